@@ -1,0 +1,104 @@
+/**
+ * `teardown check`: compile a standalone kernel-C program (globals, an
+ * optional `setup`, one or more `thread_<name>`, an optional `check`),
+ * explore its interleavings and report findings as versioned JSON.
+ */
+import { compile } from './lang/compile.js';
+import type { Program, SourceFile } from './lang/ir.js';
+import type { Diagnostic } from './lang/diagnostics.js';
+import { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
+import { Explorer, type Budget, type ExploreStats, type Progress, type StepRecord } from './sched/explorer.js';
+import { makeStrategy, type StrategyName, type StrategyOptions } from './sched/index.js';
+import type { Coverage } from './sched/strategy.js';
+import type { Finding } from './detect/finding.js';
+import { ReplayStrategy } from './sched/replay.js';
+
+export const REPORT_VERSION = 1;
+
+export interface CheckOptions extends StrategyOptions {
+  strategy?: StrategyName;
+  budget?: Budget;
+  limits?: Partial<Limits>;
+  onProgress?: (p: Progress) => void;
+  shouldStop?: () => boolean;
+  /** Replay each finding's schedule to attach a step-by-step trace (default true). */
+  traces?: boolean;
+}
+
+/** A finding with its recorded trace. */
+export interface ReportFinding extends Finding {
+  trace?: StepRecord[];
+}
+
+export interface CheckReport {
+  version: number;
+  file: string;
+  threads: string[];
+  findings: ReportFinding[];
+  coverage: Coverage | null;
+  stats: ExploreStats | null;
+  diagnostics: Diagnostic[];
+  log?: string[];
+}
+
+/** Find `setup`, the `thread_<name>` functions and `check` in a compiled program. */
+export function programScenario(p: Program): ScenarioSpec | undefined {
+  const learnerFiles = new Set(p.files.map((f, i) => (f.role === 'learner' ? i : -1)).filter((i) => i >= 0));
+  const fns = p.functions.filter((f) => learnerFiles.has(f.file) && f.code.length > 0);
+  const threads = fns.filter((f) => /^thread_\w+$/.test(f.name)).map((f) => ({ fn: f.name, name: f.name.slice(7) }));
+  if (!threads.length) return undefined;
+  return {
+    setup: fns.some((f) => f.name === 'setup') ? 'setup' : undefined,
+    threads,
+    check: fns.some((f) => f.name === 'check') ? 'check' : undefined,
+  };
+}
+
+/** Compile and explore a standalone program. Never throws for bad input: it returns diagnostics. */
+export async function checkProgram(name: string, text: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const files: SourceFile[] = [{ name, text, role: 'learner' }];
+  const base: CheckReport = { version: REPORT_VERSION, file: name, threads: [], findings: [], coverage: null, stats: null, diagnostics: [] };
+  const c = await compile(files);
+  if (!c.program) return { ...base, diagnostics: c.diagnostics };
+  const spec = programScenario(c.program);
+  if (!spec) {
+    return { ...base, diagnostics: [{ file: name, line: 1, column: 1, severity: 'error', message: 'no thread functions: define one or more `void thread_<name>(void)` (and optionally `setup` and `check`)' }] };
+  }
+  for (const fn of [spec.setup, spec.check, ...spec.threads.map((t) => t.fn)]) {
+    if (!fn) continue;
+    const f = c.program.functions[c.program.fnIndex.get(fn)!]!;
+    if (f.params.length) {
+      return { ...base, diagnostics: [{ file: name, line: f.line, column: 1, severity: 'error', message: `${fn}() must take no parameters: write it as void ${fn}(void)` }] };
+    }
+  }
+  return explore(c.program, spec, name, opts);
+}
+
+/** Explore a compiled program's scenario; attaches traces to findings. */
+export function explore(program: Program, spec: ScenarioSpec, name: string, opts: CheckOptions = {}): CheckReport {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const shared = new SharedDetectors();
+  const m = new Machine(program, spec, shared, limits);
+  m.init();
+  const ex = new Explorer(m);
+  const strategy = makeStrategy(opts.strategy ?? 'dfs', opts);
+  const res = ex.explore(strategy, { budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop });
+  const findings: ReportFinding[] = [...res.setupFindings, ...res.findings];
+  if (opts.traces !== false) {
+    for (const f of findings) {
+      if (!f.schedule) continue;
+      const rec = new Explorer(m).runExecution(new ReplayStrategy(f.schedule), true);
+      f.trace = rec.steps.slice(0, f.schedule.length);
+      f.preemptions = rec.steps.slice(0, f.schedule.length).filter((s) => s.preemption).length;
+    }
+  }
+  return {
+    version: REPORT_VERSION,
+    file: name,
+    threads: spec.threads.map((t) => t.name),
+    findings,
+    coverage: res.coverage,
+    stats: res.stats,
+    diagnostics: [],
+  };
+}

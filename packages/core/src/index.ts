@@ -1,0 +1,20 @@
+/**
+ * @teardown/core: the kernel-C front end, the VM, the kernel object model,
+ * the detectors and the race scheduler.
+ */
+export * from './lang/ir.js';
+export * from './lang/types.js';
+export * from './lang/syntax.js';
+export * from './lang/diagnostics.js';
+export { compile, type CompileOptions, type CompileResult } from './lang/compile.js';
+export { initParser, parserInitialised, type WasmLocations } from './lang/parser.js';
+export { prepass } from './lang/prepass.js';
+export { formatRet, ERRNO, ERRNO_NAME } from './lang/constants.js';
+export * from './vm/values.js';
+export * from './vm/state.js';
+export { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec, type ThreadSpec } from './vm/machine.js';
+export * from './detect/finding.js';
+export * from './sched/index.js';
+export { encodeSchedule, decodeSchedule } from './report/token.js';
+export { traceTable, renderFinding } from './report/text.js';
+export { checkProgram, explore, programScenario, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';

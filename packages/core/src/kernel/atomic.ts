@@ -1,0 +1,57 @@
+/**
+ * atomic_t (include/linux/atomic.h): marked accesses for KCSAN. Operations
+ * that return a value are fully ordered (acquire and release); the others
+ * (atomic_inc, atomic_set, atomic_read, ...) are relaxed.
+ */
+import type { Thread } from '../vm/state.js';
+import type { Machine } from '../vm/machine.js';
+import type { Value } from '../vm/values.js';
+import type { BuiltinImpl, BuiltinTable } from './api.js';
+
+const i32 = (x: number) => x | 0;
+
+function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: number }, ordered: boolean): BuiltinImpl {
+  return {
+    kind: 'step',
+    deps: (m: Machine, _t: Thread, a: Value[]) => ({ reads: [], writes: [m.keyOf(a[ptrArg]!)] }),
+    exec(m, t, a, ins) {
+      const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+      const r = m.resolve(t, a[ptrArg]!, what);
+      const old = m.getNum(r.alloc, r.path);
+      const { nv, ret } = f(old, a);
+      if (nv !== undefined) m.setNum(r.alloc, r.path, i32(nv));
+      m.kcsanAccess(t, r.key, nv !== undefined, true, what, old);
+      if (ordered) m.hbRmw(t, `atomic:${r.key}`);
+      return ret;
+    },
+  };
+}
+
+const num = (v: Value | undefined) => (typeof v === 'number' ? v : 0);
+
+export const ATOMIC: BuiltinTable = {
+  atomic_set: op(0, (_o, a) => ({ nv: num(a[1]), ret: 0 }), false),
+  atomic_read: {
+    kind: 'step',
+    deps: (m, _t, a) => ({ reads: [m.keyOf(a[0]!)], writes: [] }),
+    exec(m, t, a, ins) {
+      const r = m.resolve(t, a[0]!, 'atomic_read');
+      const v = m.getNum(r.alloc, r.path);
+      m.kcsanAccess(t, r.key, false, true, `atomic_read(${ins.extra?.argText?.[0] ?? ''})`, v);
+      return v;
+    },
+  },
+  atomic_inc: op(0, (o) => ({ nv: o + 1, ret: 0 }), false),
+  atomic_dec: op(0, (o) => ({ nv: o - 1, ret: 0 }), false),
+  atomic_add: op(1, (o, a) => ({ nv: o + num(a[0]), ret: 0 }), false),
+  atomic_sub: op(1, (o, a) => ({ nv: o - num(a[0]), ret: 0 }), false),
+  atomic_inc_return: op(0, (o) => ({ nv: o + 1, ret: i32(o + 1) }), true),
+  atomic_dec_return: op(0, (o) => ({ nv: o - 1, ret: i32(o - 1) }), true),
+  atomic_add_return: op(1, (o, a) => ({ nv: o + num(a[0]), ret: i32(o + num(a[0])) }), true),
+  atomic_sub_return: op(1, (o, a) => ({ nv: o - num(a[0]), ret: i32(o - num(a[0])) }), true),
+  atomic_fetch_add: op(1, (o, a) => ({ nv: o + num(a[0]), ret: o }), true),
+  atomic_dec_and_test: op(0, (o) => ({ nv: o - 1, ret: i32(o - 1) === 0 ? 1 : 0 }), true),
+  atomic_inc_not_zero: op(0, (o) => (o !== 0 ? { nv: o + 1, ret: 1 } : { ret: 0 }), true),
+  atomic_cmpxchg: op(0, (o, a) => (o === num(a[1]) ? { nv: num(a[2]), ret: o } : { ret: o }), true),
+  atomic_xchg: op(0, (o, a) => ({ nv: num(a[1]), ret: o }), true),
+};

@@ -1,0 +1,74 @@
+/**
+ * IDA (lib/idr.c): allocate the smallest free ID. Used by the VFIO model for
+ * device indexes. It locks internally; the whole IDA is one location.
+ */
+import type { BuiltinTable } from './api.js';
+import type { IdaState } from './prim.js';
+import { siteToAccess, where } from '../detect/finding.js';
+
+const ENOSPC = 28;
+
+export const IDA: BuiltinTable = {
+  ida_init: {
+    kind: 'pure',
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'ida_init');
+      m.setPrim(r.alloc, r.path, { p: 'ida', used: [] });
+      return 0;
+    },
+  },
+  ida_destroy: {
+    kind: 'pure',
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'ida_destroy');
+      m.setPrim(r.alloc, r.path, { p: 'ida', used: [] });
+      return 0;
+    },
+  },
+  ida_alloc: {
+    kind: 'step',
+    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'ida_alloc');
+      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      let id = 0;
+      while (s.used.includes(id)) id++;
+      m.setPrim(r.alloc, r.path, { p: 'ida', used: [...s.used, id] });
+      return id;
+    },
+  },
+  ida_alloc_max: {
+    kind: 'step',
+    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'ida_alloc_max');
+      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      const max = typeof a[1] === 'number' ? a[1] : 0x7fffffff;
+      let id = 0;
+      while (s.used.includes(id)) id++;
+      if (id > max) return -ENOSPC;
+      m.setPrim(r.alloc, r.path, { p: 'ida', used: [...s.used, id] });
+      return id;
+    },
+  },
+  ida_free: {
+    kind: 'step',
+    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'ida_free');
+      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      const id = a[1] as number;
+      if (!s.used.includes(id)) {
+        const site = m.site(t);
+        m.report({
+          kind: 'warn', title: `WARNING: ida_free called for id=${id} which is not allocated.`,
+          details: [`at ${where(site.stack)}`], accesses: [siteToAccess('ida_free', site)], objects: [], fatal: false,
+          key: `warn:ida_free:${where(site.stack)}`, origin: m.originOf([site]),
+        });
+        return 0;
+      }
+      m.setPrim(r.alloc, r.path, { p: 'ida', used: s.used.filter((x) => x !== id) });
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,183 @@
+/**
+ * Everything else kernel code calls: printk, ERR_PTR and friends, WARN/BUG,
+ * lockdep assertions, might_sleep, time, container_of, and the scenario
+ * helpers EXPECT_RET (contract findings) and INVARIANT (invariant findings).
+ */
+import type { Thread } from '../vm/state.js';
+import type { Machine } from '../vm/machine.js';
+import { type Value, ptr, showValue, truthy } from '../vm/values.js';
+import type { BuiltinImpl, BuiltinInstr, BuiltinTable } from './api.js';
+import { Fault } from './api.js';
+import { mightSleep } from './locking.js';
+import { siteToAccess, where } from '../detect/finding.js';
+import { formatRet } from '../lang/constants.js';
+
+const pure = (f: (m: Machine, t: Thread, a: Value[], ins: BuiltinInstr) => Value): BuiltinImpl => ({ kind: 'pure', exec: f });
+const noop = pure(() => 0);
+const sleeper = (what: string) => pure((m, t) => { mightSleep(m, t, what); return 0; });
+
+/** printf-style formatting of kernel log messages (%d %u %x %s %p and friends). */
+export function format(m: Machine, fmt: string, args: Value[]): string {
+  let i = 0;
+  return fmt.replace(/%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l|z|t)?([diouxXscpe%])([a-zA-Z]*)/g, (all, _flags, _len, conv: string, ext: string) => {
+    if (conv === '%') return '%';
+    const v = args[i++];
+    if (v === undefined) return all;
+    switch (conv) {
+      case 'd': case 'i': case 'u': return typeof v === 'number' ? String(v) + ext : showValue(v) + ext;
+      case 'x': case 'X': return typeof v === 'number' ? (v >>> 0).toString(16) + ext : showValue(v) + ext;
+      case 'o': return typeof v === 'number' ? v.toString(8) + ext : showValue(v) + ext;
+      case 's': return (typeof v === 'object' && v.t === 's' ? v.s : showValue(v)) + ext;
+      case 'c': return typeof v === 'number' ? String.fromCharCode(v) + ext : '?';
+      case 'p': return showValue(v, (a) => m.allocName(a));
+      default: return all;
+    }
+  });
+}
+
+function printk(level: string, fmtArg = 0): BuiltinImpl {
+  return pure((m, t, a) => {
+    const f = a[fmtArg];
+    const fmt = typeof f === 'object' && f.t === 's' ? f.s : showValue(f ?? 0);
+    m.log(t, level, format(m, fmt, a.slice(fmtArg + 1)).replace(/\n$/, ''));
+    return 0;
+  });
+}
+
+function fatal(m: Machine, t: Thread, kind: 'oops' | 'assert', title: string, details: string[]): never {
+  const s = m.site(t);
+  m.report({ kind, title, details, accesses: [siteToAccess(title, s)], objects: [], fatal: true, key: `${kind}:${where(s.stack)}`, origin: m.originOf([s]) });
+  throw new Fault(title);
+}
+
+function warn(m: Machine, t: Thread, ins: BuiltinInstr, once: boolean): void {
+  const s = m.site(t);
+  const f = s.stack[0];
+  const key = `warn:${where(s.stack)}`;
+  if (once && m.findings.some((x) => x.key === key)) return;
+  const text = ins.extra?.text ?? '';
+  m.report({
+    kind: 'warn',
+    title: `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn}`,
+    details: [`${once ? 'WARN_ON_ONCE' : 'WARN_ON'}(${text})`, 'Call Trace:', ...s.stack.map((x) => ` ${x.fn} (${x.file}:${x.line})`)],
+    accesses: [siteToAccess(`WARN_ON(${text})`, s)], objects: [], fatal: false, key, origin: m.originOf([s]),
+  });
+}
+
+/** The memory key a lockdep_assert_held() argument names (the xa_lock lives inside its xarray). */
+function lockKey(v: Value): string | undefined {
+  if (typeof v !== 'object' || v.t !== 'p') return undefined;
+  const m = /^(.*?)\.?xa_lock$/.exec(v.o);
+  if (m) return `${v.a}:${m[1]}#lock`;
+  return `${v.a}:${v.o}`;
+}
+
+function assertHeld(want: boolean): BuiltinImpl {
+  return pure((m, t, a, ins) => {
+    const key = lockKey(a[0]!);
+    const held = key !== undefined && t.held.some((h) => h.key === key);
+    if (held === want) return 0;
+    const s = m.site(t);
+    const f = s.stack[0];
+    const text = ins.extra?.text ?? '';
+    m.report({
+      kind: 'lock-misuse',
+      title: `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn} (${want ? 'lockdep_assert_held' : 'lockdep_assert_not_held'}(${text}))`,
+      details: [`${t.name} ${want ? 'does not hold' : 'holds'} ${text}`, `locks held by ${t.name}: ${t.held.map((h) => h.name).join(', ') || 'none'}`],
+      accesses: [siteToAccess(`lockdep_assert_held(${text})`, s)], objects: [], fatal: false,
+      key: `lock-misuse:assert-held:${where(s.stack)}`, origin: m.originOf([s]),
+    });
+    return 0;
+  });
+}
+
+export const MISC: BuiltinTable = {
+  printk: printk('info'),
+  pr_emerg: printk('emerg'), pr_alert: printk('alert'), pr_crit: printk('crit'), pr_err: printk('err'),
+  pr_warn: printk('warn'), pr_notice: printk('notice'), pr_info: printk('info'), pr_debug: printk('debug'),
+  dev_err: printk('err', 1), dev_warn: printk('warn', 1), dev_info: printk('info', 1), dev_dbg: printk('debug', 1),
+  IS_ERR: pure((_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'e' ? 1 : 0)),
+  IS_ERR_OR_NULL: pure((_m, _t, a) => (a[0] === 0 || (typeof a[0] === 'object' && a[0].t === 'e') ? 1 : 0)),
+  PTR_ERR: pure((_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'e' ? a[0].e : typeof a[0] === 'number' ? a[0] : 0)),
+  PTR_ERR_OR_ZERO: pure((_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'e' ? a[0].e : 0)),
+  ERR_PTR: pure((_m, _t, a) => (typeof a[0] === 'number' && a[0] !== 0 ? { t: 'e', e: a[0] } : 0)),
+  ERR_CAST: pure((_m, _t, a) => a[0]!),
+  msecs_to_jiffies: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
+  jiffies_to_msecs: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
+  __jiffies: pure((m) => m.state.jiffies),
+  might_sleep: sleeper('might_sleep()'),
+  msleep: sleeper('msleep()'),
+  usleep_range: sleeper('usleep_range()'),
+  synchronize_rcu: sleeper('synchronize_rcu()'),
+  cond_resched: sleeper('cond_resched()'),
+  schedule: sleeper('schedule()'),
+  cpu_relax: noop,
+  udelay: noop,
+  BUG: pure((m, t) => {
+    const f = m.site(t).stack[0];
+    return fatal(m, t, 'oops', `kernel BUG at ${f?.file}:${f?.line}!`, ['invalid opcode: 0000 [#1] PREEMPT SMP']);
+  }),
+  panic: pure((m, t, a) => fatal(m, t, 'oops', `Kernel panic - not syncing: ${typeof a[0] === 'object' && a[0].t === 's' ? format(m, a[0].s, a.slice(1)) : ''}`, [])),
+  __bug_on: pure((m, t, a, ins) => {
+    if (!truthy(a[0]!)) return 0;
+    const f = m.site(t).stack[0];
+    return fatal(m, t, 'oops', `kernel BUG at ${f?.file}:${f?.line}!`, [`BUG_ON(${ins.extra?.text ?? ''})`]);
+  }),
+  __assert: pure((m, t, a, ins) => {
+    if (truthy(a[0]!)) return 0;
+    const f = m.site(t).stack[0];
+    return fatal(m, t, 'assert', `assertion failed: ${ins.extra?.text ?? ''} (${f?.fn}, ${f?.file}:${f?.line})`, []);
+  }),
+  __warn: pure((m, t, a, ins) => {
+    if (!truthy(a[0]!)) return 0;
+    warn(m, t, ins, false);
+    return 1;
+  }),
+  __warn_once: pure((m, t, a, ins) => {
+    if (!truthy(a[0]!)) return 0;
+    warn(m, t, ins, true);
+    return 1;
+  }),
+  __lockdep_assert_held: assertHeld(true),
+  __lockdep_assert_not_held: assertHeld(false),
+  __container_of: pure((_m, _t, a, ins) => {
+    const p = a[0]!;
+    const member = ins.extra?.text ?? '';
+    const first = ins.extra?.first ?? false;
+    if (typeof p === 'object' && p.t === 'p') {
+      if (p.o === member) return ptr(p.a, '');
+      if (p.o.endsWith(`.${member}`)) return ptr(p.a, p.o.slice(0, -member.length - 1));
+      if (first && p.o === '') return p;
+      return { t: 'b', why: `container_of(${showValue(p)}, ..., ${member})` };
+    }
+    if (first) return p;
+    return { t: 'b', why: `container_of(${showValue(p)}, ..., ${member})` };
+  }),
+  EXPECT_RET: pure((m, t, a) => {
+    const label = typeof a[0] === 'object' && a[0].t === 's' ? a[0].s : 'call';
+    const ret = a[1]!;
+    const allowed = a.slice(2);
+    if (allowed.some((x) => x === ret)) return 0;
+    const s = m.site(t);
+    const show = (v: Value) => (typeof v === 'number' ? formatRet(v) : showValue(v));
+    m.report({
+      kind: 'contract',
+      title: `contract: ${label} returned ${show(ret)}; the scenario allows ${allowed.map(show).join(' or ')}`,
+      details: [`in ${t.name} at ${where(s.stack)}`],
+      accesses: [siteToAccess(label, s)], objects: [], fatal: false,
+      key: `contract:${label}:${show(ret)}:${where(s.stack)}`, origin: 'learner',
+    });
+    return 0;
+  }),
+  __invariant: pure((m, t, a, ins) => {
+    if (truthy(a[0]!)) return 0;
+    const s = m.site(t);
+    m.report({
+      kind: 'invariant', title: `invariant violated: ${ins.extra?.text ?? ''}`,
+      details: [`checked by ${t.name} at ${where(s.stack)}`],
+      accesses: [siteToAccess('INVARIANT', s)], objects: [], fatal: false,
+      key: `invariant:${ins.extra?.text}:${where(s.stack)}`, origin: 'learner',
+    });
+    return 0;
+  }),
+};

@@ -1,0 +1,196 @@
+/**
+ * refcount_t with the semantics and warning texts of lib/refcount.c and
+ * include/linux/refcount.h (Linux 6.17): a 32-bit counter that saturates at
+ * REFCOUNT_SATURATED instead of wrapping, and warns
+ *   "refcount_t: addition on 0; use-after-free."
+ *   "refcount_t: underflow; use-after-free."
+ *   "refcount_t: decrement hit 0; leaking memory."
+ *   "refcount_t: saturated; leaking memory."
+ * Decrements have release ordering and, when they reach zero, acquire
+ * ordering; increments are relaxed. KCSAN sees every operation as marked.
+ */
+import type { Thread } from '../vm/state.js';
+import type { Machine } from '../vm/machine.js';
+import type { Value } from '../vm/values.js';
+import type { BuiltinImpl, BuiltinTable } from './api.js';
+import { siteToAccess, where } from '../detect/finding.js';
+
+export const REFCOUNT_SATURATED = -0x40000000;
+
+type Sat = 'ADD_NOT_ZERO_OVF' | 'ADD_OVF' | 'ADD_UAF' | 'SUB_UAF' | 'DEC_LEAK';
+const MSG: Record<Sat, string> = {
+  ADD_NOT_ZERO_OVF: 'saturated; leaking memory',
+  ADD_OVF: 'saturated; leaking memory',
+  ADD_UAF: 'addition on 0; use-after-free',
+  SUB_UAF: 'underflow; use-after-free',
+  DEC_LEAK: 'decrement hit 0; leaking memory',
+};
+
+const i32 = (x: number) => x | 0;
+
+interface Ref { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; path: string; key: string; what: string }
+
+function ref(m: Machine, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }, argIdx = 0): Ref {
+  const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+  const r = m.resolve(t, p, what);
+  return { m, t, alloc: r.alloc, path: r.path, key: r.key, what };
+  void argIdx;
+}
+
+function read(r: Ref): number { return r.m.getNum(r.alloc, r.path); }
+
+function write(r: Ref, v: number): void {
+  r.m.setNum(r.alloc, r.path, v);
+}
+
+/** refcount_warn_saturate(): saturate the counter and WARN with lib/refcount.c's text. */
+function warn(r: Ref, t: Sat): void {
+  write(r, REFCOUNT_SATURATED);
+  const s = r.m.site(r.t);
+  const msg = `refcount_t: ${MSG[t]}.`;
+  const snap = r.m.snapshot(r.alloc.id);
+  r.m.report({
+    kind: 'refcount',
+    title: `${msg} (in ${s.stack[0]?.fn ?? '?'})`,
+    details: [
+      `WARNING: CPU: 0 PID: ${r.t.tid + 1} at lib/refcount.c refcount_warn_saturate`,
+      msg,
+      `counter: ${r.m.allocName(r.alloc.id)}.${r.path}`,
+      'Call Trace:',
+      ' refcount_warn_saturate',
+      ...s.stack.map((f) => ` ${f.fn} (${f.file}:${f.line})`),
+    ],
+    accesses: [siteToAccess(r.what, s)],
+    objects: snap ? [snap] : [],
+    fatal: false,
+    key: `refcount:${t}:${where(s.stack)}`,
+    origin: r.m.originOf([s]),
+  });
+}
+
+function access(r: Ref, write: boolean, v: number): void {
+  r.m.kcsanAccess(r.t, r.key, write, true, r.what, v);
+}
+
+const rwAt = (m: Machine, a: Value[], idx: number) => ({ reads: [], writes: [m.keyOf(a[idx]!)] });
+const rw = (m: Machine, _t: Thread, a: Value[]) => rwAt(m, a, 0);
+const rd = (m: Machine, _t: Thread, a: Value[]) => ({ reads: [m.keyOf(a[0]!)], writes: [] });
+
+function addImpl(notZero: boolean, countArg: boolean): BuiltinImpl {
+  return {
+    kind: 'step',
+    deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
+    exec(m, t, a, ins) {
+      const i = countArg ? (a[0] as number) : 1;
+      const r = ref(m, t, a[countArg ? 1 : 0]!, ins);
+      const old = read(r);
+      if (notZero) {
+        if (old !== 0) write(r, i32(old + i));
+        access(r, old !== 0, old);
+        if (old < 0 || i32(old + i) < 0) warn(r, 'ADD_NOT_ZERO_OVF');
+        return old !== 0 ? 1 : 0;
+      }
+      write(r, i32(old + i));
+      access(r, true, old);
+      if (old === 0) warn(r, 'ADD_UAF');
+      else if (old < 0 || i32(old + i) < 0) warn(r, 'ADD_OVF');
+      return 0;
+    },
+  };
+}
+
+function subAndTest(countArg: boolean): BuiltinImpl {
+  return {
+    kind: 'step',
+    deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
+    exec(m, t, a, ins) {
+      const i = countArg ? (a[0] as number) : 1;
+      const r = ref(m, t, a[countArg ? 1 : 0]!, ins);
+      const old = read(r);
+      write(r, i32(old - i));
+      access(r, true, old);
+      m.hbRelease(t, `rc:${r.key}`);
+      if (old > 0 && old === i) {
+        m.hbAcquire(t, `rc:${r.key}`);
+        return 1;
+      }
+      if (old <= 0 || old - i < 0) warn(r, 'SUB_UAF');
+      return 0;
+    },
+  };
+}
+
+export const REFCOUNT: BuiltinTable = {
+  refcount_set: {
+    kind: 'step',
+    deps: rw,
+    exec(m, t, a, ins) {
+      const r = ref(m, t, a[0]!, ins);
+      write(r, i32(a[1] as number));
+      access(r, true, a[1] as number);
+      return 0;
+    },
+  },
+  refcount_read: {
+    kind: 'step',
+    deps: rd,
+    exec(m, t, a, ins) {
+      const r = ref(m, t, a[0]!, ins);
+      const v = read(r);
+      access(r, false, v);
+      return v >>> 0 === v ? v : v >>> 0;
+    },
+  },
+  refcount_inc: addImpl(false, false),
+  refcount_add: addImpl(false, true),
+  refcount_inc_not_zero: addImpl(true, false),
+  refcount_add_not_zero: addImpl(true, true),
+  refcount_dec: {
+    kind: 'step',
+    deps: rw,
+    exec(m, t, a, ins) {
+      const r = ref(m, t, a[0]!, ins);
+      const old = read(r);
+      write(r, i32(old - 1));
+      access(r, true, old);
+      m.hbRelease(t, `rc:${r.key}`);
+      if (old <= 1) warn(r, 'DEC_LEAK');
+      return 0;
+    },
+  },
+  refcount_dec_and_test: subAndTest(false),
+  refcount_sub_and_test: subAndTest(true),
+  refcount_dec_if_one: {
+    kind: 'step',
+    deps: rw,
+    exec(m, t, a, ins) {
+      const r = ref(m, t, a[0]!, ins);
+      const old = read(r);
+      access(r, old === 1, old);
+      if (old !== 1) return 0;
+      write(r, 0);
+      m.hbRelease(t, `rc:${r.key}`);
+      return 1;
+    },
+  },
+  refcount_dec_not_one: {
+    kind: 'step',
+    deps: rw,
+    exec(m, t, a, ins) {
+      const r = ref(m, t, a[0]!, ins);
+      const val = read(r);
+      access(r, val !== 1 && val !== REFCOUNT_SATURATED, val);
+      if (val === REFCOUNT_SATURATED) return 1;
+      if (val === 1) return 0;
+      if (val === 0) {
+        // new = UINT_MAX > val: WARN_ONCE(new > val, "refcount_t: underflow; use-after-free.\n")
+        warn(r, 'SUB_UAF');
+        write(r, 0);
+        return 1;
+      }
+      write(r, i32(val - 1));
+      m.hbRelease(t, `rc:${r.key}`);
+      return 1;
+    },
+  },
+};

@@ -1,0 +1,178 @@
+/**
+ * Wait queues with the kernel's task states (include/linux/wait.h,
+ * kernel/sched/wait.c). Lowering expands wait_event*() into
+ *   might_sleep(); if (cond) done;
+ *   loop: prepare_to_wait_event(wq, state); if (cond) break;
+ *         [timeout: if (!remaining) break;] schedule[_timeout](); goto loop;
+ *   finish_wait(wq);
+ * so the condition is re-evaluated as the kernel macro does.
+ *
+ * wait_event*() sleeps TASK_UNINTERRUPTIBLE, the _interruptible variants
+ * TASK_INTERRUPTIBLE. wake_up() and wake_up_all() wake both (TASK_NORMAL);
+ * wake_up_interruptible[_all]() wakes only TASK_INTERRUPTIBLE sleepers, as
+ * try_to_wake_up()'s state match does. A timed sleep ends by its timeout only
+ * when no other task can run; the clock then jumps to the deadline (HZ=1000),
+ * and the wait is reported as a stall, with the wake-ups that were skipped
+ * because of a state mismatch.
+ */
+import type { Site, Thread } from '../vm/state.js';
+import type { Machine } from '../vm/machine.js';
+import type { Value } from '../vm/values.js';
+import type { BuiltinImpl, BuiltinTable } from './api.js';
+import type { WaitQueueState } from './prim.js';
+import { siteToAccess, where } from '../detect/finding.js';
+import { mightSleep } from './locking.js';
+
+const TASK_INTERRUPTIBLE = 1;
+const TASK_UNINTERRUPTIBLE = 2;
+const TASK_NORMAL = 3;
+
+interface SleepInfo { wq: string; missed: { site: Site; fn: string }[] }
+
+function sleepInfo(t: Thread): SleepInfo | undefined {
+  return t.sleepWq === undefined ? undefined : { wq: t.sleepWq, missed: t.missedWakes ?? [] };
+}
+
+function wqOf(m: Machine, t: Thread, p: Value, what: string) {
+  const r = m.resolve(t, p, what);
+  const s = m.getPrim<WaitQueueState>(r.alloc, r.path) ?? { p: 'wq' as const, waiters: [] };
+  return { ...r, s };
+}
+
+function wakeImpl(mode: number): BuiltinImpl {
+  return {
+    kind: 'step',
+    deps(m, _t, a) {
+      const p = a[0]!;
+      const k = m.keyOf(p);
+      const writes = [k];
+      if (typeof p === 'object' && p.t === 'p') {
+        const s = m.state.heap.get(p.a)?.fields.get(p.o) as WaitQueueState | undefined;
+        for (const w of s?.waiters ?? []) writes.push(`task:${w.tid}`);
+      }
+      return { reads: [], writes };
+    },
+    exec(m, t, a, ins) {
+      const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+      const q = wqOf(m, t, a[0]!, what);
+      const keep: { tid: number; state: number }[] = [];
+      for (const w of q.s.waiters) {
+        const wt = m.state.threads[w.tid]!;
+        if (w.state & mode) {
+          wt.taskState = 0;
+        } else {
+          keep.push(w);
+          if (wt.sleepWq !== undefined) wt.missedWakes = [...(wt.missedWakes ?? []), { site: m.site(t), fn: ins.name }];
+        }
+      }
+      m.setPrim(q.alloc, q.path, { p: 'wq', waiters: keep });
+      m.hbRelease(t, `wq:${q.key}`);
+      return 0;
+    },
+  };
+}
+
+export const WAITQUEUE: BuiltinTable = {
+  init_waitqueue_head: {
+    kind: 'pure',
+    exec(m, t, a) {
+      const r = m.resolve(t, a[0]!, 'init_waitqueue_head');
+      m.setPrim(r.alloc, r.path, { p: 'wq', waiters: [] });
+      return 0;
+    },
+  },
+  __wait_prepare: {
+    kind: 'step',
+    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), `task:${t.tid}`] }),
+    exec(m, t, a, ins) {
+      const state = ins.extra?.taskState === 'interruptible' ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
+      const q = wqOf(m, t, a[0]!, 'prepare_to_wait_event');
+      if (!q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.path, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
+      t.taskState = state;
+      t.sleepStart = m.state.jiffies;
+      if (t.sleepWq !== q.key) {
+        t.sleepWq = q.key;
+        t.missedWakes = [];
+      }
+      return 0;
+    },
+  },
+  __wait_schedule: {
+    kind: 'step',
+    deps: (_m, t) => (t.taskState === 0 ? { reads: [`task:${t.tid}`], writes: [], noRace: true } : { reads: [`task:${t.tid}`], writes: [], noRace: true, global: true }),
+    enabled: (_m, t) => t.taskState === 0,
+    exec(m, t, a, ins) {
+      const rem = typeof a[0] === 'number' ? a[0] : 0;
+      const info = sleepInfo(t);
+      mightSleep(m, t, ins.extra?.text ?? 'schedule()');
+      if (t.taskState !== 0) {
+        // nothing else can run: the timer fires
+        const deadline = (t.sleepStart ?? m.state.jiffies) + rem;
+        if (!ins.extra?.timed) return 0;
+        m.state.jiffies = Math.max(m.state.jiffies, deadline);
+        t.taskState = 0;
+        stall(m, t, rem, ins.extra?.text ?? 'wait', info);
+        return 0;
+      }
+      if (info) m.hbAcquire(t, `wq:${info.wq}`);
+      if (!ins.extra?.timed) return 0;
+      const left = (t.sleepStart ?? m.state.jiffies) + rem - m.state.jiffies;
+      return Math.max(1, left);
+    },
+  },
+  __wait_finish: {
+    kind: 'step',
+    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), `task:${t.tid}`] }),
+    exec(m, t, a) {
+      const q = wqOf(m, t, a[0]!, 'finish_wait');
+      t.taskState = 0;
+      t.sleepStart = undefined;
+      t.sleepWq = undefined;
+      t.missedWakes = undefined;
+      if (q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.path, { p: 'wq', waiters: q.s.waiters.filter((w) => w.tid !== t.tid) });
+      return 0;
+    },
+  },
+  wake_up: wakeImpl(TASK_NORMAL),
+  wake_up_all: wakeImpl(TASK_NORMAL),
+  wake_up_interruptible: wakeImpl(TASK_INTERRUPTIBLE),
+  wake_up_interruptible_all: wakeImpl(TASK_INTERRUPTIBLE),
+  waitqueue_active: {
+    kind: 'step',
+    deps: (m, _t, a) => ({ reads: [m.keyOf(a[0]!)], writes: [] }),
+    exec(m, t, a) {
+      const q = wqOf(m, t, a[0]!, 'waitqueue_active');
+      return q.s.waiters.length ? 1 : 0;
+    },
+  },
+};
+
+/** A timed wait that only its timeout ended. */
+function stall(m: Machine, t: Thread, ms: number, text: string, info: SleepInfo | undefined): void {
+  const s = m.site(t);
+  const missed = info?.missed ?? [];
+  const details = [
+    `task ${t.name} slept the whole ${ms} ms of ${text}`,
+    `at ${where(s.stack)}`,
+    '',
+  ];
+  if (missed.length) {
+    details.push('These wake-ups on the same queue did not wake it, because they only wake TASK_INTERRUPTIBLE sleepers and wait_event_timeout() sleeps TASK_UNINTERRUPTIBLE:');
+    for (const w of missed) details.push(`  ${w.fn}() by ${w.site.task} at ${where(w.site.stack)}`);
+  } else {
+    details.push('No task woke it before the timeout.');
+  }
+  const sites = [s, ...missed.map((w) => w.site)];
+  m.report({
+    kind: 'stall',
+    title: `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`,
+    details,
+    accesses: [siteToAccess(text, s), ...missed.map((w) => siteToAccess(`${w.fn}()`, w.site))],
+    objects: [],
+    fatal: false,
+    key: `stall:${where(s.stack)}:${[...new Set(missed.map((w) => where(w.site.stack)))].sort().join(',')}`,
+    origin: m.originOf(sites),
+  });
+}
+
+export { TASK_NORMAL };

@@ -1,0 +1,258 @@
+/**
+ * The xarray (lib/xarray.c, include/linux/xarray.h) as iommufd uses it:
+ * indexed slots holding an entry, NULL, or the internal XA_ZERO_ENTRY.
+ *
+ * - xa_alloc() reserves the lowest free index (from 1 with XA_FLAGS_ALLOC1);
+ *   storing NULL there stores XA_ZERO_ENTRY, so the ID stays taken;
+ * - xa_load() and xa_for_each() hide zero entries (they read as NULL / are
+ *   skipped); xas_load() returns them; xa_empty() counts them;
+ * - in an allocating xarray xa_store(NULL) reserves instead of erasing;
+ * - xa_cmpxchg() compares against the raw entry, so NULL never matches a
+ *   reserved slot, and returns the old entry with zero turned to NULL.
+ *
+ * The normal API takes the xa_lock itself (it blocks while another task holds
+ * it); the __xa_*() and xas_*() calls expect the caller to hold it. Readers
+ * (xa_load, xa_for_each) use RCU and take no lock. The whole array is one
+ * location for the scheduler and KCSAN (its operations are marked accesses).
+ */
+import type { Thread } from '../vm/state.js';
+import type { Machine } from '../vm/machine.js';
+import { type Value, XA_ZERO, valEq } from '../vm/values.js';
+import type { BuiltinImpl, BuiltinInstr, BuiltinTable, Deps } from './api.js';
+import type { XArrayState } from './prim.js';
+import { emptyXa, xaLockRef } from './spinlock.js';
+import { acquired, holds, initClass, released } from './locking.js';
+import { siteToAccess, where } from '../detect/finding.js';
+
+const EBUSY = 16;
+const EINVAL = 22;
+
+const isZero = (v: Value | undefined) => typeof v === 'object' && v.t === 'z';
+const zeroToNull = (v: Value | undefined): Value => (v === undefined || isZero(v) ? 0 : v);
+
+interface XaRef { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; path: string; key: string; s: XArrayState }
+
+function xa(m: Machine, t: Thread, p: Value, what: string): XaRef {
+  const r = m.resolve(t, p, what);
+  const s = m.getPrim<XArrayState>(r.alloc, r.path) ?? emptyXa(m, r.alloc.id, r.path);
+  return { m, t, alloc: r.alloc, path: r.path, key: r.key, s };
+}
+
+function get(x: XaRef, idx: number): Value | undefined {
+  for (const [i, v] of x.s.entries) if (i === idx) return v;
+  return undefined;
+}
+
+function put(x: XaRef, idx: number, v: Value): void {
+  const cur = (x.m.getPrim<XArrayState>(x.alloc, x.path) ?? x.s);
+  const entries = cur.entries.filter(([i]) => i !== idx);
+  if (v !== 0) {
+    entries.push([idx, v]);
+    entries.sort((a, b) => a[0] - b[0]);
+  }
+  x.s = { ...cur, entries };
+  x.m.setPrim(x.alloc, x.path, x.s);
+}
+
+const trackFree = (s: XArrayState) => (s.flags & 1) !== 0;
+const dataKey = (m: Machine, p: Value) => `${m.keyOf(p)}#data`;
+const lockKey = (m: Machine, p: Value) => `${m.keyOf(p)}#lock`;
+
+/** Marked access and ordering of an xarray operation (KCSAN). */
+function touched(x: XaRef, write: boolean, what: string): void {
+  x.m.kcsanAccess(x.t, `${x.key}#data`, write, true, what, 0);
+  if (write) x.m.hbRmw(x.t, `xa:${x.key}`);
+  else x.m.hbAcquire(x.t, `xa:${x.key}`);
+}
+
+const name = (ins: BuiltinInstr) => `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+
+/** An operation that takes and releases the xa_lock itself. */
+function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): BuiltinImpl & { owner: (m: Machine, t: Thread, a: Value[]) => number | undefined } {
+  return {
+    kind: 'step',
+    deps: (m, _t, a): Deps => ({ reads: [], writes: [dataKey(m, a[0]!), lockKey(m, a[0]!)], acq: lockKey(m, a[0]!) }),
+    enabled(m, t, a) {
+      const p = a[0]!;
+      if (typeof p !== 'object' || p.t !== 'p') return true;
+      const s = m.state.heap.get(p.a)?.fields.get(p.o) as XArrayState | undefined;
+      return !s || s.lockOwner < 0 || s.lockOwner === t.tid;
+    },
+    owner(m, _t, a) {
+      const p = a[0]!;
+      if (typeof p !== 'object' || p.t !== 'p') return undefined;
+      return (m.state.heap.get(p.a)?.fields.get(p.o) as XArrayState | undefined)?.lockOwner;
+    },
+    exec(m, t, a, ins) {
+      const what = name(ins);
+      const l = xaLockRef(m, t, a[0]!, what);
+      acquired(m, t, l.key, l.cls, 'spin', what);
+      const x = xa(m, t, a[0]!, what);
+      const r = run(x, a, ins);
+      touched(x, true, what);
+      released(m, t, l.key, l.name, what);
+      return r;
+    },
+  };
+}
+
+/** An operation that expects the caller to hold the xa_lock. */
+const firstArg = (_m: Machine, _t: Thread, a: Value[]): Value => a[0]!;
+
+/** The xarray pointer inside an xa_state, read without side effects (for dependency info). */
+function peekXas(m: Machine, a: Value[]): Value {
+  const p = a[0]!;
+  if (typeof p !== 'object' || p.t !== 'p') return 0;
+  const v = m.state.heap.get(p.a)?.fields.get(p.o ? `${p.o}.xa` : 'xa');
+  return (v as Value | undefined) ?? 0;
+}
+
+function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value, xaArg: (m: Machine, t: Thread, a: Value[]) => Value = firstArg): BuiltinImpl {
+  return {
+    kind: 'step',
+    deps: (m, t, a): Deps => {
+      const k = dataKey(m, xaArg === firstArg ? a[0]! : peekXas(m, a));
+      return write ? { reads: [], writes: [k] } : { reads: [k], writes: [] };
+    },
+    exec(m, t, a, ins) {
+      const what = name(ins);
+      const p = xaArg(m, t, a);
+      const x = xa(m, t, p, what);
+      if (write && !holds(t, `${x.key}#lock`)) {
+        const s = m.site(t);
+        m.report({
+          kind: 'lock-misuse',
+          title: `WARNING: ${ins.name === 'xas_store' ? 'xas_store' : ins.name}() without xa_lock held in ${s.stack[0]?.fn ?? '?'}`,
+          details: [`${what} modifies the xarray, and the caller must hold its xa_lock (xa_lock(xa) ... xa_unlock(xa)).`],
+          accesses: [siteToAccess(what, s)], objects: [], fatal: false, key: `lock-misuse:xa-unlocked:${where(s.stack)}`, origin: m.originOf([s]),
+        });
+      }
+      const r = run(x, a, ins);
+      touched(x, write, what);
+      return r;
+    },
+  };
+}
+
+function doAlloc(x: XaRef, a: Value[]): Value {
+  const [, idp, entry0, limit] = a;
+  const max = typeof limit === 'number' ? limit : 0x7fffffff;
+  const min = (x.s.flags & 2) !== 0 ? 1 : 0;
+  const taken = new Set(x.s.entries.map(([i]) => i));
+  let idx = -1;
+  for (let i = min; i <= max; i++) if (!taken.has(i)) { idx = i; break; }
+  if (idx < 0) return -EBUSY;
+  const entry = entry0 === 0 || entry0 === undefined ? XA_ZERO : entry0;
+  put(x, idx, entry);
+  const r = x.m.resolve(x.t, idp!, 'xa_alloc(id)');
+  r.alloc.fields.set(r.path, idx);
+  x.m.kcsanAccess(x.t, r.key, true, false, 'xa_alloc(&id)', idx);
+  return 0;
+}
+
+function doStore(x: XaRef, a: Value[]): Value {
+  const idx = a[1] as number;
+  let entry = a[2]!;
+  const old = get(x, idx);
+  if (entry === 0 && trackFree(x.s)) entry = XA_ZERO;
+  put(x, idx, entry);
+  return zeroToNull(old);
+}
+
+function doErase(x: XaRef, a: Value[]): Value {
+  const idx = a[1] as number;
+  const old = get(x, idx);
+  put(x, idx, 0);
+  return zeroToNull(old);
+}
+
+function doCmpxchg(x: XaRef, a: Value[]): Value {
+  const idx = a[1] as number;
+  const oldWanted = a[2]!;
+  const entry = a[3]!;
+  const curr = get(x, idx);
+  if (valEq(curr ?? 0, oldWanted)) put(x, idx, entry);
+  return zeroToNull(curr);
+}
+
+function doInsert(x: XaRef, a: Value[]): Value {
+  const idx = a[1] as number;
+  if (get(x, idx) !== undefined) return -EBUSY;
+  put(x, idx, a[2] === 0 ? XA_ZERO : a[2]!);
+  return 0;
+}
+
+/** The xarray an on-stack xa_state (`XA_STATE(xas, &xa, index)`) refers to. */
+function xasArray(m: Machine, t: Thread, a: Value[]): Value {
+  const r = m.resolve(t, a[0]!, 'xa_state');
+  const v = r.alloc.fields.get(r.path ? `${r.path}.xa` : 'xa');
+  return (v as Value | undefined) ?? 0;
+}
+
+function xasIndex(m: Machine, t: Thread, a: Value[]): number {
+  const r = m.resolve(t, a[0]!, 'xa_state');
+  const v = r.alloc.fields.get(r.path ? `${r.path}.xa_index` : 'xa_index');
+  return typeof v === 'number' ? v : 0;
+}
+
+export const XARRAY: BuiltinTable = {
+  xa_init: {
+    kind: 'pure',
+    exec(m, t, a, ins) {
+      const r = m.resolve(t, a[0]!, 'xa_init');
+      m.setPrim(r.alloc, r.path, { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      return 0;
+    },
+  },
+  xa_init_flags: {
+    kind: 'pure',
+    exec(m, t, a, ins) {
+      const r = m.resolve(t, a[0]!, 'xa_init_flags');
+      m.setPrim(r.alloc, r.path, { p: 'xa', entries: [], flags: typeof a[1] === 'number' ? a[1] : 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      return 0;
+    },
+  },
+  xa_alloc: locked((x, a) => doAlloc(x, a)),
+  xa_store: locked(doStore),
+  xa_erase: locked(doErase),
+  xa_cmpxchg: locked(doCmpxchg),
+  xa_insert: locked(doInsert),
+  xa_destroy: locked((x) => {
+    x.s = { ...x.s, entries: [] };
+    x.m.setPrim(x.alloc, x.path, x.s);
+    return 0;
+  }),
+  __xa_alloc: underLock(true, doAlloc),
+  __xa_store: underLock(true, doStore),
+  __xa_erase: underLock(true, doErase),
+  __xa_cmpxchg: underLock(true, doCmpxchg),
+  xa_load: underLock(false, (x, a) => zeroToNull(get(x, a[1] as number))),
+  xa_empty: underLock(false, (x) => (x.s.entries.length === 0 ? 1 : 0)),
+  __xa_find: underLock(false, (x, a, ins) => {
+    // xa_find()/xa_find_after(): the next present entry, skipping XA_ZERO_ENTRY
+    const from = (a[1] as number) + ((a[2] as number) ? 1 : 0);
+    for (const [i, v] of x.s.entries) {
+      if (i < from || isZero(v)) continue;
+      const f = x.t.frames[x.t.frames.length - 1]!;
+      if (ins.dst2 !== undefined) f.regs[ins.dst2] = i;
+      return v;
+    }
+    const f = x.t.frames[x.t.frames.length - 1]!;
+    if (ins.dst2 !== undefined) f.regs[ins.dst2] = a[1] as number;
+    return 0;
+  }),
+  xas_load: underLock(false, (x, a) => get(x, xasIndex(x.m, x.t, a)) ?? 0, xasArray),
+  xas_store: underLock(true, (x, a) => {
+    const idx = xasIndex(x.m, x.t, a);
+    const old = get(x, idx) ?? 0;
+    put(x, idx, a[1]!);
+    return old;
+  }, xasArray),
+  xa_is_zero: { kind: 'pure', exec: (_m, _t, a) => (isZero(a[0]) ? 1 : 0) },
+  xa_is_err: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'number' && a[0] < 0 && a[0] > -4096 ? 1 : 0) },
+  xa_err: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'number' && a[0] < 0 && a[0] > -4096 ? a[0] : 0) },
+  xa_mk_value: { kind: 'pure', exec: (_m, _t, a) => ({ t: 'v', v: typeof a[0] === 'number' ? a[0] : 0 }) },
+  xa_to_value: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'v' ? a[0].v : 0) },
+};
+
+export { EINVAL };

@@ -1,0 +1,406 @@
+/**
+ * The front end's entry point: kernel-C sources to a linked {@link Program},
+ * or diagnostics `{file, line, column, message}` that name the construct and
+ * what to write instead. No input makes it throw.
+ */
+import { type Syn, field, named } from './syntax.js';
+import { parseC } from './parser.js';
+import { prepass, type LoopMacro } from './prepass.js';
+import { type CType, INT, UNKNOWN, typeName } from './types.js';
+import type { ConstValue, FunctionIR, GlobalIR, Program, SourceFile } from './ir.js';
+import type { Diagnostic } from './diagnostics.js';
+import { Declarer, type Macro, type Symbols } from './declare.js';
+import { FnLowerer, type ProgramContext } from './lower.js';
+import { BUILTIN_SIGS, SPECIAL_FORMS } from './builtins.js';
+import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
+
+export interface CompileOptions {
+  /** Compile the model's linux/kernel.h in front of the files (default true). */
+  kernelHeader?: boolean;
+  /** Stop after this many diagnostics (default 40). */
+  maxDiagnostics?: number;
+}
+
+export interface CompileResult {
+  program?: Program;
+  diagnostics: Diagnostic[];
+}
+
+/** Global declarations that are kernel macros defining a statically initialised primitive. */
+const STATIC_PRIMS: Record<string, CType> = {
+  DEFINE_MUTEX: { k: 'prim', name: 'mutex' },
+  DEFINE_SPINLOCK: { k: 'prim', name: 'spinlock' },
+  DEFINE_RAW_SPINLOCK: { k: 'prim', name: 'spinlock' },
+  DECLARE_WAIT_QUEUE_HEAD: { k: 'prim', name: 'wait_queue_head' },
+  DECLARE_COMPLETION: { k: 'prim', name: 'completion' },
+  DEFINE_XARRAY: { k: 'prim', name: 'xarray' },
+  DEFINE_XARRAY_ALLOC: { k: 'prim', name: 'xarray' },
+  DEFINE_XARRAY_ALLOC1: { k: 'prim', name: 'xarray' },
+  DEFINE_IDA: { k: 'prim', name: 'ida' },
+};
+
+interface FnDecl {
+  name: string;
+  ret: CType;
+  params: { name: string; type: CType; node: Syn }[];
+  variadic: boolean;
+  def?: { node: Syn; file: number };
+  declFile: number;
+  declLine: number;
+}
+
+/** Compile sources (each with its role) into one linked program. */
+export async function compile(sources: SourceFile[], opts: CompileOptions = {}): Promise<CompileResult> {
+  const files: SourceFile[] = opts.kernelHeader === false ? [...sources] : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
+  const max = opts.maxDiagnostics ?? 40;
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  let curFile = 0;
+  const report = (fileIdx: number, n: Syn, message: string, severity: 'error' | 'warning' = 'error') => {
+    const key = `${fileIdx}:${n.start.line}:${n.start.column}:${message}`;
+    if (seen.has(key) || diagnostics.length >= max) return;
+    seen.add(key);
+    diagnostics.push({ file: files[fileIdx]!.name, line: n.start.line, column: n.start.column, message, severity });
+  };
+
+  // 1. parse every file (after the position-keeping pre-pass)
+  const trees: { root: Syn; loops: Map<number, LoopMacro>; text: string }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    if (typeof f.text !== 'string') {
+      diagnostics.push({ file: f.name, line: 1, column: 1, message: 'source is not text', severity: 'error' });
+      return { diagnostics };
+    }
+    const pp = prepass(f.text);
+    const root = await parseC(pp.text);
+    syntaxErrors(root, pp.text, (n, m) => report(i, n, m));
+    trees.push({ root, loops: pp.loops, text: f.text });
+  }
+  if (diagnostics.length) return { diagnostics };
+
+  // 2. macros
+  const sym: Symbols = { structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(), fnIndex: new Map(), globalIndex: new Map() };
+  for (let i = 0; i < files.length; i++) {
+    for (const n of named(trees[i]!.root)) {
+      if (n.type !== 'preproc_def' && n.type !== 'preproc_function_def') continue;
+      const m = await parseMacro(n, i, trees[i]!.text, (nn, msg) => report(i, nn, msg));
+      if (m) sym.macros.set(m.name, m);
+    }
+  }
+
+  const decl = new Declarer(sym, (n, m) => report(curFile, n, m), () => curFile, (n) => n.start.line);
+
+  // 3. declarations: types, functions, globals (in file order)
+  const fns: FnDecl[] = [];
+  const globals: (GlobalIR & { initNode?: Syn; initFile?: number })[] = [];
+  const declareFn = (d: { name: string; type: CType; params?: { name: string; type: CType; node: Syn }[]; variadic?: boolean }, n: Syn, def: Syn | undefined) => {
+    if (d.type.k !== 'fn') return;
+    const idx = sym.fnIndex.get(d.name);
+    const params = d.params ?? d.type.params.map((t) => ({ name: '', type: t, node: n }));
+    if (idx !== undefined) {
+      const f = fns[idx]!;
+      if (def) {
+        if (f.def) { report(curFile, n, `redefinition of '${d.name}' (first defined in ${files[f.def.file]!.name} line ${f.def.node.start.line})`); return; }
+        f.def = { node: def, file: curFile };
+        f.params = params;
+        f.ret = d.type.ret;
+        f.variadic = d.type.variadic;
+      } else if (f.params.length !== params.length && !f.variadic) {
+        report(curFile, n, `conflicting declaration of '${d.name}': ${params.length} parameters here, ${f.params.length} in ${files[f.declFile]!.name} line ${f.declLine}`);
+      }
+      return;
+    }
+    if (BUILTIN_SIGS[d.name] && !d.name.startsWith('__')) {
+      report(curFile, n, `'${d.name}' is a kernel function the model provides; do not ${def ? 'define' : 'declare'} it`);
+      return;
+    }
+    if (SPECIAL_FORMS.has(d.name)) {
+      report(curFile, n, `'${d.name}' is a kernel macro the model provides; do not ${def ? 'define' : 'declare'} it`);
+      return;
+    }
+    sym.fnIndex.set(d.name, fns.length);
+    fns.push({ name: d.name, ret: d.type.ret, params, variadic: d.type.variadic, def: def ? { node: def, file: curFile } : undefined, declFile: curFile, declLine: n.start.line });
+  };
+
+  const declareGlobal = (name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [string, string][], isExtern: boolean) => {
+    const idx = sym.globalIndex.get(name);
+    if (idx !== undefined) {
+      const g = globals[idx]!;
+      if (init && g.initNode) { report(curFile, n, `redefinition of '${name}'`); return; }
+      if (init) { g.initNode = init; g.initFile = curFile; }
+      if (g.type.k === 'array' && g.type.n === 0 && type.k === 'array') g.type = type;
+      return;
+    }
+    if (sym.fnIndex.has(name)) { report(curFile, n, `'${name}' redeclared as a variable`); return; }
+    void isExtern;
+    sym.globalIndex.set(name, globals.length);
+    globals.push({ name, type, file: curFile, line: n.start.line, isConst, init: [], prims, initNode: init, initFile: init ? curFile : undefined });
+  };
+
+  for (let i = 0; i < files.length; i++) {
+    curFile = i;
+    for (const n of named(trees[i]!.root)) {
+      switch (n.type) {
+        case 'function_definition': {
+          const base = decl.baseType(n);
+          const d = decl.declarator(base, field(n, 'declarator')!);
+          if (!d || d.type.k !== 'fn') { report(i, n, 'function definition without a function declarator'); break; }
+          declareFn(d, n, n);
+          break;
+        }
+        case 'declaration': {
+          const tnode = field(n, 'type');
+          const storage = n.children.filter((c) => c.type === 'storage_class_specifier').map((c) => c.text || c.children.map((k) => k.type).join(' '));
+          const isConst = n.children.some((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
+          if (tnode?.type === 'type_identifier' && STATIC_PRIMS[tnode.text]) {
+            const dn = field(n, 'declarator');
+            const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
+            if (!inner || inner.type !== 'identifier') { report(i, n, `${tnode.text}(name) expects one name`); break; }
+            declareGlobal(inner.text, STATIC_PRIMS[tnode.text]!, n, undefined, false, [['', inner.text]], false);
+            const g = globals[sym.globalIndex.get(inner.text)!]!;
+            if (tnode.text === 'DEFINE_XARRAY_ALLOC') g.prims = [['', `${inner.text}:alloc`]];
+            if (tnode.text === 'DEFINE_XARRAY_ALLOC1') g.prims = [['', `${inner.text}:alloc1`]];
+            break;
+          }
+          const base = decl.baseType(n);
+          for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
+            const d = decl.declarator(base, dn);
+            if (!d || !d.name) continue;
+            if (d.type.k === 'fn') { declareFn(d, dn, undefined); continue; }
+            const init = dn.type === 'init_declarator' ? field(dn, 'value') : undefined;
+            declareGlobal(d.name, d.type, dn, init, isConst, [], storage.includes('extern'));
+          }
+          break;
+        }
+        case 'type_definition': {
+          const base = decl.baseType(n);
+          for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
+            const d = decl.declarator(base, dn);
+            if (d?.name) sym.typedefs.set(d.name, d.type);
+          }
+          break;
+        }
+        case 'struct_specifier':
+        case 'union_specifier':
+        case 'enum_specifier':
+          decl.specifier(n);
+          break;
+        case 'preproc_def':
+        case 'preproc_function_def':
+        case 'preproc_include':
+        case 'comment':
+        case 'preproc_call':
+          break;
+        case 'preproc_ifdef':
+        case 'preproc_if':
+          report(i, n, 'conditional compilation (#if/#ifdef) is not supported; remove the directive');
+          break;
+        case 'expression_statement':
+          if (named(n).length) report(i, n, 'statements are only allowed inside functions');
+          break;
+        default:
+          report(i, n, `unsupported top-level construct (${n.type.replace(/_/g, ' ')})`);
+      }
+    }
+  }
+
+  // 4. global initialisers (functions and globals are all known now)
+  for (const g of globals) {
+    if (!g.initNode) continue;
+    curFile = g.initFile!;
+    initGlobal(g, g.initNode, decl, (n, m) => report(curFile, n, m));
+  }
+
+  // 5. function bodies
+  const fnSigs = new Map(fns.map((f) => [f.name, { ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic }]));
+  const callSites = new Map<string, { file: number; node: Syn }>();
+  let loopSeq = 0;
+  const functions: FunctionIR[] = fns.map((f) => ({
+    name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
+    ret: f.ret, nregs: 0, regNames: [], stackLocals: [], code: [],
+  }));
+  const staticLocals = new Map<string, number>();
+  for (let fi = 0; fi < fns.length; fi++) {
+    const f = fns[fi]!;
+    if (!f.def) continue;
+    curFile = f.def.file;
+    const ctx: ProgramContext = {
+      sym, decl, fileIndex: curFile, fileText: trees[curFile]!.text, loops: trees[curFile]!.loops, fnSigs,
+      globals,
+      report: (n, m) => report(curFile, n, m),
+      noteCall: (name, n) => { if (!callSites.has(name)) callSites.set(name, { file: curFile, node: n }); },
+      newLoop: () => loopSeq++,
+      staticLocal: (fn, name, type, init) => {
+        const key = `${fn}.${name}`;
+        if (staticLocals.has(key)) return staticLocals.get(key)!;
+        const idx = globals.length;
+        sym.globalIndex.set(`${key}`, idx);
+        const g: GlobalIR = { name: key, type, file: curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [] };
+        globals.push(g);
+        if (init) initGlobal(g, init, decl, (n, m) => report(curFile, n, m));
+        staticLocals.set(key, idx);
+        return idx;
+      },
+    };
+    const low = new FnLowerer(ctx, f.name);
+    try {
+      functions[fi] = low.lowerFunction(f.def.node, f.params, f.ret);
+      functions[fi]!.file = curFile;
+    } catch (e) {
+      report(curFile, f.def.node, `internal error while lowering '${f.name}': ${(e as Error).message}`);
+    }
+  }
+
+  // 6. link: every called function must have a body somewhere
+  for (const [name, site] of callSites) {
+    const f = fns[sym.fnIndex.get(name)!]!;
+    if (!f.def) report(site.file, site.node, `undefined reference to '${name}': it is declared but no file defines it`);
+  }
+  // function addresses used as values (ops tables) must be defined too
+  for (const g of globals) {
+    for (const [, v] of g.init) {
+      if (typeof v === 'object' && v.t === 'fn' && !fns[v.fn]!.def) {
+        const site = { line: g.line, column: 1 };
+        if (!diagnostics.some((d) => d.message.includes(`'${fns[v.fn]!.name}'`))) {
+          diagnostics.push({ file: files[g.file]!.name, line: site.line, column: site.column, severity: 'error', message: `undefined reference to '${fns[v.fn]!.name}' (used in the initialiser of '${g.name}')` });
+        }
+      }
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+
+  const program: Program = {
+    files,
+    functions,
+    fnIndex: sym.fnIndex,
+    globals: globals.map(({ initNode: _a, initFile: _b, ...g }) => g),
+    globalIndex: sym.globalIndex,
+    structs: sym.structs,
+    loops: loopSeq,
+  };
+  return { program, diagnostics };
+}
+
+/** Fill `g.init` from a constant initialiser (scalars, strings, addresses, braced lists with designators). */
+function initGlobal(g: GlobalIR, init: Syn, decl: Declarer, report: (n: Syn, m: string) => void): void {
+  const walk = (t: CType, path: string, n: Syn) => {
+    if (n.type === 'initializer_list') {
+      let idx = 0;
+      let maxIdx = -1;
+      for (const item of named(n)) {
+        if (item.type === 'comment') continue;
+        if (item.type === 'initializer_pair') {
+          let tt = t;
+          let p = path;
+          for (const d of item.children.filter((_, i) => item.fields[i] === 'designator')) {
+            if (d.type === 'field_designator') {
+              const fname = named(d)[0]!.text;
+              const def = tt.k === 'struct' ? decl.sym.structs.get(tt.name) : undefined;
+              const f = def?.fields.find((x) => x.name === fname);
+              if (def && !f) report(d, `'struct ${def.name}' has no member named '${fname}'`);
+              tt = f?.type ?? UNKNOWN;
+              p = p ? `${p}.${fname}` : fname;
+            } else if (d.type === 'subscript_designator') {
+              const k = decl.constInt(named(d)[0]!);
+              if (k === undefined) report(d, 'array designator is not an integer constant');
+              p = `${p}[${k ?? 0}]`;
+              idx = (k ?? 0) + 1;
+              maxIdx = Math.max(maxIdx, k ?? 0);
+              tt = tt.k === 'array' ? tt.of : UNKNOWN;
+            }
+          }
+          walk(tt, p, field(item, 'value')!);
+        } else if (t.k === 'array') {
+          maxIdx = Math.max(maxIdx, idx);
+          walk(t.of, `${path}[${idx++}]`, item);
+        } else if (t.k === 'struct') {
+          const def = decl.sym.structs.get(t.name);
+          const f = def?.fields[idx++];
+          if (!f) { report(item, 'too many initializers'); continue; }
+          walk(f.type, path ? `${path}.${f.name}` : f.name, item);
+        } else {
+          report(item, `braced initializer for ${typeName(t)}`);
+        }
+      }
+      if (t.k === 'array' && path === '' && g.type.k === 'array' && g.type.n === 0) g.type = { k: 'array', of: g.type.of, n: maxIdx + 1 };
+      return;
+    }
+    const v: ConstValue | undefined = decl.constValue(n);
+    if (v === undefined) { report(n, 'initializer element is not a constant'); return; }
+    g.init.push([path, v]);
+  };
+  walk(g.type, '', init);
+}
+
+/** Report ERROR and MISSING nodes with a readable message. */
+function syntaxErrors(root: Syn, text: string, report: (n: Syn, m: string) => void): void {
+  let count = 0;
+  const visit = (n: Syn) => {
+    if (count >= 8) return;
+    if (n.missing) {
+      count++;
+      report(n, `syntax error: expected '${n.type}'`);
+      return;
+    }
+    if (n.type === 'ERROR') {
+      count++;
+      const snippet = text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 40)).replace(/\s+/g, ' ').trim();
+      report(n, `syntax error near '${snippet}'${hint(snippet)}`);
+      return;
+    }
+    for (const c of n.children) visit(c);
+  };
+  visit(root);
+}
+
+function hint(snippet: string): string {
+  if (/\b(typeof|__typeof__)\b/.test(snippet)) return ': typeof is not supported; name the type';
+  if (/\basm\b/.test(snippet)) return ': inline assembly is not supported';
+  if (/\?\s*:/.test(snippet)) return '';
+  return '';
+}
+
+/** Parse a #define body as an expression (or a statement). */
+async function parseMacro(n: Syn, file: number, src: string, report: (n: Syn, m: string) => void): Promise<Macro | undefined> {
+  const nameNode = field(n, 'name');
+  if (!nameNode) return undefined;
+  const name = nameNode.text;
+  const paramsNode = field(n, 'parameters');
+  const params = paramsNode ? named(paramsNode).filter((c) => c.type === 'identifier').map((c) => c.text) : null;
+  const valueNode = field(n, 'value');
+  if (!valueNode) return { name, params, expr: null, stmt: null, file, text: src };
+  const body = src.slice(valueNode.startIndex, valueNode.endIndex);
+  const line0 = valueNode.start.line;
+  const col0 = valueNode.start.column;
+  // `void __m(void) { (` + body + `); }` keeps the body on the same relative lines
+  const prefix = 'void __m(void){(';
+  const synth = prefix + body.replace(/\\\n/g, ' \n') + ');}';
+  const root = await parseC(prepass(synth).text);
+  const shift = (s: Syn) => {
+    const fix = (p: { line: number; column: number }) => {
+      if (p.line === 1) p.column = col0 + (p.column - 1 - prefix.length);
+      p.line = line0 + (p.line - 1);
+    };
+    fix(s.start);
+    fix(s.end);
+    // map indices into the original file text
+    s.startIndex = valueNode.startIndex + (s.startIndex - prefix.length);
+    s.endIndex = valueNode.startIndex + (s.endIndex - prefix.length);
+    s.children.forEach(shift);
+  };
+  let bad = false;
+  const check = (s: Syn) => { if (s.type === 'ERROR' || s.missing) bad = true; s.children.forEach(check); };
+  check(root);
+  if (bad) {
+    report(n, `macro '${name}' is not an expression the model can expand; write it as a static inline function`);
+    return { name, params, expr: null, stmt: null, file, text: src };
+  }
+  shift(root);
+  const fn = named(root)[0]!;
+  const stmt = named(field(fn, 'body')!)[0]!;
+  let e = named(stmt)[0]!;
+  if (e.type === 'parenthesized_expression') e = named(e)[0]!;
+  return { name, params, expr: e, stmt: null, file, text: src };
+}
+
+export { INT };

@@ -1,0 +1,148 @@
+/**
+ * The static C types of the kernel-C subset.
+ *
+ * Memory in the VM is typeless (a field path maps to a value), so types are
+ * used only where C needs them: member access, `sizeof` and typed allocation,
+ * integer widths, pointer arithmetic on arrays, and diagnostics.
+ */
+
+export type CType =
+  | { k: 'void' }
+  | { k: 'int'; name: string; bits: number; signed: boolean }
+  | { k: 'bool' }
+  | { k: 'ptr'; to: CType }
+  | { k: 'struct'; name: string }
+  | { k: 'array'; of: CType; n: number }
+  | { k: 'fn'; ret: CType; params: CType[]; variadic: boolean }
+  | { k: 'enum'; name: string }
+  /** A kernel primitive held by value (its state lives at the field's path). */
+  | { k: 'prim'; name: PrimName }
+  /** Type unknown to the front end (an opaque or unsupported type). */
+  | { k: 'unknown'; name: string };
+
+/** Kernel primitives the object model implements natively. */
+export type PrimName =
+  | 'mutex' | 'spinlock' | 'refcount' | 'atomic' | 'xarray' | 'xa_state'
+  | 'wait_queue_head' | 'completion' | 'rw_semaphore' | 'ida';
+
+export const VOID: CType = { k: 'void' };
+export const BOOL: CType = { k: 'bool' };
+export const INT: CType = { k: 'int', name: 'int', bits: 32, signed: true };
+export const UINT: CType = { k: 'int', name: 'unsigned int', bits: 32, signed: false };
+export const LONG: CType = { k: 'int', name: 'long', bits: 64, signed: true };
+export const ULONG: CType = { k: 'int', name: 'unsigned long', bits: 64, signed: false };
+export const CHAR: CType = { k: 'int', name: 'char', bits: 8, signed: true };
+export const UNKNOWN: CType = { k: 'unknown', name: '?' };
+export const VOIDP: CType = { k: 'ptr', to: VOID };
+export const CHARP: CType = { k: 'ptr', to: CHAR };
+
+const INTS: Record<string, [number, boolean]> = {
+  int: [32, true], 'signed int': [32, true], 'unsigned int': [32, false], unsigned: [32, false], signed: [32, true],
+  short: [16, true], 'unsigned short': [16, false], char: [8, true], 'unsigned char': [8, false], 'signed char': [8, true],
+  long: [64, true], 'unsigned long': [64, false], 'long long': [64, true], 'unsigned long long': [64, false],
+  'long int': [64, true], 'unsigned long int': [64, false],
+  u8: [8, false], u16: [16, false], u32: [32, false], u64: [64, false],
+  s8: [8, true], s16: [16, true], s32: [32, true], s64: [64, true],
+  __u8: [8, false], __u16: [16, false], __u32: [32, false], __u64: [64, false],
+  __s32: [32, true], __s64: [64, true], uint8_t: [8, false], uint16_t: [16, false], uint32_t: [32, false], uint64_t: [64, false],
+  int8_t: [8, true], int16_t: [16, true], int32_t: [32, true], int64_t: [64, true],
+  size_t: [64, false], ssize_t: [64, true], ioasid_t: [32, false], gfp_t: [32, false], pid_t: [32, true],
+  uintptr_t: [64, false], phys_addr_t: [64, false], dma_addr_t: [64, false], loff_t: [64, true], ktime_t: [64, true],
+  atomic_long_t: [64, true], fmode_t: [32, false], umode_t: [16, false], dev_t: [32, false], 'long unsigned int': [64, false],
+};
+
+/** Kernel typedef names that stand for primitives. */
+const PRIM_TYPEDEFS: Record<string, PrimName> = {
+  refcount_t: 'refcount', spinlock_t: 'spinlock', raw_spinlock_t: 'spinlock', atomic_t: 'atomic', atomic64_t: 'atomic',
+  wait_queue_head_t: 'wait_queue_head',
+};
+/** Kernel struct tags that stand for primitives. */
+const PRIM_STRUCTS: Record<string, PrimName> = {
+  mutex: 'mutex', xarray: 'xarray', xa_state: 'xa_state', completion: 'completion',
+  wait_queue_head: 'wait_queue_head', rw_semaphore: 'rw_semaphore', ida: 'ida',
+  spinlock: 'spinlock',
+};
+
+/** Resolve a primitive/typedef type name; undefined if it is not built in. */
+export function builtinTypeName(name: string): CType | undefined {
+  if (name === 'void') return VOID;
+  if (name === 'bool' || name === '_Bool') return BOOL;
+  const i = INTS[name];
+  if (i) return { k: 'int', name, bits: i[0], signed: i[1] };
+  const p = PRIM_TYPEDEFS[name];
+  if (p) return { k: 'prim', name: p };
+  if (name === 'jiffies_t') return ULONG;
+  return undefined;
+}
+
+/** Resolve `struct tag` when the tag is a kernel primitive. */
+export function builtinStruct(tag: string): CType | undefined {
+  const p = PRIM_STRUCTS[tag];
+  return p ? { k: 'prim', name: p } : undefined;
+}
+
+export function isPtrType(t: CType): t is { k: 'ptr'; to: CType } { return t.k === 'ptr'; }
+export function isIntegral(t: CType): boolean { return t.k === 'int' || t.k === 'bool' || t.k === 'enum'; }
+export function isScalar(t: CType): boolean { return isIntegral(t) || t.k === 'ptr' || t.k === 'unknown' || t.k === 'fn'; }
+
+/** A readable spelling, e.g. `struct iommufd_device *`. */
+export function typeName(t: CType): string {
+  switch (t.k) {
+    case 'void': return 'void';
+    case 'bool': return 'bool';
+    case 'int': return t.name;
+    case 'ptr': return t.to.k === 'fn' ? 'function pointer' : `${typeName(t.to)} *`;
+    case 'struct': return `struct ${t.name}`;
+    case 'array': return `${typeName(t.of)}[${t.n}]`;
+    case 'fn': return `function returning ${typeName(t.ret)}`;
+    case 'enum': return `enum ${t.name}`;
+    case 'prim': return PRIM_SPELLING[t.name];
+    case 'unknown': return t.name;
+  }
+}
+
+const PRIM_SPELLING: Record<PrimName, string> = {
+  mutex: 'struct mutex', spinlock: 'spinlock_t', refcount: 'refcount_t', atomic: 'atomic_t',
+  xarray: 'struct xarray', xa_state: 'struct xa_state', wait_queue_head: 'wait_queue_head_t', completion: 'struct completion',
+  rw_semaphore: 'struct rw_semaphore', ida: 'struct ida',
+};
+
+/** Field layout of a struct: ordered fields with their types. */
+export interface StructDef {
+  name: string;
+  fields: { name: string; type: CType }[];
+  /** Where it was defined (file, line). */
+  file: string;
+  line: number;
+}
+
+/** Nominal size in bytes, for `sizeof` values and kmemleak-style reports (LP64). */
+export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): number {
+  if (depth > 32) return 8;
+  switch (t.k) {
+    case 'void': return 1;
+    case 'bool': return 1;
+    case 'int': return t.bits / 8;
+    case 'ptr': case 'fn': return 8;
+    case 'enum': return 4;
+    case 'array': return t.n * sizeOf(t.of, structs, depth + 1);
+    case 'prim': return PRIM_SIZE[t.name];
+    case 'unknown': return 8;
+    case 'struct': {
+      const d = structs.get(t.name);
+      if (!d) return 8;
+      let n = 0;
+      for (const f of d.fields) {
+        const s = sizeOf(f.type, structs, depth + 1);
+        const a = Math.min(8, s >= 8 ? 8 : s >= 4 ? 4 : s >= 2 ? 2 : 1);
+        n = Math.ceil(n / a) * a + s;
+      }
+      return Math.max(1, Math.ceil(n / 8) * 8);
+    }
+  }
+}
+
+const PRIM_SIZE: Record<PrimName, number> = {
+  mutex: 32, spinlock: 4, refcount: 4, atomic: 4, xarray: 16, xa_state: 40, wait_queue_head: 24,
+  completion: 32, rw_semaphore: 40, ida: 16,
+};

@@ -1,0 +1,70 @@
+/**
+ * Terminal text rendering: findings as kernel-style splats, and a trace as a
+ * table with one column per thread (as Lincheck and OSTEP's simulators show
+ * interleavings), each cell the step's operation and source line.
+ */
+import type { Finding } from '../detect/finding.js';
+import type { StepRecord } from '../sched/explorer.js';
+
+export interface TraceTableOptions {
+  /** Source text by file name, to show the line of each step. */
+  sources?: Map<string, string>;
+  /** Maximum width of a column. */
+  width?: number;
+  /** Mark this step (the finding). */
+  mark?: number;
+}
+
+/** One column per thread; each row is one step. */
+export function traceTable(steps: readonly StepRecord[], names: readonly string[], opts: TraceTableOptions = {}): string {
+  const used = [...new Set(steps.map((s) => s.tid))].sort((a, b) => a - b);
+  const width = opts.width ?? 44;
+  const cell = (s: StepRecord) => {
+    const src = opts.sources?.get(s.frame.file)?.split('\n')[s.frame.line - 1]?.trim();
+    const loc = `${s.frame.file.replace(/^.*\//, '')}:${s.frame.line}`;
+    const text = src ? `${loc} ${src}` : `${loc} ${s.label}`;
+    return clip(text, width);
+  };
+  const header = ['step', ...used.map((t) => names[t] ?? `T${t}`)];
+  const rows: string[][] = [];
+  let prev = -1;
+  for (const s of steps) {
+    const row = [String(s.step + 1) + (s.preemption ? '*' : '') + (opts.mark === s.step ? '!' : ''), ...used.map((t) => (t === s.tid ? cell(s) : ''))];
+    if (prev >= 0 && prev !== s.tid && rows.length) {
+      // keep consecutive steps of one thread together; a switch is visible by the column change
+    }
+    rows.push(row);
+    prev = s.tid;
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  const sep = '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|';
+  return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+/** A finding as text: title, splat body, involved objects, and how to replay it. */
+export function renderFinding(f: Finding, opts: { trace?: string; indent?: string } = {}): string {
+  const ind = opts.indent ?? '';
+  const out: string[] = [];
+  out.push(`${ind}[${f.kind}]${f.origin === 'model' ? ' (in the model\'s kernel code)' : ''} ${f.title}`);
+  for (const d of f.details) out.push(`${ind}  ${d}`);
+  if (f.objects.length) {
+    out.push(`${ind}  objects:`);
+    for (const o of f.objects) {
+      const fields = Object.entries(o.fields).map(([k, v]) => `${k}=${v}`).join(', ');
+      out.push(`${ind}    ${o.name}${o.type ? ` (struct ${o.type})` : ''} [${o.state}]${fields ? ` ${fields}` : ''}`);
+    }
+  }
+  if (f.schedule) {
+    out.push(`${ind}  schedule: ${f.schedule.length} steps, ${f.preemptions ?? 0} preemption${f.preemptions === 1 ? '' : 's'}, ${f.switches ?? 0} context switch${f.switches === 1 ? '' : 'es'}; replay with --schedule ${f.token || '""'}`);
+  }
+  if (opts.trace) {
+    out.push('');
+    for (const l of opts.trace.split('\n')) out.push(`${ind}  ${l}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,128 @@
+/**
+ * Executed events and their happens-before relation.
+ *
+ * An event is one visible step: its thread, the locations it reads and
+ * writes (interned to numbers), and flags from the primitive (a lock
+ * acquisition, a blocking return, a global timeout). Two events of different
+ * threads are dependent when they touch a common location and one writes, or
+ * when either is global. Happens-before is program order plus dependency
+ * order, kept as one vector clock per event; the lexicographic normal form of
+ * that partial order identifies the execution's Mazurkiewicz trace.
+ */
+import type { Deps } from '../kernel/api.js';
+
+export interface Event {
+  tid: number;
+  /** Interned locations read and written. */
+  reads: number[];
+  writes: number[];
+  /** Lock acquired (interned), for lock races. */
+  acq: number;
+  /** Never the later event of a race (blocking returns). */
+  noRace: boolean;
+  /** Dependent with everything (a timeout firing). */
+  global: boolean;
+}
+
+/** Interns location keys to small integers, shared by all executions of an exploration. */
+export class Interner {
+  private map = new Map<string, number>();
+  id(key: string): number {
+    let v = this.map.get(key);
+    if (v === undefined) { v = this.map.size; this.map.set(key, v); }
+    return v;
+  }
+  get size(): number { return this.map.size; }
+}
+
+export function toEvent(tid: number, d: Deps, intern: Interner): Event {
+  return {
+    tid,
+    reads: d.reads.map((k) => intern.id(k)),
+    writes: d.writes.map((k) => intern.id(k)),
+    acq: d.acq === undefined ? -1 : intern.id(d.acq),
+    noRace: d.noRace === true,
+    global: d.global === true,
+  };
+}
+
+/** Are two events (of different threads) dependent? */
+export function dependent(a: Event, b: Event): boolean {
+  if (a.global || b.global) return true;
+  for (const w of a.writes) {
+    if (b.writes.includes(w) || b.reads.includes(w)) return true;
+  }
+  for (const w of b.writes) if (a.reads.includes(w)) return true;
+  return false;
+}
+
+/**
+ * Vector clocks of happens-before: vc[i][t] is the number of events of
+ * thread t that happen before or at event i (1-based per-thread indexes).
+ */
+export function hbClocks(events: readonly Event[], nthreads: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  const threadVC: Int32Array[] = Array.from({ length: nthreads }, () => new Int32Array(nthreads));
+  const lastWrite = new Map<number, number>();
+  const readsSince = new Map<number, number[]>();
+  let lastGlobal = -1;
+  const all: number[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const vc = Int32Array.from(threadVC[e.tid]!);
+    vc[e.tid]!++;
+    const join = (j: number) => { const o = out[j]!; for (let k = 0; k < nthreads; k++) if (o[k]! > vc[k]!) vc[k] = o[k]!; };
+    if (lastGlobal >= 0) join(lastGlobal);
+    if (e.global) for (const j of all) join(j);
+    for (const r of e.reads) { const w = lastWrite.get(r); if (w !== undefined) join(w); }
+    for (const w of e.writes) {
+      const lw = lastWrite.get(w);
+      if (lw !== undefined) join(lw);
+      for (const j of readsSince.get(w) ?? []) join(j);
+    }
+    out.push(vc);
+    threadVC[e.tid] = vc;
+    for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(i); else readsSince.set(r, [i]); }
+    for (const w of e.writes) { lastWrite.set(w, i); readsSince.set(w, []); }
+    if (e.global) lastGlobal = i;
+    all.push(i);
+  }
+  return out;
+}
+
+/** Does event i happen before event j (i before j in the sequence)? */
+export function happensBefore(vc: Int32Array[], events: readonly Event[], i: number, j: number): boolean {
+  return vc[j]![events[i]!.tid]! >= vc[i]![events[i]!.tid]!;
+}
+
+/**
+ * Lexicographic normal form of the execution's trace: repeatedly take the
+ * lowest thread whose next event has all its predecessors taken. Two
+ * executions of one program are Mazurkiewicz-equivalent iff their normal
+ * forms are equal.
+ */
+export function canonicalForm(events: readonly Event[], nthreads: number, vc = hbClocks(events, nthreads)): string {
+  const byThread: number[][] = Array.from({ length: nthreads }, () => []);
+  events.forEach((e, i) => byThread[e.tid]!.push(i));
+  const pos = new Array<number>(nthreads).fill(0);
+  const taken = new Int32Array(nthreads);
+  let out = '';
+  for (let n = 0; n < events.length; n++) {
+    for (let t = 0; t < nthreads; t++) {
+      const idx = byThread[t]![pos[t]!];
+      if (idx === undefined) continue;
+      const v = vc[idx]!;
+      let ok = true;
+      for (let k = 0; k < nthreads; k++) {
+        if (k === t) continue;
+        if (v[k]! > taken[k]!) { ok = false; break; }
+      }
+      if (!ok) continue;
+      out += String.fromCharCode(97 + t);
+      pos[t]!++;
+      taken[t]!++;
+      break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,244 @@
+/**
+ * The exploration loop: runs executions of a scenario under a strategy,
+ * feeds every step to the detectors (inside the VM), collects findings with
+ * the schedule that reaches them, and counts executions, distinct
+ * Mazurkiewicz traces and exploration-tree states.
+ */
+import type { Machine } from '../vm/machine.js';
+import type { Finding } from '../detect/finding.js';
+import type { StackFrame } from '../vm/state.js';
+import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
+import type { Coverage, SchedContext, Strategy } from './strategy.js';
+import { encodeSchedule } from '../report/token.js';
+
+/** When to stop. All are optional; the first reached stops the exploration. */
+export interface Budget {
+  executions?: number;
+  /** Wall-clock milliseconds. */
+  ms?: number;
+  /** Visible steps summed over all executions. */
+  steps?: number;
+}
+
+export interface Progress {
+  executions: number;
+  traces: number;
+  findings: number;
+  ms: number;
+}
+
+export interface ExploreOptions {
+  budget?: Budget;
+  /** Called at most every 100 ms. */
+  onProgress?: (p: Progress) => void;
+  /** Stop after the first execution with a finding. */
+  stopOnFirst?: boolean;
+  /** Compute distinct Mazurkiewicz traces (default true). */
+  countTraces?: boolean;
+  /** Checked between executions; return true to stop (cancellation). */
+  shouldStop?: () => boolean;
+  /** Clock (ms); defaults to performance.now / Date.now. */
+  now?: () => number;
+}
+
+export interface ExploreStats {
+  executions: number;
+  /** Distinct Mazurkiewicz traces among the executions (canonical form of happens-before). */
+  traces: number;
+  /** Nodes of the exploration tree (steps not shared with an earlier execution's prefix). */
+  states: number;
+  /** Visible steps run, including replayed prefixes. */
+  steps: number;
+  ms: number;
+  /** The strategy finished (false when a budget or a finding stopped it). */
+  complete: boolean;
+}
+
+export interface ExploreResult {
+  findings: Finding[];
+  setupFindings: Finding[];
+  coverage: Coverage;
+  stats: ExploreStats;
+}
+
+/** One step of a recorded execution (for replay tables and the trace viewer). */
+export interface StepRecord {
+  step: number;
+  tid: number;
+  label: string;
+  frame: StackFrame;
+  /** Enabled threads when this step was chosen. */
+  enabled: number[];
+  preemption: boolean;
+}
+
+export interface ExecutionRecord {
+  events: Event[];
+  schedule: number[];
+  steps: StepRecord[];
+  findings: Finding[];
+  /** Preemptions and context switches of the schedule. */
+  preemptions: number;
+  switches: number;
+}
+
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class Explorer {
+  readonly intern = new Interner();
+
+  constructor(readonly machine: Machine) {}
+
+  /** Run one execution under `strategy`. With `record`, keep per-step labels and locations. */
+  runExecution(strategy: Strategy, record = false): ExecutionRecord {
+    const m = this.machine;
+    m.begin();
+    const n = m.nworkers;
+    const events: Event[] = [];
+    const schedule: number[] = [];
+    const steps: StepRecord[] = [];
+    const findings: Finding[] = [];
+    let current = -1;
+    let preemptions = 0;
+    let switches = 0;
+    let seen = 0;
+    const ctx: SchedContext = {
+      get current() { return current; },
+      get step() { return schedule.length; },
+      pending: (tid: number) => toEvent(tid, m.deps(tid), this.intern),
+    };
+    const attach = () => {
+      for (; seen < m.findings.length; seen++) {
+        const f = m.findings[seen]!;
+        f.schedule = schedule.slice();
+        findings.push(f);
+      }
+    };
+    const enabled: number[] = [];
+    for (;;) {
+      if (m.fatal) break;
+      enabled.length = 0;
+      for (let t = 0; t < n; t++) if (m.enabled(t)) enabled.push(t);
+      if (enabled.length === 0) {
+        const to = m.fireableTimeout();
+        if (to < 0) break;
+        enabled.push(to);
+      }
+      const tid = strategy.next(enabled, ctx);
+      const ev = toEvent(tid, m.deps(tid), this.intern);
+      const pre = current >= 0 && tid !== current && enabled.includes(current);
+      if (record) steps.push({ step: schedule.length, tid, label: m.pendingLabel(tid), frame: m.pendingFrame(tid), enabled: enabled.slice(), preemption: pre });
+      if (pre) preemptions++;
+      if (current >= 0 && tid !== current) switches++;
+      m.step(tid);
+      events.push(ev);
+      schedule.push(tid);
+      current = tid;
+      attach();
+    }
+    if (!m.fatal) {
+      let unfinished = false;
+      for (let t = 0; t < n; t++) if (!m.isDone(t)) unfinished = true;
+      if (unfinished) m.reportStuck();
+      else m.finish();
+    }
+    attach();
+    for (const f of findings) {
+      f.token = encodeSchedule(f.schedule ?? []);
+      const c = countSwitches(f.schedule ?? [], steps.length ? steps : undefined);
+      f.switches = c.switches;
+      f.preemptions = c.preemptions ?? preemptions;
+    }
+    strategy.endExecution(events);
+    return { events, schedule, steps, findings, preemptions, switches };
+  }
+
+  /** Explore under `strategy` until it is done or a budget runs out. */
+  explore(strategy: Strategy, opts: ExploreOptions = {}): ExploreResult {
+    const m = this.machine;
+    const now = opts.now ?? defaultNow;
+    const t0 = now();
+    const budget = opts.budget ?? {};
+    const countTraces = opts.countTraces !== false;
+    const traces = new Set<string>();
+    const byKey = new Map<string, Finding>();
+    let executions = 0;
+    let steps = 0;
+    let states = 0;
+    let complete = false;
+    let lastProgress = t0;
+    let prev: number[] = [];
+    if (m.setupFailed) {
+      return { findings: [], setupFindings: m.setupFindings, coverage: { kind: 'partial', text: 'not explored: setup failed' }, stats: { executions: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false } };
+    }
+    for (;;) {
+      if (budget.executions !== undefined && executions >= budget.executions) break;
+      if (budget.ms !== undefined && now() - t0 >= budget.ms) break;
+      if (budget.steps !== undefined && steps >= budget.steps) break;
+      if (opts.shouldStop?.()) break;
+      if (!strategy.newExecution()) { complete = true; break; }
+      const rec = this.runExecution(strategy);
+      executions++;
+      steps += rec.schedule.length;
+      let common = 0;
+      while (common < prev.length && common < rec.schedule.length && prev[common] === rec.schedule[common]) common++;
+      states += rec.schedule.length - common;
+      prev = rec.schedule;
+      if (countTraces) traces.add(canonicalForm(rec.events, m.nworkers, hbClocks(rec.events, m.nworkers)));
+      for (const f of rec.findings) {
+        const old = byKey.get(f.key);
+        if (!old || better(f, old)) byKey.set(f.key, f);
+      }
+      if (opts.stopOnFirst && rec.findings.length) break;
+      if (opts.onProgress && now() - lastProgress >= 100) {
+        lastProgress = now();
+        opts.onProgress({ executions, traces: traces.size, findings: byKey.size, ms: lastProgress - t0 });
+      }
+    }
+    const ms = now() - t0;
+    opts.onProgress?.({ executions, traces: traces.size, findings: byKey.size, ms });
+    const findings = [...byKey.values()].sort(findingOrder);
+    return {
+      findings,
+      setupFindings: m.setupFindings,
+      coverage: strategy.coverage(),
+      stats: { executions, traces: countTraces ? traces.size : -1, states, steps, ms, complete },
+    };
+  }
+}
+
+/** Prefer the schedule with fewer preemptions, then fewer switches, then fewer steps. */
+function better(a: Finding, b: Finding): boolean {
+  const pa = a.preemptions ?? 0, pb = b.preemptions ?? 0;
+  if (pa !== pb) return pa < pb;
+  const sa = a.switches ?? 0, sb = b.switches ?? 0;
+  if (sa !== sb) return sa < sb;
+  return (a.schedule?.length ?? 0) < (b.schedule?.length ?? 0);
+}
+
+const SEVERITY: Record<string, number> = {
+  'use-after-free': 0, 'double-free': 0, 'invalid-free': 0, 'null-deref': 0, 'bad-pointer': 0, oops: 0,
+  deadlock: 1, 'lock-order': 1, livelock: 1, 'lock-misuse': 2, refcount: 2, 'data-race': 3, warn: 3,
+  stall: 4, leak: 4, assert: 1, contract: 5, invariant: 5,
+};
+
+/** Stable report order: severity, then kind, then key. */
+export function findingOrder(a: Finding, b: Finding): number {
+  const s = (SEVERITY[a.kind] ?? 9) - (SEVERITY[b.kind] ?? 9);
+  if (s) return s;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Context switches of a schedule, and preemptions when per-step enabled sets are known. */
+export function countSwitches(s: readonly number[], steps?: readonly StepRecord[]): { switches: number; preemptions?: number } {
+  let switches = 0;
+  let preemptions = 0;
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] !== s[i - 1]) {
+      switches++;
+      if (steps?.[i]?.enabled.includes(s[i - 1]!)) preemptions++;
+    }
+  }
+  return steps ? { switches, preemptions } : { switches };
+}

@@ -1,0 +1,43 @@
+/**
+ * The strategy interface, in the spirit of shuttle's three-method Scheduler:
+ * a strategy sees the enabled threads and the dependency information of
+ * their pending operations, never program state. A schedule is plain data
+ * (one thread id per visible step), so replay is a strategy like the others.
+ */
+import type { Event } from './events.js';
+
+/** What a strategy may look at when it picks the next thread. */
+export interface SchedContext {
+  /** Thread that ran the previous step, or -1 at the start. */
+  readonly current: number;
+  /** Number of steps taken so far in this execution. */
+  readonly step: number;
+  /** Dependency information of a thread's pending operation. */
+  pending(tid: number): Event;
+}
+
+/** How much of the interleaving space a strategy covered. */
+export interface Coverage {
+  kind: 'exhaustive' | 'bounded' | 'sampled' | 'replay' | 'partial';
+  /** One line, as DESIGN section 7 words it. */
+  text: string;
+  /** Extra facts (preemption bound, PCT depth, miss probability, ...). */
+  [k: string]: unknown;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** Start an execution; false when the strategy has explored everything it will. */
+  newExecution(): boolean;
+  /** Pick the next thread among `enabled` (non-empty, ascending). */
+  next(enabled: readonly number[], ctx: SchedContext): number;
+  /** The execution ended: its events in order (for race analysis and bookkeeping). */
+  endExecution(events: readonly Event[]): void;
+  /** Coverage reached so far. */
+  coverage(): Coverage;
+}
+
+/** The default continuation: keep running the current thread, else the lowest enabled one. */
+export function nonPreemptive(enabled: readonly number[], current: number): number {
+  return enabled.includes(current) ? current : enabled[0]!;
+}

@@ -1,0 +1,131 @@
+/**
+ * VM state as plain data: the heap, the threads with explicit frames (pc and
+ * registers), the clock and the kernel log. `cloneState` copies it so an
+ * execution can start from a snapshot instead of replaying from the start.
+ */
+import type { Value } from './values.js';
+import type { PrimState } from '../kernel/prim.js';
+
+/** Where something happened: function, file, line, column. */
+export interface StackFrame { fn: string; file: string; line: number; column: number }
+
+/** A recorded event site: task, step number and call stack. */
+export interface Site { task: string; tid: number; step: number; stack: StackFrame[] }
+
+export interface Alloc {
+  id: number;
+  kind: 'heap' | 'global' | 'stack';
+  /** Struct type name, when known (from sizeof or a cast). */
+  type?: string;
+  /** Display name: a global's name, or `kzalloc`. */
+  name: string;
+  bytes: number;
+  /** Field values (and primitive states) by path. Missing paths read as 0. */
+  fields: Map<string, Value | PrimState>;
+  allocSite?: Site;
+  freeSite?: Site;
+  /** Owning thread of a stack block. */
+  owner?: number;
+  /** Constant global: never written after setup. */
+  isConst?: boolean;
+}
+
+export interface Frame {
+  fn: number;
+  pc: number;
+  regs: Value[];
+  /** Allocation id of this frame's addressable locals, or 0. */
+  stack: number;
+}
+
+/** How a thread waits. */
+export type Block =
+  | { k: 'mutex'; loc: string; ptrKey: string; owner: number }
+  | { k: 'sleep'; wq: string; timed: boolean; deadline: number }
+  | { k: 'await'; reads: [string, Value][] }
+  | { k: 'completion'; loc: string; timed: boolean; deadline: number };
+
+export interface HeldLock {
+  /** Memory key of the lock (`alloc:path`). */
+  key: string;
+  /** lockdep class key and its printable name (`&igroup->lock`). */
+  cls: string;
+  name: string;
+  kind: 'mutex' | 'spin';
+  site: Site;
+}
+
+export interface Thread {
+  tid: number;
+  name: string;
+  frames: Frame[];
+  done: boolean;
+  /** Killed by a fatal finding. */
+  dead: boolean;
+  /** TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, TASK_UNINTERRUPTIBLE 2. */
+  taskState: number;
+  held: HeldLock[];
+  /** Visible steps executed. */
+  steps: number;
+  /** Invisible instructions executed since the last visible step. */
+  burst: number;
+  allocSeq: number;
+  /** Spin-loop detector: per loop, the signature of the previous iteration. */
+  spin: Map<number, string>;
+  /** Shared reads and writes since the last back-edge (spin detection). */
+  iterReads: [string, Value][] | null;
+  iterWrote: boolean;
+  /** WARN_ON_ONCE sites already fired. */
+  warnedOnce: Set<string>;
+  ret?: Value;
+  /** Set when the thread timed out of its last sleep. */
+  timedOut?: boolean;
+  /** jiffies when the thread last prepared to sleep (its timeout counts from here). */
+  sleepStart?: number;
+  /** The wait queue of the wait in progress, and the wake-ups that skipped this task. */
+  sleepWq?: string;
+  missedWakes?: { site: Site; fn: string }[];
+}
+
+export interface VmState {
+  heap: Map<number, Alloc>;
+  threads: Thread[];
+  /** Current time in jiffies (HZ = 1000, so one jiffy is one millisecond). */
+  jiffies: number;
+  /** Kernel log lines. */
+  log: { tid: number; level: string; text: string; step: number }[];
+  /** Global allocation ids by global index. */
+  globals: number[];
+  /** Visible steps executed in this execution. */
+  step: number;
+}
+
+function cloneThread(t: Thread): Thread {
+  return {
+    ...t,
+    frames: t.frames.map((f) => ({ fn: f.fn, pc: f.pc, regs: f.regs.slice(), stack: f.stack })),
+    held: t.held.slice(),
+    spin: new Map(t.spin),
+    iterReads: t.iterReads ? t.iterReads.slice() : null,
+    warnedOnce: new Set(t.warnedOnce),
+    missedWakes: t.missedWakes ? t.missedWakes.slice() : undefined,
+  };
+}
+
+export function cloneAlloc(a: Alloc): Alloc {
+  return { ...a, fields: new Map(a.fields) };
+}
+
+/** Deep copy of everything mutable (values and primitive states are immutable and shared). */
+export function cloneState(s: VmState): VmState {
+  const heap = new Map<number, Alloc>();
+  for (const [k, a] of s.heap) heap.set(k, cloneAlloc(a));
+  return {
+    heap,
+    threads: s.threads.map(cloneThread),
+    jiffies: s.jiffies,
+    log: s.log.slice(),
+    globals: s.globals,
+    step: s.step,
+  };
+}

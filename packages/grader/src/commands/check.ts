@@ -1,0 +1,60 @@
+/** `teardown check <program.c>`. */
+import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
+import { parseBudget } from '../options.js';
+
+export interface CheckCliOptions {
+  json?: boolean;
+  strategy: string;
+  budget?: string;
+  reproducible?: boolean;
+}
+
+export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
+  const report = await checkProgram(file, text, { strategy: o.strategy as 'dfs', budget: parseBudget(o.budget) });
+  if (o.json) {
+    process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
+  } else {
+    process.stdout.write(renderCheckText(report, text) + '\n');
+  }
+  if (report.diagnostics.length) return 2;
+  return report.findings.length ? 1 : 0;
+}
+
+/** The JSON report (wall-clock time left out when reproducible). */
+export function reportJson(r: CheckReport, reproducible: boolean): unknown {
+  const stats = r.stats ? { executions: r.stats.executions, traces: r.stats.traces, states: r.stats.states, ms: reproducible ? undefined : Math.round(r.stats.ms * 10) / 10, complete: r.stats.complete } : null;
+  return {
+    version: r.version,
+    file: r.file,
+    threads: r.threads,
+    findings: r.findings,
+    coverage: r.coverage,
+    stats,
+    diagnostics: r.diagnostics,
+  };
+}
+
+export function renderCheckText(r: CheckReport, text: string): string {
+  if (r.diagnostics.length) {
+    const lines = text.split('\n');
+    return r.diagnostics.map((d) => {
+      const src = lines[d.line - 1] ?? '';
+      return `${formatDiagnostic(d)}\n  ${src}\n  ${' '.repeat(Math.max(0, d.column - 1))}^`;
+    }).join('\n');
+  }
+  const out: string[] = [];
+  const s = r.stats!;
+  out.push(`${r.file}: ${r.coverage?.text}`);
+  out.push(`  ${s.executions} executions, ${s.traces} traces, ${s.states} states, ${s.ms.toFixed(0)} ms`);
+  if (!r.findings.length) {
+    out.push('  no findings');
+    return out.join('\n');
+  }
+  out.push(`  ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}:`);
+  const sources = new Map([[r.file, text]]);
+  for (const f of r.findings) {
+    out.push('');
+    out.push(renderFinding(f, { trace: f.trace?.length ? traceTable(f.trace, r.threads, { sources }) : undefined }));
+  }
+  return out.join('\n');
+}
