@@ -148,7 +148,7 @@ export const MISC: BuiltinTable = {
       if (p.o === member) return ptr(p.a, '');
       if (p.o.endsWith(`.${member}`)) return ptr(p.a, p.o.slice(0, -member.length - 1));
       if (first && p.o === '') return p;
-      return { t: 'b', why: `container_of(${showValue(p)}, ..., ${member})` };
+      return ptr(p.a, `${p.o}<-${member}`);
     }
     if (first) return p;
     return { t: 'b', why: `container_of(${showValue(p)}, ..., ${member})` };

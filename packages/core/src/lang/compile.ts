@@ -19,6 +19,12 @@ export interface CompileOptions {
   kernelHeader?: boolean;
   /** Stop after this many diagnostics (default 40). */
   maxDiagnostics?: number;
+  /**
+   * Check that every called function has a body (default true). Off compiles
+   * a translation unit that calls functions defined elsewhere; such a
+   * program cannot be run.
+   */
+  link?: boolean;
 }
 
 export interface CompileResult {
@@ -252,12 +258,13 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
   }
 
   // 6. link: every called function must have a body somewhere
+  if (opts.link === false) callSites.clear();
   for (const [name, site] of callSites) {
     const f = fns[sym.fnIndex.get(name)!]!;
     if (!f.def) report(site.file, site.node, `undefined reference to '${name}': it is declared but no file defines it`);
   }
   // function addresses used as values (ops tables) must be defined too
-  for (const g of globals) {
+  for (const g of opts.link === false ? [] : globals) {
     for (const [, v] of g.init) {
       if (typeof v === 'object' && v.t === 'fn' && !fns[v.fn]!.def) {
         const site = { line: g.line, column: 1 };
@@ -345,6 +352,14 @@ function syntaxErrors(root: Syn, text: string, report: (n: Syn, m: string) => vo
     if (n.type === 'ERROR') {
       count++;
       const snippet = text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 40)).replace(/\s+/g, ' ').trim();
+      // a statement line that does not end in ; { } , : is most often a missing semicolon
+      const line = (text.split('\n')[n.start.line - 1] ?? '').replace(/\/\/.*$|\/\*.*?\*\//g, '').trimEnd();
+      const nextLine = (text.split('\n')[n.start.line] ?? '').trim();
+      const atEol = n.end.line > n.start.line || line.length <= n.end.column - 1;
+      if (line.trim() && !/[;{},:\\]$/.test(line) && !/^\s*#/.test(line) && atEol && nextLine) {
+        report({ ...n, start: { line: n.start.line, column: line.length + 1 } }, `syntax error: expected ';' at the end of the line (after '${line.trim().slice(-20)}')`);
+        return;
+      }
       report(n, `syntax error near '${snippet}'${hint(snippet)}`);
       return;
     }

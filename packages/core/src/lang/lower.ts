@@ -9,7 +9,7 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, isIntegral, isPtrType, sizeOf, typeName,
+  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, builtinTypeName, isIntegral, isPtrType, sizeOf, typeName,
 } from './types.js';
 import { type BinOp, type BuiltinExtra, type ConstValue, type FunctionIR, type Instr, type IntConv, type Loc, Op } from './ir.js';
 import { BUILTIN_SIGS } from './builtins.js';
@@ -533,6 +533,8 @@ export class FnLowerer {
         continue;
       }
       const r = this.newReg(dd.name);
+      // the name is in scope in its own initializer (sizeof(*p) in `T *p = kzalloc(sizeof(*p), ...)`)
+      this.top().vars.set(dd.name, { k: 'reg', reg: r, type: dd.type });
       if (init) {
         if (init.type === 'initializer_list') { this.err(init, 'an initializer list needs a struct or array variable'); continue; }
         const v = this.value(init);
@@ -541,7 +543,6 @@ export class FnLowerer {
       } else {
         this.emit({ op: Op.Const, dst: r, value: 0 });
       }
-      this.top().vars.set(dd.name, { k: 'reg', reg: r, type: dd.type });
     }
   }
 
@@ -952,6 +953,23 @@ export class FnLowerer {
     const op = n.children.find((_, i) => n.fields[i] === 'operator')!.type;
     const L = field(n, 'left')!;
     const R = field(n, 'right')!;
+    const castTo = this.castTypeOf(L);
+    if (castTo && (op === '-' || op === '+' || op === '*' || op === '&')) {
+      // `(u32)-1`: tree-sitter cannot know u32 is a type and parses a subtraction
+      let v: Val;
+      if (op === '*' || op === '&') {
+        v = op === '*' ? this.rvalueOfLV(this.lvalue({ ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: '*' }, R], fields: [null, 'argument'] }), R) : this.value({ ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: '&' }, R], fields: [null, 'argument'] });
+      } else {
+        const a = this.value(R);
+        const u = this.newReg(null);
+        this.emit({ op: Op.Un, dst: u, uop: op as '-' | '+', a: a.reg });
+        v = { reg: u, type: a.type };
+      }
+      if (castTo.k === 'void') return v;
+      const r = this.newReg(null);
+      this.emit({ op: Op.Cast, dst: r, src: v.reg, conv: convOf(castTo) });
+      return { reg: r, type: castTo };
+    }
     if (op === '&&' || op === '||') {
       const r = this.newReg(null);
       const end = this.newLabel();
@@ -1031,7 +1049,12 @@ export class FnLowerer {
   private typeOfNoCode(e: Syn): CType {
     const save = this.code.length;
     const saveRegs = this.nregs;
-    const t = this.expr(e, false).type;
+    let x = e;
+    while (x.type === 'parenthesized_expression' && named(x)[0]) x = named(x)[0]!;
+    const lvalueShaped = x.type === 'field_expression' || x.type === 'subscript_expression' ||
+      (x.type === 'pointer_expression' && x.children[0]?.type === '*') ||
+      (x.type === 'identifier' && (this.lookupVar(x.text) !== undefined || this.P.sym.globalIndex.has(x.text)));
+    const t = lvalueShaped ? this.lvalue(x).type : this.expr(x, false).type;
     this.code.length = save;
     this.nregs = saveRegs;
     this.regNames.length = saveRegs;
@@ -1202,6 +1225,16 @@ export class FnLowerer {
     return r;
   }
 
+  /** `(name)` where `name` is a type and not a variable: the left side of a misparsed cast. */
+  private castTypeOf(L: Syn): CType | undefined {
+    if (L.type !== 'parenthesized_expression') return undefined;
+    const inner = named(L)[0];
+    if (inner?.type !== 'identifier') return undefined;
+    const name = inner.text;
+    if (this.lookupVar(name) || this.P.sym.globalIndex.has(name) || this.P.sym.enumConsts.has(name) || this.P.sym.macros.has(name)) return undefined;
+    return this.P.sym.typedefs.get(name) ?? builtinTypeName(name);
+  }
+
   /** Is `fname` the first member of struct type `t` (offset 0)? */
   private isFirstField(t: CType, fname: string): boolean {
     if (t.k !== 'struct') return false;
@@ -1332,7 +1365,7 @@ export class FnLowerer {
         try {
           const p = this.value(args[0]!);
           const r = this.newReg(null);
-          this.emit({ op: Op.Load, dst: r, base: p.reg, path: '', marked: true, what: `*${this.text(args[0]!)}` });
+          this.emit({ op: Op.Load, dst: r, base: p.reg, path: '', marked: true, what: `*${this.text(args[0]!)}`, acquire: true });
           return { reg: r, type: p.type.k === 'ptr' ? p.type.to : UNKNOWN };
         } finally { this.marked--; }
       }
@@ -1352,7 +1385,7 @@ export class FnLowerer {
         try {
           const p = this.value(args[0]!);
           const v = this.value(args[1]!);
-          this.emit({ op: Op.Store, base: p.reg, path: '', src: v.reg, marked: true, what: `*${this.text(args[0]!)}` });
+          this.emit({ op: Op.Store, base: p.reg, path: '', src: v.reg, marked: true, what: `*${this.text(args[0]!)}`, release: true });
           return { reg: v.reg, type: VOID };
         } finally { this.marked--; }
       }

@@ -132,13 +132,29 @@ export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): nu
       const d = structs.get(t.name);
       if (!d) return 8;
       let n = 0;
+      let maxAlign = 1;
       for (const f of d.fields) {
         const s = sizeOf(f.type, structs, depth + 1);
-        const a = Math.min(8, s >= 8 ? 8 : s >= 4 ? 4 : s >= 2 ? 2 : 1);
+        const a = alignOf(f.type, structs, depth + 1);
+        maxAlign = Math.max(maxAlign, a);
         n = Math.ceil(n / a) * a + s;
       }
-      return Math.max(1, Math.ceil(n / 8) * 8);
+      return Math.max(1, Math.ceil(n / maxAlign) * maxAlign);
     }
+  }
+}
+
+/** Alignment in bytes (LP64). */
+export function alignOf(t: CType, structs: Map<string, StructDef>, depth = 0): number {
+  if (depth > 32) return 8;
+  switch (t.k) {
+    case 'array': return alignOf(t.of, structs, depth + 1);
+    case 'struct': {
+      const d = structs.get(t.name);
+      return d ? Math.max(1, ...d.fields.map((f) => alignOf(f.type, structs, depth + 1))) : 8;
+    }
+    case 'prim': return t.name === 'refcount' || t.name === 'atomic' || t.name === 'spinlock' ? 4 : 8;
+    default: return Math.min(8, sizeOf(t, structs, depth + 1));
   }
 }
 

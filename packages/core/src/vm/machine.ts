@@ -13,7 +13,7 @@ import type { CType } from '../lang/types.js';
 import { convInt, bitop } from '../lang/declare.js';
 import { ERRNO_NAME } from '../lang/constants.js';
 import { type Alloc, type Frame, type Site, type StackFrame, type Thread, type VmState, cloneState } from './state.js';
-import { type Value, type Ptr, XA_ZERO, join, ptr, showValue, truthy, valEq } from './values.js';
+import { type Value, type Ptr, XA_ZERO, isWildPath, join, ptr, showValue, truthy, valEq } from './values.js';
 import type { BuiltinImpl, BuiltinInstr, Deps } from '../kernel/api.js';
 import { Fault } from '../kernel/api.js';
 import { BUILTINS } from '../kernel/registry.js';
@@ -186,7 +186,16 @@ export class Machine {
     this.allocCount = this.initialAllocCount;
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported);
     this.resetLogs();
-    for (let i = 0; i < this.nworkers; i++) this.advance(this.state.threads[i]!);
+    for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
+  }
+
+  /** Run a thread to its next visible step; a fault ends the execution (already reported). */
+  private safeAdvance(t: Thread): void {
+    try {
+      this.advance(t);
+    } catch (e) {
+      if (!(e instanceof Fault)) throw e;
+    }
   }
 
   private resetLogs(): void {
@@ -476,6 +485,10 @@ export class Machine {
           }
           const a = this.state.heap.get(b.a);
           if (!a) { this.useAfterReturn(t, b, ins.what); throw new Fault('stack uaf'); }
+          if (isWildPath(b.o) && isWildPath(join(b.o, ins.path))) {
+            this.badDeref(t, { t: 'b', why: `container_of(${this.allocName(b.a)}${b.o ? '.' + b.o.replace(/<-.*$/, '') : ''}, ..., ${b.o.replace(/^.*<-/, '')})` }, ins.what, ins.op === Op.Store);
+            throw new Fault('wild');
+          }
           const priv = (a.kind === 'stack' && a.owner === t.tid) || (ins.op === Op.Load && a.isConst === true);
           if (!priv || a.freeSite) { t.burst = burst; return; }
           const path = join(b.o, ins.path);
@@ -551,9 +564,11 @@ export class Machine {
           regs[ins.dst] = v;
           this.noteRead(t, b.a, path, v);
           this.kcsanAccess(t, key, false, ins.marked, ins.what, v);
+          if (ins.acquire) this.hbAcquire(t, `var:${key}`);
         } else {
           let v = regs[ins.src]!;
           if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
+          if (ins.release) this.hbRelease(t, `var:${key}`);
           a.fields.set(path, v);
           this.noteWrite(t);
           this.kcsanAccess(t, key, true, ins.marked, ins.what, v);
@@ -817,7 +832,7 @@ export class Machine {
 
   /** Resolve a pointer to memory, reporting NULL, bad, freed or out-of-scope pointers (fatal). */
   resolve(t: Thread, v: Value, what: string): { alloc: Alloc; path: string; key: string } {
-    if (typeof v !== 'object' || v.t !== 'p' || v.a === 0) {
+    if (typeof v !== 'object' || v.t !== 'p' || v.a === 0 || isWildPath(v.o)) {
       this.badDeref(t, v, what, true);
       throw new Fault('bad pointer');
     }

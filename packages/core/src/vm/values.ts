@@ -24,11 +24,29 @@ export const XA_ZERO: ZeroEntry = Object.freeze({ t: 'z' });
 
 export function ptr(a: number, o: string): Ptr { return { t: 'p', a, o }; }
 
-/** Join a pointer's path with a static suffix. */
+/**
+ * Join a pointer's path with a static suffix. A path ending in `<-m` is a
+ * container_of() result whose member `m` did not match (the list head of a
+ * list_for_each_entry loop, say): adding `m` back gives the original
+ * pointer, and any other access through it faults.
+ */
 export function join(o: string, suffix: string): string {
   if (!suffix) return o;
+  const k = o.lastIndexOf('<-');
+  if (k >= 0) {
+    const m = o.slice(k + 2);
+    const base = o.slice(0, k);
+    if (suffix === m) return base;
+    if (suffix.startsWith(`${m}.`)) return join(base, suffix.slice(m.length + 1));
+    if (suffix.startsWith(`${m}[`)) return join(base, suffix.slice(m.length));
+  }
   if (!o) return suffix;
   return suffix[0] === '[' ? o + suffix : `${o}.${suffix}`;
+}
+
+/** A path that only exists as a container_of() of the wrong member: not memory. */
+export function isWildPath(o: string): boolean {
+  return o.includes('<-');
 }
 
 export function isPtr(v: Value): v is Ptr { return typeof v === 'object' && v.t === 'p'; }

@@ -39,7 +39,8 @@ export function renderCheckText(r: CheckReport, text: string): string {
     const lines = text.split('\n');
     return r.diagnostics.map((d) => {
       const src = lines[d.line - 1] ?? '';
-      return `${formatDiagnostic(d)}\n  ${src}\n  ${' '.repeat(Math.max(0, d.column - 1))}^`;
+      const pad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
+      return `${formatDiagnostic(d)}\n  ${src}\n  ${pad}^`;
     }).join('\n');
   }
   const out: string[] = [];

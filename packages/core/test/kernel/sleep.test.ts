@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { check, kinds, useParser } from '../helpers.js';
+
+useParser();
+
+describe('wait queues and task states', () => {
+  const prog = (wait: string, wake: string) => `
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int done;
+void thread_waiter(void) { ${wait}; assert(READ_ONCE(done)); }
+void thread_waker(void) { WRITE_ONCE(done, 1); ${wake}(&wq); }`;
+
+  it('wait_event + wake_up: no finding in any interleaving', async () => {
+    const r = await check(prog('wait_event(wq, READ_ONCE(done))', 'wake_up'));
+    expect(r.findings).toEqual([]);
+    expect(r.coverage?.kind).toBe('exhaustive');
+  });
+
+  it('wait_event + wake_up_interruptible: the uninterruptible sleeper is never woken (hung task)', async () => {
+    const r = await check(prog('wait_event(wq, READ_ONCE(done))', 'wake_up_interruptible'));
+    expect(kinds(r)).toEqual(['deadlock']);
+    expect(r.findings[0]!.title).toBe('INFO: task waiter blocked for more than 120 seconds.');
+  });
+
+  it('wait_event_interruptible + wake_up_interruptible: woken', async () => {
+    const r = await check(prog('wait_event_interruptible(wq, READ_ONCE(done))', 'wake_up_interruptible_all'));
+    expect(r.findings).toEqual([]);
+  });
+
+  it('wait_event_timeout + wake_up_all: no stall', async () => {
+    const r = await check(prog('wait_event_timeout(wq, READ_ONCE(done), msecs_to_jiffies(100))', 'wake_up_all'));
+    expect(r.findings).toEqual([]);
+  });
+
+  it('wait_event_timeout + wake_up_interruptible_all: returns only through its timeout (stall), with the skipped wake-up named', async () => {
+    const r = await check(prog('long left = wait_event_timeout(wq, READ_ONCE(done), msecs_to_jiffies(60000)); assert(left >= 1)', 'wake_up_interruptible_all'));
+    expect(kinds(r)).toEqual(['stall']);
+    const f = r.findings[0]!;
+    expect(f.title).toBe('stall: waiter waited the full 60000 ms in thread_waiter');
+    expect(f.details.join('\n')).toContain('wake_up_interruptible_all() by waker');
+  });
+
+  it('a timed wait nobody satisfies returns 0 after its timeout', async () => {
+    const r = await check(`
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int done, other;
+void thread_waiter(void) { long left = wait_event_timeout(wq, READ_ONCE(done), 500); assert(left == 0); }
+void thread_idle(void) { WRITE_ONCE(other, 1); }`);
+    expect(kinds(r)).toEqual(['stall']);
+  });
+});
+
+describe('completions', () => {
+  it('complete() wakes wait_for_completion()', async () => {
+    const r = await check(`
+static DECLARE_COMPLETION(c);
+static int data;
+void thread_a(void) { wait_for_completion(&c); assert(data == 1); }
+void thread_b(void) { data = 1; complete(&c); }`);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('one complete() for two waiters leaves one hung', async () => {
+    const r = await check(`
+static DECLARE_COMPLETION(c);
+void thread_a(void) { wait_for_completion(&c); }
+void thread_b(void) { wait_for_completion(&c); }
+void thread_c(void) { complete(&c); }`);
+    expect(kinds(r)).toEqual(['deadlock']);
+  });
+
+  it('complete_all() releases every waiter', async () => {
+    const r = await check(`
+static DECLARE_COMPLETION(c);
+void thread_a(void) { wait_for_completion(&c); }
+void thread_b(void) { wait_for_completion(&c); }
+void thread_c(void) { complete_all(&c); }`);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('wait_for_completion_timeout without complete() stalls', async () => {
+    const r = await check(`
+static DECLARE_COMPLETION(c);
+void thread_a(void) { assert(wait_for_completion_timeout(&c, 100) == 0); }`);
+    expect(kinds(r)).toEqual(['stall']);
+  });
+});

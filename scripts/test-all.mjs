@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The project's test command (`npm test`): build, run every suite, and end
+ * with one plain line `N passed, N failed` summing all of them (CI reads
+ * that line, not vitest's own output).
+ *
+ * Suites: the vitest projects (packages/*), and the workbook's browser
+ * end-to-end suite when apps/workbook has one.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, '.test-results');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ASTRO_TELEMETRY_DISABLED: '1', NO_UPDATE_NOTIFIER: '1' };
+
+function run(cmd, args, opts = {}) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...opts });
+  return r.status ?? 1;
+}
+
+let passed = 0;
+let failed = 0;
+
+// 1. build the packages the suites import
+if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0) {
+  console.log('\nbuild failed');
+  failed++;
+}
+
+// 2. vitest projects
+const vitestJson = join(out, 'vitest.json');
+run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+if (existsSync(vitestJson)) {
+  const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  passed += j.numPassedTests ?? 0;
+  failed += (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && (j.numFailedTests ?? 0) === 0 ? 1 : 0);
+} else {
+  console.log('vitest wrote no results');
+  failed++;
+}
+
+// 3. the workbook's browser suite, when present
+const e2e = join(root, 'apps/workbook/test/e2e/run.mjs');
+if (existsSync(e2e)) {
+  const resultFile = join(out, 'e2e.json');
+  run(process.execPath, [e2e, `--results=${resultFile}`]);
+  if (existsSync(resultFile)) {
+    const j = JSON.parse(readFileSync(resultFile, 'utf8'));
+    passed += j.passed;
+    failed += j.failed;
+  } else {
+    console.log('the browser suite wrote no results');
+    failed++;
+  }
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
