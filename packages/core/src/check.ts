@@ -81,7 +81,7 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
   const m = new Machine(program, spec, shared, limits);
   m.init();
   const ex = new Explorer(m);
-  const strategy = makeStrategy(opts.strategy ?? 'dfs', opts);
+  const strategy = makeStrategy(opts.strategy ?? 'dfs', { ...opts, nthreads: spec.threads.length });
   const res = ex.explore(strategy, { budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop });
   const findings: ReportFinding[] = [...res.setupFindings, ...res.findings];
   if (opts.traces !== false) {

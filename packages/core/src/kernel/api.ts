@@ -19,6 +19,8 @@ export interface Deps {
   writes: string[];
   /** Lock acquisition: the lock's key (DPOR races it with the previous acquisition only). */
   acq?: string;
+  /** A trylock that will succeed: also races like a plain write on the lock (it could have failed). */
+  acqTry?: boolean;
   /** A blocking return (wake-up, await, completion): never the later event of a race. */
   noRace?: boolean;
   /** Dependent with every event (a timeout that fires because nothing else can run). */

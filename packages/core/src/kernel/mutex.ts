@@ -70,7 +70,12 @@ export const MUTEX: BuiltinTable = {
   mutex_lock_nested: lockImpl(false, true),
   mutex_trylock: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    deps: (m, _t, a) => {
+      const k = m.keyOf(a[0]!);
+      const p = a[0]!;
+      const s = typeof p === 'object' && p.t === 'p' ? (m.state.heap.get(p.a)?.fields.get(p.o) as MutexState | undefined) : undefined;
+      return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+    },
     exec(m, t, a, ins) {
       const what = `mutex_trylock(${ins.extra?.argText?.[0] ?? ''})`;
       const { alloc, path, key, s } = state(m, t, a[0]!, what);

@@ -101,7 +101,12 @@ export const SPINLOCK: BuiltinTable = {
   spin_unlock_bh: unlockImpl(false),
   spin_trylock: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    deps: (m, _t, a) => {
+      const k = m.keyOf(a[0]!);
+      const p = a[0]!;
+      const s = typeof p === 'object' && p.t === 'p' ? (m.state.heap.get(p.a)?.fields.get(p.o) as SpinState | undefined) : undefined;
+      return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+    },
     exec(m, t, a, ins) {
       const what = `spin_trylock(${ins.extra?.argText?.[0] ?? ''})`;
       const l = spinRef(m, t, a[0]!, what);

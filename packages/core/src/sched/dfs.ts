@@ -6,7 +6,7 @@
  *
  * Guarantee when it finishes: every schedule of visible steps was run.
  */
-import { type Coverage, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
+import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import type { Event } from './events.js';
 
 interface Node { order: number[]; at: number }
@@ -42,7 +42,7 @@ export class DfsStrategy implements Strategy {
     return first;
   }
 
-  endExecution(_events: readonly Event[]): void {
+  endExecution(_events: readonly Event[], _info: ExecutionEnd): void {
     this.executions++;
   }
 

@@ -18,6 +18,8 @@ export interface Event {
   writes: number[];
   /** Lock acquired (interned), for lock races. */
   acq: number;
+  /** The acquisition is a trylock (it could also have failed). */
+  acqTry: boolean;
   /** Never the later event of a race (blocking returns). */
   noRace: boolean;
   /** Dependent with everything (a timeout firing). */
@@ -41,6 +43,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner): Event {
     reads: d.reads.map((k) => intern.id(k)),
     writes: d.writes.map((k) => intern.id(k)),
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
+    acqTry: d.acqTry === true,
     noRace: d.noRace === true,
     global: d.global === true,
   };

@@ -39,10 +39,14 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** Clock (ms); defaults to performance.now / Date.now. */
   now?: () => number;
+  /** Called after every execution, with the machine in its final state. */
+  onExecution?: (rec: ExecutionRecord, m: Machine) => void;
 }
 
 export interface ExploreStats {
   executions: number;
+  /** Executions abandoned as redundant (sleep-set blocked); included in `executions`. */
+  blocked: number;
   /** Distinct Mazurkiewicz traces among the executions (canonical form of happens-before). */
   traces: number;
   /** Nodes of the exploration tree (steps not shared with an earlier execution's prefix). */
@@ -73,6 +77,8 @@ export interface StepRecord {
 }
 
 export interface ExecutionRecord {
+  /** The strategy abandoned this execution (sleep-set blocked): it is redundant. */
+  abandoned: boolean;
   events: Event[];
   schedule: number[];
   steps: StepRecord[];
@@ -115,6 +121,7 @@ export class Explorer {
       }
     };
     const enabled: number[] = [];
+    let abandoned = false;
     for (;;) {
       if (m.fatal) break;
       enabled.length = 0;
@@ -125,6 +132,7 @@ export class Explorer {
         enabled.push(to);
       }
       const tid = strategy.next(enabled, ctx);
+      if (tid < 0) { abandoned = true; break; }
       const ev = toEvent(tid, m.deps(tid), this.intern);
       const pre = current >= 0 && tid !== current && enabled.includes(current);
       if (record) steps.push({ step: schedule.length, tid, label: m.pendingLabel(tid), frame: m.pendingFrame(tid), enabled: enabled.slice(), preemption: pre });
@@ -136,7 +144,9 @@ export class Explorer {
       current = tid;
       attach();
     }
-    if (!m.fatal) {
+    const pending: Event[] = [];
+    if (!abandoned) for (let t = 0; t < n; t++) if (!m.isDone(t)) pending.push(toEvent(t, m.deps(t), this.intern));
+    if (!m.fatal && !abandoned) {
       let unfinished = false;
       for (let t = 0; t < n; t++) if (!m.isDone(t)) unfinished = true;
       if (unfinished) m.reportStuck();
@@ -149,8 +159,8 @@ export class Explorer {
       f.switches = c.switches;
       f.preemptions = c.preemptions ?? preemptions;
     }
-    strategy.endExecution(events);
-    return { events, schedule, steps, findings, preemptions, switches };
+    strategy.endExecution(events, { abandoned, fatal: m.fatal !== null, findings: findings.map((f) => ({ kind: f.kind, key: f.key })), pending });
+    return { abandoned, events, schedule, steps, findings, preemptions, switches };
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */
@@ -163,13 +173,14 @@ export class Explorer {
     const traces = new Set<string>();
     const byKey = new Map<string, Finding>();
     let executions = 0;
+    let blocked = 0;
     let steps = 0;
     let states = 0;
     let complete = false;
     let lastProgress = t0;
     let prev: number[] = [];
     if (m.setupFailed) {
-      return { findings: [], setupFindings: m.setupFindings, coverage: { kind: 'partial', text: 'not explored: setup failed' }, stats: { executions: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false } };
+      return { findings: [], setupFindings: m.setupFindings, coverage: { kind: 'partial', text: 'not explored: setup failed' }, stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false } };
     }
     for (;;) {
       if (budget.executions !== undefined && executions >= budget.executions) break;
@@ -178,13 +189,15 @@ export class Explorer {
       if (opts.shouldStop?.()) break;
       if (!strategy.newExecution()) { complete = true; break; }
       const rec = this.runExecution(strategy);
+      opts.onExecution?.(rec, m);
       executions++;
+      if (rec.abandoned) blocked++;
       steps += rec.schedule.length;
       let common = 0;
       while (common < prev.length && common < rec.schedule.length && prev[common] === rec.schedule[common]) common++;
       states += rec.schedule.length - common;
       prev = rec.schedule;
-      if (countTraces) traces.add(canonicalForm(rec.events, m.nworkers, hbClocks(rec.events, m.nworkers)));
+      if (countTraces && !rec.abandoned) traces.add(canonicalForm(rec.events, m.nworkers, hbClocks(rec.events, m.nworkers)));
       for (const f of rec.findings) {
         const old = byKey.get(f.key);
         if (!old || better(f, old)) byKey.set(f.key, f);
@@ -202,7 +215,7 @@ export class Explorer {
       findings,
       setupFindings: m.setupFindings,
       coverage: strategy.coverage(),
-      stats: { executions, traces: countTraces ? traces.size : -1, states, steps, ms, complete },
+      stats: { executions, blocked, traces: countTraces ? traces.size : -1, states, steps, ms, complete },
     };
   }
 }

@@ -2,7 +2,7 @@
  * Replay: follow a recorded schedule step by step, then continue without
  * preemption. Replay is just another strategy, because a schedule is data.
  */
-import { type Coverage, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
+import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import type { Event } from './events.js';
 
 export class ReplayStrategy implements Strategy {
@@ -28,7 +28,7 @@ export class ReplayStrategy implements Strategy {
     return nonPreemptive(enabled, ctx.current);
   }
 
-  endExecution(_e: readonly Event[]): void {}
+  endExecution(_e: readonly Event[], _info: ExecutionEnd): void {}
 
   coverage(): Coverage {
     return { kind: 'replay', text: `replay of one schedule (${this.schedule.length} steps)${this.divergedAt >= 0 ? `, diverged at step ${this.divergedAt}` : ''}` };

@@ -16,6 +16,18 @@ export interface SchedContext {
   pending(tid: number): Event;
 }
 
+/** How an execution ended. */
+export interface ExecutionEnd {
+  /** The strategy abandoned it. */
+  abandoned: boolean;
+  /** A fatal finding stopped it. */
+  fatal: boolean;
+  /** Findings of this execution (kinds), for strategies that search for a bug. */
+  findings: readonly { kind: string; key: string }[];
+  /** Pending (blocked or never run) next events of the threads that did not finish. */
+  pending: readonly Event[];
+}
+
 /** How much of the interleaving space a strategy covered. */
 export interface Coverage {
   kind: 'exhaustive' | 'bounded' | 'sampled' | 'replay' | 'partial';
@@ -29,10 +41,14 @@ export interface Strategy {
   readonly name: string;
   /** Start an execution; false when the strategy has explored everything it will. */
   newExecution(): boolean;
-  /** Pick the next thread among `enabled` (non-empty, ascending). */
+  /**
+   * Pick the next thread among `enabled` (non-empty, ascending), or -1 to
+   * abandon the execution (every continuation is known to be redundant,
+   * e.g. sleep-set blocked).
+   */
   next(enabled: readonly number[], ctx: SchedContext): number;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
-  endExecution(events: readonly Event[]): void;
+  endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */
   coverage(): Coverage;
 }
