@@ -11,7 +11,7 @@ import { Explorer, type Budget, type ExploreStats, type Progress, type StepRecor
 import { makeStrategy, type StrategyName, type StrategyOptions } from './sched/index.js';
 import type { Coverage } from './sched/strategy.js';
 import type { Finding } from './detect/finding.js';
-import { ReplayStrategy } from './sched/replay.js';
+import { minimise, replaySchedules } from './report/minimise.js';
 
 export const REPORT_VERSION = 1;
 
@@ -23,6 +23,10 @@ export interface CheckOptions extends StrategyOptions {
   shouldStop?: () => boolean;
   /** Replay each finding's schedule to attach a step-by-step trace (default true). */
   traces?: boolean;
+  /** Minimise each counterexample (default true). */
+  minimise?: boolean;
+  /** Stateful search (dfs only): prune states already explored. */
+  stateCache?: boolean;
 }
 
 /** A finding with its recorded trace. */
@@ -74,6 +78,17 @@ export async function checkProgram(name: string, text: string, opts: CheckOption
   return explore(c.program, spec, name, opts);
 }
 
+/** Replay a finding's schedule(s) on a fresh VM and keep the step-by-step trace of (the last) one. */
+export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFinding, limits: Limits = DEFAULT_LIMITS): void {
+  const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
+  if (!schedules) return;
+  const recs = replaySchedules(program, spec, schedules, limits);
+  const last = recs[recs.length - 1]!;
+  const len = schedules[schedules.length - 1]!.length;
+  f.trace = last.steps.slice(0, len);
+  if (!f.schedules) f.preemptions = f.trace.filter((s) => s.preemption).length;
+}
+
 /** Explore a compiled program's scenario; attaches traces to findings. */
 export function explore(program: Program, spec: ScenarioSpec, name: string, opts: CheckOptions = {}): CheckReport {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -81,16 +96,15 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
   const m = new Machine(program, spec, shared, limits);
   m.init();
   const ex = new Explorer(m);
-  const strategy = makeStrategy(opts.strategy ?? 'dfs', { ...opts, nthreads: spec.threads.length });
-  const res = ex.explore(strategy, { budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop });
-  const findings: ReportFinding[] = [...res.setupFindings, ...res.findings];
+  const strategy = makeStrategy(opts.strategy ?? 'portfolio', { ...opts, nthreads: spec.threads.length });
+  if (opts.stateCache && (opts.strategy ?? 'portfolio') !== 'dfs') throw new Error('teardown: the state cache is sound only with --strategy dfs');
+  const res = ex.explore(strategy, { budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop, stateCache: opts.stateCache });
+  const findings: ReportFinding[] = [...res.setupFindings];
+  for (const f0 of res.findings) {
+    findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits }));
+  }
   if (opts.traces !== false) {
-    for (const f of findings) {
-      if (!f.schedule) continue;
-      const rec = new Explorer(m).runExecution(new ReplayStrategy(f.schedule), true);
-      f.trace = rec.steps.slice(0, f.schedule.length);
-      f.preemptions = rec.steps.slice(0, f.schedule.length).filter((s) => s.preemption).length;
-    }
+    for (const f of findings) attachTrace(program, spec, f, limits);
   }
   return {
     version: REPORT_VERSION,

@@ -6,13 +6,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { initNodeParser } from '@teardown/core/node';
-import { checkCommand } from './commands/check.js';
+import { STRATEGY_NAMES } from '@teardown/core';
+import { checkCommand, type CheckCliOptions } from './commands/check.js';
+import { replayCommand } from './commands/replay.js';
+import { benchCommand } from './commands/bench.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
-function readSource(file: string): string {
+export class UsageError extends Error {}
+
+export function readSource(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -20,9 +25,18 @@ function readSource(file: string): string {
   }
 }
 
-export class UsageError extends Error {}
+/** Options shared by commands that explore. */
+function explorationOptions(c: Command): Command {
+  return c
+    .addOption(new Option('--strategy <name>', 'exploration strategy').choices(STRATEGY_NAMES as string[]).default('portfolio'))
+    .option('--preemptions <k>', 'bounded: the highest preemption bound (default 2; portfolio: 3)')
+    .option('--depth <d>', 'pct: the bug depth to aim for (default 3)')
+    .option('--runs <n>', 'pct and random: number of runs (default 1000)')
+    .option('--seed <n>', 'seed of the randomised strategies (default 1)')
+    .option('--budget <spec>', 'stop after N executions and/or a time, e.g. 5000, 10s, 5000,10s');
+}
 
-/** Run the CLI with process.argv-style arguments; resolves to nothing, sets process.exitCode. */
+/** Run the CLI with process.argv-style arguments; sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
@@ -31,17 +45,39 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
+  explorationOptions(program
     .command('check')
     .description('explore the interleavings of a standalone kernel-C program (setup, thread_<name>..., check)')
-    .argument('<program.c>', 'the program')
+    .argument('<program.c>', 'the program'))
     .option('--json', 'print a versioned JSON report')
-    .addOption(new Option('--strategy <name>', 'exploration strategy').choices(['dfs', 'replay']).default('dfs'))
-    .option('--budget <spec>', 'stop after N executions or a time, e.g. 5000, 10s, 500ms')
     .option('--reproducible', 'omit wall-clock timing from the report (byte-identical reruns)')
-    .action(async (file: string, o: { json?: boolean; strategy: string; budget?: string; reproducible?: boolean }) => {
+    .option('--no-minimise', 'keep counterexamples as found')
+    .option('--state-cache', 'dfs only: prune states already explored (stateful search)')
+    .action(async (file: string, o: CheckCliOptions) => {
       await initNodeParser();
       process.exitCode = await checkCommand(file, readSource(file), o);
+    });
+
+  program
+    .command('replay')
+    .description('replay one schedule of a program step by step, one column per thread')
+    .argument('<program.c>', 'the program')
+    .requiredOption('--schedule <token>', 'the schedule token a finding printed (comma-separated tokens replay several executions)')
+    .option('--json', 'print the steps and findings as JSON')
+    .action(async (file: string, o: { schedule: string; json?: boolean }) => {
+      await initNodeParser();
+      process.exitCode = await replayCommand(file, readSource(file), o);
+    });
+
+  program
+    .command('bench')
+    .description('run the benchmarks: classic DPOR programs and grading, with executions, traces and timings')
+    .option('--json', 'print the results as JSON')
+    .option('--only <regex>', 'run only the benchmarks whose name matches')
+    .option('--save', 'write the results to bench/results.json')
+    .action(async (o: { json?: boolean; only?: string; save?: boolean }) => {
+      await initNodeParser();
+      process.exitCode = await benchCommand(o);
     });
 
   try {

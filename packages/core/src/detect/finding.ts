@@ -55,7 +55,12 @@ export interface Finding {
   origin: 'learner' | 'model';
   /** Filled by the explorer: the schedule (thread ids, one per visible step) reaching it. */
   schedule?: number[];
-  /** Replay token of `schedule`. */
+  /**
+   * lock-order only: the executions whose dependencies form the cycle (the
+   * closing one last). Replaying them in order rebuilds lockdep's graph.
+   */
+  schedules?: number[][];
+  /** Replay token of `schedule` (for lock-order: of `schedules`, comma-separated). */
   token?: string;
   /** Preemptions and context switches in `schedule`. */
   preemptions?: number;

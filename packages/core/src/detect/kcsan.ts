@@ -41,6 +41,13 @@ export class Kcsan {
 
   /** All threads start after setup: nothing to do since clocks start ordered after it. */
 
+  /** Canonical text of the detector state (for state hashing). */
+  stateText(): string {
+    const sync = [...this.sync.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => `${k}:${c.join('.')}`).join(',');
+    const sh = [...this.shadow.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, x]) => `${k}:${x.w ? `${x.w.tid}.${x.w.c}.${x.w.marked ? 1 : 0}` : '-'}:${[...x.r.entries()].sort((a, b) => a[0] - b[0]).map(([t, r]) => `${t}.${r.c}.${r.marked ? 1 : 0}`).join('/')}`).join(',');
+    return `${this.vc.map((c) => c.join('.')).join(';')}|${sync}|${sh}`;
+  }
+
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */
   release(tid: number, key: string): void {
     const v = this.vc[tid]!;

@@ -20,6 +20,8 @@ interface Edge {
   /** Where the held lock was taken and where the new one was acquired. */
   heldSite: Site;
   acqSite: Site;
+  /** The schedule of the execution that showed this dependency, up to the acquisition. */
+  schedule: number[];
 }
 
 /** The lock dependency graph; one per exploration (it outlives executions). */
@@ -38,14 +40,14 @@ export class LockdepGraph {
    * Record `held -> acquiring` for every held lock. Returns a lock-order
    * finding when a new edge closes a cycle that was not reported before.
    */
-  acquire(held: readonly HeldLock[], cls: string, name: string, site: Site, origin: (sites: Site[]) => 'learner' | 'model'): Finding | undefined {
+  acquire(held: readonly HeldLock[], cls: string, name: string, site: Site, origin: (sites: Site[]) => 'learner' | 'model', schedule: () => number[] = () => []): Finding | undefined {
     let found: Finding | undefined;
     for (const h of held) {
       if (h.cls === cls) continue; // recursion is reported by the caller
       let m = this.out.get(h.cls);
       if (!m) { m = new Map(); this.out.set(h.cls, m); }
       if (m.has(cls)) continue;
-      const edge: Edge = { from: h.cls, to: cls, fromName: h.name, toName: name, heldSite: h.site, acqSite: site };
+      const edge: Edge = { from: h.cls, to: cls, fromName: h.name, toName: name, heldSite: h.site, acqSite: site, schedule: schedule() };
       // a path cls ->* h.cls closes a cycle with the new edge
       const path = this.path(cls, h.cls);
       m.set(cls, edge);
@@ -121,7 +123,11 @@ export class LockdepGraph {
     details.push('');
     details.push(' *** DEADLOCK ***');
     const sites = cycle.flatMap((e) => [e.heldSite, e.acqSite]);
+    // the counterexample is a set of executions, one per dependency (the closing one last)
+    const schedules: number[][] = [];
+    for (const e of cycle) if (!schedules.some((x) => x.join() === e.schedule.join())) schedules.push(e.schedule);
     return {
+      schedules,
       kind: 'lock-order',
       title: 'WARNING: possible circular locking dependency detected',
       details,

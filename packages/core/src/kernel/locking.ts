@@ -67,7 +67,7 @@ export function acquired(m: Machine, t: Thread, key: string, cls: LockClass, kin
     });
     if (same) throw new Fault('recursive locking');
   }
-  const f = m.shared.lockdep.acquire(t.held, clsKey, clsName, s, (sites) => m.originOf(sites));
+  const f = m.shared.lockdep.acquire(t.held, clsKey, clsName, s, (sites) => m.originOf(sites), () => m.currentSchedule());
   if (f) m.report(f);
   const h: HeldLock = { key, cls: clsKey, name: clsName, kind, site: s };
   t.held = [...t.held, h];

@@ -107,12 +107,12 @@ export class DporStrategy implements Strategy {
   endExecution(events: readonly Event[], info: ExecutionEnd): void {
     this.executions++;
     if (info.abandoned) this.blocked++;
-    else {
-      this.complete++;
-      this.detectRaces(events);
-      // the next events of blocked (or never run) threads race too, as if run at the end
-      for (const p of info.pending) this.detectRaces([...events, p], events.length);
-    }
+    else this.complete++;
+    // races of the executed prefix count even when the execution was sleep-set
+    // blocked (Algorithm 1 detects them step by step as the execution grows)
+    this.detectRaces(events);
+    // the next events of blocked (or never run) threads race too, as if run at the end
+    if (!info.abandoned) for (const p of info.pending) this.detectRaces([...events, p], events.length);
     this.backtrack();
   }
 

@@ -41,6 +41,11 @@ export interface ExploreOptions {
   now?: () => number;
   /** Called after every execution, with the machine in its final state. */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
+  /**
+   * Stateful search: stop an execution when it reaches a state digest seen
+   * before (sound with plain DFS only; see vm/hash.ts).
+   */
+  stateCache?: boolean;
 }
 
 export interface ExploreStats {
@@ -95,6 +100,11 @@ export class Explorer {
 
   constructor(readonly machine: Machine) {}
 
+  /** Digests of the states seen, when the explorer runs a stateful search. */
+  private seen: Set<string> | null = null;
+  /** The previous execution's schedule: its prefix is replayed, not explored again. */
+  private prevSchedule: number[] = [];
+
   /** Run one execution under `strategy`. With `record`, keep per-step labels and locations. */
   runExecution(strategy: Strategy, record = false): ExecutionRecord {
     const m = this.machine;
@@ -113,6 +123,8 @@ export class Explorer {
       get step() { return schedule.length; },
       pending: (tid: number) => toEvent(tid, m.deps(tid), this.intern),
     };
+    m.currentSchedule = () => [...schedule, ...(pendingTid >= 0 ? [pendingTid] : [])];
+    let pendingTid = -1;
     const attach = () => {
       for (; seen < m.findings.length; seen++) {
         const f = m.findings[seen]!;
@@ -122,6 +134,7 @@ export class Explorer {
     };
     const enabled: number[] = [];
     let abandoned = false;
+    let replaying = true;
     for (;;) {
       if (m.fatal) break;
       enabled.length = 0;
@@ -138,11 +151,18 @@ export class Explorer {
       if (record) steps.push({ step: schedule.length, tid, label: m.pendingLabel(tid), frame: m.pendingFrame(tid), enabled: enabled.slice(), preemption: pre });
       if (pre) preemptions++;
       if (current >= 0 && tid !== current) switches++;
+      pendingTid = tid;
       m.step(tid);
+      pendingTid = -1;
       events.push(ev);
       schedule.push(tid);
       current = tid;
       attach();
+      if (this.seen && !m.fatal && (replaying = replaying && schedule.length <= this.prevSchedule.length && this.prevSchedule[schedule.length - 1] === tid) === false) {
+        const h = m.stateDigest();
+        if (this.seen.has(h)) { abandoned = true; break; }
+        this.seen.add(h);
+      }
     }
     const pending: Event[] = [];
     if (!abandoned) for (let t = 0; t < n; t++) if (!m.isDone(t)) pending.push(toEvent(t, m.deps(t), this.intern));
@@ -154,11 +174,12 @@ export class Explorer {
     }
     attach();
     for (const f of findings) {
-      f.token = encodeSchedule(f.schedule ?? []);
+      f.token = f.schedules ? f.schedules.map(encodeSchedule).join(',') : encodeSchedule(f.schedule ?? []);
       const c = countSwitches(f.schedule ?? [], steps.length ? steps : undefined);
       f.switches = c.switches;
       f.preemptions = c.preemptions ?? preemptions;
     }
+    this.prevSchedule = schedule;
     strategy.endExecution(events, { abandoned, fatal: m.fatal !== null, findings: findings.map((f) => ({ kind: f.kind, key: f.key })), pending });
     return { abandoned, events, schedule, steps, findings, preemptions, switches };
   }
@@ -179,6 +200,7 @@ export class Explorer {
     let complete = false;
     let lastProgress = t0;
     let prev: number[] = [];
+    this.seen = opts.stateCache ? new Set() : null;
     if (m.setupFailed) {
       return { findings: [], setupFindings: m.setupFindings, coverage: { kind: 'partial', text: 'not explored: setup failed' }, stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false } };
     }
@@ -208,6 +230,8 @@ export class Explorer {
         opts.onProgress({ executions, traces: traces.size, findings: byKey.size, ms: lastProgress - t0 });
       }
     }
+    if (this.seen) states = this.seen.size;
+    this.seen = null;
     const ms = now() - t0;
     opts.onProgress?.({ executions, traces: traces.size, findings: byKey.size, ms });
     const findings = [...byKey.values()].sort(findingOrder);

@@ -3,18 +3,31 @@ import type { Strategy } from './strategy.js';
 import { DfsStrategy } from './dfs.js';
 import { ReplayStrategy } from './replay.js';
 import { DporStrategy } from './dpor.js';
+import { BoundedStrategy } from './bounded.js';
+import { PctStrategy } from './pct.js';
+import { RandomStrategy } from './random.js';
+import { PortfolioStrategy } from './portfolio.js';
 
-export type StrategyName = 'dfs' | 'replay' | 'dpor' | 'source-dpor';
+export type StrategyName = 'portfolio' | 'dpor' | 'source-dpor' | 'bounded' | 'pct' | 'random' | 'dfs' | 'replay';
 
 export interface StrategyOptions {
   /** Number of threads of the scenario (the explorer sets it). */
   nthreads?: number;
+  /** Replay: the schedule. */
   schedule?: number[];
+  /** Seed of the randomised strategies (default 1). */
   seed?: number;
+  /** Bounded: the highest preemption bound (default 2). */
   preemptions?: number;
+  /** PCT: the depth (default 3). */
+  depth?: number;
+  /** PCT and random: number of runs (default 1000). */
+  runs?: number;
+  /** Portfolio: executions budget it divides between its phases (default 20000). */
+  executions?: number;
 }
 
-export const STRATEGY_NAMES: StrategyName[] = ['dpor', 'source-dpor', 'dfs', 'replay'];
+export const STRATEGY_NAMES: StrategyName[] = ['portfolio', 'dpor', 'source-dpor', 'bounded', 'pct', 'random', 'dfs', 'replay'];
 
 export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): Strategy {
   switch (name) {
@@ -22,6 +35,17 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
     case 'replay': return new ReplayStrategy(opts.schedule ?? []);
     case 'dpor': return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8 });
     case 'source-dpor': return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8 });
+    case 'bounded': return new BoundedStrategy(opts.preemptions ?? 2);
+    case 'pct': return new PctStrategy(opts.nthreads ?? 2, opts.depth ?? 3, opts.runs ?? 1000, opts.seed ?? 1);
+    case 'random': return new RandomStrategy(opts.runs ?? 1000, opts.seed ?? 1);
+    case 'portfolio': {
+      const total = opts.executions ?? 20_000;
+      return new PortfolioStrategy({
+        nthreads: opts.nthreads ?? 2, seed: opts.seed ?? 1,
+        dporExecutions: Math.floor(total * 0.6), boundedExecutions: Math.floor(total * 0.2), maxPreemptions: opts.preemptions ?? 3,
+        pctRuns: Math.floor(total * 0.1), pctDepths: [2, 3],
+      });
+    }
   }
 }
 
@@ -31,3 +55,8 @@ export * from './explorer.js';
 export { DfsStrategy } from './dfs.js';
 export { ReplayStrategy } from './replay.js';
 export { DporStrategy } from './dpor.js';
+export { BoundedStrategy } from './bounded.js';
+export { PctStrategy, formatP } from './pct.js';
+export { RandomStrategy } from './random.js';
+export { PortfolioStrategy } from './portfolio.js';
+export { Rng } from './rng.js';

@@ -22,6 +22,7 @@ import type { Finding, FindingKind, ObjectSnapshot } from '../detect/finding.js'
 import { siteToAccess, where } from '../detect/finding.js';
 import { Kcsan } from '../detect/kcsan.js';
 import { LockdepGraph } from '../detect/lockdep.js';
+import { digest, stateText } from './hash.js';
 
 /** One thread of a scenario: the function it runs and its task name. */
 export interface ThreadSpec { fn: string; name: string }
@@ -84,6 +85,8 @@ export class Machine {
   fatal: Finding | null = null;
   /** Findings of the setup run (reported once). */
   setupFindings: Finding[] = [];
+  /** The explorer's view of the schedule so far (thread per step), for detectors that record it. */
+  currentSchedule: () => number[] = () => [];
   private initial!: VmState;
   private kcsan!: Kcsan;
   private impls = new Map<Instr, BuiltinImpl>();
@@ -779,6 +782,15 @@ export class Machine {
       if (!valEq(cur === undefined || isPrim(cur) ? 0 : cur, v)) return true;
     }
     return false;
+  }
+
+  /**
+   * Digest of the whole execution state, detector state included (see
+   * ./hash.ts for when pruning on it is sound).
+   */
+  stateDigest(): string {
+    const spin = this.readLog.map((l, t) => `${t}:${l.length}:${this.writeCount[t]}:${[...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',')}:${[...this.state.threads[t]!.spin.entries()].map(([k, x]) => `${k}=${digest(x)}`).join(',')}:${JSON.stringify(this.awaiting.get(t) ?? null)}`).join(';');
+    return digest(stateText(this.state, `${this.kcsan.stateText()}|${spin}`));
   }
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */

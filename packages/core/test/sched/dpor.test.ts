@@ -14,7 +14,7 @@ useParser();
 interface Outcome { finals: Set<string>; kinds: Set<string>; executions: number; traces: number; complete: boolean }
 
 /** Explore a program and collect the final states (globals) and the finding kinds. */
-async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200_000): Promise<Outcome> {
+async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200_000, stateCache = false): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program) throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
   const spec = programScenario(c.program)!;
@@ -24,6 +24,7 @@ async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200
   const kinds = new Set<string>();
   const r = new Explorer(m).explore(makeStrategy(strategy, { nthreads: spec.threads.length }), {
     budget: { executions: maxExecutions },
+    stateCache,
     onExecution: (rec, mm) => {
       for (const f of rec.findings) kinds.add(f.kind);
       if (rec.abandoned || mm.fatal) return;
@@ -51,6 +52,17 @@ describe('DPOR against plain DFS', () => {
       expect(dpor.traces).toBe(dfs.traces);
       expect(dpor.executions).toBe(dpor.traces);
     }), { numRuns: 120, maxSkipsPerRun: 10 });
+  });
+
+  it('stateful DFS (state cache) reaches the same final states and finding kinds', { timeout: 600_000 }, async () => {
+    await fc.assert(fc.asyncProperty(programArb, async (src) => {
+      const dfs = await outcomes(src, 'dfs', 4_000);
+      fc.pre(dfs.complete);
+      const cached = await outcomes(src, 'dfs', 4_000, true);
+      expect([...cached.finals].sort()).toEqual([...dfs.finals].sort());
+      expect([...cached.kinds].sort()).toEqual([...dfs.kinds].sort());
+      expect(cached.executions).toBeLessThanOrEqual(dfs.executions);
+    }), { numRuns: 40, maxSkipsPerRun: 10 });
   });
 
   it('source-DPOR reaches the same final states too', { timeout: 600_000 }, async () => {

@@ -1,16 +1,19 @@
 /** `teardown check <program.c>`. */
 import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
-import { parseBudget } from '../options.js';
+import { type ExplorationCliOptions, strategyOptions } from '../options.js';
+import { UsageError } from '../cli.js';
 
-export interface CheckCliOptions {
+export interface CheckCliOptions extends ExplorationCliOptions {
   json?: boolean;
-  strategy: string;
-  budget?: string;
   reproducible?: boolean;
+  minimise?: boolean;
+  stateCache?: boolean;
 }
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
-  const report = await checkProgram(file, text, { strategy: o.strategy as 'dfs', budget: parseBudget(o.budget) });
+  const so = strategyOptions(o);
+  if (o.stateCache && so.strategy !== 'dfs') throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/vm/hash.ts)');
+  const report = await checkProgram(file, text, { ...so, minimise: o.minimise !== false, stateCache: o.stateCache });
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {
@@ -22,7 +25,9 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
 
 /** The JSON report (wall-clock time left out when reproducible). */
 export function reportJson(r: CheckReport, reproducible: boolean): unknown {
-  const stats = r.stats ? { executions: r.stats.executions, traces: r.stats.traces, states: r.stats.states, ms: reproducible ? undefined : Math.round(r.stats.ms * 10) / 10, complete: r.stats.complete } : null;
+  const stats = r.stats
+    ? { executions: r.stats.executions, blocked: r.stats.blocked, traces: r.stats.traces, states: r.stats.states, steps: r.stats.steps, ms: reproducible ? undefined : Math.round(r.stats.ms * 10) / 10, complete: r.stats.complete }
+    : null;
   return {
     version: r.version,
     file: r.file,
@@ -34,15 +39,17 @@ export function reportJson(r: CheckReport, reproducible: boolean): unknown {
   };
 }
 
+export function renderDiagnostics(r: { diagnostics: { file: string; line: number; column: number; message: string; severity: 'error' | 'warning' }[] }, text: string): string {
+  const lines = text.split('\n');
+  return r.diagnostics.map((d) => {
+    const src = lines[d.line - 1] ?? '';
+    const pad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
+    return `${formatDiagnostic(d)}\n  ${src}\n  ${pad}^`;
+  }).join('\n');
+}
+
 export function renderCheckText(r: CheckReport, text: string): string {
-  if (r.diagnostics.length) {
-    const lines = text.split('\n');
-    return r.diagnostics.map((d) => {
-      const src = lines[d.line - 1] ?? '';
-      const pad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
-      return `${formatDiagnostic(d)}\n  ${src}\n  ${pad}^`;
-    }).join('\n');
-  }
+  if (r.diagnostics.length) return renderDiagnostics(r, text);
   const out: string[] = [];
   const s = r.stats!;
   out.push(`${r.file}: ${r.coverage?.text}`);

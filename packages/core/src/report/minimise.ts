@@ -1,0 +1,168 @@
+/**
+ * Counterexample minimisation, strongest first (anchors file, section 4):
+ *
+ *  1. fewest preemptions: iterative preemption bounding (k = 0, 1, ...) looks
+ *     for the same finding with fewer preemptions than the one found;
+ *  2. drop steps that do not matter: only the causal past of the faulting
+ *     step (and, for a data race, of the other access) is kept; a finding
+ *     detected at the end of an execution (deadlock, leak) keeps all steps;
+ *  3. reorder independent steps to cut context switches, as Déjà Fu's trace
+ *     simplification does: a linearisation of happens-before that keeps
+ *     running the current thread while it can;
+ *  4. confirm by replay: the candidate is kept only if replaying it shows the
+ *     same finding (same kind and sites) with no more preemptions and no more
+ *     context switches than before.
+ */
+import type { Program } from '../lang/ir.js';
+import { DEFAULT_LIMITS, type Limits, Machine, type ScenarioSpec, SharedDetectors } from '../vm/machine.js';
+import { Explorer, type ExecutionRecord } from '../sched/explorer.js';
+import { ReplayStrategy } from '../sched/replay.js';
+import { BoundedStrategy } from '../sched/bounded.js';
+import { hbClocks } from '../sched/events.js';
+import type { Finding } from '../detect/finding.js';
+import { encodeSchedule } from './token.js';
+
+/** A fresh VM for the scenario (fresh detectors: replays must not be deduplicated away). */
+export function freshMachine(program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS): Machine {
+  const m = new Machine(program, spec, new SharedDetectors(), limits);
+  m.init();
+  return m;
+}
+
+/**
+ * Replay schedules in order on one fresh machine (so lockdep's graph spans
+ * them, as a lock-order counterexample needs), recording each step.
+ */
+export function replaySchedules(program: Program, spec: ScenarioSpec, schedules: number[][], limits: Limits = DEFAULT_LIMITS): ExecutionRecord[] {
+  const m = freshMachine(program, spec, limits);
+  const ex = new Explorer(m);
+  return schedules.map((s) => ex.runExecution(new ReplayStrategy(s), true));
+}
+
+/** The finding with the same key in a replayed execution, if it shows. */
+function reproduced(rec: ExecutionRecord, key: string): Finding | undefined {
+  return rec.findings.find((f) => f.key === key);
+}
+
+export interface MinimiseOptions {
+  /** Executions the preemption search may use (default 2000). */
+  executions?: number;
+  limits?: Limits;
+}
+
+/** Minimise one finding's schedule. Returns the finding (possibly with a shorter, simpler schedule). */
+export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts: MinimiseOptions = {}): Finding {
+  if (f.schedules || !f.schedule) return f; // lock-order: a set of executions, kept as found
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  let best = confirm(program, spec, f.schedule, f.key, limits) ?? f;
+  const pre = best.preemptions ?? 0;
+
+  // 1. fewer preemptions, by iterative preemption bounding
+  if (pre > 0) {
+    const m = freshMachine(program, spec, limits);
+    const ex = new Explorer(m);
+    const bounded = new BoundedStrategy(pre - 1);
+    let budget = opts.executions ?? 2000;
+    while (budget-- > 0 && bounded.newExecution()) {
+      const rec = ex.runExecution(bounded);
+      const hit = reproduced(rec, f.key);
+      if (hit) {
+        const c = confirm(program, spec, hit.schedule ?? [], f.key, limits);
+        if (c && (c.preemptions ?? 0) < (best.preemptions ?? 0)) best = c;
+        break;
+      }
+    }
+  }
+
+  // 2 and 3. keep the causal past, then linearise it with few context switches
+  const simplified = simplify(program, spec, best, limits);
+  if (simplified) best = simplified;
+  return best;
+}
+
+/** Replay a schedule and return the finding with `key` as that replay reports it. */
+function confirm(program: Program, spec: ScenarioSpec, schedule: number[], key: string, limits: Limits): Finding | undefined {
+  const [rec] = replaySchedules(program, spec, [schedule], limits);
+  const hit = rec && reproduced(rec, key);
+  if (!hit) return undefined;
+  const s = hit.schedule ?? [];
+  const steps = rec!.steps.slice(0, s.length);
+  return { ...hit, schedule: s, token: encodeSchedule(s), preemptions: steps.filter((x) => x.preemption).length, switches: countSw(s) };
+}
+
+function countSw(s: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < s.length; i++) if (s[i] !== s[i - 1]) n++;
+  return n;
+}
+
+function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limits): Finding | undefined {
+  const s = f.schedule!;
+  const [rec] = replaySchedules(program, spec, [s], limits);
+  if (!rec) return undefined;
+  const events = rec.events.slice(0, s.length);
+  if (!events.length) return undefined;
+  const n = spec.threads.length;
+  const vc = hbClocks(events, n);
+  const idx: number[] = [];
+  const cnt = new Array<number>(n).fill(0);
+  for (const e of events) idx.push(++cnt[e.tid]!);
+
+  // which steps matter
+  const endOfRun = f.kind === 'deadlock' || f.kind === 'leak' || f.kind === 'livelock' || f.kind === 'stall' || f.kind === 'lock-order';
+  const need = new Array<boolean>(events.length).fill(endOfRun);
+  if (!endOfRun) {
+    const roots = [events.length - 1];
+    for (const a of f.accesses) if (a.step >= 0 && a.step < events.length) roots.push(a.step);
+    for (const r of roots) {
+      for (let k = 0; k <= r; k++) if (vc[r]![events[k]!.tid]! >= idx[k]!) need[k] = true;
+    }
+  }
+
+  // greedy linearisation: stay on the current thread while its next needed step is ready
+  const byThread: number[][] = Array.from({ length: n }, () => []);
+  events.forEach((e, k) => { if (need[k]) byThread[e.tid]!.push(k); });
+  const pos = new Array<number>(n).fill(0);
+  const done = new Set<number>();
+  const ready = (t: number) => {
+    const k = byThread[t]![pos[t]!];
+    if (k === undefined) return false;
+    for (let j = 0; j < k; j++) if (need[j] && !done.has(j) && vc[k]![events[j]!.tid]! >= idx[j]! && events[j]!.tid !== t) return false;
+    return true;
+  };
+  const runLength = (t: number) => {
+    let len = 0;
+    const save = pos[t]!;
+    const saved: number[] = [];
+    while (ready(t)) { const k = byThread[t]![pos[t]!]!; done.add(k); saved.push(k); pos[t]!++; len++; }
+    for (const k of saved) done.delete(k);
+    pos[t] = save;
+    return len;
+  };
+  const order: number[] = [];
+  let cur = events[0]!.tid;
+  const total = need.filter(Boolean).length;
+  while (order.length < total) {
+    let t = cur;
+    if (!ready(t)) {
+      let bestLen = -1;
+      for (let u = 0; u < n; u++) {
+        if (!ready(u)) continue;
+        const l = runLength(u);
+        if (l > bestLen) { bestLen = l; t = u; }
+      }
+      if (bestLen < 0) return undefined; // cannot happen for a happens-before order
+    }
+    const k = byThread[t]![pos[t]!]!;
+    done.add(k);
+    pos[t]!++;
+    order.push(t);
+    cur = t;
+  }
+  const c = confirm(program, spec, order, f.key, limits);
+  if (!c) return undefined;
+  if ((c.preemptions ?? 0) > (f.preemptions ?? 0)) return undefined;
+  if ((c.switches ?? 0) > (f.switches ?? 0)) return undefined;
+  if ((c.switches ?? 0) === (f.switches ?? 0) && (c.schedule?.length ?? 0) >= (f.schedule?.length ?? 0)) return undefined;
+  return c;
+}

@@ -1,0 +1,87 @@
+/**
+ * The default portfolio (as Coyote's and shuttle's portfolios compose
+ * strategies): exhaustive optimal DPOR while the space fits the budget;
+ * when it does not, iterative preemption bounding and then PCT at growing
+ * depths share the rest, and the coverage says what was reached:
+ *   `exhaustive: all N Mazurkiewicz traces`, or
+ *   `bounded: all schedules with <= k preemptions; M PCT runs at depth d: ...`.
+ */
+import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
+import type { Event } from './events.js';
+import { DporStrategy } from './dpor.js';
+import { BoundedStrategy } from './bounded.js';
+import { PctStrategy } from './pct.js';
+
+export interface PortfolioOptions {
+  nthreads: number;
+  seed: number;
+  /** Executions DPOR may use before the portfolio falls back. */
+  dporExecutions: number;
+  /** Executions for preemption bounding. */
+  boundedExecutions: number;
+  /** Highest preemption bound to try. */
+  maxPreemptions: number;
+  /** PCT runs per depth, and the depths. */
+  pctRuns: number;
+  pctDepths: number[];
+}
+
+interface Phase { s: Strategy; budget: number; used: number }
+
+export class PortfolioStrategy implements Strategy {
+  readonly name = 'portfolio';
+  private phases: Phase[];
+  private i = 0;
+  private dpor: DporStrategy;
+  private bounded: BoundedStrategy;
+  private pcts: PctStrategy[];
+  private dporDone = false;
+
+  constructor(o: PortfolioOptions) {
+    this.dpor = new DporStrategy({ mode: 'optimal', nthreads: o.nthreads });
+    this.bounded = new BoundedStrategy(o.maxPreemptions);
+    this.pcts = o.pctDepths.map((d, k) => new PctStrategy(o.nthreads, d, o.pctRuns, o.seed + k));
+    this.phases = [
+      { s: this.dpor, budget: o.dporExecutions, used: 0 },
+      { s: this.bounded, budget: o.boundedExecutions, used: 0 },
+      ...this.pcts.map((s) => ({ s, budget: o.pctRuns, used: 0 })),
+    ];
+  }
+
+  newExecution(): boolean {
+    while (this.i < this.phases.length) {
+      const ph = this.phases[this.i]!;
+      if (ph.used < ph.budget && ph.s.newExecution()) {
+        ph.used++;
+        return true;
+      }
+      if (this.i === 0 && ph.used < ph.budget) {
+        // DPOR finished within its budget: the space is explored exhaustively
+        this.dporDone = true;
+        this.i = this.phases.length;
+        return false;
+      }
+      this.i++;
+    }
+    return false;
+  }
+
+  next(enabled: readonly number[], ctx: SchedContext): number {
+    return this.phases[this.i]!.s.next(enabled, ctx);
+  }
+
+  endExecution(events: readonly Event[], info: ExecutionEnd): void {
+    this.phases[this.i]!.s.endExecution(events, info);
+  }
+
+  coverage(): Coverage {
+    if (this.dporDone) return this.dpor.coverage();
+    const parts: string[] = [];
+    const b = this.bounded.coverage();
+    if (b.kind === 'bounded') parts.push(b.text);
+    else parts.push(`optimal DPOR stopped after ${this.phases[0]!.used} executions (the space is larger)`);
+    const pct = this.pcts.map((p) => p.coverage()).filter((c) => (c.runs as number) > 0);
+    for (const c of pct) parts.push(c.text);
+    return { kind: b.kind === 'bounded' ? 'bounded' : 'partial', text: parts.join('; '), bounded: b, pct };
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { teardown } from './cli.js';
+import { lastzero, readers } from '../src/bench/programs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'teardown-'));
+const file = (name: string, src: string) => { const p = join(dir, name); writeFileSync(p, src); return p; };
+
+describe('teardown check --strategy dpor on the classic benchmarks', () => {
+  it.each([[1, 2], [2, 5], [3, 12], [4, 28]])('lastzero(%i) has %i traces, one execution each', (n, traces) => {
+    const r = teardown(['check', file(`lastzero${n}.c`, lastzero(n)), '--strategy', 'dpor', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.stats.traces).toBe(traces);
+    expect(j.stats.executions / j.stats.traces).toBeLessThanOrEqual(1.25);
+    expect(j.coverage.text).toBe(`exhaustive: all ${traces} Mazurkiewicz traces (optimal DPOR)`);
+  });
+
+  it.each([2, 3, 4, 5, 6])('readers(%i) has 2^N traces', (n) => {
+    const r = teardown(['check', file(`readers${n}.c`, readers(n)), '--strategy', 'dpor', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.stats.traces).toBe(2 ** n);
+    expect(j.stats.executions / j.stats.traces).toBeLessThanOrEqual(1.25);
+  });
+
+  it('source-DPOR and DFS count the same traces (DFS runs every interleaving)', () => {
+    const src = file('lz3.c', lastzero(3));
+    const s = JSON.parse(teardown(['check', src, '--strategy', 'source-dpor', '--json']).stdout);
+    const d = JSON.parse(teardown(['check', src, '--strategy', 'dfs', '--json']).stdout);
+    expect(s.stats.traces).toBe(12);
+    expect(d.stats.traces).toBe(12);
+    expect(d.stats.executions).toBe(920);
+  });
+});
+
+describe('reports are reproducible', () => {
+  it.each(['portfolio', 'dpor', 'pct', 'random', 'bounded'])('--strategy %s --seed 5 --reproducible gives a byte-identical JSON report', (strategy) => {
+    const args = ['check', 'examples/put-then-use.c', '--strategy', strategy, '--seed', '5', '--json', '--reproducible'];
+    const a = teardown(args);
+    const b = teardown(args);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+    expect(JSON.parse(a.stdout).stats.ms).toBeUndefined();
+  });
+
+  it('without --reproducible the stats carry the time in ms', () => {
+    const j = JSON.parse(teardown(['check', 'examples/put-then-use.c', '--json']).stdout);
+    expect(typeof j.stats.ms).toBe('number');
+    expect(j.stats).toMatchObject({ executions: expect.any(Number), traces: expect.any(Number), states: expect.any(Number) });
+  });
+});
+
+describe('teardown replay', () => {
+  it('prints the trace with one column per thread and the finding', () => {
+    const check = JSON.parse(teardown(['check', 'examples/put-then-use.c', '--json']).stdout);
+    const token = check.findings[0].token as string;
+    const r = teardown(['replay', 'examples/put-then-use.c', '--schedule', token]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\| step \| reader +\| owner +\|/);
+    expect(r.stdout).toContain('BUG: KASAN: slab-use-after-free in thread_reader');
+  });
+
+  it('replays a lock-order counterexample: one execution per dependency', () => {
+    const check = JSON.parse(teardown(['check', 'examples/abba-gated.c', '--json']).stdout);
+    const f = check.findings.find((x: { kind: string }) => x.kind === 'lock-order');
+    expect(f.token).toContain(',');
+    const r = teardown(['replay', 'examples/abba-gated.c', '--schedule', f.token]);
+    expect(r.stdout).toContain('execution 2 of 2');
+    expect(r.stdout).toContain('WARNING: possible circular locking dependency detected');
+  });
+
+  it('rejects a malformed token or a thread the program does not have (exit 2)', () => {
+    expect(teardown(['replay', 'examples/put-then-use.c', '--schedule', 'a3!']).code).toBe(2);
+    const r = teardown(['replay', 'examples/put-then-use.c', '--schedule', 'az']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the program has 2 threads');
+  });
+});
+
+describe('options', () => {
+  it('rejects an unknown strategy and bad numbers (exit 2)', () => {
+    expect(teardown(['check', 'examples/put-then-use.c', '--strategy', 'magic']).code).toBe(2);
+    expect(teardown(['check', 'examples/put-then-use.c', '--preemptions', 'x']).code).toBe(2);
+    expect(teardown(['check', 'examples/put-then-use.c', '--budget', 'soon']).code).toBe(2);
+    expect(teardown(['check', 'examples/put-then-use.c', '--state-cache']).code).toBe(2);
+  });
+
+  it('--strategy dfs --state-cache is stateful search', () => {
+    const j = JSON.parse(teardown(['check', 'examples/refcount-underflow.c', '--strategy', 'dfs', '--state-cache', '--json']).stdout);
+    expect(j.findings.map((f: { kind: string }) => f.kind)).toEqual(['refcount']);
+  });
+});
+
+describe('teardown bench', () => {
+  it('runs the selected benchmarks and reports traces beside the published count', () => {
+    const r = teardown(['bench', '--only', '^lastzero\\(2\\)$', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dpor).toHaveLength(1);
+    expect(j.dpor[0]).toMatchObject({ name: 'lastzero(2)', traces: 5, published: 5, executions: 5, ratio: 1 });
+  });
+});
