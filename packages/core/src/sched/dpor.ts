@@ -108,11 +108,13 @@ export class DporStrategy implements Strategy {
     this.executions++;
     if (info.abandoned) this.blocked++;
     else this.complete++;
-    // races of the executed prefix count even when the execution was sleep-set
-    // blocked (Algorithm 1 detects them step by step as the execution grows)
-    this.detectRaces(events);
-    // the next events of blocked (or never run) threads race too, as if run at the end
-    if (!info.abandoned) for (const p of info.pending) this.detectRaces([...events, p], events.length);
+    // Races of the executed prefix count even when the execution was sleep-set
+    // blocked (Algorithm 1 detects them step by step as the execution grows).
+    // Races whose later event lies in the prefix shared with the previous
+    // execution were handled then: only events from the divergence point on
+    // are looked at. The next events of blocked (or never run) threads race
+    // too, as if run at the end.
+    this.detectRaces(events, info.clocks ?? hbClocks(events, this.n), this.fresh, info.abandoned ? [] : info.pending);
     this.backtrack();
   }
 
@@ -139,6 +141,7 @@ export class DporStrategy implements Strategy {
       const nextChild = node.wut[0];
       if (nextChild) {
         node.taken = nextChild;
+        this.fresh = d;
         return;
       }
       this.path.pop();
@@ -146,18 +149,19 @@ export class DporStrategy implements Strategy {
     this.done = true;
   }
 
+  /** Index of the first event of the current execution that differs from the previous one. */
+  private fresh = 0;
+
   /**
-   * Find the races of a maximal execution and insert their reversals into
-   * wakeup trees. With `only`, consider only races whose later event is
-   * `events[only]` (a pending event appended to the execution).
+   * Find the races of an execution and insert their reversals into wakeup
+   * trees: the races whose later event is one of `events[from..]`, and those
+   * of the `pending` next events of unfinished threads.
    */
-  private detectRaces(events: readonly Event[], only = -1): void {
+  private detectRaces(events: readonly Event[], vc: Int32Array[], from: number, pending: readonly Event[]): void {
     const n = this.n;
-    const vc = hbClocks(events, n);
-    // per-thread index (1-based) of each event
-    const idx = new Int32Array(events.length);
+    const idx = new Int32Array(events.length + 1);
     const count = new Int32Array(n);
-    const prev = new Int32Array(events.length);
+    const prev = new Int32Array(events.length + 1);
     const lastOf = new Int32Array(n).fill(-1);
     for (let i = 0; i < events.length; i++) {
       const t = events[i]!.tid;
@@ -165,48 +169,72 @@ export class DporStrategy implements Strategy {
       prev[i] = lastOf[t]!;
       lastOf[t] = i;
     }
-    const hb = (i: number, j: number) => vc[j]![events[i]!.tid]! >= idx[i]!;
-    /** Is event i happens-before-or-equal to the program-order predecessor of j? */
-    const beforePred = (i: number, j: number) => {
-      const p = prev[j]!;
-      return p >= 0 && vc[p]![events[i]!.tid]! >= idx[i]!;
-    };
     const lastWrite = new Map<number, number>();
     const readsSince = new Map<number, number[]>();
     const lastAcq = new Map<number, number>();
     let global = -1;
     const races: [number, number][] = [];
+
+    /** Races of event e (at j, with clock vcj and program-order predecessor pj). */
+    const racesOf = (e: Event, j: number, pj: number, vcj: Int32Array, out: number[]) => {
+      out.length = 0;
+      if (e.noRace || e.global) return;
+      const cands = new Set<number>();
+      const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
+      for (const r of e.reads) { if (r === lockLoc) continue; const w = lastWrite.get(r); if (w !== undefined) cands.add(w); }
+      for (const w of e.writes) {
+        if (w === lockLoc) continue;
+        const lw = lastWrite.get(w);
+        if (lw !== undefined) cands.add(lw);
+        for (const r of readsSince.get(w) ?? []) cands.add(r);
+      }
+      // c must not happen before e's program-order predecessor
+      const ok = (c: number) => events[c]!.tid !== e.tid && c > global && !events[c]!.global && !(pj >= 0 && vc[pj]![events[c]!.tid]! >= idx[c]!);
+      const list: number[] = [];
+      for (const c of cands) if (ok(c)) list.push(c);
+      for (const c of list) {
+        // immediate: c must not happen before another direct predecessor of e
+        let imm = true;
+        for (const c2 of list) if (c2 !== c && vc[c2]![events[c]!.tid]! >= idx[c]!) { imm = false; break; }
+        if (imm) out.push(c);
+      }
+      if (e.acq >= 0) {
+        const a = lastAcq.get(e.acq);
+        if (a !== undefined && ok(a) && !cands.has(a)) out.push(a);
+      }
+      void vcj;
+      void j;
+    };
+
+    const found: number[] = [];
     for (let j = 0; j < events.length; j++) {
       const e = events[j]!;
-      if (!e.noRace && !e.global && (only < 0 || j === only)) {
-        // direct dependency predecessors; a lock's own location races with the previous acquisition instead
-        const cands = new Set<number>();
-        const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-        for (const r of e.reads) { if (r === lockLoc) continue; const w = lastWrite.get(r); if (w !== undefined) cands.add(w); }
-        for (const w of e.writes) {
-          if (w === lockLoc) continue;
-          const lw = lastWrite.get(w);
-          if (lw !== undefined) cands.add(lw);
-          for (const r of readsSince.get(w) ?? []) cands.add(r);
-        }
-        const ok = (c: number) => events[c]!.tid !== e.tid && c > global && !events[c]!.global && !beforePred(c, j);
-        const list = [...cands].filter(ok);
-        for (const c of list) {
-          // immediate: c must not happen before another direct predecessor of e
-          if (list.some((c2) => c2 !== c && hb(c, c2))) continue;
-          races.push([c, j]);
-        }
-        if (e.acq >= 0) {
-          const a = lastAcq.get(e.acq);
-          if (a !== undefined && ok(a) && !cands.has(a)) races.push([a, j]);
-        }
+      if (j >= from) {
+        racesOf(e, j, prev[j]!, vc[j]!, found);
+        for (const c of found) races.push([c, j]);
       }
       for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(j); else readsSince.set(r, [j]); }
       for (const w of e.writes) { lastWrite.set(w, j); readsSince.set(w, []); }
       if (e.acq >= 0) lastAcq.set(e.acq, j);
       if (e.global) global = j;
     }
-    for (const [i, j] of races) this.reverse(only < 0 ? events : events.slice(0, only), events[j]!, vc, idx, i, j);
+    for (const [i, j] of races) this.reverse(events, events[j]!, vc, vc[j]!, idx, i, j);
+
+    // pending events, each as if it ran right after the execution
+    const J = events.length;
+    for (const p of pending) {
+      const vcp = new Int32Array(n);
+      const pp = lastOf[p.tid]!;
+      if (pp >= 0) vcp.set(vc[pp]!);
+      vcp[p.tid]!++;
+      const join = (k: number) => { const o = vc[k]!; for (let t = 0; t < n; t++) if (o[t]! > vcp[t]!) vcp[t] = o[t]!; };
+      for (const r of p.reads) { const w = lastWrite.get(r); if (w !== undefined) join(w); }
+      for (const w of p.writes) { const lw = lastWrite.get(w); if (lw !== undefined) join(lw); for (const r of readsSince.get(w) ?? []) join(r); }
+      if (global >= 0) join(global);
+      racesOf(p, J, pp, vcp, found);
+      idx[J] = count[p.tid]! + 1;
+      for (const c of found) this.reverse(events, p, vc, vcp, idx, c, J);
+    }
   }
 
   /**
@@ -214,27 +242,24 @@ export class DporStrategy implements Strategy {
    * covered. `events` is the executed sequence E; `ej` is e' (events[j], or
    * a pending event at index j = E.length); `vc` covers both.
    */
-  private reverse(events: readonly Event[], ej: Event, vc: Int32Array[], idx: Int32Array, i: number, j: number): void {
+  private reverse(events: readonly Event[], ej: Event, vc: Int32Array[], _vcj: Int32Array, idx: Int32Array, i: number, j: number): void {
     const node = this.path[i];
     if (!node) return;
     const ti = events[i]!.tid;
     const v: Event[] = [];
+    const ii = idx[i]!;
     for (let k = i + 1; k < events.length; k++) {
       if (k === j) continue;
-      if (vc[k]![ti]! >= idx[i]!) continue; // happens after e
+      if (vc[k]![ti]! >= ii) continue; // happens after e
       v.push(events[k]!);
     }
     v.push(ej);
     // happens-before inside the sequence v itself (not E's: paths through events left out of v do not count)
-    const vcv = hbClocks(v, this.n);
-    const idxv = new Int32Array(v.length);
-    const cnt = new Int32Array(this.n);
-    v.forEach((e, k) => { idxv[k] = ++cnt[e.tid]!; });
-    const hbIn = (a: number, b: number) => vcv[b]![v[a]!.tid]! >= idxv[a]!;
+    const hv = new SeqHb(v, this.n);
 
     if (!this.optimal) {
       // Source-DPOR: add one initial of v unless the backtrack set already has one
-      const initials = initialsOf(v, hbIn);
+      const initials = hv.initials();
       const backtrack = new Set([...node.wut.map((w) => w.tid), ...node.sleep.keys()]);
       if (initials.some((p) => backtrack.has(p))) return;
       const p = initials[0]!;
@@ -244,38 +269,83 @@ export class DporStrategy implements Strategy {
     }
 
     // sleep(E') ∩ WI(v) = ∅ ?
-    for (const [q, qe] of node.sleep) if (weakInitial(q, qe, v, hbIn)) return;
-    insert(node.wut, v, hbIn);
+    for (const [q, qe] of node.sleep) if (hv.weakInitial(q, qe)) return;
+    insert(node.wut, hv);
   }
-}
-
-/** Threads whose first event in v has no happens-before predecessor in v. */
-function initialsOf(v: readonly Event[], hbIn: (a: number, b: number) => boolean): number[] {
-  const out: number[] = [];
-  const seen = new Set<number>();
-  for (let b = 0; b < v.length; b++) {
-    const t = v[b]!.tid;
-    if (seen.has(t)) continue;
-    seen.add(t);
-    let ok = true;
-    for (let a = 0; a < b && ok; a++) if (hbIn(a, b)) ok = false;
-    if (ok) out.push(t);
-  }
-  return out;
 }
 
 /**
- * p ∈ WI(v): p's first event in v has no predecessor in v, or p has no event
- * in v and its next event `pe` is independent of all of v.
+ * Happens-before inside a sequence v, with events removed from the front of
+ * their thread as a wakeup-tree walk consumes them. Removed events are always
+ * a thread's first remaining ones, and an initial event has no predecessor,
+ * so "no remaining predecessor" is a counting test on v's vector clocks.
  */
-function weakInitial(p: number, pe: Event, v: readonly Event[], hbIn: (a: number, b: number) => boolean): boolean {
-  for (let b = 0; b < v.length; b++) {
-    if (v[b]!.tid !== p) continue;
-    for (let a = 0; a < b; a++) if (hbIn(a, b)) return false;
+class SeqHb {
+  readonly vc: Int32Array[];
+  /** Per thread, the positions of its events in v. */
+  readonly byThread: number[][];
+  /** Per thread, how many of its first events were removed. */
+  readonly removed: Int32Array;
+  left: number;
+
+  constructor(readonly v: readonly Event[], readonly n: number) {
+    this.vc = hbClocks(v, n);
+    this.byThread = Array.from({ length: n }, () => []);
+    v.forEach((e, k) => this.byThread[e.tid]!.push(k));
+    this.removed = new Int32Array(n);
+    this.left = v.length;
+  }
+
+  /** Position of p's first remaining event, or -1. */
+  first(p: number): number {
+    return this.byThread[p]![this.removed[p]!] ?? -1;
+  }
+
+  /** p's first remaining event has no remaining predecessor in v. */
+  isInitial(p: number): boolean {
+    const b = this.first(p);
+    if (b < 0) return false;
+    const c = this.vc[b]!;
+    for (let u = 0; u < this.n; u++) if (u !== p && c[u]! > this.removed[u]!) return false;
     return true;
   }
-  for (const e of v) if (dependent(pe, e)) return false;
-  return true;
+
+  /** p ∈ WI(v): an initial, or absent from v with `pe` independent of all that is left. */
+  weakInitial(p: number, pe: Event): boolean {
+    if (this.first(p) >= 0) return this.isInitial(p);
+    for (let u = 0; u < this.n; u++) {
+      const list = this.byThread[u]!;
+      for (let k = this.removed[u]!; k < list.length; k++) if (dependent(pe, this.v[list[k]!]!)) return false;
+    }
+    return true;
+  }
+
+  initials(): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (const e of this.v) {
+      if (seen.has(e.tid)) continue;
+      seen.add(e.tid);
+      if (this.isInitial(e.tid)) out.push(e.tid);
+    }
+    return out;
+  }
+
+  /** Remove p's first remaining event (p must be initial). */
+  take(p: number): void {
+    this.removed[p]!++;
+    this.left--;
+  }
+
+  /** The remaining events in v's order. */
+  rest(): Event[] {
+    const out: { k: number; e: Event }[] = [];
+    for (let u = 0; u < this.n; u++) {
+      const list = this.byThread[u]!;
+      for (let k = this.removed[u]!; k < list.length; k++) out.push({ k: list[k]!, e: this.v[list[k]!]! });
+    }
+    return out.sort((a, b) => a.k - b.k).map((x) => x.e);
+  }
 }
 
 /**
@@ -284,31 +354,26 @@ function weakInitial(p: number, pe: Event, v: readonly Event[], hbIn: (a: number
  * leaf, v is covered; otherwise hang the rest of v under the last node
  * reached, after its existing children.
  */
-function insert(root: WNode[], v0: readonly Event[], hbIn0: (a: number, b: number) => boolean): void {
-  // keep original indexes so that happens-before inside v stays answerable
-  let rest: number[] = v0.map((_, k) => k);
+function insert(root: WNode[], hv: SeqHb): void {
   let children = root;
   let atRoot = true;
   for (;;) {
     if (!atRoot && children.length === 0) return;
     let moved = false;
     for (const ch of children) {
-      const sub = rest.map((k) => v0[k]!);
-      const hbIn = (a: number, b: number) => hbIn0(rest[a]!, rest[b]!);
-      if (!weakInitial(ch.tid, ch.ev, sub, hbIn)) continue;
-      const k = rest.findIndex((x) => v0[x]!.tid === ch.tid);
-      if (k >= 0) rest = rest.filter((_, q) => q !== k);
+      if (!hv.weakInitial(ch.tid, ch.ev)) continue;
+      if (hv.first(ch.tid) >= 0) hv.take(ch.tid);
       children = ch.children;
       atRoot = false;
       moved = true;
       break;
     }
     if (!moved) break;
-    if (rest.length === 0) return;
+    if (hv.left === 0) return;
   }
   let list = children;
-  for (const k of rest) {
-    const w: WNode = { tid: v0[k]!.tid, ev: v0[k]!, children: [] };
+  for (const e of hv.rest()) {
+    const w: WNode = { tid: e.tid, ev: e, children: [] };
     list.push(w);
     list = w.children;
   }

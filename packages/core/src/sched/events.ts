@@ -64,31 +64,38 @@ export function dependent(a: Event, b: Event): boolean {
  * thread t that happen before or at event i (1-based per-thread indexes).
  */
 export function hbClocks(events: readonly Event[], nthreads: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  const threadVC: Int32Array[] = Array.from({ length: nthreads }, () => new Int32Array(nthreads));
+  const len = events.length;
+  const buf = new Int32Array(len * nthreads);
+  const out: Int32Array[] = new Array(len);
+  const lastOfThread = new Int32Array(nthreads).fill(-1);
   const lastWrite = new Map<number, number>();
   const readsSince = new Map<number, number[]>();
   let lastGlobal = -1;
-  const all: number[] = [];
-  for (let i = 0; i < events.length; i++) {
+  for (let i = 0; i < len; i++) {
     const e = events[i]!;
-    const vc = Int32Array.from(threadVC[e.tid]!);
+    const base = i * nthreads;
+    const vc = buf.subarray(base, base + nthreads);
+    const p = lastOfThread[e.tid]!;
+    if (p >= 0) buf.copyWithin(base, p * nthreads, p * nthreads + nthreads);
     vc[e.tid]!++;
-    const join = (j: number) => { const o = out[j]!; for (let k = 0; k < nthreads; k++) if (o[k]! > vc[k]!) vc[k] = o[k]!; };
+    const join = (j: number) => {
+      const o = j * nthreads;
+      for (let k = 0; k < nthreads; k++) { const x = buf[o + k]!; if (x > vc[k]!) vc[k] = x; }
+    };
     if (lastGlobal >= 0) join(lastGlobal);
-    if (e.global) for (const j of all) join(j);
+    if (e.global) for (let j = 0; j < i; j++) join(j);
     for (const r of e.reads) { const w = lastWrite.get(r); if (w !== undefined) join(w); }
     for (const w of e.writes) {
       const lw = lastWrite.get(w);
       if (lw !== undefined) join(lw);
-      for (const j of readsSince.get(w) ?? []) join(j);
+      const rs = readsSince.get(w);
+      if (rs) for (const j of rs) join(j);
     }
-    out.push(vc);
-    threadVC[e.tid] = vc;
+    out[i] = vc;
+    lastOfThread[e.tid] = i;
     for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(i); else readsSince.set(r, [i]); }
     for (const w of e.writes) { lastWrite.set(w, i); readsSince.set(w, []); }
     if (e.global) lastGlobal = i;
-    all.push(i);
   }
   return out;
 }

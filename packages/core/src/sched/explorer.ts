@@ -91,6 +91,8 @@ export interface ExecutionRecord {
   /** Preemptions and context switches of the schedule. */
   preemptions: number;
   switches: number;
+  /** Happens-before clocks of `events`. */
+  clocks: Int32Array[];
 }
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -180,8 +182,9 @@ export class Explorer {
       f.preemptions = c.preemptions ?? preemptions;
     }
     this.prevSchedule = schedule;
-    strategy.endExecution(events, { abandoned, fatal: m.fatal !== null, findings: findings.map((f) => ({ kind: f.kind, key: f.key })), pending });
-    return { abandoned, events, schedule, steps, findings, preemptions, switches };
+    const clocks = hbClocks(events, n);
+    strategy.endExecution(events, { abandoned, fatal: m.fatal !== null, findings: findings.map((f) => ({ kind: f.kind, key: f.key })), pending, clocks });
+    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks };
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */
@@ -219,7 +222,7 @@ export class Explorer {
       while (common < prev.length && common < rec.schedule.length && prev[common] === rec.schedule[common]) common++;
       states += rec.schedule.length - common;
       prev = rec.schedule;
-      if (countTraces && !rec.abandoned) traces.add(canonicalForm(rec.events, m.nworkers, hbClocks(rec.events, m.nworkers)));
+      if (countTraces && !rec.abandoned) traces.add(canonicalForm(rec.events, m.nworkers, rec.clocks));
       for (const f of rec.findings) {
         const old = byKey.get(f.key);
         if (!old || better(f, old)) byKey.set(f.key, f);

@@ -26,6 +26,8 @@ export interface ExecutionEnd {
   findings: readonly { kind: string; key: string }[];
   /** Pending (blocked or never run) next events of the threads that did not finish. */
   pending: readonly Event[];
+  /** Happens-before vector clocks of `events` (./events.ts hbClocks), when already computed. */
+  clocks?: Int32Array[];
 }
 
 /** How much of the interleaving space a strategy covered. */
