@@ -17,9 +17,9 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
       const r = m.resolve(t, a[ptrArg]!, what);
-      const old = m.getNum(r.alloc, r.path);
+      const old = m.getNum(r.alloc, r.off);
       const { nv, ret } = f(old, a);
-      if (nv !== undefined) m.setNum(r.alloc, r.path, i32(nv));
+      if (nv !== undefined) m.setNum(r.alloc, r.off, i32(nv));
       m.kcsanAccess(t, r.key, nv !== undefined, true, what, old);
       if (ordered) m.hbRmw(t, `atomic:${r.key}`);
       return ret;
@@ -36,7 +36,7 @@ export const ATOMIC: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [m.keyOf(a[0]!)], writes: [] }),
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'atomic_read');
-      const v = m.getNum(r.alloc, r.path);
+      const v = m.getNum(r.alloc, r.off);
       m.kcsanAccess(t, r.key, false, true, `atomic_read(${ins.extra?.argText?.[0] ?? ''})`, v);
       return v;
     },

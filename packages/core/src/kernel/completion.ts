@@ -14,7 +14,7 @@ import { siteToAccess, where } from '../detect/finding.js';
 
 function comp(m: Machine, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<CompletionState>(r.alloc, r.path) ?? { p: 'comp' as const, done: 0 };
+  const s = m.getPrim<CompletionState>(r.alloc, r.off) ?? { p: 'comp' as const, done: 0 };
   return { ...r, s };
 }
 
@@ -49,7 +49,7 @@ function waitImpl(timed: boolean): BuiltinImpl {
         });
         return 0;
       }
-      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.path, { p: 'comp', done: c.s.done - 1 });
+      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
       m.hbAcquire(t, `comp:${c.key}`);
       return timed ? Math.max(1, typeof a[1] === 'number' ? a[1] : 1) : 0;
     },
@@ -61,7 +61,7 @@ export const COMPLETION: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'init_completion');
-      m.setPrim(r.alloc, r.path, { p: 'comp', done: 0 });
+      m.setPrim(r.alloc, r.off, { p: 'comp', done: 0 });
       return 0;
     },
   },
@@ -70,7 +70,7 @@ export const COMPLETION: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'reinit_completion');
-      m.setPrim(c.alloc, c.path, { p: 'comp', done: 0 });
+      m.setPrim(c.alloc, c.off, { p: 'comp', done: 0 });
       return 0;
     },
   },
@@ -79,7 +79,7 @@ export const COMPLETION: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete');
-      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.path, { p: 'comp', done: c.s.done + 1 });
+      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done + 1 });
       m.hbRelease(t, `comp:${c.key}`);
       return 0;
     },
@@ -89,7 +89,7 @@ export const COMPLETION: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete_all');
-      m.setPrim(c.alloc, c.path, { p: 'comp', done: COMPLETE_ALL });
+      m.setPrim(c.alloc, c.off, { p: 'comp', done: COMPLETE_ALL });
       m.hbRelease(t, `comp:${c.key}`);
       return 0;
     },
@@ -103,7 +103,7 @@ export const COMPLETION: BuiltinTable = {
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'try_wait_for_completion');
       if (c.s.done <= 0) return 0;
-      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.path, { p: 'comp', done: c.s.done - 1 });
+      if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
       m.hbAcquire(t, `comp:${c.key}`);
       return 1;
     },

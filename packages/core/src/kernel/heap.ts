@@ -64,7 +64,7 @@ function kfree(m: Machine, t: Thread, p: Value, name: string, ins: BuiltinInstr)
   const a = m.state.heap.get(p.a);
   if (!a) return invalid('the pointer points into a stack frame that has returned');
   if (a.kind !== 'heap') return invalid(`${a.kind === 'global' ? 'a global variable' : 'a stack variable'} (${a.name}) is not heap memory`);
-  if (p.o !== '') return invalid(`the pointer points inside ${m.allocName(a.id)} (at .${p.o}), not to its start`);
+  if (p.o !== 0) return invalid(`the pointer points inside ${m.allocName(a.id)} (at ${m.where(a.id, p.o)}), not to its start`);
   if (a.freeSite) {
     const sites = [s, a.freeSite];
     m.report({

@@ -13,7 +13,7 @@ export const IDA: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'ida_init');
-      m.setPrim(r.alloc, r.path, { p: 'ida', used: [] });
+      m.setPrim(r.alloc, r.off, { p: 'ida', used: [] });
       return 0;
     },
   },
@@ -21,7 +21,7 @@ export const IDA: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'ida_destroy');
-      m.setPrim(r.alloc, r.path, { p: 'ida', used: [] });
+      m.setPrim(r.alloc, r.off, { p: 'ida', used: [] });
       return 0;
     },
   },
@@ -30,10 +30,10 @@ export const IDA: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'ida_alloc');
-      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      const s = m.getPrim<IdaState>(r.alloc, r.off) ?? { p: 'ida' as const, used: [] };
       let id = 0;
       while (s.used.includes(id)) id++;
-      m.setPrim(r.alloc, r.path, { p: 'ida', used: [...s.used, id] });
+      m.setPrim(r.alloc, r.off, { p: 'ida', used: [...s.used, id] });
       return id;
     },
   },
@@ -42,12 +42,12 @@ export const IDA: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'ida_alloc_max');
-      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      const s = m.getPrim<IdaState>(r.alloc, r.off) ?? { p: 'ida' as const, used: [] };
       const max = typeof a[1] === 'number' ? a[1] : 0x7fffffff;
       let id = 0;
       while (s.used.includes(id)) id++;
       if (id > max) return -ENOSPC;
-      m.setPrim(r.alloc, r.path, { p: 'ida', used: [...s.used, id] });
+      m.setPrim(r.alloc, r.off, { p: 'ida', used: [...s.used, id] });
       return id;
     },
   },
@@ -56,7 +56,7 @@ export const IDA: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'ida_free');
-      const s = m.getPrim<IdaState>(r.alloc, r.path) ?? { p: 'ida' as const, used: [] };
+      const s = m.getPrim<IdaState>(r.alloc, r.off) ?? { p: 'ida' as const, used: [] };
       const id = a[1] as number;
       if (!s.used.includes(id)) {
         const site = m.site(t);
@@ -67,7 +67,7 @@ export const IDA: BuiltinTable = {
         });
         return 0;
       }
-      m.setPrim(r.alloc, r.path, { p: 'ida', used: s.used.filter((x) => x !== id) });
+      m.setPrim(r.alloc, r.off, { p: 'ida', used: s.used.filter((x) => x !== id) });
       return 0;
     },
   },

@@ -19,10 +19,11 @@ export function initClass(m: Machine, ins: BuiltinInstr, fallback: string): Lock
 }
 
 /** Class of a lock nobody initialised: keyed by the containing object's type and the field. */
-export function implicitClass(m: Machine, allocId: number, path: string): LockClass {
+export function implicitClass(m: Machine, allocId: number, off: number): LockClass {
   const a = m.state.heap.get(allocId);
   const owner = a?.kind === 'global' ? a.name : a?.type ?? 'kmalloc';
-  return { key: `implicit:${owner}.${path}`, name: a?.kind === 'global' ? a.name + (path ? `.${path}` : '') : `&${owner}->${path || 'lock'}` };
+  const member = m.where(allocId, off).replace(/^[^.[]*/, '');
+  return { key: `implicit:${owner}${member || `+${off}`}`, name: a?.kind === 'global' ? m.where(allocId, off) : `&${owner}->${member.replace(/^\./, '') || 'lock'}` };
 }
 
 /** `might_sleep()`: sleeping while holding a spinlock is a BUG in the kernel. */

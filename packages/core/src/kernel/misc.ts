@@ -64,18 +64,16 @@ function warn(m: Machine, t: Thread, ins: BuiltinInstr, once: boolean): void {
   });
 }
 
-/** The memory key a lockdep_assert_held() argument names (the xa_lock lives inside its xarray). */
-function lockKey(v: Value): string | undefined {
-  if (typeof v !== 'object' || v.t !== 'p') return undefined;
-  const m = /^(.*?)\.?xa_lock$/.exec(v.o);
-  if (m) return `${v.a}:${m[1]}#lock`;
-  return `${v.a}:${v.o}`;
+/** The memory keys a lockdep_assert_held() argument may name: a lock, or the xa_lock at the start of an xarray. */
+function lockKeys(v: Value): string[] {
+  if (typeof v !== 'object' || v.t !== 'p') return [];
+  return [`${v.a}:${v.o}`, `${v.a}:${v.o}#lock`];
 }
 
 function assertHeld(want: boolean): BuiltinImpl {
   return pure((m, t, a, ins) => {
-    const key = lockKey(a[0]!);
-    const held = key !== undefined && t.held.some((h) => h.key === key);
+    const keys = lockKeys(a[0]!);
+    const held = t.held.some((h) => keys.includes(h.key));
     if (held === want) return 0;
     const s = m.site(t);
     const f = s.stack[0];
@@ -105,6 +103,8 @@ export const MISC: BuiltinTable = {
   msecs_to_jiffies: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
   jiffies_to_msecs: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
   __jiffies: pure((m) => m.state.jiffies),
+  /** The running task's number (the model's `current`, for per-task state such as task_work). */
+  __current_task: pure((_m, t) => t.tid),
   might_sleep: sleeper('might_sleep()'),
   msleep: sleeper('msleep()'),
   usleep_range: sleeper('usleep_range()'),
@@ -141,17 +141,14 @@ export const MISC: BuiltinTable = {
   __lockdep_assert_held: assertHeld(true),
   __lockdep_assert_not_held: assertHeld(false),
   __container_of: pure((_m, _t, a, ins) => {
+    // container_of(p, T, member): p minus the member's offset; NULL and
+    // ERR_PTR pass through unchanged when the member is at offset 0
     const p = a[0]!;
-    const member = ins.extra?.text ?? '';
-    const first = ins.extra?.first ?? false;
-    if (typeof p === 'object' && p.t === 'p') {
-      if (p.o === member) return ptr(p.a, '');
-      if (p.o.endsWith(`.${member}`)) return ptr(p.a, p.o.slice(0, -member.length - 1));
-      if (first && p.o === '') return p;
-      return ptr(p.a, `${p.o}<-${member}`);
-    }
-    if (first) return p;
-    return { t: 'b', why: `container_of(${showValue(p)}, ..., ${member})` };
+    const off = ins.extra?.offset ?? 0;
+    if (typeof p === 'object' && p.t === 'p') return ptr(p.a, p.o - off);
+    if (off === 0) return p;
+    if (p === 0) return ptr(0, -off);
+    return { t: 'b', why: `container_of(${showValue(p)}, ..., ${ins.extra?.text ?? '?'})` };
   }),
   EXPECT_RET: pure((m, t, a) => {
     const label = typeof a[0] === 'object' && a[0].t === 's' ? a[0].s : 'call';

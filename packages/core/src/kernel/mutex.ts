@@ -13,8 +13,8 @@ import type { MutexState } from './prim.js';
 
 function state(m: Machine, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<MutexState>(r.alloc, r.path);
-  return { ...r, s: s ?? { p: 'mutex' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.path) } };
+  const s = m.getPrim<MutexState>(r.alloc, r.off);
+  return { ...r, s: s ?? { p: 'mutex' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) } };
 }
 
 const lockDeps = (m: Machine, _t: Thread, a: Value[]): Deps => {
@@ -44,10 +44,10 @@ function lockImpl(interruptible: boolean, nested: boolean): BuiltinImpl & { owne
     exec(m, t, a, ins: BuiltinInstr) {
       const what = `mutex_lock(${ins.extra?.argText?.[0] ?? ''})`;
       mightSleep(m, t, what);
-      const { alloc, path, key, s } = state(m, t, a[0]!, what);
+      const { alloc, off, key, s } = state(m, t, a[0]!, what);
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
-      if (s.owner !== t.tid) m.setPrim(alloc, path, { ...s, owner: t.tid });
-      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, path), 'mutex', what, sub);
+      if (s.owner !== t.tid) m.setPrim(alloc, off, { ...s, owner: t.tid });
+      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'mutex', what, sub);
       void interruptible;
       return 0;
     },
@@ -59,7 +59,7 @@ export const MUTEX: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'mutex_init');
-      m.setPrim(r.alloc, r.path, { p: 'mutex', owner: -1, cls: initClass(m, ins, '&lock') });
+      m.setPrim(r.alloc, r.off, { p: 'mutex', owner: -1, cls: initClass(m, ins, '&lock') });
       return 0;
     },
   },
@@ -78,10 +78,10 @@ export const MUTEX: BuiltinTable = {
     },
     exec(m, t, a, ins) {
       const what = `mutex_trylock(${ins.extra?.argText?.[0] ?? ''})`;
-      const { alloc, path, key, s } = state(m, t, a[0]!, what);
+      const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (s.owner >= 0) return 0;
-      m.setPrim(alloc, path, { ...s, owner: t.tid });
-      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, path), 'mutex', what);
+      m.setPrim(alloc, off, { ...s, owner: t.tid });
+      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'mutex', what);
       return 1;
     },
   },
@@ -90,8 +90,8 @@ export const MUTEX: BuiltinTable = {
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a, ins) {
       const what = `mutex_unlock(${ins.extra?.argText?.[0] ?? ''})`;
-      const { alloc, path, key, s } = state(m, t, a[0]!, what);
-      if (released(m, t, key, s.cls?.name ?? path, what) && s.owner === t.tid) m.setPrim(alloc, path, { ...s, owner: -1 });
+      const { alloc, off, key, s } = state(m, t, a[0]!, what);
+      if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid) m.setPrim(alloc, off, { ...s, owner: -1 });
       return 0;
     },
   },

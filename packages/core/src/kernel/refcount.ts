@@ -28,19 +28,19 @@ const MSG: Record<Sat, string> = {
 
 const i32 = (x: number) => x | 0;
 
-interface Ref { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; path: string; key: string; what: string }
+interface Ref { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; off: number; key: string; what: string }
 
 function ref(m: Machine, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }, argIdx = 0): Ref {
   const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
   const r = m.resolve(t, p, what);
-  return { m, t, alloc: r.alloc, path: r.path, key: r.key, what };
+  return { m, t, alloc: r.alloc, off: r.off, key: r.key, what };
   void argIdx;
 }
 
-function read(r: Ref): number { return r.m.getNum(r.alloc, r.path); }
+function read(r: Ref): number { return r.m.getNum(r.alloc, r.off); }
 
 function write(r: Ref, v: number): void {
-  r.m.setNum(r.alloc, r.path, v);
+  r.m.setNum(r.alloc, r.off, v);
 }
 
 /** refcount_warn_saturate(): saturate the counter and WARN with lib/refcount.c's text. */
@@ -55,7 +55,7 @@ function warn(r: Ref, t: Sat): void {
     details: [
       `WARNING: CPU: 0 PID: ${r.t.tid + 1} at lib/refcount.c refcount_warn_saturate`,
       msg,
-      `counter: ${r.m.allocName(r.alloc.id)}.${r.path}`,
+      `counter: ${r.m.allocName(r.alloc.id)}.${r.off}`,
       'Call Trace:',
       ' refcount_warn_saturate',
       ...s.stack.map((f) => ` ${f.fn} (${f.file}:${f.line})`),

@@ -16,25 +16,25 @@ interface LockRef { owner: number; key: string; name: string; set(owner: number)
 
 function spinRef(m: Machine, t: Thread, p: Value, what: string): LockRef {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<SpinState>(r.alloc, r.path) ?? { p: 'spin' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.path) };
-  const cls = s.cls ?? implicitClass(m, r.alloc.id, r.path);
-  return { owner: s.owner, key: r.key, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.path, { ...s, owner: o }) };
+  const s = m.getPrim<SpinState>(r.alloc, r.off) ?? { p: 'spin' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) };
+  const cls = s.cls ?? implicitClass(m, r.alloc.id, r.off);
+  return { owner: s.owner, key: r.key, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...s, owner: o }) };
 }
 
 /** The xa_lock of the xarray `p` points to. */
 export function xaLockRef(m: Machine, t: Thread, p: Value, what: string): LockRef {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<XArrayState>(r.alloc, r.path) ?? emptyXa(m, r.alloc.id, r.path);
-  const cls = s.cls ?? xaImplicitClass(m, r.alloc.id, r.path);
-  return { owner: s.lockOwner, key: `${r.key}#lock`, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.path, { ...(m.getPrim<XArrayState>(r.alloc, r.path) ?? s), lockOwner: o }) };
+  const s = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
+  const cls = s.cls ?? xaImplicitClass(m, r.alloc.id, r.off);
+  return { owner: s.lockOwner, key: `${r.key}#lock`, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }) };
 }
 
-export function emptyXa(m: Machine, allocId: number, path: string): XArrayState {
-  return { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: xaImplicitClass(m, allocId, path) };
+export function emptyXa(m: Machine, allocId: number, off: number): XArrayState {
+  return { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: xaImplicitClass(m, allocId, off) };
 }
 
-function xaImplicitClass(m: Machine, allocId: number, path: string) {
-  const c = implicitClass(m, allocId, path);
+function xaImplicitClass(m: Machine, allocId: number, off: number) {
+  const c = implicitClass(m, allocId, off);
   return { key: `${c.key}.xa_lock`, name: '&xa->xa_lock' };
 }
 
@@ -89,7 +89,7 @@ export const SPINLOCK: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'spin_lock_init');
-      m.setPrim(r.alloc, r.path, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
+      m.setPrim(r.alloc, r.off, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
       return 0;
     },
   },

@@ -35,7 +35,7 @@ function sleepInfo(t: Thread): SleepInfo | undefined {
 
 function wqOf(m: Machine, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<WaitQueueState>(r.alloc, r.path) ?? { p: 'wq' as const, waiters: [] };
+  const s = m.getPrim<WaitQueueState>(r.alloc, r.off) ?? { p: 'wq' as const, waiters: [] };
   return { ...r, s };
 }
 
@@ -65,7 +65,7 @@ function wakeImpl(mode: number): BuiltinImpl {
           if (wt.sleepWq !== undefined) wt.missedWakes = [...(wt.missedWakes ?? []), { site: m.site(t), fn: ins.name }];
         }
       }
-      m.setPrim(q.alloc, q.path, { p: 'wq', waiters: keep });
+      m.setPrim(q.alloc, q.off, { p: 'wq', waiters: keep });
       m.hbRelease(t, `wq:${q.key}`);
       return 0;
     },
@@ -77,7 +77,7 @@ export const WAITQUEUE: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a) {
       const r = m.resolve(t, a[0]!, 'init_waitqueue_head');
-      m.setPrim(r.alloc, r.path, { p: 'wq', waiters: [] });
+      m.setPrim(r.alloc, r.off, { p: 'wq', waiters: [] });
       return 0;
     },
   },
@@ -87,7 +87,7 @@ export const WAITQUEUE: BuiltinTable = {
     exec(m, t, a, ins) {
       const state = ins.extra?.taskState === 'interruptible' ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
       const q = wqOf(m, t, a[0]!, 'prepare_to_wait_event');
-      if (!q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.path, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
+      if (!q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.off, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
       t.taskState = state;
       t.sleepStart = m.state.jiffies;
       if (t.sleepWq !== q.key) {
@@ -129,7 +129,7 @@ export const WAITQUEUE: BuiltinTable = {
       t.sleepStart = undefined;
       t.sleepWq = undefined;
       t.missedWakes = undefined;
-      if (q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.path, { p: 'wq', waiters: q.s.waiters.filter((w) => w.tid !== t.tid) });
+      if (q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.off, { p: 'wq', waiters: q.s.waiters.filter((w) => w.tid !== t.tid) });
       return 0;
     },
   },

@@ -30,12 +30,12 @@ const EINVAL = 22;
 const isZero = (v: Value | undefined) => typeof v === 'object' && v.t === 'z';
 const zeroToNull = (v: Value | undefined): Value => (v === undefined || isZero(v) ? 0 : v);
 
-interface XaRef { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; path: string; key: string; s: XArrayState }
+interface XaRef { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; off: number; key: string; s: XArrayState }
 
 function xa(m: Machine, t: Thread, p: Value, what: string): XaRef {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<XArrayState>(r.alloc, r.path) ?? emptyXa(m, r.alloc.id, r.path);
-  return { m, t, alloc: r.alloc, path: r.path, key: r.key, s };
+  const s = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
+  return { m, t, alloc: r.alloc, off: r.off, key: r.key, s };
 }
 
 function get(x: XaRef, idx: number): Value | undefined {
@@ -44,14 +44,14 @@ function get(x: XaRef, idx: number): Value | undefined {
 }
 
 function put(x: XaRef, idx: number, v: Value): void {
-  const cur = (x.m.getPrim<XArrayState>(x.alloc, x.path) ?? x.s);
+  const cur = (x.m.getPrim<XArrayState>(x.alloc, x.off) ?? x.s);
   const entries = cur.entries.filter(([i]) => i !== idx);
   if (v !== 0) {
     entries.push([idx, v]);
     entries.sort((a, b) => a[0] - b[0]);
   }
   x.s = { ...cur, entries };
-  x.m.setPrim(x.alloc, x.path, x.s);
+  x.m.setPrim(x.alloc, x.off, x.s);
 }
 
 const trackFree = (s: XArrayState) => (s.flags & 1) !== 0;
@@ -103,7 +103,7 @@ const firstArg = (_m: Machine, _t: Thread, a: Value[]): Value => a[0]!;
 function peekXas(m: Machine, a: Value[]): Value {
   const p = a[0]!;
   if (typeof p !== 'object' || p.t !== 'p') return 0;
-  const v = m.state.heap.get(p.a)?.fields.get(p.o ? `${p.o}.xa` : 'xa');
+  const v = m.state.heap.get(p.a)?.fields.get(p.o);
   return (v as Value | undefined) ?? 0;
 }
 
@@ -145,7 +145,7 @@ function doAlloc(x: XaRef, a: Value[]): Value {
   const entry = entry0 === 0 || entry0 === undefined ? XA_ZERO : entry0;
   put(x, idx, entry);
   const r = x.m.resolve(x.t, idp!, 'xa_alloc(id)');
-  r.alloc.fields.set(r.path, idx);
+  r.alloc.fields.set(r.off, idx);
   x.m.kcsanAccess(x.t, r.key, true, false, 'xa_alloc(&id)', idx);
   return 0;
 }
@@ -185,13 +185,13 @@ function doInsert(x: XaRef, a: Value[]): Value {
 /** The xarray an on-stack xa_state (`XA_STATE(xas, &xa, index)`) refers to. */
 function xasArray(m: Machine, t: Thread, a: Value[]): Value {
   const r = m.resolve(t, a[0]!, 'xa_state');
-  const v = r.alloc.fields.get(r.path ? `${r.path}.xa` : 'xa');
+  const v = r.alloc.fields.get(r.off);
   return (v as Value | undefined) ?? 0;
 }
 
 function xasIndex(m: Machine, t: Thread, a: Value[]): number {
   const r = m.resolve(t, a[0]!, 'xa_state');
-  const v = r.alloc.fields.get(r.path ? `${r.path}.xa_index` : 'xa_index');
+  const v = r.alloc.fields.get(r.off + 8);
   return typeof v === 'number' ? v : 0;
 }
 
@@ -200,7 +200,7 @@ export const XARRAY: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'xa_init');
-      m.setPrim(r.alloc, r.path, { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      m.setPrim(r.alloc, r.off, { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
       return 0;
     },
   },
@@ -208,7 +208,7 @@ export const XARRAY: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'xa_init_flags');
-      m.setPrim(r.alloc, r.path, { p: 'xa', entries: [], flags: typeof a[1] === 'number' ? a[1] : 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      m.setPrim(r.alloc, r.off, { p: 'xa', entries: [], flags: typeof a[1] === 'number' ? a[1] : 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
       return 0;
     },
   },
@@ -219,7 +219,7 @@ export const XARRAY: BuiltinTable = {
   xa_insert: locked(doInsert),
   xa_destroy: locked((x) => {
     x.s = { ...x.s, entries: [] };
-    x.m.setPrim(x.alloc, x.path, x.s);
+    x.m.setPrim(x.alloc, x.off, x.s);
     return 0;
   }),
   __xa_alloc: underLock(true, doAlloc),

@@ -68,7 +68,7 @@ export const BUILTIN_SIGS: Record<string, BuiltinSig> = {
   BUG: s(0, 0, VOID), panic: s(1, VAR, VOID), __bug_on: s(1, 1, VOID),
   // harness helpers for scenarios (contract and invariant findings)
   EXPECT_RET: s(3, VAR, VOID), __invariant: s(1, 1, VOID),
-  __jiffies: s(0, 0, ULONG), __container_of: s(1, 1, VOIDP),
+  __jiffies: s(0, 0, ULONG), __container_of: s(1, 1, VOIDP), __current_task: s(0, 0, INT),
   // internal forms produced by lowering
   __wait_prepare: s(1, 1, VOID), __wait_schedule: s(1, 1, LONG), __wait_finish: s(1, 1, VOID),
   __assert: s(1, 1, VOID), __warn: s(1, 1, INT), __warn_once: s(1, 1, INT),
@@ -84,4 +84,10 @@ export const SPECIAL_FORMS = new Set([
   'wait_event', 'wait_event_timeout', 'wait_event_interruptible', 'wait_event_interruptible_timeout',
   'wait_event_killable', 'guard', 'XA_STATE', 'likely', 'unlikely', 'BIT', 'BIT_ULL', 'min', 'max', 'min_t', 'max_t',
   'ARRAY_SIZE', 'typeof', 'INVARIANT',
+]);
+
+/** Built-ins that only lowering emits; kernel-C cannot call them by name. */
+export const INTERNAL_BUILTINS = new Set([
+  '__wait_prepare', '__wait_schedule', '__wait_finish', '__assert', '__warn', '__warn_once', '__bug_on',
+  '__lockdep_assert_held', '__lockdep_assert_not_held', '__xa_find', '__invariant', '__container_of', '__jiffies',
 ]);

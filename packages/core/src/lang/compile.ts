@@ -6,12 +6,12 @@
 import { type Syn, field, named } from './syntax.js';
 import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
-import { type CType, INT, UNKNOWN, typeName } from './types.js';
+import { type CType, INT, UNKNOWN, layoutOf, sizeOf, typeName } from './types.js';
 import type { ConstValue, FunctionIR, GlobalIR, Program, SourceFile } from './ir.js';
 import type { Diagnostic } from './diagnostics.js';
 import { Declarer, type Macro, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
-import { BUILTIN_SIGS, SPECIAL_FORMS } from './builtins.js';
+import { BUILTIN_SIGS, INTERNAL_BUILTINS, SPECIAL_FORMS } from './builtins.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
 
 export interface CompileOptions {
@@ -116,7 +116,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       }
       return;
     }
-    if (BUILTIN_SIGS[d.name] && !d.name.startsWith('__')) {
+    if (BUILTIN_SIGS[d.name] && !INTERNAL_BUILTINS.has(d.name)) {
       report(curFile, n, `'${d.name}' is a kernel function the model provides; do not ${def ? 'define' : 'declare'} it`);
       return;
     }
@@ -128,7 +128,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
     fns.push({ name: d.name, ret: d.type.ret, params, variadic: d.type.variadic, def: def ? { node: def, file: curFile } : undefined, declFile: curFile, declLine: n.start.line });
   };
 
-  const declareGlobal = (name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [string, string][], isExtern: boolean) => {
+  const declareGlobal = (name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][], isExtern: boolean) => {
     const idx = sym.globalIndex.get(name);
     if (idx !== undefined) {
       const g = globals[idx]!;
@@ -140,7 +140,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
     if (sym.fnIndex.has(name)) { report(curFile, n, `'${name}' redeclared as a variable`); return; }
     void isExtern;
     sym.globalIndex.set(name, globals.length);
-    globals.push({ name, type, file: curFile, line: n.start.line, isConst, init: [], prims, initNode: init, initFile: init ? curFile : undefined });
+    globals.push({ name, type, file: curFile, line: n.start.line, isConst, init: [], prims, bytes: 0, initNode: init, initFile: init ? curFile : undefined });
   };
 
   for (let i = 0; i < files.length; i++) {
@@ -162,10 +162,10 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
             const dn = field(n, 'declarator');
             const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
             if (!inner || inner.type !== 'identifier') { report(i, n, `${tnode.text}(name) expects one name`); break; }
-            declareGlobal(inner.text, STATIC_PRIMS[tnode.text]!, n, undefined, false, [['', inner.text]], false);
+            declareGlobal(inner.text, STATIC_PRIMS[tnode.text]!, n, undefined, false, [[0, inner.text]], false);
             const g = globals[sym.globalIndex.get(inner.text)!]!;
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC') g.prims = [['', `${inner.text}:alloc`]];
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC1') g.prims = [['', `${inner.text}:alloc1`]];
+            if (tnode.text === 'DEFINE_XARRAY_ALLOC') g.prims = [[0, `${inner.text}:alloc`]];
+            if (tnode.text === 'DEFINE_XARRAY_ALLOC1') g.prims = [[0, `${inner.text}:alloc1`]];
             break;
           }
           const base = decl.baseType(n);
@@ -217,13 +217,15 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
     initGlobal(g, g.initNode, decl, (n, m) => report(curFile, n, m));
   }
 
+  for (const g of globals) g.bytes = sizeOf(g.type, sym.structs);
+
   // 5. function bodies
   const fnSigs = new Map(fns.map((f) => [f.name, { ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic }]));
   const callSites = new Map<string, { file: number; node: Syn }>();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
     name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
-    ret: f.ret, nregs: 0, regNames: [], stackLocals: [], code: [],
+    ret: f.ret, nregs: 0, regNames: [], stackLocals: [], stackSize: 0, code: [],
   }));
   const staticLocals = new Map<string, number>();
   for (let fi = 0; fi < fns.length; fi++) {
@@ -241,7 +243,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
         if (staticLocals.has(key)) return staticLocals.get(key)!;
         const idx = globals.length;
         sym.globalIndex.set(`${key}`, idx);
-        const g: GlobalIR = { name: key, type, file: curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [] };
+        const g: GlobalIR = { name: key, type, file: curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [], bytes: sizeOf(type, sym.structs) };
         globals.push(g);
         if (init) initGlobal(g, init, decl, (n, m) => report(curFile, n, m));
         staticLocals.set(key, idx);
@@ -290,53 +292,59 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
 
 /** Fill `g.init` from a constant initialiser (scalars, strings, addresses, braced lists with designators). */
 function initGlobal(g: GlobalIR, init: Syn, decl: Declarer, report: (n: Syn, m: string) => void): void {
-  const walk = (t: CType, path: string, n: Syn) => {
+  const structs = decl.sym.structs;
+  const fieldsOf = (t: CType) => (t.k === 'struct' ? layoutOf(t.name, structs)?.fields : undefined);
+  const walk = (t: CType, off: number, n: Syn, top: boolean) => {
     if (n.type === 'initializer_list') {
       let idx = 0;
       let maxIdx = -1;
+      let elemType: CType = t.k === 'array' ? t.of : UNKNOWN;
+      const esize = t.k === 'array' ? sizeOf(t.of, structs) : 0;
       for (const item of named(n)) {
         if (item.type === 'comment') continue;
         if (item.type === 'initializer_pair') {
           let tt = t;
-          let p = path;
+          let o = off;
           for (const d of item.children.filter((_, i) => item.fields[i] === 'designator')) {
             if (d.type === 'field_designator') {
               const fname = named(d)[0]!.text;
-              const def = tt.k === 'struct' ? decl.sym.structs.get(tt.name) : undefined;
-              const f = def?.fields.find((x) => x.name === fname);
-              if (def && !f) report(d, `'struct ${def.name}' has no member named '${fname}'`);
-              tt = f?.type ?? UNKNOWN;
-              p = p ? `${p}.${fname}` : fname;
+              const f = fieldsOf(tt)?.find((x) => x.name === fname);
+              if (!f) { report(d, tt.k === 'struct' ? `'struct ${tt.name}' has no member named '${fname}'` : `designator '.${fname}' for ${typeName(tt)}`); return; }
+              tt = f.type;
+              o += f.offset;
             } else if (d.type === 'subscript_designator') {
               const k = decl.constInt(named(d)[0]!);
-              if (k === undefined) report(d, 'array designator is not an integer constant');
-              p = `${p}[${k ?? 0}]`;
-              idx = (k ?? 0) + 1;
-              maxIdx = Math.max(maxIdx, k ?? 0);
-              tt = tt.k === 'array' ? tt.of : UNKNOWN;
+              if (k === undefined) { report(d, 'array designator is not an integer constant'); return; }
+              if (tt.k !== 'array') { report(d, `array designator for ${typeName(tt)}`); return; }
+              o += k * sizeOf(tt.of, structs);
+              if (tt === t) { idx = k + 1; maxIdx = Math.max(maxIdx, k); }
+              tt = tt.of;
             }
           }
-          walk(tt, p, field(item, 'value')!);
+          walk(tt, o, field(item, 'value')!, false);
         } else if (t.k === 'array') {
           maxIdx = Math.max(maxIdx, idx);
-          walk(t.of, `${path}[${idx++}]`, item);
+          walk(elemType, off + idx * esize, item, false);
+          idx++;
         } else if (t.k === 'struct') {
-          const def = decl.sym.structs.get(t.name);
-          const f = def?.fields[idx++];
+          const f = fieldsOf(t)?.[idx++];
           if (!f) { report(item, 'too many initializers'); continue; }
-          walk(f.type, path ? `${path}.${f.name}` : f.name, item);
+          walk(f.type, off + f.offset, item, false);
         } else {
           report(item, `braced initializer for ${typeName(t)}`);
         }
       }
-      if (t.k === 'array' && path === '' && g.type.k === 'array' && g.type.n === 0) g.type = { k: 'array', of: g.type.of, n: maxIdx + 1 };
+      if (top && t.k === 'array' && g.type.k === 'array' && g.type.n === 0) {
+        g.type = { k: 'array', of: g.type.of, n: maxIdx + 1 };
+        elemType = g.type.of;
+      }
       return;
     }
     const v: ConstValue | undefined = decl.constValue(n);
     if (v === undefined) { report(n, 'initializer element is not a constant'); return; }
-    g.init.push([path, v]);
+    g.init.push([off, v]);
   };
-  walk(g.type, '', init);
+  walk(g.type, 0, init, true);
 }
 
 /** Report ERROR and MISSING nodes with a readable message. */

@@ -130,7 +130,7 @@ export class Declarer {
         if (prev && prev.fields.length > 0 && JSON.stringify(prev.fields) !== JSON.stringify(fields)) {
           this.report(t, `redefinition of 'struct ${name}' (first defined at line ${prev.line})`);
         }
-        this.sym.structs.set(name, { name, fields, file: String(this.fileIndex()), line: this.fileLine(t) });
+        this.sym.structs.set(name, { name, fields, union: t.type === 'union_specifier', file: String(this.fileIndex()), line: this.fileLine(t) });
         return { k: 'struct', name };
       }
       case 'enum_specifier': {
@@ -341,7 +341,7 @@ export class Declarer {
         const op = n.children[0]?.type;
         const arg = field(n, 'argument')!;
         if (op === '&' && arg.type === 'identifier' && this.sym.globalIndex.has(arg.text)) {
-          return { t: 'gaddr', g: this.sym.globalIndex.get(arg.text)!, path: '' };
+          return { t: 'gaddr', g: this.sym.globalIndex.get(arg.text)!, off: 0 };
         }
         if (op === '&' && arg.type === 'identifier' && this.sym.fnIndex.has(arg.text)) {
           return { t: 'fn', fn: this.sym.fnIndex.get(arg.text)! };

@@ -16,15 +16,15 @@ export const enum Op {
   Jmp,
   Jz,
   Jnz,
-  /** dst = &base->path (pointer arithmetic; no memory access). */
+  /** dst = base + off bytes (&base->field; no memory access). */
   Addr,
-  /** dst = &base[idx] (array element of the lvalue `base`). */
+  /** dst = &base[idx] (array element of the lvalue `base`, bounds-checked). */
   Index,
-  /** dst = ptr + n elements (pointer into an array). */
+  /** dst = ptr ± n elements. */
   PtrAdd,
-  /** dst = *(base->path). Visible when the memory is shared. */
+  /** dst = *(base + off). Visible when the memory is shared. */
   Load,
-  /** *(base->path) = src. Visible when the memory is shared. */
+  /** *(base + off) = src. Visible when the memory is shared. */
   Store,
   /** dst = address of global `g`. */
   GAddr,
@@ -65,17 +65,17 @@ export interface IntConv {
 export type Instr =
   | (Base & { op: Op.Const; dst: number; value: ConstValue })
   | (Base & { op: Op.Mov; dst: number; src: number })
-  | (Base & { op: Op.Bin; dst: number; bop: BinOp; a: number; b: number; conv?: IntConv; unsigned?: boolean })
+  | (Base & { op: Op.Bin; dst: number; bop: BinOp; a: number; b: number; conv?: IntConv; unsigned?: boolean; elem?: number })
   | (Base & { op: Op.Un; dst: number; uop: UnOp; a: number; conv?: IntConv })
   | (Base & { op: Op.Cast; dst: number; src: number; conv?: IntConv; tag?: string })
   | (Base & { op: Op.Jmp; target: number })
   | (Base & { op: Op.Jz; src: number; target: number })
   | (Base & { op: Op.Jnz; src: number; target: number })
-  | (Base & { op: Op.Addr; dst: number; base: number; path: string; zeroOff: boolean })
-  | (Base & { op: Op.Index; dst: number; base: number; idx: number; n: number })
-  | (Base & { op: Op.PtrAdd; dst: number; base: number; n: number; neg: boolean })
-  | (Base & { op: Op.Load; dst: number; base: number; path: string; marked: boolean; what: string; acquire?: boolean })
-  | (Base & { op: Op.Store; base: number; path: string; src: number; marked: boolean; what: string; conv?: IntConv; release?: boolean })
+  | (Base & { op: Op.Addr; dst: number; base: number; off: number })
+  | (Base & { op: Op.Index; dst: number; base: number; idx: number; n: number; elem: number })
+  | (Base & { op: Op.PtrAdd; dst: number; base: number; n: number; neg: boolean; elem: number })
+  | (Base & { op: Op.Load; dst: number; base: number; off: number; size: number; marked: boolean; what: string; acquire?: boolean; unchecked?: boolean })
+  | (Base & { op: Op.Store; base: number; off: number; size: number; src: number; marked: boolean; what: string; conv?: IntConv; release?: boolean; unchecked?: boolean })
   | (Base & { op: Op.GAddr; dst: number; g: number })
   | (Base & { op: Op.SAddr; dst: number })
   | (Base & { op: Op.Call; dst: number; fn: number; args: number[] })
@@ -100,8 +100,8 @@ export interface BuiltinExtra {
   text?: string;
   /** Nominal size of an allocation in bytes. */
   bytes?: number;
-  /** container_of: the member is at offset 0, so NULL and ERR_PTR values pass through unchanged. */
-  first?: boolean;
+  /** container_of: the member's byte offset in the container. */
+  offset?: number;
   /** Lock type named by guard()/scoped_guard(). */
   lockType?: string;
 }
@@ -113,7 +113,7 @@ export type ConstValue =
   | { t: 'fn'; fn: number }
   | { t: 'zero' }
   /** Address of a global (an address constant in an initialiser). */
-  | { t: 'gaddr'; g: number; path: string };
+  | { t: 'gaddr'; g: number; off: number };
 
 export interface FunctionIR {
   name: string;
@@ -126,7 +126,9 @@ export interface FunctionIR {
   /** Register names for the debugger (index -> C name), temporaries omitted. */
   regNames: (string | null)[];
   /** Addressable locals (address taken, structs, arrays) live in a per-frame stack block. */
-  stackLocals: { name: string; type: CType; path: string }[];
+  stackLocals: { name: string; type: CType; off: number }[];
+  /** Size of that block in bytes. */
+  stackSize: number;
   code: Instr[];
 }
 
@@ -137,10 +139,12 @@ export interface GlobalIR {
   line: number;
   /** Constant (`const`) globals are never written after setup: their reads are invisible. */
   isConst: boolean;
-  /** Initial field values by path. */
-  init: [string, ConstValue][];
-  /** Static initialisers of primitives (DEFINE_MUTEX, DECLARE_WAIT_QUEUE_HEAD, ...): path -> lockdep class name. */
-  prims: [string, string][];
+  /** Initial values by byte offset. */
+  init: [number, ConstValue][];
+  /** Static initialisers of primitives (DEFINE_MUTEX, DECLARE_WAIT_QUEUE_HEAD, ...): offset -> lockdep class name. */
+  prims: [number, string][];
+  /** Size in bytes. */
+  bytes: number;
 }
 
 /** One source file of a program. `role` decides how findings are attributed. */

@@ -19,10 +19,21 @@ struct kref {
 	refcount_t refcount;
 };
 
+struct iommu_group {
+	int id;
+};
+
+struct iommu_device {
+	int id;
+};
+
 struct device {
 	struct kref kref;
 	void (*release)(struct device *dev);
 	const char *init_name;
+	/* the model keeps dev->iommu_group and dev->iommu->iommu_dev here */
+	struct iommu_group *iommu_group;
+	struct iommu_device *iommu_dev;
 };
 
 static inline void INIT_LIST_HEAD(struct list_head *list)

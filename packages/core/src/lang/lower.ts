@@ -9,10 +9,11 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, builtinTypeName, isIntegral, isPtrType, sizeOf, typeName,
+  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, PRIM_FIELDS, alignOf, builtinTypeName, isIntegral, isPtrType,
+  layoutOf, memberOffset, sizeOf, typeName,
 } from './types.js';
 import { type BinOp, type BuiltinExtra, type ConstValue, type FunctionIR, type Instr, type IntConv, type Loc, Op } from './ir.js';
-import { BUILTIN_SIGS } from './builtins.js';
+import { BUILTIN_SIGS, INTERNAL_BUILTINS } from './builtins.js';
 import { CONSTANTS } from './constants.js';
 import { type Declarer, type Macro, type Symbols, parseChar, parseNumber, parseString } from './declare.js';
 import type { LoopMacro } from './prepass.js';
@@ -38,12 +39,13 @@ export interface ProgramContext {
 
 type LocalVar =
   | { k: 'reg'; reg: number; type: CType }
-  | { k: 'stack'; path: string; type: CType };
+  | { k: 'stack'; off: number; type: CType }
+  | { k: 'static'; g: number; type: CType };
 
-/** An lvalue: a register, or memory at `base->path`. */
+/** An lvalue: a register, or memory at `base + off` bytes. */
 type LV =
   | { k: 'reg'; reg: number; type: CType; text: string }
-  | { k: 'mem'; base: number; path: string; type: CType; text: string; marked: boolean; off0?: boolean };
+  | { k: 'mem'; base: number; off: number; type: CType; text: string; marked: boolean };
 
 interface Val { reg: number; type: CType }
 
@@ -89,7 +91,8 @@ export class FnLowerer {
   code: Instr[] = [];
   nregs = 0;
   regNames: (string | null)[] = [];
-  stackLocals: { name: string; type: CType; path: string }[] = [];
+  stackLocals: { name: string; type: CType; off: number }[] = [];
+  private stackSize = 0;
   private scopes: Scope[] = [];
   private loops: LoopCtx[] = [];
   private labels = new Map<string, { pc: number; chain: { id: number; n: number }[]; node: Syn }>();
@@ -98,6 +101,8 @@ export class FnLowerer {
   private addressable = new Set<string>();
   private cur: Loc;
   private marked = 0;
+  /** Inside data_race(): accesses KCSAN does not check at all. */
+  private unchecked = 0;
   private retType: CType = VOID;
   private macroArgs: Map<string, Syn>[] = [];
 
@@ -117,11 +122,11 @@ export class FnLowerer {
       const r = this.newReg(p.name || null);
       if (!p.name) continue;
       if (this.addressable.has(p.name)) {
-        const path = this.stackPath(p.name, p.type);
-        this.top().vars.set(p.name, { k: 'stack', path, type: p.type });
+        const off = this.stackSlot(p.name, p.type);
+        this.top().vars.set(p.name, { k: 'stack', off, type: p.type });
         const sp = this.newReg(null);
         this.emit({ op: Op.SAddr, dst: sp });
-        this.emit({ op: Op.Store, base: sp, path, src: r, marked: false, what: p.name });
+        this.emit({ op: Op.Store, base: sp, off, size: this.size(p.type), src: r, marked: false, what: p.name });
       } else {
         this.top().vars.set(p.name, { k: 'reg', reg: r, type: p.type });
       }
@@ -143,6 +148,7 @@ export class FnLowerer {
       nregs: this.nregs,
       regNames: this.regNames,
       stackLocals: this.stackLocals,
+      stackSize: this.stackSize,
       code: this.code,
     };
   }
@@ -225,12 +231,44 @@ export class FnLowerer {
     return this.scopes.map((s) => ({ id: s.id, n: s.cleanups.length }));
   }
 
-  private stackPath(name: string, type: CType): string {
-    let path = name;
-    let k = 1;
-    while (this.stackLocals.some((s) => s.path === path)) path = `${name}#${++k}`;
-    this.stackLocals.push({ name, type, path });
-    return path;
+  /** A slot in this frame's addressable-locals block; returns its byte offset. */
+  private stackSlot(name: string, type: CType): number {
+    const st = this.P.sym.structs;
+    const a = alignOf(type, st);
+    const off = Math.ceil(this.stackSize / a) * a;
+    this.stackSize = off + Math.max(1, sizeOf(type, st));
+    this.stackLocals.push({ name, type, off });
+    return off;
+  }
+
+  private size(t: CType): number {
+    return Math.max(1, sizeOf(t, this.P.sym.structs));
+  }
+
+  /** Element size of pointer arithmetic on a value of type `t` (GNU: void * steps by 1). */
+  private elemSize(t: CType): number {
+    if (t.k !== 'ptr') return 1;
+    return t.to.k === 'void' ? 1 : this.size(t.to);
+  }
+
+  /** Layout of a member: its offset and type, with a diagnostic when it does not exist. */
+  private member(st: CType, fname: string, n: Syn): { offset: number; type: CType } {
+    if (st.k === 'struct') {
+      const l = layoutOf(st.name, this.P.sym.structs);
+      if (!l) { this.err(n, `dereferencing pointer to incomplete type 'struct ${st.name}': define the struct`); return { offset: 0, type: UNKNOWN }; }
+      const f = l.fields.find((x) => x.name === fname);
+      if (!f) { this.err(n, `'struct ${st.name}' has no member named '${fname}'`); return { offset: 0, type: UNKNOWN }; }
+      return { offset: f.offset, type: f.type };
+    }
+    if (st.k === 'prim') {
+      const f = PRIM_FIELDS[st.name]?.find((x) => x.name === fname);
+      if (f) return { offset: f.offset, type: f.type };
+      this.err(n, `'${typeName(st)}' is a kernel primitive; use its API instead of the member '${fname}'`);
+      return { offset: 0, type: UNKNOWN };
+    }
+    if (st.k === 'unknown') { this.err(n, `member '${fname}' of a value whose type is unknown; give it a struct type`); return { offset: 0, type: UNKNOWN }; }
+    this.err(n, `member '${fname}' requested in something that is not a struct (${typeName(st)})`);
+    return { offset: 0, type: UNKNOWN };
   }
 
   private lookupVar(name: string): LocalVar | undefined {
@@ -518,18 +556,18 @@ export class FnLowerer {
       if (dd.type.k === 'fn') { this.err(d, 'local function declarations are not supported; declare functions at file scope'); continue; }
       if (isStatic) {
         const g = this.P.staticLocal(this.fnName, dd.name, dd.type, init);
-        this.top().vars.set(dd.name, { k: 'stack', path: `__static:${g}`, type: dd.type });
+        this.top().vars.set(dd.name, { k: 'static', g, type: dd.type });
         continue;
       }
       this.at(d);
       const needsStack = this.addressable.has(dd.name) || dd.type.k === 'struct' || dd.type.k === 'array' || dd.type.k === 'prim';
       if (needsStack) {
-        const path = this.stackPath(dd.name, dd.type);
+        const off = this.stackSlot(dd.name, dd.type);
         const sp = this.newReg(null);
         this.emit({ op: Op.SAddr, dst: sp });
-        // zero-fill first (C leaves it uninitialised; the model gives a defined zero)
-        this.top().vars.set(dd.name, { k: 'stack', path, type: dd.type });
-        if (init) this.initMemory({ k: 'mem', base: sp, path, type: dd.type, text: dd.name, marked: false }, init);
+        // the slot reads as zero until written (C leaves it uninitialised; the model gives a defined zero)
+        this.top().vars.set(dd.name, { k: 'stack', off, type: dd.type });
+        if (init) this.initMemory({ k: 'mem', base: sp, off, type: dd.type, text: dd.name, marked: false }, init);
         continue;
       }
       const r = this.newReg(dd.name);
@@ -551,7 +589,7 @@ export class FnLowerer {
     if (init.type !== 'initializer_list') {
       if (lv.type.k === 'struct' || lv.type.k === 'array') { this.err(init, 'struct and array assignment is not supported; assign the fields one by one'); return; }
       const v = this.value(init);
-      this.emit({ op: Op.Store, base: lv.base, path: lv.path, src: this.convertTo(v, lv.type, init), marked: false, what: lv.text });
+      this.emit({ op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src: this.convertTo(v, lv.type, init), marked: false, what: lv.text });
       return;
     }
     let idx = 0;
@@ -563,29 +601,28 @@ export class FnLowerer {
         const des = fieldAllDesignators(item);
         valueNode = field(item, 'value')!;
         let t: CType = lv.type;
-        let path = lv.path;
+        let off = lv.off;
         for (const d of des) {
           if (d.type === 'field_designator') {
-            const fname = named(d)[0]!.text;
-            const fi = this.fieldType(t, fname, d);
-            path = `${path}.${fname}`;
-            t = fi;
+            const m = this.member(t, named(d)[0]!.text, d);
+            off += m.offset;
+            t = m.type;
           } else if (d.type === 'subscript_designator') {
-            const k = this.P.decl.constInt(named(d)[0]!);
-            path = `${path}[${k ?? 0}]`;
-            t = t.k === 'array' ? t.of : UNKNOWN;
-            idx = (k ?? 0) + 1;
+            const k = this.P.decl.constInt(named(d)[0]!) ?? 0;
+            if (t.k !== 'array') { this.err(d, 'array designator for a non-array'); return; }
+            off += k * this.size(t.of);
+            t = t.of;
+            idx = k + 1;
           }
         }
-        target = { ...lv, path, type: t };
+        target = { ...lv, off, type: t };
       } else if (lv.type.k === 'array') {
-        target = { ...lv, path: `${lv.path}[${idx}]`, type: lv.type.of };
+        target = { ...lv, off: lv.off + idx * this.size(lv.type.of), type: lv.type.of };
         idx++;
       } else if (lv.type.k === 'struct') {
-        const def = this.P.sym.structs.get(lv.type.name);
-        const f = def?.fields[idx];
+        const f = layoutOf(lv.type.name, this.P.sym.structs)?.fields[idx];
         if (!f) { this.err(item, 'too many initializers'); return; }
-        target = { ...lv, path: `${lv.path}.${f.name}`, type: f.type };
+        target = { ...lv, off: lv.off + f.offset, type: f.type };
         idx++;
       } else {
         this.err(item, 'braced initializer for a scalar');
@@ -630,14 +667,14 @@ export class FnLowerer {
     if (args.length !== 3 || args[0]!.type !== 'identifier') { this.err(e, 'XA_STATE(name, xa, index) expects a name, an xarray pointer and an index'); return true; }
     const name = args[0]!.text;
     const type: CType = { k: 'prim', name: 'xa_state' };
-    const path = this.stackPath(name, type);
+    const off = this.stackSlot(name, type);
     const sp = this.newReg(null);
     this.emit({ op: Op.SAddr, dst: sp });
     const xa = this.value(args[1]!);
     const idx = this.value(args[2]!);
-    this.emit({ op: Op.Store, base: sp, path: `${path}.xa`, src: xa.reg, marked: false, what: `${name}.xa` });
-    this.emit({ op: Op.Store, base: sp, path: `${path}.xa_index`, src: idx.reg, marked: false, what: `${name}.xa_index` });
-    this.top().vars.set(name, { k: 'stack', path, type });
+    this.emit({ op: Op.Store, base: sp, off, size: 8, src: xa.reg, marked: false, what: `${name}.xa` });
+    this.emit({ op: Op.Store, base: sp, off: off + 8, size: 8, src: idx.reg, marked: false, what: `${name}.xa_index` });
+    this.top().vars.set(name, { k: 'stack', off, type });
     return true;
   }
 
@@ -721,27 +758,29 @@ export class FnLowerer {
         this.emit({ op: Op.Mov, dst: head, src: headV.reg });
         const member = args[safe ? 3 : 2]!.text.replace(/\s+/g, '');
         const posType = posLv.type;
-        const sdef = posType.k === 'ptr' && posType.to.k === 'struct' ? this.P.sym.structs.get(posType.to.name) : undefined;
-        const first = sdef ? sdef.fields[0]?.name === member : false;
+        const entryType: CType = posType.k === 'ptr' ? posType.to : UNKNOWN;
+        const mo = memberOffset(entryType, member, this.P.sym.structs);
+        if (!mo) { this.err(args[safe ? 3 : 2]!, `${typeName(entryType)} has no list_head member '${member}'`); break; }
+        const nextOff = mo.offset + (memberOffset({ k: 'struct', name: 'list_head' }, 'next', this.P.sym.structs)?.offset ?? 0);
         const entryOf = (listPtr: number): number => {
           const r = this.newReg(null);
-          this.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [listPtr], extra: { text: member, first } });
+          this.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [listPtr], extra: { text: member, offset: mo.offset } });
           return r;
         };
         const nextOf = (entry: number): number => {
           const r = this.newReg(null);
-          this.emit({ op: Op.Load, dst: r, base: entry, path: `${member}.next`, marked: false, what: `${this.text(args[0]!)}->${member}.next` });
+          this.emit({ op: Op.Load, dst: r, base: entry, off: nextOff, size: 8, marked: false, what: `${this.text(args[0]!)}->${member}.next` });
           return r;
         };
         const firstNext = this.newReg(null);
-        this.emit({ op: Op.Load, dst: firstNext, base: head, path: 'next', marked: false, what: `${this.text(args[safe ? 2 : 1]!)}->next` });
+        this.emit({ op: Op.Load, dst: firstNext, base: head, off: 0, size: 8, marked: false, what: `${this.text(args[safe ? 2 : 1]!)}->next` });
         this.storeLV(posLv, entryOf(firstNext));
         if (nLv) this.storeLV(nLv, entryOf(nextOf(this.loadLV(posLv))));
         const loopHead = this.newLabel();
         this.place(loopHead);
         const pos = this.loadLV(posLv);
         const memberAddr = this.newReg(null);
-        this.emit({ op: Op.Addr, dst: memberAddr, base: pos, path: member, zeroOff: first });
+        this.emit({ op: Op.Addr, dst: memberAddr, base: pos, off: mo.offset });
         const ne = this.newReg(null);
         this.emit({ op: Op.Bin, dst: ne, bop: '!=', a: memberAddr, b: head });
         this.jz(ne, end);
@@ -838,7 +877,7 @@ export class FnLowerer {
         const old = this.loadLV(lv);
         const one = this.constReg(1);
         const nv = this.newReg(null);
-        if (isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--' });
+        if (isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--', elem: this.elemSize(lv.type) });
         else this.emit({ op: Op.Bin, dst: nv, bop: opTok.type === '++' ? '+' : '-', a: old, b: one, conv: convOf(lv.type) });
         this.storeLV(lv, nv);
         return { reg: prefix ? nv : old, type: lv.type };
@@ -989,17 +1028,19 @@ export class FnLowerer {
     const b = this.value(R);
     const r = this.newReg(null);
     if ((op === '+' || op === '-') && isPtrType(a.type) && isIntegral(b.type)) {
-      this.emit({ op: Op.PtrAdd, dst: r, base: a.reg, n: b.reg, neg: op === '-' });
+      this.emit({ op: Op.PtrAdd, dst: r, base: a.reg, n: b.reg, neg: op === '-', elem: this.elemSize(a.type) });
       return { reg: r, type: a.type };
     }
     if (op === '+' && isIntegral(a.type) && isPtrType(b.type)) {
-      this.emit({ op: Op.PtrAdd, dst: r, base: b.reg, n: a.reg, neg: false });
+      this.emit({ op: Op.PtrAdd, dst: r, base: b.reg, n: a.reg, neg: false, elem: this.elemSize(b.type) });
       return { reg: r, type: b.type };
     }
     const unsigned = (a.type.k === 'int' && !a.type.signed && a.type.bits >= 32) || (b.type.k === 'int' && !b.type.signed && b.type.bits >= 32);
     const cmp = ['==', '!=', '<', '>', '<=', '>='].includes(op);
     const type: CType = cmp ? INT : a.type.k === 'int' && b.type.k === 'int' ? (a.type.bits >= b.type.bits ? a.type : b.type) : a.type.k === 'int' ? a.type : b.type.k === 'int' ? b.type : INT;
-    this.emit({ op: Op.Bin, dst: r, bop: op as BinOp, a: a.reg, b: b.reg, unsigned, conv: cmp ? undefined : arithConv(type) });
+    const ptrDiff = op === '-' && isPtrType(a.type) && isPtrType(b.type);
+    this.emit({ op: Op.Bin, dst: r, bop: op as BinOp, a: a.reg, b: b.reg, unsigned, conv: cmp || ptrDiff ? undefined : arithConv(type), elem: ptrDiff ? this.elemSize(a.type) : undefined });
+    if (ptrDiff) return { reg: r, type: LONG };
     return { reg: r, type };
   }
 
@@ -1019,7 +1060,7 @@ export class FnLowerer {
       const old = this.loadLV(lv);
       const b = this.value(R);
       v = this.newReg(null);
-      if ((bop === '+' || bop === '-') && isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: v, base: old, n: b.reg, neg: bop === '-' });
+      if ((bop === '+' || bop === '-') && isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: v, base: old, n: b.reg, neg: bop === '-', elem: this.elemSize(lv.type) });
       else this.emit({ op: Op.Bin, dst: v, bop, a: old, b: b.reg, conv: convOf(lv.type), unsigned: lv.type.k === 'int' && !lv.type.signed });
     }
     this.storeLV(lv, v);
@@ -1078,22 +1119,21 @@ export class FnLowerer {
         }
         const v = this.lookupVar(name);
         if (v?.k === 'reg') return { k: 'reg', reg: v.reg, type: v.type, text: name };
+        if (v?.k === 'static') {
+          const r = this.newReg(null);
+          this.emit({ op: Op.GAddr, dst: r, g: v.g });
+          return { k: 'mem', base: r, off: 0, type: v.type, text: name, marked: this.marked > 0 };
+        }
         if (v?.k === 'stack') {
-          if (v.path.startsWith('__static:')) {
-            const g = Number(v.path.slice(9));
-            const r = this.newReg(null);
-            this.emit({ op: Op.GAddr, dst: r, g });
-            return { k: 'mem', base: r, path: '', type: v.type, text: name, marked: this.marked > 0 };
-          }
           const r = this.newReg(null);
           this.emit({ op: Op.SAddr, dst: r });
-          return { k: 'mem', base: r, path: v.path, type: v.type, text: name, marked: this.marked > 0 };
+          return { k: 'mem', base: r, off: v.off, type: v.type, text: name, marked: this.marked > 0 };
         }
         const g = this.P.sym.globalIndex.get(name);
         if (g !== undefined) {
           const r = this.newReg(null);
           this.emit({ op: Op.GAddr, dst: r, g });
-          return { k: 'mem', base: r, path: '', type: this.P.globals[g]!.type, text: name, marked: this.marked > 0 };
+          return { k: 'mem', base: r, off: 0, type: this.P.globals[g]!.type, text: name, marked: this.marked > 0 };
         }
         this.err(n, `'${name}' undeclared (not a variable)`);
         return { k: 'reg', reg: this.newReg(null), type: INT, text: name };
@@ -1107,22 +1147,22 @@ export class FnLowerer {
           let st: CType = UNKNOWN;
           if (p.type.k === 'ptr') st = p.type.to;
           else if (p.type.k !== 'unknown') this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
-          const ft = this.fieldType(st, fname, field(n, 'field')!);
-          return { k: 'mem', base: p.reg, path: fname, type: ft, text: this.text(n), marked: this.marked > 0, off0: this.isFirstField(st, fname) };
+          const m = this.member(st, fname, field(n, 'field')!);
+          return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked: this.marked > 0 };
         }
         const inner = this.lvalue(arg);
         if (inner.k === 'reg') {
           this.err(arg, `'.' on '${inner.text}', which is not a struct; use '->' for pointers`);
           return inner;
         }
-        const ft = this.fieldType(inner.type, fname, field(n, 'field')!);
-        return { k: 'mem', base: inner.base, path: inner.path ? `${inner.path}.${fname}` : fname, type: ft, text: this.text(n), marked: this.marked > 0, off0: (inner.off0 ?? !inner.path) && this.isFirstField(inner.type, fname) };
+        const m = this.member(inner.type, fname, field(n, 'field')!);
+        return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked: this.marked > 0 };
       }
       case 'pointer_expression': {
         if (n.children[0]!.type !== '*') break;
         const p = this.value(field(n, 'argument')!);
         const t = p.type.k === 'ptr' ? p.type.to : UNKNOWN;
-        return { k: 'mem', base: p.reg, path: '', type: t, text: this.text(n), marked: this.marked > 0 };
+        return { k: 'mem', base: p.reg, off: 0, type: t, text: this.text(n), marked: this.marked > 0 };
       }
       case 'subscript_expression': {
         const arg = field(n, 'argument')!;
@@ -1134,14 +1174,15 @@ export class FnLowerer {
           const base = this.addrOf(inner, arg);
           const i = this.value(idxN);
           const r = this.newReg(null);
-          this.emit({ op: Op.Index, dst: r, base, idx: i.reg, n: at.n });
-          return { k: 'mem', base: r, path: '', type: at.of, text: this.text(n), marked: this.marked > 0 };
+          this.emit({ op: Op.Index, dst: r, base, idx: i.reg, n: at.n, elem: this.size(at.of) });
+          return { k: 'mem', base: r, off: 0, type: at.of, text: this.text(n), marked: this.marked > 0 };
         }
         const p = this.value(arg);
         const i = this.value(idxN);
         const r = this.newReg(null);
-        this.emit({ op: Op.PtrAdd, dst: r, base: p.reg, n: i.reg, neg: false });
-        return { k: 'mem', base: r, path: '', type: p.type.k === 'ptr' ? p.type.to : UNKNOWN, text: this.text(n), marked: this.marked > 0 };
+        const et = p.type.k === 'ptr' ? p.type.to : UNKNOWN;
+        this.emit({ op: Op.PtrAdd, dst: r, base: p.reg, n: i.reg, neg: false, elem: et.k === 'void' ? 1 : this.size(et) });
+        return { k: 'mem', base: r, off: 0, type: et, text: this.text(n), marked: this.marked > 0 };
       }
       case 'call_expression': {
         const f = field(n, 'function');
@@ -1156,26 +1197,6 @@ export class FnLowerer {
     return { k: 'reg', reg: this.newReg(null), type: INT, text: this.text(n) };
   }
 
-  private fieldType(st: CType, fname: string, n: Syn): CType {
-    if (st.k === 'struct') {
-      const def = this.P.sym.structs.get(st.name);
-      if (!def) return UNKNOWN; // incomplete struct: typeless access
-      const f = def.fields.find((x) => x.name === fname);
-      if (!f) { this.err(n, `'struct ${st.name}' has no member named '${fname}'`); return UNKNOWN; }
-      return f.type;
-    }
-    if (st.k === 'prim') {
-      // fields of primitives that kernel code reads directly (xa_state, list_head)
-      if (st.name === 'xa_state' && (fname === 'xa_index' || fname === 'xa')) return fname === 'xa' ? VOIDP : ULONG;
-      if (st.name === 'refcount' && fname === 'refs') return { k: 'prim', name: 'atomic' };
-      this.err(n, `'${typeName(st)}' is a kernel primitive; use its API instead of the member '${fname}'`);
-      return UNKNOWN;
-    }
-    if (st.k === 'unknown') return UNKNOWN;
-    this.err(n, `member '${fname}' requested in something that is not a struct (${typeName(st)})`);
-    return UNKNOWN;
-  }
-
   private rvalueOfLV(lv: LV, n: Syn): Val {
     if (lv.k === 'reg') return { reg: lv.reg, type: lv.type };
     if (lv.type.k === 'array') {
@@ -1183,7 +1204,7 @@ export class FnLowerer {
       const a = this.addrOf(lv, n);
       const z = this.constReg(0);
       const r = this.newReg(null);
-      this.emit({ op: Op.Index, dst: r, base: a, idx: z, n: lv.type.n });
+      this.emit({ op: Op.Index, dst: r, base: a, idx: z, n: lv.type.n, elem: this.size(lv.type.of) });
       return { reg: r, type: { k: 'ptr', to: lv.type.of } };
     }
     if (lv.type.k === 'struct') {
@@ -1200,7 +1221,7 @@ export class FnLowerer {
   private loadLV(lv: LV): number {
     if (lv.k === 'reg') return lv.reg;
     const r = this.newReg(null);
-    this.emit({ op: Op.Load, dst: r, base: lv.base, path: lv.path, marked: lv.marked || this.marked > 0, what: lv.text });
+    this.emit({ op: Op.Load, dst: r, base: lv.base, off: lv.off, size: this.size(lv.type), marked: lv.marked || this.marked > 0, what: lv.text, unchecked: this.unchecked > 0 || undefined });
     return r;
   }
 
@@ -1211,7 +1232,7 @@ export class FnLowerer {
       else this.emit({ op: Op.Mov, dst: lv.reg, src });
       return;
     }
-    this.emit({ op: Op.Store, base: lv.base, path: lv.path, src, marked: lv.marked || this.marked > 0, what: lv.text, conv: convOf(lv.type) });
+    this.emit({ op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src, marked: lv.marked || this.marked > 0, what: lv.text, conv: convOf(lv.type), unchecked: this.unchecked > 0 || undefined });
   }
 
   private addrOf(lv: LV, n: Syn): number {
@@ -1219,9 +1240,9 @@ export class FnLowerer {
       this.err(n, `cannot take the address of '${lv.text}' here`);
       return this.constReg(0);
     }
-    if (!lv.path) return lv.base;
+    if (!lv.off) return lv.base;
     const r = this.newReg(null);
-    this.emit({ op: Op.Addr, dst: r, base: lv.base, path: lv.path, zeroOff: lv.off0 ?? false });
+    this.emit({ op: Op.Addr, dst: r, base: lv.base, off: lv.off });
     return r;
   }
 
@@ -1233,12 +1254,6 @@ export class FnLowerer {
     const name = inner.text;
     if (this.lookupVar(name) || this.P.sym.globalIndex.has(name) || this.P.sym.enumConsts.has(name) || this.P.sym.macros.has(name)) return undefined;
     return this.P.sym.typedefs.get(name) ?? builtinTypeName(name);
-  }
-
-  /** Is `fname` the first member of struct type `t` (offset 0)? */
-  private isFirstField(t: CType, fname: string): boolean {
-    if (t.k !== 'struct') return false;
-    return this.P.sym.structs.get(t.name)?.fields[0]?.name === fname;
   }
 
   // ---------------------------------------------------------------- calls
@@ -1269,7 +1284,7 @@ export class FnLowerer {
           return { reg: dst, type: sig.ret };
         }
         const b = BUILTIN_SIGS[name];
-        if (b && !name.startsWith('__')) return this.builtin(name, n, args, {});
+        if (b && !INTERNAL_BUILTINS.has(name)) return this.builtin(name, n, args, {});
         this.err(f, `implicit declaration of function '${name}': it is neither defined in this program nor a kernel function the model provides`);
         for (const a of args) this.value(a);
         return this.zero();
@@ -1353,11 +1368,15 @@ export class FnLowerer {
       case 'unlikely':
         if (!need(1)) return this.zero();
         return this.value(args[0]!);
-      case 'READ_ONCE':
-      case 'data_race': {
+      case 'READ_ONCE': {
         if (!need(1)) return this.zero();
         this.marked++;
         try { return this.value(args[0]!); } finally { this.marked--; }
+      }
+      case 'data_race': {
+        if (!need(1)) return this.zero();
+        this.unchecked++;
+        try { return this.value(args[0]!); } finally { this.unchecked--; }
       }
       case 'smp_load_acquire': {
         if (!need(1)) return this.zero();
@@ -1365,7 +1384,7 @@ export class FnLowerer {
         try {
           const p = this.value(args[0]!);
           const r = this.newReg(null);
-          this.emit({ op: Op.Load, dst: r, base: p.reg, path: '', marked: true, what: `*${this.text(args[0]!)}`, acquire: true });
+          this.emit({ op: Op.Load, dst: r, base: p.reg, off: 0, size: p.type.k === 'ptr' ? this.size(p.type.to) : 8, marked: true, what: `*${this.text(args[0]!)}`, acquire: true });
           return { reg: r, type: p.type.k === 'ptr' ? p.type.to : UNKNOWN };
         } finally { this.marked--; }
       }
@@ -1385,7 +1404,7 @@ export class FnLowerer {
         try {
           const p = this.value(args[0]!);
           const v = this.value(args[1]!);
-          this.emit({ op: Op.Store, base: p.reg, path: '', src: v.reg, marked: true, what: `*${this.text(args[0]!)}`, release: true });
+          this.emit({ op: Op.Store, base: p.reg, off: 0, size: p.type.k === 'ptr' ? this.size(p.type.to) : 8, src: v.reg, marked: true, what: `*${this.text(args[0]!)}`, release: true });
           return { reg: v.reg, type: VOID };
         } finally { this.marked--; }
       }
@@ -1403,7 +1422,7 @@ export class FnLowerer {
         if (!need(3)) return this.zero();
         const h = this.value(args[0]!);
         const r = this.newReg(null);
-        this.emit({ op: Op.Load, dst: r, base: h.reg, path: name === 'list_first_entry' ? 'next' : 'prev', marked: false, what: `${this.text(args[0]!)}->next` });
+        this.emit({ op: Op.Load, dst: r, base: h.reg, off: name === 'list_first_entry' ? 0 : 8, size: 8, marked: false, what: `${this.text(args[0]!)}->${name === 'list_first_entry' ? 'next' : 'prev'}` });
         return this.containerOf(r, args[1]!, args[2]!);
       }
       case 'WARN_ON':
@@ -1518,15 +1537,17 @@ export class FnLowerer {
       this.err(typeArg, 'container_of needs a struct type as its second argument');
     }
     const member = this.P.fileText.slice(memberArg.startIndex, memberArg.endIndex).replace(/\s+/g, '');
-    const def = this.P.sym.structs.get(tname);
-    if (def) {
-      const top = member.split(/[.[]/)[0]!;
-      if (!def.fields.some((f) => f.name === top)) this.err(memberArg, `'struct ${tname}' has no member named '${top}'`);
+    const t: CType = { k: 'struct', name: tname };
+    let offset = 0;
+    if (!layoutOf(tname, this.P.sym.structs)) this.err(typeArg, `container_of of incomplete type 'struct ${tname}': define the struct`);
+    else {
+      const mo = memberOffset(t, member, this.P.sym.structs);
+      if (!mo) this.err(memberArg, `'struct ${tname}' has no member '${member}'`);
+      else offset = mo.offset;
     }
-    const first = def ? def.fields[0]?.name === member.split(/[.[]/)[0] && !/[.[]/.test(member) : false;
     const r = this.newReg(null);
-    this.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [ptrReg], extra: { text: member, first, typeName: tname } });
-    return { reg: r, type: { k: 'ptr', to: { k: 'struct', name: tname } } };
+    this.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [ptrReg], extra: { text: member, offset, typeName: tname } });
+    return { reg: r, type: { k: 'ptr', to: t } };
   }
 
   /**

@@ -111,12 +111,52 @@ const PRIM_SPELLING: Record<PrimName, string> = {
 export interface StructDef {
   name: string;
   fields: { name: string; type: CType }[];
+  union?: boolean;
   /** Where it was defined (file, line). */
   file: string;
   line: number;
 }
 
-/** Nominal size in bytes, for `sizeof` values and kmemleak-style reports (LP64). */
+/** A field of a laid-out struct: its byte offset and type. */
+export interface FieldLayout { name: string; offset: number; type: CType }
+
+/** Byte layout of a struct (LP64, natural alignment; unions put every member at 0). */
+export interface Layout { size: number; align: number; fields: FieldLayout[] }
+
+const layoutCache = new WeakMap<Map<string, StructDef>, Map<string, Layout>>();
+
+/** Layout of `struct name`, or undefined for an incomplete struct. */
+export function layoutOf(name: string, structs: Map<string, StructDef>, depth = 0): Layout | undefined {
+  let cache = layoutCache.get(structs);
+  if (!cache) { cache = new Map(); layoutCache.set(structs, cache); }
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const d = structs.get(name);
+  if (!d || depth > 32) return undefined;
+  let off = 0;
+  let align = 1;
+  let size = 0;
+  const fields: FieldLayout[] = [];
+  for (const f of d.fields) {
+    const s = sizeOf(f.type, structs, depth + 1);
+    const a = alignOf(f.type, structs, depth + 1);
+    align = Math.max(align, a);
+    if (d.union) {
+      fields.push({ name: f.name, offset: 0, type: f.type });
+      size = Math.max(size, s);
+    } else {
+      off = Math.ceil(off / a) * a;
+      fields.push({ name: f.name, offset: off, type: f.type });
+      off += s;
+      size = off;
+    }
+  }
+  const l: Layout = { size: Math.max(1, Math.ceil(size / align) * align), align, fields };
+  cache.set(name, l);
+  return l;
+}
+
+/** Size in bytes (LP64). */
 export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): number {
   if (depth > 32) return 8;
   switch (t.k) {
@@ -128,19 +168,7 @@ export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): nu
     case 'array': return t.n * sizeOf(t.of, structs, depth + 1);
     case 'prim': return PRIM_SIZE[t.name];
     case 'unknown': return 8;
-    case 'struct': {
-      const d = structs.get(t.name);
-      if (!d) return 8;
-      let n = 0;
-      let maxAlign = 1;
-      for (const f of d.fields) {
-        const s = sizeOf(f.type, structs, depth + 1);
-        const a = alignOf(f.type, structs, depth + 1);
-        maxAlign = Math.max(maxAlign, a);
-        n = Math.ceil(n / a) * a + s;
-      }
-      return Math.max(1, Math.ceil(n / maxAlign) * maxAlign);
-    }
+    case 'struct': return layoutOf(t.name, structs, depth + 1)?.size ?? 8;
   }
 }
 
@@ -149,11 +177,8 @@ export function alignOf(t: CType, structs: Map<string, StructDef>, depth = 0): n
   if (depth > 32) return 8;
   switch (t.k) {
     case 'array': return alignOf(t.of, structs, depth + 1);
-    case 'struct': {
-      const d = structs.get(t.name);
-      return d ? Math.max(1, ...d.fields.map((f) => alignOf(f.type, structs, depth + 1))) : 8;
-    }
-    case 'prim': return t.name === 'refcount' || t.name === 'atomic' || t.name === 'spinlock' ? 4 : 8;
+    case 'struct': return layoutOf(t.name, structs, depth + 1)?.align ?? 8;
+    case 'prim': return PRIM_ALIGN[t.name];
     default: return Math.min(8, sizeOf(t, structs, depth + 1));
   }
 }
@@ -162,3 +187,67 @@ const PRIM_SIZE: Record<PrimName, number> = {
   mutex: 32, spinlock: 4, refcount: 4, atomic: 4, xarray: 16, xa_state: 40, wait_queue_head: 24,
   completion: 32, rw_semaphore: 40, ida: 16,
 };
+
+const PRIM_ALIGN: Record<PrimName, number> = {
+  mutex: 8, spinlock: 4, refcount: 4, atomic: 4, xarray: 8, xa_state: 8, wait_queue_head: 8,
+  completion: 8, rw_semaphore: 8, ida: 8,
+};
+
+/**
+ * Members of primitives that kernel code reads directly: the xa_lock of an
+ * xarray (at offset 0, as in struct xarray), the fields of an XA_STATE, the
+ * counter inside a refcount_t.
+ */
+export const PRIM_FIELDS: Partial<Record<PrimName, FieldLayout[]>> = {
+  xarray: [{ name: 'xa_lock', offset: 0, type: { k: 'prim', name: 'spinlock' } }],
+  xa_state: [{ name: 'xa', offset: 0, type: { k: 'ptr', to: { k: 'prim', name: 'xarray' } } }, { name: 'xa_index', offset: 8, type: { k: 'int', name: 'unsigned long', bits: 64, signed: false } }],
+  refcount: [{ name: 'refs', offset: 0, type: { k: 'prim', name: 'atomic' } }],
+};
+
+/** Find the member path `a.b.c` (or `a[2].b`) in a type: its offset and type. */
+export function memberOffset(t: CType, path: string, structs: Map<string, StructDef>): { offset: number; type: CType } | undefined {
+  let off = 0;
+  let cur = t;
+  const re = /([A-Za-z_]\w*)|\[(\d+)\]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(path))) {
+    if (m[1]) {
+      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields : cur.k === 'prim' ? PRIM_FIELDS[cur.name] : undefined;
+      const f = fields?.find((x) => x.name === m![1]);
+      if (!f) return undefined;
+      off += f.offset;
+      cur = f.type;
+    } else {
+      if (cur.k !== 'array') return undefined;
+      off += Number(m[2]) * sizeOf(cur.of, structs);
+      cur = cur.of;
+    }
+  }
+  return { offset: off, type: cur };
+}
+
+/** The name of the member at `offset` in type `t` (`obj.users`, `vdevs`), for reports; undefined if none starts there. */
+export function memberAt(t: CType, offset: number, structs: Map<string, StructDef>, depth = 0): string | undefined {
+  if (depth > 8) return undefined;
+  if (t.k === 'struct') {
+    const l = layoutOf(t.name, structs);
+    if (!l) return undefined;
+    for (const f of l.fields) {
+      const s = sizeOf(f.type, structs);
+      if (offset >= f.offset && offset < f.offset + Math.max(1, s)) {
+        if (offset === f.offset && !(f.type.k === 'struct' || f.type.k === 'array')) return f.name;
+        const inner = memberAt(f.type, offset - f.offset, structs, depth + 1);
+        return inner === undefined ? (offset === f.offset ? f.name : undefined) : inner.startsWith('[') ? f.name + inner : `${f.name}.${inner}`;
+      }
+    }
+    return undefined;
+  }
+  if (t.k === 'array') {
+    const es = sizeOf(t.of, structs);
+    const i = Math.floor(offset / es);
+    if (i < 0 || i >= t.n) return undefined;
+    const inner = memberAt(t.of, offset - i * es, structs, depth + 1);
+    return `[${i}]` + (inner ? (inner.startsWith('[') ? inner : `.${inner}`) : '');
+  }
+  return offset === 0 ? '' : undefined;
+}

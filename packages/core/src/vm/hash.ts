@@ -24,7 +24,7 @@ function v(x: unknown): string {
   const o = x as Value & { p?: string };
   if (typeof o === 'object' && 'p' in o) return JSON.stringify(o);
   switch ((o as { t: string }).t) {
-    case 'p': return `p${(o as { a: number }).a}.${(o as { o: string }).o}`;
+    case 'p': return `p${(o as unknown as { a: number }).a}+${(o as unknown as { o: number }).o}`;
     default: return JSON.stringify(o);
   }
 }

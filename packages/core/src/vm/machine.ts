@@ -9,11 +9,11 @@
  * observe every step.
  */
 import { type Instr, type Program, Op } from '../lang/ir.js';
-import type { CType } from '../lang/types.js';
+import { type CType, memberAt } from '../lang/types.js';
 import { convInt, bitop } from '../lang/declare.js';
 import { ERRNO_NAME } from '../lang/constants.js';
 import { type Alloc, type Frame, type Site, type StackFrame, type Thread, type VmState, cloneState } from './state.js';
-import { type Value, type Ptr, XA_ZERO, isWildPath, join, ptr, showValue, truthy, valEq } from './values.js';
+import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy, valEq } from './values.js';
 import type { BuiltinImpl, BuiltinInstr, Deps } from '../kernel/api.js';
 import { Fault } from '../kernel/api.js';
 import { BUILTINS } from '../kernel/registry.js';
@@ -90,7 +90,7 @@ export class Machine {
   private initial!: VmState;
   private kcsan!: Kcsan;
   private impls = new Map<Instr, BuiltinImpl>();
-  private readLog: [number, string, Value][][] = [];
+  private readLog: [number, number, Value][][] = [];
   private writeCount: number[] = [];
   private loopMarks: Map<number, [number, number]>[] = [];
   private allocCount = 0;
@@ -124,17 +124,17 @@ export class Machine {
     this.prog.globals.forEach((g, i) => {
       const id = i + 1;
       globals.push(id);
-      const fields = new Map<string, Value | PrimState>();
-      for (const [path, v] of g.init) {
-        if (typeof v === 'number') fields.set(path, v);
-        else if (v.t === 'str') fields.set(path, { t: 's', s: v.s });
-        else if (v.t === 'fn') fields.set(path, { t: 'f', fn: v.fn });
-        else if (v.t === 'zero') fields.set(path, XA_ZERO);
-        else if (v.t === 'gaddr') fields.set(path, ptr(v.g + 1, v.path));
+      const fields = new Map<number, Value | PrimState>();
+      for (const [off, v] of g.init) {
+        if (typeof v === 'number') fields.set(off, v);
+        else if (v.t === 'str') fields.set(off, { t: 's', s: v.s });
+        else if (v.t === 'fn') fields.set(off, { t: 'f', fn: v.fn });
+        else if (v.t === 'zero') fields.set(off, XA_ZERO);
+        else if (v.t === 'gaddr') fields.set(off, ptr(v.g + 1, v.off));
       }
       for (const [path, clsName] of g.prims) {
         const cls = { key: `static:${clsName.split(':')[0]}`, name: clsName.split(':')[0]! };
-        const t = path === '' ? g.type : undefined;
+        const t = path === 0 ? g.type : undefined;
         if (t?.k === 'prim') {
           if (t.name === 'mutex') fields.set(path, { p: 'mutex', owner: -1, cls });
           else if (t.name === 'spinlock') fields.set(path, { p: 'spin', owner: -1, cls });
@@ -144,7 +144,7 @@ export class Machine {
           else if (t.name === 'ida') fields.set(path, { p: 'ida', used: [] });
         }
       }
-      heap.set(id, { id, kind: 'global', name: g.name, bytes: 8, fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined });
+      heap.set(id, { id, kind: 'global', name: g.name, bytes: Math.max(1, g.bytes), fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined, ctype: g.type });
     });
     const threads: Thread[] = [];
     for (let i = 0; i <= this.nworkers; i++) {
@@ -319,7 +319,7 @@ export class Machine {
       case Op.Store: {
         const base = f.regs[ins.base]!;
         if (typeof base !== 'object' || base.t !== 'p') return NO_DEPS;
-        const key = `${base.a}:${join(base.o, ins.path)}`;
+        const key = `${base.a}:${base.o + ins.off}`;
         const live = `${base.a}:*`;
         return ins.op === Op.Load ? { reads: [key, live], writes: [] } : { reads: [live], writes: [key] };
       }
@@ -415,7 +415,7 @@ export class Machine {
       switch (ins.op) {
         case Op.Const: {
           const v = ins.value;
-          regs[ins.dst] = typeof v === 'number' ? v : v.t === 'str' ? { t: 's', s: v.s } : v.t === 'fn' ? { t: 'f', fn: v.fn } : v.t === 'zero' ? XA_ZERO : ptr(v.g + 1, v.path);
+          regs[ins.dst] = typeof v === 'number' ? v : v.t === 'str' ? { t: 's', s: v.s } : v.t === 'fn' ? { t: 'f', fn: v.fn } : v.t === 'zero' ? XA_ZERO : ptr(v.g + 1, v.off);
           f.pc++;
           break;
         }
@@ -438,7 +438,7 @@ export class Machine {
             if (ins.conv.bool) v = truthy(v) ? 1 : 0;
             else if (typeof v === 'number') v = conv(v, ins.conv);
           }
-          if (ins.tag && typeof v === 'object' && v.t === 'p' && v.o === '') {
+          if (ins.tag && typeof v === 'object' && v.t === 'p' && v.o === 0) {
             const a = this.state.heap.get(v.a);
             if (a && !a.type) a.type = ins.tag;
           }
@@ -452,10 +452,10 @@ export class Machine {
         case Op.Nop: f.pc++; break;
         case Op.Addr: {
           const b = regs[ins.base]!;
-          if (typeof b === 'object' && b.t === 'p') regs[ins.dst] = ptr(b.a, join(b.o, ins.path));
-          else if (b === 0) regs[ins.dst] = ins.zeroOff ? 0 : ptr(0, ins.path);
-          else if (ins.zeroOff) regs[ins.dst] = b;
-          else regs[ins.dst] = { t: 'b', why: `&(${showValue(b)})->${ins.path}` };
+          if (typeof b === 'object' && b.t === 'p') regs[ins.dst] = ptr(b.a, b.o + ins.off);
+          else if (ins.off === 0) regs[ins.dst] = b;
+          else if (b === 0) regs[ins.dst] = ptr(0, ins.off);
+          else regs[ins.dst] = { t: 'b', why: `${showValue(b)} + ${ins.off}` };
           f.pc++;
           break;
         }
@@ -466,19 +466,19 @@ export class Machine {
           if (ins.n > 0 && (i < 0 || i >= ins.n)) {
             this.outOfBounds(t, b, i, ins.n);
           }
-          regs[ins.dst] = ptr(b.a, `${b.o}[${i}]`);
+          regs[ins.dst] = ptr(b.a, b.o + i * ins.elem);
           f.pc++;
           break;
         }
         case Op.PtrAdd: {
           const b = regs[ins.base]!;
           const n = regs[ins.n]!;
-          regs[ins.dst] = this.ptrAdd(b, typeof n === 'number' ? (ins.neg ? -n : n) : NaN);
+          regs[ins.dst] = this.ptrAdd(b, typeof n === 'number' ? (ins.neg ? -n : n) * ins.elem : NaN);
           f.pc++;
           break;
         }
-        case Op.GAddr: regs[ins.dst] = ptr(this.state.globals[ins.g]!, ''); f.pc++; break;
-        case Op.SAddr: regs[ins.dst] = ptr(f.stack, ''); f.pc++; break;
+        case Op.GAddr: regs[ins.dst] = ptr(this.state.globals[ins.g]!, 0); f.pc++; break;
+        case Op.SAddr: regs[ins.dst] = ptr(f.stack, 0); f.pc++; break;
         case Op.Load:
         case Op.Store: {
           const b = regs[ins.base]!;
@@ -488,20 +488,17 @@ export class Machine {
           }
           const a = this.state.heap.get(b.a);
           if (!a) { this.useAfterReturn(t, b, ins.what); throw new Fault('stack uaf'); }
-          if (isWildPath(b.o) && isWildPath(join(b.o, ins.path))) {
-            this.badDeref(t, { t: 'b', why: `container_of(${this.allocName(b.a)}${b.o ? '.' + b.o.replace(/<-.*$/, '') : ''}, ..., ${b.o.replace(/^.*<-/, '')})` }, ins.what, ins.op === Op.Store);
-            throw new Fault('wild');
-          }
+          const off = b.o + ins.off;
+          if (off < 0 || off + ins.size > a.bytes) { this.outOfRange(t, a, off, ins.size, ins.what); throw new Fault('oob'); }
           const priv = (a.kind === 'stack' && a.owner === t.tid) || (ins.op === Op.Load && a.isConst === true);
           if (!priv || a.freeSite) { t.burst = burst; return; }
-          const path = join(b.o, ins.path);
           if (ins.op === Op.Load) {
-            const v = a.fields.get(path);
+            const v = a.fields.get(off);
             regs[ins.dst] = v === undefined || isPrim(v) ? 0 : v;
           } else {
             let v = regs[ins.src]!;
             if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
-            a.fields.set(path, v);
+            a.fields.set(off, v);
           }
           f.pc++;
           break;
@@ -555,7 +552,7 @@ export class Machine {
       case Op.Store: {
         const b = regs[ins.base] as Ptr;
         const a = this.state.heap.get(b.a)!;
-        const path = join(b.o, ins.path);
+        const path = b.o + ins.off;
         const key = `${b.a}:${path}`;
         if (a.freeSite) {
           this.useAfterFree(t, a, ins.op === Op.Store ? `write of ${ins.what}` : `read of ${ins.what}`);
@@ -566,7 +563,7 @@ export class Machine {
           const v = v0 === undefined || isPrim(v0) ? 0 : v0;
           regs[ins.dst] = v;
           this.noteRead(t, b.a, path, v);
-          this.kcsanAccess(t, key, false, ins.marked, ins.what, v);
+          if (!ins.unchecked) this.kcsanAccess(t, key, false, ins.marked, ins.what, v);
           if (ins.acquire) this.hbAcquire(t, `var:${key}`);
         } else {
           let v = regs[ins.src]!;
@@ -574,7 +571,7 @@ export class Machine {
           if (ins.release) this.hbRelease(t, `var:${key}`);
           a.fields.set(path, v);
           this.noteWrite(t);
-          this.kcsanAccess(t, key, true, ins.marked, ins.what, v);
+          if (!ins.unchecked) this.kcsanAccess(t, key, true, ins.marked, ins.what, v);
         }
         f.pc++;
         return;
@@ -595,7 +592,7 @@ export class Machine {
         for (const [a, p] of reads) {
           const al = this.state.heap.get(a);
           const v = al?.fields.get(p);
-          this.kcsanAccess(t, `${a}:${p}`, false, true, p, v === undefined || isPrim(v) ? 0 : v);
+          this.kcsanAccess(t, `${a}:${p}`, false, true, this.where(a, p), v === undefined || isPrim(v) ? 0 : v);
         }
         t.spin.delete(ins.loop);
         f.pc++;
@@ -629,7 +626,7 @@ export class Machine {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, { id: stack, kind: 'stack', name: `${F.name} locals`, bytes: 64, fields: new Map(), owner: t.tid });
+      this.state.heap.set(stack, { id: stack, kind: 'stack', name: `${F.name} locals`, bytes: Math.max(1, F.stackSize), fields: new Map(), owner: t.tid });
     }
     t.frames.push({ fn, pc: 0, regs, stack });
   }
@@ -690,16 +687,12 @@ export class Machine {
     if (op === '==') return valEq(a, b) ? 1 : 0;
     if (op === '!=') return valEq(a, b) ? 0 : 1;
     if (typeof a === 'object' && typeof b === 'object' && a.t === 'p' && b.t === 'p' && a.a === b.a) {
-      const ia = lastIndex(a.o);
-      const ib = lastIndex(b.o);
-      if (ia && ib && ia[0] === ib[0]) {
-        switch (op) {
-          case '-': return ia[1] - ib[1];
-          case '<': return ia[1] < ib[1] ? 1 : 0;
-          case '>': return ia[1] > ib[1] ? 1 : 0;
-          case '<=': return ia[1] <= ib[1] ? 1 : 0;
-          case '>=': return ia[1] >= ib[1] ? 1 : 0;
-        }
+      switch (op) {
+        case '-': return (a.o - b.o) / (ins.elem ?? 1);
+        case '<': return a.o < b.o ? 1 : 0;
+        case '>': return a.o > b.o ? 1 : 0;
+        case '<=': return a.o <= b.o ? 1 : 0;
+        case '>=': return a.o >= b.o ? 1 : 0;
       }
     }
     if ((op === '&' || op === '|') && (typeof a === 'object' || typeof b === 'object')) {
@@ -710,18 +703,16 @@ export class Machine {
 
   private ptrAdd(b: Value, n: number): Value {
     if (n === 0) return b;
-    if (typeof b === 'object' && b.t === 'p') {
-      const li = lastIndex(b.o);
-      if (li) return ptr(b.a, `${li[0]}[${li[1] + n}]`);
-    }
+    if (typeof b === 'object' && b.t === 'p' && Number.isFinite(n)) return ptr(b.a, b.o + n);
+    if (b === 0 && Number.isFinite(n)) return ptr(0, n);
     return { t: 'b', why: `${showValue(b)} + ${n}` };
   }
 
   // ---------------------------------------------------------------- spin detection
 
-  private awaiting = new Map<number, [number, string, Value][]>();
+  private awaiting = new Map<number, [number, number, Value][]>();
 
-  private noteRead(t: Thread, a: number, path: string, v: Value): void {
+  private noteRead(t: Thread, a: number, path: number, v: Value): void {
     const log = this.readLog[t.tid]!;
     if (log.length < 4096) log.push([a, path, v]);
   }
@@ -766,7 +757,7 @@ export class Machine {
       });
       throw new Fault('livelock');
     }
-    const uniq = new Map<string, [number, string, Value]>();
+    const uniq = new Map<string, [number, number, Value]>();
     for (const r of reads) uniq.set(`${r[0]}:${r[1]}`, r);
     this.awaiting.set(t.tid, [...uniq.values()]);
     return true;
@@ -843,15 +834,16 @@ export class Machine {
   }
 
   /** Resolve a pointer to memory, reporting NULL, bad, freed or out-of-scope pointers (fatal). */
-  resolve(t: Thread, v: Value, what: string): { alloc: Alloc; path: string; key: string } {
-    if (typeof v !== 'object' || v.t !== 'p' || v.a === 0 || isWildPath(v.o)) {
+  resolve(t: Thread, v: Value, what: string): { alloc: Alloc; off: number; key: string } {
+    if (typeof v !== 'object' || v.t !== 'p' || v.a === 0) {
       this.badDeref(t, v, what, true);
       throw new Fault('bad pointer');
     }
     const a = this.state.heap.get(v.a);
     if (!a) { this.useAfterReturn(t, v, what); throw new Fault('stack'); }
     if (a.freeSite) { this.useAfterFree(t, a, what); throw new Fault('uaf'); }
-    return { alloc: a, path: v.o, key: `${v.a}:${v.o}` };
+    if (v.o < 0 || v.o >= a.bytes) { this.outOfRange(t, a, v.o, 1, what); throw new Fault('oob'); }
+    return { alloc: a, off: v.o, key: `${v.a}:${v.o}` };
   }
 
   /** Key of the memory a pointer value names (no checks), for dependency info. */
@@ -861,28 +853,28 @@ export class Machine {
   }
 
   /** Read a primitive's state (or undefined for zeroed memory). */
-  getPrim<T extends PrimState>(a: Alloc, path: string): T | undefined {
-    const v = a.fields.get(path);
+  getPrim<T extends PrimState>(a: Alloc, off: number): T | undefined {
+    const v = a.fields.get(off);
     return isPrim(v) ? (v as T) : undefined;
   }
 
-  setPrim(a: Alloc, path: string, s: PrimState): void {
-    a.fields.set(path, s);
+  setPrim(a: Alloc, off: number, s: PrimState): void {
+    a.fields.set(off, s);
   }
 
-  /** Read a number stored at a path (refcounts, atomics). */
-  getNum(a: Alloc, path: string): number {
-    const v = a.fields.get(path);
+  /** Read a number stored at an offset (refcounts, atomics). */
+  getNum(a: Alloc, off: number): number {
+    const v = a.fields.get(off);
     return typeof v === 'number' ? v : 0;
   }
 
-  setNum(a: Alloc, path: string, n: number): void {
-    a.fields.set(path, n);
+  setNum(a: Alloc, off: number, n: number): void {
+    a.fields.set(off, n);
   }
 
   kcsanAccess(t: Thread, key: string, write: boolean, marked: boolean, what: string, v: Value): void {
     if (t.tid >= this.nworkers && this.phaseSetup()) return;
-    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, showValue(v, (a) => this.allocName(a)), (s) => this.originOf(s));
+    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, this.show(v), (s) => this.originOf(s));
     if (f) this.report(f);
   }
 
@@ -908,10 +900,10 @@ export class Machine {
     }
     const id = this.newAllocId(t);
     this.state.heap.set(id, { id, kind: 'heap', type, name: what, bytes, fields: new Map(), allocSite: this.site(t) });
-    return ptr(id, '');
+    return ptr(id, 0);
   }
 
-  /** Printable name of an allocation for traces: `iommufd_device#2`, or a global's name. */
+  /** Printable name of an allocation for traces: `iommufd_device#A1` (allocated by task A), or a global's name. */
   allocName(id: number): string {
     const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
     if (!a) return `obj#${id}`;
@@ -923,18 +915,41 @@ export class Machine {
     return `${a.type ?? a.name}#${who}${seq}`;
   }
 
-  /** Snapshot of an object for reports: its refcount-like fields. */
+  /** The static type of an allocation, when known. */
+  private typeOf(a: Alloc): CType | undefined {
+    return a.ctype ?? (a.type ? { k: 'struct', name: a.type } : undefined);
+  }
+
+  /** `name.member` for an allocation and offset (the member name from the type's layout, when known). */
+  where(id: number, off: number): string {
+    const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
+    const name = this.allocName(id);
+    if (!a) return off ? `${name}+${off}` : name;
+    const t = this.typeOf(a);
+    const m = t ? memberAt(t, off, this.prog.structs) : undefined;
+    if (m === undefined) return off ? `${name}+${off}` : name;
+    return m ? (m.startsWith('[') ? `${name}${m}` : `${name}.${m}`) : name;
+  }
+
+  /** A value as reports show it (`&iommufd_device#A1.obj.users`, `NULL`, `-ENOENT`...). */
+  show(v: Value): string {
+    return showValue(v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off)}`));
+  }
+
+  /** Snapshot of an object for reports: its counters and pointers by member name. */
   snapshot(id: number): ObjectSnapshot | undefined {
     const a = this.state.heap.get(id);
     if (!a) return undefined;
+    const t = this.typeOf(a);
     const fields: Record<string, string> = {};
-    for (const [k, v] of a.fields) {
+    for (const [off, v] of [...a.fields.entries()].sort((x, y) => x[0] - y[0])) {
+      const m = (t ? memberAt(t, off, this.prog.structs) : undefined) || `+${off}`;
       if (isPrim(v)) {
-        if (v.p === 'mutex' || v.p === 'spin') fields[k] = v.owner < 0 ? 'unlocked' : `locked by ${this.state.threads[v.owner]?.name}`;
+        if (v.p === 'mutex' || v.p === 'spin') fields[m] = v.owner < 0 ? 'unlocked' : `locked by ${this.state.threads[v.owner]?.name}`;
+        else if (v.p === 'xa') fields[m] = `{${v.entries.map(([i, e]) => `${i}: ${this.show(e)}`).join(', ')}}`;
         continue;
       }
-      if (/(^|\.)(users|wait_cnt|refcount|refs|count|kref\.refcount)$/.test(k) || typeof v === 'number') fields[k] = showValue(v, (x) => this.allocName(x));
-      else fields[k] = showValue(v, (x) => this.allocName(x));
+      fields[m] = this.show(v);
     }
     return { name: this.allocName(id), type: a.type, state: a.freeSite ? 'freed' : 'live', fields };
   }
@@ -1008,13 +1023,24 @@ export class Machine {
     });
   }
 
+  /** KASAN: an access outside the object (a bad container_of, an overrun). */
+  private outOfRange(t: Thread, a: Alloc, off: number, size: number, what: string): void {
+    const s = this.site(t);
+    const region = a.kind === 'global' ? 'global' : a.kind === 'stack' ? 'stack' : 'slab';
+    this.report({
+      kind: 'bad-pointer', title: `BUG: KASAN: ${region}-out-of-bounds in ${s.stack[0]?.fn ?? '?'}`,
+      details: [`${what}: ${size} bytes at offset ${off} of ${this.allocName(a.id)}${a.type ? ` (struct ${a.type})` : ''}, which has ${a.bytes} bytes`],
+      accesses: [siteToAccess(what, s)], objects: [this.snapshot(a.id)!].filter(Boolean), fatal: true, key: `oob:${where(s.stack)}`, origin: this.originOf([s]),
+    });
+  }
+
   private outOfBounds(t: Thread, b: Ptr, i: number, n: number): never {
     const s = this.site(t);
     const a = this.state.heap.get(b.a);
     const region = a?.kind === 'global' ? 'global' : a?.kind === 'stack' ? 'stack' : 'slab';
     this.report({
       kind: 'bad-pointer', title: `BUG: KASAN: ${region}-out-of-bounds in ${s.stack[0]?.fn ?? '?'}`,
-      details: [`index ${i} is outside the array of ${n} elements (${b.o || this.allocName(b.a)})`],
+      details: [`index ${i} is outside the array of ${n} elements (${this.where(b.a, b.o)})`],
       accesses: [siteToAccess(`index ${i}`, s)], objects: [], fatal: true, key: `oob:${where(s.stack)}`, origin: this.originOf([s]),
     });
     throw new Fault('oob');
@@ -1031,7 +1057,7 @@ export class Machine {
     if (spinning.length === stuck.length) {
       const t = spinning[0]!;
       const s = this.site(t);
-      const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v]) => `${this.allocName(a)}.${p} == ${showValue(v, (x) => this.allocName(x))}`);
+      const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v]) => `${this.where(a, p)} == ${this.show(v)}`);
       this.report({
         kind: 'livelock', title: `livelock: task ${t.name} spins forever in ${s.stack[0]?.fn ?? '?'}`,
         details: [`It waits for a change to ${reads.join(', ')}, and no other task can make one.`],
@@ -1128,7 +1154,7 @@ function errAddr(e: number): string {
 function sigOf(v: Value): string {
   if (typeof v === 'number') return String(v);
   switch (v.t) {
-    case 'p': return `p${v.a}.${v.o}`;
+    case 'p': return `p${v.a}+${v.o}`;
     case 'f': return `f${v.fn}`;
     case 'e': return `e${v.e}`;
     case 'z': return 'z';

@@ -17,11 +17,13 @@ export interface Alloc {
   kind: 'heap' | 'global' | 'stack';
   /** Struct type name, when known (from sizeof or a cast). */
   type?: string;
+  /** The static type of a global. */
+  ctype?: import('../lang/types.js').CType;
   /** Display name: a global's name, or `kzalloc`. */
   name: string;
   bytes: number;
-  /** Field values (and primitive states) by path. Missing paths read as 0. */
-  fields: Map<string, Value | PrimState>;
+  /** Values (and primitive states) by byte offset. Missing offsets read as 0. */
+  fields: Map<number, Value | PrimState>;
   allocSite?: Site;
   freeSite?: Site;
   /** Owning thread of a stack block. */

@@ -2,15 +2,16 @@
  * Runtime values of the VM. Values are immutable, so a state copy can share them.
  *
  * - numbers are C integers and booleans (NULL is 0);
- * - {@link Ptr} is a pointer: an allocation id and a field path inside it
- *   (`obj.users`, `arr[3]`); allocation 0 is the NULL page (`&((T *)0)->f`);
+ * - {@link Ptr} is a pointer: an allocation id and a byte offset into it
+ *   (struct layouts follow LP64, so `&idev->obj` and `idev` are the same
+ *   pointer, as in C); allocation 0 is the NULL page (`&((T *)0)->f`);
  * - {@link ErrPtr} is `ERR_PTR(-errno)`; `XA_ZERO_ENTRY` and `xa_mk_value()`
  *   are the xarray's internal entries;
  * - {@link FnRef} is a function address; {@link Str} a string literal;
- * - {@link BadPtr} is a pointer the model cannot follow (container_of of the
- *   wrong member); dereferencing it faults.
+ * - {@link BadPtr} is a pointer the model cannot follow (arithmetic on an
+ *   ERR_PTR, say); dereferencing it faults.
  */
-export interface Ptr { readonly t: 'p'; readonly a: number; readonly o: string }
+export interface Ptr { readonly t: 'p'; readonly a: number; readonly o: number }
 export interface FnRef { readonly t: 'f'; readonly fn: number }
 export interface ErrPtr { readonly t: 'e'; readonly e: number }
 export interface ZeroEntry { readonly t: 'z' }
@@ -22,32 +23,7 @@ export type Value = number | Ptr | FnRef | ErrPtr | ZeroEntry | XaValue | Str | 
 
 export const XA_ZERO: ZeroEntry = Object.freeze({ t: 'z' });
 
-export function ptr(a: number, o: string): Ptr { return { t: 'p', a, o }; }
-
-/**
- * Join a pointer's path with a static suffix. A path ending in `<-m` is a
- * container_of() result whose member `m` did not match (the list head of a
- * list_for_each_entry loop, say): adding `m` back gives the original
- * pointer, and any other access through it faults.
- */
-export function join(o: string, suffix: string): string {
-  if (!suffix) return o;
-  const k = o.lastIndexOf('<-');
-  if (k >= 0) {
-    const m = o.slice(k + 2);
-    const base = o.slice(0, k);
-    if (suffix === m) return base;
-    if (suffix.startsWith(`${m}.`)) return join(base, suffix.slice(m.length + 1));
-    if (suffix.startsWith(`${m}[`)) return join(base, suffix.slice(m.length));
-  }
-  if (!o) return suffix;
-  return suffix[0] === '[' ? o + suffix : `${o}.${suffix}`;
-}
-
-/** A path that only exists as a container_of() of the wrong member: not memory. */
-export function isWildPath(o: string): boolean {
-  return o.includes('<-');
-}
+export function ptr(a: number, o: number): Ptr { return { t: 'p', a, o }; }
 
 export function isPtr(v: Value): v is Ptr { return typeof v === 'object' && v.t === 'p'; }
 
@@ -72,14 +48,14 @@ export function valEq(a: Value, b: Value): boolean {
   }
 }
 
-/** A short, kernel-flavoured rendering for traces and reports. */
-export function showValue(v: Value, allocName?: (a: number) => string): string {
+/** A short, kernel-flavoured rendering for traces and reports; `where` names an allocation and offset. */
+export function showValue(v: Value, where?: (a: number, off: number) => string): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
   switch (v.t) {
     case 'p': {
-      if (v.a === 0) return v.o ? `&((NULL)->${v.o})` : 'NULL';
-      const base = allocName ? allocName(v.a) : `obj#${v.a}`;
-      return v.o ? `&${base}.${v.o}` : base;
+      if (v.a === 0) return v.o ? `(NULL + ${v.o})` : 'NULL';
+      if (where) return where(v.a, v.o);
+      return v.o ? `obj#${v.a}+${v.o}` : `obj#${v.a}`;
     }
     case 'f': return `fn#${v.fn}`;
     case 'e': return `ERR_PTR(${v.e})`;
