@@ -1,20 +1,27 @@
 /*
- * Teardown model of drivers/iommu/iommufd/iommufd_private.h and
- * include/linux/iommufd.h, Linux 6.17: the object header with its two
- * counters, the objects the vdevice exercise needs (ctx, device, group,
- * viommu, vdevice, ioas), the object ops table and the inline helpers.
- * Fields the model does not use are left out; the ones it keeps have the
- * upstream names and meaning.
+ * Teardown model of the iommufd object header and the objects the vdevice
+ * exercise touches, after drivers/iommu/iommufd/iommufd_private.h and
+ * include/linux/iommufd.h of Linux 6.17.
+ *
+ * Struct and field names are the kernel's, so that learner code written
+ * against upstream compiles unchanged; fields nothing in the model reads are
+ * left out. The inline helpers at the end are the model's own code with the
+ * behaviour of the upstream helpers of the same name.
  */
 
-/* Base struct for all objects with a userspace ID handle. */
+/*
+ * What every object reachable by a userspace ID starts with.
+ *
+ * users: how many parties keep the object alive. The xarray slot owns one;
+ *   each lookup takes one for the length of an ioctl; a parent object takes
+ *   one per child that depends on it. An object can be destroyed only when
+ *   the xarray's is the last.
+ * wait_cnt: the part of those references a kernel destroy waits out instead
+ *   of failing on. Starts at 1 (the xarray's bias); a lookup takes one with
+ *   its users reference. A destroyer drops the bias and sleeps until it
+ *   reaches 0.
+ */
 struct iommufd_object {
-	/*
-	 * Destroy will sleep and wait for wait_cnt to go to zero. This allows
-	 * concurrent users of the ID to reliably avoid causing a spurious
-	 * destroy failure. Incrementing this count should either be short
-	 * lived or be revoked and blocked during pre_destroy().
-	 */
 	refcount_t wait_cnt;
 	refcount_t users;
 	enum iommufd_object_type type;
@@ -38,36 +45,32 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_MAX,
 };
 
-/* The file an iommufd context or a VFIO cdev hangs off. f_count is the file refcount. */
-struct file {
-	atomic_t f_count;
-	void *private_data;
-	/* task that must run __fput() when it returns to user space (model of task_work) */
-	int release_task;
-	int (*release)(struct inode *inode, struct file *filp);
-};
-
 struct iommufd_sw_msi_map {
 	struct list_head sw_msi_item;
 	unsigned long sw_msi_start;
 };
 
+/* One open of /dev/iommu. */
 struct iommufd_ctx {
 	struct file *file;
+	/* ID -> object; XA_ZERO_ENTRY marks a reserved ID or a tombstone */
 	struct xarray objects;
+	/* iommu_group id -> iommufd_group */
 	struct xarray groups;
+	/* kernel destroys sleep here until an object's wait_cnt drains */
 	wait_queue_head_t destroy_wait;
 	struct mutex sw_msi_lock;
 	struct list_head sw_msi_list;
 	struct iommufd_ioas *vfio_ioas;
 };
 
-/* Argument block of an ioctl, as iommufd_fops_ioctl() hands it over. */
+/* An ioctl's context and its copied-in argument block. */
 struct iommufd_ucmd {
 	struct iommufd_ctx *ictx;
 	void *cmd;
 };
 
+/* Argument blocks of the ioctls the model has (include/uapi/linux/iommufd.h). */
 struct iommu_destroy {
 	u32 size;
 	u32 id;
@@ -94,7 +97,10 @@ struct iommufd_ioas {
 	struct iommufd_object obj;
 };
 
-/* One per iommu_group bound to the context; its lock serialises the devices of the group. */
+/*
+ * The devices of one iommu_group bound to one context share this. Its lock
+ * is the one that protects idev->vdev and idev->destroying.
+ */
 struct iommufd_group {
 	struct kref ref;
 	struct mutex lock;
@@ -102,18 +108,22 @@ struct iommufd_group {
 	struct iommu_group *group;
 };
 
+/* A device bound to the context (by VFIO, on VFIO_DEVICE_BIND_IOMMUFD). */
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct iommufd_group *igroup;
 	struct list_head group_item;
-	/* always the physical device */
+	/* the physical device */
 	struct device *dev;
 	bool enforce_cache_coherency;
+	/* the vdevice on this device, if any: one at most */
 	struct iommufd_vdevice *vdev;
+	/* set when the unbind has started; no vdevice may be created after it */
 	bool destroying;
 };
 
+/* Driver hooks of a vIOMMU (none in the model: every vIOMMU is core-only). */
 struct iommufd_viommu_ops {
 	size_t vdevice_size;
 	int (*vdevice_init)(struct iommufd_vdevice *vdev);
@@ -123,21 +133,19 @@ struct iommufd_viommu {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct iommu_device *iommu_dev;
+	/* virt_id -> vdevice */
 	struct xarray vdevs;
 	const struct iommufd_viommu_ops *ops;
 };
 
+/* The guest's view of a device behind a vIOMMU: created by IOMMU_VDEVICE_ALLOC. */
 struct iommufd_vdevice {
 	struct iommufd_object obj;
 	struct iommufd_viommu *viommu;
 	struct iommufd_device *idev;
-	/*
-	 * Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of
-	 * AMD IOMMU, and vRID of Intel VT-d
-	 */
+	/* the device's ID as the guest's IOMMU sees it (a vSID, vRID, ...) */
 	u64 virt_id;
-
-	/* Clean up all driver-specific parts of an iommufd_vdevice */
+	/* driver part of the teardown, run first by the abort */
 	void (*destroy)(struct iommufd_vdevice *vdev);
 };
 
@@ -147,6 +155,7 @@ struct iommufd_object_ops {
 	void (*abort)(struct iommufd_object *obj);
 };
 
+/* Flags of iommufd_object_remove(). */
 enum {
 	REMOVE_WAIT = BIT(0),
 	REMOVE_OBJ_TOMBSTONE = BIT(1),
@@ -163,6 +172,7 @@ int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len);
 bool iommufd_should_fail(void);
 void iommufd_ctx_get(struct iommufd_ctx *ictx);
 void iommufd_ctx_put(struct iommufd_ctx *ictx);
+struct iommufd_ctx *iommufd_ctx_from_fd(struct file *file);
 int iommufd_fops_open(struct inode *inode, struct file *filp);
 int iommufd_fops_release(struct inode *inode, struct file *filp);
 int iommufd_destroy(struct iommufd_ucmd *ucmd);
@@ -187,94 +197,92 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vdevice_abort(struct iommufd_object *obj);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
 
+/*
+ * The exercise's hook: where 6.17 links the new vdev and its idev inside
+ * iommufd_vdevice_alloc_ioctl() (under igroup->lock, before the vdev is
+ * published), the model calls this learner function instead.
+ */
+void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev);
+
+/*
+ * Take a lookup reference: one users and one wait_cnt. Fails once either
+ * count is 0 (a destroyer has drained wait_cnt). Without a users reference
+ * of its own the caller must hold xa_lock, so the object cannot be freed
+ * under it. Models iommufd_lock_obj() (Linux 6.17).
+ */
 static inline bool iommufd_lock_obj(struct iommufd_object *obj)
 {
 	if (!refcount_inc_not_zero(&obj->users))
 		return false;
-	if (!refcount_inc_not_zero(&obj->wait_cnt)) {
-		/*
-		 * If the caller doesn't already have a ref on obj this must be
-		 * called under the xa_lock. Otherwise the caller is holding a
-		 * ref on users. Thus it cannot be one before this decrement.
-		 */
-		refcount_dec(&obj->users);
-		return false;
-	}
-	return true;
-}
-
-static inline void iommufd_put_object(struct iommufd_ctx *ictx,
-				      struct iommufd_object *obj)
-{
-	/*
-	 * Users first, then wait_cnt so that REMOVE_WAIT never sees a spurious
-	 * !0 users with a 0 wait_cnt.
-	 */
+	if (refcount_inc_not_zero(&obj->wait_cnt))
+		return true;
+	/* undo: users cannot reach 0 here, the xarray (or the caller) holds one */
 	refcount_dec(&obj->users);
-	if (refcount_dec_and_test(&obj->wait_cnt))
-		wake_up_interruptible_all(&ictx->destroy_wait);
+	return false;
 }
 
 /*
- * The caller holds a users refcount and wants to destroy the object. At this
- * point the caller has no wait_cnt reference and at least the xarray will be
- * holding one.
+ * Drop a lookup reference, and wake the destroyers when it was the last
+ * wait_cnt. users goes first: a destroyer woken by wait_cnt reaching 0 must
+ * find users already down. The wake-up is the interruptible variant, as
+ * upstream has it. Models iommufd_put_object() (Linux 6.17).
+ */
+static inline void iommufd_put_object(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	refcount_dec(&obj->users);
+	if (!refcount_dec_and_test(&obj->wait_cnt))
+		return;
+	wake_up_interruptible_all(&ictx->destroy_wait);
+}
+
+/*
+ * A kernel-side destroy: the caller holds a users reference (and no
+ * wait_cnt). Waits out lookups instead of failing; a failure is a kernel
+ * bug, warned about, and leaves the object to iommufd_fops_release().
+ * Models iommufd_object_destroy_user() (Linux 6.17).
  */
 static inline void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 					       struct iommufd_object *obj)
 {
-	int ret;
-
-	ret = iommufd_object_remove(ictx, obj, obj->id, REMOVE_WAIT);
-
-	/*
-	 * If there is a bug and we couldn't destroy the object then we did put
-	 * back the caller's users refcount and will eventually try to free it
-	 * again during close.
-	 */
-	WARN_ON(ret);
+	WARN_ON(iommufd_object_remove(ictx, obj, obj->id, REMOVE_WAIT));
 }
 
 /*
- * Similar to iommufd_object_destroy_user(), except that the object ID is left
- * reserved/tombstoned.
+ * As iommufd_object_destroy_user(), but the ID stays taken: its slot keeps
+ * XA_ZERO_ENTRY until the iommufd is closed, so userspace can neither reach
+ * the object again nor see the ID handed to something else.
+ * Models iommufd_object_tombstone_user() (Linux 6.17).
  */
 static inline void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 						 struct iommufd_object *obj)
 {
-	int ret;
+	unsigned int how = REMOVE_WAIT | REMOVE_OBJ_TOMBSTONE;
 
-	ret = iommufd_object_remove(ictx, obj, obj->id,
-				    REMOVE_WAIT | REMOVE_OBJ_TOMBSTONE);
-
-	/*
-	 * If there is a bug and we couldn't destroy the object then we did put
-	 * back the caller's users refcount and will eventually try to free it
-	 * again during close.
-	 */
-	WARN_ON(ret);
+	WARN_ON(iommufd_object_remove(ictx, obj, obj->id, how));
 }
 
+/* Typed lookups by ID: ERR_PTR(-ENOENT) when absent. Model iommufd_get_device() and friends. */
 static inline struct iommufd_device *
 iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
 {
-	return container_of(iommufd_get_object(ucmd->ictx, id,
-					       IOMMUFD_OBJ_DEVICE),
-			    struct iommufd_device, obj);
+	struct iommufd_object *obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_DEVICE);
+
+	return container_of(obj, struct iommufd_device, obj);
 }
 
 static inline struct iommufd_viommu *
 iommufd_get_viommu(struct iommufd_ucmd *ucmd, u32 id)
 {
-	return container_of(iommufd_get_object(ucmd->ictx, id,
-					       IOMMUFD_OBJ_VIOMMU),
-			    struct iommufd_viommu, obj);
+	struct iommufd_object *obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_VIOMMU);
+
+	return container_of(obj, struct iommufd_viommu, obj);
 }
 
 static inline struct iommufd_vdevice *
 iommufd_get_vdevice(struct iommufd_ctx *ictx, u32 id)
 {
-	return container_of(iommufd_get_object(ictx, id,
-					       IOMMUFD_OBJ_VDEVICE),
-			    struct iommufd_vdevice, obj);
+	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_VDEVICE);
+
+	return container_of(obj, struct iommufd_vdevice, obj);
 }

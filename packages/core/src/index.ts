@@ -19,3 +19,4 @@ export { encodeSchedule, decodeSchedule } from './report/token.js';
 export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
 export { minimise, replaySchedules, freshMachine } from './report/minimise.js';
+export { modelFiles, MODEL_SOURCES } from './model/index.js';

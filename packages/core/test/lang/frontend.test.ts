@@ -32,12 +32,13 @@ describe('pre-pass', () => {
 describe('compile', () => {
   it('the iommufd functions of Linux 6.17 parse and lower without diagnostics', async () => {
     const r = await compile([
+      { name: 'fs.h', text: readFileSync(here('../../model/fs.h'), 'utf8'), role: 'prelude' },
       { name: 'iommufd_private.h', text: readFileSync(here('../../model/iommufd_private.h'), 'utf8'), role: 'prelude' },
       { name: 'static.h', text: readFileSync(here('../fixtures/upstream-6.17-static.h'), 'utf8'), role: 'prelude' },
       { name: 'upstream.c', text: readFileSync(here('../fixtures/upstream-6.17-functions.c'), 'utf8'), role: 'learner' },
     ], { link: false });
     expect(r.diagnostics).toEqual([]);
-    const names = r.program!.functions.filter((f) => f.code.length && f.file === 3).map((f) => f.name).sort();
+    const names = r.program!.functions.filter((f) => f.code.length && f.file === 4).map((f) => f.name).sort();
     expect(names).toEqual(['iommufd_device_remove_vdev', 'iommufd_fops_release', 'iommufd_object_remove', 'iommufd_vdevice_abort', 'iommufd_vdevice_alloc_ioctl', 'iommufd_vdevice_destroy']);
   });
 
