@@ -15,13 +15,14 @@
  * scenario's fork (setup before the threads) and join (threads before check).
  */
 import type { Site } from '../vm/state.js';
+import type { Value } from '../vm/values.js';
 import { type Finding, type FindingAccess, siteToAccess } from './finding.js';
 
 type VC = number[];
 
 interface Shadow {
   /** Last write: task, its clock component, marked?, site. */
-  w: { tid: number; c: number; marked: boolean; site: Site; what: string; value: string } | null;
+  w: { tid: number; c: number; marked: boolean; site: Site; what: string; value: Value } | null;
   /** Reads since the last write, per task. */
   r: Map<number, { c: number; marked: boolean; site: Site; what: string }>;
 }
@@ -31,7 +32,11 @@ export class Kcsan {
   private sync = new Map<string, VC>();
   private shadow = new Map<string, Shadow>();
 
-  constructor(private readonly nthreads: number, private readonly reported: Set<string>) {
+  /**
+   * `show` renders a value for the "value changed" line; it runs only when
+   * a race is reported, so accesses stay cheap.
+   */
+  constructor(private readonly nthreads: number, private readonly reported: Set<string>, private readonly show: (v: Value) => string = String) {
     this.vc = Array.from({ length: nthreads }, (_, t) => {
       const v = new Array<number>(nthreads).fill(0);
       v[t] = 1;
@@ -81,7 +86,7 @@ export class Kcsan {
    * Check one access; returns a data-race finding for the first unordered
    * conflicting access (once per pair of code sites over the exploration).
    */
-  access(tid: number, loc: string, write: boolean, marked: boolean, site: Site, what: string, value: string, origin: (s: Site[]) => 'learner' | 'model'): Finding | undefined {
+  access(tid: number, loc: string, write: boolean, marked: boolean, site: Site, what: string, value: Value, origin: (s: Site[]) => 'learner' | 'model'): Finding | undefined {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadow.get(loc);
     if (!sh) { sh = { w: null, r: new Map() }; this.shadow.set(loc, sh); }
@@ -89,7 +94,7 @@ export class Kcsan {
     let finding: Finding | undefined;
     const w = sh.w;
     if (w && w.tid !== tid && w.c > v[w.tid]! && !(w.marked && marked)) {
-      finding = this.report(w.site, w.what, true, site, what, write, `${w.value} -> ${value}`, origin);
+      finding = this.report(w.site, w.what, true, site, what, write, `${this.show(w.value)} -> ${this.show(value)}`, origin);
     }
     if (write) {
       if (!finding) {

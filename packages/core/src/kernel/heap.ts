@@ -96,7 +96,7 @@ function kfree(m: Machine, t: Thread, p: Value, name: string, ins: BuiltinInstr)
       break;
     }
   }
-  a.freeSite = s;
+  m.mut(a).freeSite = s;
 }
 
 export const HEAP: BuiltinTable = {

@@ -145,7 +145,7 @@ function doAlloc(x: XaRef, a: Value[]): Value {
   const entry = entry0 === 0 || entry0 === undefined ? XA_ZERO : entry0;
   put(x, idx, entry);
   const r = x.m.resolve(x.t, idp!, 'xa_alloc(id)');
-  r.alloc.fields.set(r.off, idx);
+  x.m.mut(r.alloc).fields.set(r.off, idx);
   x.m.kcsanAccess(x.t, r.key, true, false, 'xa_alloc(&id)', idx);
   return 0;
 }

@@ -7,7 +7,7 @@ import { type Syn, field, named } from './syntax.js';
 import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
 import { type CType, INT, UNKNOWN, layoutOf, sizeOf, typeName } from './types.js';
-import type { ConstValue, FunctionIR, GlobalIR, Program, SourceFile } from './ir.js';
+import { type ConstValue, type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
 import type { Diagnostic } from './diagnostics.js';
 import { Declarer, type Macro, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
@@ -47,6 +47,8 @@ const STATIC_PRIMS: Record<string, CType> = {
 
 interface FnDecl {
   name: string;
+  /** Index key: the name, or unitKey(unit, name) for a unit-private function. */
+  key: string;
   ret: CType;
   params: { name: string; type: CType; node: Syn }[];
   variadic: boolean;
@@ -69,7 +71,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
     diagnostics.push({ file: files[fileIdx]!.name, line: n.start.line, column: n.start.column, message, severity });
   };
 
-  // 1. parse every file (after the position-keeping pre-pass)
+  // 1. parse every file (after the position-keeping pre-pass); the same text parses once per process
   const trees: { root: Syn; loops: Map<number, LoopMacro>; text: string }[] = [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
@@ -77,15 +79,17 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       diagnostics.push({ file: f.name, line: 1, column: 1, message: 'source is not text', severity: 'error' });
       return { diagnostics };
     }
-    const pp = prepass(f.text);
-    const root = await parseC(pp.text);
-    syntaxErrors(root, pp.text, (n, m) => report(i, n, m));
-    trees.push({ root, loops: pp.loops, text: f.text });
+    const parsed = await parseCached(f.text);
+    syntaxErrors(parsed.root, parsed.ppText, (n, m) => report(i, n, m));
+    trees.push({ root: parsed.root, loops: parsed.loops, text: f.text });
   }
   if (diagnostics.length) return { diagnostics };
 
   // 2. macros
-  const sym: Symbols = { structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(), fnIndex: new Map(), globalIndex: new Map() };
+  const unitOf = () => files[curFile]?.unit;
+  const sym: Symbols = { structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(), fnIndex: new ScopedIndex(unitOf), globalIndex: new ScopedIndex(unitOf) };
+  const fnIdx = sym.fnIndex as ScopedIndex;
+  const globalIdx = sym.globalIndex as ScopedIndex;
   for (let i = 0; i < files.length; i++) {
     for (const n of named(trees[i]!.root)) {
       if (n.type !== 'preproc_def' && n.type !== 'preproc_function_def') continue;
@@ -101,7 +105,10 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
   const globals: (GlobalIR & { initNode?: Syn; initFile?: number })[] = [];
   const declareFn = (d: { name: string; type: CType; params?: { name: string; type: CType; node: Syn }[]; variadic?: boolean }, n: Syn, def: Syn | undefined) => {
     if (d.type.k !== 'fn') return;
-    const idx = sym.fnIndex.get(d.name);
+    const unit = files[curFile]!.unit;
+    // in a unit, a definition is private; a bodiless declaration names the shared function if there is one
+    const key = unit !== undefined && (def || !fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
+    const idx = fnIdx.getExact(key);
     const params = d.params ?? d.type.params.map((t) => ({ name: '', type: t, node: n }));
     if (idx !== undefined) {
       const f = fns[idx]!;
@@ -124,12 +131,14 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       report(curFile, n, `'${d.name}' is a kernel macro the model provides; do not ${def ? 'define' : 'declare'} it`);
       return;
     }
-    sym.fnIndex.set(d.name, fns.length);
-    fns.push({ name: d.name, ret: d.type.ret, params, variadic: d.type.variadic, def: def ? { node: def, file: curFile } : undefined, declFile: curFile, declLine: n.start.line });
+    fnIdx.set(key, fns.length);
+    fns.push({ name: d.name, key, ret: d.type.ret, params, variadic: d.type.variadic, def: def ? { node: def, file: curFile } : undefined, declFile: curFile, declLine: n.start.line });
   };
 
   const declareGlobal = (name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][], isExtern: boolean) => {
-    const idx = sym.globalIndex.get(name);
+    const unit = files[curFile]!.unit;
+    const key = unit !== undefined && !(isExtern && globalIdx.getShared(name) !== undefined) ? unitKey(unit, name) : name;
+    const idx = globalIdx.getExact(key);
     if (idx !== undefined) {
       const g = globals[idx]!;
       if (init && g.initNode) { report(curFile, n, `redefinition of '${name}'`); return; }
@@ -137,9 +146,8 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       if (g.type.k === 'array' && g.type.n === 0 && type.k === 'array') g.type = type;
       return;
     }
-    if (sym.fnIndex.has(name)) { report(curFile, n, `'${name}' redeclared as a variable`); return; }
-    void isExtern;
-    sym.globalIndex.set(name, globals.length);
+    if (fnIdx.getExact(unit !== undefined ? unitKey(unit, name) : name) !== undefined) { report(curFile, n, `'${name}' redeclared as a variable`); return; }
+    globalIdx.set(key, globals.length);
     globals.push({ name, type, file: curFile, line: n.start.line, isConst, init: [], prims, bytes: 0, initNode: init, initFile: init ? curFile : undefined });
   };
 
@@ -221,7 +229,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
 
   // 5. function bodies
   const fnSigs = new Map(fns.map((f) => [f.name, { ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic }]));
-  const callSites = new Map<string, { file: number; node: Syn }>();
+  const callSites = new Map<number, { file: number; node: Syn }>();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
     name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
@@ -236,7 +244,10 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       sym, decl, fileIndex: curFile, fileText: trees[curFile]!.text, loops: trees[curFile]!.loops, fnSigs,
       globals,
       report: (n, m) => report(curFile, n, m),
-      noteCall: (name, n) => { if (!callSites.has(name)) callSites.set(name, { file: curFile, node: n }); },
+      noteCall: (name, n) => {
+        const idx = sym.fnIndex.get(name);
+        if (idx !== undefined && !callSites.has(idx)) callSites.set(idx, { file: curFile, node: n });
+      },
       newLoop: () => loopSeq++,
       staticLocal: (fn, name, type, init) => {
         const key = `${fn}.${name}`;
@@ -250,7 +261,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
         return idx;
       },
     };
-    const low = new FnLowerer(ctx, f.name);
+    const low = new FnLowerer(ctx, f.name, f.key);
     try {
       functions[fi] = low.lowerFunction(f.def.node, f.params, f.ret);
       functions[fi]!.file = curFile;
@@ -261,9 +272,9 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
 
   // 6. link: every called function must have a body somewhere
   if (opts.link === false) callSites.clear();
-  for (const [name, site] of callSites) {
-    const f = fns[sym.fnIndex.get(name)!]!;
-    if (!f.def) report(site.file, site.node, `undefined reference to '${name}': it is declared but no file defines it`);
+  for (const [idx, site] of callSites) {
+    const f = fns[idx]!;
+    if (!f.def) report(site.file, site.node, `undefined reference to '${f.name}': it is declared but no file defines it`);
   }
   // function addresses used as values (ops tables) must be defined too
   for (const g of opts.link === false ? [] : globals) {
@@ -281,13 +292,66 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
   const program: Program = {
     files,
     functions,
-    fnIndex: sym.fnIndex,
+    fnIndex: new Map(fnIdx),
     globals: globals.map(({ initNode: _a, initFile: _b, ...g }) => g),
-    globalIndex: sym.globalIndex,
+    globalIndex: new Map(globalIdx),
     structs: sym.structs,
     loops: loopSeq,
   };
   return { program, diagnostics };
+}
+
+/**
+ * Name lookup with translation units: from a file of unit U, a name
+ * resolves to U's private definition when there is one, else to the shared
+ * one. `set` takes the exact key (see {@link unitKey}).
+ */
+class ScopedIndex extends Map<string, number> {
+  constructor(private readonly unitOf: () => string | undefined) {
+    super();
+  }
+  override get(name: string): number | undefined {
+    const unit = this.unitOf();
+    if (unit !== undefined) {
+      const own = super.get(unitKey(unit, name));
+      if (own !== undefined) return own;
+    }
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+  getExact(key: string): number | undefined {
+    return super.get(key);
+  }
+  getShared(name: string): number | undefined {
+    return super.get(name);
+  }
+}
+
+interface Parsed {
+  root: Syn;
+  loops: Map<number, LoopMacro>;
+  ppText: string;
+}
+
+/** Parsed files by text. Trees are never mutated after parsing, so they are shared between compiles. */
+const parseCache = new Map<string, Parsed>();
+const PARSE_CACHE_SIZE = 64;
+
+async function parseCached(text: string): Promise<Parsed> {
+  const hit = parseCache.get(text);
+  if (hit) {
+    // most recently used last
+    parseCache.delete(text);
+    parseCache.set(text, hit);
+    return hit;
+  }
+  const pp = prepass(text);
+  const parsed: Parsed = { root: await parseC(pp.text), loops: pp.loops, ppText: pp.text };
+  parseCache.set(text, parsed);
+  if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
+  return parsed;
 }
 
 /** Fill `g.init` from a constant initialiser (scalars, strings, addresses, braced lists with designators). */

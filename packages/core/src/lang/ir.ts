@@ -152,6 +152,21 @@ export interface SourceFile {
   name: string;
   text: string;
   role: 'learner' | 'prelude' | 'harness';
+  /**
+   * A translation unit of its own. The functions and variables that files
+   * of one unit define are private to that unit (as if `static`), so
+   * several scenarios can each define `setup`, `thread_*` and `check` in
+   * one program. Declarations without a body refer to the shared
+   * namespace when it has the name. In {@link Program.fnIndex} and
+   * {@link Program.globalIndex} private names are keys made by
+   * {@link unitKey}.
+   */
+  unit?: string;
+}
+
+/** The index key of `name` defined privately in translation unit `unit`. */
+export function unitKey(unit: string, name: string): string {
+  return `${unit}::${name}`;
 }
 
 export interface Program {

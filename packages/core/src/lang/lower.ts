@@ -106,7 +106,8 @@ export class FnLowerer {
   private retType: CType = VOID;
   private macroArgs: Map<string, Syn>[] = [];
 
-  constructor(private readonly P: ProgramContext, private readonly fnName: string) {
+  /** `fnKey`: the function's index key (its name, or its unit-qualified name). */
+  constructor(private readonly P: ProgramContext, private readonly fnName: string, private readonly fnKey: string = fnName) {
     this.cur = { file: P.fileIndex, line: 0, column: 0 };
   }
 
@@ -555,7 +556,7 @@ export class FnLowerer {
       const init = d.type === 'init_declarator' ? field(d, 'value') : undefined;
       if (dd.type.k === 'fn') { this.err(d, 'local function declarations are not supported; declare functions at file scope'); continue; }
       if (isStatic) {
-        const g = this.P.staticLocal(this.fnName, dd.name, dd.type, init);
+        const g = this.P.staticLocal(this.fnKey, dd.name, dd.type, init);
         this.top().vars.set(dd.name, { k: 'static', g, type: dd.type });
         continue;
       }

@@ -12,7 +12,7 @@ import { type Instr, type Program, Op } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import { convInt, bitop } from '../lang/declare.js';
 import { ERRNO_NAME } from '../lang/constants.js';
-import { type Alloc, type Frame, type Site, type StackFrame, type Thread, type VmState, cloneState } from './state.js';
+import { type Alloc, type Frame, type Site, type StackFrame, type Thread, type VmState, cloneState, newGeneration, writable } from './state.js';
 import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy, valEq } from './values.js';
 import type { BuiltinImpl, BuiltinInstr, Deps } from '../kernel/api.js';
 import { Fault } from '../kernel/api.js';
@@ -121,6 +121,7 @@ export class Machine {
   init(): void {
     const heap = new Map<number, Alloc>();
     const globals: number[] = [];
+    const gen = newGeneration();
     this.prog.globals.forEach((g, i) => {
       const id = i + 1;
       globals.push(id);
@@ -144,7 +145,7 @@ export class Machine {
           else if (t.name === 'ida') fields.set(path, { p: 'ida', used: [] });
         }
       }
-      heap.set(id, { id, kind: 'global', name: g.name, bytes: Math.max(1, g.bytes), fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined, ctype: g.type });
+      heap.set(id, { id, kind: 'global', name: g.name, bytes: Math.max(1, g.bytes), fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined, ctype: g.type, gen });
     });
     const threads: Thread[] = [];
     for (let i = 0; i <= this.nworkers; i++) {
@@ -154,9 +155,9 @@ export class Machine {
         warnedOnce: new Set(),
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0 };
+    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen };
     this.resetLogs();
-    this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported);
+    this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];
     this.fatal = null;
     this.allocCount = 0;
@@ -187,7 +188,7 @@ export class Machine {
     this.findings = [];
     this.fatal = null;
     this.allocCount = this.initialAllocCount;
-    this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported);
+    this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.resetLogs();
     for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
   }
@@ -440,7 +441,7 @@ export class Machine {
           }
           if (ins.tag && typeof v === 'object' && v.t === 'p' && v.o === 0) {
             const a = this.state.heap.get(v.a);
-            if (a && !a.type) a.type = ins.tag;
+            if (a && !a.type) this.mut(a).type = ins.tag;
           }
           regs[ins.dst] = v;
           f.pc++;
@@ -498,7 +499,7 @@ export class Machine {
           } else {
             let v = regs[ins.src]!;
             if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
-            a.fields.set(off, v);
+            this.mut(a).fields.set(off, v);
           }
           f.pc++;
           break;
@@ -569,7 +570,7 @@ export class Machine {
           let v = regs[ins.src]!;
           if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
           if (ins.release) this.hbRelease(t, `var:${key}`);
-          a.fields.set(path, v);
+          this.mut(a).fields.set(path, v);
           this.noteWrite(t);
           if (!ins.unchecked) this.kcsanAccess(t, key, true, ins.marked, ins.what, v);
         }
@@ -626,7 +627,7 @@ export class Machine {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, { id: stack, kind: 'stack', name: `${F.name} locals`, bytes: Math.max(1, F.stackSize), fields: new Map(), owner: t.tid });
+      this.state.heap.set(stack, { id: stack, kind: 'stack', name: `${F.name} locals`, bytes: Math.max(1, F.stackSize), fields: new Map(), owner: t.tid, gen: this.state.gen });
     }
     t.frames.push({ fn, pc: 0, regs, stack });
   }
@@ -854,27 +855,32 @@ export class Machine {
 
   /** Read a primitive's state (or undefined for zeroed memory). */
   getPrim<T extends PrimState>(a: Alloc, off: number): T | undefined {
-    const v = a.fields.get(off);
+    const v = (this.state.heap.get(a.id) ?? a).fields.get(off);
     return isPrim(v) ? (v as T) : undefined;
   }
 
   setPrim(a: Alloc, off: number, s: PrimState): void {
-    a.fields.set(off, s);
+    this.mut(a).fields.set(off, s);
   }
 
   /** Read a number stored at an offset (refcounts, atomics). */
   getNum(a: Alloc, off: number): number {
-    const v = a.fields.get(off);
+    const v = (this.state.heap.get(a.id) ?? a).fields.get(off);
     return typeof v === 'number' ? v : 0;
   }
 
   setNum(a: Alloc, off: number, n: number): void {
-    a.fields.set(off, n);
+    this.mut(a).fields.set(off, n);
+  }
+
+  /** The version of `a` this execution may write (copy on write: see vm/state.ts). */
+  mut(a: Alloc): Alloc {
+    return writable(this.state, a);
   }
 
   kcsanAccess(t: Thread, key: string, write: boolean, marked: boolean, what: string, v: Value): void {
     if (t.tid >= this.nworkers && this.phaseSetup()) return;
-    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, this.show(v), (s) => this.originOf(s));
+    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, (s) => this.originOf(s));
     if (f) this.report(f);
   }
 
@@ -899,7 +905,7 @@ export class Machine {
       this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
     }
     const id = this.newAllocId(t);
-    this.state.heap.set(id, { id, kind: 'heap', type, name: what, bytes, fields: new Map(), allocSite: this.site(t) });
+    this.state.heap.set(id, { id, kind: 'heap', type, name: what, bytes, fields: new Map(), allocSite: this.site(t), gen: this.state.gen });
     return ptr(id, 0);
   }
 

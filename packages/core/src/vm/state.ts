@@ -30,6 +30,12 @@ export interface Alloc {
   owner?: number;
   /** Constant global: never written after setup. */
   isConst?: boolean;
+  /**
+   * Copy-on-write ownership: the {@link VmState.gen} of the state that may
+   * mutate this object in place. Any other state copies it first
+   * ({@link writable}).
+   */
+  gen?: number;
 }
 
 export interface Frame {
@@ -100,6 +106,15 @@ export interface VmState {
   globals: number[];
   /** Visible steps executed in this execution. */
   step: number;
+  /** Copy-on-write generation: allocations with this `gen` belong to this state alone. */
+  gen: number;
+}
+
+let generations = 0;
+
+/** A fresh copy-on-write generation. */
+export function newGeneration(): number {
+  return ++generations;
 }
 
 function cloneThread(t: Thread): Thread {
@@ -114,20 +129,34 @@ function cloneThread(t: Thread): Thread {
   };
 }
 
-export function cloneAlloc(a: Alloc): Alloc {
-  return { ...a, fields: new Map(a.fields) };
-}
-
-/** Deep copy of everything mutable (values and primitive states are immutable and shared). */
+/**
+ * Copy of the state. Allocations are shared, copy on write: both the copy
+ * and the original get a new generation, so whichever writes an allocation
+ * first copies it ({@link writable}). Values and primitive states are
+ * immutable and shared.
+ */
 export function cloneState(s: VmState): VmState {
-  const heap = new Map<number, Alloc>();
-  for (const [k, a] of s.heap) heap.set(k, cloneAlloc(a));
+  s.gen = newGeneration();
   return {
-    heap,
+    heap: new Map(s.heap),
     threads: s.threads.map(cloneThread),
     jiffies: s.jiffies,
     log: s.log.slice(),
     globals: s.globals,
     step: s.step,
+    gen: newGeneration(),
   };
+}
+
+/**
+ * The version of allocation `a` that state `s` may mutate: `a` itself when
+ * `s` owns it, otherwise a copy put in `s.heap` in its place. Every write to
+ * an allocation (its fields, its free site, its type) goes through here.
+ */
+export function writable(s: VmState, a: Alloc): Alloc {
+  const cur = s.heap.get(a.id) ?? a;
+  if (cur.gen === s.gen) return cur;
+  const copy: Alloc = { ...cur, fields: new Map(cur.fields), gen: s.gen };
+  s.heap.set(a.id, copy);
+  return copy;
 }

@@ -139,3 +139,34 @@ void check(void) { }`;
     }), { numRuns: 150 });
   });
 });
+
+describe('translation units', () => {
+  const shared = { name: 'shared.c', text: 'int counter;\nvoid bump(void) { counter++; }\n', role: 'prelude' as const };
+  const scenario = (unit: string, n: number) => ({
+    name: `${unit}.c`, unit, role: 'harness' as const,
+    text: `static int mine = ${n};\nvoid bump(void);\nvoid setup(void) { bump(); mine++; }\nvoid thread_a(void) { bump(); }\n`,
+  });
+
+  it('lets two units define the same names privately, and resolves bodiless declarations to the shared namespace', async () => {
+    const r = await compile([shared, scenario('one', 1), scenario('two', 2)]);
+    expect(r.diagnostics).toEqual([]);
+    const p = r.program!;
+    expect(p.fnIndex.has('one::setup')).toBe(true);
+    expect(p.fnIndex.has('two::setup')).toBe(true);
+    expect(p.fnIndex.has('setup')).toBe(false);
+    expect(p.fnIndex.has('one::bump')).toBe(false);
+    expect(p.globalIndex.has('one::mine')).toBe(true);
+    expect(p.globalIndex.has('two::mine')).toBe(true);
+    // each unit's setup calls the one shared bump()
+    const bump = p.fnIndex.get('bump')!;
+    for (const u of ['one', 'two']) {
+      const setup = p.functions[p.fnIndex.get(`${u}::setup`)!]!;
+      expect(setup.code.some((i) => 'fn' in i && i.fn === bump)).toBe(true);
+    }
+  });
+
+  it('still reports a redefinition within one unit', async () => {
+    const r = await compile([shared, { ...scenario('one', 1), text: 'void setup(void) {}\nvoid setup(void) {}\n' }]);
+    expect(r.diagnostics.map((d) => d.message).join('\n')).toMatch(/redefinition of 'setup'/);
+  });
+});
