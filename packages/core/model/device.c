@@ -93,7 +93,7 @@ static bool iommufd_group_try_get(struct iommufd_group *igroup,
 static struct iommufd_group *iommufd_get_group(struct iommufd_ctx *ictx,
 					       struct device *dev)
 {
-	struct iommufd_group *fresh, *found, *expected;
+	struct iommufd_group *new_igroup, *found, *expected;
 	struct iommu_group *group;
 	unsigned int id;
 
@@ -111,38 +111,38 @@ static struct iommufd_group *iommufd_get_group(struct iommufd_ctx *ictx,
 	}
 	xa_unlock(&ictx->groups);
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
-	if (!fresh) {
+	new_igroup = kzalloc(sizeof(*new_igroup), GFP_KERNEL);
+	if (!new_igroup) {
 		iommu_group_put(group);
 		return ERR_PTR(-ENOMEM);
 	}
-	kref_init(&fresh->ref);
-	mutex_init(&fresh->lock);
-	fresh->group = group;
+	kref_init(&new_igroup->ref);
+	mutex_init(&new_igroup->lock);
+	new_igroup->group = group;
 	/* not a counted reference: whatever holds the igroup puts it before the ictx can go */
-	fresh->ictx = ictx;
+	new_igroup->ictx = ictx;
 
 	expected = NULL;
 	xa_lock(&ictx->groups);
 	for (;;) {
-		found = __xa_cmpxchg(&ictx->groups, id, expected, fresh, GFP_KERNEL);
+		found = __xa_cmpxchg(&ictx->groups, id, expected, new_igroup, GFP_KERNEL);
 		if (xa_is_err(found)) {
 			xa_unlock(&ictx->groups);
-			iommufd_put_group(fresh);
+			iommufd_put_group(new_igroup);
 			return ERR_PTR(xa_err(found));
 		}
 		if (found == expected)
 			break;
 		if (iommufd_group_try_get(found, group)) {
 			xa_unlock(&ictx->groups);
-			iommufd_put_group(fresh);
+			iommufd_put_group(new_igroup);
 			return found;
 		}
 		/* a dying igroup: replace it on the next try */
 		expected = found;
 	}
 	xa_unlock(&ictx->groups);
-	return fresh;
+	return new_igroup;
 }
 
 /*

@@ -12,6 +12,7 @@ import { makeStrategy, type StrategyName, type StrategyOptions } from './sched/i
 import type { Coverage } from './sched/strategy.js';
 import type { Finding } from './detect/finding.js';
 import { minimise, replaySchedules } from './report/minimise.js';
+import { traceObjects } from './report/objects.js';
 
 export const REPORT_VERSION = 1;
 
@@ -78,10 +79,24 @@ export async function checkProgram(name: string, text: string, opts: CheckOption
   return explore(c.program, spec, name, opts);
 }
 
-/** Replay a finding's schedule(s) on a fresh VM and keep the step-by-step trace of (the last) one. */
+/**
+ * Replay a finding's schedule(s) on a fresh VM and keep the step-by-step
+ * trace of (the last) one. A single-schedule finding also gets the kernel
+ * objects as they were at its step (after the ones it already names).
+ */
 export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFinding, limits: Limits = DEFAULT_LIMITS): void {
   const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
   if (!schedules) return;
+  if (!f.schedules && f.schedule) {
+    const len = f.schedule.length;
+    const t = traceObjects(program, spec, f.schedule, limits, len);
+    f.trace = t.steps;
+    f.preemptions = f.trace.filter((s) => s.preemption).length;
+    const named = new Set(f.objects.map((o) => o.name));
+    const at = len > 0 ? t.states[len - 1] ?? [] : [];
+    f.objects = [...f.objects, ...at.filter((o) => !named.has(o.name))];
+    return;
+  }
   const recs = replaySchedules(program, spec, schedules, limits);
   const last = recs[recs.length - 1]!;
   const len = schedules[schedules.length - 1]!.length;

@@ -20,3 +20,4 @@ export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
 export { minimise, replaySchedules, freshMachine } from './report/minimise.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
+export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';

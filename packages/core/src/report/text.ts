@@ -13,6 +13,8 @@ export interface TraceTableOptions {
   width?: number;
   /** Mark this step (the finding). */
   mark?: number;
+  /** One row for consecutive steps of one thread on one source line (`12-14`). */
+  merge?: boolean;
 }
 
 /** One column per thread; each row is one step. */
@@ -27,14 +29,16 @@ export function traceTable(steps: readonly StepRecord[], names: readonly string[
   };
   const header = ['step', ...used.map((t) => names[t] ?? `T${t}`)];
   const rows: string[][] = [];
-  let prev = -1;
-  for (const s of steps) {
-    const row = [String(s.step + 1) + (s.preemption ? '*' : '') + (opts.mark === s.step ? '!' : ''), ...used.map((t) => (t === s.tid ? cell(s) : ''))];
-    if (prev >= 0 && prev !== s.tid && rows.length) {
-      // keep consecutive steps of one thread together; a switch is visible by the column change
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    let j = i;
+    if (opts.merge) {
+      while (j + 1 < steps.length && steps[j + 1]!.tid === s.tid && !steps[j + 1]!.preemption && steps[j + 1]!.frame.file === s.frame.file && steps[j + 1]!.frame.line === s.frame.line && opts.mark !== steps[j + 1]!.step) j++;
     }
-    rows.push(row);
-    prev = s.tid;
+    const last = steps[j]!;
+    const num = j > i ? `${s.step + 1}-${last.step + 1}` : String(s.step + 1);
+    rows.push([num + (s.preemption ? '*' : '') + (opts.mark === last.step ? '!' : ''), ...used.map((t) => (t === s.tid ? cell(s) : ''))]);
+    i = j;
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';

@@ -107,8 +107,12 @@ export class Explorer {
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
   private prevSchedule: number[] = [];
 
-  /** Run one execution under `strategy`. With `record`, keep per-step labels and locations. */
-  runExecution(strategy: Strategy, record = false): ExecutionRecord {
+  /**
+   * Run one execution under `strategy`. With `record`, keep per-step labels
+   * and locations. `onStep` sees the machine after each visible step (step
+   * index from 0), for observers such as the trace viewer's object states.
+   */
+  runExecution(strategy: Strategy, record = false, onStep?: (m: Machine, step: number) => void): ExecutionRecord {
     const m = this.machine;
     m.begin();
     const n = m.nworkers;
@@ -160,6 +164,7 @@ export class Explorer {
       schedule.push(tid);
       current = tid;
       attach();
+      onStep?.(m, schedule.length - 1);
       if (this.seen && !m.fatal && (replaying = replaying && schedule.length <= this.prevSchedule.length && this.prevSchedule[schedule.length - 1] === tid) === false) {
         const h = m.stateDigest();
         if (this.seen.has(h)) { abandoned = true; break; }

@@ -922,7 +922,7 @@ export class Machine {
   }
 
   /** The static type of an allocation, when known. */
-  private typeOf(a: Alloc): CType | undefined {
+  allocType(a: Alloc): CType | undefined {
     return a.ctype ?? (a.type ? { k: 'struct', name: a.type } : undefined);
   }
 
@@ -931,7 +931,7 @@ export class Machine {
     const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
     const name = this.allocName(id);
     if (!a) return off ? `${name}+${off}` : name;
-    const t = this.typeOf(a);
+    const t = this.allocType(a);
     const m = t ? memberAt(t, off, this.prog.structs) : undefined;
     if (m === undefined) return off ? `${name}+${off}` : name;
     return m ? (m.startsWith('[') ? `${name}${m}` : `${name}.${m}`) : name;
@@ -939,14 +939,14 @@ export class Machine {
 
   /** A value as reports show it (`&iommufd_device#A1.obj.users`, `NULL`, `-ENOENT`...). */
   show(v: Value): string {
-    return showValue(v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off)}`));
+    return showValue(v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off)}`), (fn) => this.prog.functions[fn]?.name ?? `fn#${fn}`);
   }
 
   /** Snapshot of an object for reports: its counters and pointers by member name. */
   snapshot(id: number): ObjectSnapshot | undefined {
     const a = this.state.heap.get(id);
     if (!a) return undefined;
-    const t = this.typeOf(a);
+    const t = this.allocType(a);
     const fields: Record<string, string> = {};
     for (const [off, v] of [...a.fields.entries()].sort((x, y) => x[0] - y[0])) {
       const m = (t ? memberAt(t, off, this.prog.structs) : undefined) || `+${off}`;

@@ -49,7 +49,7 @@ export function valEq(a: Value, b: Value): boolean {
 }
 
 /** A short, kernel-flavoured rendering for traces and reports; `where` names an allocation and offset. */
-export function showValue(v: Value, where?: (a: number, off: number) => string): string {
+export function showValue(v: Value, where?: (a: number, off: number) => string, fnName?: (fn: number) => string): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
   switch (v.t) {
     case 'p': {
@@ -57,7 +57,7 @@ export function showValue(v: Value, where?: (a: number, off: number) => string):
       if (where) return where(v.a, v.o);
       return v.o ? `obj#${v.a}+${v.o}` : `obj#${v.a}`;
     }
-    case 'f': return `fn#${v.fn}`;
+    case 'f': return fnName ? fnName(v.fn) : `fn#${v.fn}`;
     case 'e': return `ERR_PTR(${v.e})`;
     case 'z': return 'XA_ZERO_ENTRY';
     case 'v': return `xa_mk_value(${v.v})`;

@@ -1,0 +1,74 @@
+/**
+ * The kernel objects of a state, as reports and the trace viewer draw them:
+ * every live heap object whose type holds a reference count (refcount_t,
+ * kref, atomic_t: the iommufd objects, igroups, files, vfio_devices...),
+ * with its counters, pointers, locks and xarray slots (tombstones shown as
+ * XA_ZERO_ENTRY), plus any other objects asked for by id (a freed object a
+ * KASAN report names).
+ */
+import type { Machine, ScenarioSpec, Limits } from '../vm/machine.js';
+import { DEFAULT_LIMITS } from '../vm/machine.js';
+import type { Program } from '../lang/ir.js';
+import { type CType, layoutOf, type StructDef } from '../lang/types.js';
+import type { ObjectSnapshot } from '../detect/finding.js';
+import { Explorer, type StepRecord } from '../sched/explorer.js';
+import { ReplayStrategy } from '../sched/replay.js';
+import { freshMachine } from './minimise.js';
+
+function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Set<string>): boolean {
+  if (!t) return false;
+  if (t.k === 'prim') return t.name === 'refcount' || t.name === 'atomic';
+  if (t.k === 'array') return counted(t.of, structs, seen);
+  if (t.k !== 'struct' || seen.has(t.name)) return false;
+  seen.add(t.name);
+  return layoutOf(t.name, structs)?.fields.some((f) => counted(f.type, structs, seen)) ?? false;
+}
+
+/**
+ * Snapshots of the counted kernel objects of `m`'s current state, in
+ * allocation order, plus the objects `extra` names (by allocation id).
+ */
+export function kernelObjects(m: Machine, extra: readonly number[] = []): ObjectSnapshot[] {
+  const ids: number[] = [];
+  const cache = new Map<string, boolean>();
+  for (const [id, a] of m.state.heap) {
+    if (a.kind !== 'heap' || a.freeSite) continue;
+    const t = m.allocType(a);
+    if (!t || t.k !== 'struct') continue;
+    let c = cache.get(t.name);
+    if (c === undefined) { c = counted(t, m.prog.structs, new Set()); cache.set(t.name, c); }
+    if (c) ids.push(id);
+  }
+  for (const id of extra) if (!ids.includes(id)) ids.push(id);
+  ids.sort((a, b) => a - b);
+  return ids.map((id) => m.snapshot(id)).filter((s): s is ObjectSnapshot => s !== undefined);
+}
+
+/** One replayed execution with the kernel objects after every step. */
+export interface ObjectTrace {
+  steps: StepRecord[];
+  /** `states[i]`: the objects after step i. */
+  states: ObjectSnapshot[][];
+  /** Kernel log lines by step. */
+  log: { step: number; task: string; level: string; text: string }[];
+}
+
+/**
+ * Replay `schedule` and record the kernel objects after each of its steps:
+ * the data of the trace viewer. `upTo` stops recording after that many
+ * steps (default: the schedule's length).
+ */
+export function traceObjects(program: Program, spec: ScenarioSpec, schedule: readonly number[], limits: Limits = DEFAULT_LIMITS, upTo = schedule.length): ObjectTrace {
+  const m = freshMachine(program, spec, limits);
+  const ex = new Explorer(m);
+  const states: ObjectSnapshot[][] = [];
+  const rec = ex.runExecution(new ReplayStrategy(schedule), true, (mm, i) => {
+    if (i < upTo) states.push(kernelObjects(mm));
+  });
+  const names = [...spec.threads.map((t) => t.name), 'setup'];
+  return {
+    steps: rec.steps.slice(0, upTo),
+    states,
+    log: m.state.log.filter((l) => l.step <= upTo).map((l) => ({ step: l.step, task: names[l.tid] ?? '?', level: l.level, text: l.text })),
+  };
+}
