@@ -10,6 +10,13 @@ import { STRATEGY_NAMES } from '@teardown/core';
 import { checkCommand, type CheckCliOptions } from './commands/check.js';
 import { replayCommand } from './commands/replay.js';
 import { benchCommand } from './commands/bench.js';
+import { gradeCommand, submissionNames, type GradeCliOptions } from './commands/grade.js';
+import { batchCommand, type BatchCliOptions } from './commands/batch.js';
+import { findExerciseDir, loadExercise } from './exercise/node.js';
+import { ExerciseError, type Exercise } from './exercise/manifest.js';
+import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -22,6 +29,18 @@ export function readSource(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Load an exercise by id or folder; a usage error when it does not exist or is broken. */
+function exerciseOrUsage(nameOrPath: string): Exercise {
+  const dir = findExerciseDir(nameOrPath);
+  if (!dir) throw new UsageError(`no exercise '${nameOrPath}' (give an exercise id such as vdev-lifetime, or a folder with an exercise.json)`);
+  try {
+    return loadExercise(dir);
+  } catch (e) {
+    if (e instanceof ExerciseError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
@@ -67,6 +86,69 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (file: string, o: { schedule: string; json?: boolean }) => {
       await initNodeParser();
       process.exitCode = await replayCommand(file, readSource(file), o);
+    });
+
+  program
+    .command('grade')
+    .description('grade a submission against an exercise: every scenario, points, findings with minimised traces')
+    .argument('<exercise>', 'exercise id (vdev-lifetime) or folder')
+    .argument('<files...>', 'the submission\'s C files')
+    .option('--json', 'print the versioned JSON report')
+    .option('--gradescope', 'print Gradescope results.json')
+    .option('--github-classroom', 'print the GitHub Classroom result payload (base64)')
+    .option('--junit', 'print JUnit XML')
+    .option('--out <file>', 'write the report to a file instead of standard output')
+    .option('--quick', 'visible scenarios only, with the quick budget (the workbook\'s Run)')
+    .option('--only <ids>', 'only these scenarios (comma-separated ids)')
+    .addOption(new Option('--strategy <name>', 'exploration strategy').choices(STRATEGY_NAMES as string[]))
+    .option('--seed <n>', 'seed of the randomised strategies')
+    .option('--budget <spec>', 'per-scenario budget instead of the exercise\'s, e.g. 5000,10s')
+    .option('--reproducible', 'omit wall-clock timing (byte-identical reruns)')
+    .option('--no-traces', 'text output without the trace tables')
+    .option('--no-progress', 'no progress line on standard error')
+    .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
+      const ex = exerciseOrUsage(exercise);
+      const names = submissionNames(files);
+      const submission = files.map((f, i) => ({ name: names[i]!, text: readSource(f) }));
+      await initNodeParser();
+      process.exitCode = await gradeCommand(ex, submission, o);
+    });
+
+  program
+    .command('batch')
+    .description('grade every submission in a folder (each .c file or sub-folder) in parallel, into one results file')
+    .argument('<exercise>', 'exercise id or folder')
+    .argument('<dir>', 'folder of submissions')
+    .requiredOption('--out <file>', 'the results file (JSON)')
+    .option('--jobs <n>', 'worker threads (default: the number of cores)')
+    .option('--timeout <seconds>', 'give up on one submission after this long (default 300)')
+    .option('--seed <n>', 'seed of the randomised strategies')
+    .option('--reproducible', 'omit wall-clock timing')
+    .action(async (exercise: string, dir: string, o: BatchCliOptions) => {
+      const ex = exerciseOrUsage(exercise);
+      process.exitCode = await batchCommand(ex, findExerciseDir(exercise)!, dir, o);
+    });
+
+  program
+    .command('exercise')
+    .description('check an exercise: the solution passes, known-bad versions fail as declared, the starter fails')
+    .argument('<exercise>', 'exercise id or folder')
+    .option('--write-model-findings', 'regenerate the reference model findings from the solution')
+    .action(async (exercise: string, o: { writeModelFindings?: boolean }) => {
+      const ex = exerciseOrUsage(exercise);
+      await initNodeParser();
+      if (o.writeModelFindings) {
+        const file = join(findExerciseDir(exercise)!, ex.manifest.modelFindings ?? 'model-findings.json');
+        writeFileSync(file, await modelFindingsFile(ex));
+        process.stdout.write(`wrote ${file}\n`);
+        return;
+      }
+      let failed = 0;
+      await checkExercise(ex, { bare: true, onCheck: (c) => {
+        if (!c.ok) failed++;
+        process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      } });
+      process.exitCode = failed ? EXIT_FINDINGS : EXIT_OK;
     });
 
   program

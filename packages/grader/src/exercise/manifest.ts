@@ -1,0 +1,157 @@
+/**
+ * Exercises: the manifest (`exercise.json`) and the files it names, read
+ * from a plain map of relative path to text so that Node (a folder) and the
+ * browser (files bundled into the site) load an exercise the same way.
+ *
+ * Layout of `exercises/<id>/` (DESIGN section 6): README.md (statement),
+ * starter.c, solution.c, known-bad/*.c, scenarios/*.c, a harness header the
+ * scenarios share, exercise.json, and model-findings.json (the findings in
+ * the model's own kernel code that the reference solution shows, by
+ * scenario: see grade/attribution.ts).
+ */
+import type { Budget, FindingKind, Limits } from '@teardown/core';
+import { FINDING_KINDS } from '@teardown/core';
+
+export interface ScenarioManifest {
+  /** Path of the scenario file, e.g. `scenarios/destroy-races-unbind.c`. */
+  file: string;
+  title: string;
+  points: number;
+  /** Visible scenarios run on Run (quick); all run on Submit and in `teardown grade`. */
+  visible: boolean;
+  /** An upstream selftest or a walk-through of the research notes: the unmodified model must pass it. */
+  fidelity?: boolean;
+}
+
+export interface KnownBadManifest {
+  file: string;
+  /** Finding kinds the version must produce (each of them, in some scenario). */
+  kinds: FindingKind[];
+  /** Where it comes from (a seed message, or "plausible mistake: ..."). */
+  source: string;
+}
+
+export interface ExerciseManifest {
+  id: string;
+  title: string;
+  /** Workbook path of the chapter the exercise belongs to. */
+  chapter?: string;
+  statement: string;
+  starter: string;
+  solution: string;
+  /** The model the scenarios run against (only `iommufd-6.17` exists). */
+  model: 'iommufd-6.17';
+  /** Header every scenario includes; compiled into each scenario's translation unit. */
+  harness?: string;
+  /** The functions a submission defines, as C prototypes. */
+  functions: string[];
+  /** Exploration budget per scenario for a full grading (Submit, `teardown grade`). */
+  budget: Budget;
+  /** Budget per scenario for a quick run (Run in the workbook). */
+  quickBudget: Budget;
+  limits?: Partial<Limits>;
+  scenarios: ScenarioManifest[];
+  knownBad: KnownBadManifest[];
+  /** File with the reference solution's model findings, by scenario id. */
+  modelFindings?: string;
+}
+
+/** A scenario with its id (the file's base name without `.c`) and text. */
+export interface Scenario extends ScenarioManifest {
+  id: string;
+  text: string;
+}
+
+export interface Exercise {
+  manifest: ExerciseManifest;
+  scenarios: Scenario[];
+  /** Every file of the exercise by relative path. */
+  files: ReadonlyMap<string, string>;
+  /** Keys of the findings in the model's code that the reference solution shows, by scenario id. */
+  modelFindings: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The function names a submission must define. */
+  functionNames: string[];
+}
+
+/** The exercise files are inconsistent; `problems` lists every one. */
+export class ExerciseError extends Error {
+  constructor(readonly id: string, readonly problems: string[]) {
+    super(`exercise ${id}: ${problems.join('; ')}`);
+  }
+}
+
+/** The scenario id of a scenario file path. */
+export function scenarioId(file: string): string {
+  return file.replace(/^.*\//, '').replace(/\.c$/, '');
+}
+
+const isBudget = (b: unknown): b is Budget =>
+  typeof b === 'object' && b !== null && Object.entries(b).every(([k, v]) => ['executions', 'ms', 'steps'].includes(k) && typeof v === 'number' && v > 0);
+
+/**
+ * Read and check an exercise from its files (relative path to text).
+ * Errors: ExerciseError listing every problem found (missing files, bad
+ * manifest fields, unknown finding kinds, duplicate scenario ids).
+ */
+export function parseExercise(files: Record<string, string> | ReadonlyMap<string, string>): Exercise {
+  const map: ReadonlyMap<string, string> = files instanceof Map ? files : new Map(Object.entries(files));
+  const problems: string[] = [];
+  const raw = map.get('exercise.json');
+  if (raw === undefined) throw new ExerciseError('?', ['no exercise.json']);
+  let m: ExerciseManifest;
+  try {
+    m = JSON.parse(raw) as ExerciseManifest;
+  } catch (e) {
+    throw new ExerciseError('?', [`exercise.json is not JSON: ${(e as Error).message}`]);
+  }
+  const id = typeof m.id === 'string' ? m.id : '?';
+  const need = (path: unknown, what: string) => {
+    if (typeof path !== 'string') problems.push(`${what} is not a file path`);
+    else if (!map.has(path)) problems.push(`${what} ${path} is missing`);
+  };
+  if (typeof m.id !== 'string' || !/^[a-z0-9-]+$/.test(m.id)) problems.push('id must be lower-case letters, digits and dashes');
+  if (typeof m.title !== 'string') problems.push('title is missing');
+  need(m.statement, 'statement');
+  need(m.starter, 'starter');
+  need(m.solution, 'solution');
+  if (m.harness !== undefined) need(m.harness, 'harness');
+  if (m.model !== 'iommufd-6.17') problems.push(`unknown model ${String(m.model)} (only iommufd-6.17)`);
+  if (!Array.isArray(m.functions) || !m.functions.length) problems.push('functions must list the prototypes a submission defines');
+  if (!isBudget(m.budget)) problems.push('budget must be {executions?, ms?, steps?} with positive numbers');
+  if (!isBudget(m.quickBudget)) problems.push('quickBudget must be {executions?, ms?, steps?} with positive numbers');
+  const functionNames = (Array.isArray(m.functions) ? m.functions : []).map((p) => /(\w+)\s*\(/.exec(p)?.[1] ?? '').filter(Boolean);
+  const scenarios: Scenario[] = [];
+  const ids = new Set<string>();
+  for (const [i, s] of (Array.isArray(m.scenarios) ? m.scenarios : []).entries()) {
+    need(s.file, `scenarios[${i}].file`);
+    if (typeof s.title !== 'string') problems.push(`scenarios[${i}].title is missing`);
+    if (typeof s.points !== 'number' || s.points < 0) problems.push(`scenarios[${i}].points must be a number >= 0`);
+    if (typeof s.visible !== 'boolean') problems.push(`scenarios[${i}].visible must be true or false`);
+    const sid = scenarioId(String(s.file));
+    if (ids.has(sid)) problems.push(`two scenarios have the id ${sid}`);
+    ids.add(sid);
+    scenarios.push({ ...s, id: sid, text: map.get(s.file) ?? '' });
+  }
+  if (!scenarios.length) problems.push('no scenarios');
+  for (const [i, k] of (Array.isArray(m.knownBad) ? m.knownBad : []).entries()) {
+    need(k.file, `knownBad[${i}].file`);
+    if (!Array.isArray(k.kinds) || !k.kinds.length || k.kinds.some((x) => !FINDING_KINDS.includes(x))) {
+      problems.push(`knownBad[${i}].kinds must list finding kinds (${FINDING_KINDS.join(', ')})`);
+    }
+  }
+  const modelFindings = new Map<string, Set<string>>();
+  if (m.modelFindings !== undefined) {
+    const text = map.get(m.modelFindings);
+    if (text === undefined) problems.push(`modelFindings ${m.modelFindings} is missing`);
+    else {
+      try {
+        const obj = JSON.parse(text) as { scenarios?: Record<string, string[]> };
+        for (const [sid, keys] of Object.entries(obj.scenarios ?? {})) modelFindings.set(sid, new Set(keys));
+      } catch (e) {
+        problems.push(`${m.modelFindings} is not JSON: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (problems.length) throw new ExerciseError(id, problems);
+  return { manifest: m, scenarios, files: map, modelFindings, functionNames };
+}

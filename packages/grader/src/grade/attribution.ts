@@ -1,0 +1,40 @@
+/**
+ * Who is charged for a finding.
+ *
+ * DESIGN section 4: grade only what the learner wrote; a finding whose
+ * faulting code lies wholly in the model's kernel code is reported apart.
+ * "Wholly" is decided by the detectors: a finding's origin is `model` when
+ * no frame of any stack it records (the access, the allocation and free of
+ * a KASAN report, the lock sites of a lockdep report) is in the submission.
+ *
+ * That alone would excuse too much: a submission can make the model's own
+ * code fail (a vdev that pins its idev makes the unbind's kernel destroy
+ * time out and WARN, all inside the model). So a model-origin finding is
+ * reported apart, free, only when the reference solution shows the same
+ * finding (same key: kind and code sites) in the same scenario: then it is
+ * the model's behaviour, not the submission's doing. Any other finding is
+ * charged. The reference keys live in the exercise's model-findings.json,
+ * which a test keeps in step with the solution.
+ */
+import type { Finding } from '@teardown/core';
+
+/** True when `f` counts against the submission. */
+export function charged(f: Finding, reference: ReadonlySet<string>): boolean {
+  return f.origin === 'learner' || !reference.has(f.key);
+}
+
+/**
+ * One finding per kind and title (the best-ranked, as the explorer keeps
+ * them: fewest preemptions first), with how many more share them; a report
+ * that lists one leak per allocation site helps nobody.
+ */
+export function groupFindings(findings: readonly Finding[]): { finding: Finding; similar: number }[] {
+  const groups = new Map<string, { finding: Finding; similar: number }>();
+  for (const f of findings) {
+    const k = `${f.kind}\u0000${f.title}`;
+    const g = groups.get(k);
+    if (g) g.similar++;
+    else groups.set(k, { finding: f, similar: 0 });
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,250 @@
+/**
+ * Grading one submission: compile it with the model and every scenario
+ * (each scenario its own translation unit, so one compile serves all),
+ * explore each scenario, charge findings (grade/attribution.ts), minimise
+ * the charged counterexamples, and score.
+ *
+ * Pure: no file system, no timers beyond the clock; the same code runs in
+ * Node and in the browser's grading worker.
+ */
+import {
+  DEFAULT_LIMITS, Explorer, Machine, SharedDetectors, attachTrace, compile, makeStrategy, minimise, modelFiles, unitKey,
+  type Budget, type CompileResult, type Coverage, type Diagnostic, type Finding, type Limits, type Program,
+  type ReportFinding, type ScenarioSpec, type SourceFile, type StrategyName,
+} from '@teardown/core';
+import type { Exercise, Scenario } from '../exercise/manifest.js';
+import { charged, groupFindings } from './attribution.js';
+
+export const GRADE_REPORT_VERSION = 1;
+
+/** A submission: one or more C files (usually one). */
+export interface SubmissionFile {
+  name: string;
+  text: string;
+}
+
+/** A finding in a graded scenario; `similar` counts further findings of the same kind and title. */
+export interface GradedFinding extends ReportFinding {
+  similar: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  file: string;
+  points: number;
+  /** Points earned: all or nothing. */
+  score: number;
+  visible: boolean;
+  fidelity: boolean;
+  /** passed: no finding charged to the submission; failed: some; error: not run (the submission did not compile). */
+  status: 'passed' | 'failed' | 'error';
+  coverage: Coverage | null;
+  /** The strategy finished within the budget (else the coverage is partial). */
+  complete: boolean;
+  stats: { executions: number; traces: number; states: number; steps: number; ms?: number };
+  /** Findings charged to the submission, one per kind and title, minimised, with their trace. */
+  findings: GradedFinding[];
+  /** Findings in the model's own kernel code that the reference solution shows too: reported apart, free. */
+  modelFindings: GradedFinding[];
+  /** With `bare`: the keys of every finding of model origin (what model-findings.json records for the solution). */
+  modelKeys?: string[];
+}
+
+export interface GradeReport {
+  version: number;
+  exercise: { id: string; title: string };
+  submission: string[];
+  mode: 'full' | 'quick';
+  /** passed: every scenario run passed; failed: some failed; error: the submission does not compile. */
+  status: 'passed' | 'failed' | 'error';
+  score: number;
+  maxScore: number;
+  diagnostics: Diagnostic[];
+  scenarios: ScenarioResult[];
+  /** Wall-clock milliseconds (absent in reproducible reports). */
+  ms?: number;
+}
+
+export interface GradeProgress {
+  /** Scenario being explored, its index and the number of scenarios. */
+  scenario: string;
+  index: number;
+  total: number;
+  /** Executions explored in this scenario so far, and in all scenarios. */
+  executions: number;
+  totalExecutions: number;
+  ms: number;
+}
+
+export interface GradeOptions {
+  /** full: every scenario, the exercise's budget; quick: visible scenarios, its quick budget. */
+  mode?: 'full' | 'quick';
+  /** Only these scenario ids. */
+  only?: string[];
+  strategy?: StrategyName;
+  seed?: number;
+  /** Overrides the exercise's budget per scenario. */
+  budget?: Budget;
+  /** Omit wall-clock times, so that reruns are byte-identical. */
+  reproducible?: boolean;
+  /** Skip minimisation and traces (the reference-findings refresh does). */
+  bare?: boolean;
+  onProgress?: (p: GradeProgress) => void;
+  /** Checked between executions: true cancels (the scenarios not finished count as failed). */
+  shouldStop?: () => boolean;
+  now?: () => number;
+}
+
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** The files compiled for a submission: model, submission, then each scenario as a unit (harness + scenario). */
+export function gradingFiles(ex: Exercise, submission: readonly SubmissionFile[], scenarios: readonly Scenario[]): SourceFile[] {
+  const files: SourceFile[] = [...modelFiles()];
+  for (const f of submission) files.push({ name: f.name, text: f.text, role: 'learner' });
+  const harness = ex.manifest.harness;
+  for (const s of scenarios) {
+    if (harness) files.push({ name: harness, text: ex.files.get(harness)!, role: 'harness', unit: s.id });
+    files.push({ name: s.file, text: s.text, role: 'harness', unit: s.id });
+  }
+  return files;
+}
+
+/** `setup`, `thread_*` and `check` of one scenario unit. */
+export function scenarioSpec(program: Program, s: Scenario): ScenarioSpec | undefined {
+  const prefix = unitKey(s.id, '');
+  const threads = [...program.fnIndex.keys()]
+    .filter((k) => k.startsWith(prefix + 'thread_') && program.functions[program.fnIndex.get(k)!]!.code.length > 0)
+    .map((k) => ({ fn: k, name: k.slice(prefix.length + 'thread_'.length) }));
+  if (!threads.length) return undefined;
+  const has = (n: string) => program.fnIndex.has(unitKey(s.id, n));
+  return { setup: has('setup') ? unitKey(s.id, 'setup') : undefined, threads, check: has('check') ? unitKey(s.id, 'check') : undefined };
+}
+
+/**
+ * Diagnostics a learner can act on. A missing exercise function shows up as
+ * a link error at the model's call site; it is reported against the
+ * submission instead, with the prototype to write.
+ */
+function learnerDiagnostics(ex: Exercise, c: CompileResult, submission: readonly SubmissionFile[], files: SourceFile[]): Diagnostic[] {
+  const learnerNames = new Set(submission.map((f) => f.name));
+  const out: Diagnostic[] = [];
+  const missing = new Set<string>();
+  for (const d of c.diagnostics) {
+    if (learnerNames.has(d.file)) { out.push(d); continue; }
+    const m = /undefined reference to '(\w+)'/.exec(d.message);
+    if (m && ex.functionNames.includes(m[1]!)) { missing.add(m[1]!); continue; }
+    // a problem in the model or a scenario that the submission caused (a name it redefines, say)
+    out.push({ ...d, message: `${d.message} (in ${files.find((f) => f.name === d.file)?.role === 'prelude' ? 'the model' : 'the exercise'}: check the names your file defines)` });
+  }
+  for (const name of missing) {
+    const proto = ex.manifest.functions.find((p) => new RegExp(`\\b${name}\\s*\\(`).test(p)) ?? name;
+    out.push({ file: submission[0]?.name ?? 'submission.c', line: 1, column: 1, severity: 'error', message: `the exercise needs '${name}': define ${proto}` });
+  }
+  return out;
+}
+
+/**
+ * Grade a submission. Never throws for a bad submission: diagnostics make
+ * the report's status `error` with score 0. Throws only when the exercise
+ * itself is broken (a scenario that does not compile with the solution).
+ */
+export async function grade(ex: Exercise, submission: readonly SubmissionFile[], opts: GradeOptions = {}): Promise<GradeReport> {
+  const now = opts.now ?? defaultNow;
+  const t0 = now();
+  const mode = opts.mode ?? 'full';
+  let scenarios = ex.scenarios.filter((s) => (mode === 'quick' ? s.visible : true));
+  if (opts.only) scenarios = scenarios.filter((s) => opts.only!.includes(s.id));
+  const maxScore = scenarios.reduce((a, s) => a + s.points, 0);
+  const base: GradeReport = {
+    version: GRADE_REPORT_VERSION,
+    exercise: { id: ex.manifest.id, title: ex.manifest.title },
+    submission: submission.map((f) => f.name),
+    mode, status: 'error', score: 0, maxScore, diagnostics: [], scenarios: [],
+  };
+  const notRun = (s: Scenario): ScenarioResult => ({
+    id: s.id, title: s.title, file: s.file, points: s.points, score: 0, visible: s.visible, fidelity: s.fidelity === true,
+    status: 'error', coverage: null, complete: false, stats: { executions: 0, traces: 0, states: 0, steps: 0 }, findings: [], modelFindings: [],
+  });
+  const files = gradingFiles(ex, submission, scenarios);
+  const c = await compile(files);
+  if (!c.program) {
+    const diagnostics = learnerDiagnostics(ex, c, submission, files);
+    return finish({ ...base, diagnostics, scenarios: scenarios.map(notRun) }, opts, now() - t0);
+  }
+  const limits: Limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const budget = opts.budget ?? (mode === 'quick' ? ex.manifest.quickBudget : ex.manifest.budget);
+  const results: ScenarioResult[] = [];
+  let totalExecutions = 0;
+  for (const [index, s] of scenarios.entries()) {
+    if (opts.shouldStop?.()) { results.push(notRun(s)); continue; }
+    const spec = scenarioSpec(c.program, s);
+    if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
+    const r = runScenario(c.program, spec, s, ex.modelFindings.get(s.id) ?? new Set(), limits, budget, opts, (executions, ms) => {
+      opts.onProgress?.({ scenario: s.id, index, total: scenarios.length, executions, totalExecutions: totalExecutions + executions, ms });
+    });
+    totalExecutions += r.stats.executions;
+    results.push(r);
+  }
+  const score = results.reduce((a, r) => a + r.score, 0);
+  const status = results.every((r) => r.status === 'passed') ? 'passed' : 'failed';
+  return finish({ ...base, status, score, scenarios: results }, opts, now() - t0);
+}
+
+function finish(r: GradeReport, opts: GradeOptions, ms: number): GradeReport {
+  if (!opts.reproducible) r.ms = Math.round(ms);
+  return r;
+}
+
+/** Explore one scenario and sort its findings into charged and model findings. */
+function runScenario(
+  program: Program, spec: ScenarioSpec, s: Scenario, reference: ReadonlySet<string>, limits: Limits, budget: Budget,
+  opts: GradeOptions, progress: (executions: number, ms: number) => void,
+): ScenarioResult {
+  const m = new Machine(program, spec, new SharedDetectors(), limits);
+  m.init();
+  const ex = new Explorer(m);
+  const strategy = makeStrategy(opts.strategy ?? 'portfolio', { nthreads: spec.threads.length, seed: opts.seed, executions: budget.executions });
+  const res = ex.explore(strategy, {
+    budget, now: opts.now, shouldStop: opts.shouldStop, countTraces: true,
+    onProgress: (p) => progress(p.executions, p.ms),
+  });
+  const all: Finding[] = [...res.setupFindings, ...res.findings];
+  const mine = groupFindings(all.filter((f) => charged(f, reference)));
+  const theirs = groupFindings(all.filter((f) => !charged(f, reference)));
+  const prepare = (g: { finding: Finding; similar: number }, min: boolean): GradedFinding => {
+    let f: ReportFinding = g.finding;
+    if (!opts.bare) {
+      if (min) f = minimise(program, spec, f, { limits });
+      attachTrace(program, spec, f, limits);
+    }
+    return { ...f, similar: g.similar };
+  };
+  const findings = mine.map((g) => prepare(g, true));
+  const modelFindings = theirs.map((g) => prepare(g, false));
+  const passed = findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
+  return {
+    id: s.id, title: s.title, file: s.file, points: s.points, score: passed ? s.points : 0,
+    visible: s.visible, fidelity: s.fidelity === true,
+    status: passed ? 'passed' : 'failed',
+    coverage: res.coverage, complete: res.stats.complete,
+    stats: { executions: res.stats.executions, traces: res.stats.traces, states: res.stats.states, steps: res.stats.steps, ...(opts.reproducible ? {} : { ms: Math.round(res.stats.ms) }) },
+    findings, modelFindings,
+    ...(opts.bare ? { modelKeys: [...new Set(all.filter((f) => f.origin === 'model').map((f) => f.key))].sort() } : {}),
+  };
+}
+
+/**
+ * The keys of the model-origin findings the reference solution shows, by
+ * scenario: the content of model-findings.json. Explores every scenario
+ * with the full budget.
+ */
+export async function referenceModelFindings(ex: Exercise, opts: Pick<GradeOptions, 'seed' | 'strategy'> = {}): Promise<Record<string, string[]>> {
+  const solution = ex.files.get(ex.manifest.solution)!;
+  const bare: Exercise = { ...ex, modelFindings: new Map() };
+  const r = await grade(bare, [{ name: ex.manifest.solution, text: solution }], { ...opts, bare: true, reproducible: true });
+  if (r.status === 'error') throw new Error(`exercise ${ex.manifest.id}: the solution does not compile: ${r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`);
+  const out: Record<string, string[]> = {};
+  for (const s of r.scenarios) out[s.id] = s.modelKeys ?? [];
+  return out;
+}

@@ -1,0 +1,124 @@
+/**
+ * `teardown grade` as instructors run it: exit codes, the four output
+ * formats (Gradescope validated against its results.json schema), the
+ * minimised counterexample of a known-bad version, and byte-identical
+ * reports for the same inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { teardown } from './cli.js';
+
+const EX = 'exercises/vdev-lifetime';
+const schema = JSON.parse(readFileSync(new URL('./schemas/gradescope-results.schema.json', import.meta.url), 'utf8'));
+
+describe('teardown grade', () => {
+  it('passes the solution: exit 0, every scenario PASS, full score', () => {
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/score: 18\/18 {2}\(9 of 9 scenarios passed/);
+    expect(r.stdout).not.toMatch(/FAIL/);
+    // the model's own stall is reported apart
+    expect(r.stdout).toMatch(/In the model's own kernel code[^\n]*not charged/);
+  });
+
+  it('fails v2 with a minimised use-after-free: the splat, the objects with their refcounts, one column per thread', () => {
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/v2.c`, '--only', 'destroy-races-unbind']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL  destroy-races-unbind');
+    expect(r.stdout).toContain('[use-after-free] BUG: KASAN: slab-use-after-free in iommufd_vdevice_destroy');
+    expect(r.stdout).toMatch(/Freed by task unbind:/);
+    expect(r.stdout).toMatch(/iommufd_group#\w+ \(struct iommufd_group\) \[freed\] ref\.refcount=0/);
+    expect(r.stdout).toMatch(/\| step +\| destroy +\| unbind +\|/);
+    expect(r.stdout).toMatch(/schedule: \d+ steps, 1 preemption/);
+  });
+
+  it('--json is versioned and byte-identical across runs with --reproducible', () => {
+    const args = ['grade', 'vdev-lifetime', `${EX}/known-bad/no-tombstone.c`, '--json', '--reproducible'];
+    const a = teardown(args);
+    const b = teardown(args);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+    const j = JSON.parse(a.stdout);
+    expect(j.version).toBe(1);
+    expect(j.status).toBe('failed');
+    const tomb = j.scenarios.find((s: { id: string }) => s.id === 'selftest-vdevice-tombstone');
+    expect(tomb.findings.map((f: { kind: string }) => f.kind)).toEqual(['invariant']);
+    expect(tomb.findings[0].trace.length).toBeGreaterThan(0);
+  });
+
+  it('--gradescope output validates against the results.json schema, with hidden scenarios after publishing', () => {
+    const ajv = new Ajv({ allErrors: true });
+    const validate = ajv.compile(schema);
+    for (const file of ['solution.c', 'known-bad/v2.c', 'starter.c']) {
+      const r = teardown(['grade', 'vdev-lifetime', `${EX}/${file}`, '--gradescope', '--budget', '2000']);
+      const j = JSON.parse(r.stdout);
+      expect(validate(j), JSON.stringify(validate.errors)).toBe(true);
+      expect(j.tests.length).toBe(9);
+      expect(j.tests.filter((t: { visibility: string }) => t.visibility === 'after_published').length).toBe(4);
+      expect(j.score).toBe(j.tests.reduce((a: number, t: { score: number }) => a + t.score, 0));
+    }
+  });
+
+  it('--github-classroom prints the base64 payload the grading reporter sums', () => {
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/missing-lock.c`, '--github-classroom']);
+    expect(r.code).toBe(1);
+    const payload = JSON.parse(Buffer.from(r.stdout.trim(), 'base64').toString('utf8'));
+    expect(payload.version).toBe(1);
+    expect(payload.status).toBe('fail');
+    expect(payload.max_score).toBe(18);
+    expect(payload.tests).toHaveLength(9);
+    for (const t of payload.tests) expect(Object.keys(t).sort()).toEqual(['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
+  });
+
+  it('--junit writes well-formed XML with one testcase per scenario', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teardown-junit-'));
+    const out = join(dir, 'junit.xml');
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/tombstone-under-lock.c`, '--junit', '--out', out]);
+    expect(r.code).toBe(1);
+    const xml = readFileSync(out, 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(xml);
+    const cases = doc.testsuites.testsuite.testcase;
+    expect(cases).toHaveLength(9);
+    expect(cases.filter((c: { failure?: unknown }) => c.failure).length).toBeGreaterThan(0);
+  });
+
+  it('a submission that does not compile: exit 2, the line and column, score 0', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teardown-bad-'));
+    const f = join(dir, 'broken.c');
+    writeFileSync(f, 'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev)\n{\n\tvdev->idev = idev\n}\n');
+    const r = teardown(['grade', 'vdev-lifetime', f]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/broken\.c:3:\d+: error: syntax error/);
+    expect(r.stdout).toMatch(/score: 0\/18/);
+  });
+
+  it('a submission missing a function is told which one to write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teardown-missing-'));
+    const f = join(dir, 'partial.c');
+    writeFileSync(f, 'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev)\n{\n}\n');
+    const r = teardown(['grade', 'vdev-lifetime', f, '--json']);
+    expect(r.code).toBe(2);
+    const messages = JSON.parse(r.stdout).diagnostics.map((d: { message: string }) => d.message);
+    expect(messages).toContain("the exercise needs 'iommufd_vdevice_abort': define void iommufd_vdevice_abort(struct iommufd_object *obj)");
+  });
+
+  it('usage errors exit 2: unknown exercise, unknown scenario, two formats, missing file', () => {
+    expect(teardown(['grade', 'no-such-exercise', `${EX}/solution.c`]).code).toBe(2);
+    expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--only', 'nope']).stderr).toMatch(/has no scenario 'nope'/);
+    expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--json', '--junit']).code).toBe(2);
+    expect(teardown(['grade', 'vdev-lifetime', '/nonexistent.c']).code).toBe(2);
+  });
+
+  it('--quick runs the visible scenarios only', () => {
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--quick', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.mode).toBe('quick');
+    expect(j.scenarios.every((s: { visible: boolean }) => s.visible)).toBe(true);
+    expect(j.scenarios).toHaveLength(5);
+  });
+});
