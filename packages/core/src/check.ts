@@ -94,7 +94,7 @@ export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFindi
     f.preemptions = f.trace.filter((s) => s.preemption).length;
     const named = new Set(f.objects.map((o) => o.name));
     const at = len > 0 ? t.states[len - 1] ?? [] : [];
-    f.objects = [...f.objects, ...at.filter((o) => !named.has(o.name))];
+    f.objects = [...f.objects, ...at.filter((o) => o.state === 'live' && !named.has(o.name))];
     return;
   }
   const recs = replaySchedules(program, spec, schedules, limits);

@@ -140,12 +140,18 @@ export const MISC: BuiltinTable = {
   }),
   __lockdep_assert_held: assertHeld(true),
   __lockdep_assert_not_held: assertHeld(false),
-  __container_of: pure((_m, _t, a, ins) => {
+  __container_of: pure((m, _t, a, ins) => {
     // container_of(p, T, member): p minus the member's offset; NULL and
     // ERR_PTR pass through unchanged when the member is at offset 0
     const p = a[0]!;
     const off = ins.extra?.offset ?? 0;
-    if (typeof p === 'object' && p.t === 'p') return ptr(p.a, p.o - off);
+    if (typeof p === 'object' && p.t === 'p') {
+      // an allocation made with a computed size (_iommufd_object_alloc) learns its type here
+      const al = p.o - off === 0 ? m.state.heap.get(p.a) : undefined;
+      const tn = ins.extra?.typeName;
+      if (al && !al.type && al.kind === 'heap' && typeof tn === 'string') m.mut(al).type = tn;
+      return ptr(p.a, p.o - off);
+    }
     if (off === 0) return p;
     if (p === 0) return ptr(0, -off);
     return { t: 'b', why: `container_of(${showValue(p)}, ..., ${ins.extra?.text ?? '?'})` };

@@ -226,8 +226,13 @@ export function memberOffset(t: CType, path: string, structs: Map<string, Struct
   return { offset: off, type: cur };
 }
 
-/** The name of the member at `offset` in type `t` (`obj.users`, `vdevs`), for reports; undefined if none starts there. */
-export function memberAt(t: CType, offset: number, structs: Map<string, StructDef>, depth = 0): string | undefined {
+/**
+ * The name of the member at `offset` in type `t` (`obj.users`, `vdevs`), for
+ * reports; undefined if none starts there. The innermost member by default
+ * (what an access touches); with `outer`, an embedded struct that starts at
+ * `offset` is named itself (what a pointer to it means: `&ctx.sw_msi_list`).
+ */
+export function memberAt(t: CType, offset: number, structs: Map<string, StructDef>, depth = 0, outer = false): string | undefined {
   if (depth > 8) return undefined;
   if (t.k === 'struct') {
     const l = layoutOf(t.name, structs);
@@ -235,8 +240,8 @@ export function memberAt(t: CType, offset: number, structs: Map<string, StructDe
     for (const f of l.fields) {
       const s = sizeOf(f.type, structs);
       if (offset >= f.offset && offset < f.offset + Math.max(1, s)) {
-        if (offset === f.offset && !(f.type.k === 'struct' || f.type.k === 'array')) return f.name;
-        const inner = memberAt(f.type, offset - f.offset, structs, depth + 1);
+        if (offset === f.offset && (outer ? f.type.k !== 'array' : !(f.type.k === 'struct' || f.type.k === 'array'))) return f.name;
+        const inner = memberAt(f.type, offset - f.offset, structs, depth + 1, outer);
         return inner === undefined ? (offset === f.offset ? f.name : undefined) : inner.startsWith('[') ? f.name + inner : `${f.name}.${inner}`;
       }
     }
@@ -246,7 +251,7 @@ export function memberAt(t: CType, offset: number, structs: Map<string, StructDe
     const es = sizeOf(t.of, structs);
     const i = Math.floor(offset / es);
     if (i < 0 || i >= t.n) return undefined;
-    const inner = memberAt(t.of, offset - i * es, structs, depth + 1);
+    const inner = memberAt(t.of, offset - i * es, structs, depth + 1, outer);
     return `[${i}]` + (inner ? (inner.startsWith('[') ? inner : `.${inner}`) : '');
   }
   return offset === 0 ? '' : undefined;

@@ -1,10 +1,11 @@
 /**
  * The kernel objects of a state, as reports and the trace viewer draw them:
- * every live heap object whose type holds a reference count (refcount_t,
- * kref, atomic_t: the iommufd objects, igroups, files, vfio_devices...),
- * with its counters, pointers, locks and xarray slots (tombstones shown as
- * XA_ZERO_ENTRY), plus any other objects asked for by id (a freed object a
- * KASAN report names).
+ * every live heap object whose type holds a kernel primitive (a refcount_t
+ * or kref, an atomic_t, a lock, an xarray, a wait queue, a completion: the
+ * iommufd context and objects, igroups, files, vfio_devices...), with its
+ * counters, pointers, locks and their holders, and xarray slots (tombstones
+ * shown as XA_ZERO_ENTRY), plus any other objects asked for by id (a freed
+ * object a KASAN report names).
  */
 import type { Machine, ScenarioSpec, Limits } from '../vm/machine.js';
 import { DEFAULT_LIMITS } from '../vm/machine.js';
@@ -15,9 +16,11 @@ import { Explorer, type StepRecord } from '../sched/explorer.js';
 import { ReplayStrategy } from '../sched/replay.js';
 import { freshMachine } from './minimise.js';
 
+const KERNEL_PRIMS = new Set(['refcount', 'atomic', 'mutex', 'spinlock', 'xarray', 'wait_queue_head', 'completion']);
+
 function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Set<string>): boolean {
   if (!t) return false;
-  if (t.k === 'prim') return t.name === 'refcount' || t.name === 'atomic';
+  if (t.k === 'prim') return KERNEL_PRIMS.has(t.name);
   if (t.k === 'array') return counted(t.of, structs, seen);
   if (t.k !== 'struct' || seen.has(t.name)) return false;
   seen.add(t.name);
@@ -25,14 +28,16 @@ function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Se
 }
 
 /**
- * Snapshots of the counted kernel objects of `m`'s current state, in
- * allocation order, plus the objects `extra` names (by allocation id).
+ * Snapshots of the kernel objects of `m`'s current state, in allocation
+ * order, plus the objects `extra` names (by allocation id). With `freed`,
+ * freed objects too (the heap never reuses memory, so they keep their last
+ * contents, marked freed).
  */
-export function kernelObjects(m: Machine, extra: readonly number[] = []): ObjectSnapshot[] {
+export function kernelObjects(m: Machine, extra: readonly number[] = [], opts: { freed?: boolean } = {}): ObjectSnapshot[] {
   const ids: number[] = [];
   const cache = new Map<string, boolean>();
   for (const [id, a] of m.state.heap) {
-    if (a.kind !== 'heap' || a.freeSite) continue;
+    if (a.kind !== 'heap' || (a.freeSite && !opts.freed)) continue;
     const t = m.allocType(a);
     if (!t || t.k !== 'struct') continue;
     let c = cache.get(t.name);
@@ -44,7 +49,7 @@ export function kernelObjects(m: Machine, extra: readonly number[] = []): Object
   return ids.map((id) => m.snapshot(id)).filter((s): s is ObjectSnapshot => s !== undefined);
 }
 
-/** One replayed execution with the kernel objects after every step. */
+/** One replayed execution with the kernel objects (live and freed) after every step. */
 export interface ObjectTrace {
   steps: StepRecord[];
   /** `states[i]`: the objects after step i. */
@@ -63,7 +68,7 @@ export function traceObjects(program: Program, spec: ScenarioSpec, schedule: rea
   const ex = new Explorer(m);
   const states: ObjectSnapshot[][] = [];
   const rec = ex.runExecution(new ReplayStrategy(schedule), true, (mm, i) => {
-    if (i < upTo) states.push(kernelObjects(mm));
+    if (i < upTo) states.push(kernelObjects(mm, [], { freed: true }));
   });
   const names = [...spec.threads.map((t) => t.name), 'setup'];
   return {

@@ -927,19 +927,19 @@ export class Machine {
   }
 
   /** `name.member` for an allocation and offset (the member name from the type's layout, when known). */
-  where(id: number, off: number): string {
+  where(id: number, off: number, outer = false): string {
     const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
     const name = this.allocName(id);
     if (!a) return off ? `${name}+${off}` : name;
     const t = this.allocType(a);
-    const m = t ? memberAt(t, off, this.prog.structs) : undefined;
+    const m = t ? memberAt(t, off, this.prog.structs, 0, outer) : undefined;
     if (m === undefined) return off ? `${name}+${off}` : name;
     return m ? (m.startsWith('[') ? `${name}${m}` : `${name}.${m}`) : name;
   }
 
   /** A value as reports show it (`&iommufd_device#A1.obj.users`, `NULL`, `-ENOENT`...). */
   show(v: Value): string {
-    return showValue(v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off)}`), (fn) => this.prog.functions[fn]?.name ?? `fn#${fn}`);
+    return showValue(v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off, true)}`), (fn) => this.prog.functions[fn]?.name ?? `fn#${fn}`);
   }
 
   /** Snapshot of an object for reports: its counters and pointers by member name. */
