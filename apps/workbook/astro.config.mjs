@@ -15,6 +15,13 @@ export default defineConfig({
 			favicon: '/favicon.svg',
 			customCss: ['./src/styles/teardown.css'],
 			lastUpdated: false,
+			head: [
+				{
+					// offline support once a page has loaded (public/sw.js)
+					tag: 'script',
+					content: "if ('serviceWorker' in navigator) addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {}));",
+				},
+			],
 			sidebar: [
 				{
 					label: 'Start here',

@@ -1,6 +1,6 @@
 // Offline check of the built workbook (run after `astro build`): expected pages exist, every
 // internal link and fragment resolves, no page loads anything from the network, chapters end
-// with a Sources section, the exercise page carries the editor placeholder, and Pagefind
+// with a Sources section, the exercise page carries the exercise island, and Pagefind
 // indexed every page. No dependencies; exits 1 on the first report with failures.
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -42,8 +42,8 @@ for (const c of chapters) {
 }
 
 const ex = pageOf('/exercises/vdev-lifetime/');
-if (existsSync(ex) && !readFileSync(ex, 'utf8').includes('<div id="exercise-root" data-exercise="vdev-lifetime"></div>'))
-	fail('exercise page lacks the #exercise-root placeholder');
+if (existsSync(ex) && !/<td-exercise[^>]*data-exercise="vdev-lifetime"/.test(readFileSync(ex, 'utf8')))
+	fail('exercise page lacks the <td-exercise data-exercise="vdev-lifetime"> island');
 
 for (const f of htmlFiles) {
 	const html = readFileSync(f, 'utf8');

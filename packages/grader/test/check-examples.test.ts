@@ -25,6 +25,14 @@ describe('teardown check on the bundled examples', () => {
     });
   }
 
+  it('put-order-wrong.c (chapter 2): a preemption bound of 1 finds the WARN, a bound of 0 does not', () => {
+    const at = (k: number) => JSON.parse(teardown(['check', 'examples/put-order-wrong.c', '--strategy', 'bounded', '--preemptions', String(k), '--json']).stdout);
+    expect(at(0).findings).toEqual([]);
+    const one = at(1);
+    expect(one.findings.map((f: { kind: string }) => f.kind)).toEqual(['warn']);
+    expect(one.findings[0].preemptions).toBe(1);
+  });
+
   it('text output names the line and column of a syntax error and exits 2', () => {
     const r = teardown(['check', 'examples/syntax-error.c']);
     expect(r.code).toBe(2);

@@ -1,0 +1,209 @@
+/**
+ * The exercise page: Monaco with the learner's code (autosaved), Run (the
+ * visible scenarios, quick budget) and Submit (every scenario, full budget)
+ * with Ctrl/Cmd+Enter and Ctrl/Cmd+Shift+Enter, live progress and Cancel,
+ * the results panel, the trace viewer, share links, reset with a way back.
+ *
+ * The grader runs in a worker; a runaway grading is stopped by Cancel or by
+ * the watchdog (`?watchdog=ms` shortens it), which replaces the worker. The
+ * editor and the learner's code are never touched by either.
+ */
+import type { GradeReport, GradedFinding, ScenarioResult } from '@teardown/grader';
+import { encodeSchedule } from '@teardown/core/token';
+import { GraderClient, Stopped } from './grader-client';
+import * as storage from './storage';
+import { readTrace, traceLink, type SharedTrace } from './share';
+import { renderResults } from './results';
+import { TraceViewer, SUBMISSION } from './trace-view';
+import { h } from './dom';
+
+declare global {
+  interface Window {
+    /** Milliseconds from navigation start until the exercise was interactive (read by the end-to-end suite). */
+    __teardownReadyMs?: number;
+  }
+}
+
+/** Watchdogs: far above the exercise budgets (quick: 3 s per scenario; full: 15 s per scenario). */
+const WATCHDOG = { quick: 60_000, full: 240_000 };
+
+function debounce(f: () => void, ms: number): () => void {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  return () => { clearTimeout(t); t = setTimeout(f, ms); };
+}
+
+export async function mountExercise(root: HTMLElement): Promise<void> {
+  const id = root.dataset.exercise!;
+  const q = <T extends Element>(sel: string) => root.querySelector<T>(sel)!;
+  const runBtn = q<HTMLButtonElement>('.td-run');
+  const submitBtn = q<HTMLButtonElement>('.td-submit');
+  const cancelBtn = q<HTMLButtonElement>('.td-cancel');
+  const resetBtn = q<HTMLButtonElement>('.td-reset');
+  const restoreBtn = q<HTMLButtonElement>('.td-restore');
+  const statusEl = q<HTMLElement>('.td-status');
+  const editorEl = q<HTMLElement>('.td-editor');
+  const resultsEl = q<HTMLElement>('.td-results');
+  const traceEl = q<HTMLElement>('.td-trace');
+  const status = (text: string, kind: 'info' | 'busy' | 'error' = 'info') => {
+    statusEl.textContent = text;
+    statusEl.dataset.kind = kind;
+  };
+
+  const params = new URLSearchParams(location.search);
+  const watchdogParam = Number(params.get('watchdog'));
+  const client = new GraderClient(id);
+  status('Loading the editor and the checker…', 'busy');
+  const [{ createEditor, monaco }, info] = await Promise.all([import('./editor'), client.init()]);
+
+  // the code to show: a shared link's, else the autosaved code, else the starter
+  const shared = readTrace(location.hash);
+  const saved = storage.load(id);
+  let initial = saved ?? info.starter;
+  if (shared && shared.ex === id) {
+    if (saved !== null && saved !== shared.code) storage.save(id, saved, 'previous');
+    initial = shared.code;
+  }
+  editorEl.replaceChildren();
+  const editor = createEditor(editorEl, initial);
+  const persist = () => {
+    if (!storage.save(id, editor.getValue())) status('This browser refused to save your code (storage full or disabled): copy it somewhere safe.', 'error');
+  };
+  if (shared) persist();
+  editor.onDidChangeModelContent(debounce(persist, 300));
+  addEventListener('pagehide', persist);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') persist(); });
+
+  const syncRestore = () => { restoreBtn.hidden = storage.load(id, 'previous') === null; };
+  syncRestore();
+
+  // the line of the trace step in the learner's file
+  let stepDecorations = editor.createDecorationsCollection();
+  const viewer = new TraceViewer(traceEl, {
+    highlight: (line) => {
+      stepDecorations.clear();
+      if (line === null) return;
+      stepDecorations = editor.createDecorationsCollection([{
+        range: new monaco.Range(line, 1, line, 1),
+        options: { isWholeLine: true, className: 'td-step-line', glyphMarginClassName: 'td-step-glyph' },
+      }]);
+      editor.revealLineInCenterIfOutsideViewport(line);
+    },
+    shareLink: () => (current ? traceLink(current) : null),
+    closed: () => { current = null; },
+  });
+  let current: SharedTrace | null = null;
+
+  const setBusy = (busy: boolean) => {
+    runBtn.disabled = busy;
+    submitBtn.disabled = busy;
+    resetBtn.disabled = busy;
+    cancelBtn.hidden = !busy;
+    root.dataset.busy = String(busy);
+  };
+
+  const showDiagnostics = (r: GradeReport) => {
+    const model = editor.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(model, 'teardown', r.diagnostics.filter((d) => d.file === SUBMISSION).map((d) => ({
+      startLineNumber: d.line, startColumn: d.column, endLineNumber: d.line, endColumn: d.column + 1,
+      message: d.message, severity: d.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+    })));
+  };
+
+  async function openTrace(t: SharedTrace, meta: { scenarioTitle: string; findingTitle?: string; findingKind?: string }) {
+    status('Replaying the interleaving…', 'busy');
+    try {
+      const v = await client.trace(t.code, t.scenario, t.token);
+      if ('diagnostics' in v) { status('That trace\'s code does not compile any more.', 'error'); return; }
+      current = t;
+      viewer.show(v, meta);
+      root.dataset.trace = 'open';
+      status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
+    } catch (e) {
+      status(e instanceof Stopped ? `The replay was ${e.message}.` : `The replay failed: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  let gradedCode = '';
+  const showTrace = (s: ScenarioResult, f: GradedFinding) => {
+    const schedule = f.schedules ? f.schedules[f.schedules.length - 1]! : f.schedule ?? [];
+    void openTrace({ v: 1, ex: id, scenario: s.id, token: encodeSchedule(schedule), code: gradedCode, title: f.title, kind: f.kind },
+      { scenarioTitle: s.title, findingTitle: f.title, findingKind: f.kind });
+  };
+
+  async function run(mode: 'quick' | 'full') {
+    if (client.busy) return;
+    const code = editor.getValue();
+    persist();
+    setBusy(true);
+    status(mode === 'quick' ? 'Running the visible scenarios…' : 'Grading every scenario…', 'busy');
+    const t0 = performance.now();
+    try {
+      const r = await client.grade(code, mode, watchdogParam > 0 ? watchdogParam : WATCHDOG[mode], (p) => {
+        status(`Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions`, 'busy');
+      });
+      gradedCode = code;
+      showDiagnostics(r);
+      renderResults(resultsEl, r, { showTrace, goto: (line, column) => { editor.setPosition({ lineNumber: line, column }); editor.revealLineInCenter(line); editor.focus(); } });
+      root.dataset.result = r.status;
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      status(r.status === 'error' ? 'Your code does not compile: see the messages below.' : `${r.score}/${r.maxScore} points in ${secs} s.`, r.status === 'passed' ? 'info' : 'error');
+    } catch (e) {
+      if (e instanceof Stopped) {
+        root.dataset.result = e.reason;
+        resultsEl.replaceChildren(h('p', { class: 'td-stopped' }, e.reason === 'cancelled'
+          ? 'Grading cancelled. Your code is unchanged.'
+          : `Grading ${e.message}: it ran far longer than the scenarios' budgets allow. Your code is unchanged; look for a loop that never ends.`));
+        status(e.reason === 'cancelled' ? 'Cancelled.' : `Stopped: ${e.message}.`, 'error');
+      } else {
+        root.dataset.result = 'crashed';
+        status(`The grader failed: ${(e as Error).message}`, 'error');
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  runBtn.addEventListener('click', () => void run('quick'));
+  submitBtn.addEventListener('click', () => void run('full'));
+  cancelBtn.addEventListener('click', () => client.cancel());
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run('quick'));
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => void run('full'));
+  root.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !editorEl.contains(e.target as Node)) {
+      e.preventDefault();
+      void run(e.shiftKey ? 'full' : 'quick');
+    }
+  });
+
+  resetBtn.addEventListener('click', () => {
+    const code = editor.getValue();
+    if (code === info.starter) { status('This is already the starter code.'); return; }
+    if (!confirm('Replace your code with the starter? Your current code is kept: "Restore my previous code" brings it back.')) return;
+    storage.save(id, code, 'previous');
+    editor.setValue(info.starter);
+    persist();
+    syncRestore();
+    status('Reset to the starter. "Restore my previous code" brings yours back.');
+  });
+  restoreBtn.addEventListener('click', () => {
+    const prev = storage.load(id, 'previous');
+    if (prev === null) return;
+    storage.save(id, editor.getValue(), 'previous');
+    editor.setValue(prev);
+    persist();
+    status('Restored your previous code (the code it replaced is now the previous one).');
+  });
+
+  setBusy(false);
+  root.dataset.ready = 'true';
+  window.__teardownReadyMs = Math.round(performance.now());
+  status('Ready. Run (Ctrl+Enter) checks the visible scenarios; Submit (Ctrl+Shift+Enter) grades them all.');
+
+  if (shared && shared.ex === id) {
+    if (saved !== null && saved !== shared.code) status('Opened a shared trace; your own code is kept under "Restore my previous code".');
+    syncRestore();
+    const scenarioTitle = info.scenarios.find((s) => s.id === shared.scenario)?.title ?? shared.scenario;
+    await openTrace(shared, { scenarioTitle, findingTitle: shared.title, findingKind: shared.kind });
+  }
+}

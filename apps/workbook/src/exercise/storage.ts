@@ -1,0 +1,33 @@
+/**
+ * Autosave per exercise in localStorage: the learner's code, and the code
+ * it replaced when a reset or a shared link took its place ("previous"), so
+ * nothing typed is ever lost. Storage may be unavailable (private mode, a
+ * full quota): every call reports that instead of throwing.
+ */
+const key = (id: string, what: 'code' | 'previous') => `teardown:v1:${id}:${what}`;
+
+export function load(id: string, what: 'code' | 'previous' = 'code'): string | null {
+  try {
+    return localStorage.getItem(key(id, what));
+  } catch {
+    return null;
+  }
+}
+
+/** Returns false when the browser refused to store it. */
+export function save(id: string, text: string, what: 'code' | 'previous' = 'code'): boolean {
+  try {
+    localStorage.setItem(key(id, what), text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function clear(id: string, what: 'code' | 'previous'): void {
+  try {
+    localStorage.removeItem(key(id, what));
+  } catch {
+    /* nothing stored */
+  }
+}

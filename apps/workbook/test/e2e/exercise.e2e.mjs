@@ -1,0 +1,265 @@
+/**
+ * End-to-end tests of the exercise page, in Debian's chromium through
+ * playwright-core (never a downloaded browser). Run by run.mjs, which builds
+ * and serves the site and passes its address in TEARDOWN_BASE_URL.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.TEARDOWN_BASE_URL ?? 'http://127.0.0.1:4321';
+const SHOTS = process.env.TEARDOWN_SCREENSHOTS || '';
+const METRICS = process.env.TEARDOWN_METRICS || '';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const EX = fileURLToPath(new URL('../../../../exercises/vdev-lifetime/', import.meta.url));
+const PAGE = `${BASE}/exercises/vdev-lifetime/`;
+const KEY = 'teardown:v1:vdev-lifetime:code';
+
+const solution = readFileSync(join(EX, 'solution.c'), 'utf8');
+const v2 = readFileSync(join(EX, 'known-bad/v2.c'), 'utf8');
+const starter = readFileSync(join(EX, 'starter.c'), 'utf8');
+/* a link that never ends: visible steps forever, so only a budget, Cancel or the watchdog stops it */
+const endless = solution.replace('\tidev->vdev = vdev;\n}', '\tidev->vdev = vdev;\n\tfor (;;)\n\t\tWRITE_ONCE(idev->destroying, !READ_ONCE(idev->destroying));\n}');
+assert.notEqual(endless, solution);
+
+const metrics = {};
+function metric(name, value) {
+  metrics[name] = value;
+  if (METRICS) writeFileSync(METRICS, JSON.stringify(metrics, null, 2) + '\n');
+}
+
+let browser;
+
+async function newPage(opts = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'], ...opts });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
+  return { context, page };
+}
+
+async function open(page, url = PAGE) {
+  await page.goto(url);
+  await page.waitForSelector('td-exercise[data-ready="true"]', { timeout: 90_000 });
+}
+
+/** Replace the editor's text by pasting it (typing would auto-indent), and wait for the autosave. */
+async function setCode(page, text) {
+  await page.click('.td-editor .view-lines');
+  await page.keyboard.press('Control+A');
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('Control+V');
+  await page.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, text], { timeout: 10_000 });
+}
+
+/** The text Monaco shows (its rendering uses non-breaking spaces). */
+const shown = async (page) => (await page.textContent('.td-editor .view-lines')).replace(/\u00a0/g, ' ');
+
+const saved = (page) => page.evaluate((k) => localStorage.getItem(k), KEY);
+
+/** Click Run or Submit and wait for the result; returns the status and the milliseconds it took. */
+async function grade(page, which = 'submit', timeout = 120_000) {
+  await page.evaluate(() => { delete document.querySelector('td-exercise').dataset.result; });
+  const t0 = Date.now();
+  await page.click(which === 'submit' ? '.td-submit' : '.td-run');
+  await page.waitForSelector('td-exercise[data-result][data-busy="false"]', { timeout });
+  return { result: await page.getAttribute('td-exercise', 'data-result'), ms: Date.now() - t0 };
+}
+
+async function shot(page, name, selector) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  const target = selector ? page.locator(selector) : page;
+  await target.screenshot({ path: join(SHOTS, name) });
+}
+
+describe('the vdev-lifetime exercise page', () => {
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('opens, loads Monaco and the grading worker, and becomes interactive', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    const tti = await page.evaluate(() => window.__teardownReadyMs);
+    assert.ok(tti > 0, 'the page reports when it became interactive');
+    metric('timeToInteractiveMs', tti);
+    assert.equal(await page.isEnabled('.td-submit'), true);
+    assert.match(await shown(page), /vdev-lifetime: tie a vdevice's life to its idevice/);
+    await context.close();
+  });
+
+  it('the solution, typed in, passes every scenario on Submit', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, solution);
+    const { result, ms } = await grade(page);
+    assert.equal(result, 'passed');
+    assert.equal(await page.locator('.td-scenario[data-status="passed"]').count(), 9);
+    assert.match(await page.textContent('.td-results-title'), /18\/18 points, 9 of 9 scenarios passed/);
+    metric('submitSolutionMs', ms);
+    // a second Submit, with the worker warm
+    metric('submitSolutionWarmMs', (await grade(page)).ms);
+    await context.close();
+  });
+
+  it('v2 gives a use-after-free with its trace; the trace steps back and forth; reload keeps the code; the share link reopens it', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, v2);
+    const { result } = await grade(page);
+    assert.equal(result, 'failed');
+    const card = page.locator('.td-scenario[data-scenario="destroy-races-unbind"] .td-finding[data-kind="use-after-free"]').first();
+    assert.match(await card.textContent(), /BUG: KASAN: slab-use-after-free in iommufd_vdevice_destroy/);
+    if (SHOTS) {
+      await page.evaluate(() => document.querySelector('td-exercise').scrollIntoView());
+      await shot(page, 'exercise-page.png');
+    }
+
+    await card.locator('.td-show-trace').click();
+    await page.waitForSelector('td-exercise[data-trace="open"] .td-trace:not([hidden])');
+    const label = () => page.textContent('.td-step-label');
+    assert.match(await label(), /^step 1 of \d+/);
+    const total = Number(/of (\d+)/.exec(await label())[1]);
+    await page.click('.td-trace [data-act="next"]');
+    assert.match(await label(), /^step 2 of /);
+    await page.keyboard.press('ArrowLeft');
+    assert.match(await label(), /^step 1 of /);
+    await page.click('.td-trace [data-act="finding"]');
+    assert.match(await label(), new RegExp(`^step ${total} of ${total} \\(the finding\\)`));
+    assert.ok(await page.locator('.td-trace-objects .td-object[data-state="live"]').count() > 0, 'objects are drawn');
+    // the igroup whose lock the destroy is about to release was freed by the unbind
+    assert.equal(await page.locator('.td-trace-objects .td-object[data-state="freed"][data-object^="iommufd_group#"]').count(), 1);
+    assert.match(await page.textContent('.td-trace-objects'), /iommufd_vdevice#\w+obj\.wait_cnt0obj\.users0/);
+    // walking back from the finding, some step changes a field of an object
+    let changed = 0;
+    for (let i = 0; i < 40 && !changed; i++) {
+      await page.keyboard.press('ArrowLeft');
+      changed = await page.locator('.td-trace-objects tr.td-changed, .td-trace-objects .td-new, .td-trace-objects .td-freed-now').count();
+    }
+    assert.ok(changed > 0, 'a change between steps is highlighted');
+    await page.click('.td-trace [data-act="finding"]');
+    await shot(page, 'trace-viewer.png', '.td-trace');
+
+    // a step in the learner's code is highlighted in the editor
+    let highlighted = 0;
+    for (let i = 0; i < total && !highlighted; i++) {
+      await page.keyboard.press('ArrowLeft');
+      highlighted = await page.locator('.td-editor .td-step-line').count();
+    }
+    assert.ok(highlighted > 0, 'the current line is highlighted in the editor');
+
+    await page.click('.td-trace [data-act="share"]');
+    const link = await page.inputValue('.td-share-url');
+    assert.match(link, /#trace=/);
+    const finding = await page.textContent('.td-trace-finding');
+
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]');
+    assert.equal(await saved(page), v2, 'the code survives a reload');
+    assert.match(await shown(page), /Known-bad: "\[PATCH v2 3\/4\]/);
+
+    // the link, opened in a browser that has never seen this code
+    const other = await newPage();
+    await other.page.goto(link);
+    await other.page.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
+    assert.match(await other.page.textContent('.td-step-label'), new RegExp(`^step 1 of ${total}`));
+    assert.equal(await other.page.textContent('.td-trace-finding'), finding);
+    assert.equal(await saved(other.page), v2);
+    await other.context.close();
+    await context.close();
+  });
+
+  it('an endless loop is cancelled; the page stays responsive and the code stays', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, endless);
+    await page.evaluate(() => { delete document.querySelector('td-exercise').dataset.result; });
+    await page.click('.td-submit');
+    await page.waitForSelector('td-exercise[data-busy="true"]');
+    await page.waitForFunction(() => /Exploring/.test(document.querySelector('.td-status').textContent), null, { timeout: 30_000 });
+    const t0 = Date.now();
+    await page.click('.td-cancel');
+    await page.waitForSelector('td-exercise[data-result="cancelled"][data-busy="false"]', { timeout: 5_000 });
+    metric('cancelMs', Date.now() - t0);
+    assert.match(await page.textContent('.td-results'), /Grading cancelled\. Your code is unchanged\./);
+    assert.equal(await saved(page), endless);
+    // the page answers, and the editor still takes input
+    assert.equal(await page.evaluate(() => 6 * 7), 42);
+    await page.click('.td-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n/* still here */\n');
+    await page.waitForFunction((k) => localStorage.getItem(k)?.endsWith('/* still here */\n'), KEY);
+    await context.close();
+  });
+
+  it('the watchdog stops a grading that runs longer than it allows', async () => {
+    // the VM's own bounds end this loop (a livelock finding) in about a second of grading;
+    // a 0.2 s watchdog (?watchdog=200) stops the grading before that
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, endless);
+    await open(page, `${PAGE}?watchdog=200`);
+    const { result } = await grade(page, 'submit', 20_000);
+    assert.equal(result, 'watchdog');
+    assert.match(await page.textContent('.td-results'), /stopped by the watchdog after 0\.2 s/);
+    assert.equal(await saved(page), endless);
+    // a fresh worker grades the next Run (with the default watchdog)
+    await open(page);
+    await setCode(page, solution);
+    assert.equal((await grade(page, 'run')).result, 'passed');
+    await context.close();
+  });
+
+  it('reset to starter asks first and keeps the code it replaces', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, solution);
+    page.once('dialog', (d) => d.accept());
+    await page.click('.td-reset');
+    await page.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, starter]);
+    assert.equal(await page.isVisible('.td-restore'), true);
+    await page.click('.td-restore');
+    await page.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, solution]);
+    // a dismissed confirmation changes nothing
+    page.once('dialog', (d) => d.dismiss());
+    await page.click('.td-reset');
+    assert.equal(await saved(page), solution);
+    await context.close();
+  });
+
+  it('follows the dark theme', async () => {
+    const { context, page } = await newPage({ colorScheme: 'light' });
+    await open(page);
+    await page.selectOption('starlight-theme-select select', 'dark');
+    await page.waitForSelector('.td-editor .monaco-editor.vs-dark');
+    await page.selectOption('starlight-theme-select select', 'light');
+    await page.waitForSelector('.td-editor .monaco-editor.vs');
+    await context.close();
+  });
+
+  it('works offline once loaded', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]', { timeout: 60_000 });
+    await setCode(page, solution);
+    assert.equal((await grade(page, 'run')).result, 'passed');
+    await context.setOffline(false);
+    await context.close();
+  });
+});
