@@ -69,7 +69,7 @@ export class GraderClient {
   }
 
   trace(code: string, scenario: string, token: string): Promise<TraceView | { diagnostics: Diagnostic[] }> {
-    return this.guarded(30_000, (api) => api.trace(this.exerciseId, code, scenario, token));
+    return this.guarded(30_000, (api) => api.trace(this.exerciseId, code, scenario, token) as Promise<TraceView | { diagnostics: Diagnostic[] }>);
   }
 
   /** Stop the call in flight, if any. */

@@ -6,6 +6,8 @@
  *
  *   node test/e2e/run.mjs [--results=FILE] [--no-build] [--screenshots]
  *
+ * The static checks of the build (test/site-check.mjs) and the type check of
+ * the client code count as one test each.
  * --results writes {passed, failed, metrics} for scripts/test-all.mjs.
  * --screenshots saves the README's screenshots to docs/screenshots/.
  * Without chromium every test fails (never skips): CI must not pass
@@ -53,7 +55,11 @@ if (!args.has('no-build')) {
 // the static checks of the built site (links, offline, chapters' sources, search index) count as one test
 console.log('$ node test/site-check.mjs');
 const siteCheck = spawnSync(process.execPath, [join(app, 'test/site-check.mjs')], { cwd: app, stdio: 'inherit', env });
+// and the client code type-checks (Vite strips types without checking them)
+console.log('$ tsc -p apps/workbook --noEmit');
+const typecheck = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app, '--noEmit'], { cwd: root, stdio: 'inherit', env });
 const siteCheckPassed = siteCheck.status === 0;
+const typecheckPassed = typecheck.status === 0;
 
 const port = await freePort();
 const server = spawn(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'preview', '--host', '127.0.0.1', '--port', String(port)], { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -64,8 +70,8 @@ for (let i = 0; i < 100 && !up; i++) {
 }
 if (!up) { server.kill(); finish(0, 1, `astro preview did not answer on ${base}`); }
 
-let passed = siteCheckPassed ? 1 : 0;
-let failed = siteCheckPassed ? 0 : 1;
+let passed = Number(siteCheckPassed) + Number(typecheckPassed);
+let failed = 2 - passed;
 // the test file runs in a child process, which inherits these
 Object.assign(process.env, { TEARDOWN_BASE_URL: base, TEARDOWN_SCREENSHOTS: args.has('screenshots') ? join(root, 'docs/screenshots') : '', TEARDOWN_METRICS: metricsFile });
 const stream = run({ files: [join(here, 'exercise.e2e.mjs')], concurrency: false, timeout: 15 * 60_000 });
@@ -74,5 +80,5 @@ stream.on('test:fail', (e) => { if (e.details?.type !== 'suite') failed++; });
 stream.compose(spec).pipe(process.stdout);
 await new Promise((resolve) => stream.on('end', resolve));
 server.kill();
-if (passed + failed <= 1) failed++; // the browser tests did not run at all
+if (passed + failed <= 2) failed++; // the browser tests did not run at all
 finish(passed, failed);
