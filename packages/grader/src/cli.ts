@@ -106,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--reproducible', 'omit wall-clock timing (byte-identical reruns)')
     .option('--no-traces', 'text output without the trace tables')
     .option('--no-progress', 'no progress line on standard error')
+    .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
     .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       const names = submissionNames(files);

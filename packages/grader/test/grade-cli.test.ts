@@ -50,6 +50,18 @@ describe('teardown grade', () => {
     expect(tomb.findings[0].trace.length).toBeGreaterThan(0);
   });
 
+  it('--only <scenario> --schedule <token> replays a graded finding to the same finding', () => {
+    const j = JSON.parse(teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/put-before-unlock.c`, '--only', 'destroy-races-unbind', '--json', '--reproducible']).stdout);
+    const f = j.scenarios[0].findings.find((x: { kind: string }) => x.kind === 'use-after-free');
+    const r = teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/put-before-unlock.c`, '--only', 'destroy-races-unbind', '--schedule', f.token, '--json']);
+    expect(r.code).toBe(1);
+    const replay = JSON.parse(r.stdout);
+    expect(replay.findings.map((x: { title: string }) => x.title)).toContain(f.title);
+    expect(replay.steps.length).toBeGreaterThanOrEqual(f.schedule.length);
+    expect(replay.objects.some((o: { name: string }) => o.name.startsWith('iommufd_ctx#'))).toBe(true);
+    expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--schedule', 'a3b']).code).toBe(2);
+  });
+
   it('--gradescope output validates against the results.json schema, with hidden scenarios after publishing', () => {
     const ajv = new Ajv({ allErrors: true });
     const validate = ajv.compile(schema);

@@ -1,7 +1,7 @@
 /** `teardown grade <exercise> <file.c ...>`: grade a submission against an exercise's scenarios. */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { StrategyName } from '@teardown/core';
+import { compile, decodeSchedule, renderFinding, replaySchedules, traceObjects, traceTable, DEFAULT_LIMITS, type StrategyName } from '@teardown/core';
 import { grade, scenarioSpec, gradingFiles, type GradeReport, type SubmissionFile } from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
@@ -25,6 +25,49 @@ export interface GradeCliOptions {
   reproducible?: boolean;
   traces?: boolean;
   progress?: boolean;
+  schedule?: string;
+}
+
+/**
+ * `--only <scenario> --schedule <token>`: replay one interleaving of one
+ * scenario step by step, with the kernel objects where it ends and the
+ * findings it reaches (the token a graded finding printed).
+ */
+async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenarioId: string, token: string, json: boolean): Promise<number> {
+  let schedule: number[];
+  try {
+    schedule = decodeSchedule(token);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const s = ex.scenarios.find((x) => x.id === scenarioId)!;
+  const files = gradingFiles(ex, submission, [s]);
+  const c = await compile(files);
+  if (!c.program) {
+    process.stdout.write(c.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`).join('\n') + '\n');
+    return 2;
+  }
+  const spec = scenarioSpec(c.program, s)!;
+  const bad = schedule.find((t) => t >= spec.threads.length);
+  if (bad !== undefined) throw new UsageError(`the schedule names thread ${String.fromCharCode(97 + bad)}, but scenario ${s.id} has ${spec.threads.length} threads`);
+  const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const [rec] = replaySchedules(c.program, spec, [schedule], limits);
+  const end = traceObjects(c.program, spec, schedule, limits);
+  const objects = end.states[end.states.length - 1] ?? [];
+  const names = spec.threads.map((t) => t.name);
+  if (json) {
+    process.stdout.write(JSON.stringify({ version: 1, exercise: ex.manifest.id, scenario: s.id, threads: names, steps: rec!.steps, objects, findings: rec!.findings }, null, 2) + '\n');
+    return rec!.findings.length ? 1 : 0;
+  }
+  const sources = new Map(files.map((f) => [f.name, f.text]));
+  process.stdout.write(`${s.id}: ${s.title}\n\n${traceTable(rec!.steps, names, { sources, merge: true })}\n`);
+  process.stdout.write(`${rec!.steps.length} steps, ${rec!.preemptions} preemption${rec!.preemptions === 1 ? '' : 's'}, ${rec!.switches} context switch${rec!.switches === 1 ? '' : 'es'}\n\n`);
+  process.stdout.write(`kernel objects after step ${end.states.length}:\n`);
+  for (const o of objects) process.stdout.write(`  ${o.name} [${o.state}] ${Object.entries(o.fields).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
+  process.stdout.write('\n');
+  for (const f of rec!.findings) process.stdout.write(renderFinding(f) + '\n\n');
+  if (!rec!.findings.length) process.stdout.write('no findings in this execution\n');
+  return rec!.findings.length ? 1 : 0;
 }
 
 /** Source texts and thread names for the text renderers. */
@@ -54,6 +97,10 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of only ?? []) {
     if (!ex.scenarios.some((s) => s.id === id)) throw new UsageError(`exercise ${ex.manifest.id} has no scenario '${id}' (it has ${ex.scenarios.map((s) => s.id).join(', ')})`);
+  }
+  if (o.schedule !== undefined) {
+    if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
+    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true);
   }
   const seed = o.seed === undefined ? undefined : Number(o.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`bad --seed '${o.seed}'`);

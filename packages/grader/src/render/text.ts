@@ -22,7 +22,8 @@ function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): strin
     ? traceTable(f.trace, names, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
     : undefined;
   const more = f.similar ? `\n        (${f.similar} more finding${f.similar === 1 ? '' : 's'} of this kind and title)` : '';
-  return renderFinding(f, { trace: table, indent: '      ' }) + more;
+  const replay = f.token && !f.schedules ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}` : '';
+  return renderFinding(f, { trace: table, indent: '      ' }) + more + replay;
 }
 
 /** The whole report. */
