@@ -4,8 +4,9 @@
  * DESIGN section 4: grade only what the learner wrote; a finding whose
  * faulting code lies wholly in the model's kernel code is reported apart.
  * "Wholly" is decided by the detectors: a finding's origin is `model` when
- * no frame of any stack it records (the access, the allocation and free of
- * a KASAN report, the lock sites of a lockdep report) is in the submission.
+ * the innermost frame of every site it records (the access, the free of a
+ * KASAN report, the lock sites of a lockdep report, the skipped wake-ups of
+ * a stall) is in the model's or the scenario's code.
  *
  * That alone would excuse too much: a submission can make the model's own
  * code fail (a vdev that pins its idev makes the unbind's kernel destroy
