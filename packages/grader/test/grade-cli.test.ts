@@ -36,6 +36,15 @@ describe('teardown grade', () => {
     expect(r.stdout).toMatch(/schedule: \d+ steps, 1 preemption/);
   });
 
+  it('trace columns follow the scenario\'s threads in declaration order (the letters of schedule tokens)', () => {
+    const args = ['grade', 'vdev-lifetime', `${EX}/known-bad/lock-order.c`, '--only', 'use-races-unbind'];
+    expect(JSON.parse(teardown([...args, '--json', '--reproducible']).stdout).scenarios[0].threads).toEqual(['use', 'unbind']);
+    const text = teardown(args).stdout;
+    expect(text).toMatch(/\| step +\| use +\| unbind +\|/);
+    // the unbind thread's close_fd() sits in the unbind column, with the use column empty
+    expect(text).toMatch(/\| \d+\*? +\| +\| use-races-unbind\.c:\d+ close_fd\(cdev0\);/);
+  });
+
   it('--json is versioned and byte-identical across runs with --reproducible', () => {
     const args = ['grade', 'vdev-lifetime', `${EX}/known-bad/no-tombstone.c`, '--json', '--reproducible'];
     const a = teardown(args);

@@ -70,16 +70,11 @@ async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenar
   return rec!.findings.length ? 1 : 0;
 }
 
-/** Source texts and thread names for the text renderers. */
+/** Source texts for the text renderers (the trace tables show each step's line). */
 export function textOptions(ex: Exercise, submission: readonly SubmissionFile[], traces = true): TextOptions {
   const sources = new Map<string, string>();
   for (const f of gradingFiles(ex, submission, ex.scenarios)) sources.set(f.name, f.text);
-  const threads = new Map<string, string[]>();
-  for (const s of ex.scenarios) {
-    const names = [...s.text.matchAll(/^\s*void\s+thread_(\w+)\s*\(/gm)].map((m) => m[1]!);
-    threads.set(s.id, names.sort());
-  }
-  return { sources, threads, traces };
+  return { sources, traces };
 }
 
 /** Render a report in the format the options ask for. */
@@ -124,4 +119,3 @@ export function submissionNames(paths: string[]): string[] {
   return base.map((b, i) => (base.indexOf(b) !== i || base.lastIndexOf(b) !== i ? paths[i]! : b));
 }
 
-export { scenarioSpec };

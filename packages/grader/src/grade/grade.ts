@@ -37,6 +37,8 @@ export interface ScenarioResult {
   score: number;
   visible: boolean;
   fidelity: boolean;
+  /** Thread names by thread id (the `a`, `b`, ... of schedule tokens); empty when not run. */
+  threads: string[];
   /** passed: no finding charged to the submission; failed: some; error: not run (the submission did not compile). */
   status: 'passed' | 'failed' | 'error';
   coverage: Coverage | null;
@@ -163,7 +165,7 @@ export async function grade(ex: Exercise, submission: readonly SubmissionFile[],
     mode, status: 'error', score: 0, maxScore, diagnostics: [], scenarios: [],
   };
   const notRun = (s: Scenario): ScenarioResult => ({
-    id: s.id, title: s.title, file: s.file, points: s.points, score: 0, visible: s.visible, fidelity: s.fidelity === true,
+    id: s.id, title: s.title, file: s.file, points: s.points, score: 0, visible: s.visible, fidelity: s.fidelity === true, threads: [],
     status: 'error', coverage: null, complete: false, stats: { executions: 0, traces: 0, states: 0, steps: 0 }, findings: [], modelFindings: [],
   });
   const files = gradingFiles(ex, submission, scenarios);
@@ -225,7 +227,7 @@ function runScenario(
   const passed = findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
   return {
     id: s.id, title: s.title, file: s.file, points: s.points, score: passed ? s.points : 0,
-    visible: s.visible, fidelity: s.fidelity === true,
+    visible: s.visible, fidelity: s.fidelity === true, threads: spec.threads.map((t) => t.name),
     status: passed ? 'passed' : 'failed',
     coverage: res.coverage, complete: res.stats.complete,
     stats: { executions: res.stats.executions, traces: res.stats.traces, states: res.stats.states, steps: res.stats.steps, ...(opts.reproducible ? {} : { ms: Math.round(res.stats.ms) }) },

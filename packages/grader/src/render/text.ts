@@ -12,14 +12,11 @@ export interface TextOptions {
   sources?: Map<string, string>;
   /** Print the trace tables (default true). */
   traces?: boolean;
-  /** Thread names by scenario id, for the trace table headers. */
-  threads?: Map<string, string[]>;
 }
 
 function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
-  const names = o.threads?.get(s.id) ?? [];
   const table = o.traces !== false && f.trace?.length
-    ? traceTable(f.trace, names, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
+    ? traceTable(f.trace, s.threads, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
     : undefined;
   const more = f.similar ? `\n        (${f.similar} more finding${f.similar === 1 ? '' : 's'} of this kind and title)` : '';
   const replay = f.token && !f.schedules ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}` : '';
