@@ -14,7 +14,8 @@ import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
 import { renderResults } from './results';
-import { TraceViewer, SUBMISSION } from './trace-view';
+import { TraceViewer } from './trace-view';
+import { SUBMISSION } from './names';
 import { h } from './dom';
 
 declare global {
@@ -55,20 +56,18 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   status('Loading the editor and the checker…', 'busy');
   const [{ createEditor, monaco }, info] = await Promise.all([import('./editor'), client.init()]);
 
-  // the code to show: a shared link's, else the autosaved code, else the starter
+  // the code to show: a shared link's (for this exercise), else the autosaved code, else the starter
   const shared = readTrace(location.hash);
+  const opening = shared?.ex === id ? shared : null;
   const saved = storage.load(id);
-  let initial = saved ?? info.starter;
-  if (shared && shared.ex === id) {
-    if (saved !== null && saved !== shared.code) storage.save(id, saved, 'previous');
-    initial = shared.code;
-  }
+  if (opening && saved !== null && saved !== opening.code) storage.save(id, saved, 'previous');
+  const initial = opening?.code ?? saved ?? info.starter;
   editorEl.replaceChildren();
   const editor = createEditor(editorEl, initial);
   const persist = () => {
     if (!storage.save(id, editor.getValue())) status('This browser refused to save your code (storage full or disabled): copy it somewhere safe.', 'error');
   };
-  if (shared) persist();
+  if (opening) persist();
   editor.onDidChangeModelContent(debounce(persist, 300));
   addEventListener('pagehide', persist);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') persist(); });
@@ -77,12 +76,12 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   syncRestore();
 
   // the line of the trace step in the learner's file
-  let stepDecorations = editor.createDecorationsCollection();
+  let current: SharedTrace | null = null;
+  const stepLine = editor.createDecorationsCollection();
   const viewer = new TraceViewer(traceEl, {
     highlight: (line) => {
-      stepDecorations.clear();
-      if (line === null) return;
-      stepDecorations = editor.createDecorationsCollection([{
+      if (line === null) { stepLine.clear(); return; }
+      stepLine.set([{
         range: new monaco.Range(line, 1, line, 1),
         options: { isWholeLine: true, className: 'td-step-line', glyphMarginClassName: 'td-step-glyph' },
       }]);
@@ -91,7 +90,6 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     shareLink: () => (current ? traceLink(current) : null),
     closed: () => { current = null; },
   });
-  let current: SharedTrace | null = null;
 
   const setBusy = (busy: boolean) => {
     runBtn.disabled = busy;
@@ -200,10 +198,9 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   window.__teardownReadyMs = Math.round(performance.now());
   status('Ready. Run (Ctrl+Enter) checks the visible scenarios; Submit (Ctrl+Shift+Enter) grades them all.');
 
-  if (shared && shared.ex === id) {
-    if (saved !== null && saved !== shared.code) status('Opened a shared trace; your own code is kept under "Restore my previous code".');
-    syncRestore();
-    const scenarioTitle = info.scenarios.find((s) => s.id === shared.scenario)?.title ?? shared.scenario;
-    await openTrace(shared, { scenarioTitle, findingTitle: shared.title, findingKind: shared.kind });
+  if (opening) {
+    if (saved !== null && saved !== opening.code) status('Opened a shared trace; your own code is kept under "Restore my previous code".');
+    const scenarioTitle = info.scenarios.find((s) => s.id === opening.scenario)?.title ?? opening.scenario;
+    await openTrace(opening, { scenarioTitle, findingTitle: opening.title, findingKind: opening.kind });
   }
 }

@@ -9,6 +9,7 @@
 import type { ObjectSnapshot } from '@teardown/core';
 import type { TraceView } from './grader-client';
 import { h } from './dom';
+import { SUBMISSION } from './names';
 
 export interface TraceMeta {
   scenarioTitle: string;
@@ -24,8 +25,6 @@ export interface TraceHost {
   /** The viewer was closed. */
   closed(): void;
 }
-
-export const SUBMISSION = 'submission.c';
 
 function objectCard(o: ObjectSnapshot, prev: ObjectSnapshot | undefined, isNew: boolean): HTMLElement {
   const freed = o.state === 'freed';

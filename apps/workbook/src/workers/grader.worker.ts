@@ -10,9 +10,7 @@ import { grade, gradingFiles, parseExercise, scenarioSpec, type Exercise, type G
 import tsWasmUrl from 'web-tree-sitter/web-tree-sitter.wasm?url';
 import cWasmUrl from 'tree-sitter-c/tree-sitter-c.wasm?url';
 import { EXERCISE_FILES } from '../exercise/bundle';
-
-/** The file name a learner's code has in reports and traces. */
-export const SUBMISSION = 'submission.c';
+import { SUBMISSION } from '../exercise/names';
 
 const exercises = new Map<string, Exercise>();
 function exercise(id: string): Exercise {

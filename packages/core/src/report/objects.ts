@@ -11,7 +11,7 @@ import type { Machine, ScenarioSpec, Limits } from '../vm/machine.js';
 import { DEFAULT_LIMITS } from '../vm/machine.js';
 import type { Program } from '../lang/ir.js';
 import { type CType, layoutOf, type StructDef } from '../lang/types.js';
-import type { ObjectSnapshot } from '../detect/finding.js';
+import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import { Explorer, type StepRecord } from '../sched/explorer.js';
 import { ReplayStrategy } from '../sched/replay.js';
 import { freshMachine } from './minimise.js';
@@ -56,6 +56,10 @@ export interface ObjectTrace {
   states: ObjectSnapshot[][];
   /** Kernel log lines by step. */
   log: { step: number; task: string; level: string; text: string }[];
+  /** Findings of the whole replayed execution (it runs on without preemption after the schedule). */
+  findings: Finding[];
+  preemptions: number;
+  switches: number;
 }
 
 /**
@@ -75,5 +79,8 @@ export function traceObjects(program: Program, spec: ScenarioSpec, schedule: rea
     steps: rec.steps.slice(0, upTo),
     states,
     log: m.state.log.filter((l) => l.step <= upTo).map((l) => ({ step: l.step, task: names[l.tid] ?? '?', level: l.level, text: l.text })),
+    findings: rec.findings,
+    preemptions: rec.preemptions,
+    switches: rec.switches,
   };
 }

@@ -1,7 +1,7 @@
 /** `teardown grade <exercise> <file.c ...>`: grade a submission against an exercise's scenarios. */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compile, decodeSchedule, renderFinding, replaySchedules, traceObjects, traceTable, DEFAULT_LIMITS, type StrategyName } from '@teardown/core';
+import { compile, decodeSchedule, renderFinding, traceObjects, traceTable, DEFAULT_LIMITS, type StrategyName } from '@teardown/core';
 import { grade, scenarioSpec, gradingFiles, type GradeReport, type SubmissionFile } from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
@@ -50,24 +50,23 @@ async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenar
   const spec = scenarioSpec(c.program, s)!;
   const bad = schedule.find((t) => t >= spec.threads.length);
   if (bad !== undefined) throw new UsageError(`the schedule names thread ${String.fromCharCode(97 + bad)}, but scenario ${s.id} has ${spec.threads.length} threads`);
-  const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
-  const [rec] = replaySchedules(c.program, spec, [schedule], limits);
-  const end = traceObjects(c.program, spec, schedule, limits);
-  const objects = end.states[end.states.length - 1] ?? [];
+  const run = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits }, Infinity);
+  const at = Math.min(schedule.length, run.states.length) - 1;
+  const objects = at >= 0 ? run.states[at]! : [];
   const names = spec.threads.map((t) => t.name);
   if (json) {
-    process.stdout.write(JSON.stringify({ version: 1, exercise: ex.manifest.id, scenario: s.id, threads: names, steps: rec!.steps, objects, findings: rec!.findings }, null, 2) + '\n');
-    return rec!.findings.length ? 1 : 0;
+    process.stdout.write(JSON.stringify({ version: 1, exercise: ex.manifest.id, scenario: s.id, threads: names, steps: run.steps, objects, findings: run.findings }, null, 2) + '\n');
+    return run.findings.length ? 1 : 0;
   }
   const sources = new Map(files.map((f) => [f.name, f.text]));
-  process.stdout.write(`${s.id}: ${s.title}\n\n${traceTable(rec!.steps, names, { sources, merge: true })}\n`);
-  process.stdout.write(`${rec!.steps.length} steps, ${rec!.preemptions} preemption${rec!.preemptions === 1 ? '' : 's'}, ${rec!.switches} context switch${rec!.switches === 1 ? '' : 'es'}\n\n`);
-  process.stdout.write(`kernel objects after step ${end.states.length}:\n`);
+  process.stdout.write(`${s.id}: ${s.title}\n\n${traceTable(run.steps, names, { sources, merge: true })}\n`);
+  process.stdout.write(`${run.steps.length} steps, ${run.preemptions} preemption${run.preemptions === 1 ? '' : 's'}, ${run.switches} context switch${run.switches === 1 ? '' : 'es'}\n\n`);
+  process.stdout.write(`kernel objects after step ${at + 1}:\n`);
   for (const o of objects) process.stdout.write(`  ${o.name} [${o.state}] ${Object.entries(o.fields).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
   process.stdout.write('\n');
-  for (const f of rec!.findings) process.stdout.write(renderFinding(f) + '\n\n');
-  if (!rec!.findings.length) process.stdout.write('no findings in this execution\n');
-  return rec!.findings.length ? 1 : 0;
+  for (const f of run.findings) process.stdout.write(renderFinding(f) + '\n\n');
+  if (!run.findings.length) process.stdout.write('no findings in this execution\n');
+  return run.findings.length ? 1 : 0;
 }
 
 /** Source texts for the text renderers (the trace tables show each step's line). */

@@ -23,6 +23,9 @@ export function readTree(dir: string): Map<string, string> {
   return out;
 }
 
+/** This repository's exercises folder (from packages/grader/dist/exercise). */
+const REPO_EXERCISES = fileURLToPath(new URL('../../../../exercises/', import.meta.url));
+
 /** The folder of exercise `nameOrPath`, or undefined. */
 export function findExerciseDir(nameOrPath: string, cwd = process.cwd()): string | undefined {
   const direct = resolve(cwd, nameOrPath);
@@ -33,9 +36,7 @@ export function findExerciseDir(nameOrPath: string, cwd = process.cwd()): string
     if (existsSync(join(p, 'exercise.json'))) return p;
     if (dirname(d) === d) break;
   }
-  // this repository's exercises (packages/grader/dist/exercise -> exercises)
-  const repo = fileURLToPath(new URL('../../../../exercises/', import.meta.url));
-  const p = join(repo, nameOrPath);
+  const p = join(REPO_EXERCISES, nameOrPath);
   return existsSync(join(p, 'exercise.json')) ? p : undefined;
 }
 
@@ -46,7 +47,6 @@ export function loadExercise(dir: string): Exercise {
 
 /** The ids of the exercises in this repository. */
 export function bundledExercises(): string[] {
-  const repo = fileURLToPath(new URL('../../../../exercises/', import.meta.url));
-  if (!existsSync(repo)) return [];
-  return readdirSync(repo).filter((n) => existsSync(join(repo, n, 'exercise.json'))).sort();
+  if (!existsSync(REPO_EXERCISES)) return [];
+  return readdirSync(REPO_EXERCISES).filter((n) => existsSync(join(REPO_EXERCISES, n, 'exercise.json'))).sort();
 }
