@@ -10,8 +10,8 @@ export { compile, type CompileOptions, type CompileResult } from './lang/compile
 export { initParser, parserInitialised, type WasmLocations } from './lang/parser.js';
 export { prepass } from './lang/prepass.js';
 export { formatRet, ERRNO, ERRNO_NAME } from './lang/constants.js';
-export * from './vm/values.js';
-export * from './vm/state.js';
+export * from './state/values.js';
+export * from './state/state.js';
 export { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec, type ThreadSpec } from './vm/machine.js';
 export * from './detect/finding.js';
 export * from './sched/index.js';

@@ -3,7 +3,7 @@
  * call stacks involved and (filled in by the explorer) the schedule that
  * reaches them.
  */
-import type { Site, StackFrame } from '../vm/state.js';
+import type { Site, StackFrame } from '../state/state.js';
 
 /** Finding kinds. See docs/findings.md for the kernel analogue of each. */
 export type FindingKind =
@@ -51,8 +51,8 @@ export interface Finding {
   fatal: boolean;
   /** Deduplication key: kind plus the source sites involved. */
   key: string;
-  /** Who is charged: learner code, or the model's kernel code (reported apart). */
-  origin: 'learner' | 'model';
+  /** Who is charged: learner code, or the model's kernel code (reported apart): see {@link chargedTo}. */
+  origin: Origin;
   /** Filled by the explorer: the schedule (thread ids, one per visible step) reaching it. */
   schedule?: number[];
   /**
@@ -81,4 +81,75 @@ export function where(stack: StackFrame[]): string {
 export function siteKey(stack: StackFrame[]): string {
   const f = stack[0];
   return f ? `${f.file}:${f.line}:${f.column}` : '?';
+}
+
+/** Who is charged for a finding: the learner, or the model's kernel code (reported apart). */
+export type Origin = 'learner' | 'model';
+
+/** What the charging rule needs to know: which files are the learner's. */
+export interface ChargeCtx {
+  isLearnerFile(name: string): boolean;
+}
+
+/**
+ * The charging rule, in one place: a finding is the model's only when the
+ * innermost frame of every site involved lies in model (prelude or harness)
+ * code; a site with no frame, or whose innermost frame is in a learner file,
+ * charges the learner. See docs/grading.md ("who is charged").
+ */
+export function chargedTo(ctx: ChargeCtx, sites: readonly Site[]): Origin {
+  for (const s of sites) {
+    const f = s.stack[0];
+    if (!f || ctx.isLearnerFile(f.file)) return 'learner';
+  }
+  return 'model';
+}
+
+/** How a detector or primitive describes a finding; {@link finding} derives the rest. */
+export interface FindingSpec {
+  /** The accesses or events involved, each as `[what, site]`; the first is the one that faulted. */
+  sites: readonly (readonly [what: string, site: Site])[];
+  /** The report body, line by line. */
+  details: string[];
+  /** Objects as they were at the finding's step. */
+  objects?: ObjectSnapshot[];
+  /** KASAN: where the object was allocated and freed (shown as `kmalloc` and `kfree`). */
+  alloc?: Site;
+  free?: Site;
+  /** Ends the execution (an oops). Default false. */
+  fatal?: boolean;
+  /**
+   * What tells this finding apart from others of its kind (deduplication):
+   * default, the innermost frame of the first site.
+   */
+  key?: readonly string[];
+  /** The key's first part when it is not the kind (`oob`, `use-after-return`). */
+  keyTag?: string;
+  /**
+   * The sites that decide who is charged (default: every site of `sites`), or
+   * `'learner'` for findings about what the scenario's harness checks.
+   */
+  charge?: readonly Site[] | 'learner';
+}
+
+/**
+ * Build a finding: accesses from the sites, the deduplication key
+ * (`<kind or keyTag>:<key parts joined by ':'>`) and the origin by
+ * {@link chargedTo}. Every finding the checker reports is made here.
+ */
+export function finding(ctx: ChargeCtx, kind: FindingKind, title: string, spec: FindingSpec): Finding {
+  const sites = spec.sites.map(([, s]) => s);
+  const key = spec.key ?? [spec.sites[0] ? where(spec.sites[0][1].stack) : '?'];
+  return {
+    kind,
+    title,
+    details: spec.details,
+    accesses: spec.sites.map(([what, s]) => siteToAccess(what, s)),
+    alloc: spec.alloc ? siteToAccess('kmalloc', spec.alloc) : undefined,
+    free: spec.free ? siteToAccess('kfree', spec.free) : undefined,
+    objects: spec.objects ?? [],
+    fatal: spec.fatal ?? false,
+    key: [spec.keyTag ?? kind, ...key].join(':'),
+    origin: spec.charge === 'learner' ? 'learner' : chargedTo(ctx, spec.charge ?? sites),
+  };
 }

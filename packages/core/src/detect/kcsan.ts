@@ -14,9 +14,9 @@
  * (waker before the woken task's return from schedule), completions, and the
  * scenario's fork (setup before the threads) and join (threads before check).
  */
-import type { Site } from '../vm/state.js';
-import type { Value } from '../vm/values.js';
-import { type Finding, type FindingAccess, siteToAccess } from './finding.js';
+import type { Site } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import { type ChargeCtx, type Finding, finding } from './finding.js';
 
 type VC = number[];
 
@@ -86,21 +86,21 @@ export class Kcsan {
    * Check one access; returns a data-race finding for the first unordered
    * conflicting access (once per pair of code sites over the exploration).
    */
-  access(tid: number, loc: string, write: boolean, marked: boolean, site: Site, what: string, value: Value, origin: (s: Site[]) => 'learner' | 'model'): Finding | undefined {
+  access(tid: number, loc: string, write: boolean, marked: boolean, site: Site, what: string, value: Value, ctx: ChargeCtx): Finding | undefined {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadow.get(loc);
     if (!sh) { sh = { w: null, r: new Map() }; this.shadow.set(loc, sh); }
     const v = this.vc[tid]!;
-    let finding: Finding | undefined;
+    let found: Finding | undefined;
     const w = sh.w;
     if (w && w.tid !== tid && w.c > v[w.tid]! && !(w.marked && marked)) {
-      finding = this.report(w.site, w.what, true, site, what, write, `${this.show(w.value)} -> ${this.show(value)}`, origin);
+      found = this.report(ctx, w.site, w.what, true, site, what, write, `${this.show(w.value)} -> ${this.show(value)}`);
     }
     if (write) {
-      if (!finding) {
+      if (!found) {
         for (const [rt, r] of sh.r) {
           if (rt !== tid && r.c > v[rt]! && !(r.marked && marked)) {
-            finding = this.report(r.site, r.what, false, site, what, true, '', origin);
+            found = this.report(ctx, r.site, r.what, false, site, what, true, '');
             break;
           }
         }
@@ -110,20 +110,21 @@ export class Kcsan {
     } else {
       sh.r.set(tid, { c: v[tid]!, marked, site, what });
     }
-    return finding;
+    return found;
   }
 
-  private report(a: Site, aWhat: string, aWrite: boolean, b: Site, bWhat: string, bWrite: boolean, change: string, origin: (s: Site[]) => 'learner' | 'model'): Finding | undefined {
+  private report(
+    ctx: ChargeCtx, a: Site, aWhat: string, aWrite: boolean, b: Site, bWhat: string, bWrite: boolean, change: string,
+  ): Finding | undefined {
     const fa = a.stack[0];
     const fb = b.stack[0];
     const siteA = fa ? `${fa.file}:${fa.line}:${fa.column}` : '?';
     const siteB = fb ? `${fb.file}:${fb.line}:${fb.column}` : '?';
-    const key = 'data-race:' + [siteA, siteB].sort().join('|');
-    if (this.reported.has(key)) return undefined;
-    this.reported.add(key);
+    const pair = [siteA, siteB].sort().join('|');
+    if (this.reported.has(pair)) return undefined;
+    this.reported.add(pair);
     const fnA = fa?.fn ?? '?';
     const fnB = fb?.fn ?? '?';
-    const acc = (what: string, write: boolean, s: Site): FindingAccess => siteToAccess(`${write ? 'write' : 'read'} to ${what}`, s);
     const details = [
       '',
       `${aWrite ? 'write' : 'read'} to ${aWhat} by task ${a.task}:`,
@@ -133,15 +134,9 @@ export class Kcsan {
       ...b.stack.map((f) => ` ${f.fn}+0x0/0x0 (${f.file}:${f.line})`),
     ];
     if (change && aWrite) details.push('', `value changed: ${change}`);
-    return {
-      kind: 'data-race',
-      title: `BUG: KCSAN: data-race in ${fnA} / ${fnB}`,
-      details,
-      accesses: [acc(aWhat, aWrite, a), acc(bWhat, bWrite, b)],
-      objects: [],
-      fatal: false,
-      key,
-      origin: origin([a, b]),
-    };
+    const acc = (what: string, write: boolean) => `${write ? 'write' : 'read'} to ${what}`;
+    return finding(ctx, 'data-race', `BUG: KCSAN: data-race in ${fnA} / ${fnB}`, {
+      sites: [[acc(aWhat, aWrite), a], [acc(bWhat, bWrite), b]], details, key: [pair],
+    });
   }
 }

@@ -9,8 +9,9 @@
  * explored execution deadlocked, and is reported with lockdep's CPU0/CPU1
  * "Possible unsafe locking scenario" table.
  */
-import type { HeldLock, Site } from '../vm/state.js';
-import { type Finding, siteToAccess, where } from './finding.js';
+import type { Alloc, HeldLock, Site, Thread } from '../state/state.js';
+import type { ReportCtx } from './ctx.js';
+import { type ChargeCtx, type Finding, finding, where } from './finding.js';
 
 interface Edge {
   from: string;
@@ -40,7 +41,9 @@ export class LockdepGraph {
    * Record `held -> acquiring` for every held lock. Returns a lock-order
    * finding when a new edge closes a cycle that was not reported before.
    */
-  acquire(held: readonly HeldLock[], cls: string, name: string, site: Site, origin: (sites: Site[]) => 'learner' | 'model', schedule: () => number[] = () => []): Finding | undefined {
+  acquire(
+    ctx: ChargeCtx, held: readonly HeldLock[], cls: string, name: string, site: Site, schedule: () => number[] = () => [],
+  ): Finding | undefined {
     let found: Finding | undefined;
     for (const h of held) {
       if (h.cls === cls) continue; // recursion is reported by the caller
@@ -51,7 +54,7 @@ export class LockdepGraph {
       // a path cls ->* h.cls closes a cycle with the new edge
       const path = this.path(cls, h.cls);
       m.set(cls, edge);
-      if (path && !found) found = this.report([...path, edge], origin);
+      if (path && !found) found = this.report(ctx, [...path, edge]);
     }
     return found;
   }
@@ -79,10 +82,10 @@ export class LockdepGraph {
     return undefined;
   }
 
-  private report(cycle: Edge[], origin: (sites: Site[]) => 'learner' | 'model'): Finding | undefined {
-    const key = 'lock-order:' + cycle.map((e) => e.from).sort().join(',');
-    if (this.reported.has(key)) return undefined;
-    this.reported.add(key);
+  private report(ctx: ChargeCtx, cycle: Edge[]): Finding | undefined {
+    const id = cycle.map((e) => e.from).sort().join(',');
+    if (this.reported.has(id)) return undefined;
+    this.reported.add(id);
     const closing = cycle[cycle.length - 1]!;
     // the new edge: task holds `closing.from`, acquires `closing.to`
     const details: string[] = [];
@@ -122,27 +125,102 @@ export class LockdepGraph {
     details.push(`  lock(${b});`);
     details.push('');
     details.push(' *** DEADLOCK ***');
-    const sites = cycle.flatMap((e) => [e.heldSite, e.acqSite]);
     // the counterexample is a set of executions, one per dependency (the closing one last)
     const schedules: number[][] = [];
     for (const e of cycle) if (!schedules.some((x) => x.join() === e.schedule.join())) schedules.push(e.schedule);
-    return {
-      schedules,
-      kind: 'lock-order',
-      title: 'WARNING: possible circular locking dependency detected',
-      details,
-      accesses: cycle.flatMap((e) => [
-        siteToAccess(`lock(${e.fromName})`, e.heldSite),
-        siteToAccess(`lock(${e.toName}) while holding ${e.fromName}`, e.acqSite),
+    const f = finding(ctx, 'lock-order', 'WARNING: possible circular locking dependency detected', {
+      sites: cycle.flatMap((e) => [
+        [`lock(${e.fromName})`, e.heldSite] as const,
+        [`lock(${e.toName}) while holding ${e.fromName}`, e.acqSite] as const,
       ]),
-      objects: [],
-      fatal: false,
-      key,
-      origin: origin(sites),
-    };
+      details, key: [cycle.map((e) => e.from).sort().join(',')],
+    });
+    return { schedules, ...f };
   }
 }
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s + ' ' : s + ' '.repeat(n - s.length);
+}
+
+// ------------------------------------------------------------------ lock misuse (lockdep's other splats)
+
+/** `BUG: sleeping function called from invalid context` (CONFIG_DEBUG_ATOMIC_SLEEP): `what` may sleep under a spinlock. */
+export function mightSleep(k: ReportCtx, t: Thread, what: string): void {
+  const spin = t.held.find((h) => h.kind === 'spin');
+  if (!spin) return;
+  const s = k.site(t);
+  k.report(finding(k, 'lock-misuse', `BUG: sleeping function called from invalid context at ${s.stack[0]?.file}:${s.stack[0]?.line}`, {
+    sites: [[what, s], [`lock(${spin.name})`, spin.site]],
+    details: [`${what} may sleep, but ${t.name} holds ${spin.name} (a spinlock, taken at ${where(spin.site.stack)})`, 'in_atomic(): 1, irqs_disabled(): 0'],
+    key: ['sleep-in-atomic', where(s.stack)],
+  }));
+}
+
+/**
+ * `WARNING: possible recursive locking detected`: `t` takes `clsName` while
+ * holding `h`, the same lock (`same`: fatal, the task waits for itself) or
+ * another lock of its class.
+ */
+export function recursiveLock(k: ReportCtx, t: Thread, h: HeldLock, same: boolean, clsName: string, what: string): void {
+  const s = k.site(t);
+  k.report(finding(k, 'lock-misuse', 'WARNING: possible recursive locking detected', {
+    sites: [[`lock(${h.name})`, h.site], [what, s]],
+    details: [
+      `${t.name} is trying to acquire lock:`, `  (${clsName}) at: ${where(s.stack)}`, '',
+      'but task is already holding lock:', `  (${h.name}) at: ${where(h.site.stack)}`, '',
+      ' Possible unsafe locking scenario:', '', '       CPU0', '       ----', `  lock(${h.name});`, `  lock(${clsName});`, '',
+      ' *** DEADLOCK ***', '',
+      same ? 'The task takes a lock it already holds and waits for itself forever.' : ' May be due to missing lock nesting notation',
+    ],
+    fatal: same, key: ['recursive', where(s.stack)],
+  }));
+}
+
+/** `WARNING: bad unlock balance detected!`: `t` releases `name`, which it does not hold. */
+export function badUnlock(k: ReportCtx, t: Thread, name: string, what: string): void {
+  const s = k.site(t);
+  k.report(finding(k, 'lock-misuse', 'WARNING: bad unlock balance detected!', {
+    sites: [[what, s]],
+    details: [`${t.name} is trying to release lock (${name}) at:`, `  ${where(s.stack)}`, 'but there are no more locks to release!'],
+    key: ['bad-unlock', where(s.stack)],
+  }));
+}
+
+/** `WARNING: lock held when returning to user space!`: one finding per lock `t` still holds as it ends. */
+export function heldOnReturn(k: ReportCtx, t: Thread): void {
+  for (const h of t.held) {
+    k.report(finding(k, 'lock-misuse', 'WARNING: lock held when returning to user space!', {
+      sites: [[`lock(${h.name})`, h.site]],
+      details: [`${t.name} is leaving the kernel with locks still held!`, `1 lock held by ${t.name}:`, ` #0: (${h.name}) taken at ${where(h.site.stack)}`],
+      key: ['held-on-return', where(h.site.stack)],
+    }));
+  }
+}
+
+/** `BUG: held lock freed!` (debug_check_no_locks_freed): `t` frees `a` while some task holds a lock inside it. */
+export function heldLockFreed(k: ReportCtx, t: Thread, threads: readonly Thread[], a: Alloc, name: string): void {
+  for (const th of threads) {
+    const h = th.held.find((x) => x.key.startsWith(`${a.id}:`));
+    if (!h) continue;
+    const s = k.site(t);
+    k.report(finding(k, 'lock-misuse', 'BUG: held lock freed!', {
+      sites: [[name, s], [`lock(${h.name})`, h.site]],
+      details: [`${t.name} is freeing memory ${k.allocName(a.id)}, with a lock still held there!`, ` (${h.name}) held by ${th.name}, taken at ${where(h.site.stack)}`],
+      key: ['held-lock-freed', where(s.stack)],
+    }));
+    return;
+  }
+}
+
+/** lockdep_assert_held() (`want`) or lockdep_assert_not_held() failed for `text`. */
+export function assertHeld(k: ReportCtx, t: Thread, want: boolean, text: string): void {
+  const s = k.site(t);
+  const f = s.stack[0];
+  const macro = want ? 'lockdep_assert_held' : 'lockdep_assert_not_held';
+  k.report(finding(k, 'lock-misuse', `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn} (${macro}(${text}))`, {
+    sites: [[`lockdep_assert_held(${text})`, s]],
+    details: [`${t.name} ${want ? 'does not hold' : 'holds'} ${text}`, `locks held by ${t.name}: ${t.held.map((h) => h.name).join(', ') || 'none'}`],
+    key: ['assert-held', where(s.stack)],
+  }));
 }

@@ -1,24 +1,38 @@
 /**
- * The interface between the VM and the kernel primitives: each built-in is a
- * {@link BuiltinImpl}. Pure built-ins run inside a thread's local burst; step
- * built-ins are visible steps the scheduler interleaves, with the dependency
- * information (locations read and written) DPOR needs and, for blocking ones,
- * an enabledness test.
+ * The interface between the VM and the kernel primitives.
+ *
+ * A primitive (one file in this folder: mutex.ts, xarray.ts, ...) exports a
+ * {@link Primitive}: its built-in functions, and when it is a C type held by
+ * value (`struct mutex`, `struct xarray`), how a statically defined or zeroed
+ * instance starts and how reports show it. `registry.ts` lists them.
+ *
+ * A built-in is a {@link Builtin}. Pure built-ins run inside a thread's local
+ * burst; step built-ins are visible steps the scheduler interleaves, with the
+ * dependency information DPOR needs ({@link Deps}, keys from state/keys.ts)
+ * and, for blocking ones, an enabledness test, the task they wait for
+ * (`owner`, for the hung-task wait-for graph) and their timeout deadline.
+ *
+ * Primitives see the VM only through {@link KernelCtx}, which vm/machine.ts
+ * implements.
  */
-import type { Instr, Op } from '../lang/ir.js';
-import type { Thread } from '../vm/state.js';
-import type { Value } from '../vm/values.js';
-import type { Machine } from '../vm/machine.js';
+import type { Instr, Op, Program } from '../lang/ir.js';
+import type { Alloc, Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { LockClass, PrimState } from '../state/prim.js';
+import type { DepKey, SyncKey } from '../state/keys.js';
+import type { ReportCtx } from '../detect/ctx.js';
+import type { Finding } from '../detect/finding.js';
+import type { LockdepGraph } from '../detect/lockdep.js';
 
 export type BuiltinInstr = Extract<Instr, { op: Op.Builtin }>;
 
 /** Dependency info of a pending visible step, as the scheduler sees it. */
 export interface Deps {
   /** Memory/object keys read and written. */
-  reads: string[];
-  writes: string[];
+  reads: DepKey[];
+  writes: DepKey[];
   /** Lock acquisition: the lock's key (DPOR races it with the previous acquisition only). */
-  acq?: string;
+  acq?: DepKey;
   /** A trylock that will succeed: also races like a plain write on the lock (it could have failed). */
   acqTry?: boolean;
   /** A blocking return (wake-up, await, completion): never the later event of a race. */
@@ -27,19 +41,99 @@ export interface Deps {
   global?: boolean;
 }
 
-export interface BuiltinImpl {
-  kind: 'pure' | 'step';
-  deps?(m: Machine, t: Thread, args: Value[], ins: BuiltinInstr): Deps;
-  enabled?(m: Machine, t: Thread, args: Value[], ins: BuiltinInstr): boolean;
-  exec(m: Machine, t: Thread, args: Value[], ins: BuiltinInstr): Value;
+/** What a primitive may use of the VM. */
+export interface KernelCtx extends ReportCtx {
+  /** The program (file names for lock classes keyed by their init site). */
+  readonly prog: Program;
+  /** lockdep's class graph, shared by every execution of one exploration. */
+  readonly lockdep: LockdepGraph;
+  /** Findings of the current execution so far (WARN_ON_ONCE fires once per execution). */
+  readonly findings: readonly Finding[];
+  /** The schedule so far (thread per step), for findings that record it. */
+  currentSchedule(): number[];
+  /** The clock in jiffies (HZ = 1000: one jiffy is one millisecond). */
+  jiffies: number;
+  /** Thread `tid` (a waker changes a sleeper's task state). */
+  thread(tid: number): Thread;
+  /** Every thread, the setup/check task last. */
+  threads(): readonly Thread[];
+  /**
+   * Resolve a pointer to memory, reporting a NULL, bad, freed or out-of-scope
+   * pointer as a fatal finding (then throws Fault).
+   */
+  resolve(t: Thread, v: Value, what: string): { alloc: Alloc; off: number; key: DepKey };
+  /** The dependency key of the memory a pointer names, without checks (for {@link Deps}). */
+  keyOf(v: Value): DepKey;
+  /**
+   * A read that never faults: the allocation a pointer names (live or freed),
+   * or undefined when `v` is no pointer or names nothing (a returned frame).
+   */
+  peekAlloc(v: Value): Alloc | undefined;
+  /** A read that never faults: the cell a pointer names (a value, a primitive's state, or undefined). */
+  peek(v: Value): Value | PrimState | undefined;
+  /** The primitive state at an offset (undefined for zeroed memory). */
+  getPrim<T extends PrimState>(a: Alloc, off: number): T | undefined;
+  setPrim<T extends PrimState>(a: Alloc, off: number, s: T): void;
+  /** The number at an offset (refcounts, atomics; 0 for zeroed memory). */
+  getNum(a: Alloc, off: number): number;
+  setNum(a: Alloc, off: number, n: number): void;
+  /** The version of `a` this execution may write (copy on write). */
+  mut(a: Alloc): Alloc;
+  /** kmalloc: a new zeroed allocation (an oops past the allocation budget). */
+  allocate(t: Thread, bytes: number, type: string | undefined, what: string): Value;
+  /** KCSAN: a marked or plain access of `t` to `key`. */
+  kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void;
+  /** Happens-before: acquire, release, or both (an atomic read-modify-write) on a sync object. */
+  hbAcquire(t: Thread, key: SyncKey): void;
+  hbRelease(t: Thread, key: SyncKey): void;
+  hbRmw(t: Thread, key: SyncKey): void;
+  /** Append a kernel log line. */
+  log(t: Thread, level: string, text: string): void;
 }
 
-export type BuiltinTable = Record<string, BuiltinImpl>;
+/** One kernel built-in function, as the VM runs it. */
+export interface Builtin {
+  kind: 'pure' | 'step';
+  deps?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): Deps;
+  enabled?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): boolean;
+  exec(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): Value;
+  /** A blocking acquisition: the task holding what `t` waits for (the hung-task wait-for graph). */
+  owner?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): number | undefined;
+  /**
+   * A timed sleep: the jiffy at which its timeout fires while `t` is blocked
+   * here, or undefined when it is not (or not yet) sleeping.
+   */
+  timeout?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): number | undefined;
+}
 
-/** Thrown by primitives for a fatal condition already reported as a finding. */
-export class Fault extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'Fault';
-  }
+export type BuiltinTable = Record<string, Builtin>;
+
+/** A kernel primitive: one file in this folder, one line in registry.ts. */
+export interface Primitive {
+  /** The primitive's name, as files and docs call it (`mutex`, `kref`). */
+  name: string;
+  /** Its built-in functions by name. */
+  builtins: BuiltinTable;
+  /**
+   * When the primitive is a C type held by value: its name in the C type
+   * table (`mutex` for `struct mutex`, `refcount` for `refcount_t`; see
+   * lang/types.ts). An object holding one is a kernel object in reports.
+   */
+  ctype?: string;
+  /** When that type keeps a state object in memory (a lock, an xarray; not a counter). */
+  state?: PrimitiveState;
+}
+
+/** How a primitive's state starts and how reports show it. */
+export interface PrimitiveState {
+  /** The tag of its state ({@link PrimState}.p). */
+  tag: string;
+  /**
+   * The state of a statically defined instance (`DEFINE_MUTEX(m)`, or a
+   * global of the type): `cls` is its lockdep class, `flags` an xarray's
+   * `XA_FLAGS_ALLOC*` (0 otherwise).
+   */
+  init(cls: LockClass, flags: number): PrimState;
+  /** The state as a report shows it (`locked by unbind`), or undefined to leave it out. */
+  show?(s: PrimState, k: ReportCtx, taskName: (tid: number) => string): string | undefined;
 }

@@ -3,17 +3,17 @@
  * that return a value are fully ordered (acquire and release); the others
  * (atomic_inc, atomic_set, atomic_read, ...) are relaxed.
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinTable } from './api.js';
+import type { Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { syncKey } from '../state/keys.js';
 
 const i32 = (x: number) => x | 0;
 
-function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: number }, ordered: boolean): BuiltinImpl {
+function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: number }, ordered: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m: Machine, _t: Thread, a: Value[]) => ({ reads: [], writes: [m.keyOf(a[ptrArg]!)] }),
+    deps: (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [], writes: [m.keyOf(a[ptrArg]!)] }),
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
       const r = m.resolve(t, a[ptrArg]!, what);
@@ -21,7 +21,7 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
       const { nv, ret } = f(old, a);
       if (nv !== undefined) m.setNum(r.alloc, r.off, i32(nv));
       m.kcsanAccess(t, r.key, nv !== undefined, true, what, old);
-      if (ordered) m.hbRmw(t, `atomic:${r.key}`);
+      if (ordered) m.hbRmw(t, syncKey('atomic', r.key));
       return ret;
     },
   };
@@ -29,7 +29,7 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
 
 const num = (v: Value | undefined) => (typeof v === 'number' ? v : 0);
 
-export const ATOMIC: BuiltinTable = {
+const ATOMIC: BuiltinTable = {
   atomic_set: op(0, (_o, a) => ({ nv: num(a[1]), ret: 0 }), false),
   atomic_read: {
     kind: 'step',
@@ -55,3 +55,6 @@ export const ATOMIC: BuiltinTable = {
   atomic_cmpxchg: op(0, (o, a) => (o === num(a[1]) ? { nv: num(a[2]), ret: o } : { ret: o }), true),
   atomic_xchg: op(0, (o, a) => ({ nv: num(a[1]), ret: o }), true),
 };
+
+/** atomic_t: its counter is a plain number in memory. */
+export const atomic: Primitive = { name: 'atomic', builtins: ATOMIC, ctype: 'atomic' };

@@ -4,28 +4,37 @@
  * infinite; wait_for_completion() sleeps until `done` is positive and takes
  * one. The timeout variant ends by its timeout only when nothing else can run.
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinTable } from './api.js';
-import { COMPLETE_ALL, type CompletionState } from './prim.js';
+import type { Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { PrimState } from '../state/prim.js';
 import { mightSleep } from './locking.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import { syncKey } from '../state/keys.js';
+import { completionStall } from '../detect/hungtask.js';
 
-function comp(m: Machine, t: Thread, p: Value, what: string) {
+
+export interface CompletionState extends PrimState {
+  readonly p: 'comp';
+  /** `done` count; complete_all() sets UINT_MAX/2 (never consumed). */
+  readonly done: number;
+}
+
+/** `done` after complete_all(): UINT_MAX/2, never consumed. */
+export const COMPLETE_ALL = 0x3fffffff;
+
+function comp(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<CompletionState>(r.alloc, r.off) ?? { p: 'comp' as const, done: 0 };
   return { ...r, s };
 }
 
-function peekDone(m: Machine, p: Value): number {
-  if (typeof p !== 'object' || p.t !== 'p') return 1;
-  const al = m.state.heap.get(p.a);
+function peekDone(m: KernelCtx, p: Value): number {
+  const al = m.peekAlloc(p);
   if (!al || al.freeSite) return 1;
-  return (al.fields.get(p.o) as CompletionState | undefined)?.done ?? 0;
+  return (m.peek(p) as CompletionState | undefined)?.done ?? 0;
 }
 
-function waitImpl(timed: boolean): BuiltinImpl {
+function waitImpl(timed: boolean): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a) => {
@@ -33,6 +42,7 @@ function waitImpl(timed: boolean): BuiltinImpl {
       return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k } : { reads: [k], writes: [], global: true, noRace: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
+    timeout: timed ? (m, _t, a) => (peekDone(m, a[0]!) > 0 ? undefined : m.jiffies + (a[1] as number)) : undefined,
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
       mightSleep(m, t, what);
@@ -40,23 +50,18 @@ function waitImpl(timed: boolean): BuiltinImpl {
       if (c.s.done <= 0) {
         // only reachable through the timeout (timed) path
         const ms = typeof a[1] === 'number' ? a[1] : 0;
-        m.state.jiffies += ms;
-        const s = m.site(t);
-        m.report({
-          kind: 'stall', title: `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`,
-          details: [`${what} returned only through its timeout: nobody called complete().`],
-          accesses: [siteToAccess(what, s)], objects: [], fatal: false, key: `stall:${where(s.stack)}`, origin: m.originOf([s]),
-        });
+        m.jiffies += ms;
+        completionStall(m, t, ms, what);
         return 0;
       }
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
-      m.hbAcquire(t, `comp:${c.key}`);
+      m.hbAcquire(t, syncKey('comp', c.key));
       return timed ? Math.max(1, typeof a[1] === 'number' ? a[1] : 1) : 0;
     },
   };
 }
 
-export const COMPLETION: BuiltinTable = {
+const COMPLETION: BuiltinTable = {
   init_completion: {
     kind: 'pure',
     exec(m, t, a) {
@@ -80,7 +85,7 @@ export const COMPLETION: BuiltinTable = {
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete');
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done + 1 });
-      m.hbRelease(t, `comp:${c.key}`);
+      m.hbRelease(t, syncKey('comp', c.key));
       return 0;
     },
   },
@@ -90,7 +95,7 @@ export const COMPLETION: BuiltinTable = {
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete_all');
       m.setPrim(c.alloc, c.off, { p: 'comp', done: COMPLETE_ALL });
-      m.hbRelease(t, `comp:${c.key}`);
+      m.hbRelease(t, syncKey('comp', c.key));
       return 0;
     },
   },
@@ -104,7 +109,7 @@ export const COMPLETION: BuiltinTable = {
       const c = comp(m, t, a[0]!, 'try_wait_for_completion');
       if (c.s.done <= 0) return 0;
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
-      m.hbAcquire(t, `comp:${c.key}`);
+      m.hbAcquire(t, syncKey('comp', c.key));
       return 1;
     },
   },
@@ -115,4 +120,12 @@ export const COMPLETION: BuiltinTable = {
       return comp(m, t, a[0]!, 'completion_done').s.done > 0 ? 1 : 0;
     },
   },
+};
+
+/** struct completion. */
+export const completion: Primitive = {
+  name: 'completion',
+  builtins: COMPLETION,
+  ctype: 'completion',
+  state: { tag: 'comp', init: (): CompletionState => ({ p: 'comp', done: 0 }) },
 };

@@ -2,13 +2,19 @@
  * IDA (lib/idr.c): allocate the smallest free ID. Used by the VFIO model for
  * device indexes. It locks internally; the whole IDA is one location.
  */
-import type { BuiltinTable } from './api.js';
-import type { IdaState } from './prim.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import type { BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { PrimState } from '../state/prim.js';
+import { finding, where } from '../detect/finding.js';
 
 const ENOSPC = 28;
 
-export const IDA: BuiltinTable = {
+
+export interface IdaState extends PrimState {
+  readonly p: 'ida';
+  readonly used: readonly number[];
+}
+
+const IDA: BuiltinTable = {
   ida_init: {
     kind: 'pure',
     exec(m, t, a) {
@@ -60,15 +66,21 @@ export const IDA: BuiltinTable = {
       const id = a[1] as number;
       if (!s.used.includes(id)) {
         const site = m.site(t);
-        m.report({
-          kind: 'warn', title: `WARNING: ida_free called for id=${id} which is not allocated.`,
-          details: [`at ${where(site.stack)}`], accesses: [siteToAccess('ida_free', site)], objects: [], fatal: false,
-          key: `warn:ida_free:${where(site.stack)}`, origin: m.originOf([site]),
-        });
+        m.report(finding(m, 'warn', `WARNING: ida_free called for id=${id} which is not allocated.`, {
+          sites: [['ida_free', site]], details: [`at ${where(site.stack)}`], key: ['ida_free', where(site.stack)],
+        }));
         return 0;
       }
       m.setPrim(r.alloc, r.off, { p: 'ida', used: s.used.filter((x) => x !== id) });
       return 0;
     },
   },
+};
+
+/** struct ida. */
+export const ida: Primitive = {
+  name: 'ida',
+  builtins: IDA,
+  ctype: 'ida',
+  state: { tag: 'ida', init: (): IdaState => ({ p: 'ida', used: [] }) },
 };

@@ -3,21 +3,23 @@
  * lockdep assertions, might_sleep, time, container_of, and the scenario
  * helpers EXPECT_RET (contract findings) and INVARIANT (invariant findings).
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import { type Value, ptr, showValue, truthy } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinInstr, BuiltinTable } from './api.js';
-import { Fault } from './api.js';
+import type { Thread } from '../state/state.js';
+import { type Value, ptr, showValue, truthy } from '../state/values.js';
+import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { Fault } from '../state/fault.js';
 import { mightSleep } from './locking.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import { finding, where } from '../detect/finding.js';
+import { fatalAt } from '../detect/oops.js';
+import { assertHeld as lockdepAssertHeld } from '../detect/lockdep.js';
+import { memKey, partKey } from '../state/keys.js';
 import { formatRet } from '../lang/constants.js';
 
-const pure = (f: (m: Machine, t: Thread, a: Value[], ins: BuiltinInstr) => Value): BuiltinImpl => ({ kind: 'pure', exec: f });
+const pure = (f: (m: KernelCtx, t: Thread, a: Value[], ins: BuiltinInstr) => Value): Builtin => ({ kind: 'pure', exec: f });
 const noop = pure(() => 0);
 const sleeper = (what: string) => pure((m, t) => { mightSleep(m, t, what); return 0; });
 
 /** printf-style formatting of kernel log messages (%d %u %x %s %p and friends). */
-export function format(m: Machine, fmt: string, args: Value[]): string {
+export function format(m: KernelCtx, fmt: string, args: Value[]): string {
   let i = 0;
   return fmt.replace(/%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l|z|t)?([diouxXscpe%])([a-zA-Z]*)/g, (all, _flags, _len, conv: string, ext: string) => {
     if (conv === '%') return '%';
@@ -35,7 +37,7 @@ export function format(m: Machine, fmt: string, args: Value[]): string {
   });
 }
 
-function printk(level: string, fmtArg = 0): BuiltinImpl {
+function printk(level: string, fmtArg = 0): Builtin {
   return pure((m, t, a) => {
     const f = a[fmtArg];
     const fmt = typeof f === 'object' && f.t === 's' ? f.s : showValue(f ?? 0);
@@ -44,52 +46,39 @@ function printk(level: string, fmtArg = 0): BuiltinImpl {
   });
 }
 
-function fatal(m: Machine, t: Thread, kind: 'oops' | 'assert', title: string, details: string[]): never {
-  const s = m.site(t);
-  m.report({ kind, title, details, accesses: [siteToAccess(title, s)], objects: [], fatal: true, key: `${kind}:${where(s.stack)}`, origin: m.originOf([s]) });
+function fatal(m: KernelCtx, t: Thread, kind: 'oops' | 'assert', title: string, details: string[]): never {
+  fatalAt(m, t, kind, title, details);
   throw new Fault(title);
 }
 
-function warn(m: Machine, t: Thread, ins: BuiltinInstr, once: boolean): void {
+function warn(m: KernelCtx, t: Thread, ins: BuiltinInstr, once: boolean): void {
   const s = m.site(t);
   const f = s.stack[0];
-  const key = `warn:${where(s.stack)}`;
-  if (once && m.findings.some((x) => x.key === key)) return;
   const text = ins.extra?.text ?? '';
-  m.report({
-    kind: 'warn',
-    title: `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn}`,
+  const w = finding(m, 'warn', `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn}`, {
+    sites: [[`WARN_ON(${text})`, s]],
     details: [`${once ? 'WARN_ON_ONCE' : 'WARN_ON'}(${text})`, 'Call Trace:', ...s.stack.map((x) => ` ${x.fn} (${x.file}:${x.line})`)],
-    accesses: [siteToAccess(`WARN_ON(${text})`, s)], objects: [], fatal: false, key, origin: m.originOf([s]),
   });
+  if (once && m.findings.some((x) => x.key === w.key)) return;
+  m.report(w);
 }
 
 /** The memory keys a lockdep_assert_held() argument may name: a lock, or the xa_lock at the start of an xarray. */
 function lockKeys(v: Value): string[] {
   if (typeof v !== 'object' || v.t !== 'p') return [];
-  return [`${v.a}:${v.o}`, `${v.a}:${v.o}#lock`];
+  return [memKey(v.a, v.o), partKey(memKey(v.a, v.o), 'lock')];
 }
 
-function assertHeld(want: boolean): BuiltinImpl {
+function assertHeld(want: boolean): Builtin {
   return pure((m, t, a, ins) => {
     const keys = lockKeys(a[0]!);
     const held = t.held.some((h) => keys.includes(h.key));
-    if (held === want) return 0;
-    const s = m.site(t);
-    const f = s.stack[0];
-    const text = ins.extra?.text ?? '';
-    m.report({
-      kind: 'lock-misuse',
-      title: `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn} (${want ? 'lockdep_assert_held' : 'lockdep_assert_not_held'}(${text}))`,
-      details: [`${t.name} ${want ? 'does not hold' : 'holds'} ${text}`, `locks held by ${t.name}: ${t.held.map((h) => h.name).join(', ') || 'none'}`],
-      accesses: [siteToAccess(`lockdep_assert_held(${text})`, s)], objects: [], fatal: false,
-      key: `lock-misuse:assert-held:${where(s.stack)}`, origin: m.originOf([s]),
-    });
+    if (held !== want) lockdepAssertHeld(m, t, want, ins.extra?.text ?? '');
     return 0;
   });
 }
 
-export const MISC: BuiltinTable = {
+const MISC: BuiltinTable = {
   printk: printk('info'),
   pr_emerg: printk('emerg'), pr_alert: printk('alert'), pr_crit: printk('crit'), pr_err: printk('err'),
   pr_warn: printk('warn'), pr_notice: printk('notice'), pr_info: printk('info'), pr_debug: printk('debug'),
@@ -102,7 +91,7 @@ export const MISC: BuiltinTable = {
   ERR_CAST: pure((_m, _t, a) => a[0]!),
   msecs_to_jiffies: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
   jiffies_to_msecs: pure((_m, _t, a) => (typeof a[0] === 'number' ? a[0] : 0)),
-  __jiffies: pure((m) => m.state.jiffies),
+  __jiffies: pure((m) => m.jiffies),
   /** The running task's number (the model's `current`, for per-task state such as task_work). */
   __current_task: pure((_m, t) => t.tid),
   might_sleep: sleeper('might_sleep()'),
@@ -147,7 +136,7 @@ export const MISC: BuiltinTable = {
     const off = ins.extra?.offset ?? 0;
     if (typeof p === 'object' && p.t === 'p') {
       // an allocation made with a computed size (_iommufd_object_alloc) learns its type here
-      const al = p.o - off === 0 ? m.state.heap.get(p.a) : undefined;
+      const al = p.o - off === 0 ? m.peekAlloc(p) : undefined;
       const tn = ins.extra?.typeName;
       if (al && !al.type && al.kind === 'heap' && typeof tn === 'string') m.mut(al).type = tn;
       return ptr(p.a, p.o - off);
@@ -163,24 +152,22 @@ export const MISC: BuiltinTable = {
     if (allowed.some((x) => x === ret)) return 0;
     const s = m.site(t);
     const show = (v: Value) => (typeof v === 'number' ? formatRet(v) : showValue(v));
-    m.report({
-      kind: 'contract',
-      title: `contract: ${label} returned ${show(ret)}; the scenario allows ${allowed.map(show).join(' or ')}`,
-      details: [`in ${t.name} at ${where(s.stack)}`],
-      accesses: [siteToAccess(label, s)], objects: [], fatal: false,
-      key: `contract:${label}:${show(ret)}:${where(s.stack)}`, origin: 'learner',
-    });
+    m.report(finding(m, 'contract', `contract: ${label} returned ${show(ret)}; the scenario allows ${allowed.map(show).join(' or ')}`, {
+      sites: [[label, s]], details: [`in ${t.name} at ${where(s.stack)}`],
+      key: [label, show(ret), where(s.stack)], charge: 'learner',
+    }));
     return 0;
   }),
   __invariant: pure((m, t, a, ins) => {
     if (truthy(a[0]!)) return 0;
     const s = m.site(t);
-    m.report({
-      kind: 'invariant', title: `invariant violated: ${ins.extra?.text ?? ''}`,
-      details: [`checked by ${t.name} at ${where(s.stack)}`],
-      accesses: [siteToAccess('INVARIANT', s)], objects: [], fatal: false,
-      key: `invariant:${ins.extra?.text}:${where(s.stack)}`, origin: 'learner',
-    });
+    m.report(finding(m, 'invariant', `invariant violated: ${ins.extra?.text ?? ''}`, {
+      sites: [['INVARIANT', s]], details: [`checked by ${t.name} at ${where(s.stack)}`],
+      key: [String(ins.extra?.text), where(s.stack)], charge: 'learner',
+    }));
     return 0;
   }),
 };
+
+/** printk, ERR_PTR, WARN/BUG, lockdep assertions, time, container_of, the scenario helpers. */
+export const misc: Primitive = { name: 'misc', builtins: MISC };

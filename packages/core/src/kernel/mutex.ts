@@ -4,41 +4,47 @@
  * acquisition. A zeroed, never-initialised mutex works (as kzalloc'ed memory
  * would under !CONFIG_DEBUG_MUTEXES) and gets a class named after its field.
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinInstr, BuiltinTable, Deps } from './api.js';
+import type { Thread } from '../state/state.js';
+import type { Ptr, Value } from '../state/values.js';
+import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
 import { acquired, implicitClass, initClass, mightSleep, released } from './locking.js';
-import type { MutexState } from './prim.js';
+import type { LockClass, PrimState } from '../state/prim.js';
 
-function state(m: Machine, t: Thread, p: Value, what: string) {
+export interface MutexState extends PrimState {
+  readonly p: 'mutex';
+  /** Owning thread, or -1. */
+  readonly owner: number;
+  readonly cls?: LockClass;
+}
+
+function state(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<MutexState>(r.alloc, r.off);
   return { ...r, s: s ?? { p: 'mutex' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) } };
 }
 
-const lockDeps = (m: Machine, _t: Thread, a: Value[]): Deps => {
+const lockDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
   const k = m.keyOf(a[0]!);
   return { reads: [], writes: [k], acq: k };
 };
 
-function lockImpl(interruptible: boolean, nested: boolean): BuiltinImpl & { owner: (m: Machine, t: Thread, a: Value[]) => number | undefined } {
+/**
+ * mutex_lock() and its variants. The model has no signals, so the
+ * interruptible and killable variants always take the lock (and return 0).
+ */
+function lockImpl(nested: boolean): Builtin {
   return {
     kind: 'step',
     deps: lockDeps,
     enabled(m, t, a) {
-      const p = a[0]!;
-      if (typeof p !== 'object' || p.t !== 'p') return true; // faults when run
-      const al = m.state.heap.get(p.a);
-      if (!al || al.freeSite) return true;
-      const s = m.getPrim<MutexState>(al, p.o);
+      const al = m.peekAlloc(a[0]!);
+      if (!al || al.freeSite) return true; // faults when run
+      const s = m.getPrim<MutexState>(al, (a[0] as Ptr).o);
       return !s || s.owner < 0 || s.owner === t.tid;
     },
     owner(m, _t, a) {
-      const p = a[0]!;
-      if (typeof p !== 'object' || p.t !== 'p') return undefined;
-      const al = m.state.heap.get(p.a);
-      const s = al ? m.getPrim<MutexState>(al, p.o) : undefined;
+      const al = m.peekAlloc(a[0]!);
+      const s = al ? m.getPrim<MutexState>(al, (a[0] as Ptr).o) : undefined;
       return s?.owner;
     },
     exec(m, t, a, ins: BuiltinInstr) {
@@ -48,13 +54,12 @@ function lockImpl(interruptible: boolean, nested: boolean): BuiltinImpl & { owne
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
       if (s.owner !== t.tid) m.setPrim(alloc, off, { ...s, owner: t.tid });
       acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'mutex', what, sub);
-      void interruptible;
       return 0;
     },
   };
 }
 
-export const MUTEX: BuiltinTable = {
+const MUTEX: BuiltinTable = {
   mutex_init: {
     kind: 'pure',
     exec(m, t, a, ins) {
@@ -64,16 +69,15 @@ export const MUTEX: BuiltinTable = {
     },
   },
   mutex_destroy: { kind: 'pure', exec: () => 0 },
-  mutex_lock: lockImpl(false, false),
-  mutex_lock_interruptible: lockImpl(true, false),
-  mutex_lock_killable: lockImpl(true, false),
-  mutex_lock_nested: lockImpl(false, true),
+  mutex_lock: lockImpl(false),
+  mutex_lock_interruptible: lockImpl(false),
+  mutex_lock_killable: lockImpl(false),
+  mutex_lock_nested: lockImpl(true),
   mutex_trylock: {
     kind: 'step',
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
-      const p = a[0]!;
-      const s = typeof p === 'object' && p.t === 'p' ? (m.state.heap.get(p.a)?.fields.get(p.o) as MutexState | undefined) : undefined;
+      const s = m.peek(a[0]!) as MutexState | undefined;
       return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
@@ -102,5 +106,17 @@ export const MUTEX: BuiltinTable = {
       const { s } = state(m, t, a[0]!, 'mutex_is_locked');
       return s.owner >= 0 ? 1 : 0;
     },
+  },
+};
+
+/** struct mutex. */
+export const mutex: Primitive = {
+  name: 'mutex',
+  builtins: MUTEX,
+  ctype: 'mutex',
+  state: {
+    tag: 'mutex',
+    init: (cls): MutexState => ({ p: 'mutex', owner: -1, cls }),
+    show: (s, _k, task) => ((s as MutexState).owner < 0 ? 'unlocked' : `locked by ${task((s as MutexState).owner)}`),
   },
 };

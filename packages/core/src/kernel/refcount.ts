@@ -9,11 +9,11 @@
  * Decrements have release ordering and, when they reach zero, acquire
  * ordering; increments are relaxed. KCSAN sees every operation as marked.
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinTable } from './api.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import type { Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { finding, where } from '../detect/finding.js';
+import { type DepKey, syncKey } from '../state/keys.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -28,9 +28,9 @@ const MSG: Record<Sat, string> = {
 
 const i32 = (x: number) => x | 0;
 
-interface Ref { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; off: number; key: string; what: string }
+interface Ref { m: KernelCtx; t: Thread; alloc: import('../state/state.js').Alloc; off: number; key: DepKey; what: string }
 
-function ref(m: Machine, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }, argIdx = 0): Ref {
+function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }, argIdx = 0): Ref {
   const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
   const r = m.resolve(t, p, what);
   return { m, t, alloc: r.alloc, off: r.off, key: r.key, what };
@@ -49,9 +49,8 @@ function warn(r: Ref, t: Sat): void {
   const s = r.m.site(r.t);
   const msg = `refcount_t: ${MSG[t]}.`;
   const snap = r.m.snapshot(r.alloc.id);
-  r.m.report({
-    kind: 'refcount',
-    title: `${msg} (in ${s.stack[0]?.fn ?? '?'})`,
+  r.m.report(finding(r.m, 'refcount', `${msg} (in ${s.stack[0]?.fn ?? '?'})`, {
+    sites: [[r.what, s]],
     details: [
       `WARNING: CPU: 0 PID: ${r.t.tid + 1} at lib/refcount.c refcount_warn_saturate`,
       msg,
@@ -60,23 +59,20 @@ function warn(r: Ref, t: Sat): void {
       ' refcount_warn_saturate',
       ...s.stack.map((f) => ` ${f.fn} (${f.file}:${f.line})`),
     ],
-    accesses: [siteToAccess(r.what, s)],
     objects: snap ? [snap] : [],
-    fatal: false,
-    key: `refcount:${t}:${where(s.stack)}`,
-    origin: r.m.originOf([s]),
-  });
+    key: [t, where(s.stack)],
+  }));
 }
 
 function access(r: Ref, write: boolean, v: number): void {
   r.m.kcsanAccess(r.t, r.key, write, true, r.what, v);
 }
 
-const rwAt = (m: Machine, a: Value[], idx: number) => ({ reads: [], writes: [m.keyOf(a[idx]!)] });
-const rw = (m: Machine, _t: Thread, a: Value[]) => rwAt(m, a, 0);
-const rd = (m: Machine, _t: Thread, a: Value[]) => ({ reads: [m.keyOf(a[0]!)], writes: [] });
+const rwAt = (m: KernelCtx, a: Value[], idx: number) => ({ reads: [], writes: [m.keyOf(a[idx]!)] });
+const rw = (m: KernelCtx, _t: Thread, a: Value[]) => rwAt(m, a, 0);
+const rd = (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [m.keyOf(a[0]!)], writes: [] });
 
-function addImpl(notZero: boolean, countArg: boolean): BuiltinImpl {
+function addImpl(notZero: boolean, countArg: boolean): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
@@ -99,7 +95,7 @@ function addImpl(notZero: boolean, countArg: boolean): BuiltinImpl {
   };
 }
 
-function subAndTest(countArg: boolean): BuiltinImpl {
+function subAndTest(countArg: boolean): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
@@ -109,9 +105,9 @@ function subAndTest(countArg: boolean): BuiltinImpl {
       const old = read(r);
       write(r, i32(old - i));
       access(r, true, old);
-      m.hbRelease(t, `rc:${r.key}`);
+      m.hbRelease(t, syncKey('rc', r.key));
       if (old > 0 && old === i) {
-        m.hbAcquire(t, `rc:${r.key}`);
+        m.hbAcquire(t, syncKey('rc', r.key));
         return 1;
       }
       if (old <= 0 || old - i < 0) warn(r, 'SUB_UAF');
@@ -120,7 +116,7 @@ function subAndTest(countArg: boolean): BuiltinImpl {
   };
 }
 
-export const REFCOUNT: BuiltinTable = {
+const REFCOUNT: BuiltinTable = {
   refcount_set: {
     kind: 'step',
     deps: rw,
@@ -153,7 +149,7 @@ export const REFCOUNT: BuiltinTable = {
       const old = read(r);
       write(r, i32(old - 1));
       access(r, true, old);
-      m.hbRelease(t, `rc:${r.key}`);
+      m.hbRelease(t, syncKey('rc', r.key));
       if (old <= 1) warn(r, 'DEC_LEAK');
       return 0;
     },
@@ -169,7 +165,7 @@ export const REFCOUNT: BuiltinTable = {
       access(r, old === 1, old);
       if (old !== 1) return 0;
       write(r, 0);
-      m.hbRelease(t, `rc:${r.key}`);
+      m.hbRelease(t, syncKey('rc', r.key));
       return 1;
     },
   },
@@ -189,8 +185,11 @@ export const REFCOUNT: BuiltinTable = {
         return 1;
       }
       write(r, i32(val - 1));
-      m.hbRelease(t, `rc:${r.key}`);
+      m.hbRelease(t, syncKey('rc', r.key));
       return 1;
     },
   },
 };
+
+/** refcount_t: its counter is a plain number in memory. */
+export const refcount: Primitive = { name: 'refcount', builtins: REFCOUNT, ctype: 'refcount' };

@@ -4,17 +4,27 @@
  * the plain lock: the model has no interrupts. Sleeping while a spinlock is
  * held is reported by might_sleep().
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinTable } from './api.js';
+import type { Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { acquired, implicitClass, initClass, released } from './locking.js';
-import type { SpinState, XArrayState } from './prim.js';
+import type { LockClass, PrimState } from '../state/prim.js';
+import type { XArrayState } from './xarray.js';
+import { type DepKey, partKey } from '../state/keys.js';
+
+/** The key of the lock at `a[0]`: a spinlock_t, or an xarray's xa_lock. */
+const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey => (xa ? partKey(m.keyOf(a[0]!), 'lock') : m.keyOf(a[0]!));
+
+export interface SpinState extends PrimState {
+  readonly p: 'spin';
+  readonly owner: number;
+  readonly cls?: LockClass;
+}
 
 /** Where a spinlock lives: a spinlock_t, or the xa_lock inside a struct xarray. */
-interface LockRef { owner: number; key: string; name: string; set(owner: number): void; cls: { key: string; name: string } }
+interface LockRef { owner: number; key: DepKey; name: string; set(owner: number): void; cls: { key: string; name: string } }
 
-function spinRef(m: Machine, t: Thread, p: Value, what: string): LockRef {
+function spinRef(m: KernelCtx, t: Thread, p: Value, what: string): LockRef {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<SpinState>(r.alloc, r.off) ?? { p: 'spin' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) };
   const cls = s.cls ?? implicitClass(m, r.alloc.id, r.off);
@@ -22,42 +32,38 @@ function spinRef(m: Machine, t: Thread, p: Value, what: string): LockRef {
 }
 
 /** The xa_lock of the xarray `p` points to. */
-export function xaLockRef(m: Machine, t: Thread, p: Value, what: string): LockRef {
+export function xaLockRef(m: KernelCtx, t: Thread, p: Value, what: string): LockRef {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
   const cls = s.cls ?? xaImplicitClass(m, r.alloc.id, r.off);
-  return { owner: s.lockOwner, key: `${r.key}#lock`, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }) };
+  return { owner: s.lockOwner, key: partKey(r.key, 'lock'), name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }) };
 }
 
-export function emptyXa(m: Machine, allocId: number, off: number): XArrayState {
+export function emptyXa(m: KernelCtx, allocId: number, off: number): XArrayState {
   return { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: xaImplicitClass(m, allocId, off) };
 }
 
-function xaImplicitClass(m: Machine, allocId: number, off: number) {
+function xaImplicitClass(m: KernelCtx, allocId: number, off: number) {
   const c = implicitClass(m, allocId, off);
   return { key: `${c.key}.xa_lock`, name: '&xa->xa_lock' };
 }
 
 /** Is the lock at `p` (spinlock or xarray) free, or held by `t` (then the call faults as recursion)? */
-function freeOrSelf(m: Machine, t: Thread, p: Value, xa: boolean): boolean {
-  if (typeof p !== 'object' || p.t !== 'p') return true;
-  const al = m.state.heap.get(p.a);
+function freeOrSelf(m: KernelCtx, t: Thread, p: Value, xa: boolean): boolean {
+  const al = m.peekAlloc(p);
   if (!al || al.freeSite) return true;
-  const v = al.fields.get(p.o);
+  const v = m.peek(p);
   const owner = xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
   return owner === undefined || owner < 0 || owner === t.tid;
 }
 
-function lockImpl(xa: boolean): BuiltinImpl & { owner: (m: Machine, t: Thread, a: Value[]) => number | undefined } {
-  const keyOf = (m: Machine, a: Value[]) => (xa ? `${m.keyOf(a[0]!)}#lock` : m.keyOf(a[0]!));
+function lockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [keyOf(m, a)], acq: keyOf(m, a) }),
+    deps: (m, _t, a) => ({ reads: [], writes: [lockKeyOf(m, a, xa)], acq: lockKeyOf(m, a, xa) }),
     enabled: (m, t, a) => freeOrSelf(m, t, a[0]!, xa),
     owner(m, _t, a) {
-      const p = a[0]!;
-      if (typeof p !== 'object' || p.t !== 'p') return undefined;
-      const v = m.state.heap.get(p.a)?.fields.get(p.o);
+      const v = m.peek(a[0]!);
       return xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
     },
     exec(m, t, a, ins) {
@@ -70,11 +76,10 @@ function lockImpl(xa: boolean): BuiltinImpl & { owner: (m: Machine, t: Thread, a
   };
 }
 
-function unlockImpl(xa: boolean): BuiltinImpl {
-  const keyOf = (m: Machine, a: Value[]) => (xa ? `${m.keyOf(a[0]!)}#lock` : m.keyOf(a[0]!));
+function unlockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [keyOf(m, a)] }),
+    deps: (m, _t, a) => ({ reads: [], writes: [lockKeyOf(m, a, xa)] }),
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
       const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
@@ -84,7 +89,7 @@ function unlockImpl(xa: boolean): BuiltinImpl {
   };
 }
 
-export const SPINLOCK: BuiltinTable = {
+const SPINLOCK: BuiltinTable = {
   spin_lock_init: {
     kind: 'pure',
     exec(m, t, a, ins) {
@@ -103,8 +108,7 @@ export const SPINLOCK: BuiltinTable = {
     kind: 'step',
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
-      const p = a[0]!;
-      const s = typeof p === 'object' && p.t === 'p' ? (m.state.heap.get(p.a)?.fields.get(p.o) as SpinState | undefined) : undefined;
+      const s = m.peek(a[0]!) as SpinState | undefined;
       return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
@@ -120,4 +124,16 @@ export const SPINLOCK: BuiltinTable = {
   xa_lock_irq: lockImpl(true),
   xa_unlock: unlockImpl(true),
   xa_unlock_irq: unlockImpl(true),
+};
+
+/** spinlock_t, and the xa_lock of a struct xarray (xa_lock(), xa_unlock()). */
+export const spinlock: Primitive = {
+  name: 'spinlock',
+  builtins: SPINLOCK,
+  ctype: 'spinlock',
+  state: {
+    tag: 'spin',
+    init: (cls): SpinState => ({ p: 'spin', owner: -1, cls }),
+    show: (s, _k, task) => ((s as SpinState).owner < 0 ? 'unlocked' : `locked by ${task((s as SpinState).owner)}`),
+  },
 };

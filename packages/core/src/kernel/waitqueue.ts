@@ -15,41 +15,44 @@
  * and the wait is reported as a stall, with the wake-ups that were skipped
  * because of a state mismatch.
  */
-import type { Site, Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import type { Value } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinTable } from './api.js';
-import type { WaitQueueState } from './prim.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import type { Site, Thread } from '../state/state.js';
+import type { Value } from '../state/values.js';
+import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { PrimState } from '../state/prim.js';
+import { taskKey, syncKey } from '../state/keys.js';
+import { type MissedWake, waitStall } from '../detect/hungtask.js';
 import { mightSleep } from './locking.js';
 
 const TASK_INTERRUPTIBLE = 1;
 const TASK_UNINTERRUPTIBLE = 2;
 const TASK_NORMAL = 3;
 
-interface SleepInfo { wq: string; missed: { site: Site; fn: string }[] }
+
+/** A wait queue head: the sleeping tasks with the state they sleep in. */
+export interface WaitQueueState extends PrimState {
+  readonly p: 'wq';
+  readonly waiters: readonly { readonly tid: number; readonly state: number }[];
+}
+
+interface SleepInfo { wq: string; missed: MissedWake[] }
 
 function sleepInfo(t: Thread): SleepInfo | undefined {
   return t.sleepWq === undefined ? undefined : { wq: t.sleepWq, missed: t.missedWakes ?? [] };
 }
 
-function wqOf(m: Machine, t: Thread, p: Value, what: string) {
+function wqOf(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<WaitQueueState>(r.alloc, r.off) ?? { p: 'wq' as const, waiters: [] };
   return { ...r, s };
 }
 
-function wakeImpl(mode: number): BuiltinImpl {
+function wakeImpl(mode: number): Builtin {
   return {
     kind: 'step',
     deps(m, _t, a) {
-      const p = a[0]!;
-      const k = m.keyOf(p);
-      const writes = [k];
-      if (typeof p === 'object' && p.t === 'p') {
-        const s = m.state.heap.get(p.a)?.fields.get(p.o) as WaitQueueState | undefined;
-        for (const w of s?.waiters ?? []) writes.push(`task:${w.tid}`);
-      }
+      const writes = [m.keyOf(a[0]!)];
+      const s = m.peek(a[0]!) as WaitQueueState | undefined;
+      for (const w of s?.waiters ?? []) writes.push(taskKey(w.tid));
       return { reads: [], writes };
     },
     exec(m, t, a, ins) {
@@ -57,7 +60,7 @@ function wakeImpl(mode: number): BuiltinImpl {
       const q = wqOf(m, t, a[0]!, what);
       const keep: { tid: number; state: number }[] = [];
       for (const w of q.s.waiters) {
-        const wt = m.state.threads[w.tid]!;
+        const wt = m.thread(w.tid);
         if (w.state & mode) {
           wt.taskState = 0;
         } else {
@@ -66,13 +69,13 @@ function wakeImpl(mode: number): BuiltinImpl {
         }
       }
       m.setPrim(q.alloc, q.off, { p: 'wq', waiters: keep });
-      m.hbRelease(t, `wq:${q.key}`);
+      m.hbRelease(t, syncKey('wq', q.key));
       return 0;
     },
   };
 }
 
-export const WAITQUEUE: BuiltinTable = {
+const WAITQUEUE: BuiltinTable = {
   init_waitqueue_head: {
     kind: 'pure',
     exec(m, t, a) {
@@ -83,13 +86,13 @@ export const WAITQUEUE: BuiltinTable = {
   },
   __wait_prepare: {
     kind: 'step',
-    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), `task:${t.tid}`] }),
+    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), taskKey(t.tid)] }),
     exec(m, t, a, ins) {
       const state = ins.extra?.taskState === 'interruptible' ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
       const q = wqOf(m, t, a[0]!, 'prepare_to_wait_event');
       if (!q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.off, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
       t.taskState = state;
-      t.sleepStart = m.state.jiffies;
+      t.sleepStart = m.jiffies;
       if (t.sleepWq !== q.key) {
         t.sleepWq = q.key;
         t.missedWakes = [];
@@ -99,30 +102,33 @@ export const WAITQUEUE: BuiltinTable = {
   },
   __wait_schedule: {
     kind: 'step',
-    deps: (_m, t) => (t.taskState === 0 ? { reads: [`task:${t.tid}`], writes: [], noRace: true } : { reads: [`task:${t.tid}`], writes: [], noRace: true, global: true }),
+    deps: (_m, t) => (t.taskState === 0
+      ? { reads: [taskKey(t.tid)], writes: [], noRace: true }
+      : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true }),
     enabled: (_m, t) => t.taskState === 0,
+    timeout: (m, t, a, ins) => (ins.extra?.timed && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined),
     exec(m, t, a, ins) {
       const rem = typeof a[0] === 'number' ? a[0] : 0;
       const info = sleepInfo(t);
       mightSleep(m, t, ins.extra?.text ?? 'schedule()');
       if (t.taskState !== 0) {
         // nothing else can run: the timer fires
-        const deadline = (t.sleepStart ?? m.state.jiffies) + rem;
+        const deadline = (t.sleepStart ?? m.jiffies) + rem;
         if (!ins.extra?.timed) return 0;
-        m.state.jiffies = Math.max(m.state.jiffies, deadline);
+        m.jiffies = Math.max(m.jiffies, deadline);
         t.taskState = 0;
-        stall(m, t, rem, ins.extra?.text ?? 'wait', info);
+        waitStall(m, t, rem, ins.extra?.text ?? 'wait', info?.missed ?? []);
         return 0;
       }
-      if (info) m.hbAcquire(t, `wq:${info.wq}`);
+      if (info) m.hbAcquire(t, syncKey('wq', info.wq));
       if (!ins.extra?.timed) return 0;
-      const left = (t.sleepStart ?? m.state.jiffies) + rem - m.state.jiffies;
+      const left = (t.sleepStart ?? m.jiffies) + rem - m.jiffies;
       return Math.max(1, left);
     },
   },
   __wait_finish: {
     kind: 'step',
-    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), `task:${t.tid}`] }),
+    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), taskKey(t.tid)] }),
     exec(m, t, a) {
       const q = wqOf(m, t, a[0]!, 'finish_wait');
       t.taskState = 0;
@@ -147,32 +153,11 @@ export const WAITQUEUE: BuiltinTable = {
   },
 };
 
-/** A timed wait that only its timeout ended. */
-function stall(m: Machine, t: Thread, ms: number, text: string, info: SleepInfo | undefined): void {
-  const s = m.site(t);
-  const missed = info?.missed ?? [];
-  const details = [
-    `task ${t.name} slept the whole ${ms} ms of ${text}`,
-    `at ${where(s.stack)}`,
-    '',
-  ];
-  if (missed.length) {
-    details.push('These wake-ups on the same queue did not wake it, because they only wake TASK_INTERRUPTIBLE sleepers and wait_event_timeout() sleeps TASK_UNINTERRUPTIBLE:');
-    for (const w of missed) details.push(`  ${w.fn}() by ${w.site.task} at ${where(w.site.stack)}`);
-  } else {
-    details.push('No task woke it before the timeout.');
-  }
-  const sites = [s, ...missed.map((w) => w.site)];
-  m.report({
-    kind: 'stall',
-    title: `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`,
-    details,
-    accesses: [siteToAccess(text, s), ...missed.map((w) => siteToAccess(`${w.fn}()`, w.site))],
-    objects: [],
-    fatal: false,
-    key: `stall:${where(s.stack)}:${[...new Set(missed.map((w) => where(w.site.stack)))].sort().join(',')}`,
-    origin: m.originOf(sites),
-  });
-}
 
-export { TASK_NORMAL };
+/** wait_queue_head_t: the wait_event*() family and the wake_up*() family. */
+export const waitqueue: Primitive = {
+  name: 'waitqueue',
+  builtins: WAITQUEUE,
+  ctype: 'wait_queue_head',
+  state: { tag: 'wq', init: (): WaitQueueState => ({ p: 'wq', waiters: [] }) },
+};

@@ -15,14 +15,24 @@
  * (xa_load, xa_for_each) use RCU and take no lock. The whole array is one
  * location for the scheduler and KCSAN (its operations are marked accesses).
  */
-import type { Thread } from '../vm/state.js';
-import type { Machine } from '../vm/machine.js';
-import { type Value, XA_ZERO, valEq } from '../vm/values.js';
-import type { BuiltinImpl, BuiltinInstr, BuiltinTable, Deps } from './api.js';
-import type { XArrayState } from './prim.js';
+import type { Thread } from '../state/state.js';
+import { type Value, XA_ZERO, valEq } from '../state/values.js';
+import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
+import type { LockClass, PrimState } from '../state/prim.js';
 import { emptyXa, xaLockRef } from './spinlock.js';
 import { acquired, holds, initClass, released } from './locking.js';
-import { siteToAccess, where } from '../detect/finding.js';
+import { finding, where } from '../detect/finding.js';
+import { type DepKey, partKey, syncKey } from '../state/keys.js';
+
+/** An xarray: sorted (index, entry) pairs, its flags and its xa_lock. */
+export interface XArrayState extends PrimState {
+  readonly p: 'xa';
+  readonly entries: readonly (readonly [number, Value])[];
+  /** XA_FLAGS_ALLOC (1), XA_FLAGS_ALLOC1 (3 = alloc from 1). */
+  readonly flags: number;
+  readonly lockOwner: number;
+  readonly cls?: LockClass;
+}
 
 const EBUSY = 16;
 const EINVAL = 22;
@@ -30,9 +40,9 @@ const EINVAL = 22;
 const isZero = (v: Value | undefined) => typeof v === 'object' && v.t === 'z';
 const zeroToNull = (v: Value | undefined): Value => (v === undefined || isZero(v) ? 0 : v);
 
-interface XaRef { m: Machine; t: Thread; alloc: import('../vm/state.js').Alloc; off: number; key: string; s: XArrayState }
+interface XaRef { m: KernelCtx; t: Thread; alloc: import('../state/state.js').Alloc; off: number; key: DepKey; s: XArrayState }
 
-function xa(m: Machine, t: Thread, p: Value, what: string): XaRef {
+function xa(m: KernelCtx, t: Thread, p: Value, what: string): XaRef {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
   return { m, t, alloc: r.alloc, off: r.off, key: r.key, s };
@@ -55,34 +65,28 @@ function put(x: XaRef, idx: number, v: Value): void {
 }
 
 const trackFree = (s: XArrayState) => (s.flags & 1) !== 0;
-const dataKey = (m: Machine, p: Value) => `${m.keyOf(p)}#data`;
-const lockKey = (m: Machine, p: Value) => `${m.keyOf(p)}#lock`;
+const dataKey = (m: KernelCtx, p: Value) => partKey(m.keyOf(p), 'data');
+const lockKey = (m: KernelCtx, p: Value) => partKey(m.keyOf(p), 'lock');
 
 /** Marked access and ordering of an xarray operation (KCSAN). */
 function touched(x: XaRef, write: boolean, what: string): void {
-  x.m.kcsanAccess(x.t, `${x.key}#data`, write, true, what, 0);
-  if (write) x.m.hbRmw(x.t, `xa:${x.key}`);
-  else x.m.hbAcquire(x.t, `xa:${x.key}`);
+  x.m.kcsanAccess(x.t, partKey(x.key, 'data'), write, true, what, 0);
+  if (write) x.m.hbRmw(x.t, syncKey('xa', x.key));
+  else x.m.hbAcquire(x.t, syncKey('xa', x.key));
 }
 
 const name = (ins: BuiltinInstr) => `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
 
 /** An operation that takes and releases the xa_lock itself. */
-function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): BuiltinImpl & { owner: (m: Machine, t: Thread, a: Value[]) => number | undefined } {
+function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a): Deps => ({ reads: [], writes: [dataKey(m, a[0]!), lockKey(m, a[0]!)], acq: lockKey(m, a[0]!) }),
     enabled(m, t, a) {
-      const p = a[0]!;
-      if (typeof p !== 'object' || p.t !== 'p') return true;
-      const s = m.state.heap.get(p.a)?.fields.get(p.o) as XArrayState | undefined;
+      const s = m.peek(a[0]!) as XArrayState | undefined;
       return !s || s.lockOwner < 0 || s.lockOwner === t.tid;
     },
-    owner(m, _t, a) {
-      const p = a[0]!;
-      if (typeof p !== 'object' || p.t !== 'p') return undefined;
-      return (m.state.heap.get(p.a)?.fields.get(p.o) as XArrayState | undefined)?.lockOwner;
-    },
+    owner: (m, _t, a) => (m.peek(a[0]!) as XArrayState | undefined)?.lockOwner,
     exec(m, t, a, ins) {
       const what = name(ins);
       const l = xaLockRef(m, t, a[0]!, what);
@@ -97,17 +101,14 @@ function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): Builti
 }
 
 /** An operation that expects the caller to hold the xa_lock. */
-const firstArg = (_m: Machine, _t: Thread, a: Value[]): Value => a[0]!;
+const firstArg = (_m: KernelCtx, _t: Thread, a: Value[]): Value => a[0]!;
 
 /** The xarray pointer inside an xa_state, read without side effects (for dependency info). */
-function peekXas(m: Machine, a: Value[]): Value {
-  const p = a[0]!;
-  if (typeof p !== 'object' || p.t !== 'p') return 0;
-  const v = m.state.heap.get(p.a)?.fields.get(p.o);
-  return (v as Value | undefined) ?? 0;
+function peekXas(m: KernelCtx, a: Value[]): Value {
+  return (m.peek(a[0]!) as Value | undefined) ?? 0;
 }
 
-function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value, xaArg: (m: Machine, t: Thread, a: Value[]) => Value = firstArg): BuiltinImpl {
+function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value, xaArg: (m: KernelCtx, t: Thread, a: Value[]) => Value = firstArg): Builtin {
   return {
     kind: 'step',
     deps: (m, t, a): Deps => {
@@ -118,14 +119,12 @@ function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr
       const what = name(ins);
       const p = xaArg(m, t, a);
       const x = xa(m, t, p, what);
-      if (write && !holds(t, `${x.key}#lock`)) {
+      if (write && !holds(t, partKey(x.key, 'lock'))) {
         const s = m.site(t);
-        m.report({
-          kind: 'lock-misuse',
-          title: `WARNING: ${ins.name === 'xas_store' ? 'xas_store' : ins.name}() without xa_lock held in ${s.stack[0]?.fn ?? '?'}`,
+        m.report(finding(m, 'lock-misuse', `WARNING: ${ins.name}() without xa_lock held in ${s.stack[0]?.fn ?? '?'}`, {
+          sites: [[what, s]], key: ['xa-unlocked', where(s.stack)],
           details: [`${what} modifies the xarray, and the caller must hold its xa_lock (xa_lock(xa) ... xa_unlock(xa)).`],
-          accesses: [siteToAccess(what, s)], objects: [], fatal: false, key: `lock-misuse:xa-unlocked:${where(s.stack)}`, origin: m.originOf([s]),
-        });
+        }));
       }
       const r = run(x, a, ins);
       touched(x, write, what);
@@ -183,19 +182,19 @@ function doInsert(x: XaRef, a: Value[]): Value {
 }
 
 /** The xarray an on-stack xa_state (`XA_STATE(xas, &xa, index)`) refers to. */
-function xasArray(m: Machine, t: Thread, a: Value[]): Value {
+function xasArray(m: KernelCtx, t: Thread, a: Value[]): Value {
   const r = m.resolve(t, a[0]!, 'xa_state');
   const v = r.alloc.fields.get(r.off);
   return (v as Value | undefined) ?? 0;
 }
 
-function xasIndex(m: Machine, t: Thread, a: Value[]): number {
+function xasIndex(m: KernelCtx, t: Thread, a: Value[]): number {
   const r = m.resolve(t, a[0]!, 'xa_state');
   const v = r.alloc.fields.get(r.off + 8);
   return typeof v === 'number' ? v : 0;
 }
 
-export const XARRAY: BuiltinTable = {
+const XARRAY: BuiltinTable = {
   xa_init: {
     kind: 'pure',
     exec(m, t, a, ins) {
@@ -255,4 +254,15 @@ export const XARRAY: BuiltinTable = {
   xa_to_value: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'v' ? a[0].v : 0) },
 };
 
-export { EINVAL };
+
+/** struct xarray, with XA_ZERO_ENTRY reservations (xa_alloc) and tombstones. */
+export const xarray: Primitive = {
+  name: 'xarray',
+  builtins: XARRAY,
+  ctype: 'xarray',
+  state: {
+    tag: 'xa',
+    init: (cls, flags): XArrayState => ({ p: 'xa', entries: [], flags, lockOwner: -1, cls }),
+    show: (s, k) => `{${(s as XArrayState).entries.map(([i, e]) => `${i}: ${k.show(e)}`).join(', ')}}`,
+  },
+};

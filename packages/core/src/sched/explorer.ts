@@ -6,7 +6,7 @@
  */
 import type { Machine } from '../vm/machine.js';
 import type { Finding } from '../detect/finding.js';
-import type { StackFrame } from '../vm/state.js';
+import type { StackFrame } from '../state/state.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
 import { encodeSchedule } from '../report/token.js';
@@ -43,7 +43,7 @@ export interface ExploreOptions {
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
   /**
    * Stateful search: stop an execution when it reaches a state digest seen
-   * before (sound with plain DFS only; see vm/hash.ts).
+   * before (sound with plain DFS only; see state/hash.ts).
    */
   stateCache?: boolean;
 }

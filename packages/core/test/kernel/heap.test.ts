@@ -110,7 +110,7 @@ void check(void) { kfree(t); }`);
 
 describe('copy-on-write states', () => {
   it('a clone and its original never see each other\'s writes', async () => {
-    const { cloneState, writable } = await import('../../src/vm/state.js');
+    const { cloneState, writable } = await import('../../src/state/state.js');
     const a = { id: 1, kind: 'heap' as const, name: 'kzalloc', bytes: 8, fields: new Map([[0, 1]]), gen: 0 };
     const s0 = { heap: new Map([[1, a]]), threads: [], jiffies: 0, log: [], globals: [], step: 0, gen: 0 };
     const s1 = cloneState(s0);

@@ -12,7 +12,7 @@ export interface CheckCliOptions extends ExplorationCliOptions {
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
   const so = strategyOptions(o);
-  if (o.stateCache && so.strategy !== 'dfs') throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/vm/hash.ts)');
+  if (o.stateCache && so.strategy !== 'dfs') throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/state/hash.ts)');
   const report = await checkProgram(file, text, { ...so, minimise: o.minimise !== false, stateCache: o.stateCache });
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');

@@ -4,7 +4,7 @@
  * execution can start from a snapshot instead of replaying from the start.
  */
 import type { Value } from './values.js';
-import type { PrimState } from '../kernel/prim.js';
+import type { PrimState } from './prim.js';
 
 /** Where something happened: function, file, line, column. */
 export interface StackFrame { fn: string; file: string; line: number; column: number }

@@ -1,0 +1,178 @@
+/**
+ * Livelock: a task that can run forever without making progress. Three
+ * shapes: a loop over local variables only (the burst limit), a task that
+ * never ends (the per-task step limit), and a spin-wait.
+ *
+ * Spin-waits are detected as Lincheck does (Koval, Alistarh, Elizarov,
+ * "Lincheck: A Practical Framework for Testing Concurrent Data Structures on
+ * JVM", CAV 2023): at a loop back-edge, an iteration that wrote no shared
+ * memory and ended in the same local state, after reading the same shared
+ * values, as the previous one is spinning. The task then waits (it is not
+ * enabled) until one of the values it read changes; when every unfinished
+ * task waits so, nothing can end the spin and it is reported.
+ */
+import type { Frame, Thread } from '../state/state.js';
+import { type Value, valEq } from '../state/values.js';
+import { isPrim } from '../state/prim.js';
+import { digest } from '../state/hash.js';
+import { type DepKey, memKey } from '../state/keys.js';
+import type { DetectCtx, ReportCtx } from './ctx.js';
+import { finding, where } from './finding.js';
+
+/** A shared read of an iteration: allocation, offset, value read. */
+type Read = [alloc: number, off: number, v: Value];
+
+/** The reads of a thread's pending spin-wait, and per-thread iteration logs. One per execution. */
+export class SpinDetector {
+  private readLog: Read[][] = [];
+  private writeCount: number[] = [];
+  private loopMarks: Map<number, [number, number]>[] = [];
+  /** Per spinning thread: the reads whose change ends its wait. */
+  private awaiting = new Map<number, Read[]>();
+
+  /** Forget everything (a new execution with `n` tasks). */
+  reset(n: number): void {
+    this.readLog = Array.from({ length: n }, () => []);
+    this.writeCount = new Array(n).fill(0);
+    this.loopMarks = Array.from({ length: n }, () => new Map());
+    this.awaiting = new Map();
+  }
+
+  /** A shared load by `tid`. */
+  noteRead(tid: number, a: number, off: number, v: Value): void {
+    const log = this.readLog[tid]!;
+    if (log.length < 4096) log.push([a, off, v]);
+  }
+
+  /** A shared store by `tid`. */
+  noteWrite(tid: number): void {
+    this.writeCount[tid]!++;
+  }
+
+  /**
+   * At back-edge `loop` of frame `f`: true when `t` now waits for a change
+   * (its iteration repeated the previous one). A spin that read no shared
+   * memory is reported (fatal): nothing can end it.
+   */
+  backEdge(k: DetectCtx, t: Thread, f: Frame, loop: number): boolean {
+    const marks = this.loopMarks[t.tid]!;
+    const log = this.readLog[t.tid]!;
+    const writes = this.writeCount[t.tid]!;
+    const prev = marks.get(loop);
+    marks.set(loop, [log.length, writes]);
+    if (!prev) return false;
+    if (writes !== prev[1]) { t.spin.delete(loop); return false; }
+    const reads = log.slice(prev[0]);
+    const sig = signature(k, f, reads);
+    const last = t.spin.get(loop);
+    t.spin.set(loop, sig);
+    if (last !== sig) return false;
+    if (reads.length === 0) {
+      const s = k.site(t);
+      k.report(finding(k, 'livelock', `livelock: task ${t.name} spins in a loop that reads no shared memory`, {
+        sites: [['spinning', s]], details: ['Nothing another task does can end this loop.'], fatal: true,
+      }));
+      return true;
+    }
+    const uniq = new Map<string, Read>();
+    for (const r of reads) uniq.set(`${r[0]}:${r[1]}`, r);
+    this.awaiting.set(t.tid, [...uniq.values()]);
+    return true;
+  }
+
+  /** Can spinning `t` go on: did a value it waits on change (or its object go away)? */
+  enabled(k: DetectCtx, t: Thread): boolean {
+    const reads = this.awaiting.get(t.tid);
+    if (!reads) return true;
+    for (const [a, p, v] of reads) {
+      const al = k.state.heap.get(a);
+      if (!al || al.freeSite) return true;
+      const cur = al.fields.get(p);
+      if (!valEq(cur === undefined || isPrim(cur) ? 0 : cur, v)) return true;
+    }
+    return false;
+  }
+
+  /** The locations a spinning `tid` waits on (its dependency reads). */
+  waitKeys(tid: number): DepKey[] {
+    return (this.awaiting.get(tid) ?? []).map(([a, p]) => memKey(a, p));
+  }
+
+  /** `tid` resumes from its spin-wait: the locations it re-reads. */
+  resume(tid: number, loop: number, t: Thread): Read[] {
+    const reads = this.awaiting.get(tid) ?? [];
+    this.awaiting.delete(tid);
+    t.spin.delete(loop);
+    return reads;
+  }
+
+  /** Is `tid` waiting in a spin? */
+  isSpinning(tid: number): boolean {
+    return this.awaiting.has(tid);
+  }
+
+  /** Canonical text of the detector state of every task (for state digests). */
+  stateText(threads: readonly Thread[]): string {
+    return this.readLog.map((l, t) => {
+      const marks = [...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',');
+      const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${digest(x)}`).join(',');
+      return `${t}:${l.length}:${this.writeCount[t]}:${marks}:${spin}:${JSON.stringify(this.awaiting.get(t) ?? null)}`;
+    }).join(';');
+  }
+
+  /** Every unfinished task spins and none can change what the others wait on. */
+  spinsForever(k: DetectCtx, spinning: readonly Thread[]): void {
+    const t = spinning[0]!;
+    const s = k.site(t);
+    const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v]) => `${k.where(a, p)} == ${k.show(v)}`);
+    const sites = spinning.map((x) => k.site(x));
+    k.report(finding(k, 'livelock', `livelock: task ${t.name} spins forever in ${s.stack[0]?.fn ?? '?'}`, {
+      sites: sites.map((x) => ['spinning', x] as const),
+      details: [`It waits for a change to ${reads.join(', ')}, and no other task can make one.`], fatal: true,
+      key: [sites.map((x) => where(x.stack)).sort().join('|')],
+    }));
+  }
+}
+
+/** The local state of an iteration: pc, registers, stack locals, and the shared values read. */
+function signature(k: DetectCtx, f: Frame, reads: readonly Read[]): string {
+  let sig = `${f.pc}|`;
+  for (const r of f.regs) sig += sigOf(r) + ',';
+  if (f.stack) {
+    const s = k.state.heap.get(f.stack);
+    if (s) for (const [off, v] of s.fields) sig += `${off}=${isPrim(v) ? JSON.stringify(v) : sigOf(v)};`;
+  }
+  sig += '|';
+  for (const [a, p, v] of reads) sig += `${a}:${p}=${sigOf(v)};`;
+  return sig;
+}
+
+function sigOf(v: Value): string {
+  if (typeof v === 'number') return String(v);
+  switch (v.t) {
+    case 'p': return `p${v.a}+${v.o}`;
+    case 'f': return `f${v.fn}`;
+    case 'e': return `e${v.e}`;
+    case 'z': return 'z';
+    case 'v': return `v${v.v}`;
+    case 's': return `s${v.s}`;
+    case 'b': return `b${v.why}`;
+  }
+}
+
+/** A task ran `limit` visible steps without finishing. */
+export function tooManySteps(k: ReportCtx, t: Thread, limit: number): void {
+  const s = k.site(t);
+  k.report(finding(k, 'livelock', `livelock: task ${t.name} ran ${limit} steps without finishing`, {
+    sites: [['still running', s]], fatal: true,
+    details: [`The task never blocked and never ended; it is at ${where(s.stack)}.`, 'A loop that waits for another task must sleep or spin on a value another task changes.'],
+  }));
+}
+
+/** A task ran `limit` thread-private instructions without a visible step. */
+export function endlessBurst(k: ReportCtx, t: Thread, limit: number): void {
+  const s = k.site(t);
+  k.report(finding(k, 'livelock', `livelock: task ${t.name} looped ${limit} instructions without a visible step`, {
+    sites: [['looping', s]], details: ['A loop that only touches local variables never ends.'], fatal: true,
+  }));
+}

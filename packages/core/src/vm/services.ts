@@ -1,0 +1,286 @@
+/**
+ * What the VM offers the kernel primitives ({@link KernelCtx}) and the
+ * detectors ({@link DetectCtx}): memory access with KASAN's checks, object
+ * and value names as reports print them, call stacks, the kernel log, the
+ * happens-before and KCSAN hooks, and where findings go. The interpreter
+ * and the scheduler interface build on it (./machine.ts).
+ */
+import type { Program } from '../lang/ir.js';
+import { type CType, memberAt } from '../lang/types.js';
+import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
+import { writable } from '../state/state.js';
+import { type Value, ptr, showValue } from '../state/values.js';
+import { type PrimState, isPrim } from '../state/prim.js';
+import { type DepKey, type SyncKey, badKey, memKey } from '../state/keys.js';
+import { Fault } from '../state/fault.js';
+import type { KernelCtx } from '../kernel/api.js';
+import { STATE_BY_TAG } from '../kernel/registry.js';
+import type { DetectCtx } from '../detect/ctx.js';
+import type { Finding, ObjectSnapshot } from '../detect/finding.js';
+import type { Kcsan } from '../detect/kcsan.js';
+import { LockdepGraph } from '../detect/lockdep.js';
+import { oops } from '../detect/oops.js';
+import { badDeref } from '../detect/oops.js';
+import { outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
+
+/** One thread of a scenario: the function it runs and its task name. */
+export interface ThreadSpec { fn: string; name: string }
+
+/** A scenario: an optional setup, two or more threads, an optional check. */
+export interface ScenarioSpec {
+  setup?: string;
+  threads: ThreadSpec[];
+  check?: string;
+}
+
+/** Budgets that keep any program from running away. */
+export interface Limits {
+  /** Visible steps per thread per execution before a livelock finding. */
+  stepsPerThread: number;
+  /** Thread-private instructions between two visible steps before a livelock finding. */
+  burst: number;
+  /** Allocations per execution before the heap is declared exhausted. */
+  allocs: number;
+  /** Call depth before a stack overflow oops. */
+  depth: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { stepsPerThread: 4000, burst: 200_000, allocs: 5000, depth: 200 };
+
+/** State shared by all executions of one exploration: lockdep's graph and dedup sets. */
+export class SharedDetectors {
+  readonly lockdep = new LockdepGraph();
+  readonly kcsanReported = new Set<string>();
+}
+
+/** Lazily materialised call stack, so recording a site is cheap. */
+class LazySite implements Site {
+  private frames?: StackFrame[];
+  constructor(
+    private readonly m: VmServices, readonly task: string, readonly tid: number, readonly step: number,
+    private readonly packed: number[],
+  ) {}
+  get stack(): StackFrame[] {
+    if (!this.frames) {
+      const out: StackFrame[] = [];
+      for (let i = this.packed.length - 2; i >= 0; i -= 2) out.push(this.m.frameAt(this.packed[i]!, this.packed[i + 1]!));
+      this.frames = out;
+    }
+    return this.frames;
+  }
+  toJSON(): Site { return { task: this.task, tid: this.tid, step: this.step, stack: this.stack }; }
+}
+
+export abstract class VmServices implements KernelCtx, DetectCtx {
+  readonly prog: Program;
+  readonly spec: ScenarioSpec;
+  readonly limits: Limits;
+  readonly shared: SharedDetectors;
+  /** Number of worker threads; the setup/check task is thread `nworkers`. */
+  readonly nworkers: number;
+  state!: VmState;
+  /** Findings of the current execution, in order. */
+  findings: Finding[] = [];
+  /** Set when a fatal finding ended the execution. */
+  fatal: Finding | null = null;
+  /** The explorer's view of the schedule so far (thread per step), for detectors that record it. */
+  currentSchedule: () => number[] = () => [];
+  /** The state after setup (undefined while setup runs). */
+  protected initial?: VmState;
+  protected kcsan!: Kcsan;
+  protected allocCount = 0;
+
+  constructor(prog: Program, spec: ScenarioSpec, shared: SharedDetectors, limits: Limits) {
+    this.prog = prog;
+    this.spec = spec;
+    this.shared = shared;
+    this.limits = limits;
+    this.nworkers = spec.threads.length;
+  }
+
+  abstract pendingLabel(tid: number): string;
+
+  get lockdep(): LockdepGraph { return this.shared.lockdep; }
+  get jiffies(): number { return this.state.jiffies; }
+  set jiffies(j: number) { this.state.jiffies = j; }
+  thread(tid: number): Thread { return this.state.threads[tid]!; }
+  threads(): readonly Thread[] { return this.state.threads; }
+
+  // ---------------------------------------------------------------- sites and findings
+
+  /** The current call stack of `t`, recorded lazily. */
+  site(t: Thread): Site {
+    const packed: number[] = [];
+    for (const f of t.frames) packed.push(f.fn, f.pc);
+    return new LazySite(this, t.name, t.tid, this.state.step, packed);
+  }
+
+  frameAt(fn: number, pc: number): StackFrame {
+    const F = this.prog.functions[fn]!;
+    const ins = F.code[Math.min(pc, F.code.length - 1)];
+    return { fn: F.name, file: this.prog.files[ins?.file ?? F.file]?.name ?? '?', line: ins?.line ?? F.line, column: ins?.column ?? 1 };
+  }
+
+  /** Is the file a learner file? */
+  isLearnerFile(name: string): boolean {
+    return this.prog.files.some((f) => f.name === name && f.role === 'learner');
+  }
+
+  /** Record a finding; a fatal one ends the execution (the caller throws Fault). */
+  report(f: Finding): void {
+    if (this.fatal) return;
+    this.findings.push(f);
+    if (f.fatal) {
+      this.fatal = f;
+      for (const t of this.state.threads) if (!t.done) t.dead = true;
+    }
+  }
+
+  /** Report an oops (divide error, unmodelled operation) and stop the execution. */
+  oops(t: Thread, msg: string): never {
+    oops(this, t, msg);
+    throw new Fault(msg);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Resolve a pointer to memory, reporting NULL, bad, freed or out-of-scope pointers (fatal). */
+  resolve(t: Thread, v: Value, what: string): { alloc: Alloc; off: number; key: DepKey } {
+    if (typeof v !== 'object' || v.t !== 'p' || v.a === 0) {
+      badDeref(this, t, v, what);
+      throw new Fault('bad pointer');
+    }
+    const a = this.state.heap.get(v.a);
+    if (!a) { useAfterReturn(this, t, v, what); throw new Fault('stack'); }
+    if (a.freeSite) { useAfterFree(this, t, a, what); throw new Fault('uaf'); }
+    if (v.o < 0 || v.o >= a.bytes) { outOfRange(this, t, a, v.o, 1, what); throw new Fault('oob'); }
+    return { alloc: a, off: v.o, key: memKey(v.a, v.o) };
+  }
+
+  /** Key of the memory a pointer value names (no checks), for dependency info. */
+  keyOf(v: Value): DepKey {
+    if (typeof v === 'object' && v.t === 'p') return memKey(v.a, v.o);
+    return badKey(showValue(v));
+  }
+
+  peekAlloc(v: Value): Alloc | undefined {
+    return typeof v === 'object' && v.t === 'p' ? this.state.heap.get(v.a) : undefined;
+  }
+
+  peek(v: Value): Value | PrimState | undefined {
+    return typeof v === 'object' && v.t === 'p' ? this.state.heap.get(v.a)?.fields.get(v.o) : undefined;
+  }
+
+  /** Read a primitive's state (or undefined for zeroed memory). */
+  getPrim<T extends PrimState>(a: Alloc, off: number): T | undefined {
+    const v = (this.state.heap.get(a.id) ?? a).fields.get(off);
+    return isPrim(v) ? (v as T) : undefined;
+  }
+
+  setPrim<T extends PrimState>(a: Alloc, off: number, s: T): void {
+    this.mut(a).fields.set(off, s);
+  }
+
+  /** Read a number stored at an offset (refcounts, atomics). */
+  getNum(a: Alloc, off: number): number {
+    const v = (this.state.heap.get(a.id) ?? a).fields.get(off);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  setNum(a: Alloc, off: number, n: number): void {
+    this.mut(a).fields.set(off, n);
+  }
+
+  /** The version of `a` this execution may write (copy on write: see state/state.ts). */
+  mut(a: Alloc): Alloc {
+    return writable(this.state, a);
+  }
+
+  newAllocId(t: Thread): number {
+    return (t.tid + 1) * 1_000_000 + ++t.allocSeq;
+  }
+
+  /** kmalloc: a new allocation, zeroed (all memory reads 0 until written). */
+  allocate(t: Thread, bytes: number, type: string | undefined, what: string): Value {
+    if (++this.allocCount > this.limits.allocs) {
+      this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
+    }
+    const id = this.newAllocId(t);
+    this.state.heap.set(id, { id, kind: 'heap', type, name: what, bytes, fields: new Map(), allocSite: this.site(t), gen: this.state.gen });
+    return ptr(id, 0);
+  }
+
+  // ---------------------------------------------------------------- KCSAN, happens-before, log
+
+  kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void {
+    if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
+    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
+    if (f) this.report(f);
+  }
+
+  hbAcquire(t: Thread, key: SyncKey): void { this.kcsan.acquire(t.tid, key); }
+  hbRelease(t: Thread, key: SyncKey): void { this.kcsan.release(t.tid, key); }
+  hbRmw(t: Thread, key: SyncKey): void { this.kcsan.rmw(t.tid, key); }
+
+  /** Append a kernel log line. */
+  log(t: Thread, level: string, text: string): void {
+    this.state.log.push({ tid: t.tid, level, text, step: this.state.step });
+  }
+
+  // ---------------------------------------------------------------- names for reports
+
+  /** Printable name of an allocation for traces: `iommufd_device#A1` (allocated by task A), or a global's name. */
+  allocName(id: number): string {
+    const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
+    if (!a) return `obj#${id}`;
+    if (a.kind === 'global') return a.name;
+    if (a.kind === 'stack') return `${a.name}`;
+    const tid = Math.floor(id / 1_000_000) - 1;
+    const seq = id % 1_000_000;
+    const who = tid >= this.nworkers ? 's' : String.fromCharCode(65 + tid);
+    return `${a.type ?? a.name}#${who}${seq}`;
+  }
+
+  /** The static type of an allocation, when known. */
+  allocType(a: Alloc): CType | undefined {
+    return a.ctype ?? (a.type ? { k: 'struct', name: a.type } : undefined);
+  }
+
+  /** `name.member` for an allocation and offset (the member name from the type's layout, when known). */
+  where(id: number, off: number, outer = false): string {
+    const a = this.state.heap.get(id) ?? this.initial?.heap.get(id);
+    const name = this.allocName(id);
+    if (!a) return off ? `${name}+${off}` : name;
+    const t = this.allocType(a);
+    const m = t ? memberAt(t, off, this.prog.structs, 0, outer) : undefined;
+    if (m === undefined) return off ? `${name}+${off}` : name;
+    return m ? (m.startsWith('[') ? `${name}${m}` : `${name}.${m}`) : name;
+  }
+
+  /** A value as reports show it (`&iommufd_device#A1.obj.users`, `NULL`, `-ENOENT`...). */
+  show(v: Value): string {
+    return showValue(
+      v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off, true)}`),
+      (fn) => this.prog.functions[fn]?.name ?? `fn#${fn}`,
+    );
+  }
+
+  /** Snapshot of an object for reports: its counters, pointers and primitives (as each shows itself) by member name. */
+  snapshot(id: number): ObjectSnapshot | undefined {
+    const a = this.state.heap.get(id);
+    if (!a) return undefined;
+    const t = this.allocType(a);
+    const fields: Record<string, string> = {};
+    const task = (tid: number) => this.state.threads[tid]?.name ?? 'undefined';
+    for (const [off, v] of [...a.fields.entries()].sort((x, y) => x[0] - y[0])) {
+      const m = (t ? memberAt(t, off, this.prog.structs) : undefined) || `+${off}`;
+      if (isPrim(v)) {
+        const shown = STATE_BY_TAG.get(v.p)?.show?.(v, this, task);
+        if (shown !== undefined) fields[m] = shown;
+        continue;
+      }
+      fields[m] = this.show(v);
+    }
+    return { name: this.allocName(id), type: a.type, state: a.freeSite ? 'freed' : 'live', fields };
+  }
+}
