@@ -1,6 +1,6 @@
 /**
  * The grading worker: the same grader as `teardown grade`, in a module
- * worker behind comlink (DESIGN section 2). The page never blocks on it;
+ * worker behind comlink (docs/architecture.md, "Data flow"). The page never blocks on it;
  * a runaway grading is stopped by terminating this worker (see
  * exercise/grader-client.ts).
  */

@@ -8,7 +8,7 @@ import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import type { PrimState } from '../state/prim.js';
-import { mightSleep } from './locking.js';
+import { mightSleep } from '../detect/lockdep.js';
 import { syncKey } from '../state/keys.js';
 import { completionStall } from '../detect/hungtask.js';
 

@@ -15,7 +15,7 @@ import { checkFree } from '../detect/kasan.js';
 import { heldLockFreed } from '../detect/lockdep.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { Fault } from '../state/fault.js';
-import { mightSleep } from './locking.js';
+import { mightSleep } from '../detect/lockdep.js';
 
 const __GFP_DIRECT_RECLAIM = 0x400;
 
@@ -35,7 +35,7 @@ function allocImpl(sizeArg: number, countArg: number | null, gfpArg: number): Bu
 function freeImpl(name: string): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => {
+    deps: (_m, _t, a) => {
       const p = a[0]!;
       if (typeof p === 'object' && p.t === 'p') return { reads: [], writes: [liveKey(p.a)] };
       return { reads: [], writes: [] };

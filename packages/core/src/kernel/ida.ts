@@ -2,7 +2,7 @@
  * IDA (lib/idr.c): allocate the smallest free ID. Used by the VFIO model for
  * device indexes. It locks internally; the whole IDA is one location.
  */
-import type { BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { BuiltinTable, Primitive } from './api.js';
 import type { PrimState } from '../state/prim.js';
 import { finding, where } from '../detect/finding.js';
 

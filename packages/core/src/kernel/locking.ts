@@ -1,8 +1,8 @@
 /**
  * Shared lock bookkeeping for mutexes, spinlocks and the xa_lock: lockdep
- * classes, the per-task held-lock stack, lockdep's checks (recursive locking,
- * bad unlock balance, sleeping in atomic context) and the happens-before
- * edges KCSAN needs.
+ * classes, the per-task held-lock stack, the calls into lockdep's checks
+ * (../detect/lockdep.ts: recursive locking, bad unlock balance) and the
+ * happens-before edges KCSAN needs.
  */
 import type { HeldLock, Thread } from '../state/state.js';
 import type { LockClass } from '../state/prim.js';
@@ -10,8 +10,6 @@ import { Fault } from '../state/fault.js';
 import { type DepKey, syncKey } from '../state/keys.js';
 import { badUnlock, recursiveLock } from '../detect/lockdep.js';
 import type { BuiltinInstr, KernelCtx } from './api.js';
-
-export { mightSleep } from '../detect/lockdep.js';
 
 /** Lock class for an `*_init(&x->lock)` call: keyed by the init site, named by its argument. */
 export function initClass(m: KernelCtx, ins: BuiltinInstr, fallback: string): LockClass {

@@ -7,7 +7,7 @@ import type { Thread } from '../state/state.js';
 import { type Value, ptr, showValue, truthy } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { Fault } from '../state/fault.js';
-import { mightSleep } from './locking.js';
+import { mightSleep } from '../detect/lockdep.js';
 import { finding, where } from '../detect/finding.js';
 import { fatalAt } from '../detect/oops.js';
 import { assertHeld as lockdepAssertHeld } from '../detect/lockdep.js';

@@ -7,7 +7,8 @@
 import type { Thread } from '../state/state.js';
 import type { Ptr, Value } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
-import { acquired, implicitClass, initClass, mightSleep, released } from './locking.js';
+import { acquired, implicitClass, initClass, released } from './locking.js';
+import { mightSleep } from '../detect/lockdep.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 
 export interface MutexState extends PrimState {

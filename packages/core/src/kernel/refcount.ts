@@ -30,11 +30,10 @@ const i32 = (x: number) => x | 0;
 
 interface Ref { m: KernelCtx; t: Thread; alloc: import('../state/state.js').Alloc; off: number; key: DepKey; what: string }
 
-function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }, argIdx = 0): Ref {
+function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }): Ref {
   const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
   const r = m.resolve(t, p, what);
   return { m, t, alloc: r.alloc, off: r.off, key: r.key, what };
-  void argIdx;
 }
 
 function read(r: Ref): number { return r.m.getNum(r.alloc, r.off); }

@@ -15,13 +15,13 @@
  * and the wait is reported as a stall, with the wake-ups that were skipped
  * because of a state mismatch.
  */
-import type { Site, Thread } from '../state/state.js';
+import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import type { PrimState } from '../state/prim.js';
 import { taskKey, syncKey } from '../state/keys.js';
 import { type MissedWake, waitStall } from '../detect/hungtask.js';
-import { mightSleep } from './locking.js';
+import { mightSleep } from '../detect/lockdep.js';
 
 const TASK_INTERRUPTIBLE = 1;
 const TASK_UNINTERRUPTIBLE = 2;

@@ -35,7 +35,6 @@ export interface XArrayState extends PrimState {
 }
 
 const EBUSY = 16;
-const EINVAL = 22;
 
 const isZero = (v: Value | undefined) => typeof v === 'object' && v.t === 'z';
 const zeroToNull = (v: Value | undefined): Value => (v === undefined || isZero(v) ? 0 : v);
@@ -111,7 +110,7 @@ function peekXas(m: KernelCtx, a: Value[]): Value {
 function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value, xaArg: (m: KernelCtx, t: Thread, a: Value[]) => Value = firstArg): Builtin {
   return {
     kind: 'step',
-    deps: (m, t, a): Deps => {
+    deps: (m, _t, a): Deps => {
       const k = dataKey(m, xaArg === firstArg ? a[0]! : peekXas(m, a));
       return write ? { reads: [], writes: [k] } : { reads: [k], writes: [] };
     },

@@ -15,12 +15,11 @@ import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import { Explorer, type StepRecord } from '../sched/explorer.js';
 import { ReplayStrategy } from '../sched/replay.js';
 import { freshMachine } from './minimise.js';
-
-const KERNEL_PRIMS = new Set(['refcount', 'atomic', 'mutex', 'spinlock', 'xarray', 'wait_queue_head', 'completion']);
+import { PRIMITIVE_CTYPES } from '../kernel/registry.js';
 
 function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Set<string>): boolean {
   if (!t) return false;
-  if (t.k === 'prim') return KERNEL_PRIMS.has(t.name);
+  if (t.k === 'prim') return PRIMITIVE_CTYPES.has(t.name);
   if (t.k === 'array') return counted(t.of, structs, seen);
   if (t.k !== 'struct' || seen.has(t.name)) return false;
   seen.add(t.name);

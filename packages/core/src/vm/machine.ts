@@ -16,7 +16,7 @@ import { type PrimState, isPrim } from '../state/prim.js';
 import { liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import { digest, stateText } from '../state/hash.js';
-import type { Builtin, BuiltinInstr, Deps } from '../kernel/api.js';
+import type { Builtin, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
 import { Kcsan } from '../detect/kcsan.js';
