@@ -1,10 +1,11 @@
 /**
  * The `teardown` command line: check, replay, grade, batch, bench.
- * Exit codes: 0 no finding / all scenarios pass, 1 findings / a scenario
- * failed, 2 invalid input or usage.
+ * Exit codes (errors.ts): 0 no finding / all scenarios pass, 1 findings / a
+ * scenario failed, 2 invalid input or usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { STRATEGY_NAMES } from '@teardown/core';
 import { checkCommand, type CheckCliOptions } from './commands/check.js';
@@ -15,22 +16,7 @@ import { batchCommand, type BatchCliOptions } from './commands/batch.js';
 import { findExerciseDir, loadExercise } from './exercise/node.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export class UsageError extends Error {}
-
-export function readSource(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, readSource } from './errors.js';
 
 /** Load an exercise by id or folder; a usage error when it does not exist or is broken. */
 function exerciseOrUsage(nameOrPath: string): Exercise {

@@ -1,6 +1,6 @@
 /** Parsing of shared CLI options. */
 import type { Budget, StrategyName, StrategyOptions } from '@teardown/core';
-import { UsageError } from './cli.js';
+import { UsageError } from './errors.js';
 
 /** `5000` executions, `10s`, `500ms`, or `5000,10s`. */
 export function parseBudget(spec: string | undefined): Budget | undefined {

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 
 export const BATCH_VERSION = 1;
 
@@ -99,5 +99,5 @@ export async function batchCommand(ex: Exercise, exerciseDir: string, dir: strin
   };
   writeFileSync(o.out, JSON.stringify(file, null, 2) + '\n');
   process.stderr.write(`${results.length} submissions: ${file.summary.passed} passed, ${file.summary.failed} failed, ${file.summary.error} not gradable; results in ${o.out}\n`);
-  return file.summary.passed === results.length ? 0 : 1;
+  return file.summary.passed === results.length ? EXIT_OK : EXIT_FINDINGS;
 }

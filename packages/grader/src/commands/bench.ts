@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../errors.js';
 
 export interface BenchRow {
   name: string;
@@ -66,5 +67,5 @@ export async function benchCommand(o: { json?: boolean; only?: string; save?: bo
     mkdirSync(join(root, 'bench'), { recursive: true });
     writeFileSync(join(root, 'bench/results.json'), JSON.stringify(result, null, 2) + '\n');
   }
-  return rows.every((r) => r.published === null || r.traces === r.published) ? 0 : 1;
+  return rows.every((r) => r.published === null || r.traces === r.published) ? EXIT_OK : EXIT_FINDINGS;
 }

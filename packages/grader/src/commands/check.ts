@@ -1,7 +1,7 @@
 /** `teardown check <program.c>`. */
 import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
 import { type ExplorationCliOptions, strategyOptions } from '../options.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface CheckCliOptions extends ExplorationCliOptions {
   json?: boolean;
@@ -19,8 +19,8 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
   } else {
     process.stdout.write(renderCheckText(report, text) + '\n');
   }
-  if (report.diagnostics.length) return 2;
-  return report.findings.length ? 1 : 0;
+  if (report.diagnostics.length) return EXIT_USAGE;
+  return report.findings.length ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** The JSON report (wall-clock time left out when reproducible). */

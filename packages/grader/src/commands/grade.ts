@@ -9,7 +9,7 @@ import { renderGradescope } from '../render/gradescope.js';
 import { renderClassroom } from '../render/classroom.js';
 import { renderJunit } from '../render/junit.js';
 import { parseBudget } from '../options.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface GradeCliOptions {
   json?: boolean;
@@ -108,8 +108,8 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   const out = renderReport(r, o, textOptions(ex, submission, o.traces !== false));
   if (o.out) writeFileSync(o.out, out);
   else process.stdout.write(out);
-  if (r.status === 'error') return 2;
-  return r.status === 'passed' ? 0 : 1;
+  if (r.status === 'error') return EXIT_USAGE;
+  return r.status === 'passed' ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /** Name submission files as graders see them (base names; duplicates keep their path). */

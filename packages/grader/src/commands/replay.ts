@@ -1,6 +1,6 @@
 /** `teardown replay <program.c> --schedule <token>`: one execution, step by step. */
 import { compile, decodeSchedule, programScenario, replaySchedules, renderFinding, traceTable } from '@teardown/core';
-import { UsageError } from '../cli.js';
+import { UsageError } from '../errors.js';
 import { renderDiagnostics } from './check.js';
 
 export async function replayCommand(file: string, text: string, o: { schedule: string; json?: boolean }): Promise<number> {
