@@ -71,6 +71,21 @@ describe('teardown grade', () => {
     expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--schedule', 'a3b']).code).toBe(2);
   });
 
+  it('--schedule replays print what `teardown replay` prints: the steps, the objects, JSON diagnostics with --json', () => {
+    const args = ['grade', 'vdev-lifetime', `${EX}/solution.c`, '--only', 'destroy-races-unbind', '--schedule', 'a5'];
+    const r = teardown(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^destroy-races-unbind: .*\n\n\| step +\| destroy +\| unbind +\|/);
+    expect(r.stdout).toMatch(/\n\d+ steps, \d+ preemptions?, \d+ context switch(es)?\n\nkernel objects after step 5:\n/);
+    expect(r.stdout).toMatch(/no findings in this execution\n$/);
+    expect(teardown([...args.slice(0, 6), 'az']).stderr).toContain('but scenario destroy-races-unbind has 2 threads (a..b)');
+    const bad = join(mkdtempSync(join(tmpdir(), 'teardown-replay-')), 'broken.c');
+    writeFileSync(bad, 'void thread_a(void) { int x = ; }\n');
+    const j = teardown(['grade', 'vdev-lifetime', bad, '--only', 'destroy-races-unbind', '--schedule', 'a5', '--json']);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ version: 1, diagnostics: [{ file: 'broken.c', severity: 'error' }] });
+  });
+
   it('--gradescope output validates against the results.json schema, with hidden scenarios after publishing', () => {
     const ajv = new Ajv({ allErrors: true });
     const validate = ajv.compile(schema);
