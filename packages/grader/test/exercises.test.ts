@@ -1,5 +1,5 @@
 /**
- * Every exercise in exercises/ checks out (DESIGN section 6): the solution
+ * Every exercise in exercises/ checks out (docs/grading.md, "An exercise"): the solution
  * passes every scenario, every known-bad version fails with each finding
  * kind it declares, the starter compiles and fails, and model-findings.json
  * is what the solution shows. The upstream 6.17 functions pass too.

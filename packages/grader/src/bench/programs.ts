@@ -1,6 +1,7 @@
 /**
  * The classic DPOR benchmarks, written in kernel-C, parameterised.
- * Published trace counts are from the anchors file (Nidhugg, GenMC, JACM'17).
+ * Published trace counts are from the DPOR literature: Nidhugg's tests, GenMC
+ * and Abdulla et al., JACM'17 (each benchmark's `source`).
  */
 
 /** lastzero(N): Abdulla et al. JACM'17; a reader scans array[N..0] for a 0, N writers do array[j] = array[j-1] + 1. */

@@ -1,5 +1,5 @@
 /**
- * `teardown bench`: the classic DPOR benchmarks (anchors file, section 3)
+ * `teardown bench`: the classic DPOR benchmarks (bench/programs.ts; README.md, "Performance")
  * with executions, distinct Mazurkiewicz traces, states, time, executions per
  * second, the published trace count and the ratio of executions to traces.
  */

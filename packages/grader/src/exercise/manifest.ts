@@ -3,7 +3,7 @@
  * from a plain map of relative path to text so that Node (a folder) and the
  * browser (files bundled into the site) load an exercise the same way.
  *
- * Layout of `exercises/<id>/` (DESIGN section 6): README.md (statement),
+ * Layout of `exercises/<id>/` (docs/grading.md, "An exercise"): README.md (statement),
  * starter.c, solution.c, known-bad/*.c, scenarios/*.c, a harness header the
  * scenarios share, exercise.json, and model-findings.json (the findings in
  * the model's own kernel code that the reference solution shows, by

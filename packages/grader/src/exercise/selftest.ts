@@ -1,5 +1,5 @@
 /**
- * An exercise's own checks (DESIGN section 6): the solution passes every
+ * An exercise's own checks (docs/grading.md, "An exercise"): the solution passes every
  * scenario, every known-bad version fails with each finding kind it
  * declares, the starter compiles and does not pass, and the reference
  * model findings are the ones the solution shows today.
