@@ -27,18 +27,27 @@ let passed = 0;
 let failed = 0;
 
 // 1. build the packages the suites import
-if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0) {
+if (
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0
+) {
   console.log('\nbuild failed');
   failed++;
 }
 
 // 2. vitest projects
 const vitestJson = join(out, 'vitest.json');
-run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+run(process.execPath, [
+  join(root, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += j.numPassedTests ?? 0;
-  failed += (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && (j.numFailedTests ?? 0) === 0 ? 1 : 0);
+  failed +=
+    (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && (j.numFailedTests ?? 0) === 0 ? 1 : 0);
 } else {
   console.log('vitest wrote no results');
   failed++;

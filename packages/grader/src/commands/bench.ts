@@ -27,13 +27,29 @@ export async function runDporBenchmarks(filter?: RegExp): Promise<BenchRow[]> {
   for (const b of BENCHMARKS) {
     if (filter && !filter.test(b.name)) continue;
     // warm up the JIT on the first run of each program, then measure
-    await checkProgram(`${b.name}.c`, b.src, { strategy: 'dpor', traces: false, minimise: false, budget: { executions: 50 } });
-    const r = await checkProgram(`${b.name}.c`, b.src, { strategy: 'dpor', traces: false, minimise: false, budget: { executions: 1_000_000, ms: 120_000 } });
+    await checkProgram(`${b.name}.c`, b.src, {
+      strategy: 'dpor',
+      traces: false,
+      minimise: false,
+      budget: { executions: 50 },
+    });
+    const r = await checkProgram(`${b.name}.c`, b.src, {
+      strategy: 'dpor',
+      traces: false,
+      minimise: false,
+      budget: { executions: 1_000_000, ms: 120_000 },
+    });
     const s = r.stats!;
     rows.push({
-      name: b.name, strategy: 'dpor', executions: s.executions, traces: s.traces, states: s.states,
-      ms: Math.round(s.ms * 10) / 10, perSecond: Math.round(s.executions / Math.max(s.ms, 0.001) * 1000),
-      published: b.published, ratio: s.traces ? Math.round((s.executions / s.traces) * 100) / 100 : 0,
+      name: b.name,
+      strategy: 'dpor',
+      executions: s.executions,
+      traces: s.traces,
+      states: s.states,
+      ms: Math.round(s.ms * 10) / 10,
+      perSecond: Math.round((s.executions / Math.max(s.ms, 0.001)) * 1000),
+      published: b.published,
+      ratio: s.traces ? Math.round((s.executions / s.traces) * 100) / 100 : 0,
     });
   }
   return rows;
@@ -41,10 +57,24 @@ export async function runDporBenchmarks(filter?: RegExp): Promise<BenchRow[]> {
 
 export function benchTable(rows: BenchRow[]): string {
   const head = ['benchmark', 'executions', 'traces', 'published', 'exec/traces', 'states', 'ms', 'exec/s'];
-  const body = rows.map((r) => [r.name, String(r.executions), String(r.traces), r.published === null ? '-' : String(r.published), r.ratio.toFixed(2), String(r.states), r.ms.toFixed(1), String(r.perSecond)]);
+  const body = rows.map((r) => [
+    r.name,
+    String(r.executions),
+    String(r.traces),
+    r.published === null ? '-' : String(r.published),
+    r.ratio.toFixed(2),
+    String(r.states),
+    r.ms.toFixed(1),
+    String(r.perSecond),
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (c: string[]) => '| ' + c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' | ') + ' |';
-  return [line(head), '|' + w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : '-'.repeat(x + 1) + ':')).join('|') + '|', ...body.map(line)].join('\n');
+  const line = (c: string[]) =>
+    '| ' + c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' | ') + ' |';
+  return [
+    line(head),
+    '|' + w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : '-'.repeat(x + 1) + ':')).join('|') + '|',
+    ...body.map(line),
+  ].join('\n');
 }
 
 export async function benchCommand(o: { json?: boolean; only?: string; save?: boolean }): Promise<number> {
@@ -55,7 +85,9 @@ export async function benchCommand(o: { json?: boolean; only?: string; save?: bo
   const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, grading };
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
-    process.stdout.write('Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n');
+    process.stdout.write(
+      'Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n',
+    );
     process.stdout.write(benchTable(rows) + '\n');
     if (grading.length) {
       process.stdout.write('\nGrading\n\n');

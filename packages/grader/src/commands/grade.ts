@@ -1,7 +1,14 @@
 /** `teardown grade <exercise> <file.c ...>`: grade a submission against an exercise's scenarios. */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compile, decodeSchedule, formatDiagnostic, traceObjects, DEFAULT_LIMITS, type StrategyName } from '@teardown/core';
+import {
+  compile,
+  decodeSchedule,
+  formatDiagnostic,
+  traceObjects,
+  DEFAULT_LIMITS,
+  type StrategyName,
+} from '@teardown/core';
 import { grade, scenarioSpec, gradingFiles, type GradeReport, type SubmissionFile } from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
@@ -34,7 +41,13 @@ export interface GradeCliOptions {
  * scenario step by step, with the kernel objects where it ends and the
  * findings it reaches (the token a graded finding printed).
  */
-async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenarioId: string, token: string, json: boolean): Promise<number> {
+async function replayScenario(
+  ex: Exercise,
+  submission: SubmissionFile[],
+  scenarioId: string,
+  token: string,
+  json: boolean,
+): Promise<number> {
   let schedule: number[];
   try {
     schedule = decodeSchedule(token);
@@ -45,7 +58,11 @@ async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenar
   const files = gradingFiles(ex, submission, [s]);
   const c = await compile(files);
   if (!c.program) {
-    process.stdout.write((json ? JSON.stringify({ version: 1, diagnostics: c.diagnostics }, null, 2) : c.diagnostics.map(formatDiagnostic).join('\n')) + '\n');
+    process.stdout.write(
+      (json
+        ? JSON.stringify({ version: 1, diagnostics: c.diagnostics }, null, 2)
+        : c.diagnostics.map(formatDiagnostic).join('\n')) + '\n',
+    );
     return EXIT_USAGE;
   }
   const spec = scenarioSpec(c.program, s)!;
@@ -56,12 +73,33 @@ async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenar
   const objects = at >= 0 ? run.states[at]! : [];
   const names = spec.threads.map((t) => t.name);
   if (json) {
-    process.stdout.write(JSON.stringify({ version: 1, exercise: ex.manifest.id, scenario: s.id, threads: names, steps: run.steps, objects, findings: run.findings }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          version: 1,
+          exercise: ex.manifest.id,
+          scenario: s.id,
+          threads: names,
+          steps: run.steps,
+          objects,
+          findings: run.findings,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
-    process.stdout.write(renderReplayText({
-      heading: `${s.id}: ${s.title}`, threads: names, sources: new Map(files.map((f) => [f.name, f.text])), merge: true,
-      executions: [run], objects: { step: at + 1, list: objects }, findings: run.findings,
-    }));
+    process.stdout.write(
+      renderReplayText({
+        heading: `${s.id}: ${s.title}`,
+        threads: names,
+        sources: new Map(files.map((f) => [f.name, f.text])),
+        merge: true,
+        executions: [run],
+        objects: { step: at + 1, list: objects },
+        findings: run.findings,
+      }),
+    );
   }
   return run.findings.length ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -85,9 +123,15 @@ export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptio
 export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o: GradeCliOptions): Promise<number> {
   const formats = [o.json, o.gradescope, o.githubClassroom, o.junit].filter(Boolean).length;
   if (formats > 1) throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit');
-  const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = o.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of only ?? []) {
-    if (!ex.scenarios.some((s) => s.id === id)) throw new UsageError(`exercise ${ex.manifest.id} has no scenario '${id}' (it has ${ex.scenarios.map((s) => s.id).join(', ')})`);
+    if (!ex.scenarios.some((s) => s.id === id))
+      throw new UsageError(
+        `exercise ${ex.manifest.id} has no scenario '${id}' (it has ${ex.scenarios.map((s) => s.id).join(', ')})`,
+      );
   }
   if (o.schedule !== undefined) {
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
@@ -97,9 +141,15 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`bad --seed '${o.seed}'`);
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
-    mode: o.quick ? 'quick' : 'full', only, seed, strategy: o.strategy as StrategyName | undefined,
-    budget: parseBudget(o.budget), reproducible: o.reproducible,
-    onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`) : undefined,
+    mode: o.quick ? 'quick' : 'full',
+    only,
+    seed,
+    strategy: o.strategy as StrategyName | undefined,
+    budget: parseBudget(o.budget),
+    reproducible: o.reproducible,
+    onProgress: showProgress
+      ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
+      : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[2K');
   const out = renderReport(r, o, textOptions(ex, submission, o.traces !== false));
@@ -114,4 +164,3 @@ export function submissionNames(paths: string[]): string[] {
   const base = paths.map((p) => basename(p));
   return base.map((b, i) => (base.indexOf(b) !== i || base.lastIndexOf(b) !== i ? paths[i]! : b));
 }
-

@@ -4,7 +4,11 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { renderReplayText, unknownThread } from '../render/replay.js';
 import { renderDiagnostics } from './check.js';
 
-export async function replayCommand(file: string, text: string, o: { schedule: string; json?: boolean }): Promise<number> {
+export async function replayCommand(
+  file: string,
+  text: string,
+  o: { schedule: string; json?: boolean },
+): Promise<number> {
   let schedules: number[][];
   try {
     schedules = o.schedule.split(',').map((t) => decodeSchedule(t));
@@ -13,7 +17,10 @@ export async function replayCommand(file: string, text: string, o: { schedule: s
   }
   const c = await compile([{ name: file, text, role: 'learner' }]);
   if (!c.program) {
-    process.stdout.write((o.json ? JSON.stringify({ version: 1, diagnostics: c.diagnostics }, null, 2) : renderDiagnostics(c, text)) + '\n');
+    process.stdout.write(
+      (o.json ? JSON.stringify({ version: 1, diagnostics: c.diagnostics }, null, 2) : renderDiagnostics(c, text)) +
+        '\n',
+    );
     return EXIT_USAGE;
   }
   const spec = programScenario(c.program);
@@ -24,9 +31,23 @@ export async function replayCommand(file: string, text: string, o: { schedule: s
   const names = spec.threads.map((t) => t.name);
   const findings = recs.flatMap((r) => r.findings);
   if (o.json) {
-    process.stdout.write(JSON.stringify({ version: 1, file, threads: names, executions: recs.map((r) => ({ schedule: r.schedule, steps: r.steps })), findings }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          version: 1,
+          file,
+          threads: names,
+          executions: recs.map((r) => ({ schedule: r.schedule, steps: r.steps })),
+          findings,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
-    process.stdout.write(renderReplayText({ threads: names, sources: new Map([[file, text]]), executions: recs, findings }));
+    process.stdout.write(
+      renderReplayText({ threads: names, sources: new Map([[file, text]]), executions: recs, findings }),
+    );
   }
   return findings.length ? EXIT_FINDINGS : EXIT_OK;
 }

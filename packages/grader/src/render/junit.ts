@@ -11,7 +11,12 @@ import { renderScenarioText, type TextOptions } from './text.js';
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
 const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(XML_FORBIDDEN, '');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(XML_FORBIDDEN, '');
 
 export function renderJunit(r: GradeReport, o: TextOptions = {}): string {
   const failures = r.scenarios.filter((s) => s.status === 'failed').length;

@@ -41,11 +41,18 @@ export function renderReplayText(v: ReplayView): string {
   v.executions.forEach((r, i) => {
     if (v.executions.length > 1) out.push(`execution ${i + 1} of ${v.executions.length}:\n`);
     out.push(traceTable(r.steps, v.threads, { sources: v.sources, merge: v.merge }) + '\n');
-    out.push(`${r.steps.length} steps, ${plural(r.preemptions, 'preemption', 'preemptions')}, ${plural(r.switches, 'context switch', 'context switches')}\n\n`);
+    out.push(
+      `${r.steps.length} steps, ${plural(r.preemptions, 'preemption', 'preemptions')}, ${plural(r.switches, 'context switch', 'context switches')}\n\n`,
+    );
   });
   if (v.objects) {
     out.push(`kernel objects after step ${v.objects.step}:\n`);
-    for (const o of v.objects.list) out.push(`  ${o.name} [${o.state}] ${Object.entries(o.fields).map(([k, x]) => `${k}=${x}`).join(', ')}\n`);
+    for (const o of v.objects.list)
+      out.push(
+        `  ${o.name} [${o.state}] ${Object.entries(o.fields)
+          .map(([k, x]) => `${k}=${x}`)
+          .join(', ')}\n`,
+      );
     out.push('\n');
   }
   for (const f of v.findings) out.push(renderFinding(f) + '\n\n');
@@ -58,7 +65,11 @@ export function renderReplayText(v: ReplayView): string {
  * as a usage message (`what`: "the program", "scenario destroy-races-unbind");
  * undefined when every thread exists.
  */
-export function unknownThread(schedules: readonly (readonly number[])[], nthreads: number, what: string): string | undefined {
+export function unknownThread(
+  schedules: readonly (readonly number[])[],
+  nthreads: number,
+  what: string,
+): string | undefined {
   for (const s of schedules) {
     const bad = s.find((t) => t >= nthreads);
     if (bad !== undefined) {
