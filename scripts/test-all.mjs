@@ -4,8 +4,9 @@
  * with one plain line `N passed, N failed` summing all of them (CI reads
  * that line, not vitest's own output).
  *
- * Suites: the vitest projects (packages/*), and the workbook's browser
- * end-to-end suite when apps/workbook has one.
+ * Suites: the vitest projects (packages/*), the workbook's browser
+ * end-to-end suite when apps/workbook has one, and the lint (Biome's linter
+ * and format check, docs/hygiene.md), which counts as one check.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -66,6 +67,19 @@ if (existsSync(e2e)) {
     console.log('the browser suite wrote no results');
     failed++;
   }
+}
+
+// 4. lint and format check: one check, its violations one a line
+const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
+const lintArgs = ['ci', '--colors=off', '--error-on-warnings', '--reporter=concise', '--max-diagnostics=none'];
+if (!existsSync(biome)) {
+  console.log('\nlint: @biomejs/biome is not installed (npm install)');
+  failed++;
+} else if (run(process.execPath, [biome, ...lintArgs]) === 0) {
+  passed++;
+} else {
+  console.log('lint failed: the violations are above (npm run lint:fix applies the formatter and safe fixes)');
+  failed++;
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
