@@ -4,8 +4,9 @@
  * with one plain line `N passed, N failed` summing all of them (CI reads
  * that line, not vitest's own output).
  *
- * Suites: the vitest projects (packages/*), and the workbook's browser
- * end-to-end suite when apps/workbook has one.
+ * Suites: the vitest projects (packages/*), the workbook's browser
+ * end-to-end suite when apps/workbook has one, and the lint (Biome's linter
+ * and format check, docs/hygiene.md), which counts as one check.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,18 +28,27 @@ let passed = 0;
 let failed = 0;
 
 // 1. build the packages the suites import
-if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0) {
+if (
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0
+) {
   console.log('\nbuild failed');
   failed++;
 }
 
 // 2. vitest projects
 const vitestJson = join(out, 'vitest.json');
-run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+run(process.execPath, [
+  join(root, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += j.numPassedTests ?? 0;
-  failed += (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && (j.numFailedTests ?? 0) === 0 ? 1 : 0);
+  failed +=
+    (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && (j.numFailedTests ?? 0) === 0 ? 1 : 0);
 } else {
   console.log('vitest wrote no results');
   failed++;
@@ -57,6 +67,19 @@ if (existsSync(e2e)) {
     console.log('the browser suite wrote no results');
     failed++;
   }
+}
+
+// 4. lint and format check: one check, its violations one a line
+const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
+const lintArgs = ['ci', '--colors=off', '--error-on-warnings', '--reporter=concise', '--max-diagnostics=none'];
+if (!existsSync(biome)) {
+  console.log('\nlint: @biomejs/biome is not installed (npm install)');
+  failed++;
+} else if (run(process.execPath, [biome, ...lintArgs]) === 0) {
+  passed++;
+} else {
+  console.log('lint failed: the violations are above (npm run lint:fix applies the formatter and safe fixes)');
+  failed++;
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);

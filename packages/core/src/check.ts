@@ -5,6 +5,7 @@
  */
 import { compile } from './lang/compile.js';
 import type { Program, SourceFile } from './lang/ir.js';
+import { threadTaskName } from './lang/threads.js';
 import type { Diagnostic } from './lang/diagnostics.js';
 import { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
 import { Explorer, type Budget, type ExploreStats, type Progress, type StepRecord } from './sched/explorer.js';
@@ -50,7 +51,7 @@ export interface CheckReport {
 export function programScenario(p: Program): ScenarioSpec | undefined {
   const learnerFiles = new Set(p.files.map((f, i) => (f.role === 'learner' ? i : -1)).filter((i) => i >= 0));
   const fns = p.functions.filter((f) => learnerFiles.has(f.file) && f.code.length > 0);
-  const threads = fns.filter((f) => /^thread_\w+$/.test(f.name)).map((f) => ({ fn: f.name, name: f.name.slice(7) }));
+  const threads = fns.flatMap((f) => { const name = threadTaskName(f.name); return name === undefined ? [] : [{ fn: f.name, name }]; });
   if (!threads.length) return undefined;
   return {
     setup: fns.some((f) => f.name === 'setup') ? 'setup' : undefined,

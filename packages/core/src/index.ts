@@ -7,6 +7,7 @@ export * from './lang/types.js';
 export * from './lang/syntax.js';
 export * from './lang/diagnostics.js';
 export { compile, type CompileOptions, type CompileResult } from './lang/compile.js';
+export { threadTaskName } from './lang/threads.js';
 export { initParser, parserInitialised, type WasmLocations } from './lang/parser.js';
 export { prepass } from './lang/prepass.js';
 export { formatRet, ERRNO, ERRNO_NAME } from './lang/constants.js';

@@ -1,10 +1,11 @@
 /**
  * The `teardown` command line: check, replay, grade, batch, bench.
- * Exit codes: 0 no finding / all scenarios pass, 1 findings / a scenario
- * failed, 2 invalid input or usage.
+ * Exit codes (errors.ts): 0 no finding / all scenarios pass, 1 findings / a
+ * scenario failed, 2 invalid input or usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { STRATEGY_NAMES } from '@teardown/core';
 import { checkCommand, type CheckCliOptions } from './commands/check.js';
@@ -15,27 +16,15 @@ import { batchCommand, type BatchCliOptions } from './commands/batch.js';
 import { findExerciseDir, loadExercise } from './exercise/node.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export class UsageError extends Error {}
-
-export function readSource(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, readSource } from './errors.js';
 
 /** Load an exercise by id or folder; a usage error when it does not exist or is broken. */
 function exerciseOrUsage(nameOrPath: string): Exercise {
   const dir = findExerciseDir(nameOrPath);
-  if (!dir) throw new UsageError(`no exercise '${nameOrPath}' (give an exercise id such as vdev-lifetime, or a folder with an exercise.json)`);
+  if (!dir)
+    throw new UsageError(
+      `no exercise '${nameOrPath}' (give an exercise id such as vdev-lifetime, or a folder with an exercise.json)`,
+    );
   try {
     return loadExercise(dir);
   } catch (e) {
@@ -47,7 +36,9 @@ function exerciseOrUsage(nameOrPath: string): Exercise {
 /** Options shared by commands that explore. */
 function explorationOptions(c: Command): Command {
   return c
-    .addOption(new Option('--strategy <name>', 'exploration strategy').choices(STRATEGY_NAMES as string[]).default('portfolio'))
+    .addOption(
+      new Option('--strategy <name>', 'exploration strategy').choices(STRATEGY_NAMES as string[]).default('portfolio'),
+    )
     .option('--preemptions <k>', 'bounded: the highest preemption bound (default 2; portfolio: 3)')
     .option('--depth <d>', 'pct: the bug depth to aim for (default 3)')
     .option('--runs <n>', 'pct and random: number of runs (default 1000)')
@@ -64,10 +55,12 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  explorationOptions(program
-    .command('check')
-    .description('explore the interleavings of a standalone kernel-C program (setup, thread_<name>..., check)')
-    .argument('<program.c>', 'the program'))
+  explorationOptions(
+    program
+      .command('check')
+      .description('explore the interleavings of a standalone kernel-C program (setup, thread_<name>..., check)')
+      .argument('<program.c>', 'the program'),
+  )
     .option('--json', 'print a versioned JSON report')
     .option('--reproducible', 'omit wall-clock timing from the report (byte-identical reruns)')
     .option('--no-minimise', 'keep counterexamples as found')
@@ -81,7 +74,10 @@ export async function main(argv: string[]): Promise<void> {
     .command('replay')
     .description('replay one schedule of a program step by step, one column per thread')
     .argument('<program.c>', 'the program')
-    .requiredOption('--schedule <token>', 'the schedule token a finding printed (comma-separated tokens replay several executions)')
+    .requiredOption(
+      '--schedule <token>',
+      'the schedule token a finding printed (comma-separated tokens replay several executions)',
+    )
     .option('--json', 'print the steps and findings as JSON')
     .action(async (file: string, o: { schedule: string; json?: boolean }) => {
       await initNodeParser();
@@ -92,17 +88,17 @@ export async function main(argv: string[]): Promise<void> {
     .command('grade')
     .description('grade a submission against an exercise: every scenario, points, findings with minimised traces')
     .argument('<exercise>', 'exercise id (vdev-lifetime) or folder')
-    .argument('<files...>', 'the submission\'s C files')
+    .argument('<files...>', "the submission's C files")
     .option('--json', 'print the versioned JSON report')
     .option('--gradescope', 'print Gradescope results.json')
     .option('--github-classroom', 'print the GitHub Classroom result payload (base64)')
     .option('--junit', 'print JUnit XML')
     .option('--out <file>', 'write the report to a file instead of standard output')
-    .option('--quick', 'visible scenarios only, with the quick budget (the workbook\'s Run)')
+    .option('--quick', "visible scenarios only, with the quick budget (the workbook's Run)")
     .option('--only <ids>', 'only these scenarios (comma-separated ids)')
     .addOption(new Option('--strategy <name>', 'exploration strategy').choices(STRATEGY_NAMES as string[]))
     .option('--seed <n>', 'seed of the randomised strategies')
-    .option('--budget <spec>', 'per-scenario budget instead of the exercise\'s, e.g. 5000,10s')
+    .option('--budget <spec>', "per-scenario budget instead of the exercise's, e.g. 5000,10s")
     .option('--reproducible', 'omit wall-clock timing (byte-identical reruns)')
     .option('--no-traces', 'text output without the trace tables')
     .option('--no-progress', 'no progress line on standard error')
@@ -145,10 +141,13 @@ export async function main(argv: string[]): Promise<void> {
         return;
       }
       let failed = 0;
-      await checkExercise(ex, { bare: true, onCheck: (c) => {
-        if (!c.ok) failed++;
-        process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-      } });
+      await checkExercise(ex, {
+        bare: true,
+        onCheck: (c) => {
+          if (!c.ok) failed++;
+          process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+        },
+      });
       process.exitCode = failed ? EXIT_FINDINGS : EXIT_OK;
     });
 

@@ -3,8 +3,29 @@
  * browser-safe (no Node APIs): the workbook's grading worker uses it. The
  * CLI and the file-system loaders are in `@teardown/grader/node`.
  */
-export { parseExercise, scenarioId, ExerciseError, type Exercise, type ExerciseManifest, type Scenario, type ScenarioManifest, type KnownBadManifest } from './exercise/manifest.js';
-export { grade, gradingFiles, scenarioSpec, referenceModelFindings, GRADE_REPORT_VERSION, type GradeReport, type GradeOptions, type GradeProgress, type ScenarioResult, type GradedFinding, type SubmissionFile } from './grade/grade.js';
+export {
+  parseExercise,
+  scenarioId,
+  ExerciseError,
+  type Exercise,
+  type ExerciseManifest,
+  type Scenario,
+  type ScenarioManifest,
+  type KnownBadManifest,
+} from './exercise/manifest.js';
+export {
+  grade,
+  gradingFiles,
+  scenarioSpec,
+  referenceModelFindings,
+  GRADE_REPORT_VERSION,
+  type GradeReport,
+  type GradeOptions,
+  type GradeProgress,
+  type ScenarioResult,
+  type GradedFinding,
+  type SubmissionFile,
+} from './grade/grade.js';
 export { charged, groupFindings } from './grade/attribution.js';
 export { renderText, renderScenarioText, type TextOptions } from './render/text.js';
 export { renderGradescope, type GradescopeResults } from './render/gradescope.js';

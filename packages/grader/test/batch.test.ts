@@ -17,18 +17,45 @@ describe('teardown batch', () => {
     const subs = join(dir, 'subs');
     mkdirSync(subs);
     const expected: Record<string, string> = {};
-    const put = (name: string, status: string, write: (p: string) => void) => { write(join(subs, name)); expected[name] = status; };
-    for (let i = 1; i <= 6; i++) put(`s${String(i).padStart(2, '0')}-solution.c`, 'passed', (p) => copyFileSync(join(EX, 'solution.c'), p));
-    for (const kb of ['v2', 'missing-lock', 'no-tombstone', 'tombstone-under-lock', 'put-before-unlock', 'viommu-ref-leak']) {
+    const put = (name: string, status: string, write: (p: string) => void) => {
+      write(join(subs, name));
+      expected[name] = status;
+    };
+    for (let i = 1; i <= 6; i++)
+      put(`s${String(i).padStart(2, '0')}-solution.c`, 'passed', (p) => copyFileSync(join(EX, 'solution.c'), p));
+    for (const kb of [
+      'v2',
+      'missing-lock',
+      'no-tombstone',
+      'tombstone-under-lock',
+      'put-before-unlock',
+      'viommu-ref-leak',
+    ]) {
       put(`k-${kb}.c`, 'failed', (p) => copyFileSync(join(EX, 'known-bad', `${kb}.c`), p));
     }
     put('m-binary.c', 'error', (p) => writeFileSync(p, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3])));
     put('m-latin1.c', 'error', (p) => writeFileSync(p, Buffer.from('/* caf\xe9 */\n', 'latin1')));
     put('m-empty.c', 'error', (p) => writeFileSync(p, ''));
-    put('m-syntax.c', 'error', (p) => writeFileSync(p, 'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev) {\n'));
-    put('m-endless.c', 'failed', (p) => writeFileSync(p, readFileSync(join(EX, 'solution.c'), 'utf8').replace('idev->vdev = vdev;\n}', 'idev->vdev = vdev;\n\tfor (;;)\n\t\t;\n}')));
-    put('m-no-c-files', 'error', (p) => { mkdirSync(p); writeFileSync(join(p, 'notes.txt'), 'hello'); });
-    put('m-folder', 'passed', (p) => { mkdirSync(p); copyFileSync(join(EX, 'solution.c'), join(p, 'solution.c')); });
+    put('m-syntax.c', 'error', (p) =>
+      writeFileSync(p, 'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev) {\n'),
+    );
+    put('m-endless.c', 'failed', (p) =>
+      writeFileSync(
+        p,
+        readFileSync(join(EX, 'solution.c'), 'utf8').replace(
+          'idev->vdev = vdev;\n}',
+          'idev->vdev = vdev;\n\tfor (;;)\n\t\t;\n}',
+        ),
+      ),
+    );
+    put('m-no-c-files', 'error', (p) => {
+      mkdirSync(p);
+      writeFileSync(join(p, 'notes.txt'), 'hello');
+    });
+    put('m-folder', 'passed', (p) => {
+      mkdirSync(p);
+      copyFileSync(join(EX, 'solution.c'), join(p, 'solution.c'));
+    });
     put('m-starter.c', 'failed', (p) => copyFileSync(join(EX, 'starter.c'), p));
     expect(Object.keys(expected)).toHaveLength(20);
 

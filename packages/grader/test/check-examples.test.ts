@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, teardown } from './cli.js';
 
-const expected = JSON.parse(readFileSync(join(ROOT, 'examples/expected.json'), 'utf8')) as Record<string, { kinds: string[]; exit: number; diagnostic?: { line: number; column: number } }>;
+const expected = JSON.parse(readFileSync(join(ROOT, 'examples/expected.json'), 'utf8')) as Record<
+  string,
+  { kinds: string[]; exit: number; diagnostic?: { line: number; column: number } }
+>;
 
 describe('teardown check on the bundled examples', () => {
   for (const [file, want] of Object.entries(expected)) {
@@ -26,7 +29,11 @@ describe('teardown check on the bundled examples', () => {
   }
 
   it('put-order-wrong.c (chapter 2): a preemption bound of 1 finds the WARN, a bound of 0 does not', () => {
-    const at = (k: number) => JSON.parse(teardown(['check', 'examples/put-order-wrong.c', '--strategy', 'bounded', '--preemptions', String(k), '--json']).stdout);
+    const at = (k: number) =>
+      JSON.parse(
+        teardown(['check', 'examples/put-order-wrong.c', '--strategy', 'bounded', '--preemptions', String(k), '--json'])
+          .stdout,
+      );
     expect(at(0).findings).toEqual([]);
     const one = at(1);
     expect(one.findings.map((f: { kind: string }) => f.kind)).toEqual(['warn']);

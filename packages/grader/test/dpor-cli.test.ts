@@ -6,10 +6,19 @@ import { teardown } from './cli.js';
 import { lastzero, readers } from '../src/bench/programs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'teardown-'));
-const file = (name: string, src: string) => { const p = join(dir, name); writeFileSync(p, src); return p; };
+const file = (name: string, src: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, src);
+  return p;
+};
 
 describe('teardown check --strategy dpor on the classic benchmarks', () => {
-  it.each([[1, 2], [2, 5], [3, 12], [4, 28]])('lastzero(%i) has %i traces, one execution each', (n, traces) => {
+  it.each([
+    [1, 2],
+    [2, 5],
+    [3, 12],
+    [4, 28],
+  ])('lastzero(%i) has %i traces, one execution each', (n, traces) => {
     const r = teardown(['check', file(`lastzero${n}.c`, lastzero(n)), '--strategy', 'dpor', '--json']);
     const j = JSON.parse(r.stdout);
     expect(j.stats.traces).toBe(traces);
@@ -35,19 +44,35 @@ describe('teardown check --strategy dpor on the classic benchmarks', () => {
 });
 
 describe('reports are reproducible', () => {
-  it.each(['portfolio', 'dpor', 'pct', 'random', 'bounded'])('--strategy %s --seed 5 --reproducible gives a byte-identical JSON report', (strategy) => {
-    const args = ['check', 'examples/put-then-use.c', '--strategy', strategy, '--seed', '5', '--json', '--reproducible'];
-    const a = teardown(args);
-    const b = teardown(args);
-    expect(a.code).toBe(1);
-    expect(a.stdout).toBe(b.stdout);
-    expect(JSON.parse(a.stdout).stats.ms).toBeUndefined();
-  });
+  it.each(['portfolio', 'dpor', 'pct', 'random', 'bounded'])(
+    '--strategy %s --seed 5 --reproducible gives a byte-identical JSON report',
+    (strategy) => {
+      const args = [
+        'check',
+        'examples/put-then-use.c',
+        '--strategy',
+        strategy,
+        '--seed',
+        '5',
+        '--json',
+        '--reproducible',
+      ];
+      const a = teardown(args);
+      const b = teardown(args);
+      expect(a.code).toBe(1);
+      expect(a.stdout).toBe(b.stdout);
+      expect(JSON.parse(a.stdout).stats.ms).toBeUndefined();
+    },
+  );
 
   it('without --reproducible the stats carry the time in ms', () => {
     const j = JSON.parse(teardown(['check', 'examples/put-then-use.c', '--json']).stdout);
     expect(typeof j.stats.ms).toBe('number');
-    expect(j.stats).toMatchObject({ executions: expect.any(Number), traces: expect.any(Number), states: expect.any(Number) });
+    expect(j.stats).toMatchObject({
+      executions: expect.any(Number),
+      traces: expect.any(Number),
+      states: expect.any(Number),
+    });
   });
 });
 
@@ -87,7 +112,9 @@ describe('options', () => {
   });
 
   it('--strategy dfs --state-cache is stateful search', () => {
-    const j = JSON.parse(teardown(['check', 'examples/refcount-underflow.c', '--strategy', 'dfs', '--state-cache', '--json']).stdout);
+    const j = JSON.parse(
+      teardown(['check', 'examples/refcount-underflow.c', '--strategy', 'dfs', '--state-cache', '--json']).stdout,
+    );
     expect(j.findings.map((f: { kind: string }) => f.kind)).toEqual(['refcount']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Every exercise in exercises/ checks out (DESIGN section 6): the solution
+ * Every exercise in exercises/ checks out (docs/grading.md, "An exercise"): the solution
  * passes every scenario, every known-bad version fails with each finding
  * kind it declares, the starter compiles and fails, and model-findings.json
  * is what the solution shows. The upstream 6.17 functions pass too.
@@ -50,12 +50,18 @@ describe('fidelity: the upstream Linux 6.17 functions, pasted as they are', () =
     const upstream = readFileSync(`${ROOT}/packages/core/test/fixtures/upstream-6.17-functions.c`, 'utf8');
     const text = [
       'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev)\n{\n\tvdev->idev = idev;\n\tidev->vdev = vdev;\n}',
-      ...['iommufd_vdevice_abort', 'iommufd_vdevice_destroy', 'iommufd_device_remove_vdev'].map((n) => extractFunction(upstream, n)),
+      ...['iommufd_vdevice_abort', 'iommufd_vdevice_destroy', 'iommufd_device_remove_vdev'].map((n) =>
+        extractFunction(upstream, n),
+      ),
     ].join('\n\n');
     const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
     const r = await grade(ex, [{ name: 'upstream-6.17.c', text }], { bare: true, reproducible: true });
     expect(r.diagnostics).toEqual([]);
-    expect(r.scenarios.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.findings.map((f) => f.title).join('; ')}`)).toEqual([]);
+    expect(
+      r.scenarios
+        .filter((s) => s.status !== 'passed')
+        .map((s) => `${s.id}: ${s.findings.map((f) => f.title).join('; ')}`),
+    ).toEqual([]);
     expect(r.score).toBe(r.maxScore);
   });
 });

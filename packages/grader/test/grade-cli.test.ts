@@ -36,9 +36,12 @@ describe('teardown grade', () => {
     expect(r.stdout).toMatch(/schedule: \d+ steps, 1 preemption/);
   });
 
-  it('trace columns follow the scenario\'s threads in declaration order (the letters of schedule tokens)', () => {
+  it("trace columns follow the scenario's threads in declaration order (the letters of schedule tokens)", () => {
     const args = ['grade', 'vdev-lifetime', `${EX}/known-bad/lock-order.c`, '--only', 'use-races-unbind'];
-    expect(JSON.parse(teardown([...args, '--json', '--reproducible']).stdout).scenarios[0].threads).toEqual(['use', 'unbind']);
+    expect(JSON.parse(teardown([...args, '--json', '--reproducible']).stdout).scenarios[0].threads).toEqual([
+      'use',
+      'unbind',
+    ]);
     const text = teardown(args).stdout;
     expect(text).toMatch(/\| step +\| use +\| unbind +\|/);
     // the unbind thread's close_fd() sits in the unbind column, with the use column empty
@@ -60,15 +63,53 @@ describe('teardown grade', () => {
   });
 
   it('--only <scenario> --schedule <token> replays a graded finding to the same finding', () => {
-    const j = JSON.parse(teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/put-before-unlock.c`, '--only', 'destroy-races-unbind', '--json', '--reproducible']).stdout);
+    const j = JSON.parse(
+      teardown([
+        'grade',
+        'vdev-lifetime',
+        `${EX}/known-bad/put-before-unlock.c`,
+        '--only',
+        'destroy-races-unbind',
+        '--json',
+        '--reproducible',
+      ]).stdout,
+    );
     const f = j.scenarios[0].findings.find((x: { kind: string }) => x.kind === 'use-after-free');
-    const r = teardown(['grade', 'vdev-lifetime', `${EX}/known-bad/put-before-unlock.c`, '--only', 'destroy-races-unbind', '--schedule', f.token, '--json']);
+    const r = teardown([
+      'grade',
+      'vdev-lifetime',
+      `${EX}/known-bad/put-before-unlock.c`,
+      '--only',
+      'destroy-races-unbind',
+      '--schedule',
+      f.token,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     const replay = JSON.parse(r.stdout);
     expect(replay.findings.map((x: { title: string }) => x.title)).toContain(f.title);
     expect(replay.steps.length).toBeGreaterThanOrEqual(f.schedule.length);
     expect(replay.objects.some((o: { name: string }) => o.name.startsWith('iommufd_ctx#'))).toBe(true);
     expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--schedule', 'a3b']).code).toBe(2);
+  });
+
+  it('--schedule replays print what `teardown replay` prints: the steps, the objects, JSON diagnostics with --json', () => {
+    const args = ['grade', 'vdev-lifetime', `${EX}/solution.c`, '--only', 'destroy-races-unbind', '--schedule', 'a5'];
+    const r = teardown(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^destroy-races-unbind: .*\n\n\| step +\| destroy +\| unbind +\|/);
+    expect(r.stdout).toMatch(
+      /\n\d+ steps, \d+ preemptions?, \d+ context switch(es)?\n\nkernel objects after step 5:\n/,
+    );
+    expect(r.stdout).toMatch(/no findings in this execution\n$/);
+    expect(teardown([...args.slice(0, 6), 'az']).stderr).toContain(
+      'but scenario destroy-races-unbind has 2 threads (a..b)',
+    );
+    const bad = join(mkdtempSync(join(tmpdir(), 'teardown-replay-')), 'broken.c');
+    writeFileSync(bad, 'void thread_a(void) { int x = ; }\n');
+    const j = teardown(['grade', 'vdev-lifetime', bad, '--only', 'destroy-races-unbind', '--schedule', 'a5', '--json']);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ version: 1, diagnostics: [{ file: 'broken.c', severity: 'error' }] });
   });
 
   it('--gradescope output validates against the results.json schema, with hidden scenarios after publishing', () => {
@@ -92,7 +133,17 @@ describe('teardown grade', () => {
     expect(payload.status).toBe('fail');
     expect(payload.max_score).toBe(18);
     expect(payload.tests).toHaveLength(9);
-    for (const t of payload.tests) expect(Object.keys(t).sort()).toEqual(['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
+    for (const t of payload.tests)
+      expect(Object.keys(t).sort()).toEqual([
+        'duration',
+        'filename',
+        'line_no',
+        'message',
+        'name',
+        'score',
+        'status',
+        'test_code',
+      ]);
   });
 
   it('--junit writes well-formed XML with one testcase per scenario', () => {
@@ -111,7 +162,10 @@ describe('teardown grade', () => {
   it('a submission that does not compile: exit 2, the line and column, score 0', () => {
     const dir = mkdtempSync(join(tmpdir(), 'teardown-bad-'));
     const f = join(dir, 'broken.c');
-    writeFileSync(f, 'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev)\n{\n\tvdev->idev = idev\n}\n');
+    writeFileSync(
+      f,
+      'void iommufd_vdevice_link(struct iommufd_vdevice *vdev, struct iommufd_device *idev)\n{\n\tvdev->idev = idev\n}\n',
+    );
     const r = teardown(['grade', 'vdev-lifetime', f]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/broken\.c:3:\d+: error: syntax error/);
@@ -125,12 +179,16 @@ describe('teardown grade', () => {
     const r = teardown(['grade', 'vdev-lifetime', f, '--json']);
     expect(r.code).toBe(2);
     const messages = JSON.parse(r.stdout).diagnostics.map((d: { message: string }) => d.message);
-    expect(messages).toContain("the exercise needs 'iommufd_vdevice_abort': define void iommufd_vdevice_abort(struct iommufd_object *obj)");
+    expect(messages).toContain(
+      "the exercise needs 'iommufd_vdevice_abort': define void iommufd_vdevice_abort(struct iommufd_object *obj)",
+    );
   });
 
   it('usage errors exit 2: unknown exercise, unknown scenario, two formats, missing file', () => {
     expect(teardown(['grade', 'no-such-exercise', `${EX}/solution.c`]).code).toBe(2);
-    expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--only', 'nope']).stderr).toMatch(/has no scenario 'nope'/);
+    expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--only', 'nope']).stderr).toMatch(
+      /has no scenario 'nope'/,
+    );
     expect(teardown(['grade', 'vdev-lifetime', `${EX}/solution.c`, '--json', '--junit']).code).toBe(2);
     expect(teardown(['grade', 'vdev-lifetime', '/nonexistent.c']).code).toBe(2);
   });

@@ -24,7 +24,10 @@ async function run(args: string[]): Promise<string> {
   const write = process.stdout.write;
   const cwd = process.cwd();
   process.chdir(ROOT);
-  process.stdout.write = ((s: string | Uint8Array) => { chunks.push(String(s)); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((s: string | Uint8Array) => {
+    chunks.push(String(s));
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await main(['node', 'teardown', ...args]);
   } finally {
@@ -39,11 +42,18 @@ function fixture(dir: string, name: string): string {
   return gunzipSync(readFileSync(join(FIXTURES, dir, `${name}.json.gz`))).toString('utf8');
 }
 
-const names = (dir: string) => readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.json.gz')).map((f) => f.slice(0, -'.json.gz'.length)).sort();
+const names = (dir: string) =>
+  readdirSync(join(FIXTURES, dir))
+    .filter((f) => f.endsWith('.json.gz'))
+    .map((f) => f.slice(0, -'.json.gz'.length))
+    .sort();
 
 describe('reports are byte-identical to the recorded fixtures', () => {
   it('covers every example and every kept vdev-lifetime submission', () => {
-    const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+    const examples = readdirSync(join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.c'))
+      .map((f) => f.slice(0, -2))
+      .sort();
     expect(names('check')).toEqual(examples);
     const bad = readdirSync(join(ROOT, 'exercises/vdev-lifetime/known-bad')).map((f) => f.slice(0, -2));
     expect(names('grade')).toEqual([...bad, 'solution', 'starter'].sort());
@@ -59,7 +69,14 @@ describe('reports are byte-identical to the recorded fixtures', () => {
   for (const n of names('grade')) {
     const file = n === 'solution' || n === 'starter' ? `${n}.c` : `known-bad/${n}.c`;
     it(`teardown grade vdev-lifetime ${file} --json --reproducible`, async () => {
-      const out = await run(['grade', 'vdev-lifetime', `exercises/vdev-lifetime/${file}`, '--json', '--reproducible', '--no-progress']);
+      const out = await run([
+        'grade',
+        'vdev-lifetime',
+        `exercises/vdev-lifetime/${file}`,
+        '--json',
+        '--reproducible',
+        '--no-progress',
+      ]);
       expect(out === fixture('grade', n)).toBe(true);
     });
   }

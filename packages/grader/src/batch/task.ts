@@ -45,7 +45,10 @@ const MAX_BYTES = 512 * 1024;
 export function readSubmission(path: string): { name: string; text: string }[] {
   const st = statSync(path);
   const paths = st.isDirectory()
-    ? readdirSync(path).filter((n) => n.endsWith('.c')).sort().map((n) => join(path, n))
+    ? readdirSync(path)
+        .filter((n) => n.endsWith('.c'))
+        .sort()
+        .map((n) => join(path, n))
     : [path];
   if (!paths.length) throw new Error('no .c files');
   return paths.map((p) => {
@@ -61,8 +64,17 @@ export function readSubmission(path: string): { name: string; text: string }[] {
 /** The summary of a full report. */
 export function summarise(name: string, r: GradeReport): BatchResult {
   return {
-    name, files: r.submission, status: r.status, score: r.score, maxScore: r.maxScore,
-    scenarios: r.scenarios.map((s) => ({ id: s.id, status: s.status, score: s.score, findings: s.findings.map((f) => ({ kind: f.kind, title: f.title, token: f.token })) })),
+    name,
+    files: r.submission,
+    status: r.status,
+    score: r.score,
+    maxScore: r.maxScore,
+    scenarios: r.scenarios.map((s) => ({
+      id: s.id,
+      status: s.status,
+      score: s.score,
+      findings: s.findings.map((f) => ({ kind: f.kind, title: f.title, token: f.token })),
+    })),
     diagnostics: r.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, message: d.message })),
     ...(r.ms !== undefined ? { ms: r.ms } : {}),
   };
@@ -74,20 +86,41 @@ const exercises = new Map<string, Exercise>();
 export async function runBatchTask(t: BatchTask): Promise<BatchResult> {
   const name = basename(t.path);
   let ex = exercises.get(t.exerciseDir);
-  if (!ex) { ex = loadExercise(t.exerciseDir); exercises.set(t.exerciseDir, ex); }
+  if (!ex) {
+    ex = loadExercise(t.exerciseDir);
+    exercises.set(t.exerciseDir, ex);
+  }
   const maxScore = ex.scenarios.reduce((a, s) => a + s.points, 0);
   let files: { name: string; text: string }[];
   try {
     files = readSubmission(t.path);
   } catch (e) {
-    return { name, files: [], status: 'error', score: 0, maxScore, scenarios: [], diagnostics: [], error: (e as Error).message };
+    return {
+      name,
+      files: [],
+      status: 'error',
+      score: 0,
+      maxScore,
+      scenarios: [],
+      diagnostics: [],
+      error: (e as Error).message,
+    };
   }
   try {
     await initNodeParser();
     const r = await grade(ex, files, { reproducible: t.reproducible, seed: t.seed });
     return summarise(name, r);
   } catch (e) {
-    return { name, files: files.map((f) => f.name), status: 'error', score: 0, maxScore, scenarios: [], diagnostics: [], error: `internal error: ${(e as Error).message}` };
+    return {
+      name,
+      files: files.map((f) => f.name),
+      status: 'error',
+      score: 0,
+      maxScore,
+      scenarios: [],
+      diagnostics: [],
+      error: `internal error: ${(e as Error).message}`,
+    };
   }
 }
 

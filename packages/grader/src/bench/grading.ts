@@ -30,7 +30,9 @@ export async function runGradingBenchmarks(): Promise<GradingBench[]> {
     const ex = loadExercise(dir);
     const solution = [{ name: ex.manifest.solution, text: ex.files.get(ex.manifest.solution)! }];
     const t0 = performance.now();
-    const p = spawnSync(process.execPath, [BIN, 'grade', dir, `${dir}/${ex.manifest.solution}`, '--no-progress'], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, [BIN, 'grade', dir, `${dir}/${ex.manifest.solution}`, '--no-progress'], {
+      encoding: 'utf8',
+    });
     const processMs = performance.now() - t0;
     if (p.status !== 0) throw new Error(`bench: grading the ${id} solution failed (exit ${p.status}): ${p.stderr}`);
     const t1 = performance.now();
@@ -49,7 +51,11 @@ export async function runGradingBenchmarks(): Promise<GradingBench[]> {
     out.push({
       name: `grade ${id} solution.c`,
       text: `${r(processMs)} ms as a command (fresh process), ${r(firstMs)} ms first in-process, ${r(warm[2]!)} ms warm (median of 5); ${first.scenarios.length} scenarios, ${executions} executions, ${traces} traces`,
-      processMs: r(processMs), firstMs: r(firstMs), warmMs: r(warm[2]!), traces, executions,
+      processMs: r(processMs),
+      firstMs: r(firstMs),
+      warmMs: r(warm[2]!),
+      traces,
+      executions,
     });
   }
   return out;

@@ -1,6 +1,7 @@
 /**
  * The classic DPOR benchmarks, written in kernel-C, parameterised.
- * Published trace counts are from the anchors file (Nidhugg, GenMC, JACM'17).
+ * Published trace counts are from the DPOR literature: Nidhugg's tests, GenMC
+ * and Abdulla et al., JACM'17 (each benchmark's `source`).
  */
 
 /** lastzero(N): Abdulla et al. JACM'17; a reader scans array[N..0] for a 0, N writers do array[j] = array[j-1] + 1. */
@@ -99,9 +100,24 @@ export interface Benchmark {
 
 /** The benchmark table: name, program, published trace count (or null) and its source. */
 export const BENCHMARKS: Benchmark[] = [
-  ...[1, 2, 3, 4].map((n) => ({ name: `lastzero(${n})`, src: lastzero(n), published: [2, 5, 12, 28][n - 1], source: 'Nidhugg smoke tests' })),
-  ...[2, 3, 4, 5, 6].map((n) => ({ name: `readers(${n})`, src: readers(n), published: 2 ** n, source: 'Nidhugg (2^N)' })),
+  ...[1, 2, 3, 4].map((n) => ({
+    name: `lastzero(${n})`,
+    src: lastzero(n),
+    published: [2, 5, 12, 28][n - 1],
+    source: 'Nidhugg smoke tests',
+  })),
+  ...[2, 3, 4, 5, 6].map((n) => ({
+    name: `readers(${n})`,
+    src: readers(n),
+    published: 2 ** n,
+    source: 'Nidhugg (2^N)',
+  })),
   ...[3, 4, 5].map((n) => ({ name: `philosophers(${n})`, src: philosophers(n), published: null, source: '' })),
-  ...[12, 13].map((n) => ({ name: `indexer(${n})`, src: indexer(n), published: n === 12 ? 8 : 64, source: 'JACM\'17 / GenMC' })),
+  ...[12, 13].map((n) => ({
+    name: `indexer(${n})`,
+    src: indexer(n),
+    published: n === 12 ? 8 : 64,
+    source: "JACM'17 / GenMC",
+  })),
   { name: 'bluetooth', src: bluetooth(), published: 10, source: 'anchors (atomic blocks as single events)' },
 ];

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 
 export const BATCH_VERSION = 1;
 
@@ -38,7 +38,10 @@ export function listSubmissions(dir: string): string[] {
   } catch (e) {
     throw new UsageError(`cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return names.filter((n) => !n.startsWith('.')).map((n) => join(dir, n)).filter((p) => statSync(p).isDirectory() || p.endsWith('.c'));
+  return names
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => join(dir, n))
+    .filter((p) => statSync(p).isDirectory() || p.endsWith('.c'));
 }
 
 function bar(done: number, total: number, errors: number, t0: number): string {
@@ -49,16 +52,24 @@ function bar(done: number, total: number, errors: number, t0: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} graded${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}${done < total && done ? `, about ${eta} s left` : ''}`;
 }
 
-export async function batchCommand(ex: Exercise, exerciseDir: string, dir: string, o: BatchCliOptions): Promise<number> {
+export async function batchCommand(
+  ex: Exercise,
+  exerciseDir: string,
+  dir: string,
+  o: BatchCliOptions,
+): Promise<number> {
   const subs = listSubmissions(dir);
   const jobs = o.jobs === undefined ? Math.max(1, availableParallelism()) : Number(o.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`bad --jobs '${o.jobs}': a whole number from 1 to 64`);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    throw new UsageError(`bad --jobs '${o.jobs}': a whole number from 1 to 64`);
   const timeoutMs = o.timeout === undefined ? 300_000 : Number(o.timeout) * 1000;
   if (!(timeoutMs > 0)) throw new UsageError(`bad --timeout '${o.timeout}': seconds per submission`);
   const seed = o.seed === undefined ? undefined : Number(o.seed);
   const pool = new Piscina<BatchTask, BatchResult>({
     filename: new URL('../batch/task.js', import.meta.url).href,
-    maxThreads: jobs, minThreads: Math.min(jobs, subs.length || 1), idleTimeout: 1000,
+    maxThreads: jobs,
+    minThreads: Math.min(jobs, subs.length || 1),
+    idleTimeout: 1000,
   });
   const maxScore = ex.scenarios.reduce((a, s) => a + s.points, 0);
   const t0 = Date.now();
@@ -70,20 +81,37 @@ export async function batchCommand(ex: Exercise, exerciseDir: string, dir: strin
     done++;
     if (r.status === 'error') errors++;
     if (tty) process.stderr.write(`\r\x1b[2K${bar(done, subs.length, errors, t0)}`);
-    else process.stderr.write(`${done}/${subs.length} ${r.name}: ${r.status} ${r.score}/${r.maxScore}${r.error ? ` (${r.error})` : ''}\n`);
+    else
+      process.stderr.write(
+        `${done}/${subs.length} ${r.name}: ${r.status} ${r.score}/${r.maxScore}${r.error ? ` (${r.error})` : ''}\n`,
+      );
   };
-  await Promise.all(subs.map(async (path, i) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    let r: BatchResult;
-    try {
-      r = await pool.run({ exerciseDir, path, reproducible: o.reproducible, seed }, { signal });
-    } catch (e) {
-      const why = (e as Error).name === 'AbortError' || signal.aborted ? `grading took longer than ${timeoutMs / 1000} s` : `worker failed: ${(e as Error).message}`;
-      r = { name: basename(path), files: [], status: 'error', score: 0, maxScore, scenarios: [], diagnostics: [], error: why };
-    }
-    results[i] = r;
-    report(r);
-  }));
+  await Promise.all(
+    subs.map(async (path, i) => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      let r: BatchResult;
+      try {
+        r = await pool.run({ exerciseDir, path, reproducible: o.reproducible, seed }, { signal });
+      } catch (e) {
+        const why =
+          (e as Error).name === 'AbortError' || signal.aborted
+            ? `grading took longer than ${timeoutMs / 1000} s`
+            : `worker failed: ${(e as Error).message}`;
+        r = {
+          name: basename(path),
+          files: [],
+          status: 'error',
+          score: 0,
+          maxScore,
+          scenarios: [],
+          diagnostics: [],
+          error: why,
+        };
+      }
+      results[i] = r;
+      report(r);
+    }),
+  );
   if (tty) process.stderr.write('\n');
   await pool.destroy();
   const count = (s: string) => results.filter((r) => r.status === s).length;
@@ -92,12 +120,19 @@ export async function batchCommand(ex: Exercise, exerciseDir: string, dir: strin
     exercise: { id: ex.manifest.id, title: ex.manifest.title },
     maxScore,
     summary: {
-      submissions: results.length, passed: count('passed'), failed: count('failed'), error: count('error'),
-      meanScore: results.length ? Math.round((results.reduce((a, r) => a + r.score, 0) / results.length) * 100) / 100 : 0,
+      submissions: results.length,
+      passed: count('passed'),
+      failed: count('failed'),
+      error: count('error'),
+      meanScore: results.length
+        ? Math.round((results.reduce((a, r) => a + r.score, 0) / results.length) * 100) / 100
+        : 0,
     },
     results,
   };
   writeFileSync(o.out, JSON.stringify(file, null, 2) + '\n');
-  process.stderr.write(`${results.length} submissions: ${file.summary.passed} passed, ${file.summary.failed} failed, ${file.summary.error} not gradable; results in ${o.out}\n`);
-  return file.summary.passed === results.length ? 0 : 1;
+  process.stderr.write(
+    `${results.length} submissions: ${file.summary.passed} passed, ${file.summary.failed} failed, ${file.summary.error} not gradable; results in ${o.out}\n`,
+  );
+  return file.summary.passed === results.length ? EXIT_OK : EXIT_FINDINGS;
 }

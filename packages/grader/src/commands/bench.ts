@@ -1,5 +1,5 @@
 /**
- * `teardown bench`: the classic DPOR benchmarks (anchors file, section 3)
+ * `teardown bench`: the classic DPOR benchmarks (bench/programs.ts; README.md, "Performance")
  * with executions, distinct Mazurkiewicz traces, states, time, executions per
  * second, the published trace count and the ratio of executions to traces.
  */
@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../errors.js';
 
 export interface BenchRow {
   name: string;
@@ -26,13 +27,29 @@ export async function runDporBenchmarks(filter?: RegExp): Promise<BenchRow[]> {
   for (const b of BENCHMARKS) {
     if (filter && !filter.test(b.name)) continue;
     // warm up the JIT on the first run of each program, then measure
-    await checkProgram(`${b.name}.c`, b.src, { strategy: 'dpor', traces: false, minimise: false, budget: { executions: 50 } });
-    const r = await checkProgram(`${b.name}.c`, b.src, { strategy: 'dpor', traces: false, minimise: false, budget: { executions: 1_000_000, ms: 120_000 } });
+    await checkProgram(`${b.name}.c`, b.src, {
+      strategy: 'dpor',
+      traces: false,
+      minimise: false,
+      budget: { executions: 50 },
+    });
+    const r = await checkProgram(`${b.name}.c`, b.src, {
+      strategy: 'dpor',
+      traces: false,
+      minimise: false,
+      budget: { executions: 1_000_000, ms: 120_000 },
+    });
     const s = r.stats!;
     rows.push({
-      name: b.name, strategy: 'dpor', executions: s.executions, traces: s.traces, states: s.states,
-      ms: Math.round(s.ms * 10) / 10, perSecond: Math.round(s.executions / Math.max(s.ms, 0.001) * 1000),
-      published: b.published, ratio: s.traces ? Math.round((s.executions / s.traces) * 100) / 100 : 0,
+      name: b.name,
+      strategy: 'dpor',
+      executions: s.executions,
+      traces: s.traces,
+      states: s.states,
+      ms: Math.round(s.ms * 10) / 10,
+      perSecond: Math.round((s.executions / Math.max(s.ms, 0.001)) * 1000),
+      published: b.published,
+      ratio: s.traces ? Math.round((s.executions / s.traces) * 100) / 100 : 0,
     });
   }
   return rows;
@@ -40,10 +57,24 @@ export async function runDporBenchmarks(filter?: RegExp): Promise<BenchRow[]> {
 
 export function benchTable(rows: BenchRow[]): string {
   const head = ['benchmark', 'executions', 'traces', 'published', 'exec/traces', 'states', 'ms', 'exec/s'];
-  const body = rows.map((r) => [r.name, String(r.executions), String(r.traces), r.published === null ? '-' : String(r.published), r.ratio.toFixed(2), String(r.states), r.ms.toFixed(1), String(r.perSecond)]);
+  const body = rows.map((r) => [
+    r.name,
+    String(r.executions),
+    String(r.traces),
+    r.published === null ? '-' : String(r.published),
+    r.ratio.toFixed(2),
+    String(r.states),
+    r.ms.toFixed(1),
+    String(r.perSecond),
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (c: string[]) => '| ' + c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' | ') + ' |';
-  return [line(head), '|' + w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : '-'.repeat(x + 1) + ':')).join('|') + '|', ...body.map(line)].join('\n');
+  const line = (c: string[]) =>
+    '| ' + c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' | ') + ' |';
+  return [
+    line(head),
+    '|' + w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : '-'.repeat(x + 1) + ':')).join('|') + '|',
+    ...body.map(line),
+  ].join('\n');
 }
 
 export async function benchCommand(o: { json?: boolean; only?: string; save?: boolean }): Promise<number> {
@@ -54,7 +85,9 @@ export async function benchCommand(o: { json?: boolean; only?: string; save?: bo
   const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, grading };
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
-    process.stdout.write('Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n');
+    process.stdout.write(
+      'Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n',
+    );
     process.stdout.write(benchTable(rows) + '\n');
     if (grading.length) {
       process.stdout.write('\nGrading\n\n');
@@ -66,5 +99,5 @@ export async function benchCommand(o: { json?: boolean; only?: string; save?: bo
     mkdirSync(join(root, 'bench'), { recursive: true });
     writeFileSync(join(root, 'bench/results.json'), JSON.stringify(result, null, 2) + '\n');
   }
-  return rows.every((r) => r.published === null || r.traces === r.published) ? 0 : 1;
+  return rows.every((r) => r.published === null || r.traces === r.published) ? EXIT_OK : EXIT_FINDINGS;
 }

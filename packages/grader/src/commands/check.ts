@@ -1,7 +1,7 @@
 /** `teardown check <program.c>`. */
 import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
 import { type ExplorationCliOptions, strategyOptions } from '../options.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface CheckCliOptions extends ExplorationCliOptions {
   json?: boolean;
@@ -12,21 +12,30 @@ export interface CheckCliOptions extends ExplorationCliOptions {
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
   const so = strategyOptions(o);
-  if (o.stateCache && so.strategy !== 'dfs') throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/state/hash.ts)');
+  if (o.stateCache && so.strategy !== 'dfs')
+    throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/state/hash.ts)');
   const report = await checkProgram(file, text, { ...so, minimise: o.minimise !== false, stateCache: o.stateCache });
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {
     process.stdout.write(renderCheckText(report, text) + '\n');
   }
-  if (report.diagnostics.length) return 2;
-  return report.findings.length ? 1 : 0;
+  if (report.diagnostics.length) return EXIT_USAGE;
+  return report.findings.length ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** The JSON report (wall-clock time left out when reproducible). */
 export function reportJson(r: CheckReport, reproducible: boolean): unknown {
   const stats = r.stats
-    ? { executions: r.stats.executions, blocked: r.stats.blocked, traces: r.stats.traces, states: r.stats.states, steps: r.stats.steps, ms: reproducible ? undefined : Math.round(r.stats.ms * 10) / 10, complete: r.stats.complete }
+    ? {
+        executions: r.stats.executions,
+        blocked: r.stats.blocked,
+        traces: r.stats.traces,
+        states: r.stats.states,
+        steps: r.stats.steps,
+        ms: reproducible ? undefined : Math.round(r.stats.ms * 10) / 10,
+        complete: r.stats.complete,
+      }
     : null;
   return {
     version: r.version,
@@ -39,13 +48,18 @@ export function reportJson(r: CheckReport, reproducible: boolean): unknown {
   };
 }
 
-export function renderDiagnostics(r: { diagnostics: { file: string; line: number; column: number; message: string; severity: 'error' | 'warning' }[] }, text: string): string {
+export function renderDiagnostics(
+  r: { diagnostics: { file: string; line: number; column: number; message: string; severity: 'error' | 'warning' }[] },
+  text: string,
+): string {
   const lines = text.split('\n');
-  return r.diagnostics.map((d) => {
-    const src = lines[d.line - 1] ?? '';
-    const pad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
-    return `${formatDiagnostic(d)}\n  ${src}\n  ${pad}^`;
-  }).join('\n');
+  return r.diagnostics
+    .map((d) => {
+      const src = lines[d.line - 1] ?? '';
+      const pad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, ' ');
+      return `${formatDiagnostic(d)}\n  ${src}\n  ${pad}^`;
+    })
+    .join('\n');
 }
 
 export function renderCheckText(r: CheckReport, text: string): string {

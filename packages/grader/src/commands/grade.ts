@@ -1,15 +1,23 @@
 /** `teardown grade <exercise> <file.c ...>`: grade a submission against an exercise's scenarios. */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compile, decodeSchedule, renderFinding, traceObjects, traceTable, DEFAULT_LIMITS, type StrategyName } from '@teardown/core';
+import {
+  compile,
+  decodeSchedule,
+  formatDiagnostic,
+  traceObjects,
+  DEFAULT_LIMITS,
+  type StrategyName,
+} from '@teardown/core';
 import { grade, scenarioSpec, gradingFiles, type GradeReport, type SubmissionFile } from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
 import { renderGradescope } from '../render/gradescope.js';
 import { renderClassroom } from '../render/classroom.js';
 import { renderJunit } from '../render/junit.js';
+import { renderReplayText, unknownThread } from '../render/replay.js';
 import { parseBudget } from '../options.js';
-import { UsageError } from '../cli.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface GradeCliOptions {
   json?: boolean;
@@ -33,7 +41,13 @@ export interface GradeCliOptions {
  * scenario step by step, with the kernel objects where it ends and the
  * findings it reaches (the token a graded finding printed).
  */
-async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenarioId: string, token: string, json: boolean): Promise<number> {
+async function replayScenario(
+  ex: Exercise,
+  submission: SubmissionFile[],
+  scenarioId: string,
+  token: string,
+  json: boolean,
+): Promise<number> {
   let schedule: number[];
   try {
     schedule = decodeSchedule(token);
@@ -44,29 +58,50 @@ async function replayScenario(ex: Exercise, submission: SubmissionFile[], scenar
   const files = gradingFiles(ex, submission, [s]);
   const c = await compile(files);
   if (!c.program) {
-    process.stdout.write(c.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`).join('\n') + '\n');
-    return 2;
+    process.stdout.write(
+      (json
+        ? JSON.stringify({ version: 1, diagnostics: c.diagnostics }, null, 2)
+        : c.diagnostics.map(formatDiagnostic).join('\n')) + '\n',
+    );
+    return EXIT_USAGE;
   }
   const spec = scenarioSpec(c.program, s)!;
-  const bad = schedule.find((t) => t >= spec.threads.length);
-  if (bad !== undefined) throw new UsageError(`the schedule names thread ${String.fromCharCode(97 + bad)}, but scenario ${s.id} has ${spec.threads.length} threads`);
+  const bad = unknownThread([schedule], spec.threads.length, `scenario ${s.id}`);
+  if (bad) throw new UsageError(bad);
   const run = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits }, Infinity);
   const at = Math.min(schedule.length, run.states.length) - 1;
   const objects = at >= 0 ? run.states[at]! : [];
   const names = spec.threads.map((t) => t.name);
   if (json) {
-    process.stdout.write(JSON.stringify({ version: 1, exercise: ex.manifest.id, scenario: s.id, threads: names, steps: run.steps, objects, findings: run.findings }, null, 2) + '\n');
-    return run.findings.length ? 1 : 0;
+    process.stdout.write(
+      JSON.stringify(
+        {
+          version: 1,
+          exercise: ex.manifest.id,
+          scenario: s.id,
+          threads: names,
+          steps: run.steps,
+          objects,
+          findings: run.findings,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    process.stdout.write(
+      renderReplayText({
+        heading: `${s.id}: ${s.title}`,
+        threads: names,
+        sources: new Map(files.map((f) => [f.name, f.text])),
+        merge: true,
+        executions: [run],
+        objects: { step: at + 1, list: objects },
+        findings: run.findings,
+      }),
+    );
   }
-  const sources = new Map(files.map((f) => [f.name, f.text]));
-  process.stdout.write(`${s.id}: ${s.title}\n\n${traceTable(run.steps, names, { sources, merge: true })}\n`);
-  process.stdout.write(`${run.steps.length} steps, ${run.preemptions} preemption${run.preemptions === 1 ? '' : 's'}, ${run.switches} context switch${run.switches === 1 ? '' : 'es'}\n\n`);
-  process.stdout.write(`kernel objects after step ${at + 1}:\n`);
-  for (const o of objects) process.stdout.write(`  ${o.name} [${o.state}] ${Object.entries(o.fields).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
-  process.stdout.write('\n');
-  for (const f of run.findings) process.stdout.write(renderFinding(f) + '\n\n');
-  if (!run.findings.length) process.stdout.write('no findings in this execution\n');
-  return run.findings.length ? 1 : 0;
+  return run.findings.length ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** Source texts for the text renderers (the trace tables show each step's line). */
@@ -88,9 +123,15 @@ export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptio
 export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o: GradeCliOptions): Promise<number> {
   const formats = [o.json, o.gradescope, o.githubClassroom, o.junit].filter(Boolean).length;
   if (formats > 1) throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit');
-  const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = o.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of only ?? []) {
-    if (!ex.scenarios.some((s) => s.id === id)) throw new UsageError(`exercise ${ex.manifest.id} has no scenario '${id}' (it has ${ex.scenarios.map((s) => s.id).join(', ')})`);
+    if (!ex.scenarios.some((s) => s.id === id))
+      throw new UsageError(
+        `exercise ${ex.manifest.id} has no scenario '${id}' (it has ${ex.scenarios.map((s) => s.id).join(', ')})`,
+      );
   }
   if (o.schedule !== undefined) {
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
@@ -100,16 +141,22 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`bad --seed '${o.seed}'`);
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
-    mode: o.quick ? 'quick' : 'full', only, seed, strategy: o.strategy as StrategyName | undefined,
-    budget: parseBudget(o.budget), reproducible: o.reproducible,
-    onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`) : undefined,
+    mode: o.quick ? 'quick' : 'full',
+    only,
+    seed,
+    strategy: o.strategy as StrategyName | undefined,
+    budget: parseBudget(o.budget),
+    reproducible: o.reproducible,
+    onProgress: showProgress
+      ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
+      : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[2K');
   const out = renderReport(r, o, textOptions(ex, submission, o.traces !== false));
   if (o.out) writeFileSync(o.out, out);
   else process.stdout.write(out);
-  if (r.status === 'error') return 2;
-  return r.status === 'passed' ? 0 : 1;
+  if (r.status === 'error') return EXIT_USAGE;
+  return r.status === 'passed' ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /** Name submission files as graders see them (base names; duplicates keep their path). */
@@ -117,4 +164,3 @@ export function submissionNames(paths: string[]): string[] {
   const base = paths.map((p) => basename(p));
   return base.map((b, i) => (base.indexOf(b) !== i || base.lastIndexOf(b) !== i ? paths[i]! : b));
 }
-

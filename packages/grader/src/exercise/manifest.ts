@@ -3,7 +3,7 @@
  * from a plain map of relative path to text so that Node (a folder) and the
  * browser (files bundled into the site) load an exercise the same way.
  *
- * Layout of `exercises/<id>/` (DESIGN section 6): README.md (statement),
+ * Layout of `exercises/<id>/` (docs/grading.md, "An exercise"): README.md (statement),
  * starter.c, solution.c, known-bad/*.c, scenarios/*.c, a harness header the
  * scenarios share, exercise.json, and model-findings.json (the findings in
  * the model's own kernel code that the reference solution shows, by
@@ -75,7 +75,10 @@ export interface Exercise {
 
 /** The exercise files are inconsistent; `problems` lists every one. */
 export class ExerciseError extends Error {
-  constructor(readonly id: string, readonly problems: string[]) {
+  constructor(
+    readonly id: string,
+    readonly problems: string[],
+  ) {
     super(`exercise ${id}: ${problems.join('; ')}`);
   }
 }
@@ -86,7 +89,9 @@ export function scenarioId(file: string): string {
 }
 
 const isBudget = (b: unknown): b is Budget =>
-  typeof b === 'object' && b !== null && Object.entries(b).every(([k, v]) => ['executions', 'ms', 'steps'].includes(k) && typeof v === 'number' && v > 0);
+  typeof b === 'object' &&
+  b !== null &&
+  Object.entries(b).every(([k, v]) => ['executions', 'ms', 'steps'].includes(k) && typeof v === 'number' && v > 0);
 
 /**
  * Read and check an exercise from its files (relative path to text).
@@ -109,17 +114,21 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
     if (typeof path !== 'string') problems.push(`${what} is not a file path`);
     else if (!map.has(path)) problems.push(`${what} ${path} is missing`);
   };
-  if (typeof m.id !== 'string' || !/^[a-z0-9-]+$/.test(m.id)) problems.push('id must be lower-case letters, digits and dashes');
+  if (typeof m.id !== 'string' || !/^[a-z0-9-]+$/.test(m.id))
+    problems.push('id must be lower-case letters, digits and dashes');
   if (typeof m.title !== 'string') problems.push('title is missing');
   need(m.statement, 'statement');
   need(m.starter, 'starter');
   need(m.solution, 'solution');
   if (m.harness !== undefined) need(m.harness, 'harness');
   if (m.model !== 'iommufd-6.17') problems.push(`unknown model ${String(m.model)} (only iommufd-6.17)`);
-  if (!Array.isArray(m.functions) || !m.functions.length) problems.push('functions must list the prototypes a submission defines');
+  if (!Array.isArray(m.functions) || !m.functions.length)
+    problems.push('functions must list the prototypes a submission defines');
   if (!isBudget(m.budget)) problems.push('budget must be {executions?, ms?, steps?} with positive numbers');
   if (!isBudget(m.quickBudget)) problems.push('quickBudget must be {executions?, ms?, steps?} with positive numbers');
-  const functionNames = (Array.isArray(m.functions) ? m.functions : []).map((p) => /(\w+)\s*\(/.exec(p)?.[1] ?? '').filter(Boolean);
+  const functionNames = (Array.isArray(m.functions) ? m.functions : [])
+    .map((p) => /(\w+)\s*\(/.exec(p)?.[1] ?? '')
+    .filter(Boolean);
   const scenarios: Scenario[] = [];
   const ids = new Set<string>();
   for (const [i, s] of (Array.isArray(m.scenarios) ? m.scenarios : []).entries()) {

@@ -48,5 +48,7 @@ export function loadExercise(dir: string): Exercise {
 /** The ids of the exercises in this repository. */
 export function bundledExercises(): string[] {
   if (!existsSync(REPO_EXERCISES)) return [];
-  return readdirSync(REPO_EXERCISES).filter((n) => existsSync(join(REPO_EXERCISES, n, 'exercise.json'))).sort();
+  return readdirSync(REPO_EXERCISES)
+    .filter((n) => existsSync(join(REPO_EXERCISES, n, 'exercise.json')))
+    .sort();
 }

@@ -1,5 +1,5 @@
 /**
- * An exercise's own checks (DESIGN section 6): the solution passes every
+ * An exercise's own checks (docs/grading.md, "An exercise"): the solution passes every
  * scenario, every known-bad version fails with each finding kind it
  * declares, the starter compiles and does not pass, and the reference
  * model findings are the ones the solution shows today.
@@ -17,22 +17,43 @@ export interface ExerciseCheck {
 const kindsOf = (r: GradeReport) => [...new Set(r.scenarios.flatMap((s) => s.findings.map((f) => f.kind)))].sort();
 
 /** Run every check; `bare` skips minimisation (faster; the verdicts are the same). */
-export async function checkExercise(ex: Exercise, opts: { bare?: boolean; onCheck?: (c: ExerciseCheck) => void } = {}): Promise<ExerciseCheck[]> {
+export async function checkExercise(
+  ex: Exercise,
+  opts: { bare?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
+): Promise<ExerciseCheck[]> {
   const out: ExerciseCheck[] = [];
-  const push = (c: ExerciseCheck) => { out.push(c); opts.onCheck?.(c); };
+  const push = (c: ExerciseCheck) => {
+    out.push(c);
+    opts.onCheck?.(c);
+  };
   const text = (p: string) => ex.files.get(p)!;
   const run = (file: string) => grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true });
 
   const sol = await run(ex.manifest.solution);
   push({
-    name: 'solution passes', ok: sol.status === 'passed', report: sol,
-    detail: sol.status === 'passed' ? `${sol.score}/${sol.maxScore}` : sol.diagnostics.length ? 'does not compile' : `fails ${sol.scenarios.filter((s) => s.status !== 'passed').map((s) => `${s.id} (${s.findings.map((f) => f.kind).join(', ')})`).join(', ')}`,
+    name: 'solution passes',
+    ok: sol.status === 'passed',
+    report: sol,
+    detail:
+      sol.status === 'passed'
+        ? `${sol.score}/${sol.maxScore}`
+        : sol.diagnostics.length
+          ? 'does not compile'
+          : `fails ${sol.scenarios
+              .filter((s) => s.status !== 'passed')
+              .map((s) => `${s.id} (${s.findings.map((f) => f.kind).join(', ')})`)
+              .join(', ')}`,
   });
 
   const starter = await run(ex.manifest.starter);
   push({
-    name: 'starter compiles and does not pass', ok: starter.status === 'failed', report: starter,
-    detail: starter.status === 'error' ? `does not compile: ${starter.diagnostics[0]?.message}` : `${starter.score}/${starter.maxScore}`,
+    name: 'starter compiles and does not pass',
+    ok: starter.status === 'failed',
+    report: starter,
+    detail:
+      starter.status === 'error'
+        ? `does not compile: ${starter.diagnostics[0]?.message}`
+        : `${starter.score}/${starter.maxScore}`,
   });
 
   for (const kb of ex.manifest.knownBad) {
@@ -40,16 +61,26 @@ export async function checkExercise(ex: Exercise, opts: { bare?: boolean; onChec
     const got = kindsOf(r);
     const missing = kb.kinds.filter((k) => !got.includes(k));
     push({
-      name: `${kb.file} fails with ${kb.kinds.join(', ')}`, ok: r.status === 'failed' && !missing.length, report: r,
-      detail: r.status === 'error' ? `does not compile: ${r.diagnostics[0]?.message}` : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
+      name: `${kb.file} fails with ${kb.kinds.join(', ')}`,
+      ok: r.status === 'failed' && !missing.length,
+      report: r,
+      detail:
+        r.status === 'error'
+          ? `does not compile: ${r.diagnostics[0]?.message}`
+          : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
     });
   }
 
   const fresh = await referenceModelFindings(ex);
-  const stale = ex.scenarios.filter((s) => JSON.stringify(fresh[s.id] ?? []) !== JSON.stringify([...(ex.modelFindings.get(s.id) ?? [])].sort()));
+  const stale = ex.scenarios.filter(
+    (s) => JSON.stringify(fresh[s.id] ?? []) !== JSON.stringify([...(ex.modelFindings.get(s.id) ?? [])].sort()),
+  );
   push({
-    name: 'model findings are up to date', ok: stale.length === 0,
-    detail: stale.length ? `differ in ${stale.map((s) => s.id).join(', ')} (run teardown exercise ${ex.manifest.id} --write-model-findings)` : `${Object.values(fresh).flat().length} keys`,
+    name: 'model findings are up to date',
+    ok: stale.length === 0,
+    detail: stale.length
+      ? `differ in ${stale.map((s) => s.id).join(', ')} (run teardown exercise ${ex.manifest.id} --write-model-findings)`
+      : `${Object.values(fresh).flat().length} keys`,
   });
   return out;
 }
@@ -57,8 +88,15 @@ export async function checkExercise(ex: Exercise, opts: { bare?: boolean; onChec
 /** model-findings.json for the solution as it is now. */
 export async function modelFindingsFile(ex: Exercise): Promise<string> {
   const scenarios = await referenceModelFindings(ex);
-  return JSON.stringify({
-    comment: 'Findings in the model\'s own kernel code that the reference solution shows, by scenario. Generated by teardown exercise --write-model-findings; a test keeps it current.',
-    scenarios,
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        comment:
+          "Findings in the model's own kernel code that the reference solution shows, by scenario. Generated by teardown exercise --write-model-findings; a test keeps it current.",
+        scenarios,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }

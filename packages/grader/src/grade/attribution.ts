@@ -1,8 +1,9 @@
 /**
  * Who is charged for a finding.
  *
- * DESIGN section 4: grade only what the learner wrote; a finding whose
- * faulting code lies wholly in the model's kernel code is reported apart.
+ * Grade only what the learner wrote (docs/grading.md and docs/findings.md,
+ * "Who is charged"): a finding whose faulting code lies wholly in the
+ * model's kernel code is reported apart.
  * "Wholly" is decided by the detectors: a finding's origin is `model` when
  * the innermost frame of every site it records (the access, the free of a
  * KASAN report, the lock sites of a lockdep report, the skipped wake-ups of

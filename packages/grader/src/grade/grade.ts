@@ -8,7 +8,7 @@
  * Node and in the browser's grading worker.
  */
 import {
-  DEFAULT_LIMITS, Explorer, Machine, SharedDetectors, attachTrace, compile, makeStrategy, minimise, modelFiles, unitKey,
+  DEFAULT_LIMITS, Explorer, Machine, SharedDetectors, attachTrace, compile, makeStrategy, minimise, modelFiles, threadTaskName, unitKey,
   type Budget, type CompileResult, type Coverage, type Diagnostic, type Finding, type Limits, type Program,
   type ReportFinding, type ScenarioSpec, type SourceFile, type StrategyName,
 } from '@teardown/core';
@@ -112,12 +112,15 @@ export function gradingFiles(ex: Exercise, submission: readonly SubmissionFile[]
   return files;
 }
 
-/** `setup`, `thread_*` and `check` of one scenario unit. */
+/** `setup`, the `thread_<name>` functions (core's threadTaskName) and `check` of one scenario unit. */
 export function scenarioSpec(program: Program, s: Scenario): ScenarioSpec | undefined {
   const prefix = unitKey(s.id, '');
   const threads = [...program.fnIndex.keys()]
-    .filter((k) => k.startsWith(prefix + 'thread_') && program.functions[program.fnIndex.get(k)!]!.code.length > 0)
-    .map((k) => ({ fn: k, name: k.slice(prefix.length + 'thread_'.length) }));
+    .filter((k) => k.startsWith(prefix) && program.functions[program.fnIndex.get(k)!]!.code.length > 0)
+    .flatMap((k) => {
+      const name = threadTaskName(k.slice(prefix.length));
+      return name === undefined ? [] : [{ fn: k, name }];
+    });
   if (!threads.length) return undefined;
   const has = (n: string) => program.fnIndex.has(unitKey(s.id, n));
   return { setup: has('setup') ? unitKey(s.id, 'setup') : undefined, threads, check: has('check') ? unitKey(s.id, 'check') : undefined };

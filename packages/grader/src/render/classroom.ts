@@ -34,9 +34,10 @@ export function classroomResult(r: GradeReport, o: TextOptions = {}): ClassroomR
       name: s.title,
       status: s.status === 'passed' ? 'pass' : s.status === 'failed' ? 'fail' : 'error',
       score: s.score,
-      message: s.status === 'error' && r.diagnostics.length
-        ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n')
-        : renderScenarioText(s, { ...o, traces: false }),
+      message:
+        s.status === 'error' && r.diagnostics.length
+          ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n')
+          : renderScenarioText(s, { ...o, traces: false }),
       test_code: `teardown grade ${r.exercise.id} --only ${s.id}`,
       filename: s.file,
       line_no: 0,

@@ -6,9 +6,17 @@
 import type { GradeReport } from '../grade/grade.js';
 import { renderScenarioText, type TextOptions } from './text.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-  // XML 1.0 forbids most control characters
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+/** The control characters XML 1.0 forbids (all below U+0020 but tab, line feed and carriage return): dropped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching these characters is the point
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+const esc = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(XML_FORBIDDEN, '');
 
 export function renderJunit(r: GradeReport, o: TextOptions = {}): string {
   const failures = r.scenarios.filter((s) => s.status === 'failed').length;

@@ -15,11 +15,17 @@ export interface TextOptions {
 }
 
 function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
-  const table = o.traces !== false && f.trace?.length
-    ? traceTable(f.trace, s.threads, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
-    : undefined;
-  const more = f.similar ? `\n        (${f.similar} more finding${f.similar === 1 ? '' : 's'} of this kind and title)` : '';
-  const replay = f.token && !f.schedules ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}` : '';
+  const table =
+    o.traces !== false && f.trace?.length
+      ? traceTable(f.trace, s.threads, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
+      : undefined;
+  const more = f.similar
+    ? `\n        (${f.similar} more finding${f.similar === 1 ? '' : 's'} of this kind and title)`
+    : '';
+  const replay =
+    f.token && !f.schedules
+      ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}`
+      : '';
   return renderFinding(f, { trace: table, indent: '      ' }) + more + replay;
 }
 
@@ -38,7 +44,9 @@ export function renderText(r: GradeReport, o: TextOptions = {}): string {
   for (const s of r.scenarios) {
     const verdict = s.status === 'passed' ? 'PASS' : s.status === 'failed' ? 'FAIL' : 'SKIP';
     const cov = s.coverage ? s.coverage.text : 'not run';
-    out.push(`  ${verdict}  ${s.id.padEnd(w)}  ${`${s.score}/${s.points}`.padStart(5)}  ${cov}${s.visible ? '' : '  [hidden]'}`);
+    out.push(
+      `  ${verdict}  ${s.id.padEnd(w)}  ${`${s.score}/${s.points}`.padStart(5)}  ${cov}${s.visible ? '' : '  [hidden]'}`,
+    );
     if (s.status === 'failed' && !s.findings.length) out.push('        cancelled before the exploration finished');
     for (const f of s.findings) {
       out.push('');
@@ -49,7 +57,7 @@ export function renderText(r: GradeReport, o: TextOptions = {}): string {
   const model = r.scenarios.flatMap((s) => s.modelFindings.map((f) => ({ s, f })));
   if (model.length) {
     out.push('');
-    out.push('In the model\'s own kernel code (the reference solution shows them too; not charged):');
+    out.push("In the model's own kernel code (the reference solution shows them too; not charged):");
     const seen = new Set<string>();
     for (const { s, f } of model) {
       if (seen.has(f.title)) continue;
@@ -59,13 +67,18 @@ export function renderText(r: GradeReport, o: TextOptions = {}): string {
   }
   out.push('');
   const passed = r.scenarios.filter((s) => s.status === 'passed').length;
-  out.push(`score: ${r.score}/${r.maxScore}  (${passed} of ${r.scenarios.length} scenarios passed${r.ms !== undefined ? `, ${r.ms} ms` : ''})`);
+  out.push(
+    `score: ${r.score}/${r.maxScore}  (${passed} of ${r.scenarios.length} scenarios passed${r.ms !== undefined ? `, ${r.ms} ms` : ''})`,
+  );
   return out.join('\n');
 }
 
 /** One scenario's findings as plain text (Gradescope and Classroom test output). */
 export function renderScenarioText(s: ScenarioResult, o: TextOptions = {}): string {
-  const lines = [`${s.status === 'passed' ? 'passed' : s.status === 'failed' ? 'failed' : 'not run'}: ${s.title}`, `coverage: ${s.coverage?.text ?? 'not run'}`];
+  const lines = [
+    `${s.status === 'passed' ? 'passed' : s.status === 'failed' ? 'failed' : 'not run'}: ${s.title}`,
+    `coverage: ${s.coverage?.text ?? 'not run'}`,
+  ];
   for (const f of s.findings) lines.push('', findingText(f, s, o));
   return lines.join('\n');
 }
