@@ -15,7 +15,6 @@ export * from './vm/state.js';
 export { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec, type ThreadSpec } from './vm/machine.js';
 export * from './detect/finding.js';
 export * from './sched/index.js';
-export { encodeSchedule, decodeSchedule } from './report/token.js';
 export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
 export { minimise, replaySchedules, freshMachine } from './report/minimise.js';

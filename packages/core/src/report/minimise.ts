@@ -20,7 +20,7 @@ import { ReplayStrategy } from '../sched/replay.js';
 import { BoundedStrategy } from '../sched/bounded.js';
 import { hbClocks } from '../sched/events.js';
 import type { Finding } from '../detect/finding.js';
-import { encodeSchedule } from './token.js';
+import { encodeSchedule } from '../sched/schedule.js';
 
 /** A fresh VM for the scenario (fresh detectors: replays must not be deduplicated away). */
 export function freshMachine(program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS): Machine {

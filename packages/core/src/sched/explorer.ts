@@ -9,7 +9,7 @@ import type { Finding } from '../detect/finding.js';
 import type { StackFrame } from '../vm/state.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
-import { encodeSchedule } from '../report/token.js';
+import { findingToken } from './schedule.js';
 
 /** When to stop. All are optional; the first reached stops the exploration. */
 export interface Budget {
@@ -181,7 +181,7 @@ export class Explorer {
     }
     attach();
     for (const f of findings) {
-      f.token = f.schedules ? f.schedules.map(encodeSchedule).join(',') : encodeSchedule(f.schedule ?? []);
+      f.token = findingToken(f);
       const c = countSwitches(f.schedule ?? [], steps.length ? steps : undefined);
       f.switches = c.switches;
       f.preemptions = c.preemptions ?? preemptions;

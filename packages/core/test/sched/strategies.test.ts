@@ -4,7 +4,7 @@ import { check, useParser } from '../helpers.js';
 import { compile } from '../../src/lang/compile.js';
 import { programScenario } from '../../src/check.js';
 import { minimise, replaySchedules } from '../../src/report/minimise.js';
-import { decodeSchedule, encodeSchedule } from '../../src/report/token.js';
+import { decodeSchedule, encodeSchedule } from '../../src/sched/schedule.js';
 import { PctStrategy, formatP } from '../../src/sched/pct.js';
 import { Rng } from '../../src/sched/rng.js';
 
