@@ -17,6 +17,9 @@ export * from './detect/finding.js';
 export * from './sched/index.js';
 export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
-export { minimise, replaySchedules, freshMachine } from './report/minimise.js';
+export { minimise } from './report/minimise.js';
+export {
+  newMachine, newMachine as freshMachine, exploreScenario, replay, replaySchedules, type ScenarioOptions, type ReplayResult,
+} from './sched/runner.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';
