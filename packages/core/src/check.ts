@@ -110,8 +110,8 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const res = exploreScenario(program, spec, {
     strategy: opts.strategy, strategyOptions: opts, limits,
-    budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop,
-    stateCache: opts.stateCache,
+    budget: opts.budget ?? { executions: 100_000, ms: 60_000 },
+    onProgress: opts.onProgress, shouldStop: opts.shouldStop, stateCache: opts.stateCache,
   });
   const findings: ReportFinding[] = [...res.setupFindings];
   for (const f0 of res.findings) {

@@ -19,7 +19,8 @@ export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
 export { minimise } from './report/minimise.js';
 export {
-  newMachine, newMachine as freshMachine, exploreScenario, replay, replaySchedules, type ScenarioOptions, type ReplayResult,
+  newMachine, newMachine as freshMachine, exploreScenario, replay, replaySchedules,
+  type ScenarioOptions, type ReplayResult,
 } from './sched/runner.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';

@@ -27,6 +27,7 @@ function reproduced(rec: ExecutionRecord, key: string): Finding | undefined {
   return rec.findings.find((f) => f.key === key);
 }
 
+/** Limits of minimise. */
 export interface MinimiseOptions {
   /** Executions the preemption search may use (default 2000). */
   executions?: number;
@@ -49,7 +50,8 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
   if (pre > 0) {
     let hit: Finding | undefined;
     exploreScenario(program, spec, {
-      strategy: new BoundedStrategy(pre - 1), limits, budget: { executions: opts.executions ?? 2000 }, countTraces: false,
+      strategy: new BoundedStrategy(pre - 1), limits, countTraces: false,
+      budget: { executions: opts.executions ?? 2000 },
       onExecution: (rec) => { hit ??= reproduced(rec, f.key); },
       shouldStop: () => hit !== undefined,
     });

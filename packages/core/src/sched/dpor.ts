@@ -44,18 +44,23 @@ interface PathNode {
   taken: WNode;
 }
 
+/** Options of DporStrategy. */
 export interface DporOptions {
   mode?: 'optimal' | 'source';
   /** Number of threads (for vector clocks). */
   nthreads: number;
 }
 
+/**
+ * Optimal DPOR with wakeup trees, or source-DPOR (Abdulla et al., JACM 2017,
+ * Algorithms 2 and 1): every Mazurkiewicz trace of the scenario, optimal
+ * DPOR each exactly once.
+ */
 export class DporStrategy implements Strategy {
   readonly name: string;
   private path: PathNode[] = [];
   private started = false;
   private done = false;
-  private executions = 0;
   private blocked = 0;
   private complete = 0;
   private readonly optimal: boolean;
@@ -106,7 +111,6 @@ export class DporStrategy implements Strategy {
   }
 
   endExecution(events: readonly Event[], info: ExecutionEnd): void {
-    this.executions++;
     if (info.abandoned) this.blocked++;
     else this.complete++;
     // Races of the executed prefix count even when the execution was sleep-set
@@ -235,7 +239,9 @@ export class DporStrategy implements Strategy {
    * covered. `events` is the executed sequence E; `ej` is e' (events[j], or
    * a pending event at index j = E.length); `vc` holds the clocks of E's events.
    */
-  private reverse(events: readonly Event[], ej: Event, vc: readonly VClock[], idx: Int32Array, i: number, j: number): void {
+  private reverse(
+    events: readonly Event[], ej: Event, vc: readonly VClock[], idx: Int32Array, i: number, j: number,
+  ): void {
     const node = this.path[i];
     if (!node) return;
     const ti = events[i]!.tid;

@@ -12,6 +12,7 @@
 import type { Deps } from '../kernel/api.js';
 import { type VClock, covers, increment, join, leqExcept, newClock } from '../vm/vclock.js';
 
+/** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
 export interface Event {
   tid: number;
   /** Interned locations read and written. */
@@ -30,14 +31,17 @@ export interface Event {
 /** Interns location keys to small integers, shared by all executions of an exploration. */
 export class Interner {
   private map = new Map<string, number>();
+  /** The number of `key`, allocated on first sight (0, 1, 2, ...). */
   id(key: string): number {
     let v = this.map.get(key);
     if (v === undefined) { v = this.map.size; this.map.set(key, v); }
     return v;
   }
+  /** Keys interned so far. */
   get size(): number { return this.map.size; }
 }
 
+/** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
 export function toEvent(tid: number, d: Deps, intern: Interner): Event {
   return {
     tid,
@@ -110,7 +114,9 @@ export function happensBefore(vc: readonly VClock[], events: readonly Event[], i
  * executions of one program are Mazurkiewicz-equivalent iff their normal
  * forms are equal.
  */
-export function canonicalForm(events: readonly Event[], nthreads: number, vc: readonly VClock[] = hbClocks(events, nthreads)): string {
+export function canonicalForm(
+  events: readonly Event[], nthreads: number, vc: readonly VClock[] = hbClocks(events, nthreads),
+): string {
   const byThread: number[][] = Array.from({ length: nthreads }, () => []);
   events.forEach((e, i) => byThread[e.tid]!.push(i));
   const pos = new Array<number>(nthreads).fill(0);

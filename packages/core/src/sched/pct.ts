@@ -22,6 +22,7 @@ import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } fr
 import type { Event } from './events.js';
 import { Rng } from './rng.js';
 
+/** PCT (Burckhardt et al., ASPLOS 2010): random priorities and d-1 distinct change points per run. */
 export class PctStrategy implements Strategy {
   readonly name = 'pct';
   private rng: Rng;

@@ -20,7 +20,9 @@ import { makeStrategy, type StrategyName, type StrategyOptions } from './index.j
  * reported pairs); a fresh one by default. Throws when a scenario function
  * is not defined or a built-in has no implementation.
  */
-export function newMachine(program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS, shared = new SharedDetectors()): Machine {
+export function newMachine(
+  program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS, shared = new SharedDetectors(),
+): Machine {
   const m = new Machine(program, spec, shared, limits);
   m.init();
   return m;
@@ -53,8 +55,11 @@ export interface ScenarioOptions extends ExploreOptions {
 export function exploreScenario(program: Program, spec: ScenarioSpec, options: ScenarioOptions = {}): ExploreResult {
   const m = newMachine(program, spec, options.limits, options.shared);
   const s = options.strategy ?? 'portfolio';
-  const strategy = typeof s === 'string' ? makeStrategy(s, { ...options.strategyOptions, nthreads: spec.threads.length }) : s;
-  if (options.stateCache && strategy.name !== 'dfs') throw new Error('teardown: the state cache is sound only with --strategy dfs');
+  const nthreads = spec.threads.length;
+  const strategy = typeof s === 'string' ? makeStrategy(s, { ...options.strategyOptions, nthreads }) : s;
+  if (options.stateCache && strategy.name !== 'dfs') {
+    throw new Error('teardown: the state cache is sound only with --strategy dfs');
+  }
   return new Explorer(m).explore(strategy, options);
 }
 
@@ -80,11 +85,16 @@ export function replay(
 ): ReplayResult {
   const machine = newMachine(program, spec, limits);
   const ex = new Explorer(machine);
-  const executions = schedules.map((s, i) => ex.runExecution(new ReplayStrategy(s), true, onStep && ((m, step) => onStep(m, step, i))));
+  const executions = schedules.map((s, i) => {
+    const observe = onStep && ((m: Machine, step: number) => onStep(m, step, i));
+    return ex.runExecution(new ReplayStrategy(s), true, observe);
+  });
   return { machine, executions };
 }
 
 /** `replay`'s execution records only (the `teardown replay` command and traces use this). */
-export function replaySchedules(program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS): ExecutionRecord[] {
+export function replaySchedules(
+  program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS,
+): ExecutionRecord[] {
   return replay(program, spec, schedules, limits).executions;
 }

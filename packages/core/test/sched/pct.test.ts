@@ -66,20 +66,25 @@ async function measure(src: string, d: number, seeds: number, runs: number): Pro
   return { hits, runs: counted.length, n, k, rate: hits / counted.length, bound: PctStrategy.perRun(n, k, d) };
 }
 
+function report(what: string, m: Measure): void {
+  const rate = `${m.hits}/${m.runs} runs hit (${m.rate.toFixed(4)})`;
+  console.log(`PCT ${what}: n=${m.n} k=${m.k}: ${rate}, bound ${m.bound.toFixed(4)}`);
+}
+
 describe('PCT guarantee (Burckhardt et al., ASPLOS 2010)', () => {
   it('finds a depth-3 bug in at least 1/(n k^2) of its runs', async () => {
     const m = await measure(DEPTH3, 3, 10, 500);
     expect(m.runs).toBeGreaterThan(4500);
     expect(m.bound).toBe(1 / (m.n * m.k ** 2));
     expect(m.rate).toBeGreaterThanOrEqual(m.bound);
-    console.log(`PCT depth 3: n=${m.n} k=${m.k}: ${m.hits}/${m.runs} runs hit (${m.rate.toFixed(4)}), bound ${m.bound.toFixed(4)}`);
+    report('depth 3', m);
   });
 
   it('finds a depth-2 bug in at least 1/(n k) of its runs', async () => {
     const m = await measure(DEPTH2, 2, 10, 200);
     expect(m.runs).toBeGreaterThan(1500);
     expect(m.rate).toBeGreaterThanOrEqual(m.bound);
-    console.log(`PCT depth 2: n=${m.n} k=${m.k}: ${m.hits}/${m.runs} runs hit (${m.rate.toFixed(4)}), bound ${m.bound.toFixed(4)}`);
+    report('depth 2', m);
   });
 
   it('draws d-1 distinct change points in [1, k], and all k steps while k < d-1', () => {
@@ -113,6 +118,7 @@ describe('PCT guarantee (Burckhardt et al., ASPLOS 2010)', () => {
     const k = r.coverage.k as number;
     const miss = (1 - 1 / (2 * k ** 2)) ** 300;
     expect(r.coverage.miss).toBeCloseTo(miss, 12);
-    expect(r.coverage.text).toBe(`300 PCT runs at depth 3: a depth-3 bug is missed with probability <= ${formatP(miss)} (n=2, k=${k})`);
+    const text = `300 PCT runs at depth 3: a depth-3 bug is missed with probability <= ${formatP(miss)} (n=2, k=${k})`;
+    expect(r.coverage.text).toBe(text);
   });
 });
