@@ -7,12 +7,13 @@ import { compile } from './lang/compile.js';
 import type { Program, SourceFile } from './lang/ir.js';
 import { threadTaskName } from './lang/threads.js';
 import type { Diagnostic } from './lang/diagnostics.js';
-import { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
-import { Explorer, type Budget, type ExploreStats, type Progress, type StepRecord } from './sched/explorer.js';
-import { makeStrategy, type StrategyName, type StrategyOptions } from './sched/index.js';
+import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
+import type { Budget, ExploreStats, Progress, StepRecord } from './sched/explorer.js';
+import type { StrategyName, StrategyOptions } from './sched/index.js';
+import { exploreScenario, replay } from './sched/runner.js';
 import type { Coverage } from './sched/strategy.js';
 import type { Finding } from './detect/finding.js';
-import { minimise, replaySchedules } from './report/minimise.js';
+import { minimise } from './report/minimise.js';
 import { traceObjects } from './report/objects.js';
 
 export const REPORT_VERSION = 1;
@@ -98,7 +99,7 @@ export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFindi
     f.objects = [...f.objects, ...at.filter((o) => o.state === 'live' && !named.has(o.name))];
     return;
   }
-  const recs = replaySchedules(program, spec, schedules, limits);
+  const recs = replay(program, spec, schedules, limits).executions;
   const last = recs[recs.length - 1]!;
   const len = schedules[schedules.length - 1]!.length;
   f.trace = last.steps.slice(0, len);
@@ -108,13 +109,11 @@ export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFindi
 /** Explore a compiled program's scenario; attaches traces to findings. */
 export function explore(program: Program, spec: ScenarioSpec, name: string, opts: CheckOptions = {}): CheckReport {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const shared = new SharedDetectors();
-  const m = new Machine(program, spec, shared, limits);
-  m.init();
-  const ex = new Explorer(m);
-  const strategy = makeStrategy(opts.strategy ?? 'portfolio', { ...opts, nthreads: spec.threads.length });
-  if (opts.stateCache && (opts.strategy ?? 'portfolio') !== 'dfs') throw new Error('teardown: the state cache is sound only with --strategy dfs');
-  const res = ex.explore(strategy, { budget: opts.budget ?? { executions: 100_000, ms: 60_000 }, onProgress: opts.onProgress, shouldStop: opts.shouldStop, stateCache: opts.stateCache });
+  const res = exploreScenario(program, spec, {
+    strategy: opts.strategy, strategyOptions: opts, limits,
+    budget: opts.budget ?? { executions: 100_000, ms: 60_000 },
+    onProgress: opts.onProgress, shouldStop: opts.shouldStop, stateCache: opts.stateCache,
+  });
   const findings: ReportFinding[] = [...res.setupFindings];
   for (const f0 of res.findings) {
     findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits }));

@@ -16,9 +16,12 @@ export * from './state/state.js';
 export { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec, type ThreadSpec } from './vm/machine.js';
 export * from './detect/finding.js';
 export * from './sched/index.js';
-export { encodeSchedule, decodeSchedule } from './report/token.js';
 export { traceTable, renderFinding } from './report/text.js';
 export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
-export { minimise, replaySchedules, freshMachine } from './report/minimise.js';
+export { minimise } from './report/minimise.js';
+export {
+  newMachine, newMachine as freshMachine, exploreScenario, replay, replaySchedules,
+  type ScenarioOptions, type ReplayResult,
+} from './sched/runner.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';

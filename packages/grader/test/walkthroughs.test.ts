@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeParser } from '@teardown/core/node';
-import { Explorer, Machine, SharedDetectors, compile, makeStrategy, unitKey, formatRet } from '@teardown/core';
+import { compile, exploreScenario, unitKey, formatRet } from '@teardown/core';
 import { findExerciseDir, loadExercise } from '../src/exercise/node.js';
 import { gradingFiles, scenarioSpec } from '../src/grade/grade.js';
 
@@ -20,11 +20,10 @@ async function outcomes(scenario: string, global: string): Promise<string[]> {
   const c = await compile(gradingFiles(ex, [{ name: 'solution.c', text: ex.files.get('solution.c')! }], [s]));
   const p = c.program!;
   const spec = scenarioSpec(p, s)!;
-  const m = new Machine(p, spec, new SharedDetectors());
-  m.init();
   const g = p.globalIndex.get(unitKey(s.id, global))!;
   const seen = new Set<string>();
-  const res = new Explorer(m).explore(makeStrategy('dpor', { nthreads: spec.threads.length }), {
+  const res = exploreScenario(p, spec, {
+    strategy: 'dpor',
     onExecution: (_rec, mm) => {
       const v = mm.state.heap.get(mm.state.globals[g]!)!.fields.get(0);
       seen.add(formatRet(typeof v === 'number' ? v : 0));

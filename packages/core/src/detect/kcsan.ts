@@ -16,9 +16,8 @@
  */
 import type { Site } from '../state/state.js';
 import type { Value } from '../state/values.js';
+import { type VClock, copyClock, covers, increment, join, newClock } from '../state/vclock.js';
 import { type ChargeCtx, type Finding, finding } from './finding.js';
-
-type VC = number[];
 
 interface Shadow {
   /** Last write: task, its clock component, marked?, site. */
@@ -28,8 +27,8 @@ interface Shadow {
 }
 
 export class Kcsan {
-  private vc: VC[];
-  private sync = new Map<string, VC>();
+  private vc: VClock[];
+  private sync = new Map<string, VClock>();
   private shadow = new Map<string, Shadow>();
 
   /**
@@ -38,8 +37,8 @@ export class Kcsan {
    */
   constructor(private readonly nthreads: number, private readonly reported: Set<string>, private readonly show: (v: Value) => string = String) {
     this.vc = Array.from({ length: nthreads }, (_, t) => {
-      const v = new Array<number>(nthreads).fill(0);
-      v[t] = 1;
+      const v = newClock(nthreads);
+      increment(v, t);
       return v;
     });
   }
@@ -57,17 +56,16 @@ export class Kcsan {
   release(tid: number, key: string): void {
     const v = this.vc[tid]!;
     const s = this.sync.get(key);
-    if (s) for (let i = 0; i < v.length; i++) s[i] = Math.max(s[i]!, v[i]!);
-    else this.sync.set(key, v.slice());
-    v[tid]!++;
+    if (s) join(s, v);
+    else this.sync.set(key, copyClock(v));
+    increment(v, tid);
   }
 
   /** Acquire: join a sync object's clock into this task's clock. */
   acquire(tid: number, key: string): void {
     const s = this.sync.get(key);
     if (!s) return;
-    const v = this.vc[tid]!;
-    for (let i = 0; i < v.length; i++) if (s[i]! > v[i]!) v[i] = s[i]!;
+    join(this.vc[tid]!, s);
   }
 
   /** Acquire and release (an atomic read-modify-write). */
@@ -79,7 +77,7 @@ export class Kcsan {
   /** Join every thread's clock into `tid` (the check phase runs after all threads). */
   joinAll(tid: number): void {
     const v = this.vc[tid]!;
-    for (const o of this.vc) for (let i = 0; i < v.length; i++) if (o[i]! > v[i]!) v[i] = o[i]!;
+    for (const o of this.vc) join(v, o);
   }
 
   /**
@@ -93,13 +91,13 @@ export class Kcsan {
     const v = this.vc[tid]!;
     let found: Finding | undefined;
     const w = sh.w;
-    if (w && w.tid !== tid && w.c > v[w.tid]! && !(w.marked && marked)) {
+    if (w && w.tid !== tid && !covers(v, w.tid, w.c) && !(w.marked && marked)) {
       found = this.report(ctx, w.site, w.what, true, site, what, write, `${this.show(w.value)} -> ${this.show(value)}`);
     }
     if (write) {
       if (!found) {
         for (const [rt, r] of sh.r) {
-          if (rt !== tid && r.c > v[rt]! && !(r.marked && marked)) {
+          if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
             found = this.report(ctx, r.site, r.what, false, site, what, true, '');
             break;
           }

@@ -14,43 +14,32 @@
  *     context switches than before.
  */
 import type { Program } from '../lang/ir.js';
-import { DEFAULT_LIMITS, type Limits, Machine, type ScenarioSpec, SharedDetectors } from '../vm/machine.js';
-import { Explorer, type ExecutionRecord } from '../sched/explorer.js';
-import { ReplayStrategy } from '../sched/replay.js';
+import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from '../vm/machine.js';
+import { countSwitches, type ExecutionRecord } from '../sched/explorer.js';
 import { BoundedStrategy } from '../sched/bounded.js';
 import { hbClocks } from '../sched/events.js';
+import { exploreScenario, replay } from '../sched/runner.js';
 import type { Finding } from '../detect/finding.js';
-import { encodeSchedule } from './token.js';
-
-/** A fresh VM for the scenario (fresh detectors: replays must not be deduplicated away). */
-export function freshMachine(program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS): Machine {
-  const m = new Machine(program, spec, new SharedDetectors(), limits);
-  m.init();
-  return m;
-}
-
-/**
- * Replay schedules in order on one fresh machine (so lockdep's graph spans
- * them, as a lock-order counterexample needs), recording each step.
- */
-export function replaySchedules(program: Program, spec: ScenarioSpec, schedules: number[][], limits: Limits = DEFAULT_LIMITS): ExecutionRecord[] {
-  const m = freshMachine(program, spec, limits);
-  const ex = new Explorer(m);
-  return schedules.map((s) => ex.runExecution(new ReplayStrategy(s), true));
-}
+import { encodeSchedule } from '../sched/schedule.js';
 
 /** The finding with the same key in a replayed execution, if it shows. */
 function reproduced(rec: ExecutionRecord, key: string): Finding | undefined {
   return rec.findings.find((f) => f.key === key);
 }
 
+/** Limits of minimise. */
 export interface MinimiseOptions {
   /** Executions the preemption search may use (default 2000). */
   executions?: number;
   limits?: Limits;
 }
 
-/** Minimise one finding's schedule. Returns the finding (possibly with a shorter, simpler schedule). */
+/**
+ * Minimise one finding's schedule (steps 1 to 4 above). Returns the finding,
+ * possibly with a schedule of fewer preemptions, switches or steps (and its
+ * token, preemptions and switches updated); a finding without a single
+ * schedule (setup's, lock-order's) comes back as it is.
+ */
 export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts: MinimiseOptions = {}): Finding {
   if (f.schedules || !f.schedule) return f; // lock-order: a set of executions, kept as found
   const limits = opts.limits ?? DEFAULT_LIMITS;
@@ -59,18 +48,16 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
 
   // 1. fewer preemptions, by iterative preemption bounding
   if (pre > 0) {
-    const m = freshMachine(program, spec, limits);
-    const ex = new Explorer(m);
-    const bounded = new BoundedStrategy(pre - 1);
-    let budget = opts.executions ?? 2000;
-    while (budget-- > 0 && bounded.newExecution()) {
-      const rec = ex.runExecution(bounded);
-      const hit = reproduced(rec, f.key);
-      if (hit) {
-        const c = confirm(program, spec, hit.schedule ?? [], f.key, limits);
-        if (c && (c.preemptions ?? 0) < (best.preemptions ?? 0)) best = c;
-        break;
-      }
+    let hit: Finding | undefined;
+    exploreScenario(program, spec, {
+      strategy: new BoundedStrategy(pre - 1), limits, countTraces: false,
+      budget: { executions: opts.executions ?? 2000 },
+      onExecution: (rec) => { hit ??= reproduced(rec, f.key); },
+      shouldStop: () => hit !== undefined,
+    });
+    if (hit) {
+      const c = confirm(program, spec, hit.schedule ?? [], f.key, limits);
+      if (c && (c.preemptions ?? 0) < (best.preemptions ?? 0)) best = c;
     }
   }
 
@@ -82,23 +69,18 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
 
 /** Replay a schedule and return the finding with `key` as that replay reports it. */
 function confirm(program: Program, spec: ScenarioSpec, schedule: number[], key: string, limits: Limits): Finding | undefined {
-  const [rec] = replaySchedules(program, spec, [schedule], limits);
+  const [rec] = replay(program, spec, [schedule], limits).executions;
   const hit = rec && reproduced(rec, key);
   if (!hit) return undefined;
   const s = hit.schedule ?? [];
   const steps = rec!.steps.slice(0, s.length);
-  return { ...hit, schedule: s, token: encodeSchedule(s), preemptions: steps.filter((x) => x.preemption).length, switches: countSw(s) };
-}
-
-function countSw(s: readonly number[]): number {
-  let n = 0;
-  for (let i = 1; i < s.length; i++) if (s[i] !== s[i - 1]) n++;
-  return n;
+  const preemptions = steps.filter((x) => x.preemption).length;
+  return { ...hit, schedule: s, token: encodeSchedule(s), preemptions, switches: countSwitches(s).switches };
 }
 
 function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limits): Finding | undefined {
   const s = f.schedule!;
-  const [rec] = replaySchedules(program, spec, [s], limits);
+  const [rec] = replay(program, spec, [s], limits).executions;
   if (!rec) return undefined;
   const events = rec.events.slice(0, s.length);
   if (!events.length) return undefined;

@@ -12,9 +12,8 @@ import { DEFAULT_LIMITS } from '../vm/machine.js';
 import type { Program } from '../lang/ir.js';
 import { type CType, layoutOf, type StructDef } from '../lang/types.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
-import { Explorer, type StepRecord } from '../sched/explorer.js';
-import { ReplayStrategy } from '../sched/replay.js';
-import { freshMachine } from './minimise.js';
+import type { StepRecord } from '../sched/explorer.js';
+import { replay } from '../sched/runner.js';
 import { PRIMITIVE_CTYPES } from '../kernel/registry.js';
 
 function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Set<string>): boolean {
@@ -67,12 +66,12 @@ export interface ObjectTrace {
  * steps (default: the schedule's length).
  */
 export function traceObjects(program: Program, spec: ScenarioSpec, schedule: readonly number[], limits: Limits = DEFAULT_LIMITS, upTo = schedule.length): ObjectTrace {
-  const m = freshMachine(program, spec, limits);
-  const ex = new Explorer(m);
   const states: ObjectSnapshot[][] = [];
-  const rec = ex.runExecution(new ReplayStrategy(schedule), true, (mm, i) => {
+  const r = replay(program, spec, [schedule], limits, (mm, i) => {
     if (i < upTo) states.push(kernelObjects(mm, [], { freed: true }));
   });
+  const m = r.machine;
+  const rec = r.executions[0]!;
   const names = [...spec.threads.map((t) => t.name), 'setup'];
   return {
     steps: rec.steps.slice(0, upTo),

@@ -6,6 +6,7 @@
 import type { Finding } from '../detect/finding.js';
 import type { StepRecord } from '../sched/explorer.js';
 
+/** How traceTable renders a trace. */
 export interface TraceTableOptions {
   /** Source text by file name, to show the line of each step. */
   sources?: Map<string, string>;

@@ -16,17 +16,23 @@
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
 import type { Event } from './events.js';
 
+/**
+ * A branching point of the search: the choices within the current bound
+ * (`cost` 1 for a preemption), the one being explored, and the preemptions
+ * spent on the path before it.
+ */
 interface Node { options: { tid: number; cost: number }[]; at: number; before: number }
 
+/** Iterative preemption bounding (Musuvathi and Qadeer, PLDI 2007): levels 0..maxPreemptions, each a DFS. */
 export class BoundedStrategy implements Strategy {
   readonly name = 'bounded';
+  /** The preemption bound of the level being run. */
   private level = 0;
   private stack: Node[] = [];
   private started = false;
   private executions = 0;
+  /** The highest level whose schedules were all run, -1 before the first ends. */
   private completedLevel = -1;
-  private done = false;
-  private executionsAtLevel = 0;
 
   /** @param maxPreemptions the last level to run; @param from the first level (default 0). */
   constructor(private readonly maxPreemptions: number, from = 0) {
@@ -35,19 +41,16 @@ export class BoundedStrategy implements Strategy {
 
   newExecution(): boolean {
     if (!this.started) { this.started = true; return true; }
-    for (;;) {
-      while (this.stack.length) {
-        const top = this.stack[this.stack.length - 1]!;
-        if (top.at + 1 < top.options.length) { top.at++; return true; }
-        this.stack.pop();
-      }
-      // level finished
-      this.completedLevel = this.level;
-      if (this.level >= this.maxPreemptions) { this.done = true; return false; }
-      this.level++;
-      this.executionsAtLevel = 0;
-      return true;
+    while (this.stack.length) {
+      const top = this.stack[this.stack.length - 1]!;
+      if (top.at + 1 < top.options.length) { top.at++; return true; }
+      this.stack.pop();
     }
+    // level finished: rerun from the root with one more preemption allowed
+    this.completedLevel = this.level;
+    if (this.level >= this.maxPreemptions) return false;
+    this.level++;
+    return true;
   }
 
   next(enabled: readonly number[], ctx: SchedContext): number {
@@ -68,10 +71,8 @@ export class BoundedStrategy implements Strategy {
     return within[0]!.tid;
   }
 
-  endExecution(_e: readonly Event[], info: ExecutionEnd): void {
+  endExecution(_e: readonly Event[], _info: ExecutionEnd): void {
     this.executions++;
-    this.executionsAtLevel++;
-    void info;
   }
 
   /** Preemptions of the execution just run. */
@@ -87,7 +88,7 @@ export class BoundedStrategy implements Strategy {
   coverage(): Coverage {
     if (this.completedLevel < 0) return { kind: 'partial', text: `partial: some schedules with <= ${this.level} preemptions (${this.executions} executions)`, preemptions: -1 };
     return {
-      kind: this.done && this.completedLevel >= this.maxPreemptions ? 'bounded' : 'bounded',
+      kind: 'bounded',
       text: `bounded: all schedules with <= ${this.completedLevel} preemption${this.completedLevel === 1 ? '' : 's'} (${this.executions} executions)`,
       preemptions: this.completedLevel,
     };

@@ -11,6 +11,7 @@ import type { Event } from './events.js';
 
 interface Node { order: number[]; at: number }
 
+/** Plain DFS over every interleaving (shuttle's DfsScheduler); no reduction, the reference of the property tests. */
 export class DfsStrategy implements Strategy {
   readonly name = 'dfs';
   private stack: Node[] = [];

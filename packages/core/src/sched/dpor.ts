@@ -24,6 +24,7 @@
  * they could not have run earlier.
  */
 import { type Event, dependent, hbClocks } from './events.js';
+import { type VClock, covers, leqExcept, newClock } from '../state/vclock.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 
 /** A node of a wakeup tree: a thread, the event it runs there, and what follows. */
@@ -43,18 +44,23 @@ interface PathNode {
   taken: WNode;
 }
 
+/** Options of DporStrategy. */
 export interface DporOptions {
   mode?: 'optimal' | 'source';
   /** Number of threads (for vector clocks). */
   nthreads: number;
 }
 
+/**
+ * Optimal DPOR with wakeup trees, or source-DPOR (Abdulla et al., JACM 2017,
+ * Algorithms 2 and 1): every Mazurkiewicz trace of the scenario, optimal
+ * DPOR each exactly once.
+ */
 export class DporStrategy implements Strategy {
   readonly name: string;
   private path: PathNode[] = [];
   private started = false;
   private done = false;
-  private executions = 0;
   private blocked = 0;
   private complete = 0;
   private readonly optimal: boolean;
@@ -105,7 +111,6 @@ export class DporStrategy implements Strategy {
   }
 
   endExecution(events: readonly Event[], info: ExecutionEnd): void {
-    this.executions++;
     if (info.abandoned) this.blocked++;
     else this.complete++;
     // Races of the executed prefix count even when the execution was sleep-set
@@ -157,7 +162,7 @@ export class DporStrategy implements Strategy {
    * trees: the races whose later event is one of `events[from..]`, and those
    * of the `pending` next events of unfinished threads.
    */
-  private detectRaces(events: readonly Event[], vc: Int32Array[], from: number, pending: readonly Event[]): void {
+  private detectRaces(events: readonly Event[], vc: readonly VClock[], from: number, pending: readonly Event[]): void {
     const n = this.n;
     const idx = new Int32Array(events.length + 1);
     const count = new Int32Array(n);
@@ -175,8 +180,8 @@ export class DporStrategy implements Strategy {
     let global = -1;
     const races: [number, number][] = [];
 
-    /** Races of event e (at j, with clock vcj and program-order predecessor pj). */
-    const racesOf = (e: Event, j: number, pj: number, vcj: Int32Array, out: number[]) => {
+    /** Races of event e (with program-order predecessor pj). */
+    const racesOf = (e: Event, pj: number, out: number[]) => {
       out.length = 0;
       if (e.noRace || e.global) return;
       const cands = new Set<number>();
@@ -189,28 +194,27 @@ export class DporStrategy implements Strategy {
         for (const r of readsSince.get(w) ?? []) cands.add(r);
       }
       // c must not happen before e's program-order predecessor
-      const ok = (c: number) => events[c]!.tid !== e.tid && c > global && !events[c]!.global && !(pj >= 0 && vc[pj]![events[c]!.tid]! >= idx[c]!);
+      const ok = (c: number) => events[c]!.tid !== e.tid && c > global && !events[c]!.global
+        && !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
       const list: number[] = [];
       for (const c of cands) if (ok(c)) list.push(c);
       for (const c of list) {
         // immediate: c must not happen before another direct predecessor of e
         let imm = true;
-        for (const c2 of list) if (c2 !== c && vc[c2]![events[c]!.tid]! >= idx[c]!) { imm = false; break; }
+        for (const c2 of list) if (c2 !== c && covers(vc[c2]!, events[c]!.tid, idx[c]!)) { imm = false; break; }
         if (imm) out.push(c);
       }
       if (e.acq >= 0) {
         const a = lastAcq.get(e.acq);
         if (a !== undefined && ok(a) && !cands.has(a)) out.push(a);
       }
-      void vcj;
-      void j;
     };
 
     const found: number[] = [];
     for (let j = 0; j < events.length; j++) {
       const e = events[j]!;
       if (j >= from) {
-        racesOf(e, j, prev[j]!, vc[j]!, found);
+        racesOf(e, prev[j]!, found);
         for (const c of found) races.push([c, j]);
       }
       for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(j); else readsSince.set(r, [j]); }
@@ -218,31 +222,26 @@ export class DporStrategy implements Strategy {
       if (e.acq >= 0) lastAcq.set(e.acq, j);
       if (e.global) global = j;
     }
-    for (const [i, j] of races) this.reverse(events, events[j]!, vc, vc[j]!, idx, i, j);
+    for (const [i, j] of races) this.reverse(events, events[j]!, vc, idx, i, j);
 
     // pending events, each as if it ran right after the execution
     const J = events.length;
     for (const p of pending) {
-      const vcp = new Int32Array(n);
       const pp = lastOf[p.tid]!;
-      if (pp >= 0) vcp.set(vc[pp]!);
-      vcp[p.tid]!++;
-      const join = (k: number) => { const o = vc[k]!; for (let t = 0; t < n; t++) if (o[t]! > vcp[t]!) vcp[t] = o[t]!; };
-      for (const r of p.reads) { const w = lastWrite.get(r); if (w !== undefined) join(w); }
-      for (const w of p.writes) { const lw = lastWrite.get(w); if (lw !== undefined) join(lw); for (const r of readsSince.get(w) ?? []) join(r); }
-      if (global >= 0) join(global);
-      racesOf(p, J, pp, vcp, found);
+      racesOf(p, pp, found);
       idx[J] = count[p.tid]! + 1;
-      for (const c of found) this.reverse(events, p, vc, vcp, idx, c, J);
+      for (const c of found) this.reverse(events, p, vc, idx, c, J);
     }
   }
 
   /**
    * Insert v = notdep(e, E).e' into wut(pre(E, e)) unless it is already
    * covered. `events` is the executed sequence E; `ej` is e' (events[j], or
-   * a pending event at index j = E.length); `vc` covers both.
+   * a pending event at index j = E.length); `vc` holds the clocks of E's events.
    */
-  private reverse(events: readonly Event[], ej: Event, vc: Int32Array[], _vcj: Int32Array, idx: Int32Array, i: number, j: number): void {
+  private reverse(
+    events: readonly Event[], ej: Event, vc: readonly VClock[], idx: Int32Array, i: number, j: number,
+  ): void {
     const node = this.path[i];
     if (!node) return;
     const ti = events[i]!.tid;
@@ -250,7 +249,7 @@ export class DporStrategy implements Strategy {
     const ii = idx[i]!;
     for (let k = i + 1; k < events.length; k++) {
       if (k === j) continue;
-      if (vc[k]![ti]! >= ii) continue; // happens after e
+      if (covers(vc[k]!, ti, ii)) continue; // happens after e
       v.push(events[k]!);
     }
     v.push(ej);
@@ -281,18 +280,18 @@ export class DporStrategy implements Strategy {
  * so "no remaining predecessor" is a counting test on v's vector clocks.
  */
 class SeqHb {
-  readonly vc: Int32Array[];
+  readonly vc: VClock[];
   /** Per thread, the positions of its events in v. */
   readonly byThread: number[][];
-  /** Per thread, how many of its first events were removed. */
-  readonly removed: Int32Array;
+  /** Per thread, how many of its first events were removed (a clock: the removed events are a prefix per thread). */
+  readonly removed: VClock;
   left: number;
 
   constructor(readonly v: readonly Event[], readonly n: number) {
     this.vc = hbClocks(v, n);
     this.byThread = Array.from({ length: n }, () => []);
     v.forEach((e, k) => this.byThread[e.tid]!.push(k));
-    this.removed = new Int32Array(n);
+    this.removed = newClock(n);
     this.left = v.length;
   }
 
@@ -305,9 +304,7 @@ class SeqHb {
   isInitial(p: number): boolean {
     const b = this.first(p);
     if (b < 0) return false;
-    const c = this.vc[b]!;
-    for (let u = 0; u < this.n; u++) if (u !== p && c[u]! > this.removed[u]!) return false;
-    return true;
+    return leqExcept(this.vc[b]!, this.removed, p);
   }
 
   /** p ∈ WI(v): an initial, or absent from v with `pe` independent of all that is left. */

@@ -10,7 +10,9 @@
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
 import type { Deps } from '../kernel/api.js';
+import { type VClock, covers, increment, join, leqExcept, newClock } from '../state/vclock.js';
 
+/** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
 export interface Event {
   tid: number;
   /** Interned locations read and written. */
@@ -29,14 +31,17 @@ export interface Event {
 /** Interns location keys to small integers, shared by all executions of an exploration. */
 export class Interner {
   private map = new Map<string, number>();
+  /** The number of `key`, allocated on first sight (0, 1, 2, ...). */
   id(key: string): number {
     let v = this.map.get(key);
     if (v === undefined) { v = this.map.size; this.map.set(key, v); }
     return v;
   }
+  /** Keys interned so far. */
   get size(): number { return this.map.size; }
 }
 
+/** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
 export function toEvent(tid: number, d: Deps, intern: Interner): Event {
   return {
     tid,
@@ -62,11 +67,12 @@ export function dependent(a: Event, b: Event): boolean {
 /**
  * Vector clocks of happens-before: vc[i][t] is the number of events of
  * thread t that happen before or at event i (1-based per-thread indexes).
+ * The clocks share one buffer (subarrays of it).
  */
-export function hbClocks(events: readonly Event[], nthreads: number): Int32Array[] {
+export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
   const len = events.length;
   const buf = new Int32Array(len * nthreads);
-  const out: Int32Array[] = new Array(len);
+  const out: VClock[] = new Array(len);
   const lastOfThread = new Int32Array(nthreads).fill(-1);
   const lastWrite = new Map<number, number>();
   const readsSince = new Map<number, number[]>();
@@ -76,20 +82,16 @@ export function hbClocks(events: readonly Event[], nthreads: number): Int32Array
     const base = i * nthreads;
     const vc = buf.subarray(base, base + nthreads);
     const p = lastOfThread[e.tid]!;
-    if (p >= 0) buf.copyWithin(base, p * nthreads, p * nthreads + nthreads);
-    vc[e.tid]!++;
-    const join = (j: number) => {
-      const o = j * nthreads;
-      for (let k = 0; k < nthreads; k++) { const x = buf[o + k]!; if (x > vc[k]!) vc[k] = x; }
-    };
-    if (lastGlobal >= 0) join(lastGlobal);
-    if (e.global) for (let j = 0; j < i; j++) join(j);
-    for (const r of e.reads) { const w = lastWrite.get(r); if (w !== undefined) join(w); }
+    if (p >= 0) vc.set(out[p]!);
+    increment(vc, e.tid);
+    if (lastGlobal >= 0) join(vc, out[lastGlobal]!);
+    if (e.global) for (let j = 0; j < i; j++) join(vc, out[j]!);
+    for (const r of e.reads) { const w = lastWrite.get(r); if (w !== undefined) join(vc, out[w]!); }
     for (const w of e.writes) {
       const lw = lastWrite.get(w);
-      if (lw !== undefined) join(lw);
+      if (lw !== undefined) join(vc, out[lw]!);
       const rs = readsSince.get(w);
-      if (rs) for (const j of rs) join(j);
+      if (rs) for (const j of rs) join(vc, out[j]!);
     }
     out[i] = vc;
     lastOfThread[e.tid] = i;
@@ -101,8 +103,9 @@ export function hbClocks(events: readonly Event[], nthreads: number): Int32Array
 }
 
 /** Does event i happen before event j (i before j in the sequence)? */
-export function happensBefore(vc: Int32Array[], events: readonly Event[], i: number, j: number): boolean {
-  return vc[j]![events[i]!.tid]! >= vc[i]![events[i]!.tid]!;
+export function happensBefore(vc: readonly VClock[], events: readonly Event[], i: number, j: number): boolean {
+  const t = events[i]!.tid;
+  return covers(vc[j]!, t, vc[i]![t]!);
 }
 
 /**
@@ -111,23 +114,19 @@ export function happensBefore(vc: Int32Array[], events: readonly Event[], i: num
  * executions of one program are Mazurkiewicz-equivalent iff their normal
  * forms are equal.
  */
-export function canonicalForm(events: readonly Event[], nthreads: number, vc = hbClocks(events, nthreads)): string {
+export function canonicalForm(
+  events: readonly Event[], nthreads: number, vc: readonly VClock[] = hbClocks(events, nthreads),
+): string {
   const byThread: number[][] = Array.from({ length: nthreads }, () => []);
   events.forEach((e, i) => byThread[e.tid]!.push(i));
   const pos = new Array<number>(nthreads).fill(0);
-  const taken = new Int32Array(nthreads);
+  const taken = newClock(nthreads);
   let out = '';
   for (let n = 0; n < events.length; n++) {
     for (let t = 0; t < nthreads; t++) {
       const idx = byThread[t]![pos[t]!];
       if (idx === undefined) continue;
-      const v = vc[idx]!;
-      let ok = true;
-      for (let k = 0; k < nthreads; k++) {
-        if (k === t) continue;
-        if (v[k]! > taken[k]!) { ok = false; break; }
-      }
-      if (!ok) continue;
+      if (!leqExcept(vc[idx]!, taken, t)) continue;
       out += String.fromCharCode(97 + t);
       pos[t]!++;
       taken[t]!++;

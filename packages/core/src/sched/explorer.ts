@@ -9,7 +9,7 @@ import type { Finding } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
-import { encodeSchedule } from '../report/token.js';
+import { findingToken } from './schedule.js';
 
 /** When to stop. All are optional; the first reached stops the exploration. */
 export interface Budget {
@@ -20,6 +20,7 @@ export interface Budget {
   steps?: number;
 }
 
+/** Progress of an exploration so far (`ms`: wall-clock milliseconds since it started). */
 export interface Progress {
   executions: number;
   traces: number;
@@ -27,6 +28,7 @@ export interface Progress {
   ms: number;
 }
 
+/** How to run an exploration (Explorer.explore, runner.ts exploreScenario). */
 export interface ExploreOptions {
   budget?: Budget;
   /** Called at most every 100 ms. */
@@ -48,6 +50,7 @@ export interface ExploreOptions {
   stateCache?: boolean;
 }
 
+/** What an exploration ran (counts over all its executions; `ms` wall-clock milliseconds). */
 export interface ExploreStats {
   executions: number;
   /** Executions abandoned as redundant (sleep-set blocked); included in `executions`. */
@@ -63,6 +66,11 @@ export interface ExploreStats {
   complete: boolean;
 }
 
+/**
+ * The outcome of an exploration: its findings (one per key, sorted by
+ * findingOrder), setup's findings (setup runs once, before the threads), the
+ * strategy's coverage and the statistics.
+ */
 export interface ExploreResult {
   findings: Finding[];
   setupFindings: Finding[];
@@ -81,6 +89,7 @@ export interface StepRecord {
   preemption: boolean;
 }
 
+/** One execution as it ran: its events, schedule, (recorded) steps and findings. */
 export interface ExecutionRecord {
   /** The strategy abandoned this execution (sleep-set blocked): it is redundant. */
   abandoned: boolean;
@@ -97,6 +106,11 @@ export interface ExecutionRecord {
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/**
+ * Runs executions of one machine's scenario under a strategy. Stateless: each
+ * execution restarts from the state after setup (Machine.begin). Build it
+ * through sched/runner.ts.
+ */
 export class Explorer {
   readonly intern = new Interner();
 
@@ -181,7 +195,7 @@ export class Explorer {
     }
     attach();
     for (const f of findings) {
-      f.token = f.schedules ? f.schedules.map(encodeSchedule).join(',') : encodeSchedule(f.schedule ?? []);
+      f.token = findingToken(f);
       const c = countSwitches(f.schedule ?? [], steps.length ? steps : undefined);
       f.switches = c.switches;
       f.preemptions = c.preemptions ?? preemptions;

@@ -8,8 +8,10 @@ import { PctStrategy } from './pct.js';
 import { RandomStrategy } from './random.js';
 import { PortfolioStrategy } from './portfolio.js';
 
+/** The strategies by name (the CLI's `--strategy`). */
 export type StrategyName = 'portfolio' | 'dpor' | 'source-dpor' | 'bounded' | 'pct' | 'random' | 'dfs' | 'replay';
 
+/** Parameters of the strategies, for makeStrategy; each strategy reads its own. */
 export interface StrategyOptions {
   /** Number of threads of the scenario (the explorer sets it). */
   nthreads?: number;
@@ -27,8 +29,14 @@ export interface StrategyOptions {
   executions?: number;
 }
 
+/** Every strategy name, the default first. */
 export const STRATEGY_NAMES: StrategyName[] = ['portfolio', 'dpor', 'source-dpor', 'bounded', 'pct', 'random', 'dfs', 'replay'];
 
+/**
+ * A fresh strategy by name, with the defaults documented on StrategyOptions.
+ * The portfolio splits `executions` as 60% DPOR, 20% preemption bounding
+ * (up to `preemptions`, default 3) and 10% PCT at each of depths 2 and 3.
+ */
 export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): Strategy {
   switch (name) {
     case 'dfs': return new DfsStrategy();
@@ -52,6 +60,7 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
 export * from './strategy.js';
 export * from './events.js';
 export * from './explorer.js';
+export { encodeSchedule, decodeSchedule, findingToken, type Schedule } from './schedule.js';
 export { DfsStrategy } from './dfs.js';
 export { ReplayStrategy } from './replay.js';
 export { DporStrategy } from './dpor.js';

@@ -12,6 +12,7 @@ import { DporStrategy } from './dpor.js';
 import { BoundedStrategy } from './bounded.js';
 import { PctStrategy } from './pct.js';
 
+/** Budgets (in executions) and parameters of the portfolio's phases. */
 export interface PortfolioOptions {
   nthreads: number;
   seed: number;
@@ -28,6 +29,11 @@ export interface PortfolioOptions {
 
 interface Phase { s: Strategy; budget: number; used: number }
 
+/**
+ * Optimal DPOR while it fits `dporExecutions` (then the coverage is
+ * exhaustive), else preemption bounding and PCT at each depth in turn, with
+ * their coverage combined.
+ */
 export class PortfolioStrategy implements Strategy {
   readonly name = 'portfolio';
   private phases: Phase[];

@@ -8,6 +8,7 @@ import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } fr
 import type { Event } from './events.js';
 import { Rng } from './rng.js';
 
+/** A uniformly random enabled thread at every step, `maxRuns` runs; seeded, no guarantee. */
 export class RandomStrategy implements Strategy {
   readonly name = 'random';
   private rng: Rng;

@@ -5,6 +5,7 @@
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import type { Event } from './events.js';
 
+/** One execution following `schedule` (thread per visible step), then without preemption. */
 export class ReplayStrategy implements Strategy {
   readonly name = 'replay';
   private ran = false;

@@ -39,6 +39,7 @@ export interface Coverage {
   [k: string]: unknown;
 }
 
+/** A scheduling strategy: one per file in sched/, each stating the paper it follows and its guarantee. */
 export interface Strategy {
   readonly name: string;
   /** Start an execution; false when the strategy has explored everything it will. */

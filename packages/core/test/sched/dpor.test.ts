@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compile } from '../../src/lang/compile.js';
-import { Machine } from '../../src/vm/machine.js';
-import { Explorer } from '../../src/sched/explorer.js';
 import { programScenario } from '../../src/check.js';
-import { makeStrategy, type StrategyName } from '../../src/sched/index.js';
+import type { StrategyName } from '../../src/sched/index.js';
+import { exploreScenario } from '../../src/sched/runner.js';
 import { isPrim } from '../../src/kernel/prim.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
@@ -18,11 +17,10 @@ async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program) throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
   const spec = programScenario(c.program)!;
-  const m = new Machine(c.program, spec);
-  m.init();
   const finals = new Set<string>();
   const kinds = new Set<string>();
-  const r = new Explorer(m).explore(makeStrategy(strategy, { nthreads: spec.threads.length }), {
+  const r = exploreScenario(c.program, spec, {
+    strategy,
     budget: { executions: maxExecutions },
     stateCache,
     onExecution: (rec, mm) => {

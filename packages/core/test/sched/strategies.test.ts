@@ -3,8 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { check, useParser } from '../helpers.js';
 import { compile } from '../../src/lang/compile.js';
 import { programScenario } from '../../src/check.js';
-import { minimise, replaySchedules } from '../../src/report/minimise.js';
-import { decodeSchedule, encodeSchedule } from '../../src/report/token.js';
+import { minimise } from '../../src/report/minimise.js';
+import { replaySchedules } from '../../src/sched/runner.js';
+import { decodeSchedule, encodeSchedule } from '../../src/sched/schedule.js';
 import { PctStrategy, formatP } from '../../src/sched/pct.js';
 import { Rng } from '../../src/sched/rng.js';
 

@@ -8,7 +8,7 @@
  * Node and in the browser's grading worker.
  */
 import {
-  DEFAULT_LIMITS, Explorer, Machine, SharedDetectors, attachTrace, compile, makeStrategy, minimise, modelFiles, threadTaskName, unitKey,
+  DEFAULT_LIMITS, attachTrace, compile, exploreScenario, minimise, modelFiles, threadTaskName, unitKey,
   type Budget, type CompileResult, type Coverage, type Diagnostic, type Finding, type Limits, type Program,
   type ReportFinding, type ScenarioSpec, type SourceFile, type StrategyName,
 } from '@teardown/core';
@@ -206,11 +206,8 @@ function runScenario(
   program: Program, spec: ScenarioSpec, s: Scenario, reference: ReadonlySet<string>, limits: Limits, budget: Budget,
   opts: GradeOptions, progress: (executions: number, ms: number) => void,
 ): ScenarioResult {
-  const m = new Machine(program, spec, new SharedDetectors(), limits);
-  m.init();
-  const ex = new Explorer(m);
-  const strategy = makeStrategy(opts.strategy ?? 'portfolio', { nthreads: spec.threads.length, seed: opts.seed, executions: budget.executions });
-  const res = ex.explore(strategy, {
+  const res = exploreScenario(program, spec, {
+    strategy: opts.strategy, strategyOptions: { seed: opts.seed, executions: budget.executions }, limits,
     budget, now: opts.now, shouldStop: opts.shouldStop, countTraces: true,
     onProgress: (p) => progress(p.executions, p.ms),
   });

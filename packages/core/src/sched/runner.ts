@@ -1,0 +1,100 @@
+/**
+ * Running a scenario: the one place that builds a VM for a scenario and
+ * drives it with the explorer. Everything that explores (`teardown check`,
+ * grading, the minimiser's preemption search, the tests) goes through
+ * `exploreScenario`; everything that replays schedules (traces, the
+ * minimiser's confirmations, the object tracer, `teardown replay`) goes
+ * through `replay`. The Machine constructor is called in `newMachine` only.
+ */
+import type { Program } from '../lang/ir.js';
+import { DEFAULT_LIMITS, Machine, SharedDetectors, type Limits, type ScenarioSpec } from '../vm/machine.js';
+import { Explorer, type ExecutionRecord, type ExploreOptions, type ExploreResult } from './explorer.js';
+import { ReplayStrategy } from './replay.js';
+import type { Strategy } from './strategy.js';
+import { makeStrategy, type StrategyName, type StrategyOptions } from './index.js';
+
+/**
+ * A VM for `spec`, initialised: globals set up and `setup` run alone (its
+ * findings in `setupFindings`, `setupFailed` set when it failed).
+ * `shared` holds what outlives one execution (lockdep's graph, KCSAN's
+ * reported pairs); a fresh one by default. Throws when a scenario function
+ * is not defined or a built-in has no implementation.
+ */
+export function newMachine(
+  program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS, shared = new SharedDetectors(),
+): Machine {
+  const m = new Machine(program, spec, shared, limits);
+  m.init();
+  return m;
+}
+
+/** How to explore one scenario: the explorer's options plus the strategy and the VM's limits. */
+export interface ScenarioOptions extends ExploreOptions {
+  /**
+   * A strategy object, or a name that `makeStrategy` builds with
+   * `strategyOptions` (its `nthreads` is always the scenario's). Default
+   * 'portfolio'.
+   */
+  strategy?: StrategyName | Strategy;
+  strategyOptions?: StrategyOptions;
+  /** The VM's limits (default DEFAULT_LIMITS). */
+  limits?: Limits;
+  /** Detector state shared across executions (default: a fresh one). */
+  shared?: SharedDetectors;
+}
+
+/**
+ * Explore one scenario from the state after `setup` under a strategy until
+ * it is done or the budget runs out. Returns the findings (one per key, with
+ * the schedule of fewest preemptions, then switches, then steps; neither
+ * minimised nor traced: report/minimise.ts and check.ts's attachTrace do
+ * that), setup's findings, the coverage and the statistics. Throws when the
+ * state cache is asked for with another strategy than dfs (it is unsound
+ * there: docs/scheduler.md).
+ */
+export function exploreScenario(program: Program, spec: ScenarioSpec, options: ScenarioOptions = {}): ExploreResult {
+  const m = newMachine(program, spec, options.limits, options.shared);
+  const s = options.strategy ?? 'portfolio';
+  const nthreads = spec.threads.length;
+  const strategy = typeof s === 'string' ? makeStrategy(s, { ...options.strategyOptions, nthreads }) : s;
+  if (options.stateCache && strategy.name !== 'dfs') {
+    throw new Error('teardown: the state cache is sound only with --strategy dfs');
+  }
+  return new Explorer(m).explore(strategy, options);
+}
+
+/** The replayed executions of `replay`, and the machine they ran on (in its state after the last one). */
+export interface ReplayResult {
+  machine: Machine;
+  /** One record per schedule, in order, with per-step records. */
+  executions: ExecutionRecord[];
+}
+
+/**
+ * Replay schedules in order on one fresh VM (fresh detectors, so that a
+ * replay is not deduplicated away; one lockdep graph across the schedules,
+ * as a lock-order counterexample needs), recording every step. Each replay
+ * follows its schedule, then continues without preemption; a step the
+ * schedule names but cannot run is replaced the same way (ReplayStrategy).
+ * `onStep` sees the machine after each visible step (step index from 0
+ * within execution `execution`).
+ */
+export function replay(
+  program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS,
+  onStep?: (m: Machine, step: number, execution: number) => void,
+): ReplayResult {
+  const machine = newMachine(program, spec, limits);
+  const ex = new Explorer(machine);
+  const executions = schedules.map((s, i) => {
+    const observe = onStep && ((m: Machine, step: number) => onStep(m, step, i));
+    return ex.runExecution(new ReplayStrategy(s), true, observe);
+  });
+  return { machine, executions };
+}
+
+/** `replay`'s execution records only (the `teardown replay` command and traces use this). */
+export function replaySchedules(
+  program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS,
+): ExecutionRecord[] {
+  return replay(program, spec, schedules, limits).executions;
+}
