@@ -16,6 +16,7 @@
  * implements.
  */
 import type { Instr, Op, Program } from '../lang/ir.js';
+import type { BuiltinSig } from '../lang/builtins.js';
 import type { Alloc, Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { LockClass, PrimState } from '../state/prim.js';
@@ -114,6 +115,8 @@ export interface Primitive {
   name: string;
   /** Its built-in functions by name. */
   builtins: BuiltinTable;
+  /** Their signatures (arity and result type) as kernel-C sees them: one for each built-in. */
+  sigs?: Record<string, BuiltinSig>;
   /**
    * When the primitive is a C type held by value: its name in the C type
    * table (`mutex` for `struct mutex`, `refcount` for `refcount_t`; see

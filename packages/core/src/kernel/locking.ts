@@ -32,7 +32,7 @@ export function implicitClass(m: KernelCtx, allocId: number, off: number): LockC
  * A task re-acquiring a lock it holds deadlocks on itself (reported, fatal).
  */
 export function acquired(
-  m: KernelCtx, t: Thread, key: DepKey, cls: LockClass, kind: 'mutex' | 'spin', what: string, subclass = 0,
+  m: KernelCtx, t: Thread, key: DepKey, cls: LockClass, kind: 'sleep' | 'spin', what: string, subclass = 0,
 ): void {
   const s = m.site(t);
   const clsKey = subclass ? `${cls.key}/${subclass}` : cls.key;

@@ -54,7 +54,7 @@ function lockImpl(nested: boolean): Builtin {
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
       if (s.owner !== t.tid) m.setPrim(alloc, off, { ...s, owner: t.tid });
-      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'mutex', what, sub);
+      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what, sub);
       return 0;
     },
   };
@@ -86,7 +86,7 @@ const MUTEX: BuiltinTable = {
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (s.owner >= 0) return 0;
       m.setPrim(alloc, off, { ...s, owner: t.tid });
-      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'mutex', what);
+      acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what);
       return 1;
     },
   },

@@ -1,5 +1,5 @@
 /**
- * Counterexample minimisation, strongest first (anchors file, section 4):
+ * Counterexample minimisation, strongest first (docs/scheduler.md, "Counterexamples"; after Déjà Fu):
  *
  *  1. fewest preemptions: iterative preemption bounding (k = 0, 1, ...) looks
  *     for the same finding with fewer preemptions than the one found;

@@ -33,7 +33,7 @@ export interface ExecutionEnd {
 /** How much of the interleaving space a strategy covered. */
 export interface Coverage {
   kind: 'exhaustive' | 'bounded' | 'sampled' | 'replay' | 'partial';
-  /** One line, as DESIGN section 7 words it. */
+  /** One line: `exhaustive: all N Mazurkiewicz traces`, `bounded: ...`, `M PCT runs at depth d: ...` (docs/scheduler.md). */
   text: string;
   /** Extra facts (preemption bound, PCT depth, miss probability, ...). */
   [k: string]: unknown;

@@ -59,7 +59,8 @@ export interface HeldLock {
   /** lockdep class key and its printable name (`&igroup->lock`). */
   cls: string;
   name: string;
-  kind: 'mutex' | 'spin';
+  /** A sleeping lock (mutex, rw_semaphore) or a spinning one (spinlock_t, xa_lock). */
+  kind: 'sleep' | 'spin';
   site: Site;
 }
 
