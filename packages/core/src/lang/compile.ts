@@ -11,7 +11,7 @@ import { type ConstValue, type FunctionIR, type GlobalIR, type Program, type Sou
 import type { Diagnostic } from './diagnostics.js';
 import { Declarer, type Macro, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
-import { BUILTIN_SIGS, INTERNAL_BUILTINS, SPECIAL_FORMS } from './builtins.js';
+import { builtinSig, defineMacro, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
 
 export interface CompileOptions {
@@ -31,19 +31,6 @@ export interface CompileResult {
   program?: Program;
   diagnostics: Diagnostic[];
 }
-
-/** Global declarations that are kernel macros defining a statically initialised primitive. */
-const STATIC_PRIMS: Record<string, CType> = {
-  DEFINE_MUTEX: { k: 'prim', name: 'mutex' },
-  DEFINE_SPINLOCK: { k: 'prim', name: 'spinlock' },
-  DEFINE_RAW_SPINLOCK: { k: 'prim', name: 'spinlock' },
-  DECLARE_WAIT_QUEUE_HEAD: { k: 'prim', name: 'wait_queue_head' },
-  DECLARE_COMPLETION: { k: 'prim', name: 'completion' },
-  DEFINE_XARRAY: { k: 'prim', name: 'xarray' },
-  DEFINE_XARRAY_ALLOC: { k: 'prim', name: 'xarray' },
-  DEFINE_XARRAY_ALLOC1: { k: 'prim', name: 'xarray' },
-  DEFINE_IDA: { k: 'prim', name: 'ida' },
-};
 
 interface FnDecl {
   name: string;
@@ -123,11 +110,11 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
       }
       return;
     }
-    if (BUILTIN_SIGS[d.name] && !INTERNAL_BUILTINS.has(d.name)) {
+    if (builtinSig(d.name) && !isInternalBuiltin(d.name)) {
       report(curFile, n, `'${d.name}' is a kernel function the model provides; do not ${def ? 'define' : 'declare'} it`);
       return;
     }
-    if (SPECIAL_FORMS.has(d.name)) {
+    if (isSpecialForm(d.name)) {
       report(curFile, n, `'${d.name}' is a kernel macro the model provides; do not ${def ? 'define' : 'declare'} it`);
       return;
     }
@@ -166,14 +153,14 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
           const tnode = field(n, 'type');
           const storage = n.children.filter((c) => c.type === 'storage_class_specifier').map((c) => c.text || c.children.map((k) => k.type).join(' '));
           const isConst = n.children.some((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
-          if (tnode?.type === 'type_identifier' && STATIC_PRIMS[tnode.text]) {
+          const defined = tnode?.type === 'type_identifier' ? defineMacro(tnode.text) : undefined;
+          if (tnode && defined) {
             const dn = field(n, 'declarator');
             const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
             if (!inner || inner.type !== 'identifier') { report(i, n, `${tnode.text}(name) expects one name`); break; }
-            declareGlobal(inner.text, STATIC_PRIMS[tnode.text]!, n, undefined, false, [[0, inner.text]], false);
+            declareGlobal(inner.text, defined.type, n, undefined, false, [[0, inner.text]], false);
             const g = globals[sym.globalIndex.get(inner.text)!]!;
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC') g.prims = [[0, `${inner.text}:alloc`]];
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC1') g.prims = [[0, `${inner.text}:alloc1`]];
+            if (defined.suffix) g.prims = [[0, `${inner.text}${defined.suffix}`]];
             break;
           }
           const base = decl.baseType(n);

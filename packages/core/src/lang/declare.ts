@@ -5,8 +5,9 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinStruct, builtinTypeName, sizeOf, typeName,
+  type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinTypeName, sizeOf, typeName,
 } from './types.js';
+import { primStructTag } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
 import type { ConstValue } from './ir.js';
 
@@ -93,14 +94,11 @@ export class Declarer {
         const nameNode = field(t, 'name');
         const body = field(t, 'body');
         const name = nameNode ? nameNode.text : `__anon_${t.start.line}_${t.start.column}`;
-        if (!body) {
-          const prim = builtinStruct(name);
-          if (prim) return prim;
-          return { k: 'struct', name };
-        }
-        if (builtinStruct(name)) {
+        const prim = primStructTag(name);
+        if (!body) return prim ?? { k: 'struct', name };
+        if (prim) {
           this.report(t, `'struct ${name}' is a kernel primitive the model provides; do not redefine it`);
-          return builtinStruct(name)!;
+          return prim;
         }
         const fields: StructDef['fields'] = [];
         for (const fd of named(body)) {

@@ -9,11 +9,11 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, PRIM_FIELDS, alignOf, builtinTypeName, isIntegral, isPtrType,
+  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOID, VOIDP, CHARP, alignOf, builtinTypeName, isIntegral, isPtrType,
   layoutOf, memberOffset, sizeOf, typeName,
 } from './types.js';
 import { type BinOp, type BuiltinExtra, type ConstValue, type FunctionIR, type Instr, type IntConv, type Loc, Op } from './ir.js';
-import { BUILTIN_SIGS, INTERNAL_BUILTINS } from './builtins.js';
+import { builtinSig, callableBuiltinSig, primFields } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
 import { type Declarer, type Macro, type Symbols, parseChar, parseNumber, parseString } from './declare.js';
 import type { LoopMacro } from './prepass.js';
@@ -262,7 +262,7 @@ export class FnLowerer {
       return { offset: f.offset, type: f.type };
     }
     if (st.k === 'prim') {
-      const f = PRIM_FIELDS[st.name]?.find((x) => x.name === fname);
+      const f = primFields(st.name)?.find((x) => x.name === fname);
       if (f) return { offset: f.offset, type: f.type };
       this.err(n, `'${typeName(st)}' is a kernel primitive; use its API instead of the member '${fname}'`);
       return { offset: 0, type: UNKNOWN };
@@ -1284,8 +1284,7 @@ export class FnLowerer {
           this.emit({ op: Op.Call, dst, fn: this.P.sym.fnIndex.get(name)!, args: regs });
           return { reg: dst, type: sig.ret };
         }
-        const b = BUILTIN_SIGS[name];
-        if (b && !INTERNAL_BUILTINS.has(name)) return this.builtin(name, n, args, {});
+        if (callableBuiltinSig(name)) return this.builtin(name, n, args, {});
         this.err(f, `implicit declaration of function '${name}': it is neither defined in this program nor a kernel function the model provides`);
         for (const a of args) this.value(a);
         return this.zero();
@@ -1315,7 +1314,7 @@ export class FnLowerer {
   }
 
   private builtin(name: string, n: Syn, args: Syn[], extra: BuiltinExtra): Val {
-    const sig = BUILTIN_SIGS[name]!;
+    const sig = builtinSig(name)!;
     this.checkArity(n, name, args.length, sig.min, sig.max);
     const regs = args.map((a) => this.value(a).reg);
     const dst = this.newReg(null);
