@@ -951,15 +951,8 @@ export class FnLowerer {
 
   private identifier(n: Syn): Val {
     const name = n.text;
-    // macro arguments being expanded
-    for (let i = this.macroArgs.length - 1; i >= 0; i--) {
-      const a = this.macroArgs[i]!.get(name);
-      if (a) {
-        const saved = this.macroArgs;
-        this.macroArgs = this.macroArgs.slice(0, i);
-        try { return this.value(a); } finally { this.macroArgs = saved; }
-      }
-    }
+    const arg = this.inMacroArg(name, (a) => this.value(a));
+    if (arg) return arg;
     const v = this.lookupVar(name);
     if (v) {
       if (v.k === 'reg') return { reg: v.reg, type: v.type };
@@ -1110,14 +1103,8 @@ export class FnLowerer {
       case 'parenthesized_expression': return this.lvalue(named(n)[0]!);
       case 'identifier': {
         const name = n.text;
-        for (let i = this.macroArgs.length - 1; i >= 0; i--) {
-          const a = this.macroArgs[i]!.get(name);
-          if (a) {
-            const saved = this.macroArgs;
-            this.macroArgs = this.macroArgs.slice(0, i);
-            try { return this.lvalue(a); } finally { this.macroArgs = saved; }
-          }
-        }
+        const arg = this.inMacroArg(name, (a) => this.lvalue(a));
+        if (arg) return arg;
         const v = this.lookupVar(name);
         if (v?.k === 'reg') return { k: 'reg', reg: v.reg, type: v.type, text: name };
         if (v?.k === 'static') {
@@ -1335,6 +1322,22 @@ export class FnLowerer {
     const t = ty ? this.P.decl.typeDescriptor(ty) : this.typeOfNoCode(field(s, 'value') ?? named(s)[0]!);
     if (t.k === 'struct') ex.typeName = t.name;
     ex.bytes = sizeOf(t, this.P.sym.structs);
+  }
+
+  /**
+   * If `name` is a parameter of a macro being expanded, lower the argument it
+   * stands for with `lower`, in the caller's context (only the expansions
+   * outside the one that bound it in scope); undefined if it is not one.
+   */
+  private inMacroArg<T>(name: string, lower: (arg: Syn) => T): T | undefined {
+    for (let i = this.macroArgs.length - 1; i >= 0; i--) {
+      const a = this.macroArgs[i]!.get(name);
+      if (!a) continue;
+      const saved = this.macroArgs;
+      this.macroArgs = this.macroArgs.slice(0, i);
+      try { return lower(a); } finally { this.macroArgs = saved; }
+    }
+    return undefined;
   }
 
   private expandMacro(m: Macro, args: Syn[], n: Syn): Val {
