@@ -113,8 +113,8 @@ export const PRIM_STRUCTS: Record<string, PrimName> = {
 /** How diagnostics spell each primitive type. */
 export const PRIM_SPELLING: Record<PrimName, string> = {
   mutex: 'struct mutex', spinlock: 'spinlock_t', refcount: 'refcount_t', atomic: 'atomic_t',
-  xarray: 'struct xarray', xa_state: 'struct xa_state', wait_queue_head: 'wait_queue_head_t', completion: 'struct completion',
-  rw_semaphore: 'struct rw_semaphore', ida: 'struct ida',
+  xarray: 'struct xarray', xa_state: 'struct xa_state', wait_queue_head: 'wait_queue_head_t',
+  completion: 'struct completion', rw_semaphore: 'struct rw_semaphore', ida: 'struct ida',
 };
 
 /** Size in bytes of each primitive (LP64). */

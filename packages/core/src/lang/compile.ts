@@ -82,8 +82,8 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
   await collectMacros(st, trees);
   const { fns, globals } = declareAll(st, trees);
   initGlobals(st, globals);
-  const { functions, loops } = lowerBodies(st, trees, fns, globals, opts.link !== false);
-  if (opts.link !== false) linkFunctionValues(st, fns, globals);
+  const { functions, loops, callSites } = lowerBodies(st, trees, fns, globals);
+  if (opts.link !== false) link(st, fns, globals, callSites);
   if (st.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: st.diagnostics };
   const program: Program = {
     files,
@@ -111,7 +111,8 @@ function newState(files: SourceFile[], max: number): CompileState {
   const fnIdx = new ScopedIndex(unitOf);
   const globalIdx = new ScopedIndex(unitOf);
   const sym: Symbols = {
-    structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(), fnIndex: fnIdx, globalIndex: globalIdx,
+    structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(),
+    fnIndex: fnIdx, globalIndex: globalIdx,
   };
   const decl = new Declarer(sym, (n, m) => report(st.curFile, n, m), () => st.curFile, (n) => n.start.line);
   const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl };
@@ -164,7 +165,7 @@ function declareAll(st: CompileState, trees: Tree[]): { fns: FnDecl[]; globals: 
   return { fns: pass.fns, globals: pass.globals };
 }
 
-/** Phase 3's declaration of one top-level item at a time; `fns` and `globals` are indexed by `st.fnIdx`/`st.globalIdx`. */
+/** Phase 3, one top-level item at a time; `fns` and `globals` are indexed by `st.fnIdx` and `st.globalIdx`. */
 class DeclarationPass {
   readonly fns: FnDecl[] = [];
   readonly globals: GlobalDecl[] = [];
@@ -290,19 +291,22 @@ class DeclarationPass {
       f.ret = d.type.ret;
       f.variadic = d.type.variadic;
     } else if (f.params.length !== params.length && !f.variadic) {
-      const here = `${params.length} parameters here, ${f.params.length} in ${files[f.declFile]!.name} line ${f.declLine}`;
+      const there = `${files[f.declFile]!.name} line ${f.declLine}`;
+      const here = `${params.length} parameters here, ${f.params.length} in ${there}`;
       st.report(st.curFile, n, `conflicting declaration of '${d.name}': ${here}`);
     }
   }
 
   /** Declare or define a global; an `extern` declaration in a unit names the shared global if there is one. */
   private declareGlobal(
-    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][], isExtern: boolean,
+    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][],
+    isExtern: boolean,
   ): void {
     const { st } = this;
     const cur = st.curFile;
     const unit = st.files[cur]!.unit;
-    const key = unit !== undefined && !(isExtern && st.globalIdx.getShared(name) !== undefined) ? unitKey(unit, name) : name;
+    const shared = isExtern && st.globalIdx.getShared(name) !== undefined;
+    const key = unit !== undefined && !shared ? unitKey(unit, name) : name;
     const idx = st.globalIdx.getExact(key);
     if (idx !== undefined) {
       const g = this.globals[idx]!;
@@ -336,18 +340,21 @@ function initGlobals(st: CompileState, globals: GlobalDecl[]): void {
   for (const g of globals) g.bytes = sizeOf(g.type, st.sym.structs);
 }
 
+/** Where each called function (by index) is first called: what phase 6 checks. */
+type CallSites = Map<number, { file: number; node: Syn }>;
+
 /**
  * Phase 5: lower every function body to IR (a function without a body keeps
  * an empty one). Function-scope statics become globals appended to
- * `globals`. With `link`, reports each function called but defined nowhere
- * (phase 6, first half). Returns the functions in declaration order and the
- * number of loop ids used.
+ * `globals`. Returns the functions in declaration order, the number of loop
+ * ids used, and the first call site of every function called.
  */
 function lowerBodies(
-  st: CompileState, trees: Tree[], fns: FnDecl[], globals: GlobalDecl[], link: boolean,
-): { functions: FunctionIR[]; loops: number } {
-  const fnSigs = new Map(fns.map((f) => [f.name, { ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic }]));
-  const callSites = new Map<number, { file: number; node: Syn }>();
+  st: CompileState, trees: Tree[], fns: FnDecl[], globals: GlobalDecl[],
+): { functions: FunctionIR[]; loops: number; callSites: CallSites } {
+  const sig = (f: FnDecl) => ({ ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic });
+  const fnSigs = new Map(fns.map((f) => [f.name, sig(f)]));
+  const callSites: CallSites = new Map();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
     name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
@@ -360,7 +367,8 @@ function lowerBodies(
     if (!f.def) continue;
     st.curFile = f.def.file;
     const ctx: ProgramContext = {
-      sym: st.sym, decl: st.decl, fileIndex: st.curFile, fileText: trees[st.curFile]!.text, loops: trees[st.curFile]!.loops,
+      sym: st.sym, decl: st.decl, fileIndex: st.curFile,
+      fileText: trees[st.curFile]!.text, loops: trees[st.curFile]!.loops,
       fnSigs, globals, report,
       noteCall: (name, n) => {
         const idx = st.sym.fnIndex.get(name);
@@ -377,8 +385,7 @@ function lowerBodies(
       st.report(st.curFile, f.def.node, `internal error while lowering '${f.name}': ${(e as Error).message}`);
     }
   }
-  if (link) linkCalls(st, fns, callSites);
-  return { functions, loops: loopSeq };
+  return { functions, loops: loopSeq, callSites };
 }
 
 /**
@@ -386,7 +393,8 @@ function lowerBodies(
  * declared (and its initialiser evaluated) on first use; returns its index.
  */
 function staticLocal(
-  st: CompileState, globals: GlobalDecl[], staticLocals: Map<string, number>, key: string, type: CType, init: Syn | undefined,
+  st: CompileState, globals: GlobalDecl[], staticLocals: Map<string, number>,
+  key: string, type: CType, init: Syn | undefined,
 ): number {
   if (staticLocals.has(key)) return staticLocals.get(key)!;
   const idx = globals.length;
@@ -401,16 +409,26 @@ function staticLocal(
   return idx;
 }
 
-/** Phase 6, calls: every called function must have a body somewhere; reported at its first call site. */
-function linkCalls(st: CompileState, fns: FnDecl[], callSites: Map<number, { file: number; node: Syn }>): void {
+/**
+ * Phase 6: link. Every function called (reported at its first call site) or
+ * used as a value in a global's initialiser must have a body somewhere.
+ */
+function link(st: CompileState, fns: FnDecl[], globals: GlobalDecl[], callSites: CallSites): void {
+  linkCalls(st, fns, callSites);
+  linkFunctionValues(st, fns, globals);
+}
+
+/** Every called function must have a body somewhere; reported at its first call site. */
+function linkCalls(st: CompileState, fns: FnDecl[], callSites: CallSites): void {
   for (const [idx, site] of callSites) {
     const f = fns[idx]!;
-    if (!f.def) st.report(site.file, site.node, `undefined reference to '${f.name}': it is declared but no file defines it`);
+    if (f.def) continue;
+    st.report(site.file, site.node, `undefined reference to '${f.name}': it is declared but no file defines it`);
   }
 }
 
 /**
- * Phase 6, function addresses: a function used as a value in a global's
+ * A function used as a value in a global's
  * initialiser (an ops table) must be defined too; reported once per function
  * at the global's line.
  */

@@ -136,7 +136,8 @@ export abstract class LowerCore {
 
   protected emitUnlock(c: Cleanup): void {
     const unlock = guardUnlockFn(c.lockType);
-    this.emit({ op: Op.Builtin, dst: this.newReg(null), name: unlock, args: [c.reg], extra: { argText: [`guard(${c.lockType})`] } });
+    const extra = { argText: [`guard(${c.lockType})`] };
+    this.emit({ op: Op.Builtin, dst: this.newReg(null), name: unlock, args: [c.reg], extra });
   }
 
   /** Emit the cleanups (guard unlocks) of every scope deeper than `depth`, innermost first. */
@@ -197,9 +198,15 @@ export abstract class LowerCore {
   protected member(st: CType, fname: string, n: Syn): { offset: number; type: CType } {
     if (st.k === 'struct') {
       const l = layoutOf(st.name, this.P.sym.structs);
-      if (!l) { this.err(n, `dereferencing pointer to incomplete type 'struct ${st.name}': define the struct`); return { offset: 0, type: UNKNOWN }; }
+      if (!l) {
+        this.err(n, `dereferencing pointer to incomplete type 'struct ${st.name}': define the struct`);
+        return { offset: 0, type: UNKNOWN };
+      }
       const f = l.fields.find((x) => x.name === fname);
-      if (!f) { this.err(n, `'struct ${st.name}' has no member named '${fname}'`); return { offset: 0, type: UNKNOWN }; }
+      if (!f) {
+        this.err(n, `'struct ${st.name}' has no member named '${fname}'`);
+        return { offset: 0, type: UNKNOWN };
+      }
       return { offset: f.offset, type: f.type };
     }
     if (st.k === 'prim') {
@@ -208,8 +215,8 @@ export abstract class LowerCore {
       this.err(n, `'${typeName(st)}' is a kernel primitive; use its API instead of the member '${fname}'`);
       return { offset: 0, type: UNKNOWN };
     }
-    if (st.k === 'unknown') { this.err(n, `member '${fname}' of a value whose type is unknown; give it a struct type`); return { offset: 0, type: UNKNOWN }; }
-    this.err(n, `member '${fname}' requested in something that is not a struct (${typeName(st)})`);
+    if (st.k === 'unknown') this.err(n, `member '${fname}' of a value whose type is unknown; give it a struct type`);
+    else this.err(n, `member '${fname}' requested in something that is not a struct (${typeName(st)})`);
     return { offset: 0, type: UNKNOWN };
   }
 

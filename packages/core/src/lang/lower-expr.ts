@@ -39,7 +39,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       case 'parenthesized_expression': {
         const inner = named(n)[0];
         if (!inner) { this.err(n, 'empty parentheses'); return this.zero(); }
-        if (inner.type === 'compound_statement') { this.err(n, 'GNU statement expressions ({ ... }) are not supported'); return this.zero(); }
+        if (inner.type === 'compound_statement') {
+          this.err(n, 'GNU statement expressions ({ ... }) are not supported');
+          return this.zero();
+        }
         return this.expr(inner);
       }
       case 'number_literal': {
@@ -52,7 +55,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       case 'string_literal':
         return { reg: this.constReg({ t: 'str', s: parseString(n) }), type: CHARP };
       case 'concatenated_string':
-        return { reg: this.constReg({ t: 'str', s: named(n).map((c) => (c.type === 'string_literal' ? parseString(c) : '')).join('') }), type: CHARP };
+        const s = named(n).map((c) => (c.type === 'string_literal' ? parseString(c) : '')).join('');
+        return { reg: this.constReg({ t: 'str', s }), type: CHARP };
       case 'true':
         return { reg: this.constReg(1), type: BOOL };
       case 'false':
@@ -70,7 +74,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         if (op === '*') return this.rvalueOfLV(this.lvalue(n), n);
         // &x
         if (arg.type === 'identifier' && !this.lookupVar(arg.text) && this.P.sym.fnIndex.has(arg.text)) {
-          return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to: this.P.fnSigs.has(arg.text) ? { k: 'fn', ...this.P.fnSigs.get(arg.text)! } : UNKNOWN } };
+          const sig = this.P.fnSigs.get(arg.text);
+          const to: CType = this.P.fnSigs.has(arg.text) ? { k: 'fn', ...sig! } : UNKNOWN;
+          return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to } };
         }
         const lv = this.lvalue(arg);
         return { reg: this.addrOf(lv, arg), type: { k: 'ptr', to: lv.type } };
@@ -92,8 +98,13 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         const old = this.loadLV(lv);
         const one = this.constReg(1);
         const nv = this.newReg(null);
-        if (isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--', elem: this.elemSize(lv.type) });
-        else this.emit({ op: Op.Bin, dst: nv, bop: opTok.type === '++' ? '+' : '-', a: old, b: one, conv: convOf(lv.type) });
+        if (isPtrType(lv.type)) {
+          const elem = this.elemSize(lv.type);
+          this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--', elem });
+        } else {
+          const bop = opTok.type === '++' ? '+' : '-';
+          this.emit({ op: Op.Bin, dst: nv, bop, a: old, b: one, conv: convOf(lv.type) });
+        }
         this.storeLV(lv, nv);
         return { reg: prefix ? nv : old, type: lv.type };
       }
@@ -179,7 +190,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     if (m && m.params === null) return this.expandMacro(m, [], n);
     if (this.P.sym.fnIndex.has(name)) {
       const sig = this.P.fnSigs.get(name);
-      return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(name)! }), type: { k: 'ptr', to: sig ? { k: 'fn', ...sig } : UNKNOWN } };
+      const to: CType = sig ? { k: 'fn', ...sig } : UNKNOWN;
+      return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(name)! }), type: { k: 'ptr', to } };
     }
     if (name === 'XA_ZERO_ENTRY') return { reg: this.constReg({ t: 'zero' }), type: VOIDP };
     if (name === 'jiffies') {
@@ -205,7 +217,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       // `(u32)-1`: tree-sitter cannot know u32 is a type and parses a subtraction
       let v: Val;
       if (op === '*' || op === '&') {
-        v = op === '*' ? this.rvalueOfLV(this.lvalue({ ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: '*' }, R], fields: [null, 'argument'] }), R) : this.value({ ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: '&' }, R], fields: [null, 'argument'] });
+        const ptrExpr = (tok: '*' | '&'): Syn => ({
+          ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: tok }, R], fields: [null, 'argument'],
+        });
+        v = op === '*' ? this.rvalueOfLV(this.lvalue(ptrExpr('*')), R) : this.value(ptrExpr('&'));
       } else {
         const a = this.value(R);
         const u = this.newReg(null);
@@ -243,11 +258,17 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       this.emit({ op: Op.PtrAdd, dst: r, base: b.reg, n: a.reg, neg: false, elem: this.elemSize(b.type) });
       return { reg: r, type: b.type };
     }
-    const unsigned = (a.type.k === 'int' && !a.type.signed && a.type.bits >= 32) || (b.type.k === 'int' && !b.type.signed && b.type.bits >= 32);
+    const wideUnsigned = (t: CType) => t.k === 'int' && !t.signed && t.bits >= 32;
+    const unsigned = wideUnsigned(a.type) || wideUnsigned(b.type);
     const cmp = ['==', '!=', '<', '>', '<=', '>='].includes(op);
-    const type: CType = cmp ? INT : a.type.k === 'int' && b.type.k === 'int' ? (a.type.bits >= b.type.bits ? a.type : b.type) : a.type.k === 'int' ? a.type : b.type.k === 'int' ? b.type : INT;
+    const type: CType = cmp ? INT
+      : a.type.k === 'int' && b.type.k === 'int' ? (a.type.bits >= b.type.bits ? a.type : b.type)
+        : a.type.k === 'int' ? a.type : b.type.k === 'int' ? b.type : INT;
     const ptrDiff = op === '-' && isPtrType(a.type) && isPtrType(b.type);
-    this.emit({ op: Op.Bin, dst: r, bop: op as BinOp, a: a.reg, b: b.reg, unsigned, conv: cmp || ptrDiff ? undefined : arithConv(type), elem: ptrDiff ? this.elemSize(a.type) : undefined });
+    this.emit({
+      op: Op.Bin, dst: r, bop: op as BinOp, a: a.reg, b: b.reg, unsigned,
+      conv: cmp || ptrDiff ? undefined : arithConv(type), elem: ptrDiff ? this.elemSize(a.type) : undefined,
+    });
     if (ptrDiff) return { reg: r, type: LONG };
     return { reg: r, type };
   }
@@ -268,8 +289,12 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       const old = this.loadLV(lv);
       const b = this.value(R);
       v = this.newReg(null);
-      if ((bop === '+' || bop === '-') && isPtrType(lv.type)) this.emit({ op: Op.PtrAdd, dst: v, base: old, n: b.reg, neg: bop === '-', elem: this.elemSize(lv.type) });
-      else this.emit({ op: Op.Bin, dst: v, bop, a: old, b: b.reg, conv: convOf(lv.type), unsigned: lv.type.k === 'int' && !lv.type.signed });
+      if ((bop === '+' || bop === '-') && isPtrType(lv.type)) {
+        this.emit({ op: Op.PtrAdd, dst: v, base: old, n: b.reg, neg: bop === '-', elem: this.elemSize(lv.type) });
+      } else {
+        const unsigned = lv.type.k === 'int' && !lv.type.signed;
+        this.emit({ op: Op.Bin, dst: v, bop, a: old, b: b.reg, conv: convOf(lv.type), unsigned });
+      }
     }
     this.storeLV(lv, v);
     return { reg: v, type: lv.type };
@@ -280,7 +305,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     if (t.k === 'struct' || t.k === 'array') { this.err(n, `cannot use a value as ${typeName(t)}`); return v.reg; }
     const c = convOf(t);
     if (!c) return v.reg;
-    if (v.type.k === 'int' && t.k === 'int' && v.type.bits <= t.bits && (v.type.signed === t.signed || v.type.bits < t.bits)) return v.reg;
+    const widens = (f: CType & { k: 'int' }, to: CType & { k: 'int' }) =>
+      f.bits <= to.bits && (f.signed === to.signed || f.bits < to.bits);
+    if (v.type.k === 'int' && t.k === 'int' && widens(v.type, t)) return v.reg;
     if (v.type.k === 'bool' && t.k !== 'bool') return v.reg;
     const r = this.newReg(null);
     this.emit({ op: Op.Cast, dst: r, src: v.reg, conv: c });
@@ -348,9 +375,12 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
           const p = this.value(arg);
           let st: CType = UNKNOWN;
           if (p.type.k === 'ptr') st = p.type.to;
-          else if (p.type.k !== 'unknown') this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
+          else if (p.type.k !== 'unknown') {
+            this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
+          }
           const m = this.member(st, fname, field(n, 'field')!);
-          return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked: this.markedDepth > 0 };
+          const marked = this.markedDepth > 0;
+          return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked };
         }
         const inner = this.lvalue(arg);
         if (inner.k === 'reg') {
@@ -358,7 +388,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
           return inner;
         }
         const m = this.member(inner.type, fname, field(n, 'field')!);
-        return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked: this.markedDepth > 0 };
+        const marked = this.markedDepth > 0;
+        return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked };
       }
       case 'pointer_expression': {
         if (n.children[0]!.type !== '*') break;
@@ -383,7 +414,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         const i = this.value(idxN);
         const r = this.newReg(null);
         const et = p.type.k === 'ptr' ? p.type.to : UNKNOWN;
-        this.emit({ op: Op.PtrAdd, dst: r, base: p.reg, n: i.reg, neg: false, elem: et.k === 'void' ? 1 : this.size(et) });
+        const elem = et.k === 'void' ? 1 : this.size(et);
+        this.emit({ op: Op.PtrAdd, dst: r, base: p.reg, n: i.reg, neg: false, elem });
         return { k: 'mem', base: r, off: 0, type: et, text: this.text(n), marked: this.markedDepth > 0 };
       }
       case 'call_expression': {
@@ -409,7 +441,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       return { reg: r, type: { k: 'ptr', to: lv.type.of } };
     }
     if (lv.type.k === 'struct') {
-      this.err(n, `'${lv.text}' is a whole struct; the model has no struct values. Use a pointer (&${lv.text}) or a member.`);
+      const instead = `Use a pointer (&${lv.text}) or a member.`;
+      this.err(n, `'${lv.text}' is a whole struct; the model has no struct values. ${instead}`);
       return this.zero();
     }
     if (lv.type.k === 'prim') {
@@ -422,7 +455,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
   loadLV(lv: LV): number {
     if (lv.k === 'reg') return lv.reg;
     const r = this.newReg(null);
-    this.emit({ op: Op.Load, dst: r, base: lv.base, off: lv.off, size: this.size(lv.type), marked: lv.marked || this.markedDepth > 0, what: lv.text, unchecked: this.uncheckedDepth > 0 || undefined });
+    this.emit({
+      op: Op.Load, dst: r, base: lv.base, off: lv.off, size: this.size(lv.type),
+      marked: lv.marked || this.markedDepth > 0, what: lv.text, unchecked: this.uncheckedDepth > 0 || undefined,
+    });
     return r;
   }
 
@@ -433,7 +469,11 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       else this.emit({ op: Op.Mov, dst: lv.reg, src });
       return;
     }
-    this.emit({ op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src, marked: lv.marked || this.markedDepth > 0, what: lv.text, conv: convOf(lv.type), unchecked: this.uncheckedDepth > 0 || undefined });
+    this.emit({
+      op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src,
+      marked: lv.marked || this.markedDepth > 0, what: lv.text, conv: convOf(lv.type),
+      unchecked: this.uncheckedDepth > 0 || undefined,
+    });
   }
 
   addrOf(lv: LV, n: Syn): number {
@@ -453,7 +493,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     const inner = named(L)[0];
     if (inner?.type !== 'identifier') return undefined;
     const name = inner.text;
-    if (this.lookupVar(name) || this.P.sym.globalIndex.has(name) || this.P.sym.enumConsts.has(name) || this.P.sym.macros.has(name)) return undefined;
+    const sym = this.P.sym;
+    if (this.lookupVar(name) || sym.globalIndex.has(name)) return undefined;
+    if (sym.enumConsts.has(name) || sym.macros.has(name)) return undefined;
     return this.P.sym.typedefs.get(name) ?? builtinTypeName(name);
   }
 
@@ -477,7 +519,11 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         const sig = this.P.fnSigs.get(name);
         if (sig) {
           this.checkArity(n, name, args.length, sig.params.length, sig.variadic ? 99 : sig.params.length);
-          const regs = args.map((a, i) => (sig.params[i] ? this.convertTo(this.value(a), sig.params[i]!, a) : this.value(a).reg));
+          const arg = (a: Syn, i: number) => {
+            const t = sig.params[i];
+            return t ? this.convertTo(this.value(a), t, a) : this.value(a).reg;
+          };
+          const regs = args.map(arg);
           const dst = this.newReg(null);
           this.P.noteCall(name, f);
           this.at(n);
@@ -485,7 +531,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
           return { reg: dst, type: sig.ret };
         }
         if (callableBuiltinSig(name)) return this.builtin(name, n, args, {});
-        this.err(f, `implicit declaration of function '${name}': it is neither defined in this program nor a kernel function the model provides`);
+        const why = 'it is neither defined in this program nor a kernel function the model provides';
+        this.err(f, `implicit declaration of function '${name}': ${why}`);
         for (const a of args) this.value(a);
         return this.zero();
       }
@@ -520,7 +567,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     const dst = this.newReg(null);
     this.at(n);
     const ex: BuiltinExtra = { ...extra, argText: args.map((a) => this.text(a)) };
-    if ((name === 'kmalloc' || name === 'kzalloc' || name === 'kvzalloc' || name === 'kvmalloc') && args[0]) this.allocType(args[0], ex);
+    const sizeFirst = name === 'kmalloc' || name === 'kzalloc' || name === 'kvzalloc' || name === 'kvmalloc';
+    if (sizeFirst && args[0]) this.allocType(args[0], ex);
     if ((name === 'kcalloc' || name === 'kmalloc_array') && args[1]) this.allocType(args[1], ex);
     this.emit({ op: Op.Builtin, dst, name, args: regs, extra: ex });
     return { reg: dst, type: sig.ret };
@@ -559,7 +607,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       return this.zero();
     }
     if (this.macroArgs.length > 16) { this.err(n, `macro '${m.name}' expands too deeply`); return this.zero(); }
-    if (!m.expr) { this.err(n, `macro '${m.name}' is not an expression; only expression macros are supported`); return this.zero(); }
+    if (!m.expr) {
+      this.err(n, `macro '${m.name}' is not an expression; only expression macros are supported`);
+      return this.zero();
+    }
     const env = new Map<string, Syn>();
     (m.params ?? []).forEach((p, i) => env.set(p, args[i]!));
     this.macroArgs.push(env);

@@ -84,7 +84,8 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   private scanAddressable(n: Syn): void {
     if (n.type === 'pointer_expression' && n.children[0]?.type === '&') {
       let a = field(n, 'argument');
-      while (a && (a.type === 'parenthesized_expression' || (a.type === 'field_expression' && a.children.some((c) => c.type === '.')) || a.type === 'subscript_expression')) {
+      const dot = (x: Syn) => x.type === 'field_expression' && x.children.some((c) => c.type === '.');
+      while (a && (a.type === 'parenthesized_expression' || dot(a) || a.type === 'subscript_expression')) {
         a = a.type === 'parenthesized_expression' ? named(a)[0] : field(a, 'argument');
       }
       if (a?.type === 'identifier') this.addressable.add(a.text);
@@ -318,7 +319,8 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       const into = lab.chain.slice(k).some((s) => s.n > 0);
       const over = k > 0 && k <= g.chain.length && k <= lab.chain.length && lab.chain[k - 1]!.n > g.chain[k - 1]!.n;
       if (into || over) {
-        this.err(g.node, `goto '${g.label}' jumps into the scope of a guard(); the lock would be released without being taken`);
+        const why = 'the lock would be released without being taken';
+        this.err(g.node, `goto '${g.label}' jumps into the scope of a guard(); ${why}`);
       }
       const exits: { id: number; n: number }[] = g.chain.slice(k);
       const sameScopeRelease = k > 0 && lab.chain[k - 1]!.n < g.chain[k - 1]!.n;
@@ -355,14 +357,18 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       const dd = this.P.decl.declarator(base, d);
       if (!dd || !dd.name) continue;
       const init = d.type === 'init_declarator' ? field(d, 'value') : undefined;
-      if (dd.type.k === 'fn') { this.err(d, 'local function declarations are not supported; declare functions at file scope'); continue; }
+      if (dd.type.k === 'fn') {
+        this.err(d, 'local function declarations are not supported; declare functions at file scope');
+        continue;
+      }
       if (isStatic) {
         const g = this.P.staticLocal(this.fnKey, dd.name, dd.type, init);
         this.top().vars.set(dd.name, { k: 'static', g, type: dd.type });
         continue;
       }
       this.at(d);
-      const needsStack = this.addressable.has(dd.name) || dd.type.k === 'struct' || dd.type.k === 'array' || dd.type.k === 'prim';
+      const k = dd.type.k;
+      const needsStack = this.addressable.has(dd.name) || k === 'struct' || k === 'array' || k === 'prim';
       if (needsStack) {
         const off = this.stackSlot(dd.name, dd.type);
         const sp = this.newReg(null);
@@ -376,7 +382,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       // the name is in scope in its own initializer (sizeof(*p) in `T *p = kzalloc(sizeof(*p), ...)`)
       this.top().vars.set(dd.name, { k: 'reg', reg: r, type: dd.type });
       if (init) {
-        if (init.type === 'initializer_list') { this.err(init, 'an initializer list needs a struct or array variable'); continue; }
+        if (init.type === 'initializer_list') {
+          this.err(init, 'an initializer list needs a struct or array variable');
+          continue;
+        }
         const v = this.value(init);
         const c = this.convertTo(v, dd.type, init);
         this.emit({ op: Op.Mov, dst: r, src: c });
@@ -389,9 +398,14 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   /** Initialise memory (a struct or array local) from an initializer or an expression. */
   protected initMemory(lv: Extract<LV, { k: 'mem' }>, init: Syn): void {
     if (init.type !== 'initializer_list') {
-      if (lv.type.k === 'struct' || lv.type.k === 'array') { this.err(init, 'struct and array assignment is not supported; assign the fields one by one'); return; }
+      if (lv.type.k === 'struct' || lv.type.k === 'array') {
+        this.err(init, 'struct and array assignment is not supported; assign the fields one by one');
+        return;
+      }
       const v = this.value(init);
-      this.emit({ op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src: this.convertTo(v, lv.type, init), marked: false, what: lv.text });
+      const src = this.convertTo(v, lv.type, init);
+      const size = this.size(lv.type);
+      this.emit({ op: Op.Store, base: lv.base, off: lv.off, size, src, marked: false, what: lv.text });
       return;
     }
     let idx = 0;

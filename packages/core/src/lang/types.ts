@@ -147,7 +147,8 @@ export function memberOffset(t: CType, path: string, structs: Map<string, Struct
   let m: RegExpExecArray | null;
   while ((m = re.exec(path))) {
     if (m[1]) {
-      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields : cur.k === 'prim' ? primFields(cur.name) : undefined;
+      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields
+        : cur.k === 'prim' ? primFields(cur.name) : undefined;
       const f = fields?.find((x) => x.name === m![1]);
       if (!f) return undefined;
       off += f.offset;

@@ -26,14 +26,16 @@ export function containerOf(cx: LowerCtx, ptrReg: number, typeArg: Syn, memberAr
   const member = cx.rawText(memberArg).replace(/\s+/g, '');
   const t: CType = { k: 'struct', name: tname };
   let offset = 0;
-  if (!layoutOf(tname, cx.sym.structs)) cx.err(typeArg, `container_of of incomplete type 'struct ${tname}': define the struct`);
-  else {
+  if (!layoutOf(tname, cx.sym.structs)) {
+    cx.err(typeArg, `container_of of incomplete type 'struct ${tname}': define the struct`);
+  } else {
     const mo = memberOffset(t, member, cx.sym.structs);
     if (!mo) cx.err(memberArg, `'struct ${tname}' has no member '${member}'`);
     else offset = mo.offset;
   }
   const r = cx.newReg(null);
-  cx.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [ptrReg], extra: { text: member, offset, typeName: tname } });
+  const extra = { text: member, offset, typeName: tname };
+  cx.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [ptrReg], extra });
   return { reg: r, type: { k: 'ptr', to: t } };
 }
 

@@ -99,8 +99,9 @@ export interface LowerCtx {
 
 /** Check that form `name` got exactly `k` arguments; reports and returns false otherwise. */
 export function takes(cx: LowerCtx, name: string, n: Syn, args: Syn[], k: number): boolean {
-  if (args.length !== k) { cx.err(n, `${name}() takes ${k} argument${k === 1 ? '' : 's'}, ${args.length} given`); return false; }
-  return true;
+  if (args.length === k) return true;
+  cx.err(n, `${name}() takes ${k} argument${k === 1 ? '' : 's'}, ${args.length} given`);
+  return false;
 }
 
 /** A special form: lowers the call `n` of `name` with its unevaluated `args`. */

@@ -109,7 +109,8 @@ function listForEachEntry(cx: LowerCtx, n: Syn, mac: LoopMacro, args: Syn[], bod
   const nextOff = mo.offset + (memberOffset({ k: 'struct', name: 'list_head' }, 'next', cx.sym.structs)?.offset ?? 0);
   const entryOf = (listPtr: number): number => {
     const r = cx.newReg(null);
-    cx.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [listPtr], extra: { text: member, offset: mo.offset } });
+    const extra = { text: member, offset: mo.offset };
+    cx.emit({ op: Op.Builtin, dst: r, name: '__container_of', args: [listPtr], extra });
     return r;
   };
   const nextOf = (entry: number): number => {
@@ -119,7 +120,8 @@ function listForEachEntry(cx: LowerCtx, n: Syn, mac: LoopMacro, args: Syn[], bod
     return r;
   };
   const firstNext = cx.newReg(null);
-  cx.emit({ op: Op.Load, dst: firstNext, base: head, off: 0, size: 8, marked: false, what: `${cx.text(headArg)}->next` });
+  const what = `${cx.text(headArg)}->next`;
+  cx.emit({ op: Op.Load, dst: firstNext, base: head, off: 0, size: 8, marked: false, what });
   cx.storeLV(posLv, entryOf(firstNext));
   if (nLv) cx.storeLV(nLv, entryOf(nextOf(cx.loadLV(posLv))));
   const loopHead = cx.newLabel();

@@ -25,7 +25,10 @@ function bit(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
   return { reg: r, type: ULONG };
 }
 
-/** `min(a, b)`, `max(a, b)`, `min_t(type, a, b)`, `max_t(type, a, b)`: each argument evaluated once; the type of `a`. */
+/**
+ * `min(a, b)`, `max(a, b)`, `min_t(type, a, b)`, `max_t(type, a, b)`: each
+ * argument evaluated once; the result has the type of `a`.
+ */
 function minMax(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
   const typed = name.endsWith('_t');
   if (!takes(cx, name, n, args, typed ? 3 : 2)) return cx.zero();

@@ -29,7 +29,8 @@ function loadAcquire(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
     const p = cx.value(args[0]!);
     const r = cx.newReg(null);
     const size = p.type.k === 'ptr' ? cx.size(p.type.to) : 8;
-    cx.emit({ op: Op.Load, dst: r, base: p.reg, off: 0, size, marked: true, what: `*${cx.text(args[0]!)}`, acquire: true });
+    const what = `*${cx.text(args[0]!)}`;
+    cx.emit({ op: Op.Load, dst: r, base: p.reg, off: 0, size, marked: true, what, acquire: true });
     return { reg: r, type: p.type.k === 'ptr' ? p.type.to : UNKNOWN };
   });
 }

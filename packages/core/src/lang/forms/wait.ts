@@ -80,7 +80,10 @@ function waitEvent(cx: LowerCtx, name: string, n: Syn, args: Syn[], w: WaitForm)
   return { reg: res, type: w.ret };
 }
 
-/** The result: ___wait_cond_timeout for the timed variants (a true condition with no time left still returns 1), else 0. */
+/**
+ * The result into `res`: ___wait_cond_timeout for the timed variants (a
+ * true condition with no time left still returns 1), else 0.
+ */
 function waitResult(cx: LowerCtx, w: WaitForm, res: number, rem: number, cr: number): void {
   if (!w.timed) { cx.emit({ op: Op.Const, dst: res, value: 0 }); return; }
   const one = cx.constReg(1);

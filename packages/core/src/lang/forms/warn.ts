@@ -11,7 +11,7 @@ import { Op } from '../ir.js';
 import { parseString } from '../declare.js';
 import { type LowerCtx, type SpecialForm, type Val, takes } from './context.js';
 
-/** `WARN_ON(cond)`, `WARN_ON_ONCE(cond)`, `WARN(cond, fmt, ...)`, `WARN_ONCE(cond, fmt, ...)`: the condition's value. */
+/** `WARN_ON(cond)`, `WARN_ON_ONCE(cond)`, `WARN(cond, fmt, ...)`, `WARN_ONCE(cond, fmt, ...)`: the value of `cond`. */
 function warn(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
   const withMsg = name === 'WARN' || name === 'WARN_ONCE';
   if (withMsg ? args.length < 2 : !takes(cx, name, n, args, 1)) {
@@ -34,7 +34,8 @@ function check(builtin: (name: string) => string): SpecialForm {
     if (!takes(cx, name, n, args, 1)) return cx.zero();
     const c = cx.value(args[0]!);
     cx.at(n);
-    cx.emit({ op: Op.Builtin, dst: cx.newReg(null), name: builtin(name), args: [c.reg], extra: { text: cx.text(args[0]!) } });
+    const extra = { text: cx.text(args[0]!) };
+    cx.emit({ op: Op.Builtin, dst: cx.newReg(null), name: builtin(name), args: [c.reg], extra });
     return cx.zero();
   };
 }
