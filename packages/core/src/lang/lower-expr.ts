@@ -68,19 +68,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       case 'field_expression':
       case 'subscript_expression':
         return this.rvalueOfLV(this.lvalue(n), n);
-      case 'pointer_expression': {
-        const op = n.children[0]!.type;
-        const arg = field(n, 'argument')!;
-        if (op === '*') return this.rvalueOfLV(this.lvalue(n), n);
-        // &x
-        if (arg.type === 'identifier' && !this.lookupVar(arg.text) && this.P.sym.fnIndex.has(arg.text)) {
-          const sig = this.P.fnSigs.get(arg.text);
-          const to: CType = this.P.fnSigs.has(arg.text) ? { k: 'fn', ...sig! } : UNKNOWN;
-          return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to } };
-        }
-        const lv = this.lvalue(arg);
-        return { reg: this.addrOf(lv, arg), type: { k: 'ptr', to: lv.type } };
-      }
+      case 'pointer_expression':
+        return this.pointerExpr(n);
       case 'unary_expression': {
         const op = n.children[0]!.type as '-' | '!' | '~' | '+';
         const a = this.value(field(n, 'argument')!);
@@ -90,66 +79,18 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       }
       case 'binary_expression':
         return this.binary(n);
-      case 'update_expression': {
-        const arg = field(n, 'argument')!;
-        const opTok = n.children.find((c) => c.type === '++' || c.type === '--')!;
-        const prefix = n.children[0]!.type === '++' || n.children[0]!.type === '--';
-        const lv = this.lvalue(arg);
-        const old = this.loadLV(lv);
-        const one = this.constReg(1);
-        const nv = this.newReg(null);
-        if (isPtrType(lv.type)) {
-          const elem = this.elemSize(lv.type);
-          this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--', elem });
-        } else {
-          const bop = opTok.type === '++' ? '+' : '-';
-          this.emit({ op: Op.Bin, dst: nv, bop, a: old, b: one, conv: convOf(lv.type) });
-        }
-        this.storeLV(lv, nv);
-        return { reg: prefix ? nv : old, type: lv.type };
-      }
+      case 'update_expression':
+        return this.updateExpr(n);
       case 'assignment_expression':
         return this.assignment(n);
-      case 'conditional_expression': {
-        const c = field(n, 'condition')!;
-        const cons = field(n, 'consequence');
-        const alt = field(n, 'alternative')!;
-        const r = this.newReg(null);
-        const elseL = this.newLabel();
-        const endL = this.newLabel();
-        const cv = this.value(c);
-        if (!cons) {
-          // GNU a ?: b
-          this.emit({ op: Op.Mov, dst: r, src: cv.reg });
-          this.jnz(cv.reg, endL);
-          const b = this.value(alt);
-          this.emit({ op: Op.Mov, dst: r, src: b.reg });
-          this.place(endL);
-          return { reg: r, type: cv.type };
-        }
-        this.jz(cv.reg, elseL);
-        const a = this.value(cons);
-        this.emit({ op: Op.Mov, dst: r, src: a.reg });
-        this.jmp(endL);
-        this.place(elseL);
-        const b = this.value(alt);
-        this.emit({ op: Op.Mov, dst: r, src: b.reg });
-        this.place(endL);
-        return { reg: r, type: a.type.k === 'unknown' ? b.type : a.type };
-      }
+      case 'conditional_expression':
+        return this.conditionalExpr(n);
       case 'comma_expression': {
         this.expr(field(n, 'left')!);
         return this.expr(field(n, 'right')!);
       }
-      case 'cast_expression': {
-        const t = this.P.decl.typeDescriptor(field(n, 'type')!);
-        const v = this.value(field(n, 'value')!);
-        if (t.k === 'void') return v;
-        const r = this.newReg(null);
-        const tag = t.k === 'ptr' && t.to.k === 'struct' ? t.to.name : undefined;
-        this.emit({ op: Op.Cast, dst: r, src: v.reg, conv: convOf(t), tag });
-        return { reg: r, type: t };
-      }
+      case 'cast_expression':
+        return this.castExpr(n);
       case 'sizeof_expression':
         return { reg: this.constReg(this.sizeofNode(n)), type: ULONG };
       case 'call_expression':
@@ -170,6 +111,81 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         this.err(n, `unsupported expression (${n.type.replace(/_/g, ' ')})`);
         return this.zero();
     }
+  }
+
+  /** `*p` (a load) or `&x` (an address; `&fn` is the function's address). */
+  private pointerExpr(n: Syn): Val {
+    const op = n.children[0]!.type;
+    const arg = field(n, 'argument')!;
+    if (op === '*') return this.rvalueOfLV(this.lvalue(n), n);
+    // &x
+    if (arg.type === 'identifier' && !this.lookupVar(arg.text) && this.P.sym.fnIndex.has(arg.text)) {
+      const sig = this.P.fnSigs.get(arg.text);
+      const to: CType = this.P.fnSigs.has(arg.text) ? { k: 'fn', ...sig! } : UNKNOWN;
+      return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to } };
+    }
+    const lv = this.lvalue(arg);
+    return { reg: this.addrOf(lv, arg), type: { k: 'ptr', to: lv.type } };
+  }
+
+  /** `x++`, `--x`, ...: load, add or subtract one (an element for pointers), store. */
+  private updateExpr(n: Syn): Val {
+    const arg = field(n, 'argument')!;
+    const opTok = n.children.find((c) => c.type === '++' || c.type === '--')!;
+    const prefix = n.children[0]!.type === '++' || n.children[0]!.type === '--';
+    const lv = this.lvalue(arg);
+    const old = this.loadLV(lv);
+    const one = this.constReg(1);
+    const nv = this.newReg(null);
+    if (isPtrType(lv.type)) {
+      const elem = this.elemSize(lv.type);
+      this.emit({ op: Op.PtrAdd, dst: nv, base: old, n: one, neg: opTok.type === '--', elem });
+    } else {
+      const bop = opTok.type === '++' ? '+' : '-';
+      this.emit({ op: Op.Bin, dst: nv, bop, a: old, b: one, conv: convOf(lv.type) });
+    }
+    this.storeLV(lv, nv);
+    return { reg: prefix ? nv : old, type: lv.type };
+  }
+
+  /** `c ? a : b` and GNU `c ?: b`: only the chosen operand is evaluated. */
+  private conditionalExpr(n: Syn): Val {
+    const c = field(n, 'condition')!;
+    const cons = field(n, 'consequence');
+    const alt = field(n, 'alternative')!;
+    const r = this.newReg(null);
+    const elseL = this.newLabel();
+    const endL = this.newLabel();
+    const cv = this.value(c);
+    if (!cons) {
+      // GNU a ?: b
+      this.emit({ op: Op.Mov, dst: r, src: cv.reg });
+      this.jnz(cv.reg, endL);
+      const b = this.value(alt);
+      this.emit({ op: Op.Mov, dst: r, src: b.reg });
+      this.place(endL);
+      return { reg: r, type: cv.type };
+    }
+    this.jz(cv.reg, elseL);
+    const a = this.value(cons);
+    this.emit({ op: Op.Mov, dst: r, src: a.reg });
+    this.jmp(endL);
+    this.place(elseL);
+    const b = this.value(alt);
+    this.emit({ op: Op.Mov, dst: r, src: b.reg });
+    this.place(endL);
+    return { reg: r, type: a.type.k === 'unknown' ? b.type : a.type };
+  }
+
+  /** `(T)e`: a conversion to integer type `T`, or a retyping (`(void)e` is `e`). */
+  private castExpr(n: Syn): Val {
+    const t = this.P.decl.typeDescriptor(field(n, 'type')!);
+    const v = this.value(field(n, 'value')!);
+    if (t.k === 'void') return v;
+    const r = this.newReg(null);
+    const tag = t.k === 'ptr' && t.to.k === 'struct' ? t.to.name : undefined;
+    this.emit({ op: Op.Cast, dst: r, src: v.reg, conv: convOf(t), tag });
+    return { reg: r, type: t };
   }
 
   zero(): Val { return { reg: this.constReg(0), type: INT }; }
@@ -342,55 +358,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
   lvalue(n: Syn): LV {
     switch (n.type) {
       case 'parenthesized_expression': return this.lvalue(named(n)[0]!);
-      case 'identifier': {
-        const name = n.text;
-        const arg = this.inMacroArg(name, (a) => this.lvalue(a));
-        if (arg) return arg;
-        const v = this.lookupVar(name);
-        if (v?.k === 'reg') return { k: 'reg', reg: v.reg, type: v.type, text: name };
-        if (v?.k === 'static') {
-          const r = this.newReg(null);
-          this.emit({ op: Op.GAddr, dst: r, g: v.g });
-          return { k: 'mem', base: r, off: 0, type: v.type, text: name, marked: this.markedDepth > 0 };
-        }
-        if (v?.k === 'stack') {
-          const r = this.newReg(null);
-          this.emit({ op: Op.SAddr, dst: r });
-          return { k: 'mem', base: r, off: v.off, type: v.type, text: name, marked: this.markedDepth > 0 };
-        }
-        const g = this.P.sym.globalIndex.get(name);
-        if (g !== undefined) {
-          const r = this.newReg(null);
-          this.emit({ op: Op.GAddr, dst: r, g });
-          return { k: 'mem', base: r, off: 0, type: this.P.globals[g]!.type, text: name, marked: this.markedDepth > 0 };
-        }
-        this.err(n, `'${name}' undeclared (not a variable)`);
-        return { k: 'reg', reg: this.newReg(null), type: INT, text: name };
-      }
-      case 'field_expression': {
-        const arrow = n.children.some((c) => c.type === '->');
-        const fname = field(n, 'field')!.text;
-        const arg = field(n, 'argument')!;
-        if (arrow) {
-          const p = this.value(arg);
-          let st: CType = UNKNOWN;
-          if (p.type.k === 'ptr') st = p.type.to;
-          else if (p.type.k !== 'unknown') {
-            this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
-          }
-          const m = this.member(st, fname, field(n, 'field')!);
-          const marked = this.markedDepth > 0;
-          return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked };
-        }
-        const inner = this.lvalue(arg);
-        if (inner.k === 'reg') {
-          this.err(arg, `'.' on '${inner.text}', which is not a struct; use '->' for pointers`);
-          return inner;
-        }
-        const m = this.member(inner.type, fname, field(n, 'field')!);
-        const marked = this.markedDepth > 0;
-        return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked };
-      }
+      case 'identifier':
+        return this.identifierLvalue(n);
+      case 'field_expression':
+        return this.fieldLvalue(n);
       case 'pointer_expression': {
         if (n.children[0]!.type !== '*') break;
         const p = this.value(field(n, 'argument')!);
@@ -428,6 +399,59 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     }
     this.err(n, `expression is not assignable (not an lvalue): ${this.text(n)}`);
     return { k: 'reg', reg: this.newReg(null), type: INT, text: this.text(n) };
+  }
+
+  /** A named variable as an lvalue: a macro argument, a local (register, stack or static) or a global. */
+  private identifierLvalue(n: Syn): LV {
+    const name = n.text;
+    const arg = this.inMacroArg(name, (a) => this.lvalue(a));
+    if (arg) return arg;
+    const v = this.lookupVar(name);
+    if (v?.k === 'reg') return { k: 'reg', reg: v.reg, type: v.type, text: name };
+    if (v?.k === 'static') {
+      const r = this.newReg(null);
+      this.emit({ op: Op.GAddr, dst: r, g: v.g });
+      return { k: 'mem', base: r, off: 0, type: v.type, text: name, marked: this.markedDepth > 0 };
+    }
+    if (v?.k === 'stack') {
+      const r = this.newReg(null);
+      this.emit({ op: Op.SAddr, dst: r });
+      return { k: 'mem', base: r, off: v.off, type: v.type, text: name, marked: this.markedDepth > 0 };
+    }
+    const g = this.P.sym.globalIndex.get(name);
+    if (g !== undefined) {
+      const r = this.newReg(null);
+      this.emit({ op: Op.GAddr, dst: r, g });
+      return { k: 'mem', base: r, off: 0, type: this.P.globals[g]!.type, text: name, marked: this.markedDepth > 0 };
+    }
+    this.err(n, `'${name}' undeclared (not a variable)`);
+    return { k: 'reg', reg: this.newReg(null), type: INT, text: name };
+  }
+
+  /** `p->f` or `s.f` as an lvalue: memory at the member's offset. */
+  private fieldLvalue(n: Syn): LV {
+    const arrow = n.children.some((c) => c.type === '->');
+    const fname = field(n, 'field')!.text;
+    const arg = field(n, 'argument')!;
+    if (arrow) {
+      const p = this.value(arg);
+      let st: CType = UNKNOWN;
+      if (p.type.k === 'ptr') st = p.type.to;
+      else if (p.type.k !== 'unknown') {
+        this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
+      }
+      const m = this.member(st, fname, field(n, 'field')!);
+      const marked = this.markedDepth > 0;
+      return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked };
+    }
+    const inner = this.lvalue(arg);
+    if (inner.k === 'reg') {
+      this.err(arg, `'.' on '${inner.text}', which is not a struct; use '->' for pointers`);
+      return inner;
+    }
+    const m = this.member(inner.type, fname, field(n, 'field')!);
+    const marked = this.markedDepth > 0;
+    return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked };
   }
 
   protected rvalueOfLV(lv: LV, n: Syn): Val {

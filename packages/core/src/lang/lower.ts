@@ -122,176 +122,36 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
         this.expr(e);
         return;
       }
-      case 'if_statement': {
-        this.at(n);
-        const c = this.cond(field(n, 'condition')!);
-        const elseL = this.newLabel();
-        const endL = this.newLabel();
-        this.jz(c, elseL);
-        this.statement(field(n, 'consequence')!);
-        const alt = field(n, 'alternative');
-        if (alt) {
-          this.jmp(endL);
-          this.place(elseL);
-          const a = alt.type === 'else_clause' ? named(alt)[0]! : alt;
-          this.statement(a);
-        } else {
-          this.place(elseL);
-        }
-        this.place(endL);
+      case 'if_statement':
+        this.ifStatement(n);
         return;
-      }
-      case 'while_statement': {
-        this.at(n);
-        const loopId = this.P.newLoop();
-        const head = this.newLabel();
-        const end = this.newLabel();
-        this.place(head);
-        const c = this.cond(field(n, 'condition')!);
-        this.jz(c, end);
-        const cont = this.newLabel();
-        this.loops.push({ brk: end, cont, depth: this.scopes.length, loopId });
-        this.statement(field(n, 'body')!);
-        this.loops.pop();
-        this.place(cont);
-        this.at(n);
-        this.emit({ op: Op.BackEdge, loop: loopId });
-        this.jmp(head);
-        this.place(end);
+      case 'while_statement':
+        this.whileStatement(n);
         return;
-      }
-      case 'do_statement': {
-        this.at(n);
-        const loopId = this.P.newLoop();
-        const head = this.newLabel();
-        const end = this.newLabel();
-        const cont = this.newLabel();
-        this.place(head);
-        this.loops.push({ brk: end, cont, depth: this.scopes.length, loopId });
-        this.statement(field(n, 'body')!);
-        this.loops.pop();
-        this.place(cont);
-        const condNode = field(n, 'condition')!;
-        this.at(condNode);
-        const c = this.cond(condNode);
-        const out = this.newLabel();
-        this.jz(c, out);
-        this.emit({ op: Op.BackEdge, loop: loopId });
-        this.jmp(head);
-        this.place(out);
-        this.place(end);
+      case 'do_statement':
+        this.doStatement(n);
         return;
-      }
-      case 'for_statement': {
-        const mac = this.P.loops.get(n.startIndex);
-        if (mac) { loopMacro(this, n, mac); return; }
-        this.at(n);
-        this.pushScope();
-        const init = field(n, 'initializer');
-        if (init) {
-          if (init.type === 'declaration') this.localDeclaration(init);
-          else this.expr(init);
-        }
-        const loopId = this.P.newLoop();
-        const head = this.newLabel();
-        const end = this.newLabel();
-        const cont = this.newLabel();
-        this.place(head);
-        const cn = field(n, 'condition');
-        if (cn) {
-          const c = this.cond(cn);
-          this.jz(c, end);
-        }
-        this.loops.push({ brk: end, cont, depth: this.scopes.length, loopId });
-        this.statement(field(n, 'body')!);
-        this.loops.pop();
-        this.place(cont);
-        const upd = field(n, 'update');
-        if (upd) { this.at(upd); this.expr(upd); }
-        this.emit({ op: Op.BackEdge, loop: loopId });
-        this.jmp(head);
-        this.place(end);
-        this.popScope();
+      case 'for_statement':
+        this.forStatement(n);
         return;
-      }
-      case 'switch_statement': {
-        this.at(n);
-        const v = this.value(field(n, 'condition')!);
-        const body = field(n, 'body')!;
-        const end = this.newLabel();
-        const cases = named(body).filter((c) => c.type === 'case_statement');
-        const labels = cases.map(() => this.newLabel());
-        let dflt: Label | null = null;
-        cases.forEach((cs, i) => {
-          const val = field(cs, 'value');
-          if (!val) { dflt = labels[i]!; return; }
-          const k = this.P.decl.constInt(val);
-          if (k === undefined) this.err(val, 'case label is not an integer constant');
-          const kr = this.constReg(k ?? 0);
-          const t = this.newReg(null);
-          this.emit({ op: Op.Bin, dst: t, bop: '==', a: v.reg, b: kr });
-          this.jnz(t, labels[i]!);
-        });
-        this.jmp(dflt ?? end);
-        this.pushScope();
-        this.loops.push({ brk: end, cont: null, depth: this.scopes.length, loopId: -1 });
-        for (const c of named(body)) {
-          if (c.type !== 'case_statement') { this.statement(c); continue; }
-          this.place(labels[cases.indexOf(c)]!);
-          for (const s of c.children.filter((x, i) => x.named && c.fields[i] !== 'value')) this.statement(s);
-        }
-        this.loops.pop();
-        this.popScope();
-        this.place(end);
+      case 'switch_statement':
+        this.switchStatement(n);
         return;
-      }
-      case 'break_statement': {
-        this.at(n);
-        const l = this.loops[this.loops.length - 1];
-        if (!l) { this.err(n, "'break' outside a loop or switch"); return; }
-        this.emitCleanups(l.depth);
-        this.jmp(l.brk);
+      case 'break_statement':
+        this.breakStatement(n);
         return;
-      }
-      case 'continue_statement': {
-        this.at(n);
-        let i = this.loops.length - 1;
-        while (i >= 0 && this.loops[i]!.cont === null) i--;
-        const l = this.loops[i];
-        if (!l) { this.err(n, "'continue' outside a loop"); return; }
-        this.emitCleanups(l.depth);
-        this.jmp(l.cont!);
+      case 'continue_statement':
+        this.continueStatement(n);
         return;
-      }
-      case 'return_statement': {
-        this.at(n);
-        const e = named(n)[0];
-        let r: number;
-        if (e) {
-          const v = this.value(e);
-          r = this.convertTo(v, this.retType, e);
-        } else {
-          if (this.retType.k !== 'void') this.err(n, `non-void function '${this.fnName}' should return a value`);
-          r = this.constReg(0);
-        }
-        this.emitCleanups(0);
-        this.emit({ op: Op.Ret, src: r });
+      case 'return_statement':
+        this.returnStatement(n);
         return;
-      }
-      case 'goto_statement': {
-        this.at(n);
-        const lab = field(n, 'label')!.text;
-        const at = this.emit({ op: Op.Jmp, target: -1 });
-        this.gotos.push({ at, chain: this.chain(), label: lab, node: n });
+      case 'goto_statement':
+        this.gotoStatement(n);
         return;
-      }
-      case 'labeled_statement': {
-        const lab = field(n, 'label')!.text;
-        if (this.labels.has(lab)) this.err(n, `duplicate label '${lab}'`);
-        this.labels.set(lab, { pc: this.code.length, chain: this.chain(), node: n });
-        for (const c of n.children) if (c.named && c.type !== 'statement_identifier') this.statement(c);
+      case 'labeled_statement':
+        this.labeledStatement(n);
         return;
-      }
       case 'case_statement':
         this.err(n, "'case' label not within a switch statement");
         return;
@@ -306,6 +166,180 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       default:
         this.err(n, `unsupported statement (${n.type.replace(/_/g, ' ')})`);
     }
+  }
+
+  /** `if (c) a else b`. */
+  private ifStatement(n: Syn): void {
+    this.at(n);
+    const c = this.cond(field(n, 'condition')!);
+    const elseL = this.newLabel();
+    const endL = this.newLabel();
+    this.jz(c, elseL);
+    this.statement(field(n, 'consequence')!);
+    const alt = field(n, 'alternative');
+    if (alt) {
+      this.jmp(endL);
+      this.place(elseL);
+      const a = alt.type === 'else_clause' ? named(alt)[0]! : alt;
+      this.statement(a);
+    } else {
+      this.place(elseL);
+    }
+    this.place(endL);
+  }
+
+  /** `while (c) body`, with a back edge per iteration. */
+  private whileStatement(n: Syn): void {
+    this.at(n);
+    const loopId = this.P.newLoop();
+    const head = this.newLabel();
+    const end = this.newLabel();
+    this.place(head);
+    const c = this.cond(field(n, 'condition')!);
+    this.jz(c, end);
+    const cont = this.newLabel();
+    this.loopBody(field(n, 'body')!, { brk: end, cont, depth: this.scopes.length, loopId });
+    this.place(cont);
+    this.at(n);
+    this.emit({ op: Op.BackEdge, loop: loopId });
+    this.jmp(head);
+    this.place(end);
+  }
+
+  /** `do body while (c);`, with a back edge per iteration. */
+  private doStatement(n: Syn): void {
+    this.at(n);
+    const loopId = this.P.newLoop();
+    const head = this.newLabel();
+    const end = this.newLabel();
+    const cont = this.newLabel();
+    this.place(head);
+    this.loopBody(field(n, 'body')!, { brk: end, cont, depth: this.scopes.length, loopId });
+    this.place(cont);
+    const condNode = field(n, 'condition')!;
+    this.at(condNode);
+    const c = this.cond(condNode);
+    const out = this.newLabel();
+    this.jz(c, out);
+    this.emit({ op: Op.BackEdge, loop: loopId });
+    this.jmp(head);
+    this.place(out);
+    this.place(end);
+  }
+
+  /** `for (init; c; update) body` in its own scope, or a loop macro the pre-pass rewrote into one. */
+  private forStatement(n: Syn): void {
+    const mac = this.P.loops.get(n.startIndex);
+    if (mac) { loopMacro(this, n, mac); return; }
+    this.at(n);
+    this.pushScope();
+    const init = field(n, 'initializer');
+    if (init) {
+      if (init.type === 'declaration') this.localDeclaration(init);
+      else this.expr(init);
+    }
+    const loopId = this.P.newLoop();
+    const head = this.newLabel();
+    const end = this.newLabel();
+    const cont = this.newLabel();
+    this.place(head);
+    const cn = field(n, 'condition');
+    if (cn) {
+      const c = this.cond(cn);
+      this.jz(c, end);
+    }
+    this.loopBody(field(n, 'body')!, { brk: end, cont, depth: this.scopes.length, loopId });
+    this.place(cont);
+    const upd = field(n, 'update');
+    if (upd) { this.at(upd); this.expr(upd); }
+    this.emit({ op: Op.BackEdge, loop: loopId });
+    this.jmp(head);
+    this.place(end);
+    this.popScope();
+  }
+
+  /** `switch`: a compare-and-jump per case label, then the body with the labels placed in it. */
+  private switchStatement(n: Syn): void {
+    this.at(n);
+    const v = this.value(field(n, 'condition')!);
+    const body = field(n, 'body')!;
+    const end = this.newLabel();
+    const cases = named(body).filter((c) => c.type === 'case_statement');
+    const labels = cases.map(() => this.newLabel());
+    let dflt: Label | null = null;
+    cases.forEach((cs, i) => {
+      const val = field(cs, 'value');
+      if (!val) { dflt = labels[i]!; return; }
+      const k = this.P.decl.constInt(val);
+      if (k === undefined) this.err(val, 'case label is not an integer constant');
+      const kr = this.constReg(k ?? 0);
+      const t = this.newReg(null);
+      this.emit({ op: Op.Bin, dst: t, bop: '==', a: v.reg, b: kr });
+      this.jnz(t, labels[i]!);
+    });
+    this.jmp(dflt ?? end);
+    this.pushScope();
+    this.loops.push({ brk: end, cont: null, depth: this.scopes.length, loopId: -1 });
+    for (const c of named(body)) {
+      if (c.type !== 'case_statement') { this.statement(c); continue; }
+      this.place(labels[cases.indexOf(c)]!);
+      for (const s of c.children.filter((x, i) => x.named && c.fields[i] !== 'value')) this.statement(s);
+    }
+    this.loops.pop();
+    this.popScope();
+    this.place(end);
+  }
+
+  /** `break`: release the guards of the scopes it leaves, then jump past the loop or switch. */
+  private breakStatement(n: Syn): void {
+    this.at(n);
+    const l = this.loops[this.loops.length - 1];
+    if (!l) { this.err(n, "'break' outside a loop or switch"); return; }
+    this.emitCleanups(l.depth);
+    this.jmp(l.brk);
+  }
+
+  /** `continue`: release the guards of the scopes it leaves, then jump to the loop's update. */
+  private continueStatement(n: Syn): void {
+    this.at(n);
+    let i = this.loops.length - 1;
+    while (i >= 0 && this.loops[i]!.cont === null) i--;
+    const l = this.loops[i];
+    if (!l) { this.err(n, "'continue' outside a loop"); return; }
+    this.emitCleanups(l.depth);
+    this.jmp(l.cont!);
+  }
+
+  /** `return [e];`: convert to the return type, release every guard, return. */
+  private returnStatement(n: Syn): void {
+    this.at(n);
+    const e = named(n)[0];
+    let r: number;
+    if (e) {
+      const v = this.value(e);
+      r = this.convertTo(v, this.retType, e);
+    } else {
+      if (this.retType.k !== 'void') this.err(n, `non-void function '${this.fnName}' should return a value`);
+      r = this.constReg(0);
+    }
+    this.emitCleanups(0);
+    this.emit({ op: Op.Ret, src: r });
+  }
+
+  /** `goto label;`: a jump patched (or routed through a guard-releasing trampoline) by resolveGotos. */
+  private gotoStatement(n: Syn): void {
+    this.at(n);
+    const lab = field(n, 'label')!.text;
+    const at = this.emit({ op: Op.Jmp, target: -1 });
+    this.gotos.push({ at, chain: this.chain(), label: lab, node: n });
+  }
+
+  /** `label: stmt`, remembering the scope chain at the label for goto checks. */
+  private labeledStatement(n: Syn): void {
+    const lab = field(n, 'label')!.text;
+    if (this.labels.has(lab)) this.err(n, `duplicate label '${lab}'`);
+    this.labels.set(lab, { pc: this.code.length, chain: this.chain(), node: n });
+    for (const c of n.children) if (c.named && c.type !== 'statement_identifier') this.statement(c);
   }
 
   protected resolveGotos(): void {
