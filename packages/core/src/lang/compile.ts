@@ -14,6 +14,7 @@ import { FnLowerer, type ProgramContext } from './lower.js';
 import { type DefineMacro, builtinSig, defineMacro, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
 
+/** Options of {@link compile}. */
 export interface CompileOptions {
   /** Compile the model's linux/kernel.h in front of the files (default true). */
   kernelHeader?: boolean;
@@ -27,6 +28,7 @@ export interface CompileOptions {
   link?: boolean;
 }
 
+/** A linked program when there were no errors, and every diagnostic (errors and warnings). */
 export interface CompileResult {
   program?: Program;
   diagnostics: Diagnostic[];

@@ -4,6 +4,7 @@
  * (./builtins.ts) use these constants, and ./types.ts re-exports them.
  */
 
+/** A static C type of the kernel-C subset. */
 export type CType =
   | { k: 'void' }
   | { k: 'int'; name: string; bits: number; signed: boolean }
@@ -23,6 +24,7 @@ export type PrimName =
   | 'mutex' | 'spinlock' | 'refcount' | 'atomic' | 'xarray' | 'xa_state'
   | 'wait_queue_head' | 'completion' | 'rw_semaphore' | 'ida';
 
+/** The scalar types the front end names (`VOIDP`: `void *`, `CHARP`: `char *`; `UNKNOWN`: an unknown type). */
 export const VOID: CType = { k: 'void' };
 export const BOOL: CType = { k: 'bool' };
 export const INT: CType = { k: 'int', name: 'int', bits: 32, signed: true };

@@ -15,6 +15,7 @@ import {
   PRIM_STRUCTS, PRIM_TYPEDEFS, SPECIAL_FORMS,
 } from './builtins.js';
 
+/** Arity and result type of a kernel built-in. */
 export type { BuiltinSig };
 
 /**

@@ -6,7 +6,7 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOIDP, CHARP, builtinTypeName, isIntegral, isPtrType, layoutOf, sizeOf,
+  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOIDP, CHARP, builtinTypeName, isIntegral, isPtrType, sizeOf,
   typeName,
 } from './types.js';
 import { type BinOp, type BuiltinExtra, type IntConv, Op } from './ir.js';

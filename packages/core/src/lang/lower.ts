@@ -19,6 +19,7 @@ import { guardStatement } from './forms/guard.js';
 import { xaStateStatement } from './forms/xa-state.js';
 import { loopMacro } from './forms/loops.js';
 
+/** What the function lowerer needs from the program-level pass (defined in ./lower-core.ts). */
 export type { ProgramContext };
 
 /** A `goto`: the jump to patch, the scope chain it leaves from, and its label. */

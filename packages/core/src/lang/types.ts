@@ -43,6 +43,7 @@ export function builtinStruct(tag: string): CType | undefined {
   return primStructTag(tag);
 }
 
+/** Type predicates: pointer; integral (int, bool, enum); scalar (integral, pointer, function, unknown). */
 export function isPtrType(t: CType): t is { k: 'ptr'; to: CType } { return t.k === 'ptr'; }
 export function isIntegral(t: CType): boolean { return t.k === 'int' || t.k === 'bool' || t.k === 'enum'; }
 export function isScalar(t: CType): boolean { return isIntegral(t) || t.k === 'ptr' || t.k === 'unknown' || t.k === 'fn'; }
