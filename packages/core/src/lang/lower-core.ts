@@ -11,7 +11,7 @@ import { type ConstValue, type Instr, type Loc, Op } from './ir.js';
 import { primFields } from './kernel-api.js';
 import type { Declarer, Symbols } from './declare.js';
 import type { LoopMacro } from './prepass.js';
-import type { Cleanup, Label, LoopCtx } from './forms/context.js';
+import type { Cleanup, Label, LoopCtx, LowerCtx } from './forms/context.js';
 import { guardUnlockFn } from './forms/guard.js';
 
 /** What the function lowerer needs from the program-level pass. */
@@ -46,7 +46,7 @@ export interface Scope {
   cleanups: Cleanup[];
 }
 
-/** State and plumbing shared by expression and statement lowering. */
+/** State and plumbing shared by expression and statement lowering; its public members implement {@link LowerCtx}. */
 export abstract class LowerCore {
   code: Instr[] = [];
   nregs = 0;

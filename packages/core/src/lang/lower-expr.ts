@@ -25,10 +25,11 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
   abstract loopBody(body: Syn, loop: LoopCtx): void;
 
   /** Lower an expression used as a condition; returns a register holding a truth value. */
-  cond(n: Syn): number {
+  protected cond(n: Syn): number {
     return this.value(n).reg;
   }
 
+  /** Lower an expression for its value. */
   value(n: Syn): Val {
     return this.expr(n);
   }
@@ -54,9 +55,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
         return { reg: this.constReg(parseChar(n.text)), type: INT };
       case 'string_literal':
         return { reg: this.constReg({ t: 'str', s: parseString(n) }), type: CHARP };
-      case 'concatenated_string':
+      case 'concatenated_string': {
         const s = named(n).map((c) => (c.type === 'string_literal' ? parseString(c) : '')).join('');
         return { reg: this.constReg({ t: 'str', s }), type: CHARP };
+      }
       case 'true':
         return { reg: this.constReg(1), type: BOOL };
       case 'false':

@@ -94,12 +94,14 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     for (const c of n.children) this.scanAddressable(c);
   }
 
+  /** Lower `body` as the body of `loop`. */
   loopBody(body: Syn, loop: LoopCtx): void {
     this.loops.push(loop);
     this.statement(body);
     this.loops.pop();
   }
 
+  /** Lower a statement; `fnBody`: it is the function's own block, whose scope (the parameters') is already open. */
   statement(n: Syn, fnBody = false): void {
     switch (n.type) {
       case 'compound_statement': {
