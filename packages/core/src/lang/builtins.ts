@@ -1,22 +1,26 @@
 /**
- * Names, arities and result types of the kernel built-ins the VM implements
- * natively (see ../kernel/). Special forms that need their unevaluated
- * arguments (READ_ONCE, wait_event, container_of, guard, ...) are handled by
- * lowering and are listed in {@link SPECIAL_FORMS}.
+ * The kernel tables of the front end: names, arities and result types of the
+ * kernel built-ins the VM implements natively (see ../kernel/); the special
+ * forms lowering expands itself (READ_ONCE, wait_event, container_of, guard,
+ * ...; see ./forms/); the kernel primitives' type names, sizes and members;
+ * the DEFINE_* macros that declare a primitive.
+ *
+ * Only ./kernel-api.ts reads these tables; the rest of the front end asks it.
  */
-import { type CType, BOOL, INT, LONG, ULONG, UINT, VOID, VOIDP } from './types.js';
+import { type CType, type PrimName, BOOL, INT, LONG, ULONG, UINT, VOID, VOIDP } from './ctype.js';
+import type { FieldLayout } from './types.js';
 
+/** Arity (`max` 99: variadic) and result type of a kernel built-in. */
 export interface BuiltinSig {
   min: number;
   max: number;
   ret: CType;
-  /** Arguments that are lock/primitive pointers (for messages). */
-  doc?: string;
 }
 
 const s = (min: number, max: number, ret: CType): BuiltinSig => ({ min, max, ret });
 const VAR = 99;
 
+/** Every kernel built-in the VM implements, by name, including the internal ones lowering emits. */
 export const BUILTIN_SIGS: Record<string, BuiltinSig> = {
   // heap
   kmalloc: s(2, 2, VOIDP), kzalloc: s(2, 2, VOIDP), kcalloc: s(3, 3, VOIDP), kmalloc_array: s(3, 3, VOIDP),
@@ -91,3 +95,67 @@ export const INTERNAL_BUILTINS = new Set([
   '__wait_prepare', '__wait_schedule', '__wait_finish', '__assert', '__warn', '__warn_once', '__bug_on',
   '__lockdep_assert_held', '__lockdep_assert_not_held', '__xa_find', '__invariant', '__container_of', '__jiffies',
 ]);
+
+/** Kernel typedef names that stand for primitives. */
+export const PRIM_TYPEDEFS: Record<string, PrimName> = {
+  refcount_t: 'refcount', spinlock_t: 'spinlock', raw_spinlock_t: 'spinlock', atomic_t: 'atomic', atomic64_t: 'atomic',
+  wait_queue_head_t: 'wait_queue_head',
+};
+
+/** Kernel struct tags that stand for primitives. */
+export const PRIM_STRUCTS: Record<string, PrimName> = {
+  mutex: 'mutex', xarray: 'xarray', xa_state: 'xa_state', completion: 'completion',
+  wait_queue_head: 'wait_queue_head', rw_semaphore: 'rw_semaphore', ida: 'ida',
+  spinlock: 'spinlock',
+};
+
+/** How diagnostics spell each primitive type. */
+export const PRIM_SPELLING: Record<PrimName, string> = {
+  mutex: 'struct mutex', spinlock: 'spinlock_t', refcount: 'refcount_t', atomic: 'atomic_t',
+  xarray: 'struct xarray', xa_state: 'struct xa_state', wait_queue_head: 'wait_queue_head_t',
+  completion: 'struct completion', rw_semaphore: 'struct rw_semaphore', ida: 'struct ida',
+};
+
+/** Size in bytes of each primitive (LP64). */
+export const PRIM_SIZE: Record<PrimName, number> = {
+  mutex: 32, spinlock: 4, refcount: 4, atomic: 4, xarray: 16, xa_state: 40, wait_queue_head: 24,
+  completion: 32, rw_semaphore: 40, ida: 16,
+};
+
+/** Alignment in bytes of each primitive. */
+export const PRIM_ALIGN: Record<PrimName, number> = {
+  mutex: 8, spinlock: 4, refcount: 4, atomic: 4, xarray: 8, xa_state: 8, wait_queue_head: 8,
+  completion: 8, rw_semaphore: 8, ida: 8,
+};
+
+/**
+ * Members of primitives that kernel code reads directly: the xa_lock of an
+ * xarray (at offset 0, as in struct xarray), the fields of an XA_STATE, the
+ * counter inside a refcount_t.
+ */
+export const PRIM_FIELDS: Partial<Record<PrimName, FieldLayout[]>> = {
+  xarray: [{ name: 'xa_lock', offset: 0, type: { k: 'prim', name: 'spinlock' } }],
+  xa_state: [
+    { name: 'xa', offset: 0, type: { k: 'ptr', to: { k: 'prim', name: 'xarray' } } },
+    { name: 'xa_index', offset: 8, type: { k: 'int', name: 'unsigned long', bits: 64, signed: false } },
+  ],
+  refcount: [{ name: 'refs', offset: 0, type: { k: 'prim', name: 'atomic' } }],
+};
+
+/**
+ * Global declarations that are kernel macros defining a statically
+ * initialised primitive, with the suffix of the primitive's name in
+ * `GlobalIR.prims` (`:alloc` for an allocating xarray, `:alloc1` for one
+ * whose ids start at 1).
+ */
+export const DEFINE_MACROS: Record<string, { prim: PrimName; suffix: string }> = {
+  DEFINE_MUTEX: { prim: 'mutex', suffix: '' },
+  DEFINE_SPINLOCK: { prim: 'spinlock', suffix: '' },
+  DEFINE_RAW_SPINLOCK: { prim: 'spinlock', suffix: '' },
+  DECLARE_WAIT_QUEUE_HEAD: { prim: 'wait_queue_head', suffix: '' },
+  DECLARE_COMPLETION: { prim: 'completion', suffix: '' },
+  DEFINE_XARRAY: { prim: 'xarray', suffix: '' },
+  DEFINE_XARRAY_ALLOC: { prim: 'xarray', suffix: ':alloc' },
+  DEFINE_XARRAY_ALLOC1: { prim: 'xarray', suffix: ':alloc1' },
+  DEFINE_IDA: { prim: 'ida', suffix: '' },
+};

@@ -6,14 +6,15 @@
 import { type Syn, field, named } from './syntax.js';
 import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
-import { type CType, INT, UNKNOWN, layoutOf, sizeOf, typeName } from './types.js';
+import { type CType, UNKNOWN, layoutOf, sizeOf, typeName } from './types.js';
 import { type ConstValue, type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
 import type { Diagnostic } from './diagnostics.js';
-import { Declarer, type Macro, type Symbols } from './declare.js';
+import { type Declared, Declarer, type Macro, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
-import { BUILTIN_SIGS, INTERNAL_BUILTINS, SPECIAL_FORMS } from './builtins.js';
+import { type DefineMacro, builtinSig, defineMacro, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
 
+/** Options of {@link compile}. */
 export interface CompileOptions {
   /** Compile the model's linux/kernel.h in front of the files (default true). */
   kernelHeader?: boolean;
@@ -27,24 +28,13 @@ export interface CompileOptions {
   link?: boolean;
 }
 
+/** A linked program when there were no errors, and every diagnostic (errors and warnings). */
 export interface CompileResult {
   program?: Program;
   diagnostics: Diagnostic[];
 }
 
-/** Global declarations that are kernel macros defining a statically initialised primitive. */
-const STATIC_PRIMS: Record<string, CType> = {
-  DEFINE_MUTEX: { k: 'prim', name: 'mutex' },
-  DEFINE_SPINLOCK: { k: 'prim', name: 'spinlock' },
-  DEFINE_RAW_SPINLOCK: { k: 'prim', name: 'spinlock' },
-  DECLARE_WAIT_QUEUE_HEAD: { k: 'prim', name: 'wait_queue_head' },
-  DECLARE_COMPLETION: { k: 'prim', name: 'completion' },
-  DEFINE_XARRAY: { k: 'prim', name: 'xarray' },
-  DEFINE_XARRAY_ALLOC: { k: 'prim', name: 'xarray' },
-  DEFINE_XARRAY_ALLOC1: { k: 'prim', name: 'xarray' },
-  DEFINE_IDA: { k: 'prim', name: 'ida' },
-};
-
+/** A declared function (its definition, once seen) and where it was first declared. */
 interface FnDecl {
   name: string;
   /** Index key: the name, or unitKey(unit, name) for a unit-private function. */
@@ -57,248 +47,405 @@ interface FnDecl {
   declLine: number;
 }
 
-/** Compile sources (each with its role) into one linked program. */
+/** A global being compiled: its IR plus the initialiser still to evaluate (phase 4). */
+type GlobalDecl = GlobalIR & { initNode?: Syn; initFile?: number };
+
+/** One parsed file: its tree, the loop macros the pre-pass rewrote, and its original text. */
+interface Tree { root: Syn; loops: Map<number, LoopMacro>; text: string }
+
+/**
+ * What every phase shares: the files (kernel header first), the diagnostics
+ * so far, the file being worked on (`curFile`; name lookup and reports are
+ * relative to it) and the program-wide symbol tables.
+ */
+interface CompileState {
+  files: SourceFile[];
+  diagnostics: Diagnostic[];
+  curFile: number;
+  /** Report at node `n` of file `fileIdx`, once per position and message, up to the diagnostics limit. */
+  report: (fileIdx: number, n: Syn, message: string, severity?: 'error' | 'warning') => void;
+  sym: Symbols;
+  fnIdx: ScopedIndex;
+  globalIdx: ScopedIndex;
+  decl: Declarer;
+}
+
+/**
+ * Compile sources (each with its role) into one linked program: the list of
+ * phases, each of which reports into the shared diagnostics.
+ */
 export async function compile(sources: SourceFile[], opts: CompileOptions = {}): Promise<CompileResult> {
-  const files: SourceFile[] = opts.kernelHeader === false ? [...sources] : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
-  const max = opts.maxDiagnostics ?? 40;
+  const files: SourceFile[] = opts.kernelHeader === false
+    ? [...sources]
+    : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
+  const st = newState(files, opts.maxDiagnostics ?? 40);
+  const trees = await parseFiles(st);
+  if (!trees) return { diagnostics: st.diagnostics };
+  await collectMacros(st, trees);
+  const { fns, globals } = declareAll(st, trees);
+  initGlobals(st, globals);
+  const { functions, loops, callSites } = lowerBodies(st, trees, fns, globals);
+  if (opts.link !== false) link(st, fns, globals, callSites);
+  if (st.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: st.diagnostics };
+  const program: Program = {
+    files,
+    functions,
+    fnIndex: new Map(st.fnIdx),
+    globals: globals.map(({ initNode: _a, initFile: _b, ...g }) => g),
+    globalIndex: new Map(st.globalIdx),
+    structs: st.sym.structs,
+    loops,
+  };
+  return { program, diagnostics: st.diagnostics };
+}
+
+/** The state before phase 1: no diagnostics, empty symbol tables scoped by the current file's unit. */
+function newState(files: SourceFile[], max: number): CompileState {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  let curFile = 0;
   const report = (fileIdx: number, n: Syn, message: string, severity: 'error' | 'warning' = 'error') => {
     const key = `${fileIdx}:${n.start.line}:${n.start.column}:${message}`;
     if (seen.has(key) || diagnostics.length >= max) return;
     seen.add(key);
     diagnostics.push({ file: files[fileIdx]!.name, line: n.start.line, column: n.start.column, message, severity });
   };
+  const unitOf = () => files[st.curFile]?.unit;
+  const fnIdx = new ScopedIndex(unitOf);
+  const globalIdx = new ScopedIndex(unitOf);
+  const sym: Symbols = {
+    structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(),
+    fnIndex: fnIdx, globalIndex: globalIdx,
+  };
+  const decl = new Declarer(sym, (n, m) => report(st.curFile, n, m), () => st.curFile, (n) => n.start.line);
+  const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl };
+  return st;
+}
 
-  // 1. parse every file (after the position-keeping pre-pass); the same text parses once per process
-  const trees: { root: Syn; loops: Map<number, LoopMacro>; text: string }[] = [];
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
+/**
+ * Phase 1: parse every file, after the position-keeping pre-pass (the same
+ * text parses once per process). Returns the trees in file order, or
+ * undefined after reporting a file that is not text or has syntax errors.
+ */
+async function parseFiles(st: CompileState): Promise<Tree[] | undefined> {
+  const trees: Tree[] = [];
+  for (let i = 0; i < st.files.length; i++) {
+    const f = st.files[i]!;
     if (typeof f.text !== 'string') {
-      diagnostics.push({ file: f.name, line: 1, column: 1, message: 'source is not text', severity: 'error' });
-      return { diagnostics };
+      st.diagnostics.push({ file: f.name, line: 1, column: 1, message: 'source is not text', severity: 'error' });
+      return undefined;
     }
     const parsed = await parseCached(f.text);
-    syntaxErrors(parsed.root, parsed.ppText, (n, m) => report(i, n, m));
+    syntaxErrors(parsed.root, parsed.ppText, (n, m) => st.report(i, n, m));
     trees.push({ root: parsed.root, loops: parsed.loops, text: f.text });
   }
-  if (diagnostics.length) return { diagnostics };
+  return st.diagnostics.length ? undefined : trees;
+}
 
-  // 2. macros
-  const unitOf = () => files[curFile]?.unit;
-  const sym: Symbols = { structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(), fnIndex: new ScopedIndex(unitOf), globalIndex: new ScopedIndex(unitOf) };
-  const fnIdx = sym.fnIndex as ScopedIndex;
-  const globalIdx = sym.globalIndex as ScopedIndex;
-  for (let i = 0; i < files.length; i++) {
+/** Phase 2: every top-level `#define` of every file into `sym.macros` (a later definition wins). */
+async function collectMacros(st: CompileState, trees: Tree[]): Promise<void> {
+  for (let i = 0; i < st.files.length; i++) {
     for (const n of named(trees[i]!.root)) {
       if (n.type !== 'preproc_def' && n.type !== 'preproc_function_def') continue;
-      const m = await parseMacro(n, i, trees[i]!.text, (nn, msg) => report(i, nn, msg));
-      if (m) sym.macros.set(m.name, m);
+      const m = await parseMacro(n, i, trees[i]!.text, (nn, msg) => st.report(i, nn, msg));
+      if (m) st.sym.macros.set(m.name, m);
+    }
+  }
+}
+
+/**
+ * Phase 3: the top-level declarations of every file, in file order: types
+ * into the symbol tables, functions (with or without a body) and globals
+ * (with their initialisers unevaluated). Reports redefinitions, conflicts,
+ * redeclared kernel functions and macros, and unsupported constructs.
+ */
+function declareAll(st: CompileState, trees: Tree[]): { fns: FnDecl[]; globals: GlobalDecl[] } {
+  const pass = new DeclarationPass(st);
+  for (let i = 0; i < st.files.length; i++) {
+    st.curFile = i;
+    for (const n of named(trees[i]!.root)) pass.topLevel(n, i);
+  }
+  return { fns: pass.fns, globals: pass.globals };
+}
+
+/** Phase 3, one top-level item at a time; `fns` and `globals` are indexed by `st.fnIdx` and `st.globalIdx`. */
+class DeclarationPass {
+  readonly fns: FnDecl[] = [];
+  readonly globals: GlobalDecl[] = [];
+
+  constructor(private readonly st: CompileState) {}
+
+  /** Declare the top-level item `n` of file `i`. */
+  topLevel(n: Syn, i: number): void {
+    const { st } = this;
+    switch (n.type) {
+      case 'function_definition': {
+        const d = st.decl.declarator(st.decl.baseType(n), field(n, 'declarator')!);
+        if (!d || d.type.k !== 'fn') { st.report(i, n, 'function definition without a function declarator'); break; }
+        this.declareFn(d, n, n);
+        break;
+      }
+      case 'declaration':
+        this.declaration(n, i);
+        break;
+      case 'type_definition': {
+        const base = st.decl.baseType(n);
+        for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
+          const d = st.decl.declarator(base, dn);
+          if (d?.name) st.sym.typedefs.set(d.name, d.type);
+        }
+        break;
+      }
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+        st.decl.specifier(n);
+        break;
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+      case 'comment':
+      case 'preproc_call':
+        break;
+      case 'preproc_ifdef':
+      case 'preproc_if':
+        st.report(i, n, 'conditional compilation (#if/#ifdef) is not supported; remove the directive');
+        break;
+      case 'expression_statement':
+        if (named(n).length) st.report(i, n, 'statements are only allowed inside functions');
+        break;
+      default:
+        st.report(i, n, `unsupported top-level construct (${n.type.replace(/_/g, ' ')})`);
     }
   }
 
-  const decl = new Declarer(sym, (n, m) => report(curFile, n, m), () => curFile, (n) => n.start.line);
+  /** A top-level declaration: a DEFINE_* primitive, or functions and globals. */
+  private declaration(n: Syn, i: number): void {
+    const { st } = this;
+    const tnode = field(n, 'type');
+    const storage = n.children.filter((c) => c.type === 'storage_class_specifier')
+      .map((c) => c.text || c.children.map((k) => k.type).join(' '));
+    const isConst = n.children.some((c) => c.type === 'type_qualifier'
+      && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
+    const defined = tnode?.type === 'type_identifier' ? defineMacro(tnode.text) : undefined;
+    if (tnode && defined) { this.definePrimitive(n, i, tnode.text, defined); return; }
+    const base = st.decl.baseType(n);
+    for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
+      const d = st.decl.declarator(base, dn);
+      if (!d || !d.name) continue;
+      if (d.type.k === 'fn') { this.declareFn(d, dn, undefined); continue; }
+      const init = dn.type === 'init_declarator' ? field(dn, 'value') : undefined;
+      this.declareGlobal(d.name, d.type, dn, init, isConst, [], storage.includes('extern'));
+    }
+  }
 
-  // 3. declarations: types, functions, globals (in file order)
-  const fns: FnDecl[] = [];
-  const globals: (GlobalIR & { initNode?: Syn; initFile?: number })[] = [];
-  const declareFn = (d: { name: string; type: CType; params?: { name: string; type: CType; node: Syn }[]; variadic?: boolean }, n: Syn, def: Syn | undefined) => {
+  /** `DEFINE_MUTEX(name);` and the like: a global primitive, named in `prims` with the macro's suffix. */
+  private definePrimitive(n: Syn, i: number, macro: string, defined: DefineMacro): void {
+    const dn = field(n, 'declarator');
+    const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
+    if (!inner || inner.type !== 'identifier') { this.st.report(i, n, `${macro}(name) expects one name`); return; }
+    this.declareGlobal(inner.text, defined.type, n, undefined, false, [[0, inner.text]], false);
+    const g = this.globals[this.st.sym.globalIndex.get(inner.text)!]!;
+    if (defined.suffix) g.prims = [[0, `${inner.text}${defined.suffix}`]];
+  }
+
+  /**
+   * Declare or define a function. In a unit, a definition is private; a
+   * bodiless declaration names the shared function if there is one.
+   */
+  private declareFn(d: Declared, n: Syn, def: Syn | undefined): void {
+    const { st } = this;
     if (d.type.k !== 'fn') return;
-    const unit = files[curFile]!.unit;
-    // in a unit, a definition is private; a bodiless declaration names the shared function if there is one
-    const key = unit !== undefined && (def || !fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
-    const idx = fnIdx.getExact(key);
+    const cur = st.curFile;
+    const unit = st.files[cur]!.unit;
+    const key = unit !== undefined && (def || !st.fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
+    const idx = st.fnIdx.getExact(key);
     const params = d.params ?? d.type.params.map((t) => ({ name: '', type: t, node: n }));
-    if (idx !== undefined) {
-      const f = fns[idx]!;
-      if (def) {
-        if (f.def) { report(curFile, n, `redefinition of '${d.name}' (first defined in ${files[f.def.file]!.name} line ${f.def.node.start.line})`); return; }
-        f.def = { node: def, file: curFile };
-        f.params = params;
-        f.ret = d.type.ret;
-        f.variadic = d.type.variadic;
-      } else if (f.params.length !== params.length && !f.variadic) {
-        report(curFile, n, `conflicting declaration of '${d.name}': ${params.length} parameters here, ${f.params.length} in ${files[f.declFile]!.name} line ${f.declLine}`);
-      }
+    if (idx !== undefined) { this.redeclareFn(this.fns[idx]!, d, n, def, params); return; }
+    const verb = def ? 'define' : 'declare';
+    if (builtinSig(d.name) && !isInternalBuiltin(d.name)) {
+      st.report(cur, n, `'${d.name}' is a kernel function the model provides; do not ${verb} it`);
       return;
     }
-    if (BUILTIN_SIGS[d.name] && !INTERNAL_BUILTINS.has(d.name)) {
-      report(curFile, n, `'${d.name}' is a kernel function the model provides; do not ${def ? 'define' : 'declare'} it`);
+    if (isSpecialForm(d.name)) {
+      st.report(cur, n, `'${d.name}' is a kernel macro the model provides; do not ${verb} it`);
       return;
     }
-    if (SPECIAL_FORMS.has(d.name)) {
-      report(curFile, n, `'${d.name}' is a kernel macro the model provides; do not ${def ? 'define' : 'declare'} it`);
-      return;
-    }
-    fnIdx.set(key, fns.length);
-    fns.push({ name: d.name, key, ret: d.type.ret, params, variadic: d.type.variadic, def: def ? { node: def, file: curFile } : undefined, declFile: curFile, declLine: n.start.line });
-  };
+    st.fnIdx.set(key, this.fns.length);
+    this.fns.push({
+      name: d.name, key, ret: d.type.ret, params, variadic: d.type.variadic,
+      def: def ? { node: def, file: cur } : undefined, declFile: cur, declLine: n.start.line,
+    });
+  }
 
-  const declareGlobal = (name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][], isExtern: boolean) => {
-    const unit = files[curFile]!.unit;
-    const key = unit !== undefined && !(isExtern && globalIdx.getShared(name) !== undefined) ? unitKey(unit, name) : name;
-    const idx = globalIdx.getExact(key);
+  /** A function declared before: take its definition, or check the parameter count of another declaration. */
+  private redeclareFn(f: FnDecl, d: Declared, n: Syn, def: Syn | undefined, params: FnDecl['params']): void {
+    const { st } = this;
+    const files = st.files;
+    if (d.type.k !== 'fn') return;
+    if (def) {
+      if (f.def) {
+        const first = `${files[f.def.file]!.name} line ${f.def.node.start.line}`;
+        st.report(st.curFile, n, `redefinition of '${d.name}' (first defined in ${first})`);
+        return;
+      }
+      f.def = { node: def, file: st.curFile };
+      f.params = params;
+      f.ret = d.type.ret;
+      f.variadic = d.type.variadic;
+    } else if (f.params.length !== params.length && !f.variadic) {
+      const there = `${files[f.declFile]!.name} line ${f.declLine}`;
+      const here = `${params.length} parameters here, ${f.params.length} in ${there}`;
+      st.report(st.curFile, n, `conflicting declaration of '${d.name}': ${here}`);
+    }
+  }
+
+  /** Declare or define a global; an `extern` declaration in a unit names the shared global if there is one. */
+  private declareGlobal(
+    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][],
+    isExtern: boolean,
+  ): void {
+    const { st } = this;
+    const cur = st.curFile;
+    const unit = st.files[cur]!.unit;
+    const shared = isExtern && st.globalIdx.getShared(name) !== undefined;
+    const key = unit !== undefined && !shared ? unitKey(unit, name) : name;
+    const idx = st.globalIdx.getExact(key);
     if (idx !== undefined) {
-      const g = globals[idx]!;
-      if (init && g.initNode) { report(curFile, n, `redefinition of '${name}'`); return; }
-      if (init) { g.initNode = init; g.initFile = curFile; }
+      const g = this.globals[idx]!;
+      if (init && g.initNode) { st.report(cur, n, `redefinition of '${name}'`); return; }
+      if (init) { g.initNode = init; g.initFile = cur; }
       if (g.type.k === 'array' && g.type.n === 0 && type.k === 'array') g.type = type;
       return;
     }
-    if (fnIdx.getExact(unit !== undefined ? unitKey(unit, name) : name) !== undefined) { report(curFile, n, `'${name}' redeclared as a variable`); return; }
-    globalIdx.set(key, globals.length);
-    globals.push({ name, type, file: curFile, line: n.start.line, isConst, init: [], prims, bytes: 0, initNode: init, initFile: init ? curFile : undefined });
-  };
-
-  for (let i = 0; i < files.length; i++) {
-    curFile = i;
-    for (const n of named(trees[i]!.root)) {
-      switch (n.type) {
-        case 'function_definition': {
-          const base = decl.baseType(n);
-          const d = decl.declarator(base, field(n, 'declarator')!);
-          if (!d || d.type.k !== 'fn') { report(i, n, 'function definition without a function declarator'); break; }
-          declareFn(d, n, n);
-          break;
-        }
-        case 'declaration': {
-          const tnode = field(n, 'type');
-          const storage = n.children.filter((c) => c.type === 'storage_class_specifier').map((c) => c.text || c.children.map((k) => k.type).join(' '));
-          const isConst = n.children.some((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
-          if (tnode?.type === 'type_identifier' && STATIC_PRIMS[tnode.text]) {
-            const dn = field(n, 'declarator');
-            const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
-            if (!inner || inner.type !== 'identifier') { report(i, n, `${tnode.text}(name) expects one name`); break; }
-            declareGlobal(inner.text, STATIC_PRIMS[tnode.text]!, n, undefined, false, [[0, inner.text]], false);
-            const g = globals[sym.globalIndex.get(inner.text)!]!;
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC') g.prims = [[0, `${inner.text}:alloc`]];
-            if (tnode.text === 'DEFINE_XARRAY_ALLOC1') g.prims = [[0, `${inner.text}:alloc1`]];
-            break;
-          }
-          const base = decl.baseType(n);
-          for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
-            const d = decl.declarator(base, dn);
-            if (!d || !d.name) continue;
-            if (d.type.k === 'fn') { declareFn(d, dn, undefined); continue; }
-            const init = dn.type === 'init_declarator' ? field(dn, 'value') : undefined;
-            declareGlobal(d.name, d.type, dn, init, isConst, [], storage.includes('extern'));
-          }
-          break;
-        }
-        case 'type_definition': {
-          const base = decl.baseType(n);
-          for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
-            const d = decl.declarator(base, dn);
-            if (d?.name) sym.typedefs.set(d.name, d.type);
-          }
-          break;
-        }
-        case 'struct_specifier':
-        case 'union_specifier':
-        case 'enum_specifier':
-          decl.specifier(n);
-          break;
-        case 'preproc_def':
-        case 'preproc_function_def':
-        case 'preproc_include':
-        case 'comment':
-        case 'preproc_call':
-          break;
-        case 'preproc_ifdef':
-        case 'preproc_if':
-          report(i, n, 'conditional compilation (#if/#ifdef) is not supported; remove the directive');
-          break;
-        case 'expression_statement':
-          if (named(n).length) report(i, n, 'statements are only allowed inside functions');
-          break;
-        default:
-          report(i, n, `unsupported top-level construct (${n.type.replace(/_/g, ' ')})`);
-      }
+    if (st.fnIdx.getExact(unit !== undefined ? unitKey(unit, name) : name) !== undefined) {
+      st.report(cur, n, `'${name}' redeclared as a variable`);
+      return;
     }
+    st.globalIdx.set(key, this.globals.length);
+    this.globals.push({
+      name, type, file: cur, line: n.start.line, isConst, init: [], prims, bytes: 0,
+      initNode: init, initFile: init ? cur : undefined,
+    });
   }
+}
 
-  // 4. global initialisers (functions and globals are all known now)
+/**
+ * Phase 4: evaluate the global initialisers (every function and global is
+ * known now) into `init`, then size every global (`bytes`).
+ */
+function initGlobals(st: CompileState, globals: GlobalDecl[]): void {
   for (const g of globals) {
     if (!g.initNode) continue;
-    curFile = g.initFile!;
-    initGlobal(g, g.initNode, decl, (n, m) => report(curFile, n, m));
+    st.curFile = g.initFile!;
+    initGlobal(g, g.initNode, st.decl, (n, m) => st.report(st.curFile, n, m));
   }
+  for (const g of globals) g.bytes = sizeOf(g.type, st.sym.structs);
+}
 
-  for (const g of globals) g.bytes = sizeOf(g.type, sym.structs);
+/** Where each called function (by index) is first called: what phase 6 checks. */
+type CallSites = Map<number, { file: number; node: Syn }>;
 
-  // 5. function bodies
-  const fnSigs = new Map(fns.map((f) => [f.name, { ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic }]));
-  const callSites = new Map<number, { file: number; node: Syn }>();
+/**
+ * Phase 5: lower every function body to IR (a function without a body keeps
+ * an empty one). Function-scope statics become globals appended to
+ * `globals`. Returns the functions in declaration order, the number of loop
+ * ids used, and the first call site of every function called.
+ */
+function lowerBodies(
+  st: CompileState, trees: Tree[], fns: FnDecl[], globals: GlobalDecl[],
+): { functions: FunctionIR[]; loops: number; callSites: CallSites } {
+  const sig = (f: FnDecl) => ({ ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic });
+  const fnSigs = new Map(fns.map((f) => [f.name, sig(f)]));
+  const callSites: CallSites = new Map();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
     name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
     ret: f.ret, nregs: 0, regNames: [], stackLocals: [], stackSize: 0, code: [],
   }));
   const staticLocals = new Map<string, number>();
+  const report = (n: Syn, m: string) => st.report(st.curFile, n, m);
   for (let fi = 0; fi < fns.length; fi++) {
     const f = fns[fi]!;
     if (!f.def) continue;
-    curFile = f.def.file;
+    st.curFile = f.def.file;
     const ctx: ProgramContext = {
-      sym, decl, fileIndex: curFile, fileText: trees[curFile]!.text, loops: trees[curFile]!.loops, fnSigs,
-      globals,
-      report: (n, m) => report(curFile, n, m),
+      sym: st.sym, decl: st.decl, fileIndex: st.curFile,
+      fileText: trees[st.curFile]!.text, loops: trees[st.curFile]!.loops,
+      fnSigs, globals, report,
       noteCall: (name, n) => {
-        const idx = sym.fnIndex.get(name);
-        if (idx !== undefined && !callSites.has(idx)) callSites.set(idx, { file: curFile, node: n });
+        const idx = st.sym.fnIndex.get(name);
+        if (idx !== undefined && !callSites.has(idx)) callSites.set(idx, { file: st.curFile, node: n });
       },
       newLoop: () => loopSeq++,
-      staticLocal: (fn, name, type, init) => {
-        const key = `${fn}.${name}`;
-        if (staticLocals.has(key)) return staticLocals.get(key)!;
-        const idx = globals.length;
-        sym.globalIndex.set(`${key}`, idx);
-        const g: GlobalIR = { name: key, type, file: curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [], bytes: sizeOf(type, sym.structs) };
-        globals.push(g);
-        if (init) initGlobal(g, init, decl, (n, m) => report(curFile, n, m));
-        staticLocals.set(key, idx);
-        return idx;
-      },
+      staticLocal: (fn, name, type, init) => staticLocal(st, globals, staticLocals, `${fn}.${name}`, type, init),
     };
     const low = new FnLowerer(ctx, f.name, f.key);
     try {
       functions[fi] = low.lowerFunction(f.def.node, f.params, f.ret);
-      functions[fi]!.file = curFile;
+      functions[fi]!.file = st.curFile;
     } catch (e) {
-      report(curFile, f.def.node, `internal error while lowering '${f.name}': ${(e as Error).message}`);
+      st.report(st.curFile, f.def.node, `internal error while lowering '${f.name}': ${(e as Error).message}`);
     }
   }
+  return { functions, loops: loopSeq, callSites };
+}
 
-  // 6. link: every called function must have a body somewhere
-  if (opts.link === false) callSites.clear();
+/**
+ * The global standing for the function-scope static `key` (`fn.name`),
+ * declared (and its initialiser evaluated) on first use; returns its index.
+ */
+function staticLocal(
+  st: CompileState, globals: GlobalDecl[], staticLocals: Map<string, number>,
+  key: string, type: CType, init: Syn | undefined,
+): number {
+  if (staticLocals.has(key)) return staticLocals.get(key)!;
+  const idx = globals.length;
+  st.sym.globalIndex.set(`${key}`, idx);
+  const g: GlobalIR = {
+    name: key, type, file: st.curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [],
+    bytes: sizeOf(type, st.sym.structs),
+  };
+  globals.push(g);
+  if (init) initGlobal(g, init, st.decl, (n, m) => st.report(st.curFile, n, m));
+  staticLocals.set(key, idx);
+  return idx;
+}
+
+/**
+ * Phase 6: link. Every function called (reported at its first call site) or
+ * used as a value in a global's initialiser must have a body somewhere.
+ */
+function link(st: CompileState, fns: FnDecl[], globals: GlobalDecl[], callSites: CallSites): void {
+  linkCalls(st, fns, callSites);
+  linkFunctionValues(st, fns, globals);
+}
+
+/** Every called function must have a body somewhere; reported at its first call site. */
+function linkCalls(st: CompileState, fns: FnDecl[], callSites: CallSites): void {
   for (const [idx, site] of callSites) {
     const f = fns[idx]!;
-    if (!f.def) report(site.file, site.node, `undefined reference to '${f.name}': it is declared but no file defines it`);
+    if (f.def) continue;
+    st.report(site.file, site.node, `undefined reference to '${f.name}': it is declared but no file defines it`);
   }
-  // function addresses used as values (ops tables) must be defined too
-  for (const g of opts.link === false ? [] : globals) {
+}
+
+/**
+ * A function used as a value in a global's
+ * initialiser (an ops table) must be defined too; reported once per function
+ * at the global's line.
+ */
+function linkFunctionValues(st: CompileState, fns: FnDecl[], globals: GlobalDecl[]): void {
+  for (const g of globals) {
     for (const [, v] of g.init) {
-      if (typeof v === 'object' && v.t === 'fn' && !fns[v.fn]!.def) {
-        const site = { line: g.line, column: 1 };
-        if (!diagnostics.some((d) => d.message.includes(`'${fns[v.fn]!.name}'`))) {
-          diagnostics.push({ file: files[g.file]!.name, line: site.line, column: site.column, severity: 'error', message: `undefined reference to '${fns[v.fn]!.name}' (used in the initialiser of '${g.name}')` });
-        }
-      }
+      if (typeof v !== 'object' || v.t !== 'fn' || fns[v.fn]!.def) continue;
+      const name = fns[v.fn]!.name;
+      if (st.diagnostics.some((d) => d.message.includes(`'${name}'`))) continue;
+      st.diagnostics.push({
+        file: st.files[g.file]!.name, line: g.line, column: 1, severity: 'error',
+        message: `undefined reference to '${name}' (used in the initialiser of '${g.name}')`,
+      });
     }
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-
-  const program: Program = {
-    files,
-    functions,
-    fnIndex: new Map(fnIdx),
-    globals: globals.map(({ initNode: _a, initFile: _b, ...g }) => g),
-    globalIndex: new Map(globalIdx),
-    structs: sym.structs,
-    loops: loopSeq,
-  };
-  return { program, diagnostics };
 }
 
 /**
@@ -443,7 +590,6 @@ function syntaxErrors(root: Syn, text: string, report: (n: Syn, m: string) => vo
 function hint(snippet: string): string {
   if (/\b(typeof|__typeof__)\b/.test(snippet)) return ': typeof is not supported; name the type';
   if (/\basm\b/.test(snippet)) return ': inline assembly is not supported';
-  if (/\?\s*:/.test(snippet)) return '';
   return '';
 }
 
@@ -489,5 +635,3 @@ async function parseMacro(n: Syn, file: number, src: string, report: (n: Syn, m:
   if (e.type === 'parenthesized_expression') e = named(e)[0]!;
   return { name, params, expr: e, stmt: null, file, text: src };
 }
-
-export { INT };

@@ -1,5 +1,6 @@
 /** Built-in constants of kernel-C: errnos, GFP flags, limits, xarray flags, task states. */
 
+/** Kernel errno values by name (include/uapi/asm-generic/errno-base.h, errno.h, linux/errno.h). */
 export const ERRNO: Record<string, number> = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, ECHILD: 10, EAGAIN: 11,
   ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EINVAL: 22,
@@ -17,8 +18,10 @@ export function formatRet(v: number): string {
   return String(v);
 }
 
+/** Timer ticks per second: the unit of jiffies. */
 export const HZ = 1000;
 
+/** Every named constant kernel-C can use as a value, by name. */
 export const CONSTANTS: Record<string, number> = {
   ...ERRNO,
   true: 1, false: 0, NULL: 0,

@@ -5,8 +5,9 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinStruct, builtinTypeName, sizeOf, typeName,
+  type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinTypeName, sizeOf, typeName,
 } from './types.js';
+import { primStructTag } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
 import type { ConstValue } from './ir.js';
 
@@ -33,6 +34,7 @@ export interface Macro {
   text: string;
 }
 
+/** Report a diagnostic at node `n`. */
 export type Report = (n: Syn, message: string) => void;
 
 /** A declared name with its type; `fnParams` is set for function declarators. */
@@ -44,6 +46,7 @@ export interface Declared {
   variadic?: boolean;
 }
 
+/** Types from declarations, and constant expressions, over the program's symbol tables. */
 export class Declarer {
   constructor(
     readonly sym: Symbols,
@@ -93,14 +96,11 @@ export class Declarer {
         const nameNode = field(t, 'name');
         const body = field(t, 'body');
         const name = nameNode ? nameNode.text : `__anon_${t.start.line}_${t.start.column}`;
-        if (!body) {
-          const prim = builtinStruct(name);
-          if (prim) return prim;
-          return { k: 'struct', name };
-        }
-        if (builtinStruct(name)) {
+        const prim = primStructTag(name);
+        if (!body) return prim ?? { k: 'struct', name };
+        if (prim) {
           this.report(t, `'struct ${name}' is a kernel primitive the model provides; do not redefine it`);
-          return builtinStruct(name)!;
+          return prim;
         }
         const fields: StructDef['fields'] = [];
         for (const fd of named(body)) {
@@ -109,7 +109,7 @@ export class Declarer {
             continue;
           }
           const base = this.baseType(fd);
-          const decls = fd.children.filter((c, i) => fd.fields[i] === 'declarator');
+          const decls = fd.children.filter((_, i) => fd.fields[i] === 'declarator');
           if (decls.length === 0) {
             // anonymous struct/union member: flatten its fields
             if (base.k === 'struct') {
@@ -307,7 +307,7 @@ export class Declarer {
         const a = this.constInt(field(n, 'left')!);
         const b = this.constInt(field(n, 'right')!);
         if (a === undefined || b === undefined) return undefined;
-        const op = n.children.find((c, i) => n.fields[i] === 'operator')?.type;
+        const op = n.children.find((_, i) => n.fields[i] === 'operator')?.type;
         return constBin(op ?? '', a, b);
       }
       case 'call_expression': {
@@ -357,6 +357,7 @@ export class Declarer {
   show(t: CType): string { return typeName(t); }
 }
 
+/** Fold the binary operator `op` on integer constants; undefined for division by zero or an unknown operator. */
 export function constBin(op: string, a: number, b: number): number | undefined {
   switch (op) {
     case '+': return a + b;
@@ -404,6 +405,7 @@ export function convInt(v: number, bits: number, signed: boolean): number {
   return r;
 }
 
+/** The value of a C integer literal (hex, binary, octal or decimal; suffixes ignored); NaN if malformed. */
 export function parseNumber(text: string): number {
   const t = text.replace(/[uUlL]+$/, '');
   if (/^0[xX]/.test(t)) return parseInt(t.slice(2), 16);
@@ -412,12 +414,14 @@ export function parseNumber(text: string): number {
   return Number(t);
 }
 
+/** The value of a C character literal such as `'a'` or `'\n'`. */
 export function parseChar(text: string): number {
   const body = text.slice(1, -1);
   const s = unescape(body);
   return s.length ? s.charCodeAt(0) : 0;
 }
 
+/** The value of a C string literal node, escapes decoded. */
 export function parseString(n: Syn): string {
   // string_literal children: '"', string_content / escape_sequence ..., '"'; the raw text is kept on the node
   const raw = n.text || n.children.map((c) => c.text).join('');

@@ -51,7 +51,9 @@ interface Base extends Loc {
   op: Op;
 }
 
+/** Binary operators of `Op.Bin`. */
 export type BinOp = '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^' | '==' | '!=' | '<' | '>' | '<=' | '>=';
+/** Unary operators of `Op.Un`. */
 export type UnOp = '-' | '~' | '!' | '+';
 
 /** Integer conversion applied after arithmetic or a cast: bits 0 means none. */
@@ -62,6 +64,7 @@ export interface IntConv {
   bool?: boolean;
 }
 
+/** One IR instruction, with its source position. */
 export type Instr =
   | (Base & { op: Op.Const; dst: number; value: ConstValue })
   | (Base & { op: Op.Mov; dst: number; src: number })
@@ -115,6 +118,7 @@ export type ConstValue =
   /** Address of a global (an address constant in an initialiser). */
   | { t: 'gaddr'; g: number; off: number };
 
+/** A lowered function: its signature, registers, frame and code. */
 export interface FunctionIR {
   name: string;
   file: number;
@@ -132,6 +136,7 @@ export interface FunctionIR {
   code: Instr[];
 }
 
+/** A global variable: its type, constant initialiser, primitives and size. */
 export interface GlobalIR {
   name: string;
   type: CType;
@@ -169,6 +174,7 @@ export function unitKey(unit: string, name: string): string {
   return `${unit}::${name}`;
 }
 
+/** A linked program: what the VM runs. */
 export interface Program {
   files: SourceFile[];
   functions: FunctionIR[];

@@ -8,8 +8,10 @@
  * own code. LIST_POISON1/2 are NULL here, so a use after list_del() is a
  * NULL dereference instead of a poison-address fault.
  */
+/** The file name diagnostics and traces give the model's kernel header. */
 export const KERNEL_HEADER_NAME = 'linux/kernel.h';
 
+/** The text of the model's kernel header. */
 export const KERNEL_HEADER = `/* Teardown model: kernel helpers in kernel-C (Linux 6.17 semantics) */
 struct list_head {
 	struct list_head *next, *prev;

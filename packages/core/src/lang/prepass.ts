@@ -21,6 +21,7 @@ export interface LoopMacro {
   argc: number;
 }
 
+/** The rewritten text (same length and lines) and the loop macros found in it. */
 export interface PrepassResult {
   text: string;
   /** Loop macros by the start offset of the rewritten `for`. */

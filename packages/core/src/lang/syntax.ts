@@ -44,3 +44,10 @@ export function fieldAll(n: Syn, name: string): Syn[] {
 export function named(n: Syn): Syn[] {
   return n.children.filter((c) => c.named && c.type !== 'comment');
 }
+
+/** The last token of `n` (its rightmost leaf): where the closing brace of a block stands. */
+export function lastToken(n: Syn): Syn {
+  let c = n;
+  while (c.children.length) c = c.children[c.children.length - 1]!;
+  return c;
+}

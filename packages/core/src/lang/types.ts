@@ -6,35 +6,10 @@
  * integer widths, pointer arithmetic on arrays, and diagnostics.
  */
 
-export type CType =
-  | { k: 'void' }
-  | { k: 'int'; name: string; bits: number; signed: boolean }
-  | { k: 'bool' }
-  | { k: 'ptr'; to: CType }
-  | { k: 'struct'; name: string }
-  | { k: 'array'; of: CType; n: number }
-  | { k: 'fn'; ret: CType; params: CType[]; variadic: boolean }
-  | { k: 'enum'; name: string }
-  /** A kernel primitive held by value (its state lives at the field's path). */
-  | { k: 'prim'; name: PrimName }
-  /** Type unknown to the front end (an opaque or unsupported type). */
-  | { k: 'unknown'; name: string };
+import { type CType, BOOL, ULONG, VOID } from './ctype.js';
+import { primAlign, primFields, primSize, primSpelling, primStructTag, primTypedef } from './kernel-api.js';
 
-/** Kernel primitives the object model implements natively. */
-export type PrimName =
-  | 'mutex' | 'spinlock' | 'refcount' | 'atomic' | 'xarray' | 'xa_state'
-  | 'wait_queue_head' | 'completion' | 'rw_semaphore' | 'ida';
-
-export const VOID: CType = { k: 'void' };
-export const BOOL: CType = { k: 'bool' };
-export const INT: CType = { k: 'int', name: 'int', bits: 32, signed: true };
-export const UINT: CType = { k: 'int', name: 'unsigned int', bits: 32, signed: false };
-export const LONG: CType = { k: 'int', name: 'long', bits: 64, signed: true };
-export const ULONG: CType = { k: 'int', name: 'unsigned long', bits: 64, signed: false };
-export const CHAR: CType = { k: 'int', name: 'char', bits: 8, signed: true };
-export const UNKNOWN: CType = { k: 'unknown', name: '?' };
-export const VOIDP: CType = { k: 'ptr', to: VOID };
-export const CHARP: CType = { k: 'ptr', to: CHAR };
+export { type CType, type PrimName, VOID, BOOL, INT, UINT, LONG, ULONG, CHAR, UNKNOWN, VOIDP, CHARP } from './ctype.js';
 
 const INTS: Record<string, [number, boolean]> = {
   int: [32, true], 'signed int': [32, true], 'unsigned int': [32, false], unsigned: [32, false], signed: [32, true],
@@ -51,36 +26,24 @@ const INTS: Record<string, [number, boolean]> = {
   atomic_long_t: [64, true], fmode_t: [32, false], umode_t: [16, false], dev_t: [32, false], 'long unsigned int': [64, false],
 };
 
-/** Kernel typedef names that stand for primitives. */
-const PRIM_TYPEDEFS: Record<string, PrimName> = {
-  refcount_t: 'refcount', spinlock_t: 'spinlock', raw_spinlock_t: 'spinlock', atomic_t: 'atomic', atomic64_t: 'atomic',
-  wait_queue_head_t: 'wait_queue_head',
-};
-/** Kernel struct tags that stand for primitives. */
-const PRIM_STRUCTS: Record<string, PrimName> = {
-  mutex: 'mutex', xarray: 'xarray', xa_state: 'xa_state', completion: 'completion',
-  wait_queue_head: 'wait_queue_head', rw_semaphore: 'rw_semaphore', ida: 'ida',
-  spinlock: 'spinlock',
-};
-
 /** Resolve a primitive/typedef type name; undefined if it is not built in. */
 export function builtinTypeName(name: string): CType | undefined {
   if (name === 'void') return VOID;
   if (name === 'bool' || name === '_Bool') return BOOL;
   const i = INTS[name];
   if (i) return { k: 'int', name, bits: i[0], signed: i[1] };
-  const p = PRIM_TYPEDEFS[name];
-  if (p) return { k: 'prim', name: p };
+  const p = primTypedef(name);
+  if (p) return p;
   if (name === 'jiffies_t') return ULONG;
   return undefined;
 }
 
 /** Resolve `struct tag` when the tag is a kernel primitive. */
 export function builtinStruct(tag: string): CType | undefined {
-  const p = PRIM_STRUCTS[tag];
-  return p ? { k: 'prim', name: p } : undefined;
+  return primStructTag(tag);
 }
 
+/** Type predicates: pointer; integral (int, bool, enum); scalar (integral, pointer, function, unknown). */
 export function isPtrType(t: CType): t is { k: 'ptr'; to: CType } { return t.k === 'ptr'; }
 export function isIntegral(t: CType): boolean { return t.k === 'int' || t.k === 'bool' || t.k === 'enum'; }
 export function isScalar(t: CType): boolean { return isIntegral(t) || t.k === 'ptr' || t.k === 'unknown' || t.k === 'fn'; }
@@ -96,16 +59,10 @@ export function typeName(t: CType): string {
     case 'array': return `${typeName(t.of)}[${t.n}]`;
     case 'fn': return `function returning ${typeName(t.ret)}`;
     case 'enum': return `enum ${t.name}`;
-    case 'prim': return PRIM_SPELLING[t.name];
+    case 'prim': return primSpelling(t.name);
     case 'unknown': return t.name;
   }
 }
-
-const PRIM_SPELLING: Record<PrimName, string> = {
-  mutex: 'struct mutex', spinlock: 'spinlock_t', refcount: 'refcount_t', atomic: 'atomic_t',
-  xarray: 'struct xarray', xa_state: 'struct xa_state', wait_queue_head: 'wait_queue_head_t', completion: 'struct completion',
-  rw_semaphore: 'struct rw_semaphore', ida: 'struct ida',
-};
 
 /** Field layout of a struct: ordered fields with their types. */
 export interface StructDef {
@@ -166,7 +123,7 @@ export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): nu
     case 'ptr': case 'fn': return 8;
     case 'enum': return 4;
     case 'array': return t.n * sizeOf(t.of, structs, depth + 1);
-    case 'prim': return PRIM_SIZE[t.name];
+    case 'prim': return primSize(t.name);
     case 'unknown': return 8;
     case 'struct': return layoutOf(t.name, structs, depth + 1)?.size ?? 8;
   }
@@ -178,31 +135,10 @@ export function alignOf(t: CType, structs: Map<string, StructDef>, depth = 0): n
   switch (t.k) {
     case 'array': return alignOf(t.of, structs, depth + 1);
     case 'struct': return layoutOf(t.name, structs, depth + 1)?.align ?? 8;
-    case 'prim': return PRIM_ALIGN[t.name];
+    case 'prim': return primAlign(t.name);
     default: return Math.min(8, sizeOf(t, structs, depth + 1));
   }
 }
-
-const PRIM_SIZE: Record<PrimName, number> = {
-  mutex: 32, spinlock: 4, refcount: 4, atomic: 4, xarray: 16, xa_state: 40, wait_queue_head: 24,
-  completion: 32, rw_semaphore: 40, ida: 16,
-};
-
-const PRIM_ALIGN: Record<PrimName, number> = {
-  mutex: 8, spinlock: 4, refcount: 4, atomic: 4, xarray: 8, xa_state: 8, wait_queue_head: 8,
-  completion: 8, rw_semaphore: 8, ida: 8,
-};
-
-/**
- * Members of primitives that kernel code reads directly: the xa_lock of an
- * xarray (at offset 0, as in struct xarray), the fields of an XA_STATE, the
- * counter inside a refcount_t.
- */
-export const PRIM_FIELDS: Partial<Record<PrimName, FieldLayout[]>> = {
-  xarray: [{ name: 'xa_lock', offset: 0, type: { k: 'prim', name: 'spinlock' } }],
-  xa_state: [{ name: 'xa', offset: 0, type: { k: 'ptr', to: { k: 'prim', name: 'xarray' } } }, { name: 'xa_index', offset: 8, type: { k: 'int', name: 'unsigned long', bits: 64, signed: false } }],
-  refcount: [{ name: 'refs', offset: 0, type: { k: 'prim', name: 'atomic' } }],
-};
 
 /** Find the member path `a.b.c` (or `a[2].b`) in a type: its offset and type. */
 export function memberOffset(t: CType, path: string, structs: Map<string, StructDef>): { offset: number; type: CType } | undefined {
@@ -212,7 +148,8 @@ export function memberOffset(t: CType, path: string, structs: Map<string, Struct
   let m: RegExpExecArray | null;
   while ((m = re.exec(path))) {
     if (m[1]) {
-      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields : cur.k === 'prim' ? PRIM_FIELDS[cur.name] : undefined;
+      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields
+        : cur.k === 'prim' ? primFields(cur.name) : undefined;
       const f = fields?.find((x) => x.name === m![1]);
       if (!f) return undefined;
       off += f.offset;
