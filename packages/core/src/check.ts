@@ -3,7 +3,7 @@
  * optional `setup`, one or more `thread_<name>`, an optional `check`),
  * explore its interleavings and report findings as versioned JSON.
  */
-import { compile } from './lang/compile.js';
+import { compile } from './compile.js';
 import type { Program, SourceFile } from './lang/ir.js';
 import { threadTaskName } from './lang/threads.js';
 import type { Diagnostic } from './lang/diagnostics.js';

@@ -16,7 +16,8 @@
  * implements.
  */
 import type { Instr, Op, Program } from '../lang/ir.js';
-import type { BuiltinSig } from '../lang/builtins.js';
+import type { BuiltinSig } from './sig.js';
+import type { PrimName } from '../lang/ctype.js';
 import type { Alloc, Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { LockClass, PrimState } from '../state/prim.js';
@@ -116,13 +117,18 @@ export interface Primitive {
   /** Its built-in functions by name. */
   builtins: BuiltinTable;
   /** Their signatures (arity and result type) as kernel-C sees them: one for each built-in. */
-  sigs?: Record<string, BuiltinSig>;
+  sigs: Record<string, BuiltinSig>;
+  /**
+   * The DEFINE_* / DECLARE_* macros that declare a static instance of its C
+   * type, with the flags its state starts with (`DEFINE_XARRAY_ALLOC1`: 3).
+   */
+  defines?: Record<string, number>;
   /**
    * When the primitive is a C type held by value: its name in the C type
    * table (`mutex` for `struct mutex`, `refcount` for `refcount_t`; see
    * lang/types.ts). An object holding one is a kernel object in reports.
    */
-  ctype?: string;
+  ctype?: PrimName;
   /** When that type keeps a state object in memory (a lock, an xarray; not a counter). */
   state?: PrimitiveState;
 }

@@ -2,11 +2,16 @@
  * struct completion (kernel/sched/completion.c): complete() adds one to
  * `done` and wakes a waiter; complete_all() makes `done` effectively
  * infinite; wait_for_completion() sleeps until `done` is positive and takes
- * one. The timeout variant ends by its timeout only when nothing else can run.
+ * one. The timeout variants end by their timeout only when nothing else can
+ * run, and return the jiffies left (at least 1) or 0 (kernel/sched/completion.c).
+ * The model has no signals, so the _interruptible and _killable variants are
+ * never interrupted.
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { BOOL, INT, LONG, ULONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
 import { mightSleep } from '../detect/lockdep.js';
 import { syncKey } from '../state/keys.js';
@@ -100,8 +105,12 @@ const COMPLETION: BuiltinTable = {
     },
   },
   wait_for_completion: waitImpl(false),
-  wait_for_completion_interruptible: waitImpl(false),
   wait_for_completion_timeout: waitImpl(true),
+  // The model has no signals: the interruptible and killable waits are never interrupted (never -ERESTARTSYS).
+  wait_for_completion_interruptible: waitImpl(false),
+  wait_for_completion_interruptible_timeout: waitImpl(true),
+  wait_for_completion_killable: waitImpl(false),
+  wait_for_completion_killable_timeout: waitImpl(true),
   try_wait_for_completion: {
     kind: 'step',
     deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
@@ -122,10 +131,22 @@ const COMPLETION: BuiltinTable = {
   },
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  init_completion: sig(1, 1, VOID), reinit_completion: sig(1, 1, VOID), complete: sig(1, 1, VOID),
+  complete_all: sig(1, 1, VOID), wait_for_completion: sig(1, 1, VOID),
+  wait_for_completion_timeout: sig(2, 2, ULONG), try_wait_for_completion: sig(1, 1, BOOL),
+  completion_done: sig(1, 1, BOOL), wait_for_completion_interruptible: sig(1, 1, INT),
+  wait_for_completion_interruptible_timeout: sig(2, 2, LONG), wait_for_completion_killable: sig(1, 1, INT),
+  wait_for_completion_killable_timeout: sig(2, 2, LONG),
+};
+
 /** struct completion. */
 export const completion: Primitive = {
   name: 'completion',
-  builtins: COMPLETION,
+  builtins: COMPLETION, sigs: SIGS,
+  defines: { DECLARE_COMPLETION: 0 },
   ctype: 'completion',
   state: { tag: 'comp', init: (): CompletionState => ({ p: 'comp', done: 0 }) },
 };

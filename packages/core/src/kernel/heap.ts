@@ -14,6 +14,8 @@ import { liveKey } from '../state/keys.js';
 import { checkFree } from '../detect/kasan.js';
 import { heldLockFreed } from '../detect/lockdep.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { VOID, VOIDP } from '../lang/ctype.js';
 import { Fault } from '../state/fault.js';
 import { mightSleep } from '../detect/lockdep.js';
 
@@ -67,5 +69,13 @@ const HEAP: BuiltinTable = {
   kvfree: freeImpl('kvfree'),
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  kmalloc: sig(2, 2, VOIDP), kzalloc: sig(2, 2, VOIDP), kcalloc: sig(3, 3, VOIDP),
+  kmalloc_array: sig(3, 3, VOIDP), kvzalloc: sig(2, 2, VOIDP), kvmalloc: sig(2, 2, VOIDP),
+  kfree: sig(1, 1, VOID), kvfree: sig(1, 1, VOID),
+};
+
 /** The slab heap: kmalloc() and kfree() with KASAN poisoning. */
-export const heap: Primitive = { name: 'heap', builtins: HEAP };
+export const heap: Primitive = { name: 'heap', builtins: HEAP, sigs: SIGS };

@@ -3,6 +3,8 @@
  * device indexes. It locks internally; the whole IDA is one location.
  */
 import type { BuiltinTable, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { INT, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
 import { finding, where } from '../detect/finding.js';
 
@@ -77,10 +79,18 @@ const IDA: BuiltinTable = {
   },
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  ida_init: sig(1, 1, VOID), ida_alloc: sig(2, 2, INT), ida_alloc_max: sig(3, 3, INT),
+  ida_free: sig(2, 2, VOID), ida_destroy: sig(1, 1, VOID),
+};
+
 /** struct ida. */
 export const ida: Primitive = {
   name: 'ida',
-  builtins: IDA,
+  builtins: IDA, sigs: SIGS,
+  defines: { DEFINE_IDA: 0 },
   ctype: 'ida',
   state: { tag: 'ida', init: (): IdaState => ({ p: 'ida', used: [] }) },
 };

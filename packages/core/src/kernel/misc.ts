@@ -6,6 +6,8 @@
 import type { Thread } from '../state/state.js';
 import { type Value, ptr, showValue, truthy } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig, VARIADIC } from './sig.js';
+import { BOOL, INT, LONG, UINT, ULONG, VOID, VOIDP } from '../lang/ctype.js';
 import { Fault } from '../state/fault.js';
 import { mightSleep } from '../detect/lockdep.js';
 import { finding, where } from '../detect/finding.js';
@@ -169,5 +171,25 @@ const MISC: BuiltinTable = {
   }),
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  IS_ERR: sig(1, 1, BOOL), IS_ERR_OR_NULL: sig(1, 1, BOOL), PTR_ERR: sig(1, 1, LONG),
+  ERR_PTR: sig(1, 1, VOIDP), ERR_CAST: sig(1, 1, VOIDP), PTR_ERR_OR_ZERO: sig(1, 1, INT),
+  msecs_to_jiffies: sig(1, 1, ULONG), jiffies_to_msecs: sig(1, 1, UINT), might_sleep: sig(0, 0, VOID),
+  cpu_relax: sig(0, 0, VOID), cond_resched: sig(0, 0, VOID), schedule: sig(0, 0, VOID),
+  msleep: sig(1, 1, VOID), usleep_range: sig(2, 2, VOID), udelay: sig(1, 1, VOID),
+  synchronize_rcu: sig(0, 0, VOID), printk: sig(1, VARIADIC, INT), pr_emerg: sig(1, VARIADIC, VOID),
+  pr_alert: sig(1, VARIADIC, VOID), pr_crit: sig(1, VARIADIC, VOID), pr_err: sig(1, VARIADIC, VOID),
+  pr_warn: sig(1, VARIADIC, VOID), pr_notice: sig(1, VARIADIC, VOID), pr_info: sig(1, VARIADIC, VOID),
+  pr_debug: sig(1, VARIADIC, VOID), dev_err: sig(2, VARIADIC, VOID), dev_warn: sig(2, VARIADIC, VOID),
+  dev_info: sig(2, VARIADIC, VOID), dev_dbg: sig(2, VARIADIC, VOID), BUG: sig(0, 0, VOID),
+  panic: sig(1, VARIADIC, VOID), __bug_on: sig(1, 1, VOID), EXPECT_RET: sig(3, VARIADIC, VOID),
+  __invariant: sig(1, 1, VOID), __jiffies: sig(0, 0, ULONG), __container_of: sig(1, 1, VOIDP),
+  __current_task: sig(0, 0, INT), __assert: sig(1, 1, VOID), __warn: sig(1, 1, INT),
+  __warn_once: sig(1, 1, INT), __lockdep_assert_held: sig(1, 1, VOID),
+  __lockdep_assert_not_held: sig(1, 1, VOID),
+};
+
 /** printk, ERR_PTR, WARN/BUG, lockdep assertions, time, container_of, the scenario helpers. */
-export const misc: Primitive = { name: 'misc', builtins: MISC };
+export const misc: Primitive = { name: 'misc', builtins: MISC, sigs: SIGS };

@@ -7,6 +7,8 @@
 import type { Thread } from '../state/state.js';
 import type { Ptr, Value } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { BOOL, INT, VOID } from '../lang/ctype.js';
 import { acquired, implicitClass, initClass, released } from './locking.js';
 import { mightSleep } from '../detect/lockdep.js';
 import type { LockClass, PrimState } from '../state/prim.js';
@@ -110,10 +112,19 @@ const MUTEX: BuiltinTable = {
   },
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  mutex_init: sig(1, 1, VOID), mutex_lock: sig(1, 1, VOID), mutex_unlock: sig(1, 1, VOID),
+  mutex_trylock: sig(1, 1, INT), mutex_lock_interruptible: sig(1, 1, INT), mutex_lock_killable: sig(1, 1, INT),
+  mutex_lock_nested: sig(2, 2, VOID), mutex_is_locked: sig(1, 1, BOOL), mutex_destroy: sig(1, 1, VOID),
+};
+
 /** struct mutex. */
 export const mutex: Primitive = {
   name: 'mutex',
-  builtins: MUTEX,
+  builtins: MUTEX, sigs: SIGS,
+  defines: { DEFINE_MUTEX: 0 },
   ctype: 'mutex',
   state: {
     tag: 'mutex',

@@ -12,6 +12,8 @@
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
 
@@ -190,5 +192,15 @@ const REFCOUNT: BuiltinTable = {
   },
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  refcount_set: sig(2, 2, VOID), refcount_read: sig(1, 1, UINT), refcount_inc: sig(1, 1, VOID),
+  refcount_add: sig(2, 2, VOID), refcount_inc_not_zero: sig(1, 1, BOOL),
+  refcount_add_not_zero: sig(2, 2, BOOL), refcount_dec: sig(1, 1, VOID),
+  refcount_dec_and_test: sig(1, 1, BOOL), refcount_sub_and_test: sig(2, 2, BOOL),
+  refcount_dec_if_one: sig(1, 1, BOOL), refcount_dec_not_one: sig(1, 1, BOOL),
+};
+
 /** refcount_t: its counter is a plain number in memory. */
-export const refcount: Primitive = { name: 'refcount', builtins: REFCOUNT, ctype: 'refcount' };
+export const refcount: Primitive = { name: 'refcount', builtins: REFCOUNT, sigs: SIGS, ctype: 'refcount' };

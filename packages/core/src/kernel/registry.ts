@@ -3,6 +3,7 @@
  * object reports learn the primitives from here. Adding a primitive is a new
  * file in this folder and one line below (see docs/architecture.md).
  */
+import type { KernelDecls } from '../lang/kernel-api.js';
 import type { BuiltinTable, Primitive, PrimitiveState } from './api.js';
 import { heap } from './heap.js';
 import { mutex } from './mutex.js';
@@ -15,7 +16,9 @@ import { completion } from './completion.js';
 import { ida } from './ida.js';
 import { misc } from './misc.js';
 
-export const PRIMITIVES: readonly Primitive[] = [heap, mutex, spinlock, refcount, atomic, xarray, waitqueue, completion, ida, misc];
+export const PRIMITIVES: readonly Primitive[] = [
+  heap, mutex, spinlock, refcount, atomic, xarray, waitqueue, completion, ida, misc,
+];
 
 /** All built-in functions by name. */
 export const BUILTINS: BuiltinTable = Object.assign({}, ...PRIMITIVES.map((p) => p.builtins));
@@ -32,3 +35,9 @@ export const STATE_BY_CTYPE: ReadonlyMap<string, PrimitiveState> = new Map(
 export const STATE_BY_TAG: ReadonlyMap<string, PrimitiveState> = new Map(
   PRIMITIVES.flatMap((p) => (p.state ? [[p.state.tag, p.state] as const] : [])),
 );
+
+/** What the primitives declare to kernel-C (signatures, DEFINE_* macros): the front end's view, for compile(). */
+export const KERNEL_DECLS: KernelDecls = {
+  builtins: new Map(PRIMITIVES.flatMap((p) => Object.entries(p.sigs))),
+  defines: new Map(PRIMITIVES.flatMap((p) => Object.entries(p.defines ?? {}).map(([macro, flags]) => [macro, { prim: p.ctype!, flags }] as const))),
+};

@@ -7,6 +7,8 @@
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { INT, VOID } from '../lang/ctype.js';
 import { acquired, implicitClass, initClass, released } from './locking.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 import type { XArrayState } from './xarray.js';
@@ -126,10 +128,20 @@ const SPINLOCK: BuiltinTable = {
   xa_unlock_irq: unlockImpl(true),
 };
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  spin_lock_init: sig(1, 1, VOID), spin_lock: sig(1, 1, VOID), spin_unlock: sig(1, 1, VOID),
+  spin_trylock: sig(1, 1, INT), spin_lock_irq: sig(1, 1, VOID), spin_unlock_irq: sig(1, 1, VOID),
+  spin_lock_bh: sig(1, 1, VOID), spin_unlock_bh: sig(1, 1, VOID), xa_lock: sig(1, 1, VOID),
+  xa_unlock: sig(1, 1, VOID), xa_lock_irq: sig(1, 1, VOID), xa_unlock_irq: sig(1, 1, VOID),
+};
+
 /** spinlock_t, and the xa_lock of a struct xarray (xa_lock(), xa_unlock()). */
 export const spinlock: Primitive = {
   name: 'spinlock',
-  builtins: SPINLOCK,
+  builtins: SPINLOCK, sigs: SIGS,
+  defines: { DEFINE_SPINLOCK: 0, DEFINE_RAW_SPINLOCK: 0 },
   ctype: 'spinlock',
   state: {
     tag: 'spin',

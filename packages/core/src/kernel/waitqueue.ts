@@ -18,6 +18,8 @@
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
 import { taskKey, syncKey } from '../state/keys.js';
 import { type MissedWake, waitStall } from '../detect/hungtask.js';
@@ -154,10 +156,20 @@ const WAITQUEUE: BuiltinTable = {
 };
 
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  init_waitqueue_head: sig(1, 1, VOID), wake_up: sig(1, 1, VOID), wake_up_all: sig(1, 1, VOID),
+  wake_up_interruptible: sig(1, 1, VOID), wake_up_interruptible_all: sig(1, 1, VOID),
+  waitqueue_active: sig(1, 1, BOOL), __wait_prepare: sig(1, 1, VOID), __wait_schedule: sig(1, 1, LONG),
+  __wait_finish: sig(1, 1, VOID),
+};
+
 /** wait_queue_head_t: the wait_event*() family and the wake_up*() family. */
 export const waitqueue: Primitive = {
   name: 'waitqueue',
-  builtins: WAITQUEUE,
+  builtins: WAITQUEUE, sigs: SIGS,
+  defines: { DECLARE_WAIT_QUEUE_HEAD: 0 },
   ctype: 'wait_queue_head',
   state: { tag: 'wq', init: (): WaitQueueState => ({ p: 'wq', waiters: [] }) },
 };

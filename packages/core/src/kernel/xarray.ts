@@ -18,6 +18,8 @@
 import type { Thread } from '../state/state.js';
 import { type Value, XA_ZERO, valEq } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
+import { type BuiltinSig, sig } from './sig.js';
+import { BOOL, INT, ULONG, VOID, VOIDP } from '../lang/ctype.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 import { emptyXa, xaLockRef } from './spinlock.js';
 import { acquired, holds, initClass, released } from './locking.js';
@@ -63,7 +65,11 @@ function put(x: XaRef, idx: number, v: Value): void {
   x.m.setPrim(x.alloc, x.off, x.s);
 }
 
-const trackFree = (s: XArrayState) => (s.flags & 1) !== 0;
+/** include/linux/xarray.h: XA_FLAGS_ALLOC tracks free entries; XA_FLAGS_ALLOC1 also starts at 1. */
+const XA_FLAGS_ALLOC = 1;
+const XA_FLAGS_ALLOC1 = 3;
+
+const trackFree = (s: XArrayState) => (s.flags & XA_FLAGS_ALLOC) !== 0;
 const dataKey = (m: KernelCtx, p: Value) => partKey(m.keyOf(p), 'data');
 const lockKey = (m: KernelCtx, p: Value) => partKey(m.keyOf(p), 'lock');
 
@@ -254,10 +260,23 @@ const XARRAY: BuiltinTable = {
 };
 
 
+
+/** Signatures of the built-ins above, as kernel-C calls them. */
+const SIGS: Record<string, BuiltinSig> = {
+  xa_init: sig(1, 1, VOID), xa_init_flags: sig(2, 2, VOID), xa_alloc: sig(5, 5, INT),
+  xa_load: sig(2, 2, VOIDP), xa_store: sig(4, 4, VOIDP), xa_erase: sig(2, 2, VOIDP),
+  xa_cmpxchg: sig(5, 5, VOIDP), xa_insert: sig(4, 4, INT), __xa_store: sig(4, 4, VOIDP),
+  __xa_erase: sig(2, 2, VOIDP), __xa_cmpxchg: sig(5, 5, VOIDP), __xa_alloc: sig(5, 5, INT),
+  xa_empty: sig(1, 1, BOOL), xa_destroy: sig(1, 1, VOID), xa_is_zero: sig(1, 1, BOOL), xa_err: sig(1, 1, INT),
+  xa_is_err: sig(1, 1, BOOL), xas_load: sig(1, 1, VOIDP), xas_store: sig(2, 2, VOIDP),
+  xa_mk_value: sig(1, 1, VOIDP), xa_to_value: sig(1, 1, ULONG), __xa_find: sig(3, 3, VOIDP),
+};
+
 /** struct xarray, with XA_ZERO_ENTRY reservations (xa_alloc) and tombstones. */
 export const xarray: Primitive = {
   name: 'xarray',
-  builtins: XARRAY,
+  builtins: XARRAY, sigs: SIGS,
+  defines: { DEFINE_XARRAY: 0, DEFINE_XARRAY_ALLOC: XA_FLAGS_ALLOC, DEFINE_XARRAY_ALLOC1: XA_FLAGS_ALLOC1 },
   ctype: 'xarray',
   state: {
     tag: 'xa',

@@ -11,11 +11,13 @@ import { type ConstValue, type FunctionIR, type GlobalIR, type Program, type Sou
 import type { Diagnostic } from './diagnostics.js';
 import { type Declared, Declarer, type Macro, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
-import { type DefineMacro, builtinSig, defineMacro, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
+import { type DefineMacro, type KernelDecls, KernelApi, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
+  /** What the kernel primitives declare (../kernel/registry.ts KERNEL_DECLS; see ../compile.ts). */
+  kernel: KernelDecls;
   /** Compile the model's linux/kernel.h in front of the files (default true). */
   kernelHeader?: boolean;
   /** Stop after this many diagnostics (default 40). */
@@ -68,17 +70,19 @@ interface CompileState {
   fnIdx: ScopedIndex;
   globalIdx: ScopedIndex;
   decl: Declarer;
+  /** The kernel's built-ins and DEFINE_* macros. */
+  kernel: KernelApi;
 }
 
 /**
  * Compile sources (each with its role) into one linked program: the list of
  * phases, each of which reports into the shared diagnostics.
  */
-export async function compile(sources: SourceFile[], opts: CompileOptions = {}): Promise<CompileResult> {
+export async function compile(sources: SourceFile[], opts: CompileOptions): Promise<CompileResult> {
   const files: SourceFile[] = opts.kernelHeader === false
     ? [...sources]
     : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
-  const st = newState(files, opts.maxDiagnostics ?? 40);
+  const st = newState(files, opts.maxDiagnostics ?? 40, new KernelApi(opts.kernel));
   const trees = await parseFiles(st);
   if (!trees) return { diagnostics: st.diagnostics };
   await collectMacros(st, trees);
@@ -100,7 +104,7 @@ export async function compile(sources: SourceFile[], opts: CompileOptions = {}):
 }
 
 /** The state before phase 1: no diagnostics, empty symbol tables scoped by the current file's unit. */
-function newState(files: SourceFile[], max: number): CompileState {
+function newState(files: SourceFile[], max: number, kernel: KernelApi): CompileState {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (fileIdx: number, n: Syn, message: string, severity: 'error' | 'warning' = 'error') => {
@@ -117,7 +121,7 @@ function newState(files: SourceFile[], max: number): CompileState {
     fnIndex: fnIdx, globalIndex: globalIdx,
   };
   const decl = new Declarer(sym, (n, m) => report(st.curFile, n, m), () => st.curFile, (n) => n.start.line);
-  const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl };
+  const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl, kernel };
   return st;
 }
 
@@ -226,7 +230,7 @@ class DeclarationPass {
       .map((c) => c.text || c.children.map((k) => k.type).join(' '));
     const isConst = n.children.some((c) => c.type === 'type_qualifier'
       && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
-    const defined = tnode?.type === 'type_identifier' ? defineMacro(tnode.text) : undefined;
+    const defined = tnode?.type === 'type_identifier' ? st.kernel.defineMacro(tnode.text) : undefined;
     if (tnode && defined) { this.definePrimitive(n, i, tnode.text, defined); return; }
     const base = st.decl.baseType(n);
     for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
@@ -238,14 +242,12 @@ class DeclarationPass {
     }
   }
 
-  /** `DEFINE_MUTEX(name);` and the like: a global primitive, named in `prims` with the macro's suffix. */
+  /** `DEFINE_MUTEX(name);` and the like: a global primitive, with the flags its state starts with. */
   private definePrimitive(n: Syn, i: number, macro: string, defined: DefineMacro): void {
     const dn = field(n, 'declarator');
     const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
     if (!inner || inner.type !== 'identifier') { this.st.report(i, n, `${macro}(name) expects one name`); return; }
-    this.declareGlobal(inner.text, defined.type, n, undefined, false, [[0, inner.text]], false);
-    const g = this.globals[this.st.sym.globalIndex.get(inner.text)!]!;
-    if (defined.suffix) g.prims = [[0, `${inner.text}${defined.suffix}`]];
+    this.declareGlobal(inner.text, defined.type, n, undefined, false, [{ off: 0, name: inner.text, flags: defined.flags }], false);
   }
 
   /**
@@ -262,7 +264,7 @@ class DeclarationPass {
     const params = d.params ?? d.type.params.map((t) => ({ name: '', type: t, node: n }));
     if (idx !== undefined) { this.redeclareFn(this.fns[idx]!, d, n, def, params); return; }
     const verb = def ? 'define' : 'declare';
-    if (builtinSig(d.name) && !isInternalBuiltin(d.name)) {
+    if (st.kernel.builtinSig(d.name) && !isInternalBuiltin(d.name)) {
       st.report(cur, n, `'${d.name}' is a kernel function the model provides; do not ${verb} it`);
       return;
     }
@@ -301,7 +303,7 @@ class DeclarationPass {
 
   /** Declare or define a global; an `extern` declaration in a unit names the shared global if there is one. */
   private declareGlobal(
-    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: [number, string][],
+    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: GlobalIR['prims'],
     isExtern: boolean,
   ): void {
     const { st } = this;
@@ -371,7 +373,7 @@ function lowerBodies(
     const ctx: ProgramContext = {
       sym: st.sym, decl: st.decl, fileIndex: st.curFile,
       fileText: trees[st.curFile]!.text, loops: trees[st.curFile]!.loops,
-      fnSigs, globals, report,
+      fnSigs, globals, report, kernel: st.kernel,
       noteCall: (name, n) => {
         const idx = st.sym.fnIndex.get(name);
         if (idx !== undefined && !callSites.has(idx)) callSites.set(idx, { file: st.curFile, node: n });

@@ -146,8 +146,11 @@ export interface GlobalIR {
   isConst: boolean;
   /** Initial values by byte offset. */
   init: [number, ConstValue][];
-  /** Static initialisers of primitives (DEFINE_MUTEX, DECLARE_WAIT_QUEUE_HEAD, ...): offset -> lockdep class name. */
-  prims: [number, string][];
+  /**
+   * Static initialisers of primitives (DEFINE_MUTEX, DECLARE_WAIT_QUEUE_HEAD, ...): the byte offset, the
+   * lockdep class name, and the flags the state starts with (an xarray's XA_FLAGS_ALLOC*; else 0).
+   */
+  prims: { off: number; name: string; flags: number }[];
   /** Size in bytes. */
   bytes: number;
 }

@@ -5,36 +5,73 @@
  * size, alignment, spelling and readable members), and which DEFINE_* macros
  * declare a primitive.
  *
- * Backed for now by the tables in ./builtins.ts; nothing else in lang/ reads
- * those tables, so they can later be fed from the kernel primitive registry.
+ * The built-ins and the DEFINE_* macros are the kernel primitives' own
+ * (../kernel/registry.ts builds a {@link KernelDecls} from them, and compile()
+ * takes it: the front end does not import the kernel); the special forms,
+ * the internal built-ins and the primitive C types are the dialect's
+ * (./builtins.ts).
  */
 import type { CType, PrimName } from './ctype.js';
 import type { FieldLayout } from './types.js';
 import {
-  type BuiltinSig, BUILTIN_SIGS, DEFINE_MACROS, INTERNAL_BUILTINS, PRIM_ALIGN, PRIM_FIELDS, PRIM_SIZE, PRIM_SPELLING,
-  PRIM_STRUCTS, PRIM_TYPEDEFS, SPECIAL_FORMS,
+  INTERNAL_BUILTINS, PRIM_ALIGN, PRIM_FIELDS, PRIM_SIZE, PRIM_SPELLING, PRIM_STRUCTS, PRIM_TYPEDEFS, SPECIAL_FORMS,
 } from './builtins.js';
 
-/** Arity and result type of a kernel built-in. */
-export type { BuiltinSig };
+/** Arity (`max` 99: variadic) and result type of a kernel built-in. */
+export interface BuiltinSig {
+  min: number;
+  max: number;
+  ret: CType;
+}
 
-/**
- * Signature of the kernel built-in `name` (arity and result type), including
- * the internal ones only lowering emits; undefined if `name` is not built in.
- */
-export function builtinSig(name: string): BuiltinSig | undefined {
-  return BUILTIN_SIGS[name];
+/** A DEFINE_* / DECLARE_* macro that declares a statically initialised primitive. */
+export interface DefineDecl {
+  /** The primitive C type of the declared global (`mutex`, `xarray`). */
+  prim: PrimName;
+  /** Flags its state starts with (an xarray's XA_FLAGS_ALLOC: 1, XA_FLAGS_ALLOC1: 3; else 0). */
+  flags: number;
+}
+
+/** What the kernel primitives declare to kernel-C: their functions and their DEFINE_* macros. */
+export interface KernelDecls {
+  /** Every built-in by name, the internal ones lowering emits included. */
+  builtins: ReadonlyMap<string, BuiltinSig>;
+  defines: ReadonlyMap<string, DefineDecl>;
+}
+
+/** A DEFINE_* macro as declarations see it: the global's type and its state's flags. */
+export interface DefineMacro {
+  type: CType;
+  flags: number;
+}
+
+/** The kernel's declarations as one compilation asks for them. */
+export class KernelApi {
+  constructor(private readonly decls: KernelDecls) {}
+
+  /**
+   * Signature of the kernel built-in `name` (arity and result type), including
+   * the internal ones only lowering emits; undefined if `name` is not built in.
+   */
+  builtinSig(name: string): BuiltinSig | undefined {
+    return this.decls.builtins.get(name);
+  }
+
+  /** Signature of a built-in kernel-C may call by name; undefined for internal built-ins and unknown names. */
+  callableBuiltinSig(name: string): BuiltinSig | undefined {
+    return INTERNAL_BUILTINS.has(name) ? undefined : this.decls.builtins.get(name);
+  }
+
+  /** The primitive that `DEFINE_MUTEX(name)`, `DEFINE_XARRAY_ALLOC1(name)`, ... declares; undefined for other names. */
+  defineMacro(name: string): DefineMacro | undefined {
+    const d = this.decls.defines.get(name);
+    return d ? { type: { k: 'prim', name: d.prim }, flags: d.flags } : undefined;
+  }
 }
 
 /** Is `name` a built-in that only lowering emits (`__wait_prepare`, `__warn`, ...), not callable from kernel-C? */
 export function isInternalBuiltin(name: string): boolean {
   return INTERNAL_BUILTINS.has(name);
-}
-
-/** Signature of a built-in kernel-C may call by name; undefined for internal built-ins and unknown names. */
-export function callableBuiltinSig(name: string): BuiltinSig | undefined {
-  const sig = BUILTIN_SIGS[name];
-  return sig && !INTERNAL_BUILTINS.has(name) ? sig : undefined;
 }
 
 /**
@@ -47,13 +84,13 @@ export function isSpecialForm(name: string): boolean {
 
 /** The primitive a kernel typedef stands for (`refcount_t`, `spinlock_t`, ...), or undefined. */
 export function primTypedef(name: string): CType | undefined {
-  const p = PRIM_TYPEDEFS[name];
+  const p = Object.hasOwn(PRIM_TYPEDEFS, name) ? PRIM_TYPEDEFS[name] : undefined;
   return p ? { k: 'prim', name: p } : undefined;
 }
 
 /** The primitive `struct tag` stands for (`struct mutex`, `struct xarray`, ...), or undefined. */
 export function primStructTag(tag: string): CType | undefined {
-  const p = PRIM_STRUCTS[tag];
+  const p = Object.hasOwn(PRIM_STRUCTS, tag) ? PRIM_STRUCTS[tag] : undefined;
   return p ? { k: 'prim', name: p } : undefined;
 }
 
@@ -75,18 +112,4 @@ export function primSpelling(p: PrimName): string {
 /** Members of a primitive that kernel code may read directly (`xa->xa_lock`, `xas.xa_index`), or undefined. */
 export function primFields(p: PrimName): FieldLayout[] | undefined {
   return PRIM_FIELDS[p];
-}
-
-/** A DEFINE_* / DECLARE_* macro that declares a statically initialised primitive. */
-export interface DefineMacro {
-  /** The type of the declared global. */
-  type: CType;
-  /** Appended to the global's name in `GlobalIR.prims` (`:alloc`, `:alloc1`), or ''. */
-  suffix: string;
-}
-
-/** The primitive that `DEFINE_MUTEX(name)`, `DEFINE_XARRAY_ALLOC1(name)`, ... declares; undefined for other names. */
-export function defineMacro(name: string): DefineMacro | undefined {
-  const d = DEFINE_MACROS[name];
-  return d ? { type: { k: 'prim', name: d.prim }, suffix: d.suffix } : undefined;
 }

@@ -5,6 +5,7 @@
  * {@link ExprLowerer} (./lower-expr.ts) and {@link FnLowerer} (./lower.ts)
  * build on it.
  */
+import type { KernelApi } from './kernel-api.js';
 import type { Syn } from './syntax.js';
 import { type CType, UNKNOWN, alignOf, layoutOf, sizeOf, typeName } from './types.js';
 import { type ConstValue, type Instr, type Loc, Op } from './ir.js';
@@ -24,6 +25,8 @@ export interface ProgramContext {
   /** Declared functions: name -> signature (params, ret, variadic). */
   fnSigs: Map<string, { ret: CType; params: CType[]; variadic: boolean }>;
   globals: { name: string; type: CType }[];
+  /** The kernel's built-ins (signatures) and DEFINE_* macros. */
+  kernel: KernelApi;
   report: (n: Syn, message: string) => void;
   /** Record a call to a function that must be defined somewhere (link check). */
   noteCall: (name: string, n: Syn) => void;

@@ -10,7 +10,6 @@ import {
   typeName,
 } from './types.js';
 import { type BinOp, type BuiltinExtra, type IntConv, Op } from './ir.js';
-import { builtinSig, callableBuiltinSig } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
 import { type Macro, parseChar, parseNumber, parseString } from './declare.js';
 import { LowerCore } from './lower-core.js';
@@ -556,7 +555,7 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
           this.emit({ op: Op.Call, dst, fn: this.P.sym.fnIndex.get(name)!, args: regs });
           return { reg: dst, type: sig.ret };
         }
-        if (callableBuiltinSig(name)) return this.builtin(name, n, args, {});
+        if (this.P.kernel.callableBuiltinSig(name)) return this.builtin(name, n, args, {});
         const why = 'it is neither defined in this program nor a kernel function the model provides';
         this.err(f, `implicit declaration of function '${name}': ${why}`);
         for (const a of args) this.value(a);
@@ -587,7 +586,7 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
   }
 
   builtin(name: string, n: Syn, args: Syn[], extra: BuiltinExtra): Val {
-    const sig = builtinSig(name)!;
+    const sig = this.P.kernel.builtinSig(name)!;
     this.checkArity(n, name, args.length, sig.min, sig.max);
     const regs = args.map((a) => this.value(a).reg);
     const dst = this.newReg(null);

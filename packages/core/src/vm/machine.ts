@@ -73,11 +73,10 @@ export class Machine extends VmServices {
         else if (v.t === 'zero') fields.set(off, XA_ZERO);
         else if (v.t === 'gaddr') fields.set(off, ptr(v.g + 1, v.off));
       }
-      for (const [path, clsName] of g.prims) {
-        const cls = { key: `static:${clsName.split(':')[0]}`, name: clsName.split(':')[0]! };
-        const t = path === 0 ? g.type : undefined;
+      for (const { off, name, flags } of g.prims) {
+        const t = off === 0 ? g.type : undefined;
         const prim = t?.k === 'prim' ? STATE_BY_CTYPE.get(t.name) : undefined;
-        if (prim) fields.set(path, prim.init(cls, clsName.endsWith(':alloc1') ? 3 : clsName.endsWith(':alloc') ? 1 : 0));
+        if (prim) fields.set(off, prim.init({ key: `static:${name}`, name }, flags));
       }
       heap.set(id, { id, kind: 'global', name: g.name, bytes: Math.max(1, g.bytes), fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined, ctype: g.type, gen });
     });

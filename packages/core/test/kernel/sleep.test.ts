@@ -84,4 +84,25 @@ static DECLARE_COMPLETION(c);
 void thread_a(void) { assert(wait_for_completion_timeout(&c, 100) == 0); }`);
     expect(kinds(r)).toEqual(['stall']);
   });
+
+  it('wait_for_completion_interruptible_timeout, as vfio_unregister_group_dev() waits: woken with time left, or a stall', async () => {
+    const woken = await check(`
+static DECLARE_COMPLETION(comp);
+static refcount_t users;
+void setup(void) { refcount_set(&users, 2); }
+static void put_registration(void) { if (refcount_dec_and_test(&users)) complete(&comp); }
+void thread_unregister(void) { put_registration(); assert(wait_for_completion_interruptible_timeout(&comp, 10000) > 0); }
+void thread_close(void) { put_registration(); }`);
+    expect(woken.findings).toEqual([]);
+    expect(woken.coverage?.kind).toBe('exhaustive');
+    const stuck = await check(`
+static DECLARE_COMPLETION(comp);
+static refcount_t users;
+void setup(void) { refcount_set(&users, 2); }
+static void put_registration(void) { if (refcount_dec_and_test(&users)) complete(&comp); }
+void thread_unregister(void) { put_registration(); assert(wait_for_completion_killable_timeout(&comp, 10000) == 0); }
+void thread_open(void) { refcount_inc(&users); }`);
+    expect(kinds(stuck)).toEqual(['stall']);
+    expect(stuck.findings[0]!.title).toBe('stall: unregister waited the full 10000 ms in thread_unregister');
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { prepass } from '../../src/lang/prepass.js';
-import { compile } from '../../src/lang/compile.js';
+import { compile } from '../../src/compile.js';
 import { check, useParser } from '../helpers.js';
 
 useParser();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile } from '../../src/lang/compile.js';
+import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import type { StrategyName } from '../../src/sched/index.js';
 import { exploreScenario } from '../../src/sched/runner.js';
-import { isPrim } from '../../src/kernel/prim.js';
+import { isPrim } from '../../src/state/prim.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
 

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useParser } from '../helpers.js';
-import { compile } from '../../src/lang/compile.js';
+import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { exploreScenario } from '../../src/sched/runner.js';
 import { PctStrategy, formatP } from '../../src/sched/pct.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { check, useParser } from '../helpers.js';
-import { compile } from '../../src/lang/compile.js';
+import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { minimise } from '../../src/report/minimise.js';
 import { replaySchedules } from '../../src/sched/runner.js';
