@@ -52,7 +52,10 @@ export interface CheckReport {
 export function programScenario(p: Program): ScenarioSpec | undefined {
   const learnerFiles = new Set(p.files.map((f, i) => (f.role === 'learner' ? i : -1)).filter((i) => i >= 0));
   const fns = p.functions.filter((f) => learnerFiles.has(f.file) && f.code.length > 0);
-  const threads = fns.flatMap((f) => { const name = threadTaskName(f.name); return name === undefined ? [] : [{ fn: f.name, name }]; });
+  const threads = fns.flatMap((f) => {
+    const name = threadTaskName(f.name);
+    return name === undefined ? [] : [{ fn: f.name, name }];
+  });
   if (!threads.length) return undefined;
   return {
     setup: fns.some((f) => f.name === 'setup') ? 'setup' : undefined,
@@ -64,18 +67,49 @@ export function programScenario(p: Program): ScenarioSpec | undefined {
 /** Compile and explore a standalone program. Never throws for bad input: it returns diagnostics. */
 export async function checkProgram(name: string, text: string, opts: CheckOptions = {}): Promise<CheckReport> {
   const files: SourceFile[] = [{ name, text, role: 'learner' }];
-  const base: CheckReport = { version: REPORT_VERSION, file: name, threads: [], findings: [], coverage: null, stats: null, diagnostics: [] };
+  const base: CheckReport = {
+    version: REPORT_VERSION,
+    file: name,
+    threads: [],
+    findings: [],
+    coverage: null,
+    stats: null,
+    diagnostics: [],
+  };
   const c = await compile(files);
   if (!c.program) return { ...base, diagnostics: c.diagnostics };
   const spec = programScenario(c.program);
   if (!spec) {
-    return { ...base, diagnostics: [{ file: name, line: 1, column: 1, severity: 'error', message: 'no thread functions: define one or more `void thread_<name>(void)` (and optionally `setup` and `check`)' }] };
+    return {
+      ...base,
+      diagnostics: [
+        {
+          file: name,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          message:
+            'no thread functions: define one or more `void thread_<name>(void)` (and optionally `setup` and `check`)',
+        },
+      ],
+    };
   }
   for (const fn of [spec.setup, spec.check, ...spec.threads.map((t) => t.fn)]) {
     if (!fn) continue;
     const f = c.program.functions[c.program.fnIndex.get(fn)!]!;
     if (f.params.length) {
-      return { ...base, diagnostics: [{ file: name, line: f.line, column: 1, severity: 'error', message: `${fn}() must take no parameters: write it as void ${fn}(void)` }] };
+      return {
+        ...base,
+        diagnostics: [
+          {
+            file: name,
+            line: f.line,
+            column: 1,
+            severity: 'error',
+            message: `${fn}() must take no parameters: write it as void ${fn}(void)`,
+          },
+        ],
+      };
     }
   }
   return explore(c.program, spec, name, opts);
@@ -86,7 +120,12 @@ export async function checkProgram(name: string, text: string, opts: CheckOption
  * trace of (the last) one. A single-schedule finding also gets the kernel
  * objects as they were at its step (after the ones it already names).
  */
-export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFinding, limits: Limits = DEFAULT_LIMITS): void {
+export function attachTrace(
+  program: Program,
+  spec: ScenarioSpec,
+  f: ReportFinding,
+  limits: Limits = DEFAULT_LIMITS,
+): void {
   const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
   if (!schedules) return;
   if (!f.schedules && f.schedule) {
@@ -95,7 +134,7 @@ export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFindi
     f.trace = t.steps;
     f.preemptions = f.trace.filter((s) => s.preemption).length;
     const named = new Set(f.objects.map((o) => o.name));
-    const at = len > 0 ? t.states[len - 1] ?? [] : [];
+    const at = len > 0 ? (t.states[len - 1] ?? []) : [];
     f.objects = [...f.objects, ...at.filter((o) => o.state === 'live' && !named.has(o.name))];
     return;
   }
@@ -110,9 +149,13 @@ export function attachTrace(program: Program, spec: ScenarioSpec, f: ReportFindi
 export function explore(program: Program, spec: ScenarioSpec, name: string, opts: CheckOptions = {}): CheckReport {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const res = exploreScenario(program, spec, {
-    strategy: opts.strategy, strategyOptions: opts, limits,
+    strategy: opts.strategy,
+    strategyOptions: opts,
+    limits,
     budget: opts.budget ?? { executions: 100_000, ms: 60_000 },
-    onProgress: opts.onProgress, shouldStop: opts.shouldStop, stateCache: opts.stateCache,
+    onProgress: opts.onProgress,
+    shouldStop: opts.shouldStop,
+    stateCache: opts.stateCache,
   });
   const findings: ReportFinding[] = [...res.setupFindings];
   for (const f0 of res.findings) {

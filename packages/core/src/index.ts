@@ -14,15 +14,36 @@ export { prepass } from './lang/prepass.js';
 export { formatRet, ERRNO, ERRNO_NAME } from './lang/constants.js';
 export * from './state/values.js';
 export * from './state/state.js';
-export { Machine, SharedDetectors, DEFAULT_LIMITS, type Limits, type ScenarioSpec, type ThreadSpec } from './vm/machine.js';
+export {
+  Machine,
+  SharedDetectors,
+  DEFAULT_LIMITS,
+  type Limits,
+  type ScenarioSpec,
+  type ThreadSpec,
+} from './vm/machine.js';
 export * from './detect/finding.js';
 export * from './sched/index.js';
 export { traceTable, renderFinding } from './report/text.js';
-export { checkProgram, explore, programScenario, attachTrace, REPORT_VERSION, type CheckOptions, type CheckReport, type ReportFinding } from './check.js';
+export {
+  checkProgram,
+  explore,
+  programScenario,
+  attachTrace,
+  REPORT_VERSION,
+  type CheckOptions,
+  type CheckReport,
+  type ReportFinding,
+} from './check.js';
 export { minimise } from './report/minimise.js';
 export {
-  newMachine, newMachine as freshMachine, exploreScenario, replay, replaySchedules,
-  type ScenarioOptions, type ReplayResult,
+  newMachine,
+  newMachine as freshMachine,
+  exploreScenario,
+  replay,
+  replaySchedules,
+  type ScenarioOptions,
+  type ReplayResult,
 } from './sched/runner.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';

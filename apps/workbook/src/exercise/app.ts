@@ -30,7 +30,10 @@ const WATCHDOG = { quick: 60_000, full: 240_000 };
 
 function debounce(f: () => void, ms: number): () => void {
   let t: ReturnType<typeof setTimeout> | undefined;
-  return () => { clearTimeout(t); t = setTimeout(f, ms); };
+  return () => {
+    clearTimeout(t);
+    t = setTimeout(f, ms);
+  };
 }
 
 export async function mountExercise(root: HTMLElement): Promise<void> {
@@ -65,14 +68,19 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   editorEl.replaceChildren();
   const editor = createEditor(editorEl, initial);
   const persist = () => {
-    if (!storage.save(id, editor.getValue())) status('This browser refused to save your code (storage full or disabled): copy it somewhere safe.', 'error');
+    if (!storage.save(id, editor.getValue()))
+      status('This browser refused to save your code (storage full or disabled): copy it somewhere safe.', 'error');
   };
   if (opening) persist();
   editor.onDidChangeModelContent(debounce(persist, 300));
   addEventListener('pagehide', persist);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') persist(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') persist();
+  });
 
-  const syncRestore = () => { restoreBtn.hidden = storage.load(id, 'previous') === null; };
+  const syncRestore = () => {
+    restoreBtn.hidden = storage.load(id, 'previous') === null;
+  };
   syncRestore();
 
   // the line of the trace step in the learner's file
@@ -80,15 +88,22 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const stepLine = editor.createDecorationsCollection();
   const viewer = new TraceViewer(traceEl, {
     highlight: (line) => {
-      if (line === null) { stepLine.clear(); return; }
-      stepLine.set([{
-        range: new monaco.Range(line, 1, line, 1),
-        options: { isWholeLine: true, className: 'td-step-line', glyphMarginClassName: 'td-step-glyph' },
-      }]);
+      if (line === null) {
+        stepLine.clear();
+        return;
+      }
+      stepLine.set([
+        {
+          range: new monaco.Range(line, 1, line, 1),
+          options: { isWholeLine: true, className: 'td-step-line', glyphMarginClassName: 'td-step-glyph' },
+        },
+      ]);
       editor.revealLineInCenterIfOutsideViewport(line);
     },
     shareLink: () => (current ? traceLink(current) : null),
-    closed: () => { current = null; },
+    closed: () => {
+      current = null;
+    },
   });
 
   const setBusy = (busy: boolean) => {
@@ -102,31 +117,52 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const showDiagnostics = (r: GradeReport) => {
     const model = editor.getModel();
     if (!model) return;
-    monaco.editor.setModelMarkers(model, 'teardown', r.diagnostics.filter((d) => d.file === SUBMISSION).map((d) => ({
-      startLineNumber: d.line, startColumn: d.column, endLineNumber: d.line, endColumn: d.column + 1,
-      message: d.message, severity: d.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
-    })));
+    monaco.editor.setModelMarkers(
+      model,
+      'teardown',
+      r.diagnostics
+        .filter((d) => d.file === SUBMISSION)
+        .map((d) => ({
+          startLineNumber: d.line,
+          startColumn: d.column,
+          endLineNumber: d.line,
+          endColumn: d.column + 1,
+          message: d.message,
+          severity: d.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+        })),
+    );
   };
 
-  async function openTrace(t: SharedTrace, meta: { scenarioTitle: string; findingTitle?: string; findingKind?: string }) {
+  async function openTrace(
+    t: SharedTrace,
+    meta: { scenarioTitle: string; findingTitle?: string; findingKind?: string },
+  ) {
     status('Replaying the interleaving…', 'busy');
     try {
       const v = await client.trace(t.code, t.scenario, t.token);
-      if ('diagnostics' in v) { status('That trace\'s code does not compile any more.', 'error'); return; }
+      if ('diagnostics' in v) {
+        status("That trace's code does not compile any more.", 'error');
+        return;
+      }
       current = t;
       viewer.show(v, meta);
       root.dataset.trace = 'open';
       status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
     } catch (e) {
-      status(e instanceof Stopped ? `The replay was ${e.message}.` : `The replay failed: ${(e as Error).message}`, 'error');
+      status(
+        e instanceof Stopped ? `The replay was ${e.message}.` : `The replay failed: ${(e as Error).message}`,
+        'error',
+      );
     }
   }
 
   let gradedCode = '';
   const showTrace = (s: ScenarioResult, f: GradedFinding) => {
-    const schedule = f.schedules ? f.schedules[f.schedules.length - 1]! : f.schedule ?? [];
-    void openTrace({ v: 1, ex: id, scenario: s.id, token: encodeSchedule(schedule), code: gradedCode, title: f.title, kind: f.kind },
-      { scenarioTitle: s.title, findingTitle: f.title, findingKind: f.kind });
+    const schedule = f.schedules ? f.schedules[f.schedules.length - 1]! : (f.schedule ?? []);
+    void openTrace(
+      { v: 1, ex: id, scenario: s.id, token: encodeSchedule(schedule), code: gradedCode, title: f.title, kind: f.kind },
+      { scenarioTitle: s.title, findingTitle: f.title, findingKind: f.kind },
+    );
   };
 
   async function run(mode: 'quick' | 'full') {
@@ -142,16 +178,34 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       });
       gradedCode = code;
       showDiagnostics(r);
-      renderResults(resultsEl, r, { showTrace, goto: (line, column) => { editor.setPosition({ lineNumber: line, column }); editor.revealLineInCenter(line); editor.focus(); } });
+      renderResults(resultsEl, r, {
+        showTrace,
+        goto: (line, column) => {
+          editor.setPosition({ lineNumber: line, column });
+          editor.revealLineInCenter(line);
+          editor.focus();
+        },
+      });
       root.dataset.result = r.status;
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
-      status(r.status === 'error' ? 'Your code does not compile: see the messages below.' : `${r.score}/${r.maxScore} points in ${secs} s.`, r.status === 'passed' ? 'info' : 'error');
+      status(
+        r.status === 'error'
+          ? 'Your code does not compile: see the messages below.'
+          : `${r.score}/${r.maxScore} points in ${secs} s.`,
+        r.status === 'passed' ? 'info' : 'error',
+      );
     } catch (e) {
       if (e instanceof Stopped) {
         root.dataset.result = e.reason;
-        resultsEl.replaceChildren(h('p', { class: 'td-stopped' }, e.reason === 'cancelled'
-          ? 'Grading cancelled. Your code is unchanged.'
-          : `Grading ${e.message}: it ran far longer than the scenarios' budgets allow. Your code is unchanged; look for a loop that never ends.`));
+        resultsEl.replaceChildren(
+          h(
+            'p',
+            { class: 'td-stopped' },
+            e.reason === 'cancelled'
+              ? 'Grading cancelled. Your code is unchanged.'
+              : `Grading ${e.message}: it ran far longer than the scenarios' budgets allow. Your code is unchanged; look for a loop that never ends.`,
+          ),
+        );
         status(e.reason === 'cancelled' ? 'Cancelled.' : `Stopped: ${e.message}.`, 'error');
       } else {
         root.dataset.result = 'crashed';
@@ -176,8 +230,16 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
 
   resetBtn.addEventListener('click', () => {
     const code = editor.getValue();
-    if (code === info.starter) { status('This is already the starter code.'); return; }
-    if (!confirm('Replace your code with the starter? Your current code is kept: "Restore my previous code" brings it back.')) return;
+    if (code === info.starter) {
+      status('This is already the starter code.');
+      return;
+    }
+    if (
+      !confirm(
+        'Replace your code with the starter? Your current code is kept: "Restore my previous code" brings it back.',
+      )
+    )
+      return;
     storage.save(id, code, 'previous');
     editor.setValue(info.starter);
     persist();
@@ -199,7 +261,8 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   status('Ready. Run (Ctrl+Enter) checks the visible scenarios; Submit (Ctrl+Shift+Enter) grades them all.');
 
   if (opening) {
-    if (saved !== null && saved !== opening.code) status('Opened a shared trace; your own code is kept under "Restore my previous code".');
+    if (saved !== null && saved !== opening.code)
+      status('Opened a shared trace; your own code is kept under "Restore my previous code".');
     const scenarioTitle = info.scenarios.find((s) => s.id === opening.scenario)?.title ?? opening.scenario;
     await openTrace(opening, { scenarioTitle, findingTitle: opening.title, findingKind: opening.kind });
   }

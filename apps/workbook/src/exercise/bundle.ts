@@ -3,7 +3,11 @@
  * worker parses them with @teardown/grader's parseExercise, exactly as the
  * CLI does from a folder.
  */
-const raw = import.meta.glob('../../../../exercises/*/**/*.{c,h,json,md}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const raw = import.meta.glob('../../../../exercises/*/**/*.{c,h,json,md}', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 
 /** Files of each exercise, by exercise id, then by path relative to the exercise folder. */
 export const EXERCISE_FILES: Record<string, Record<string, string>> = {};

@@ -8,7 +8,9 @@ import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/cpp/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 
-(self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = { getWorker: () => new EditorWorker() };
+(self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
+  getWorker: () => new EditorWorker(),
+};
 
 const themeOf = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
 
@@ -16,7 +18,10 @@ let observing = false;
 function followTheme(): void {
   if (observing) return;
   observing = true;
-  new MutationObserver(() => monaco.editor.setTheme(themeOf())).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  new MutationObserver(() => monaco.editor.setTheme(themeOf())).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-theme'],
+  });
 }
 
 export function createEditor(el: HTMLElement, value: string): monaco.editor.IStandaloneCodeEditor {

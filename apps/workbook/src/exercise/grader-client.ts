@@ -13,7 +13,10 @@ export type { TraceView };
 
 /** Why a call ended without a result. */
 export class Stopped extends Error {
-  constructor(readonly reason: 'cancelled' | 'watchdog', message: string) {
+  constructor(
+    readonly reason: 'cancelled' | 'watchdog',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -27,7 +30,10 @@ export class GraderClient {
 
   private remote(): Comlink.Remote<GraderApi> {
     if (!this.api) {
-      this.worker = new Worker(new URL('../workers/grader.worker.ts', import.meta.url), { type: 'module', name: 'teardown-grader' });
+      this.worker = new Worker(new URL('../workers/grader.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'teardown-grader',
+      });
       this.api = Comlink.wrap<GraderApi>(this.worker);
     }
     return this.api;
@@ -46,7 +52,10 @@ export class GraderClient {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stopped = new Promise<never>((_, reject) => {
       this.stop = reject;
-      timer = setTimeout(() => reject(new Stopped('watchdog', `stopped by the watchdog after ${(watchdogMs / 1000).toFixed(1)} s`)), watchdogMs);
+      timer = setTimeout(
+        () => reject(new Stopped('watchdog', `stopped by the watchdog after ${(watchdogMs / 1000).toFixed(1)} s`)),
+        watchdogMs,
+      );
     });
     try {
       return await Promise.race([call(api), stopped]);
@@ -64,12 +73,20 @@ export class GraderClient {
     return this.guarded(60_000, (api) => api.init(this.exerciseId));
   }
 
-  grade(code: string, mode: 'quick' | 'full', watchdogMs: number, onProgress: (p: GradeProgress) => void): Promise<GradeReport> {
+  grade(
+    code: string,
+    mode: 'quick' | 'full',
+    watchdogMs: number,
+    onProgress: (p: GradeProgress) => void,
+  ): Promise<GradeReport> {
     return this.guarded(watchdogMs, (api) => api.grade(this.exerciseId, code, mode, Comlink.proxy(onProgress)));
   }
 
   trace(code: string, scenario: string, token: string): Promise<TraceView | { diagnostics: Diagnostic[] }> {
-    return this.guarded(30_000, (api) => api.trace(this.exerciseId, code, scenario, token) as Promise<TraceView | { diagnostics: Diagnostic[] }>);
+    return this.guarded(
+      30_000,
+      (api) => api.trace(this.exerciseId, code, scenario, token) as Promise<TraceView | { diagnostics: Diagnostic[] }>,
+    );
   }
 
   /** Stop the call in flight, if any. */

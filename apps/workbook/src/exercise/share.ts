@@ -30,7 +30,14 @@ export function readTrace(hash: string): SharedTrace | null {
   try {
     const json = LZString.decompressFromEncodedURIComponent(hash.slice(PREFIX.length));
     const t = json ? (JSON.parse(json) as SharedTrace) : null;
-    if (!t || t.v !== 1 || typeof t.ex !== 'string' || typeof t.scenario !== 'string' || typeof t.token !== 'string' || typeof t.code !== 'string') return null;
+    if (
+      t?.v !== 1 ||
+      typeof t.ex !== 'string' ||
+      typeof t.scenario !== 'string' ||
+      typeof t.token !== 'string' ||
+      typeof t.code !== 'string'
+    )
+      return null;
     return t;
   } catch {
     return null;

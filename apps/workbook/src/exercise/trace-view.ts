@@ -29,14 +29,33 @@ export interface TraceHost {
 function objectCard(o: ObjectSnapshot, prev: ObjectSnapshot | undefined, isNew: boolean): HTMLElement {
   const freed = o.state === 'freed';
   const freedNow = freed && prev?.state === 'live';
-  const rows = freed ? [] : Object.entries(o.fields).map(([k, v]) => {
-    const changed = !isNew && prev !== undefined && prev.fields[k] !== v;
-    return h('tr', { class: changed ? 'td-changed' : undefined, 'data-field': k },
-      h('th', {}, k), h('td', {}, h('code', {}, v)), changed ? h('td', { class: 'td-was' }, `was ${prev!.fields[k] ?? '-'}`) : h('td', {}));
-  });
-  return h('div', { class: `td-object${isNew ? ' td-new' : ''}${freed ? ' td-gone' : ''}${freedNow ? ' td-freed-now' : ''}`, 'data-object': o.name, 'data-state': o.state },
-    h('div', { class: 'td-object-name' }, h('code', {}, o.name), freedNow ? ' freed at this step' : freed ? ' freed' : isNew ? ' new' : ''),
-    rows.length ? h('table', {}, h('tbody', {}, ...rows)) : null);
+  const rows = freed
+    ? []
+    : Object.entries(o.fields).map(([k, v]) => {
+        const changed = !isNew && prev !== undefined && prev.fields[k] !== v;
+        return h(
+          'tr',
+          { class: changed ? 'td-changed' : undefined, 'data-field': k },
+          h('th', {}, k),
+          h('td', {}, h('code', {}, v)),
+          changed ? h('td', { class: 'td-was' }, `was ${prev!.fields[k] ?? '-'}`) : h('td', {}),
+        );
+      });
+  return h(
+    'div',
+    {
+      class: `td-object${isNew ? ' td-new' : ''}${freed ? ' td-gone' : ''}${freedNow ? ' td-freed-now' : ''}`,
+      'data-object': o.name,
+      'data-state': o.state,
+    },
+    h(
+      'div',
+      { class: 'td-object-name' },
+      h('code', {}, o.name),
+      freedNow ? ' freed at this step' : freed ? ' freed' : isNew ? ' new' : '',
+    ),
+    rows.length ? h('table', {}, h('tbody', {}, ...rows)) : null,
+  );
 }
 
 /** iommufd's objects first (the ones the exercise is about), then the rest in allocation order. */
@@ -60,7 +79,10 @@ export class TraceViewer {
   private readonly finding: HTMLElement;
   private readonly shareOut: HTMLInputElement;
 
-  constructor(private readonly root: HTMLElement, private readonly host: TraceHost) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: TraceHost,
+  ) {
     const btn = (act: string, text: string, title: string) => {
       const b = h('button', { type: 'button', 'data-act': act, title }, text);
       b.addEventListener('click', () => this.act(act));
@@ -69,23 +91,56 @@ export class TraceViewer {
     this.title = h('h3', { class: 'td-trace-title' });
     this.finding = h('p', { class: 'td-trace-finding' });
     this.label = h('span', { class: 'td-step-label', 'aria-live': 'polite' });
-    this.shareOut = h('input', { class: 'td-share-url', readonly: true, hidden: true, 'aria-label': 'Link to this trace' });
+    this.shareOut = h('input', {
+      class: 'td-share-url',
+      readonly: true,
+      hidden: true,
+      'aria-label': 'Link to this trace',
+    });
     this.grid = h('div', { class: 'td-trace-grid', tabindex: '0' });
     this.source = h('div', { class: 'td-trace-source' });
     this.objects = h('div', { class: 'td-trace-objects' });
     this.log = h('div', { class: 'td-trace-log' });
     root.replaceChildren(
-      h('header', { class: 'td-trace-head' }, this.title, this.finding,
-        h('div', { class: 'td-trace-controls' },
-          btn('first', '◀◀ First', 'First step (Home)'), btn('prev', '◀ Back', 'Previous step (←)'), this.label,
-          btn('next', 'Forward ▶', 'Next step (→)'), btn('finding', 'Jump to the finding ▶▶', 'The step where the finding fires (End)'),
-          btn('share', 'Copy link', 'A link that reopens this trace'), btn('close', 'Close', 'Close the trace viewer')),
-        this.shareOut),
-      h('div', { class: 'td-trace-body' }, this.grid,
-        h('aside', { class: 'td-trace-side' }, this.source, h('h4', {}, 'Kernel objects'), this.objects, h('h4', {}, 'Kernel log'), this.log)));
+      h(
+        'header',
+        { class: 'td-trace-head' },
+        this.title,
+        this.finding,
+        h(
+          'div',
+          { class: 'td-trace-controls' },
+          btn('first', '◀◀ First', 'First step (Home)'),
+          btn('prev', '◀ Back', 'Previous step (←)'),
+          this.label,
+          btn('next', 'Forward ▶', 'Next step (→)'),
+          btn('finding', 'Jump to the finding ▶▶', 'The step where the finding fires (End)'),
+          btn('share', 'Copy link', 'A link that reopens this trace'),
+          btn('close', 'Close', 'Close the trace viewer'),
+        ),
+        this.shareOut,
+      ),
+      h(
+        'div',
+        { class: 'td-trace-body' },
+        this.grid,
+        h(
+          'aside',
+          { class: 'td-trace-side' },
+          this.source,
+          h('h4', {}, 'Kernel objects'),
+          this.objects,
+          h('h4', {}, 'Kernel log'),
+          this.log,
+        ),
+      ),
+    );
     root.addEventListener('keydown', (e) => {
       const k = { ArrowLeft: 'prev', ArrowRight: 'next', Home: 'first', End: 'finding' }[e.key];
-      if (k && !(e.target instanceof HTMLInputElement)) { e.preventDefault(); this.act(k); }
+      if (k && !(e.target instanceof HTMLInputElement)) {
+        e.preventDefault();
+        this.act(k);
+      }
     });
   }
 
@@ -102,7 +157,9 @@ export class TraceViewer {
     this.view = view;
     this.root.hidden = false;
     this.title.textContent = `Interleaving: ${meta.scenarioTitle}`;
-    this.finding.textContent = meta.findingTitle ? `${meta.findingKind ? `[${meta.findingKind}] ` : ''}${meta.findingTitle}` : '';
+    this.finding.textContent = meta.findingTitle
+      ? `${meta.findingKind ? `[${meta.findingKind}] ` : ''}${meta.findingTitle}`
+      : '';
     this.shareOut.hidden = true;
     const { steps } = view.trace;
     const used = [...new Set(steps.map((s) => s.tid))].sort((a, b) => a - b);
@@ -110,13 +167,28 @@ export class TraceViewer {
     this.rows = steps.map((s, i) => {
       const text = view.sources[s.frame.file]?.split('\n')[s.frame.line - 1]?.trim() || s.label;
       const loc = `${s.frame.file.replace(/^.*\//, '')}:${s.frame.line}`;
-      const row = h('tr', { 'data-step': String(i), class: s.preemption ? 'td-preempt' : undefined },
+      const row = h(
+        'tr',
+        { 'data-step': String(i), class: s.preemption ? 'td-preempt' : undefined },
         h('td', { class: 'td-step-no' }, `${i + 1}${s.preemption ? '*' : ''}`),
-        ...used.map((t) => (t === s.tid ? h('td', { class: 'td-cell', title: `${s.frame.fn} (${loc})` }, h('span', { class: 'td-loc' }, loc), ' ', h('code', {}, text)) : h('td', {}))));
+        ...used.map((t) =>
+          t === s.tid
+            ? h(
+                'td',
+                { class: 'td-cell', title: `${s.frame.fn} (${loc})` },
+                h('span', { class: 'td-loc' }, loc),
+                ' ',
+                h('code', {}, text),
+              )
+            : h('td', {}),
+        ),
+      );
       row.addEventListener('click', () => this.go(i));
       return row;
     });
-    this.grid.replaceChildren(h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...this.rows)));
+    this.grid.replaceChildren(
+      h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...this.rows)),
+    );
     this.go(0);
     this.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
     this.grid.focus({ preventScroll: true });
@@ -132,10 +204,18 @@ export class TraceViewer {
     if (!this.view) return;
     const last = this.view.trace.steps.length - 1;
     switch (a) {
-      case 'first': this.go(0); break;
-      case 'prev': this.go(this.at - 1); break;
-      case 'next': this.go(this.at + 1); break;
-      case 'finding': this.go(last); break;
+      case 'first':
+        this.go(0);
+        break;
+      case 'prev':
+        this.go(this.at - 1);
+        break;
+      case 'next':
+        this.go(this.at + 1);
+        break;
+      case 'finding':
+        this.go(last);
+        break;
       case 'share': {
         const link = this.host.shareLink();
         if (!link) break;
@@ -145,14 +225,17 @@ export class TraceViewer {
         void navigator.clipboard?.writeText(link).catch(() => undefined);
         break;
       }
-      case 'close': this.hide(); this.host.closed(); break;
+      case 'close':
+        this.hide();
+        this.host.closed();
+        break;
     }
   }
 
   /** Select step i (clamped). */
   go(i: number): void {
     const v = this.view;
-    if (!v || !v.trace.steps.length) return;
+    if (!v?.trace.steps.length) return;
     const n = v.trace.steps.length;
     this.at = Math.max(0, Math.min(n - 1, i));
     const s = v.trace.steps[this.at]!;
@@ -169,21 +252,41 @@ export class TraceViewer {
     const to = Math.min(lines.length, s.frame.line + 3);
     const pre = h('pre', { class: 'td-source-lines' });
     for (let l = from; l <= to; l++) {
-      pre.append(h('div', { class: l === s.frame.line ? 'td-source-current' : undefined }, `${String(l).padStart(4)}  ${lines[l - 1] ?? ''}`));
+      pre.append(
+        h(
+          'div',
+          { class: l === s.frame.line ? 'td-source-current' : undefined },
+          `${String(l).padStart(4)}  ${lines[l - 1] ?? ''}`,
+        ),
+      );
     }
     this.source.replaceChildren(
-      h('div', { class: 'td-source-where' }, h('code', {}, `${s.frame.fn}`), ` in ${file}:${s.frame.line}`, file === SUBMISSION ? ' (your code, highlighted in the editor)' : ''),
-      h('div', { class: 'td-source-what' }, s.label), pre);
+      h(
+        'div',
+        { class: 'td-source-where' },
+        h('code', {}, `${s.frame.fn}`),
+        ` in ${file}:${s.frame.line}`,
+        file === SUBMISSION ? ' (your code, highlighted in the editor)' : '',
+      ),
+      h('div', { class: 'td-source-what' }, s.label),
+      pre,
+    );
 
     // objects, and what changed since the previous step
     // live objects first (iommufd's before the rest), freed ones after them
-    const now = [...(v.trace.states[this.at] ?? [])].sort((a, b) => (a.state === b.state ? byInterest(a, b) : a.state === 'live' ? -1 : 1));
-    const before = this.at > 0 ? v.trace.states[this.at - 1] ?? [] : now;
+    const now = [...(v.trace.states[this.at] ?? [])].sort((a, b) =>
+      a.state === b.state ? byInterest(a, b) : a.state === 'live' ? -1 : 1,
+    );
+    const before = this.at > 0 ? (v.trace.states[this.at - 1] ?? []) : now;
     const prevByName = new Map(before.map((o) => [o.name, o]));
     const cards = now.map((o) => objectCard(o, prevByName.get(o.name), this.at > 0 && !prevByName.has(o.name)));
     this.objects.replaceChildren(...(cards.length ? cards : [h('p', {}, 'no kernel objects yet')]));
 
     const logs = v.trace.log.filter((l) => l.step <= this.at + 1);
-    this.log.replaceChildren(...(logs.length ? logs.map((l) => h('div', { class: `td-log-${l.level}` }, `[${l.task}] ${l.level}: ${l.text}`)) : [h('p', {}, 'empty')]));
+    this.log.replaceChildren(
+      ...(logs.length
+        ? logs.map((l) => h('div', { class: `td-log-${l.level}` }, `[${l.task}] ${l.level}: ${l.text}`))
+        : [h('p', {}, 'empty')]),
+    );
   }
 }

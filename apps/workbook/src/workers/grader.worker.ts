@@ -5,8 +5,24 @@
  * exercise/grader-client.ts).
  */
 import * as Comlink from 'comlink';
-import { compile, decodeSchedule, initParser, traceObjects, DEFAULT_LIMITS, type Diagnostic, type ObjectTrace } from '@teardown/core';
-import { grade, gradingFiles, parseExercise, scenarioSpec, type Exercise, type GradeProgress, type GradeReport } from '@teardown/grader';
+import {
+  compile,
+  decodeSchedule,
+  initParser,
+  traceObjects,
+  DEFAULT_LIMITS,
+  type Diagnostic,
+  type ObjectTrace,
+} from '@teardown/core';
+import {
+  grade,
+  gradingFiles,
+  parseExercise,
+  scenarioSpec,
+  type Exercise,
+  type GradeProgress,
+  type GradeReport,
+} from '@teardown/grader';
 import tsWasmUrl from 'web-tree-sitter/web-tree-sitter.wasm?url';
 import cWasmUrl from 'tree-sitter-c/tree-sitter-c.wasm?url';
 import { EXERCISE_FILES } from '../exercise/bundle';
@@ -38,32 +54,48 @@ export interface TraceView {
 
 const api = {
   /** Load the parser and the exercise; resolves when grading can start. */
-  async init(id: string): Promise<{ starter: string; functions: string[]; title: string; scenarios: { id: string; title: string }[] }> {
+  async init(
+    id: string,
+  ): Promise<{ starter: string; functions: string[]; title: string; scenarios: { id: string; title: string }[] }> {
     await ready();
     const ex = exercise(id);
     return {
-      starter: ex.files.get(ex.manifest.starter)!, functions: ex.manifest.functions, title: ex.manifest.title,
+      starter: ex.files.get(ex.manifest.starter)!,
+      functions: ex.manifest.functions,
+      title: ex.manifest.title,
       scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
     };
   },
 
   /** Grade `code`: quick (visible scenarios, small budget) or full. */
-  async grade(id: string, code: string, mode: 'quick' | 'full', onProgress?: (p: GradeProgress) => void): Promise<GradeReport> {
+  async grade(
+    id: string,
+    code: string,
+    mode: 'quick' | 'full',
+    onProgress?: (p: GradeProgress) => void,
+  ): Promise<GradeReport> {
     await ready();
     let last = 0;
     return grade(exercise(id), [{ name: SUBMISSION, text: code }], {
       mode,
-      onProgress: onProgress && ((p) => {
-        const now = performance.now();
-        if (now - last < 100) return;
-        last = now;
-        onProgress(p);
-      }),
+      onProgress:
+        onProgress &&
+        ((p) => {
+          const now = performance.now();
+          if (now - last < 100) return;
+          last = now;
+          onProgress(p);
+        }),
     });
   },
 
   /** Replay a schedule of one scenario and record the objects after each step. */
-  async trace(id: string, code: string, scenario: string, token: string): Promise<TraceView | { diagnostics: Diagnostic[] }> {
+  async trace(
+    id: string,
+    code: string,
+    scenario: string,
+    token: string,
+  ): Promise<TraceView | { diagnostics: Diagnostic[] }> {
     await ready();
     const ex = exercise(id);
     const s = ex.scenarios.find((x) => x.id === scenario);

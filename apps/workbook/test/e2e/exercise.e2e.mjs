@@ -22,7 +22,10 @@ const solution = readFileSync(join(EX, 'solution.c'), 'utf8');
 const v2 = readFileSync(join(EX, 'known-bad/v2.c'), 'utf8');
 const starter = readFileSync(join(EX, 'starter.c'), 'utf8');
 /* a link that never ends: visible steps forever, so only a budget, Cancel or the watchdog stops it */
-const endless = solution.replace('\tidev->vdev = vdev;\n}', '\tidev->vdev = vdev;\n\tfor (;;)\n\t\tWRITE_ONCE(idev->destroying, !READ_ONCE(idev->destroying));\n}');
+const endless = solution.replace(
+  '\tidev->vdev = vdev;\n}',
+  '\tidev->vdev = vdev;\n\tfor (;;)\n\t\tWRITE_ONCE(idev->destroying, !READ_ONCE(idev->destroying));\n}',
+);
 assert.notEqual(endless, solution);
 
 const metrics = {};
@@ -34,7 +37,11 @@ function metric(name, value) {
 let browser;
 
 async function newPage(opts = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'], ...opts });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 1000 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+    ...opts,
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
   return { context, page };
@@ -61,7 +68,9 @@ const saved = (page) => page.evaluate((k) => localStorage.getItem(k), KEY);
 
 /** Click Run or Submit and wait for the result; returns the status and the milliseconds it took. */
 async function grade(page, which = 'submit', timeout = 120_000) {
-  await page.evaluate(() => { delete document.querySelector('td-exercise').dataset.result; });
+  await page.evaluate(() => {
+    delete document.querySelector('td-exercise').dataset.result;
+  });
   const t0 = Date.now();
   await page.click(which === 'submit' ? '.td-submit' : '.td-run');
   await page.waitForSelector('td-exercise[data-result][data-busy="false"]', { timeout });
@@ -80,7 +89,13 @@ describe('the vdev-lifetime exercise page', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-extensions',
+      ],
     });
   });
   after(async () => {
@@ -118,7 +133,9 @@ describe('the vdev-lifetime exercise page', () => {
     await setCode(page, v2);
     const { result } = await grade(page);
     assert.equal(result, 'failed');
-    const card = page.locator('.td-scenario[data-scenario="destroy-races-unbind"] .td-finding[data-kind="use-after-free"]').first();
+    const card = page
+      .locator('.td-scenario[data-scenario="destroy-races-unbind"] .td-finding[data-kind="use-after-free"]')
+      .first();
     assert.match(await card.textContent(), /BUG: KASAN: slab-use-after-free in iommufd_vdevice_destroy/);
     if (SHOTS) {
       await page.evaluate(() => document.querySelector('td-exercise').scrollIntoView());
@@ -136,15 +153,20 @@ describe('the vdev-lifetime exercise page', () => {
     assert.match(await label(), /^step 1 of /);
     await page.click('.td-trace [data-act="finding"]');
     assert.match(await label(), new RegExp(`^step ${total} of ${total} \\(the finding\\)`));
-    assert.ok(await page.locator('.td-trace-objects .td-object[data-state="live"]').count() > 0, 'objects are drawn');
+    assert.ok((await page.locator('.td-trace-objects .td-object[data-state="live"]').count()) > 0, 'objects are drawn');
     // the igroup whose lock the destroy is about to release was freed by the unbind
-    assert.equal(await page.locator('.td-trace-objects .td-object[data-state="freed"][data-object^="iommufd_group#"]').count(), 1);
+    assert.equal(
+      await page.locator('.td-trace-objects .td-object[data-state="freed"][data-object^="iommufd_group#"]').count(),
+      1,
+    );
     assert.match(await page.textContent('.td-trace-objects'), /iommufd_vdevice#\w+obj\.wait_cnt0obj\.users0/);
     // walking back from the finding, some step changes a field of an object
     let changed = 0;
     for (let i = 0; i < 40 && !changed; i++) {
       await page.keyboard.press('ArrowLeft');
-      changed = await page.locator('.td-trace-objects tr.td-changed, .td-trace-objects .td-new, .td-trace-objects .td-freed-now').count();
+      changed = await page
+        .locator('.td-trace-objects tr.td-changed, .td-trace-objects .td-new, .td-trace-objects .td-freed-now')
+        .count();
     }
     assert.ok(changed > 0, 'a change between steps is highlighted');
     await page.click('.td-trace [data-act="finding"]');
@@ -183,10 +205,14 @@ describe('the vdev-lifetime exercise page', () => {
     const { context, page } = await newPage();
     await open(page);
     await setCode(page, endless);
-    await page.evaluate(() => { delete document.querySelector('td-exercise').dataset.result; });
+    await page.evaluate(() => {
+      delete document.querySelector('td-exercise').dataset.result;
+    });
     await page.click('.td-submit');
     await page.waitForSelector('td-exercise[data-busy="true"]');
-    await page.waitForFunction(() => /Exploring/.test(document.querySelector('.td-status').textContent), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /Exploring/.test(document.querySelector('.td-status').textContent), null, {
+      timeout: 30_000,
+    });
     const t0 = Date.now();
     await page.click('.td-cancel');
     await page.waitForSelector('td-exercise[data-result="cancelled"][data-busy="false"]', { timeout: 5_000 });

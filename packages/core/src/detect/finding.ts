@@ -7,13 +7,44 @@ import type { Site, StackFrame } from '../state/state.js';
 
 /** Finding kinds. See docs/findings.md for the kernel analogue of each. */
 export type FindingKind =
-  | 'use-after-free' | 'double-free' | 'invalid-free' | 'null-deref' | 'bad-pointer'
-  | 'deadlock' | 'lock-order' | 'lock-misuse' | 'stall' | 'refcount' | 'warn' | 'data-race'
-  | 'leak' | 'assert' | 'livelock' | 'oops' | 'contract' | 'invariant';
+  | 'use-after-free'
+  | 'double-free'
+  | 'invalid-free'
+  | 'null-deref'
+  | 'bad-pointer'
+  | 'deadlock'
+  | 'lock-order'
+  | 'lock-misuse'
+  | 'stall'
+  | 'refcount'
+  | 'warn'
+  | 'data-race'
+  | 'leak'
+  | 'assert'
+  | 'livelock'
+  | 'oops'
+  | 'contract'
+  | 'invariant';
 
 export const FINDING_KINDS: readonly FindingKind[] = [
-  'use-after-free', 'double-free', 'invalid-free', 'null-deref', 'bad-pointer', 'deadlock', 'lock-order',
-  'lock-misuse', 'stall', 'refcount', 'warn', 'data-race', 'leak', 'assert', 'livelock', 'oops', 'contract', 'invariant',
+  'use-after-free',
+  'double-free',
+  'invalid-free',
+  'null-deref',
+  'bad-pointer',
+  'deadlock',
+  'lock-order',
+  'lock-misuse',
+  'stall',
+  'refcount',
+  'warn',
+  'data-race',
+  'leak',
+  'assert',
+  'livelock',
+  'oops',
+  'contract',
+  'invariant',
 ];
 
 /** One access (or event) involved in a finding, with its call stack. */

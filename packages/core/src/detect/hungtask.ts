@@ -17,10 +17,14 @@ export type WaitsFor = (t: Thread) => number | undefined;
 export function blockedAlone(k: DetectCtx, t: Thread): void {
   const s = k.site(t);
   const label = k.pendingLabel(t.tid);
-  k.report(finding(k, 'deadlock', `INFO: task ${t.name} blocked for more than 120 seconds.`, {
-    sites: [[label, s]], details: [`${t.name} is blocked in ${label} and no other task can wake it.`], fatal: true,
-    key: [t.name, where(s.stack)],
-  }));
+  k.report(
+    finding(k, 'deadlock', `INFO: task ${t.name} blocked for more than 120 seconds.`, {
+      sites: [[label, s]],
+      details: [`${t.name} is blocked in ${label} and no other task can wake it.`],
+      fatal: true,
+      key: [t.name, where(s.stack)],
+    }),
+  );
 }
 
 /** Every task in `stuck` is blocked (none spins): a deadlock, with its wait-for cycle when there is one. */
@@ -37,14 +41,24 @@ export function deadlock(k: DetectCtx, stuck: readonly Thread[], waitsFor: Waits
   }
   const cycle = waitCycle(edges);
   const name = (tid: number) => threads[tid]!.name;
-  const title = cycle.length > 1
-    ? `INFO: task ${name(cycle[0]!)} blocked for more than 120 seconds (deadlock: ${cycle.map(name).join(' -> ')} -> ${name(cycle[0]!)})`
-    : `INFO: task ${stuck[0]!.name} blocked for more than 120 seconds.`;
+  const title =
+    cycle.length > 1
+      ? `INFO: task ${name(cycle[0]!)} blocked for more than 120 seconds (deadlock: ${cycle.map(name).join(' -> ')} -> ${name(cycle[0]!)})`
+      : `INFO: task ${stuck[0]!.name} blocked for more than 120 seconds.`;
   const sites = stuck.map((t) => k.site(t));
-  k.report(finding(k, 'deadlock', title, {
-    sites: stuck.map((t, i) => [k.pendingLabel(t.tid), sites[i]!] as const), details: lines, fatal: true,
-    key: [sites.map((s) => where(s.stack)).sort().join('|')],
-  }));
+  k.report(
+    finding(k, 'deadlock', title, {
+      sites: stuck.map((t, i) => [k.pendingLabel(t.tid), sites[i]!] as const),
+      details: lines,
+      fatal: true,
+      key: [
+        sites
+          .map((s) => where(s.stack))
+          .sort()
+          .join('|'),
+      ],
+    }),
+  );
 }
 
 /** The first cycle in a wait-for graph (task -> the task it waits for), or []. */
@@ -52,14 +66,20 @@ function waitCycle(edges: ReadonlyMap<number, number>): number[] {
   for (const start of edges.keys()) {
     const seen: number[] = [];
     let c: number | undefined = start;
-    while (c !== undefined && !seen.includes(c)) { seen.push(c); c = edges.get(c); }
+    while (c !== undefined && !seen.includes(c)) {
+      seen.push(c);
+      c = edges.get(c);
+    }
     if (c !== undefined) return seen.slice(seen.indexOf(c));
   }
   return [];
 }
 
 /** A wake-up on the queue a task slept on that did not wake it (a task-state mismatch). */
-export interface MissedWake { site: Site; fn: string }
+export interface MissedWake {
+  site: Site;
+  fn: string;
+}
 
 /**
  * A wait_event_timeout() that only its timeout ended: `t` slept `ms` ms in
@@ -70,21 +90,29 @@ export function waitStall(k: ReportCtx, t: Thread, ms: number, text: string, mis
   const s = k.site(t);
   const details = [`task ${t.name} slept the whole ${ms} ms of ${text}`, `at ${where(s.stack)}`, ''];
   if (missed.length) {
-    details.push('These wake-ups on the same queue did not wake it, because they only wake TASK_INTERRUPTIBLE sleepers and wait_event_timeout() sleeps TASK_UNINTERRUPTIBLE:');
+    details.push(
+      'These wake-ups on the same queue did not wake it, because they only wake TASK_INTERRUPTIBLE sleepers and wait_event_timeout() sleeps TASK_UNINTERRUPTIBLE:',
+    );
     for (const w of missed) details.push(`  ${w.fn}() by ${w.site.task} at ${where(w.site.stack)}`);
   } else {
     details.push('No task woke it before the timeout.');
   }
-  k.report(finding(k, 'stall', `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`, {
-    sites: [[text, s], ...missed.map((w) => [`${w.fn}()`, w.site] as const)], details,
-    key: [where(s.stack), [...new Set(missed.map((w) => where(w.site.stack)))].sort().join(',')],
-  }));
+  k.report(
+    finding(k, 'stall', `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`, {
+      sites: [[text, s], ...missed.map((w) => [`${w.fn}()`, w.site] as const)],
+      details,
+      key: [where(s.stack), [...new Set(missed.map((w) => where(w.site.stack)))].sort().join(',')],
+    }),
+  );
 }
 
 /** A wait_for_completion_timeout() that only its timeout ended: nobody called complete(). */
 export function completionStall(k: ReportCtx, t: Thread, ms: number, what: string): void {
   const s = k.site(t);
-  k.report(finding(k, 'stall', `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`, {
-    sites: [[what, s]], details: [`${what} returned only through its timeout: nobody called complete().`],
-  }));
+  k.report(
+    finding(k, 'stall', `stall: ${t.name} waited the full ${ms} ms in ${s.stack[0]?.fn ?? '?'}`, {
+      sites: [[what, s]],
+      details: [`${what} returned only through its timeout: nobody called complete().`],
+    }),
+  );
 }

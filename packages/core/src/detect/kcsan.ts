@@ -35,7 +35,11 @@ export class Kcsan {
    * `show` renders a value for the "value changed" line; it runs only when
    * a race is reported, so accesses stay cheap.
    */
-  constructor(private readonly nthreads: number, private readonly reported: Set<string>, private readonly show: (v: Value) => string = String) {
+  constructor(
+    private readonly nthreads: number,
+    private readonly reported: Set<string>,
+    private readonly show: (v: Value) => string = String,
+  ) {
     this.vc = Array.from({ length: nthreads }, (_, t) => {
       const v = newClock(nthreads);
       increment(v, t);
@@ -47,8 +51,20 @@ export class Kcsan {
 
   /** Canonical text of the detector state (for state hashing). */
   stateText(): string {
-    const sync = [...this.sync.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => `${k}:${c.join('.')}`).join(',');
-    const sh = [...this.shadow.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, x]) => `${k}:${x.w ? `${x.w.tid}.${x.w.c}.${x.w.marked ? 1 : 0}` : '-'}:${[...x.r.entries()].sort((a, b) => a[0] - b[0]).map(([t, r]) => `${t}.${r.c}.${r.marked ? 1 : 0}`).join('/')}`).join(',');
+    const sync = [...this.sync.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([k, c]) => `${k}:${c.join('.')}`)
+      .join(',');
+    const sh = [...this.shadow.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(
+        ([k, x]) =>
+          `${k}:${x.w ? `${x.w.tid}.${x.w.c}.${x.w.marked ? 1 : 0}` : '-'}:${[...x.r.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([t, r]) => `${t}.${r.c}.${r.marked ? 1 : 0}`)
+            .join('/')}`,
+      )
+      .join(',');
     return `${this.vc.map((c) => c.join('.')).join(';')}|${sync}|${sh}`;
   }
 
@@ -84,10 +100,22 @@ export class Kcsan {
    * Check one access; returns a data-race finding for the first unordered
    * conflicting access (once per pair of code sites over the exploration).
    */
-  access(tid: number, loc: string, write: boolean, marked: boolean, site: Site, what: string, value: Value, ctx: ChargeCtx): Finding | undefined {
+  access(
+    tid: number,
+    loc: string,
+    write: boolean,
+    marked: boolean,
+    site: Site,
+    what: string,
+    value: Value,
+    ctx: ChargeCtx,
+  ): Finding | undefined {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadow.get(loc);
-    if (!sh) { sh = { w: null, r: new Map() }; this.shadow.set(loc, sh); }
+    if (!sh) {
+      sh = { w: null, r: new Map() };
+      this.shadow.set(loc, sh);
+    }
     const v = this.vc[tid]!;
     let found: Finding | undefined;
     const w = sh.w;
@@ -112,7 +140,14 @@ export class Kcsan {
   }
 
   private report(
-    ctx: ChargeCtx, a: Site, aWhat: string, aWrite: boolean, b: Site, bWhat: string, bWrite: boolean, change: string,
+    ctx: ChargeCtx,
+    a: Site,
+    aWhat: string,
+    aWrite: boolean,
+    b: Site,
+    bWhat: string,
+    bWrite: boolean,
+    change: string,
   ): Finding | undefined {
     const fa = a.stack[0];
     const fb = b.stack[0];
@@ -134,7 +169,12 @@ export class Kcsan {
     if (change && aWrite) details.push('', `value changed: ${change}`);
     const acc = (what: string, write: boolean) => `${write ? 'write' : 'read'} to ${what}`;
     return finding(ctx, 'data-race', `BUG: KCSAN: data-race in ${fnA} / ${fnB}`, {
-      sites: [[acc(aWhat, aWrite), a], [acc(bWhat, bWrite), b]], details, key: [pair],
+      sites: [
+        [acc(aWhat, aWrite), a],
+        [acc(bWhat, bWrite), b],
+      ],
+      details,
+      key: [pair],
     });
   }
 }

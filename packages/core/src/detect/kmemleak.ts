@@ -21,16 +21,20 @@ export function leakCheck(k: DetectCtx): void {
     const a = allocs[0]!;
     const s = a.allocSite!;
     const title = `kmemleak: unreferenced object ${a.type ? `(struct ${a.type}) ` : ''}of ${a.bytes} bytes allocated in ${s.stack[0]?.fn ?? '?'}`;
-    k.report(finding(k, 'leak', title, {
-      sites: [['kmalloc', s]], alloc: s,
-      details: [
-        `unreferenced object ${k.allocName(a.id)} (size ${a.bytes}):`,
-        `  comm "${s.task}"`,
-        '  backtrace:',
-        ...s.stack.map((f) => `    ${f.fn} (${f.file}:${f.line})`),
-        ...(allocs.length > 1 ? [`(${allocs.length} objects allocated here are still live)`] : []),
-      ],
-      objects: allocs.map((x) => k.snapshot(x.id)!).filter(Boolean), key: [at],
-    }));
+    k.report(
+      finding(k, 'leak', title, {
+        sites: [['kmalloc', s]],
+        alloc: s,
+        details: [
+          `unreferenced object ${k.allocName(a.id)} (size ${a.bytes}):`,
+          `  comm "${s.task}"`,
+          '  backtrace:',
+          ...s.stack.map((f) => `    ${f.fn} (${f.file}:${f.line})`),
+          ...(allocs.length > 1 ? [`(${allocs.length} objects allocated here are still live)`] : []),
+        ],
+        objects: allocs.map((x) => k.snapshot(x.id)!).filter(Boolean),
+        key: [at],
+      }),
+    );
   }
 }

@@ -61,7 +61,10 @@ export class SpinDetector {
     const prev = marks.get(loop);
     marks.set(loop, [log.length, writes]);
     if (!prev) return false;
-    if (writes !== prev[1]) { t.spin.delete(loop); return false; }
+    if (writes !== prev[1]) {
+      t.spin.delete(loop);
+      return false;
+    }
     const reads = log.slice(prev[0]);
     const sig = signature(k, f, reads);
     const last = t.spin.get(loop);
@@ -69,9 +72,13 @@ export class SpinDetector {
     if (last !== sig) return false;
     if (reads.length === 0) {
       const s = k.site(t);
-      k.report(finding(k, 'livelock', `livelock: task ${t.name} spins in a loop that reads no shared memory`, {
-        sites: [['spinning', s]], details: ['Nothing another task does can end this loop.'], fatal: true,
-      }));
+      k.report(
+        finding(k, 'livelock', `livelock: task ${t.name} spins in a loop that reads no shared memory`, {
+          sites: [['spinning', s]],
+          details: ['Nothing another task does can end this loop.'],
+          fatal: true,
+        }),
+      );
       return true;
     }
     const uniq = new Map<string, Read>();
@@ -113,11 +120,13 @@ export class SpinDetector {
 
   /** Canonical text of the detector state of every task (for state digests). */
   stateText(threads: readonly Thread[]): string {
-    return this.readLog.map((l, t) => {
-      const marks = [...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',');
-      const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${digest(x)}`).join(',');
-      return `${t}:${l.length}:${this.writeCount[t]}:${marks}:${spin}:${JSON.stringify(this.awaiting.get(t) ?? null)}`;
-    }).join(';');
+    return this.readLog
+      .map((l, t) => {
+        const marks = [...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',');
+        const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${digest(x)}`).join(',');
+        return `${t}:${l.length}:${this.writeCount[t]}:${marks}:${spin}:${JSON.stringify(this.awaiting.get(t) ?? null)}`;
+      })
+      .join(';');
   }
 
   /** Every unfinished task spins and none can change what the others wait on. */
@@ -126,11 +135,19 @@ export class SpinDetector {
     const s = k.site(t);
     const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v]) => `${k.where(a, p)} == ${k.show(v)}`);
     const sites = spinning.map((x) => k.site(x));
-    k.report(finding(k, 'livelock', `livelock: task ${t.name} spins forever in ${s.stack[0]?.fn ?? '?'}`, {
-      sites: sites.map((x) => ['spinning', x] as const),
-      details: [`It waits for a change to ${reads.join(', ')}, and no other task can make one.`], fatal: true,
-      key: [sites.map((x) => where(x.stack)).sort().join('|')],
-    }));
+    k.report(
+      finding(k, 'livelock', `livelock: task ${t.name} spins forever in ${s.stack[0]?.fn ?? '?'}`, {
+        sites: sites.map((x) => ['spinning', x] as const),
+        details: [`It waits for a change to ${reads.join(', ')}, and no other task can make one.`],
+        fatal: true,
+        key: [
+          sites
+            .map((x) => where(x.stack))
+            .sort()
+            .join('|'),
+        ],
+      }),
+    );
   }
 }
 
@@ -150,29 +167,46 @@ function signature(k: DetectCtx, f: Frame, reads: readonly Read[]): string {
 function sigOf(v: Value): string {
   if (typeof v === 'number') return String(v);
   switch (v.t) {
-    case 'p': return `p${v.a}+${v.o}`;
-    case 'f': return `f${v.fn}`;
-    case 'e': return `e${v.e}`;
-    case 'z': return 'z';
-    case 'v': return `v${v.v}`;
-    case 's': return `s${v.s}`;
-    case 'b': return `b${v.why}`;
+    case 'p':
+      return `p${v.a}+${v.o}`;
+    case 'f':
+      return `f${v.fn}`;
+    case 'e':
+      return `e${v.e}`;
+    case 'z':
+      return 'z';
+    case 'v':
+      return `v${v.v}`;
+    case 's':
+      return `s${v.s}`;
+    case 'b':
+      return `b${v.why}`;
   }
 }
 
 /** A task ran `limit` visible steps without finishing. */
 export function tooManySteps(k: ReportCtx, t: Thread, limit: number): void {
   const s = k.site(t);
-  k.report(finding(k, 'livelock', `livelock: task ${t.name} ran ${limit} steps without finishing`, {
-    sites: [['still running', s]], fatal: true,
-    details: [`The task never blocked and never ended; it is at ${where(s.stack)}.`, 'A loop that waits for another task must sleep or spin on a value another task changes.'],
-  }));
+  k.report(
+    finding(k, 'livelock', `livelock: task ${t.name} ran ${limit} steps without finishing`, {
+      sites: [['still running', s]],
+      fatal: true,
+      details: [
+        `The task never blocked and never ended; it is at ${where(s.stack)}.`,
+        'A loop that waits for another task must sleep or spin on a value another task changes.',
+      ],
+    }),
+  );
 }
 
 /** A task ran `limit` thread-private instructions without a visible step. */
 export function endlessBurst(k: ReportCtx, t: Thread, limit: number): void {
   const s = k.site(t);
-  k.report(finding(k, 'livelock', `livelock: task ${t.name} looped ${limit} instructions without a visible step`, {
-    sites: [['looping', s]], details: ['A loop that only touches local variables never ends.'], fatal: true,
-  }));
+  k.report(
+    finding(k, 'livelock', `livelock: task ${t.name} looped ${limit} instructions without a visible step`, {
+      sites: [['looping', s]],
+      details: ['A loop that only touches local variables never ends.'],
+      fatal: true,
+    }),
+  );
 }

@@ -42,15 +42,31 @@ export class LockdepGraph {
    * finding when a new edge closes a cycle that was not reported before.
    */
   acquire(
-    ctx: ChargeCtx, held: readonly HeldLock[], cls: string, name: string, site: Site, schedule: () => number[] = () => [],
+    ctx: ChargeCtx,
+    held: readonly HeldLock[],
+    cls: string,
+    name: string,
+    site: Site,
+    schedule: () => number[] = () => [],
   ): Finding | undefined {
     let found: Finding | undefined;
     for (const h of held) {
       if (h.cls === cls) continue; // recursion is reported by the caller
       let m = this.out.get(h.cls);
-      if (!m) { m = new Map(); this.out.set(h.cls, m); }
+      if (!m) {
+        m = new Map();
+        this.out.set(h.cls, m);
+      }
       if (m.has(cls)) continue;
-      const edge: Edge = { from: h.cls, to: cls, fromName: h.name, toName: name, heldSite: h.site, acqSite: site, schedule: schedule() };
+      const edge: Edge = {
+        from: h.cls,
+        to: cls,
+        fromName: h.name,
+        toName: name,
+        heldSite: h.site,
+        acqSite: site,
+        schedule: schedule(),
+      };
       // a path cls ->* h.cls closes a cycle with the new edge
       const path = this.path(cls, h.cls);
       m.set(cls, edge);
@@ -69,7 +85,11 @@ export class LockdepGraph {
       if (x === b) {
         const p: Edge[] = [];
         let c = b;
-        while (c !== a) { const e = prev.get(c)!; p.unshift(e); c = e.from; }
+        while (c !== a) {
+          const e = prev.get(c)!;
+          p.unshift(e);
+          c = e.from;
+        }
         return p;
       }
       for (const [y, e] of this.out.get(x) ?? []) {
@@ -83,7 +103,10 @@ export class LockdepGraph {
   }
 
   private report(ctx: ChargeCtx, cycle: Edge[]): Finding | undefined {
-    const id = cycle.map((e) => e.from).sort().join(',');
+    const id = cycle
+      .map((e) => e.from)
+      .sort()
+      .join(',');
     if (this.reported.has(id)) return undefined;
     this.reported.add(id);
     const closing = cycle[cycle.length - 1]!;
@@ -99,12 +122,17 @@ export class LockdepGraph {
     details.push('');
     details.push('the existing dependency chain (in reverse order) is:');
     const chain = cycle.slice(0, -1);
-    chain.slice().reverse().forEach((e, i) => {
-      details.push(`-> #${chain.length - i} (${e.toName}):`);
-      details.push(`       taken while holding ${e.fromName} by ${e.acqSite.task} at ${where(e.acqSite.stack)}`);
-    });
+    chain
+      .slice()
+      .reverse()
+      .forEach((e, i) => {
+        details.push(`-> #${chain.length - i} (${e.toName}):`);
+        details.push(`       taken while holding ${e.fromName} by ${e.acqSite.task} at ${where(e.acqSite.stack)}`);
+      });
     details.push(`-> #0 (${closing.toName}):`);
-    details.push(`       taken while holding ${closing.fromName} by ${closing.acqSite.task} at ${where(closing.acqSite.stack)}`);
+    details.push(
+      `       taken while holding ${closing.fromName} by ${closing.acqSite.task} at ${where(closing.acqSite.stack)}`,
+    );
     details.push('');
     if (cycle.length > 2) {
       details.push('other info that might help us debug this:');
@@ -133,7 +161,13 @@ export class LockdepGraph {
         [`lock(${e.fromName})`, e.heldSite] as const,
         [`lock(${e.toName}) while holding ${e.fromName}`, e.acqSite] as const,
       ]),
-      details, key: [cycle.map((e) => e.from).sort().join(',')],
+      details,
+      key: [
+        cycle
+          .map((e) => e.from)
+          .sort()
+          .join(','),
+      ],
     });
     return { schedules, ...f };
   }
@@ -150,11 +184,24 @@ export function mightSleep(k: ReportCtx, t: Thread, what: string): void {
   const spin = t.held.find((h) => h.kind === 'spin');
   if (!spin) return;
   const s = k.site(t);
-  k.report(finding(k, 'lock-misuse', `BUG: sleeping function called from invalid context at ${s.stack[0]?.file}:${s.stack[0]?.line}`, {
-    sites: [[what, s], [`lock(${spin.name})`, spin.site]],
-    details: [`${what} may sleep, but ${t.name} holds ${spin.name} (a spinlock, taken at ${where(spin.site.stack)})`, 'in_atomic(): 1, irqs_disabled(): 0'],
-    key: ['sleep-in-atomic', where(s.stack)],
-  }));
+  k.report(
+    finding(
+      k,
+      'lock-misuse',
+      `BUG: sleeping function called from invalid context at ${s.stack[0]?.file}:${s.stack[0]?.line}`,
+      {
+        sites: [
+          [what, s],
+          [`lock(${spin.name})`, spin.site],
+        ],
+        details: [
+          `${what} may sleep, but ${t.name} holds ${spin.name} (a spinlock, taken at ${where(spin.site.stack)})`,
+          'in_atomic(): 1, irqs_disabled(): 0',
+        ],
+        key: ['sleep-in-atomic', where(s.stack)],
+      },
+    ),
+  );
 }
 
 /**
@@ -162,39 +209,77 @@ export function mightSleep(k: ReportCtx, t: Thread, what: string): void {
  * holding `h`, the same lock (`same`: fatal, the task waits for itself) or
  * another lock of its class.
  */
-export function recursiveLock(k: ReportCtx, t: Thread, h: HeldLock, same: boolean, clsName: string, what: string): void {
+export function recursiveLock(
+  k: ReportCtx,
+  t: Thread,
+  h: HeldLock,
+  same: boolean,
+  clsName: string,
+  what: string,
+): void {
   const s = k.site(t);
-  k.report(finding(k, 'lock-misuse', 'WARNING: possible recursive locking detected', {
-    sites: [[`lock(${h.name})`, h.site], [what, s]],
-    details: [
-      `${t.name} is trying to acquire lock:`, `  (${clsName}) at: ${where(s.stack)}`, '',
-      'but task is already holding lock:', `  (${h.name}) at: ${where(h.site.stack)}`, '',
-      ' Possible unsafe locking scenario:', '', '       CPU0', '       ----', `  lock(${h.name});`, `  lock(${clsName});`, '',
-      ' *** DEADLOCK ***', '',
-      same ? 'The task takes a lock it already holds and waits for itself forever.' : ' May be due to missing lock nesting notation',
-    ],
-    fatal: same, key: ['recursive', where(s.stack)],
-  }));
+  k.report(
+    finding(k, 'lock-misuse', 'WARNING: possible recursive locking detected', {
+      sites: [
+        [`lock(${h.name})`, h.site],
+        [what, s],
+      ],
+      details: [
+        `${t.name} is trying to acquire lock:`,
+        `  (${clsName}) at: ${where(s.stack)}`,
+        '',
+        'but task is already holding lock:',
+        `  (${h.name}) at: ${where(h.site.stack)}`,
+        '',
+        ' Possible unsafe locking scenario:',
+        '',
+        '       CPU0',
+        '       ----',
+        `  lock(${h.name});`,
+        `  lock(${clsName});`,
+        '',
+        ' *** DEADLOCK ***',
+        '',
+        same
+          ? 'The task takes a lock it already holds and waits for itself forever.'
+          : ' May be due to missing lock nesting notation',
+      ],
+      fatal: same,
+      key: ['recursive', where(s.stack)],
+    }),
+  );
 }
 
 /** `WARNING: bad unlock balance detected!`: `t` releases `name`, which it does not hold. */
 export function badUnlock(k: ReportCtx, t: Thread, name: string, what: string): void {
   const s = k.site(t);
-  k.report(finding(k, 'lock-misuse', 'WARNING: bad unlock balance detected!', {
-    sites: [[what, s]],
-    details: [`${t.name} is trying to release lock (${name}) at:`, `  ${where(s.stack)}`, 'but there are no more locks to release!'],
-    key: ['bad-unlock', where(s.stack)],
-  }));
+  k.report(
+    finding(k, 'lock-misuse', 'WARNING: bad unlock balance detected!', {
+      sites: [[what, s]],
+      details: [
+        `${t.name} is trying to release lock (${name}) at:`,
+        `  ${where(s.stack)}`,
+        'but there are no more locks to release!',
+      ],
+      key: ['bad-unlock', where(s.stack)],
+    }),
+  );
 }
 
 /** `WARNING: lock held when returning to user space!`: one finding per lock `t` still holds as it ends. */
 export function heldOnReturn(k: ReportCtx, t: Thread): void {
   for (const h of t.held) {
-    k.report(finding(k, 'lock-misuse', 'WARNING: lock held when returning to user space!', {
-      sites: [[`lock(${h.name})`, h.site]],
-      details: [`${t.name} is leaving the kernel with locks still held!`, `1 lock held by ${t.name}:`, ` #0: (${h.name}) taken at ${where(h.site.stack)}`],
-      key: ['held-on-return', where(h.site.stack)],
-    }));
+    k.report(
+      finding(k, 'lock-misuse', 'WARNING: lock held when returning to user space!', {
+        sites: [[`lock(${h.name})`, h.site]],
+        details: [
+          `${t.name} is leaving the kernel with locks still held!`,
+          `1 lock held by ${t.name}:`,
+          ` #0: (${h.name}) taken at ${where(h.site.stack)}`,
+        ],
+        key: ['held-on-return', where(h.site.stack)],
+      }),
+    );
   }
 }
 
@@ -204,11 +289,19 @@ export function heldLockFreed(k: ReportCtx, t: Thread, threads: readonly Thread[
     const h = th.held.find((x) => x.key.startsWith(`${a.id}:`));
     if (!h) continue;
     const s = k.site(t);
-    k.report(finding(k, 'lock-misuse', 'BUG: held lock freed!', {
-      sites: [[name, s], [`lock(${h.name})`, h.site]],
-      details: [`${t.name} is freeing memory ${k.allocName(a.id)}, with a lock still held there!`, ` (${h.name}) held by ${th.name}, taken at ${where(h.site.stack)}`],
-      key: ['held-lock-freed', where(s.stack)],
-    }));
+    k.report(
+      finding(k, 'lock-misuse', 'BUG: held lock freed!', {
+        sites: [
+          [name, s],
+          [`lock(${h.name})`, h.site],
+        ],
+        details: [
+          `${t.name} is freeing memory ${k.allocName(a.id)}, with a lock still held there!`,
+          ` (${h.name}) held by ${th.name}, taken at ${where(h.site.stack)}`,
+        ],
+        key: ['held-lock-freed', where(s.stack)],
+      }),
+    );
     return;
   }
 }
@@ -218,9 +311,19 @@ export function assertHeld(k: ReportCtx, t: Thread, want: boolean, text: string)
   const s = k.site(t);
   const f = s.stack[0];
   const macro = want ? 'lockdep_assert_held' : 'lockdep_assert_not_held';
-  k.report(finding(k, 'lock-misuse', `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn} (${macro}(${text}))`, {
-    sites: [[`lockdep_assert_held(${text})`, s]],
-    details: [`${t.name} ${want ? 'does not hold' : 'holds'} ${text}`, `locks held by ${t.name}: ${t.held.map((h) => h.name).join(', ') || 'none'}`],
-    key: ['assert-held', where(s.stack)],
-  }));
+  k.report(
+    finding(
+      k,
+      'lock-misuse',
+      `WARNING: CPU: 0 PID: ${t.tid + 1} at ${f?.file}:${f?.line} ${f?.fn} (${macro}(${text}))`,
+      {
+        sites: [[`lockdep_assert_held(${text})`, s]],
+        details: [
+          `${t.name} ${want ? 'does not hold' : 'holds'} ${text}`,
+          `locks held by ${t.name}: ${t.held.map((h) => h.name).join(', ') || 'none'}`,
+        ],
+        key: ['assert-held', where(s.stack)],
+      },
+    ),
+  );
 }

@@ -24,9 +24,14 @@ export function fatalAt(k: ReportCtx, t: Thread, kind: 'oops' | 'assert', title:
 /** `BUG: stack guard page was hit`: the call depth limit (unbounded recursion). */
 export function stackOverflow(k: ReportCtx, t: Thread, depth: number, fn: string): void {
   const s = k.site(t);
-  k.report(finding(k, 'oops', `BUG: stack guard page was hit (call depth ${depth} in ${fn})`, {
-    sites: [[`call ${fn}`, s]], details: ['Unbounded recursion.'], fatal: true, key: ['recursion', fn],
-  }));
+  k.report(
+    finding(k, 'oops', `BUG: stack guard page was hit (call depth ${depth} in ${fn})`, {
+      sites: [[`call ${fn}`, s]],
+      details: ['Unbounded recursion.'],
+      fatal: true,
+      key: ['recursion', fn],
+    }),
+  );
 }
 
 function errAddr(e: number): string {
@@ -51,7 +56,9 @@ export function badDeref(k: ReportCtx, t: Thread, v: Value, what: string): void 
     kind = 'bad-pointer';
     title = `BUG: unable to handle page fault (${showValue(v)}) in ${fn}`;
   }
-  k.report(finding(k, kind, title, { sites: [[`access ${what}`, s]], details: [`while accessing ${what}`], fatal: true }));
+  k.report(
+    finding(k, kind, title, { sites: [[`access ${what}`, s]], details: [`while accessing ${what}`], fatal: true }),
+  );
 }
 
 /** A call through a function pointer that is NULL or no function. */
@@ -62,7 +69,12 @@ export function badCall(k: ReportCtx, t: Thread, v: Value, what: string): void {
   const title = nul
     ? `BUG: kernel NULL pointer dereference (call through NULL ${what}) in ${fn}`
     : `BUG: unable to handle page fault (call through ${showValue(v)}) in ${fn}`;
-  k.report(finding(k, nul ? 'null-deref' : 'bad-pointer', title, {
-    sites: [[`call ${what}`, s]], details: [`calling ${what}`], fatal: true, key: ['call', where(s.stack)],
-  }));
+  k.report(
+    finding(k, nul ? 'null-deref' : 'bad-pointer', title, {
+      sites: [[`call ${what}`, s]],
+      details: [`calling ${what}`],
+      fatal: true,
+      key: ['call', where(s.stack)],
+    }),
+  );
 }

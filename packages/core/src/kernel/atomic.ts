@@ -58,14 +58,23 @@ const ATOMIC: BuiltinTable = {
   atomic_xchg: op(0, (o, a) => ({ nv: num(a[1]), ret: o }), true),
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  atomic_set: sig(2, 2, VOID), atomic_read: sig(1, 1, INT), atomic_inc: sig(1, 1, VOID),
-  atomic_dec: sig(1, 1, VOID), atomic_add: sig(2, 2, VOID), atomic_sub: sig(2, 2, VOID),
-  atomic_inc_return: sig(1, 1, INT), atomic_dec_return: sig(1, 1, INT), atomic_dec_and_test: sig(1, 1, BOOL),
-  atomic_inc_not_zero: sig(1, 1, BOOL), atomic_cmpxchg: sig(3, 3, INT), atomic_xchg: sig(2, 2, INT),
-  atomic_fetch_add: sig(2, 2, INT), atomic_add_return: sig(2, 2, INT), atomic_sub_return: sig(2, 2, INT),
+  atomic_set: sig(2, 2, VOID),
+  atomic_read: sig(1, 1, INT),
+  atomic_inc: sig(1, 1, VOID),
+  atomic_dec: sig(1, 1, VOID),
+  atomic_add: sig(2, 2, VOID),
+  atomic_sub: sig(2, 2, VOID),
+  atomic_inc_return: sig(1, 1, INT),
+  atomic_dec_return: sig(1, 1, INT),
+  atomic_dec_and_test: sig(1, 1, BOOL),
+  atomic_inc_not_zero: sig(1, 1, BOOL),
+  atomic_cmpxchg: sig(3, 3, INT),
+  atomic_xchg: sig(2, 2, INT),
+  atomic_fetch_add: sig(2, 2, INT),
+  atomic_add_return: sig(2, 2, INT),
+  atomic_sub_return: sig(2, 2, INT),
 };
 
 /** atomic_t: its counter is a plain number in memory. */

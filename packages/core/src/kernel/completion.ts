@@ -17,7 +17,6 @@ import { mightSleep } from '../detect/lockdep.js';
 import { syncKey } from '../state/keys.js';
 import { completionStall } from '../detect/hungtask.js';
 
-
 export interface CompletionState extends PrimState {
   readonly p: 'comp';
   /** `done` count; complete_all() sets UINT_MAX/2 (never consumed). */
@@ -44,7 +43,9 @@ function waitImpl(timed: boolean): Builtin {
     kind: 'step',
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
-      return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k } : { reads: [k], writes: [], global: true, noRace: true };
+      return peekDone(m, a[0]!) > 0
+        ? { reads: [], writes: [k], acq: k }
+        : { reads: [k], writes: [], global: true, noRace: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
     timeout: timed ? (m, _t, a) => (peekDone(m, a[0]!) > 0 ? undefined : m.jiffies + (a[1] as number)) : undefined,
@@ -131,21 +132,27 @@ const COMPLETION: BuiltinTable = {
   },
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  init_completion: sig(1, 1, VOID), reinit_completion: sig(1, 1, VOID), complete: sig(1, 1, VOID),
-  complete_all: sig(1, 1, VOID), wait_for_completion: sig(1, 1, VOID),
-  wait_for_completion_timeout: sig(2, 2, ULONG), try_wait_for_completion: sig(1, 1, BOOL),
-  completion_done: sig(1, 1, BOOL), wait_for_completion_interruptible: sig(1, 1, INT),
-  wait_for_completion_interruptible_timeout: sig(2, 2, LONG), wait_for_completion_killable: sig(1, 1, INT),
+  init_completion: sig(1, 1, VOID),
+  reinit_completion: sig(1, 1, VOID),
+  complete: sig(1, 1, VOID),
+  complete_all: sig(1, 1, VOID),
+  wait_for_completion: sig(1, 1, VOID),
+  wait_for_completion_timeout: sig(2, 2, ULONG),
+  try_wait_for_completion: sig(1, 1, BOOL),
+  completion_done: sig(1, 1, BOOL),
+  wait_for_completion_interruptible: sig(1, 1, INT),
+  wait_for_completion_interruptible_timeout: sig(2, 2, LONG),
+  wait_for_completion_killable: sig(1, 1, INT),
   wait_for_completion_killable_timeout: sig(2, 2, LONG),
 };
 
 /** struct completion. */
 export const completion: Primitive = {
   name: 'completion',
-  builtins: COMPLETION, sigs: SIGS,
+  builtins: COMPLETION,
+  sigs: SIGS,
   defines: { DECLARE_COMPLETION: 0 },
   ctype: 'completion',
   state: { tag: 'comp', init: (): CompletionState => ({ p: 'comp', done: 0 }) },

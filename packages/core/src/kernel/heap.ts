@@ -69,12 +69,16 @@ const HEAP: BuiltinTable = {
   kvfree: freeImpl('kvfree'),
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  kmalloc: sig(2, 2, VOIDP), kzalloc: sig(2, 2, VOIDP), kcalloc: sig(3, 3, VOIDP),
-  kmalloc_array: sig(3, 3, VOIDP), kvzalloc: sig(2, 2, VOIDP), kvmalloc: sig(2, 2, VOIDP),
-  kfree: sig(1, 1, VOID), kvfree: sig(1, 1, VOID),
+  kmalloc: sig(2, 2, VOIDP),
+  kzalloc: sig(2, 2, VOIDP),
+  kcalloc: sig(3, 3, VOIDP),
+  kmalloc_array: sig(3, 3, VOIDP),
+  kvzalloc: sig(2, 2, VOIDP),
+  kvmalloc: sig(2, 2, VOIDP),
+  kfree: sig(1, 1, VOID),
+  kvfree: sig(1, 1, VOID),
 };
 
 /** The slab heap: kmalloc() and kfree() with KASAN poisoning. */

@@ -10,7 +10,6 @@ import { finding, where } from '../detect/finding.js';
 
 const ENOSPC = 28;
 
-
 export interface IdaState extends PrimState {
   readonly p: 'ida';
   readonly used: readonly number[];
@@ -68,9 +67,13 @@ const IDA: BuiltinTable = {
       const id = a[1] as number;
       if (!s.used.includes(id)) {
         const site = m.site(t);
-        m.report(finding(m, 'warn', `WARNING: ida_free called for id=${id} which is not allocated.`, {
-          sites: [['ida_free', site]], details: [`at ${where(site.stack)}`], key: ['ida_free', where(site.stack)],
-        }));
+        m.report(
+          finding(m, 'warn', `WARNING: ida_free called for id=${id} which is not allocated.`, {
+            sites: [['ida_free', site]],
+            details: [`at ${where(site.stack)}`],
+            key: ['ida_free', where(site.stack)],
+          }),
+        );
         return 0;
       }
       m.setPrim(r.alloc, r.off, { p: 'ida', used: s.used.filter((x) => x !== id) });
@@ -79,17 +82,20 @@ const IDA: BuiltinTable = {
   },
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  ida_init: sig(1, 1, VOID), ida_alloc: sig(2, 2, INT), ida_alloc_max: sig(3, 3, INT),
-  ida_free: sig(2, 2, VOID), ida_destroy: sig(1, 1, VOID),
+  ida_init: sig(1, 1, VOID),
+  ida_alloc: sig(2, 2, INT),
+  ida_alloc_max: sig(3, 3, INT),
+  ida_free: sig(2, 2, VOID),
+  ida_destroy: sig(1, 1, VOID),
 };
 
 /** struct ida. */
 export const ida: Primitive = {
   name: 'ida',
-  builtins: IDA, sigs: SIGS,
+  builtins: IDA,
+  sigs: SIGS,
   defines: { DEFINE_IDA: 0 },
   ctype: 'ida',
   state: { tag: 'ida', init: (): IdaState => ({ p: 'ida', used: [] }) },

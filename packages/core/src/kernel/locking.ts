@@ -21,9 +21,12 @@ export function initClass(m: KernelCtx, ins: BuiltinInstr, fallback: string): Lo
 /** Class of a lock nobody initialised: keyed by the containing object's type and the field. */
 export function implicitClass(m: KernelCtx, allocId: number, off: number): LockClass {
   const a = m.peekAlloc({ t: 'p', a: allocId, o: 0 });
-  const owner = a?.kind === 'global' ? a.name : a?.type ?? 'kmalloc';
+  const owner = a?.kind === 'global' ? a.name : (a?.type ?? 'kmalloc');
   const member = m.where(allocId, off).replace(/^[^.[]*/, '');
-  return { key: `implicit:${owner}${member || `+${off}`}`, name: a?.kind === 'global' ? m.where(allocId, off) : `&${owner}->${member.replace(/^\./, '') || 'lock'}` };
+  return {
+    key: `implicit:${owner}${member || `+${off}`}`,
+    name: a?.kind === 'global' ? m.where(allocId, off) : `&${owner}->${member.replace(/^\./, '') || 'lock'}`,
+  };
 }
 
 /**
@@ -32,7 +35,13 @@ export function implicitClass(m: KernelCtx, allocId: number, off: number): LockC
  * A task re-acquiring a lock it holds deadlocks on itself (reported, fatal).
  */
 export function acquired(
-  m: KernelCtx, t: Thread, key: DepKey, cls: LockClass, kind: 'sleep' | 'spin', what: string, subclass = 0,
+  m: KernelCtx,
+  t: Thread,
+  key: DepKey,
+  cls: LockClass,
+  kind: 'sleep' | 'spin',
+  what: string,
+  subclass = 0,
 ): void {
   const s = m.site(t);
   const clsKey = subclass ? `${cls.key}/${subclass}` : cls.key;

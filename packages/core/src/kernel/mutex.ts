@@ -98,7 +98,8 @@ const MUTEX: BuiltinTable = {
     exec(m, t, a, ins) {
       const what = `mutex_unlock(${ins.extra?.argText?.[0] ?? ''})`;
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
-      if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid) m.setPrim(alloc, off, { ...s, owner: -1 });
+      if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid)
+        m.setPrim(alloc, off, { ...s, owner: -1 });
       return 0;
     },
   },
@@ -112,18 +113,24 @@ const MUTEX: BuiltinTable = {
   },
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  mutex_init: sig(1, 1, VOID), mutex_lock: sig(1, 1, VOID), mutex_unlock: sig(1, 1, VOID),
-  mutex_trylock: sig(1, 1, INT), mutex_lock_interruptible: sig(1, 1, INT), mutex_lock_killable: sig(1, 1, INT),
-  mutex_lock_nested: sig(2, 2, VOID), mutex_is_locked: sig(1, 1, BOOL), mutex_destroy: sig(1, 1, VOID),
+  mutex_init: sig(1, 1, VOID),
+  mutex_lock: sig(1, 1, VOID),
+  mutex_unlock: sig(1, 1, VOID),
+  mutex_trylock: sig(1, 1, INT),
+  mutex_lock_interruptible: sig(1, 1, INT),
+  mutex_lock_killable: sig(1, 1, INT),
+  mutex_lock_nested: sig(2, 2, VOID),
+  mutex_is_locked: sig(1, 1, BOOL),
+  mutex_destroy: sig(1, 1, VOID),
 };
 
 /** struct mutex. */
 export const mutex: Primitive = {
   name: 'mutex',
-  builtins: MUTEX, sigs: SIGS,
+  builtins: MUTEX,
+  sigs: SIGS,
   defines: { DEFINE_MUTEX: 0 },
   ctype: 'mutex',
   state: {

@@ -30,7 +30,14 @@ const MSG: Record<Sat, string> = {
 
 const i32 = (x: number) => x | 0;
 
-interface Ref { m: KernelCtx; t: Thread; alloc: import('../state/state.js').Alloc; off: number; key: DepKey; what: string }
+interface Ref {
+  m: KernelCtx;
+  t: Thread;
+  alloc: import('../state/state.js').Alloc;
+  off: number;
+  key: DepKey;
+  what: string;
+}
 
 function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }): Ref {
   const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
@@ -38,7 +45,9 @@ function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: strin
   return { m, t, alloc: r.alloc, off: r.off, key: r.key, what };
 }
 
-function read(r: Ref): number { return r.m.getNum(r.alloc, r.off); }
+function read(r: Ref): number {
+  return r.m.getNum(r.alloc, r.off);
+}
 
 function write(r: Ref, v: number): void {
   r.m.setNum(r.alloc, r.off, v);
@@ -50,19 +59,21 @@ function warn(r: Ref, t: Sat): void {
   const s = r.m.site(r.t);
   const msg = `refcount_t: ${MSG[t]}.`;
   const snap = r.m.snapshot(r.alloc.id);
-  r.m.report(finding(r.m, 'refcount', `${msg} (in ${s.stack[0]?.fn ?? '?'})`, {
-    sites: [[r.what, s]],
-    details: [
-      `WARNING: CPU: 0 PID: ${r.t.tid + 1} at lib/refcount.c refcount_warn_saturate`,
-      msg,
-      `counter: ${r.m.allocName(r.alloc.id)}.${r.off}`,
-      'Call Trace:',
-      ' refcount_warn_saturate',
-      ...s.stack.map((f) => ` ${f.fn} (${f.file}:${f.line})`),
-    ],
-    objects: snap ? [snap] : [],
-    key: [t, where(s.stack)],
-  }));
+  r.m.report(
+    finding(r.m, 'refcount', `${msg} (in ${s.stack[0]?.fn ?? '?'})`, {
+      sites: [[r.what, s]],
+      details: [
+        `WARNING: CPU: 0 PID: ${r.t.tid + 1} at lib/refcount.c refcount_warn_saturate`,
+        msg,
+        `counter: ${r.m.allocName(r.alloc.id)}.${r.off}`,
+        'Call Trace:',
+        ' refcount_warn_saturate',
+        ...s.stack.map((f) => ` ${f.fn} (${f.file}:${f.line})`),
+      ],
+      objects: snap ? [snap] : [],
+      key: [t, where(s.stack)],
+    }),
+  );
 }
 
 function access(r: Ref, write: boolean, v: number): void {
@@ -192,14 +203,19 @@ const REFCOUNT: BuiltinTable = {
   },
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  refcount_set: sig(2, 2, VOID), refcount_read: sig(1, 1, UINT), refcount_inc: sig(1, 1, VOID),
-  refcount_add: sig(2, 2, VOID), refcount_inc_not_zero: sig(1, 1, BOOL),
-  refcount_add_not_zero: sig(2, 2, BOOL), refcount_dec: sig(1, 1, VOID),
-  refcount_dec_and_test: sig(1, 1, BOOL), refcount_sub_and_test: sig(2, 2, BOOL),
-  refcount_dec_if_one: sig(1, 1, BOOL), refcount_dec_not_one: sig(1, 1, BOOL),
+  refcount_set: sig(2, 2, VOID),
+  refcount_read: sig(1, 1, UINT),
+  refcount_inc: sig(1, 1, VOID),
+  refcount_add: sig(2, 2, VOID),
+  refcount_inc_not_zero: sig(1, 1, BOOL),
+  refcount_add_not_zero: sig(2, 2, BOOL),
+  refcount_dec: sig(1, 1, VOID),
+  refcount_dec_and_test: sig(1, 1, BOOL),
+  refcount_sub_and_test: sig(2, 2, BOOL),
+  refcount_dec_if_one: sig(1, 1, BOOL),
+  refcount_dec_not_one: sig(1, 1, BOOL),
 };
 
 /** refcount_t: its counter is a plain number in memory. */

@@ -17,7 +17,16 @@ import { ida } from './ida.js';
 import { misc } from './misc.js';
 
 export const PRIMITIVES: readonly Primitive[] = [
-  heap, mutex, spinlock, refcount, atomic, xarray, waitqueue, completion, ida, misc,
+  heap,
+  mutex,
+  spinlock,
+  refcount,
+  atomic,
+  xarray,
+  waitqueue,
+  completion,
+  ida,
+  misc,
 ];
 
 /** All built-in functions by name. */
@@ -39,5 +48,9 @@ export const STATE_BY_TAG: ReadonlyMap<string, PrimitiveState> = new Map(
 /** What the primitives declare to kernel-C (signatures, DEFINE_* macros): the front end's view, for compile(). */
 export const KERNEL_DECLS: KernelDecls = {
   builtins: new Map(PRIMITIVES.flatMap((p) => Object.entries(p.sigs))),
-  defines: new Map(PRIMITIVES.flatMap((p) => Object.entries(p.defines ?? {}).map(([macro, flags]) => [macro, { prim: p.ctype!, flags }] as const))),
+  defines: new Map(
+    PRIMITIVES.flatMap((p) =>
+      Object.entries(p.defines ?? {}).map(([macro, flags]) => [macro, { prim: p.ctype!, flags }] as const),
+    ),
+  ),
 };

@@ -15,7 +15,8 @@ import type { XArrayState } from './xarray.js';
 import { type DepKey, partKey } from '../state/keys.js';
 
 /** The key of the lock at `a[0]`: a spinlock_t, or an xarray's xa_lock. */
-const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey => (xa ? partKey(m.keyOf(a[0]!), 'lock') : m.keyOf(a[0]!));
+const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey =>
+  xa ? partKey(m.keyOf(a[0]!), 'lock') : m.keyOf(a[0]!);
 
 export interface SpinState extends PrimState {
   readonly p: 'spin';
@@ -24,11 +25,21 @@ export interface SpinState extends PrimState {
 }
 
 /** Where a spinlock lives: a spinlock_t, or the xa_lock inside a struct xarray. */
-interface LockRef { owner: number; key: DepKey; name: string; set(owner: number): void; cls: { key: string; name: string } }
+interface LockRef {
+  owner: number;
+  key: DepKey;
+  name: string;
+  set(owner: number): void;
+  cls: { key: string; name: string };
+}
 
 function spinRef(m: KernelCtx, t: Thread, p: Value, what: string): LockRef {
   const r = m.resolve(t, p, what);
-  const s = m.getPrim<SpinState>(r.alloc, r.off) ?? { p: 'spin' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) };
+  const s = m.getPrim<SpinState>(r.alloc, r.off) ?? {
+    p: 'spin' as const,
+    owner: -1,
+    cls: implicitClass(m, r.alloc.id, r.off),
+  };
   const cls = s.cls ?? implicitClass(m, r.alloc.id, r.off);
   return { owner: s.owner, key: r.key, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...s, owner: o }) };
 }
@@ -38,7 +49,13 @@ export function xaLockRef(m: KernelCtx, t: Thread, p: Value, what: string): Lock
   const r = m.resolve(t, p, what);
   const s = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
   const cls = s.cls ?? xaImplicitClass(m, r.alloc.id, r.off);
-  return { owner: s.lockOwner, key: partKey(r.key, 'lock'), name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }) };
+  return {
+    owner: s.lockOwner,
+    key: partKey(r.key, 'lock'),
+    name: cls.name,
+    cls,
+    set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }),
+  };
 }
 
 export function emptyXa(m: KernelCtx, allocId: number, off: number): XArrayState {
@@ -128,19 +145,27 @@ const SPINLOCK: BuiltinTable = {
   xa_unlock_irq: unlockImpl(true),
 };
 
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  spin_lock_init: sig(1, 1, VOID), spin_lock: sig(1, 1, VOID), spin_unlock: sig(1, 1, VOID),
-  spin_trylock: sig(1, 1, INT), spin_lock_irq: sig(1, 1, VOID), spin_unlock_irq: sig(1, 1, VOID),
-  spin_lock_bh: sig(1, 1, VOID), spin_unlock_bh: sig(1, 1, VOID), xa_lock: sig(1, 1, VOID),
-  xa_unlock: sig(1, 1, VOID), xa_lock_irq: sig(1, 1, VOID), xa_unlock_irq: sig(1, 1, VOID),
+  spin_lock_init: sig(1, 1, VOID),
+  spin_lock: sig(1, 1, VOID),
+  spin_unlock: sig(1, 1, VOID),
+  spin_trylock: sig(1, 1, INT),
+  spin_lock_irq: sig(1, 1, VOID),
+  spin_unlock_irq: sig(1, 1, VOID),
+  spin_lock_bh: sig(1, 1, VOID),
+  spin_unlock_bh: sig(1, 1, VOID),
+  xa_lock: sig(1, 1, VOID),
+  xa_unlock: sig(1, 1, VOID),
+  xa_lock_irq: sig(1, 1, VOID),
+  xa_unlock_irq: sig(1, 1, VOID),
 };
 
 /** spinlock_t, and the xa_lock of a struct xarray (xa_lock(), xa_unlock()). */
 export const spinlock: Primitive = {
   name: 'spinlock',
-  builtins: SPINLOCK, sigs: SIGS,
+  builtins: SPINLOCK,
+  sigs: SIGS,
   defines: { DEFINE_SPINLOCK: 0, DEFINE_RAW_SPINLOCK: 0 },
   ctype: 'spinlock',
   state: {

@@ -29,14 +29,16 @@ const TASK_INTERRUPTIBLE = 1;
 const TASK_UNINTERRUPTIBLE = 2;
 const TASK_NORMAL = 3;
 
-
 /** A wait queue head: the sleeping tasks with the state they sleep in. */
 export interface WaitQueueState extends PrimState {
   readonly p: 'wq';
   readonly waiters: readonly { readonly tid: number; readonly state: number }[];
 }
 
-interface SleepInfo { wq: string; missed: MissedWake[] }
+interface SleepInfo {
+  wq: string;
+  missed: MissedWake[];
+}
 
 function sleepInfo(t: Thread): SleepInfo | undefined {
   return t.sleepWq === undefined ? undefined : { wq: t.sleepWq, missed: t.missedWakes ?? [] };
@@ -92,7 +94,8 @@ const WAITQUEUE: BuiltinTable = {
     exec(m, t, a, ins) {
       const state = ins.extra?.taskState === 'interruptible' ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
       const q = wqOf(m, t, a[0]!, 'prepare_to_wait_event');
-      if (!q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.off, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
+      if (!q.s.waiters.some((w) => w.tid === t.tid))
+        m.setPrim(q.alloc, q.off, { p: 'wq', waiters: [...q.s.waiters, { tid: t.tid, state }] });
       t.taskState = state;
       t.sleepStart = m.jiffies;
       if (t.sleepWq !== q.key) {
@@ -104,11 +107,13 @@ const WAITQUEUE: BuiltinTable = {
   },
   __wait_schedule: {
     kind: 'step',
-    deps: (_m, t) => (t.taskState === 0
-      ? { reads: [taskKey(t.tid)], writes: [], noRace: true }
-      : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true }),
+    deps: (_m, t) =>
+      t.taskState === 0
+        ? { reads: [taskKey(t.tid)], writes: [], noRace: true }
+        : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,
-    timeout: (m, t, a, ins) => (ins.extra?.timed && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined),
+    timeout: (m, t, a, ins) =>
+      ins.extra?.timed && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined,
     exec(m, t, a, ins) {
       const rem = typeof a[0] === 'number' ? a[0] : 0;
       const info = sleepInfo(t);
@@ -137,7 +142,8 @@ const WAITQUEUE: BuiltinTable = {
       t.sleepStart = undefined;
       t.sleepWq = undefined;
       t.missedWakes = undefined;
-      if (q.s.waiters.some((w) => w.tid === t.tid)) m.setPrim(q.alloc, q.off, { p: 'wq', waiters: q.s.waiters.filter((w) => w.tid !== t.tid) });
+      if (q.s.waiters.some((w) => w.tid === t.tid))
+        m.setPrim(q.alloc, q.off, { p: 'wq', waiters: q.s.waiters.filter((w) => w.tid !== t.tid) });
       return 0;
     },
   },
@@ -155,20 +161,24 @@ const WAITQUEUE: BuiltinTable = {
   },
 };
 
-
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  init_waitqueue_head: sig(1, 1, VOID), wake_up: sig(1, 1, VOID), wake_up_all: sig(1, 1, VOID),
-  wake_up_interruptible: sig(1, 1, VOID), wake_up_interruptible_all: sig(1, 1, VOID),
-  waitqueue_active: sig(1, 1, BOOL), __wait_prepare: sig(1, 1, VOID), __wait_schedule: sig(1, 1, LONG),
+  init_waitqueue_head: sig(1, 1, VOID),
+  wake_up: sig(1, 1, VOID),
+  wake_up_all: sig(1, 1, VOID),
+  wake_up_interruptible: sig(1, 1, VOID),
+  wake_up_interruptible_all: sig(1, 1, VOID),
+  waitqueue_active: sig(1, 1, BOOL),
+  __wait_prepare: sig(1, 1, VOID),
+  __wait_schedule: sig(1, 1, LONG),
   __wait_finish: sig(1, 1, VOID),
 };
 
 /** wait_queue_head_t: the wait_event*() family and the wake_up*() family. */
 export const waitqueue: Primitive = {
   name: 'waitqueue',
-  builtins: WAITQUEUE, sigs: SIGS,
+  builtins: WAITQUEUE,
+  sigs: SIGS,
   defines: { DECLARE_WAIT_QUEUE_HEAD: 0 },
   ctype: 'wait_queue_head',
   state: { tag: 'wq', init: (): WaitQueueState => ({ p: 'wq', waiters: [] }) },

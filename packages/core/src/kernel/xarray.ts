@@ -41,7 +41,14 @@ const EBUSY = 16;
 const isZero = (v: Value | undefined) => typeof v === 'object' && v.t === 'z';
 const zeroToNull = (v: Value | undefined): Value => (v === undefined || isZero(v) ? 0 : v);
 
-interface XaRef { m: KernelCtx; t: Thread; alloc: import('../state/state.js').Alloc; off: number; key: DepKey; s: XArrayState }
+interface XaRef {
+  m: KernelCtx;
+  t: Thread;
+  alloc: import('../state/state.js').Alloc;
+  off: number;
+  key: DepKey;
+  s: XArrayState;
+}
 
 function xa(m: KernelCtx, t: Thread, p: Value, what: string): XaRef {
   const r = m.resolve(t, p, what);
@@ -55,7 +62,7 @@ function get(x: XaRef, idx: number): Value | undefined {
 }
 
 function put(x: XaRef, idx: number, v: Value): void {
-  const cur = (x.m.getPrim<XArrayState>(x.alloc, x.off) ?? x.s);
+  const cur = x.m.getPrim<XArrayState>(x.alloc, x.off) ?? x.s;
   const entries = cur.entries.filter(([i]) => i !== idx);
   if (v !== 0) {
     entries.push([idx, v]);
@@ -113,7 +120,11 @@ function peekXas(m: KernelCtx, a: Value[]): Value {
   return (m.peek(a[0]!) as Value | undefined) ?? 0;
 }
 
-function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value, xaArg: (m: KernelCtx, t: Thread, a: Value[]) => Value = firstArg): Builtin {
+function underLock(
+  write: boolean,
+  run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value,
+  xaArg: (m: KernelCtx, t: Thread, a: Value[]) => Value = firstArg,
+): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a): Deps => {
@@ -126,10 +137,15 @@ function underLock(write: boolean, run: (x: XaRef, a: Value[], ins: BuiltinInstr
       const x = xa(m, t, p, what);
       if (write && !holds(t, partKey(x.key, 'lock'))) {
         const s = m.site(t);
-        m.report(finding(m, 'lock-misuse', `WARNING: ${ins.name}() without xa_lock held in ${s.stack[0]?.fn ?? '?'}`, {
-          sites: [[what, s]], key: ['xa-unlocked', where(s.stack)],
-          details: [`${what} modifies the xarray, and the caller must hold its xa_lock (xa_lock(xa) ... xa_unlock(xa)).`],
-        }));
+        m.report(
+          finding(m, 'lock-misuse', `WARNING: ${ins.name}() without xa_lock held in ${s.stack[0]?.fn ?? '?'}`, {
+            sites: [[what, s]],
+            key: ['xa-unlocked', where(s.stack)],
+            details: [
+              `${what} modifies the xarray, and the caller must hold its xa_lock (xa_lock(xa) ... xa_unlock(xa)).`,
+            ],
+          }),
+        );
       }
       const r = run(x, a, ins);
       touched(x, write, what);
@@ -144,7 +160,11 @@ function doAlloc(x: XaRef, a: Value[]): Value {
   const min = (x.s.flags & 2) !== 0 ? 1 : 0;
   const taken = new Set(x.s.entries.map(([i]) => i));
   let idx = -1;
-  for (let i = min; i <= max; i++) if (!taken.has(i)) { idx = i; break; }
+  for (let i = min; i <= max; i++)
+    if (!taken.has(i)) {
+      idx = i;
+      break;
+    }
   if (idx < 0) return -EBUSY;
   const entry = entry0 === 0 || entry0 === undefined ? XA_ZERO : entry0;
   put(x, idx, entry);
@@ -204,7 +224,13 @@ const XARRAY: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'xa_init');
-      m.setPrim(r.alloc, r.off, { p: 'xa', entries: [], flags: 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      m.setPrim(r.alloc, r.off, {
+        p: 'xa',
+        entries: [],
+        flags: 0,
+        lockOwner: -1,
+        cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' },
+      });
       return 0;
     },
   },
@@ -212,7 +238,13 @@ const XARRAY: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'xa_init_flags');
-      m.setPrim(r.alloc, r.off, { p: 'xa', entries: [], flags: typeof a[1] === 'number' ? a[1] : 0, lockOwner: -1, cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' } });
+      m.setPrim(r.alloc, r.off, {
+        p: 'xa',
+        entries: [],
+        flags: typeof a[1] === 'number' ? a[1] : 0,
+        lockOwner: -1,
+        cls: { key: initClass(m, ins, '').key, name: '&xa->xa_lock' },
+      });
       return 0;
     },
   },
@@ -246,12 +278,16 @@ const XARRAY: BuiltinTable = {
     return 0;
   }),
   xas_load: underLock(false, (x, a) => get(x, xasIndex(x.m, x.t, a)) ?? 0, xasArray),
-  xas_store: underLock(true, (x, a) => {
-    const idx = xasIndex(x.m, x.t, a);
-    const old = get(x, idx) ?? 0;
-    put(x, idx, a[1]!);
-    return old;
-  }, xasArray),
+  xas_store: underLock(
+    true,
+    (x, a) => {
+      const idx = xasIndex(x.m, x.t, a);
+      const old = get(x, idx) ?? 0;
+      put(x, idx, a[1]!);
+      return old;
+    },
+    xasArray,
+  ),
   xa_is_zero: { kind: 'pure', exec: (_m, _t, a) => (isZero(a[0]) ? 1 : 0) },
   xa_is_err: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'number' && a[0] < 0 && a[0] > -4096 ? 1 : 0) },
   xa_err: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'number' && a[0] < 0 && a[0] > -4096 ? a[0] : 0) },
@@ -259,23 +295,37 @@ const XARRAY: BuiltinTable = {
   xa_to_value: { kind: 'pure', exec: (_m, _t, a) => (typeof a[0] === 'object' && a[0].t === 'v' ? a[0].v : 0) },
 };
 
-
-
 /** Signatures of the built-ins above, as kernel-C calls them. */
 const SIGS: Record<string, BuiltinSig> = {
-  xa_init: sig(1, 1, VOID), xa_init_flags: sig(2, 2, VOID), xa_alloc: sig(5, 5, INT),
-  xa_load: sig(2, 2, VOIDP), xa_store: sig(4, 4, VOIDP), xa_erase: sig(2, 2, VOIDP),
-  xa_cmpxchg: sig(5, 5, VOIDP), xa_insert: sig(4, 4, INT), __xa_store: sig(4, 4, VOIDP),
-  __xa_erase: sig(2, 2, VOIDP), __xa_cmpxchg: sig(5, 5, VOIDP), __xa_alloc: sig(5, 5, INT),
-  xa_empty: sig(1, 1, BOOL), xa_destroy: sig(1, 1, VOID), xa_is_zero: sig(1, 1, BOOL), xa_err: sig(1, 1, INT),
-  xa_is_err: sig(1, 1, BOOL), xas_load: sig(1, 1, VOIDP), xas_store: sig(2, 2, VOIDP),
-  xa_mk_value: sig(1, 1, VOIDP), xa_to_value: sig(1, 1, ULONG), __xa_find: sig(3, 3, VOIDP),
+  xa_init: sig(1, 1, VOID),
+  xa_init_flags: sig(2, 2, VOID),
+  xa_alloc: sig(5, 5, INT),
+  xa_load: sig(2, 2, VOIDP),
+  xa_store: sig(4, 4, VOIDP),
+  xa_erase: sig(2, 2, VOIDP),
+  xa_cmpxchg: sig(5, 5, VOIDP),
+  xa_insert: sig(4, 4, INT),
+  __xa_store: sig(4, 4, VOIDP),
+  __xa_erase: sig(2, 2, VOIDP),
+  __xa_cmpxchg: sig(5, 5, VOIDP),
+  __xa_alloc: sig(5, 5, INT),
+  xa_empty: sig(1, 1, BOOL),
+  xa_destroy: sig(1, 1, VOID),
+  xa_is_zero: sig(1, 1, BOOL),
+  xa_err: sig(1, 1, INT),
+  xa_is_err: sig(1, 1, BOOL),
+  xas_load: sig(1, 1, VOIDP),
+  xas_store: sig(2, 2, VOIDP),
+  xa_mk_value: sig(1, 1, VOIDP),
+  xa_to_value: sig(1, 1, ULONG),
+  __xa_find: sig(3, 3, VOIDP),
 };
 
 /** struct xarray, with XA_ZERO_ENTRY reservations (xa_alloc) and tombstones. */
 export const xarray: Primitive = {
   name: 'xarray',
-  builtins: XARRAY, sigs: SIGS,
+  builtins: XARRAY,
+  sigs: SIGS,
   defines: { DEFINE_XARRAY: 0, DEFINE_XARRAY_ALLOC: XA_FLAGS_ALLOC, DEFINE_XARRAY_ALLOC1: XA_FLAGS_ALLOC1 },
   ctype: 'xarray',
   state: {

@@ -4,12 +4,13 @@
  * what to write instead. No input makes it throw.
  */
 import { type Syn, field, named } from './syntax.js';
-import { parseC } from './parser.js';
-import { prepass, type LoopMacro } from './prepass.js';
-import { type CType, UNKNOWN, layoutOf, sizeOf, typeName } from './types.js';
-import { type ConstValue, type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
+import type { LoopMacro } from './prepass.js';
+import { parseCached, parseMacro, syntaxErrors } from './parse-files.js';
+import { initGlobal } from './global-init.js';
+import { type CType, sizeOf } from './types.js';
+import { type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
 import type { Diagnostic } from './diagnostics.js';
-import { type Declared, Declarer, type Macro, type Symbols } from './declare.js';
+import { type Declared, Declarer, type Symbols } from './declare.js';
 import { FnLowerer, type ProgramContext } from './lower.js';
 import { type DefineMacro, type KernelDecls, KernelApi, isInternalBuiltin, isSpecialForm } from './kernel-api.js';
 import { KERNEL_HEADER, KERNEL_HEADER_NAME } from './kernel-header.js';
@@ -53,7 +54,11 @@ interface FnDecl {
 type GlobalDecl = GlobalIR & { initNode?: Syn; initFile?: number };
 
 /** One parsed file: its tree, the loop macros the pre-pass rewrote, and its original text. */
-interface Tree { root: Syn; loops: Map<number, LoopMacro>; text: string }
+interface Tree {
+  root: Syn;
+  loops: Map<number, LoopMacro>;
+  text: string;
+}
 
 /**
  * What every phase shares: the files (kernel header first), the diagnostics
@@ -79,9 +84,10 @@ interface CompileState {
  * phases, each of which reports into the shared diagnostics.
  */
 export async function compile(sources: SourceFile[], opts: CompileOptions): Promise<CompileResult> {
-  const files: SourceFile[] = opts.kernelHeader === false
-    ? [...sources]
-    : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
+  const files: SourceFile[] =
+    opts.kernelHeader === false
+      ? [...sources]
+      : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
   const st = newState(files, opts.maxDiagnostics ?? 40, new KernelApi(opts.kernel));
   const trees = await parseFiles(st);
   if (!trees) return { diagnostics: st.diagnostics };
@@ -117,10 +123,19 @@ function newState(files: SourceFile[], max: number, kernel: KernelApi): CompileS
   const fnIdx = new ScopedIndex(unitOf);
   const globalIdx = new ScopedIndex(unitOf);
   const sym: Symbols = {
-    structs: new Map(), typedefs: new Map(), enumConsts: new Map(), macros: new Map(),
-    fnIndex: fnIdx, globalIndex: globalIdx,
+    structs: new Map(),
+    typedefs: new Map(),
+    enumConsts: new Map(),
+    macros: new Map(),
+    fnIndex: fnIdx,
+    globalIndex: globalIdx,
   };
-  const decl = new Declarer(sym, (n, m) => report(st.curFile, n, m), () => st.curFile, (n) => n.start.line);
+  const decl = new Declarer(
+    sym,
+    (n, m) => report(st.curFile, n, m),
+    () => st.curFile,
+    (n) => n.start.line,
+  );
   const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl, kernel };
   return st;
 }
@@ -184,7 +199,10 @@ class DeclarationPass {
     switch (n.type) {
       case 'function_definition': {
         const d = st.decl.declarator(st.decl.baseType(n), field(n, 'declarator')!);
-        if (!d || d.type.k !== 'fn') { st.report(i, n, 'function definition without a function declarator'); break; }
+        if (d?.type.k !== 'fn') {
+          st.report(i, n, 'function definition without a function declarator');
+          break;
+        }
         this.declareFn(d, n, n);
         break;
       }
@@ -226,17 +244,25 @@ class DeclarationPass {
   private declaration(n: Syn, i: number): void {
     const { st } = this;
     const tnode = field(n, 'type');
-    const storage = n.children.filter((c) => c.type === 'storage_class_specifier')
+    const storage = n.children
+      .filter((c) => c.type === 'storage_class_specifier')
       .map((c) => c.text || c.children.map((k) => k.type).join(' '));
-    const isConst = n.children.some((c) => c.type === 'type_qualifier'
-      && (c.text === 'const' || c.children.some((k) => k.type === 'const')));
+    const isConst = n.children.some(
+      (c) => c.type === 'type_qualifier' && (c.text === 'const' || c.children.some((k) => k.type === 'const')),
+    );
     const defined = tnode?.type === 'type_identifier' ? st.kernel.defineMacro(tnode.text) : undefined;
-    if (tnode && defined) { this.definePrimitive(n, i, tnode.text, defined); return; }
+    if (tnode && defined) {
+      this.definePrimitive(n, i, tnode.text, defined);
+      return;
+    }
     const base = st.decl.baseType(n);
     for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
       const d = st.decl.declarator(base, dn);
-      if (!d || !d.name) continue;
-      if (d.type.k === 'fn') { this.declareFn(d, dn, undefined); continue; }
+      if (!d?.name) continue;
+      if (d.type.k === 'fn') {
+        this.declareFn(d, dn, undefined);
+        continue;
+      }
       const init = dn.type === 'init_declarator' ? field(dn, 'value') : undefined;
       this.declareGlobal(d.name, d.type, dn, init, isConst, [], storage.includes('extern'));
     }
@@ -246,8 +272,19 @@ class DeclarationPass {
   private definePrimitive(n: Syn, i: number, macro: string, defined: DefineMacro): void {
     const dn = field(n, 'declarator');
     const inner = dn?.type === 'parenthesized_declarator' ? named(dn)[0] : undefined;
-    if (!inner || inner.type !== 'identifier') { this.st.report(i, n, `${macro}(name) expects one name`); return; }
-    this.declareGlobal(inner.text, defined.type, n, undefined, false, [{ off: 0, name: inner.text, flags: defined.flags }], false);
+    if (inner?.type !== 'identifier') {
+      this.st.report(i, n, `${macro}(name) expects one name`);
+      return;
+    }
+    this.declareGlobal(
+      inner.text,
+      defined.type,
+      n,
+      undefined,
+      false,
+      [{ off: 0, name: inner.text, flags: defined.flags }],
+      false,
+    );
   }
 
   /**
@@ -262,7 +299,10 @@ class DeclarationPass {
     const key = unit !== undefined && (def || !st.fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
     const idx = st.fnIdx.getExact(key);
     const params = d.params ?? d.type.params.map((t) => ({ name: '', type: t, node: n }));
-    if (idx !== undefined) { this.redeclareFn(this.fns[idx]!, d, n, def, params); return; }
+    if (idx !== undefined) {
+      this.redeclareFn(this.fns[idx]!, d, n, def, params);
+      return;
+    }
     const verb = def ? 'define' : 'declare';
     if (st.kernel.builtinSig(d.name) && !isInternalBuiltin(d.name)) {
       st.report(cur, n, `'${d.name}' is a kernel function the model provides; do not ${verb} it`);
@@ -274,8 +314,14 @@ class DeclarationPass {
     }
     st.fnIdx.set(key, this.fns.length);
     this.fns.push({
-      name: d.name, key, ret: d.type.ret, params, variadic: d.type.variadic,
-      def: def ? { node: def, file: cur } : undefined, declFile: cur, declLine: n.start.line,
+      name: d.name,
+      key,
+      ret: d.type.ret,
+      params,
+      variadic: d.type.variadic,
+      def: def ? { node: def, file: cur } : undefined,
+      declFile: cur,
+      declLine: n.start.line,
     });
   }
 
@@ -303,7 +349,12 @@ class DeclarationPass {
 
   /** Declare or define a global; an `extern` declaration in a unit names the shared global if there is one. */
   private declareGlobal(
-    name: string, type: CType, n: Syn, init: Syn | undefined, isConst: boolean, prims: GlobalIR['prims'],
+    name: string,
+    type: CType,
+    n: Syn,
+    init: Syn | undefined,
+    isConst: boolean,
+    prims: GlobalIR['prims'],
     isExtern: boolean,
   ): void {
     const { st } = this;
@@ -314,8 +365,14 @@ class DeclarationPass {
     const idx = st.globalIdx.getExact(key);
     if (idx !== undefined) {
       const g = this.globals[idx]!;
-      if (init && g.initNode) { st.report(cur, n, `redefinition of '${name}'`); return; }
-      if (init) { g.initNode = init; g.initFile = cur; }
+      if (init && g.initNode) {
+        st.report(cur, n, `redefinition of '${name}'`);
+        return;
+      }
+      if (init) {
+        g.initNode = init;
+        g.initFile = cur;
+      }
       if (g.type.k === 'array' && g.type.n === 0 && type.k === 'array') g.type = type;
       return;
     }
@@ -325,8 +382,16 @@ class DeclarationPass {
     }
     st.globalIdx.set(key, this.globals.length);
     this.globals.push({
-      name, type, file: cur, line: n.start.line, isConst, init: [], prims, bytes: 0,
-      initNode: init, initFile: init ? cur : undefined,
+      name,
+      type,
+      file: cur,
+      line: n.start.line,
+      isConst,
+      init: [],
+      prims,
+      bytes: 0,
+      initNode: init,
+      initFile: init ? cur : undefined,
     });
   }
 }
@@ -354,15 +419,26 @@ type CallSites = Map<number, { file: number; node: Syn }>;
  * ids used, and the first call site of every function called.
  */
 function lowerBodies(
-  st: CompileState, trees: Tree[], fns: FnDecl[], globals: GlobalDecl[],
+  st: CompileState,
+  trees: Tree[],
+  fns: FnDecl[],
+  globals: GlobalDecl[],
 ): { functions: FunctionIR[]; loops: number; callSites: CallSites } {
   const sig = (f: FnDecl) => ({ ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic });
   const fnSigs = new Map(fns.map((f) => [f.name, sig(f)]));
   const callSites: CallSites = new Map();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
-    name: f.name, file: f.declFile, line: f.declLine, params: f.params.map((p) => ({ name: p.name, type: p.type })),
-    ret: f.ret, nregs: 0, regNames: [], stackLocals: [], stackSize: 0, code: [],
+    name: f.name,
+    file: f.declFile,
+    line: f.declLine,
+    params: f.params.map((p) => ({ name: p.name, type: p.type })),
+    ret: f.ret,
+    nregs: 0,
+    regNames: [],
+    stackLocals: [],
+    stackSize: 0,
+    code: [],
   }));
   const staticLocals = new Map<string, number>();
   const report = (n: Syn, m: string) => st.report(st.curFile, n, m);
@@ -371,9 +447,15 @@ function lowerBodies(
     if (!f.def) continue;
     st.curFile = f.def.file;
     const ctx: ProgramContext = {
-      sym: st.sym, decl: st.decl, fileIndex: st.curFile,
-      fileText: trees[st.curFile]!.text, loops: trees[st.curFile]!.loops,
-      fnSigs, globals, report, kernel: st.kernel,
+      sym: st.sym,
+      decl: st.decl,
+      fileIndex: st.curFile,
+      fileText: trees[st.curFile]!.text,
+      loops: trees[st.curFile]!.loops,
+      fnSigs,
+      globals,
+      report,
+      kernel: st.kernel,
       noteCall: (name, n) => {
         const idx = st.sym.fnIndex.get(name);
         if (idx !== undefined && !callSites.has(idx)) callSites.set(idx, { file: st.curFile, node: n });
@@ -397,14 +479,24 @@ function lowerBodies(
  * declared (and its initialiser evaluated) on first use; returns its index.
  */
 function staticLocal(
-  st: CompileState, globals: GlobalDecl[], staticLocals: Map<string, number>,
-  key: string, type: CType, init: Syn | undefined,
+  st: CompileState,
+  globals: GlobalDecl[],
+  staticLocals: Map<string, number>,
+  key: string,
+  type: CType,
+  init: Syn | undefined,
 ): number {
   if (staticLocals.has(key)) return staticLocals.get(key)!;
   const idx = globals.length;
   st.sym.globalIndex.set(`${key}`, idx);
   const g: GlobalIR = {
-    name: key, type, file: st.curFile, line: init?.start.line ?? 0, isConst: false, init: [], prims: [],
+    name: key,
+    type,
+    file: st.curFile,
+    line: init?.start.line ?? 0,
+    isConst: false,
+    init: [],
+    prims: [],
     bytes: sizeOf(type, st.sym.structs),
   };
   globals.push(g);
@@ -443,7 +535,10 @@ function linkFunctionValues(st: CompileState, fns: FnDecl[], globals: GlobalDecl
       const name = fns[v.fn]!.name;
       if (st.diagnostics.some((d) => d.message.includes(`'${name}'`))) continue;
       st.diagnostics.push({
-        file: st.files[g.file]!.name, line: g.line, column: 1, severity: 'error',
+        file: st.files[g.file]!.name,
+        line: g.line,
+        column: 1,
+        severity: 'error',
         message: `undefined reference to '${name}' (used in the initialiser of '${g.name}')`,
       });
     }
@@ -476,164 +571,4 @@ class ScopedIndex extends Map<string, number> {
   getShared(name: string): number | undefined {
     return super.get(name);
   }
-}
-
-interface Parsed {
-  root: Syn;
-  loops: Map<number, LoopMacro>;
-  ppText: string;
-}
-
-/** Parsed files by text. Trees are never mutated after parsing, so they are shared between compiles. */
-const parseCache = new Map<string, Parsed>();
-const PARSE_CACHE_SIZE = 64;
-
-async function parseCached(text: string): Promise<Parsed> {
-  const hit = parseCache.get(text);
-  if (hit) {
-    // most recently used last
-    parseCache.delete(text);
-    parseCache.set(text, hit);
-    return hit;
-  }
-  const pp = prepass(text);
-  const parsed: Parsed = { root: await parseC(pp.text), loops: pp.loops, ppText: pp.text };
-  parseCache.set(text, parsed);
-  if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
-  return parsed;
-}
-
-/** Fill `g.init` from a constant initialiser (scalars, strings, addresses, braced lists with designators). */
-function initGlobal(g: GlobalIR, init: Syn, decl: Declarer, report: (n: Syn, m: string) => void): void {
-  const structs = decl.sym.structs;
-  const fieldsOf = (t: CType) => (t.k === 'struct' ? layoutOf(t.name, structs)?.fields : undefined);
-  const walk = (t: CType, off: number, n: Syn, top: boolean) => {
-    if (n.type === 'initializer_list') {
-      let idx = 0;
-      let maxIdx = -1;
-      let elemType: CType = t.k === 'array' ? t.of : UNKNOWN;
-      const esize = t.k === 'array' ? sizeOf(t.of, structs) : 0;
-      for (const item of named(n)) {
-        if (item.type === 'comment') continue;
-        if (item.type === 'initializer_pair') {
-          let tt = t;
-          let o = off;
-          for (const d of item.children.filter((_, i) => item.fields[i] === 'designator')) {
-            if (d.type === 'field_designator') {
-              const fname = named(d)[0]!.text;
-              const f = fieldsOf(tt)?.find((x) => x.name === fname);
-              if (!f) { report(d, tt.k === 'struct' ? `'struct ${tt.name}' has no member named '${fname}'` : `designator '.${fname}' for ${typeName(tt)}`); return; }
-              tt = f.type;
-              o += f.offset;
-            } else if (d.type === 'subscript_designator') {
-              const k = decl.constInt(named(d)[0]!);
-              if (k === undefined) { report(d, 'array designator is not an integer constant'); return; }
-              if (tt.k !== 'array') { report(d, `array designator for ${typeName(tt)}`); return; }
-              o += k * sizeOf(tt.of, structs);
-              if (tt === t) { idx = k + 1; maxIdx = Math.max(maxIdx, k); }
-              tt = tt.of;
-            }
-          }
-          walk(tt, o, field(item, 'value')!, false);
-        } else if (t.k === 'array') {
-          maxIdx = Math.max(maxIdx, idx);
-          walk(elemType, off + idx * esize, item, false);
-          idx++;
-        } else if (t.k === 'struct') {
-          const f = fieldsOf(t)?.[idx++];
-          if (!f) { report(item, 'too many initializers'); continue; }
-          walk(f.type, off + f.offset, item, false);
-        } else {
-          report(item, `braced initializer for ${typeName(t)}`);
-        }
-      }
-      if (top && t.k === 'array' && g.type.k === 'array' && g.type.n === 0) {
-        g.type = { k: 'array', of: g.type.of, n: maxIdx + 1 };
-        elemType = g.type.of;
-      }
-      return;
-    }
-    const v: ConstValue | undefined = decl.constValue(n);
-    if (v === undefined) { report(n, 'initializer element is not a constant'); return; }
-    g.init.push([off, v]);
-  };
-  walk(g.type, 0, init, true);
-}
-
-/** Report ERROR and MISSING nodes with a readable message. */
-function syntaxErrors(root: Syn, text: string, report: (n: Syn, m: string) => void): void {
-  let count = 0;
-  const visit = (n: Syn) => {
-    if (count >= 8) return;
-    if (n.missing) {
-      count++;
-      report(n, `syntax error: expected '${n.type}'`);
-      return;
-    }
-    if (n.type === 'ERROR') {
-      count++;
-      const snippet = text.slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 40)).replace(/\s+/g, ' ').trim();
-      // a statement line that does not end in ; { } , : is most often a missing semicolon
-      const line = (text.split('\n')[n.start.line - 1] ?? '').replace(/\/\/.*$|\/\*.*?\*\//g, '').trimEnd();
-      const nextLine = (text.split('\n')[n.start.line] ?? '').trim();
-      const atEol = n.end.line > n.start.line || line.length <= n.end.column - 1;
-      if (line.trim() && !/[;{},:\\]$/.test(line) && !/^\s*#/.test(line) && atEol && nextLine) {
-        report({ ...n, start: { line: n.start.line, column: line.length + 1 } }, `syntax error: expected ';' at the end of the line (after '${line.trim().slice(-20)}')`);
-        return;
-      }
-      report(n, `syntax error near '${snippet}'${hint(snippet)}`);
-      return;
-    }
-    for (const c of n.children) visit(c);
-  };
-  visit(root);
-}
-
-function hint(snippet: string): string {
-  if (/\b(typeof|__typeof__)\b/.test(snippet)) return ': typeof is not supported; name the type';
-  if (/\basm\b/.test(snippet)) return ': inline assembly is not supported';
-  return '';
-}
-
-/** Parse a #define body as an expression (or a statement). */
-async function parseMacro(n: Syn, file: number, src: string, report: (n: Syn, m: string) => void): Promise<Macro | undefined> {
-  const nameNode = field(n, 'name');
-  if (!nameNode) return undefined;
-  const name = nameNode.text;
-  const paramsNode = field(n, 'parameters');
-  const params = paramsNode ? named(paramsNode).filter((c) => c.type === 'identifier').map((c) => c.text) : null;
-  const valueNode = field(n, 'value');
-  if (!valueNode) return { name, params, expr: null, stmt: null, file, text: src };
-  const body = src.slice(valueNode.startIndex, valueNode.endIndex);
-  const line0 = valueNode.start.line;
-  const col0 = valueNode.start.column;
-  // `void __m(void) { (` + body + `); }` keeps the body on the same relative lines
-  const prefix = 'void __m(void){(';
-  const synth = prefix + body.replace(/\\\n/g, ' \n') + ');}';
-  const root = await parseC(prepass(synth).text);
-  const shift = (s: Syn) => {
-    const fix = (p: { line: number; column: number }) => {
-      if (p.line === 1) p.column = col0 + (p.column - 1 - prefix.length);
-      p.line = line0 + (p.line - 1);
-    };
-    fix(s.start);
-    fix(s.end);
-    // map indices into the original file text
-    s.startIndex = valueNode.startIndex + (s.startIndex - prefix.length);
-    s.endIndex = valueNode.startIndex + (s.endIndex - prefix.length);
-    s.children.forEach(shift);
-  };
-  let bad = false;
-  const check = (s: Syn) => { if (s.type === 'ERROR' || s.missing) bad = true; s.children.forEach(check); };
-  check(root);
-  if (bad) {
-    report(n, `macro '${name}' is not an expression the model can expand; write it as a static inline function`);
-    return { name, params, expr: null, stmt: null, file, text: src };
-  }
-  shift(root);
-  const fn = named(root)[0]!;
-  const stmt = named(field(fn, 'body')!)[0]!;
-  let e = named(stmt)[0]!;
-  if (e.type === 'parenthesized_expression') e = named(e)[0]!;
-  return { name, params, expr: e, stmt: null, file, text: src };
 }

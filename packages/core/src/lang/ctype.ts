@@ -21,8 +21,16 @@ export type CType =
 
 /** Kernel primitives the object model implements natively. */
 export type PrimName =
-  | 'mutex' | 'spinlock' | 'refcount' | 'atomic' | 'xarray' | 'xa_state'
-  | 'wait_queue_head' | 'completion' | 'rw_semaphore' | 'ida';
+  | 'mutex'
+  | 'spinlock'
+  | 'refcount'
+  | 'atomic'
+  | 'xarray'
+  | 'xa_state'
+  | 'wait_queue_head'
+  | 'completion'
+  | 'rw_semaphore'
+  | 'ida';
 
 /** The scalar types the front end names (`VOIDP`: `void *`, `CHARP`: `char *`; `UNKNOWN`: an unknown type). */
 export const VOID: CType = { k: 'void' };

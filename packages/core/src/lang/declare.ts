@@ -4,9 +4,7 @@
  * sizes, initialisers).
  */
 import { type Syn, field, named } from './syntax.js';
-import {
-  type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinTypeName, sizeOf, typeName,
-} from './types.js';
+import { type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinTypeName, sizeOf, typeName } from './types.js';
 import { primStructTag } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
 import type { ConstValue } from './ir.js';
@@ -105,7 +103,8 @@ export class Declarer {
         const fields: StructDef['fields'] = [];
         for (const fd of named(body)) {
           if (fd.type !== 'field_declaration') {
-            if (fd.type !== 'comment') this.report(fd, `unsupported item in struct body: ${fd.type.replace(/_/g, ' ')}`);
+            if (fd.type !== 'comment')
+              this.report(fd, `unsupported item in struct body: ${fd.type.replace(/_/g, ' ')}`);
             continue;
           }
           const base = this.baseType(fd);
@@ -130,7 +129,13 @@ export class Declarer {
         if (prev && prev.fields.length > 0 && JSON.stringify(prev.fields) !== JSON.stringify(fields)) {
           this.report(t, `redefinition of 'struct ${name}' (first defined at line ${prev.line})`);
         }
-        this.sym.structs.set(name, { name, fields, union: t.type === 'union_specifier', file: String(this.fileIndex()), line: this.fileLine(t) });
+        this.sym.structs.set(name, {
+          name,
+          fields,
+          union: t.type === 'union_specifier',
+          file: String(this.fileIndex()),
+          line: this.fileLine(t),
+        });
         return { k: 'struct', name };
       }
       case 'enum_specifier': {
@@ -201,7 +206,10 @@ export class Declarer {
         let variadic = false;
         if (plist) {
           for (const p of named(plist)) {
-            if (p.type === 'variadic_parameter') { variadic = true; continue; }
+            if (p.type === 'variadic_parameter') {
+              variadic = true;
+              continue;
+            }
             if (p.type !== 'parameter_declaration') {
               if (p.type === 'comment') continue;
               this.report(p, `unsupported parameter syntax (${p.type})`);
@@ -215,7 +223,12 @@ export class Declarer {
               continue;
             }
             const dd = this.declarator(pb, pd);
-            if (dd) params.push({ name: dd.name, type: dd.type.k === 'array' ? { k: 'ptr', to: dd.type.of } : dd.type, node: p });
+            if (dd)
+              params.push({
+                name: dd.name,
+                type: dd.type.k === 'array' ? { k: 'ptr', to: dd.type.of } : dd.type,
+                node: p,
+              });
           }
           // a single trailing `...` is parsed as a plain "..." token in some grammar versions
           if (plist.children.some((c) => c.type === '...')) variadic = true;
@@ -270,13 +283,25 @@ export class Declarer {
   /** Evaluate a constant expression (numbers, strings, function and global addresses). */
   constValue(n: Syn): ConstValue | undefined {
     switch (n.type) {
-      case 'number_literal': return parseNumber(n.text);
-      case 'char_literal': return parseChar(n.text);
-      case 'true': return 1;
-      case 'false': return 0;
-      case 'null': return 0;
-      case 'string_literal': return { t: 'str', s: parseString(n) };
-      case 'concatenated_string': return { t: 'str', s: named(n).map((c) => (c.type === 'string_literal' ? parseString(c) : '')).join('') };
+      case 'number_literal':
+        return parseNumber(n.text);
+      case 'char_literal':
+        return parseChar(n.text);
+      case 'true':
+        return 1;
+      case 'false':
+        return 0;
+      case 'null':
+        return 0;
+      case 'string_literal':
+        return { t: 'str', s: parseString(n) };
+      case 'concatenated_string':
+        return {
+          t: 'str',
+          s: named(n)
+            .map((c) => (c.type === 'string_literal' ? parseString(c) : ''))
+            .join(''),
+        };
       case 'parenthesized_expression': {
         const inner = named(n)[0];
         return inner ? this.constValue(inner) : undefined;
@@ -296,10 +321,14 @@ export class Declarer {
         if (a === undefined) return undefined;
         const op = n.children[0]!.text || n.children.find((c) => !c.named)?.type;
         switch (op) {
-          case '-': return -a;
-          case '+': return a;
-          case '~': return ~a;
-          case '!': return a ? 0 : 1;
+          case '-':
+            return -a;
+          case '+':
+            return a;
+          case '~':
+            return ~a;
+          case '!':
+            return a ? 0 : 1;
         }
         return undefined;
       }
@@ -354,30 +383,50 @@ export class Declarer {
   }
 
   /** Explain a type for a diagnostic. */
-  show(t: CType): string { return typeName(t); }
+  show(t: CType): string {
+    return typeName(t);
+  }
 }
 
 /** Fold the binary operator `op` on integer constants; undefined for division by zero or an unknown operator. */
 export function constBin(op: string, a: number, b: number): number | undefined {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? undefined : Math.trunc(a / b);
-    case '%': return b === 0 ? undefined : a % b;
-    case '<<': return a * 2 ** b;
-    case '>>': return Math.floor(a / 2 ** b);
-    case '&': return bitop(a, b, (x, y) => x & y);
-    case '|': return bitop(a, b, (x, y) => x | y);
-    case '^': return bitop(a, b, (x, y) => x ^ y);
-    case '==': return a === b ? 1 : 0;
-    case '!=': return a !== b ? 1 : 0;
-    case '<': return a < b ? 1 : 0;
-    case '>': return a > b ? 1 : 0;
-    case '<=': return a <= b ? 1 : 0;
-    case '>=': return a >= b ? 1 : 0;
-    case '&&': return a && b ? 1 : 0;
-    case '||': return a || b ? 1 : 0;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? undefined : Math.trunc(a / b);
+    case '%':
+      return b === 0 ? undefined : a % b;
+    case '<<':
+      return a * 2 ** b;
+    case '>>':
+      return Math.floor(a / 2 ** b);
+    case '&':
+      return bitop(a, b, (x, y) => x & y);
+    case '|':
+      return bitop(a, b, (x, y) => x | y);
+    case '^':
+      return bitop(a, b, (x, y) => x ^ y);
+    case '==':
+      return a === b ? 1 : 0;
+    case '!=':
+      return a !== b ? 1 : 0;
+    case '<':
+      return a < b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '&&':
+      return a && b ? 1 : 0;
+    case '||':
+      return a || b ? 1 : 0;
   }
   return undefined;
 }
@@ -388,7 +437,10 @@ export function bitop(a: number, b: number, f: (x: number, y: number) => number)
   const big = (x: number) => BigInt.asUintN(64, BigInt(Math.trunc(x)));
   const fa = big(a);
   const fb = big(b);
-  const hiA = Number(fa >> 32n), loA = Number(fa & 0xffffffffn), hiB = Number(fb >> 32n), loB = Number(fb & 0xffffffffn);
+  const hiA = Number(fa >> 32n),
+    loA = Number(fa & 0xffffffffn),
+    hiB = Number(fb >> 32n),
+    loB = Number(fb & 0xffffffffn);
   const hi = f(hiA, hiB) >>> 0;
   const lo = f(loA, loB) >>> 0;
   const r = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
@@ -417,7 +469,7 @@ export function parseNumber(text: string): number {
 /** The value of a C character literal such as `'a'` or `'\n'`. */
 export function parseChar(text: string): number {
   const body = text.slice(1, -1);
-  const s = unescape(body);
+  const s = unescapeC(body);
   return s.length ? s.charCodeAt(0) : 0;
 }
 
@@ -426,19 +478,31 @@ export function parseString(n: Syn): string {
   // string_literal children: '"', string_content / escape_sequence ..., '"'; the raw text is kept on the node
   const raw = n.text || n.children.map((c) => c.text).join('');
   const m = /^[LuU8]*"([\s\S]*)"$/.exec(raw);
-  return unescape(m ? m[1]! : raw);
+  return unescapeC(m ? m[1]! : raw);
 }
 
-function unescape(s: string): string {
+function unescapeC(s: string): string {
   return s.replace(/\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)/g, (_, e: string) => {
     switch (e[0]) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
         return String.fromCharCode(parseInt(e, 8));
-      case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
-      default: return e;
+      case 'x':
+        return String.fromCharCode(parseInt(e.slice(1), 16));
+      default:
+        return e;
     }
   });
 }

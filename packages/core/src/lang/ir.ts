@@ -68,7 +68,16 @@ export interface IntConv {
 export type Instr =
   | (Base & { op: Op.Const; dst: number; value: ConstValue })
   | (Base & { op: Op.Mov; dst: number; src: number })
-  | (Base & { op: Op.Bin; dst: number; bop: BinOp; a: number; b: number; conv?: IntConv; unsigned?: boolean; elem?: number })
+  | (Base & {
+      op: Op.Bin;
+      dst: number;
+      bop: BinOp;
+      a: number;
+      b: number;
+      conv?: IntConv;
+      unsigned?: boolean;
+      elem?: number;
+    })
   | (Base & { op: Op.Un; dst: number; uop: UnOp; a: number; conv?: IntConv })
   | (Base & { op: Op.Cast; dst: number; src: number; conv?: IntConv; tag?: string })
   | (Base & { op: Op.Jmp; target: number })
@@ -77,8 +86,29 @@ export type Instr =
   | (Base & { op: Op.Addr; dst: number; base: number; off: number })
   | (Base & { op: Op.Index; dst: number; base: number; idx: number; n: number; elem: number })
   | (Base & { op: Op.PtrAdd; dst: number; base: number; n: number; neg: boolean; elem: number })
-  | (Base & { op: Op.Load; dst: number; base: number; off: number; size: number; marked: boolean; what: string; acquire?: boolean; unchecked?: boolean })
-  | (Base & { op: Op.Store; base: number; off: number; size: number; src: number; marked: boolean; what: string; conv?: IntConv; release?: boolean; unchecked?: boolean })
+  | (Base & {
+      op: Op.Load;
+      dst: number;
+      base: number;
+      off: number;
+      size: number;
+      marked: boolean;
+      what: string;
+      acquire?: boolean;
+      unchecked?: boolean;
+    })
+  | (Base & {
+      op: Op.Store;
+      base: number;
+      off: number;
+      size: number;
+      src: number;
+      marked: boolean;
+      what: string;
+      conv?: IntConv;
+      release?: boolean;
+      unchecked?: boolean;
+    })
   | (Base & { op: Op.GAddr; dst: number; g: number })
   | (Base & { op: Op.SAddr; dst: number })
   | (Base & { op: Op.Call; dst: number; fn: number; args: number[] })

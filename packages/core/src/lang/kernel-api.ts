@@ -14,7 +14,14 @@
 import type { CType, PrimName } from './ctype.js';
 import type { FieldLayout } from './types.js';
 import {
-  INTERNAL_BUILTINS, PRIM_ALIGN, PRIM_FIELDS, PRIM_SIZE, PRIM_SPELLING, PRIM_STRUCTS, PRIM_TYPEDEFS, SPECIAL_FORMS,
+  INTERNAL_BUILTINS,
+  PRIM_ALIGN,
+  PRIM_FIELDS,
+  PRIM_SIZE,
+  PRIM_SPELLING,
+  PRIM_STRUCTS,
+  PRIM_TYPEDEFS,
+  SPECIAL_FORMS,
 } from './builtins.js';
 
 /** Arity (`max` 99: variadic) and result type of a kernel built-in. */

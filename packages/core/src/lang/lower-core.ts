@@ -8,7 +8,7 @@
 import type { KernelApi } from './kernel-api.js';
 import type { Syn } from './syntax.js';
 import { type CType, UNKNOWN, alignOf, layoutOf, sizeOf, typeName } from './types.js';
-import { type ConstValue, type Instr, type Loc, Op } from './ir.js';
+import { type ConstValue, type Instr, type IntConv, type Loc, Op } from './ir.js';
 import { primFields } from './kernel-api.js';
 import type { Declarer, Symbols } from './declare.js';
 import type { LoopMacro } from './prepass.js';
@@ -68,11 +68,16 @@ export abstract class LowerCore {
   /** Every scope's cleanups by scope id (kept after the scope is popped, for goto trampolines). */
   protected allCleanups = new Map<number, Cleanup[]>();
 
-  constructor(protected readonly P: ProgramContext, protected readonly fnName: string) {
+  constructor(
+    protected readonly P: ProgramContext,
+    protected readonly fnName: string,
+  ) {
     this.cur = { file: P.fileIndex, line: 0, column: 0 };
   }
 
-  get sym(): Symbols { return this.P.sym; }
+  get sym(): Symbols {
+    return this.P.sym;
+  }
 
   at(n: Syn): void {
     this.cur = { file: this.P.fileIndex, line: n.start.line, column: n.start.column };
@@ -95,7 +100,9 @@ export abstract class LowerCore {
     return r;
   }
 
-  newLabel(): Label { return { pc: -1, refs: [] }; }
+  newLabel(): Label {
+    return { pc: -1, refs: [] };
+  }
 
   place(l: Label): void {
     l.pc = this.code.length;
@@ -117,17 +124,29 @@ export abstract class LowerCore {
     if (l.pc < 0) l.refs.push(at);
   }
 
-  err(n: Syn, msg: string): void { this.P.report(n, msg); }
+  err(n: Syn, msg: string): void {
+    this.P.report(n, msg);
+  }
 
-  text(n: Syn): string { return this.rawText(n).replace(/\s+/g, ' '); }
+  text(n: Syn): string {
+    return this.rawText(n).replace(/\s+/g, ' ');
+  }
 
-  rawText(n: Syn): string { return this.P.fileText.slice(n.startIndex, n.endIndex); }
+  rawText(n: Syn): string {
+    return this.P.fileText.slice(n.startIndex, n.endIndex);
+  }
 
-  protected top(): Scope { return this.scopes[this.scopes.length - 1]!; }
+  protected top(): Scope {
+    return this.scopes[this.scopes.length - 1]!;
+  }
 
-  scopeDepth(): number { return this.scopes.length; }
+  scopeDepth(): number {
+    return this.scopes.length;
+  }
 
-  pushScope(): void { this.scopes.push({ id: ++this.scopeSeq, vars: new Map(), cleanups: [] }); }
+  pushScope(): void {
+    this.scopes.push({ id: ++this.scopeSeq, vars: new Map(), cleanups: [] });
+  }
 
   popScope(): void {
     const s = this.scopes[this.scopes.length - 1]!;
@@ -135,7 +154,9 @@ export abstract class LowerCore {
     this.scopes.pop();
   }
 
-  protected popScopeNoEmit(): void { this.scopes.pop(); }
+  protected popScopeNoEmit(): void {
+    this.scopes.pop();
+  }
 
   protected emitUnlock(c: Cleanup): void {
     const unlock = guardUnlockFn(c.lockType);
@@ -160,16 +181,26 @@ export abstract class LowerCore {
     this.top().vars.set(name, { k: 'stack', off, type });
   }
 
-  newLoop(): number { return this.P.newLoop(); }
+  newLoop(): number {
+    return this.P.newLoop();
+  }
 
   marked<T>(f: () => T): T {
     this.markedDepth++;
-    try { return f(); } finally { this.markedDepth--; }
+    try {
+      return f();
+    } finally {
+      this.markedDepth--;
+    }
   }
 
   unchecked<T>(f: () => T): T {
     this.uncheckedDepth++;
-    try { return f(); } finally { this.uncheckedDepth--; }
+    try {
+      return f();
+    } finally {
+      this.uncheckedDepth--;
+    }
   }
 
   /** The scope chain as (scope id, guards taken so far) pairs, innermost last: where a goto or label stands. */
@@ -230,4 +261,17 @@ export abstract class LowerCore {
     }
     return undefined;
   }
+}
+
+/** Integer conversion for stores to a variable of type `t`. */
+export function convOf(t: CType): IntConv | undefined {
+  if (t.k === 'bool') return { bits: 1, signed: false, bool: true };
+  if (t.k === 'int' && t.bits < 64) return { bits: t.bits, signed: t.signed };
+  return undefined;
+}
+
+/** Wrap-around of 32-bit arithmetic (wider results are not narrowed). */
+export function arithConv(t: CType): IntConv | undefined {
+  if (t.k === 'int' && t.bits === 32) return { bits: 32, signed: t.signed };
+  return undefined;
 }

@@ -6,21 +6,29 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import {
-  type CType, BOOL, INT, LONG, ULONG, UNKNOWN, VOIDP, CHARP, builtinTypeName, isIntegral, isPtrType, sizeOf,
+  type CType,
+  BOOL,
+  INT,
+  LONG,
+  ULONG,
+  UNKNOWN,
+  VOIDP,
+  CHARP,
+  isIntegral,
+  isPtrType,
+  sizeOf,
   typeName,
 } from './types.js';
-import { type BinOp, type BuiltinExtra, type IntConv, Op } from './ir.js';
+import { type BinOp, type BuiltinExtra, Op } from './ir.js';
 import { CONSTANTS } from './constants.js';
 import { type Macro, parseChar, parseNumber, parseString } from './declare.js';
-import { LowerCore } from './lower-core.js';
-import type { LoopCtx, LowerCtx, LV, Val } from './forms/context.js';
+import { LvalueLowerer } from './lower-lvalue.js';
+import { arithConv, convOf } from './lower-core.js';
+import type { LoopCtx, LowerCtx, Val } from './forms/context.js';
 import { lowerSpecialForm } from './forms/special.js';
 
-/** Expression lowering over {@link LowerCore}; statement lowering (./lower.ts) completes it. */
-export abstract class ExprLowerer extends LowerCore implements LowerCtx {
-  /** Arguments of the macros being expanded, outermost first: parameter name -> argument. */
-  protected macroArgs: Map<string, Syn>[] = [];
-
+/** Expression lowering over {@link LvalueLowerer}; statement lowering (./lower.ts) completes it. */
+export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
   abstract loopBody(body: Syn, loop: LoopCtx): void;
 
   /** Lower an expression used as a condition; returns a register holding a truth value. */
@@ -38,7 +46,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     switch (n.type) {
       case 'parenthesized_expression': {
         const inner = named(n)[0];
-        if (!inner) { this.err(n, 'empty parentheses'); return this.zero(); }
+        if (!inner) {
+          this.err(n, 'empty parentheses');
+          return this.zero();
+        }
         if (inner.type === 'compound_statement') {
           this.err(n, 'GNU statement expressions ({ ... }) are not supported');
           return this.zero();
@@ -47,7 +58,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       }
       case 'number_literal': {
         const v = parseNumber(n.text);
-        if (Number.isNaN(v)) { this.err(n, `bad number '${n.text}'`); return this.zero(); }
+        if (Number.isNaN(v)) {
+          this.err(n, `bad number '${n.text}'`);
+          return this.zero();
+        }
         return { reg: this.constReg(v), type: /[uU]/.test(n.text) ? ULONG : INT };
       }
       case 'char_literal':
@@ -55,7 +69,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       case 'string_literal':
         return { reg: this.constReg({ t: 'str', s: parseString(n) }), type: CHARP };
       case 'concatenated_string': {
-        const s = named(n).map((c) => (c.type === 'string_literal' ? parseString(c) : '')).join('');
+        const s = named(n)
+          .map((c) => (c.type === 'string_literal' ? parseString(c) : ''))
+          .join('');
         return { reg: this.constReg({ t: 'str', s }), type: CHARP };
       }
       case 'true':
@@ -189,7 +205,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     return { reg: r, type: t };
   }
 
-  zero(): Val { return { reg: this.constReg(0), type: INT }; }
+  zero(): Val {
+    return { reg: this.constReg(0), type: INT };
+  }
 
   protected identifier(n: Syn): Val {
     const name = n.text;
@@ -235,7 +253,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       let v: Val;
       if (op === '*' || op === '&') {
         const ptrExpr = (tok: '*' | '&'): Syn => ({
-          ...n, type: 'pointer_expression', children: [{ ...n.children[1]!, type: tok }, R], fields: [null, 'argument'],
+          ...n,
+          type: 'pointer_expression',
+          children: [{ ...n.children[1]!, type: tok }, R],
+          fields: [null, 'argument'],
         });
         v = op === '*' ? this.rvalueOfLV(this.lvalue(ptrExpr('*')), R) : this.value(ptrExpr('&'));
       } else {
@@ -256,7 +277,8 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       const t = this.newReg(null);
       this.emit({ op: Op.Un, dst: t, uop: '!', a: a.reg });
       this.emit({ op: Op.Un, dst: r, uop: '!', a: t });
-      if (op === '&&') this.jz(r, end); else this.jnz(r, end);
+      if (op === '&&') this.jz(r, end);
+      else this.jnz(r, end);
       const b = this.value(R);
       const t2 = this.newReg(null);
       this.emit({ op: Op.Un, dst: t2, uop: '!', a: b.reg });
@@ -278,13 +300,27 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     const wideUnsigned = (t: CType) => t.k === 'int' && !t.signed && t.bits >= 32;
     const unsigned = wideUnsigned(a.type) || wideUnsigned(b.type);
     const cmp = ['==', '!=', '<', '>', '<=', '>='].includes(op);
-    const type: CType = cmp ? INT
-      : a.type.k === 'int' && b.type.k === 'int' ? (a.type.bits >= b.type.bits ? a.type : b.type)
-        : a.type.k === 'int' ? a.type : b.type.k === 'int' ? b.type : INT;
+    const type: CType = cmp
+      ? INT
+      : a.type.k === 'int' && b.type.k === 'int'
+        ? a.type.bits >= b.type.bits
+          ? a.type
+          : b.type
+        : a.type.k === 'int'
+          ? a.type
+          : b.type.k === 'int'
+            ? b.type
+            : INT;
     const ptrDiff = op === '-' && isPtrType(a.type) && isPtrType(b.type);
     this.emit({
-      op: Op.Bin, dst: r, bop: op as BinOp, a: a.reg, b: b.reg, unsigned,
-      conv: cmp || ptrDiff ? undefined : arithConv(type), elem: ptrDiff ? this.elemSize(a.type) : undefined,
+      op: Op.Bin,
+      dst: r,
+      bop: op as BinOp,
+      a: a.reg,
+      b: b.reg,
+      unsigned,
+      conv: cmp || ptrDiff ? undefined : arithConv(type),
+      elem: ptrDiff ? this.elemSize(a.type) : undefined,
     });
     if (ptrDiff) return { reg: r, type: LONG };
     return { reg: r, type };
@@ -319,7 +355,10 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
 
   /** Convert a value for assignment to a variable of type `t` (integer width, bool). */
   convertTo(v: Val, t: CType, n: Syn): number {
-    if (t.k === 'struct' || t.k === 'array') { this.err(n, `cannot use a value as ${typeName(t)}`); return v.reg; }
+    if (t.k === 'struct' || t.k === 'array') {
+      this.err(n, `cannot use a value as ${typeName(t)}`);
+      return v.reg;
+    }
     const c = convOf(t);
     if (!c) return v.reg;
     const widens = (f: CType & { k: 'int' }, to: CType & { k: 'int' }) =>
@@ -344,7 +383,9 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     const saveRegs = this.nregs;
     let x = e;
     while (x.type === 'parenthesized_expression' && named(x)[0]) x = named(x)[0]!;
-    const lvalueShaped = x.type === 'field_expression' || x.type === 'subscript_expression' ||
+    const lvalueShaped =
+      x.type === 'field_expression' ||
+      x.type === 'subscript_expression' ||
       (x.type === 'pointer_expression' && x.children[0]?.type === '*') ||
       (x.type === 'identifier' && (this.lookupVar(x.text) !== undefined || this.P.sym.globalIndex.has(x.text)));
     const t = lvalueShaped ? this.lvalue(x).type : this.expr(x).type;
@@ -352,176 +393,6 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     this.nregs = saveRegs;
     this.regNames.length = saveRegs;
     return t;
-  }
-
-  // ---------------------------------------------------------------- lvalues
-
-  lvalue(n: Syn): LV {
-    switch (n.type) {
-      case 'parenthesized_expression': return this.lvalue(named(n)[0]!);
-      case 'identifier':
-        return this.identifierLvalue(n);
-      case 'field_expression':
-        return this.fieldLvalue(n);
-      case 'pointer_expression': {
-        if (n.children[0]!.type !== '*') break;
-        const p = this.value(field(n, 'argument')!);
-        const t = p.type.k === 'ptr' ? p.type.to : UNKNOWN;
-        return { k: 'mem', base: p.reg, off: 0, type: t, text: this.text(n), marked: this.markedDepth > 0 };
-      }
-      case 'subscript_expression': {
-        const arg = field(n, 'argument')!;
-        const idxN = field(n, 'index') ?? named(n)[1]!;
-        const at = this.typeOfNoCode(arg);
-        if (at.k === 'array') {
-          const inner = this.lvalue(arg);
-          if (inner.k !== 'mem') break;
-          const base = this.addrOf(inner, arg);
-          const i = this.value(idxN);
-          const r = this.newReg(null);
-          this.emit({ op: Op.Index, dst: r, base, idx: i.reg, n: at.n, elem: this.size(at.of) });
-          return { k: 'mem', base: r, off: 0, type: at.of, text: this.text(n), marked: this.markedDepth > 0 };
-        }
-        const p = this.value(arg);
-        const i = this.value(idxN);
-        const r = this.newReg(null);
-        const et = p.type.k === 'ptr' ? p.type.to : UNKNOWN;
-        const elem = et.k === 'void' ? 1 : this.size(et);
-        this.emit({ op: Op.PtrAdd, dst: r, base: p.reg, n: i.reg, neg: false, elem });
-        return { k: 'mem', base: r, off: 0, type: et, text: this.text(n), marked: this.markedDepth > 0 };
-      }
-      case 'call_expression': {
-        const f = field(n, 'function');
-        if (f?.type === 'identifier' && (f.text === 'READ_ONCE' || f.text === 'data_race')) {
-          return this.marked(() => this.lvalue(named(field(n, 'arguments')!)[0]!));
-        }
-        break;
-      }
-    }
-    this.err(n, `expression is not assignable (not an lvalue): ${this.text(n)}`);
-    return { k: 'reg', reg: this.newReg(null), type: INT, text: this.text(n) };
-  }
-
-  /** A named variable as an lvalue: a macro argument, a local (register, stack or static) or a global. */
-  private identifierLvalue(n: Syn): LV {
-    const name = n.text;
-    const arg = this.inMacroArg(name, (a) => this.lvalue(a));
-    if (arg) return arg;
-    const v = this.lookupVar(name);
-    if (v?.k === 'reg') return { k: 'reg', reg: v.reg, type: v.type, text: name };
-    if (v?.k === 'static') {
-      const r = this.newReg(null);
-      this.emit({ op: Op.GAddr, dst: r, g: v.g });
-      return { k: 'mem', base: r, off: 0, type: v.type, text: name, marked: this.markedDepth > 0 };
-    }
-    if (v?.k === 'stack') {
-      const r = this.newReg(null);
-      this.emit({ op: Op.SAddr, dst: r });
-      return { k: 'mem', base: r, off: v.off, type: v.type, text: name, marked: this.markedDepth > 0 };
-    }
-    const g = this.P.sym.globalIndex.get(name);
-    if (g !== undefined) {
-      const r = this.newReg(null);
-      this.emit({ op: Op.GAddr, dst: r, g });
-      return { k: 'mem', base: r, off: 0, type: this.P.globals[g]!.type, text: name, marked: this.markedDepth > 0 };
-    }
-    this.err(n, `'${name}' undeclared (not a variable)`);
-    return { k: 'reg', reg: this.newReg(null), type: INT, text: name };
-  }
-
-  /** `p->f` or `s.f` as an lvalue: memory at the member's offset. */
-  private fieldLvalue(n: Syn): LV {
-    const arrow = n.children.some((c) => c.type === '->');
-    const fname = field(n, 'field')!.text;
-    const arg = field(n, 'argument')!;
-    if (arrow) {
-      const p = this.value(arg);
-      let st: CType = UNKNOWN;
-      if (p.type.k === 'ptr') st = p.type.to;
-      else if (p.type.k !== 'unknown') {
-        this.err(arg, `'->' on a value of type ${typeName(p.type)}; it needs a pointer to a struct`);
-      }
-      const m = this.member(st, fname, field(n, 'field')!);
-      const marked = this.markedDepth > 0;
-      return { k: 'mem', base: p.reg, off: m.offset, type: m.type, text: this.text(n), marked };
-    }
-    const inner = this.lvalue(arg);
-    if (inner.k === 'reg') {
-      this.err(arg, `'.' on '${inner.text}', which is not a struct; use '->' for pointers`);
-      return inner;
-    }
-    const m = this.member(inner.type, fname, field(n, 'field')!);
-    const marked = this.markedDepth > 0;
-    return { k: 'mem', base: inner.base, off: inner.off + m.offset, type: m.type, text: this.text(n), marked };
-  }
-
-  protected rvalueOfLV(lv: LV, n: Syn): Val {
-    if (lv.k === 'reg') return { reg: lv.reg, type: lv.type };
-    if (lv.type.k === 'array') {
-      // array decays to a pointer to its first element
-      const a = this.addrOf(lv, n);
-      const z = this.constReg(0);
-      const r = this.newReg(null);
-      this.emit({ op: Op.Index, dst: r, base: a, idx: z, n: lv.type.n, elem: this.size(lv.type.of) });
-      return { reg: r, type: { k: 'ptr', to: lv.type.of } };
-    }
-    if (lv.type.k === 'struct') {
-      const instead = `Use a pointer (&${lv.text}) or a member.`;
-      this.err(n, `'${lv.text}' is a whole struct; the model has no struct values. ${instead}`);
-      return this.zero();
-    }
-    if (lv.type.k === 'prim') {
-      this.err(n, `'${lv.text}' is a ${typeName(lv.type)}; pass its address (&${lv.text}) to the kernel API`);
-      return this.zero();
-    }
-    return { reg: this.loadLV(lv), type: lv.type };
-  }
-
-  loadLV(lv: LV): number {
-    if (lv.k === 'reg') return lv.reg;
-    const r = this.newReg(null);
-    this.emit({
-      op: Op.Load, dst: r, base: lv.base, off: lv.off, size: this.size(lv.type),
-      marked: lv.marked || this.markedDepth > 0, what: lv.text, unchecked: this.uncheckedDepth > 0 || undefined,
-    });
-    return r;
-  }
-
-  storeLV(lv: LV, src: number): void {
-    if (lv.k === 'reg') {
-      const c = convOf(lv.type);
-      if (c) this.emit({ op: Op.Cast, dst: lv.reg, src, conv: c });
-      else this.emit({ op: Op.Mov, dst: lv.reg, src });
-      return;
-    }
-    this.emit({
-      op: Op.Store, base: lv.base, off: lv.off, size: this.size(lv.type), src,
-      marked: lv.marked || this.markedDepth > 0, what: lv.text, conv: convOf(lv.type),
-      unchecked: this.uncheckedDepth > 0 || undefined,
-    });
-  }
-
-  addrOf(lv: LV, n: Syn): number {
-    if (lv.k === 'reg') {
-      this.err(n, `cannot take the address of '${lv.text}' here`);
-      return this.constReg(0);
-    }
-    if (!lv.off) return lv.base;
-    const r = this.newReg(null);
-    this.emit({ op: Op.Addr, dst: r, base: lv.base, off: lv.off });
-    return r;
-  }
-
-  /** `(name)` where `name` is a type and not a variable: the left side of a misparsed cast. */
-  protected castTypeOf(L: Syn): CType | undefined {
-    if (L.type !== 'parenthesized_expression') return undefined;
-    const inner = named(L)[0];
-    if (inner?.type !== 'identifier') return undefined;
-    const name = inner.text;
-    const sym = this.P.sym;
-    if (this.lookupVar(name) || sym.globalIndex.has(name)) return undefined;
-    if (sym.enumConsts.has(name) || sym.macros.has(name)) return undefined;
-    return this.P.sym.typedefs.get(name) ?? builtinTypeName(name);
   }
 
   // ---------------------------------------------------------------- calls
@@ -610,34 +481,23 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
     ex.bytes = sizeOf(t, this.P.sym.structs);
   }
 
-  /**
-   * If `name` is a parameter of a macro being expanded, lower the argument it
-   * stands for with `lower`, in the caller's context (only the expansions
-   * outside the one that bound it in scope); undefined if it is not one.
-   */
-  protected inMacroArg<T>(name: string, lower: (arg: Syn) => T): T | undefined {
-    for (let i = this.macroArgs.length - 1; i >= 0; i--) {
-      const a = this.macroArgs[i]!.get(name);
-      if (!a) continue;
-      const saved = this.macroArgs;
-      this.macroArgs = this.macroArgs.slice(0, i);
-      try { return lower(a); } finally { this.macroArgs = saved; }
-    }
-    return undefined;
-  }
-
   protected expandMacro(m: Macro, args: Syn[], n: Syn): Val {
     if (m.params && m.params.length !== args.length && !(m.params.length === 0 && args.length === 0)) {
       this.err(n, `macro '${m.name}' takes ${m.params.length} arguments, ${args.length} given`);
       return this.zero();
     }
-    if (this.macroArgs.length > 16) { this.err(n, `macro '${m.name}' expands too deeply`); return this.zero(); }
+    if (this.macroArgs.length > 16) {
+      this.err(n, `macro '${m.name}' expands too deeply`);
+      return this.zero();
+    }
     if (!m.expr) {
       this.err(n, `macro '${m.name}' is not an expression; only expression macros are supported`);
       return this.zero();
     }
     const env = new Map<string, Syn>();
-    (m.params ?? []).forEach((p, i) => env.set(p, args[i]!));
+    (m.params ?? []).forEach((p, i) => {
+      env.set(p, args[i]!);
+    });
     this.macroArgs.push(env);
     const saveText = this.P.fileText;
     try {
@@ -648,17 +508,4 @@ export abstract class ExprLowerer extends LowerCore implements LowerCtx {
       this.macroArgs.pop();
     }
   }
-}
-
-/** Integer conversion for stores to a variable of type `t`. */
-export function convOf(t: CType): IntConv | undefined {
-  if (t.k === 'bool') return { bits: 1, signed: false, bool: true };
-  if (t.k === 'int' && t.bits < 64) return { bits: t.bits, signed: t.signed };
-  return undefined;
-}
-
-/** Wrap-around of 32-bit arithmetic (wider results are not narrowed). */
-function arithConv(t: CType): IntConv | undefined {
-  if (t.k === 'int' && t.bits === 32) return { bits: 32, signed: t.signed };
-  return undefined;
 }

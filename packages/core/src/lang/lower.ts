@@ -23,7 +23,12 @@ import { loopMacro } from './forms/loops.js';
 export type { ProgramContext };
 
 /** A `goto`: the jump to patch, the scope chain it leaves from, and its label. */
-interface GotoRec { at: number; chain: { id: number; n: number }[]; label: string; node: Syn }
+interface GotoRec {
+  at: number;
+  chain: { id: number; n: number }[];
+  label: string;
+  node: Syn;
+}
 
 /** Lowers one function definition to a {@link FunctionIR}. */
 export class FnLowerer extends ExprLowerer implements LowerCtx {
@@ -34,7 +39,11 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   private retType: CType = VOID;
 
   /** `fnKey`: the function's index key (its name, or its unit-qualified name). */
-  constructor(P: ProgramContext, fnName: string, private readonly fnKey: string = fnName) {
+  constructor(
+    P: ProgramContext,
+    fnName: string,
+    private readonly fnKey: string = fnName,
+  ) {
     super(P, fnName);
   }
 
@@ -107,7 +116,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       case 'compound_statement': {
         if (!fnBody) this.pushScope();
         for (const c of n.children) if (c.named) this.statement(c);
-        if (!fnBody) { this.at(lastToken(n)); this.popScope(); }
+        if (!fnBody) {
+          this.at(lastToken(n));
+          this.popScope();
+        }
         return;
       }
       case 'comment':
@@ -233,7 +245,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   /** `for (init; c; update) body` in its own scope, or a loop macro the pre-pass rewrote into one. */
   private forStatement(n: Syn): void {
     const mac = this.P.loops.get(n.startIndex);
-    if (mac) { loopMacro(this, n, mac); return; }
+    if (mac) {
+      loopMacro(this, n, mac);
+      return;
+    }
     this.at(n);
     this.pushScope();
     const init = field(n, 'initializer');
@@ -254,7 +269,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     this.loopBody(field(n, 'body')!, { brk: end, cont, depth: this.scopes.length, loopId });
     this.place(cont);
     const upd = field(n, 'update');
-    if (upd) { this.at(upd); this.expr(upd); }
+    if (upd) {
+      this.at(upd);
+      this.expr(upd);
+    }
     this.emit({ op: Op.BackEdge, loop: loopId });
     this.jmp(head);
     this.place(end);
@@ -272,7 +290,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     let dflt: Label | null = null;
     cases.forEach((cs, i) => {
       const val = field(cs, 'value');
-      if (!val) { dflt = labels[i]!; return; }
+      if (!val) {
+        dflt = labels[i]!;
+        return;
+      }
       const k = this.P.decl.constInt(val);
       if (k === undefined) this.err(val, 'case label is not an integer constant');
       const kr = this.constReg(k ?? 0);
@@ -284,7 +305,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     this.pushScope();
     this.loops.push({ brk: end, cont: null, depth: this.scopes.length, loopId: -1 });
     for (const c of named(body)) {
-      if (c.type !== 'case_statement') { this.statement(c); continue; }
+      if (c.type !== 'case_statement') {
+        this.statement(c);
+        continue;
+      }
       this.place(labels[cases.indexOf(c)]!);
       for (const s of c.children.filter((x, i) => x.named && c.fields[i] !== 'value')) this.statement(s);
     }
@@ -297,7 +321,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   private breakStatement(n: Syn): void {
     this.at(n);
     const l = this.loops[this.loops.length - 1];
-    if (!l) { this.err(n, "'break' outside a loop or switch"); return; }
+    if (!l) {
+      this.err(n, "'break' outside a loop or switch");
+      return;
+    }
     this.emitCleanups(l.depth);
     this.jmp(l.brk);
   }
@@ -308,7 +335,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     let i = this.loops.length - 1;
     while (i >= 0 && this.loops[i]!.cont === null) i--;
     const l = this.loops[i];
-    if (!l) { this.err(n, "'continue' outside a loop"); return; }
+    if (!l) {
+      this.err(n, "'continue' outside a loop");
+      return;
+    }
     this.emitCleanups(l.depth);
     this.jmp(l.cont!);
   }
@@ -348,7 +378,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   protected resolveGotos(): void {
     for (const g of this.gotos) {
       const lab = this.labels.get(g.label);
-      if (!lab) { this.err(g.node, `label '${g.label}' used but not defined`); continue; }
+      if (!lab) {
+        this.err(g.node, `label '${g.label}' used but not defined`);
+        continue;
+      }
       // common prefix of the two scope chains
       let k = 0;
       while (k < g.chain.length && k < lab.chain.length && g.chain[k]!.id === lab.chain[k]!.id) k++;
@@ -386,13 +419,14 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
 
   protected localDeclaration(n: Syn): void {
     this.at(n);
-    const isStatic = n.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static')
-      || n.children.some((c) => c.type === 'storage_class_specifier' && c.children.some((k) => k.type === 'static'));
+    const isStatic =
+      n.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ||
+      n.children.some((c) => c.type === 'storage_class_specifier' && c.children.some((k) => k.type === 'static'));
     const base = this.P.decl.baseType(n);
     const decls = n.children.filter((_, i) => n.fields[i] === 'declarator');
     for (const d of decls) {
       const dd = this.P.decl.declarator(base, d);
-      if (!dd || !dd.name) continue;
+      if (!dd?.name) continue;
       const init = d.type === 'init_declarator' ? field(d, 'value') : undefined;
       if (dd.type.k === 'fn') {
         this.err(d, 'local function declarations are not supported; declare functions at file scope');
@@ -462,7 +496,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
             t = m.type;
           } else if (d.type === 'subscript_designator') {
             const k = this.P.decl.constInt(named(d)[0]!) ?? 0;
-            if (t.k !== 'array') { this.err(d, 'array designator for a non-array'); return; }
+            if (t.k !== 'array') {
+              this.err(d, 'array designator for a non-array');
+              return;
+            }
             off += k * this.size(t.of);
             t = t.of;
             idx = k + 1;
@@ -474,7 +511,10 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
         idx++;
       } else if (lv.type.k === 'struct') {
         const f = layoutOf(lv.type.name, this.P.sym.structs)?.fields[idx];
-        if (!f) { this.err(item, 'too many initializers'); return; }
+        if (!f) {
+          this.err(item, 'too many initializers');
+          return;
+        }
         target = { ...lv, off: lv.off + f.offset, type: f.type };
         idx++;
       } else {

@@ -69,8 +69,10 @@ function copy(n: Node, src: string): Syn {
     end: { line: ep.row + 1, column: ep.column + 1 },
     startIndex: n.startIndex,
     endIndex: n.endIndex,
-    text: count === 0 || n.type === 'string_literal' || n.type === 'char_literal' || n.type === 'preproc_arg'
-      ? src.slice(n.startIndex, n.endIndex) : '',
+    text:
+      count === 0 || n.type === 'string_literal' || n.type === 'char_literal' || n.type === 'preproc_arg'
+        ? src.slice(n.startIndex, n.endIndex)
+        : '',
     children: kids,
     fields,
   };

@@ -29,18 +29,53 @@ export interface PrepassResult {
 }
 
 const BLANK_WORDS = new Set([
-  '__user', '__rcu', '__iomem', '__must_check', '__always_inline', '__init', '__exit',
-  '__maybe_unused', '__force', '__percpu', '__read_mostly', '__ro_after_init', 'noinline',
-  '__cold', '__weak', '__randomize_layout', '__packed', '__aligned', '__acquires', '__releases',
-  '__must_hold', '__counted_by', '__attribute__', '__initdata', '__nocast', '__private', '__kernel',
+  '__user',
+  '__rcu',
+  '__iomem',
+  '__must_check',
+  '__always_inline',
+  '__init',
+  '__exit',
+  '__maybe_unused',
+  '__force',
+  '__percpu',
+  '__read_mostly',
+  '__ro_after_init',
+  'noinline',
+  '__cold',
+  '__weak',
+  '__randomize_layout',
+  '__packed',
+  '__aligned',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__counted_by',
+  '__attribute__',
+  '__initdata',
+  '__nocast',
+  '__private',
+  '__kernel',
   'likely_notrace',
 ]);
 /** Words followed by a parenthesised argument that is blanked with them. */
-const BLANK_WITH_ARGS = new Set(['__attribute__', '__aligned', '__acquires', '__releases', '__must_hold', '__counted_by']);
+const BLANK_WITH_ARGS = new Set([
+  '__attribute__',
+  '__aligned',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__counted_by',
+]);
 
 const TYPE_ARG_MACROS: Record<string, number> = {
-  container_of: 1, list_entry: 1, list_first_entry: 1, list_last_entry: 1, offsetof: 0,
-  container_of_const: 1, list_first_entry_or_null: 1,
+  container_of: 1,
+  list_entry: 1,
+  list_first_entry: 1,
+  list_last_entry: 1,
+  offsetof: 0,
+  container_of_const: 1,
+  list_first_entry_or_null: 1,
 };
 
 /** Loop macros and their argument counts. */
@@ -52,7 +87,12 @@ export const LOOP_MACROS: Record<string, number> = {
   scoped_guard: 2,
 };
 
-interface Tok { kind: 'id' | 'punct' | 'other'; text: string; start: number; end: number }
+interface Tok {
+  kind: 'id' | 'punct' | 'other';
+  text: string;
+  start: number;
+  end: number;
+}
 
 function tokenize(s: string): Tok[] {
   const toks: Tok[] = [];
@@ -60,8 +100,16 @@ function tokenize(s: string): Tok[] {
   const n = s.length;
   while (i < n) {
     const c = s[i]!;
-    if (c === '/' && s[i + 1] === '*') { const j = s.indexOf('*/', i + 2); i = j < 0 ? n : j + 2; continue; }
-    if (c === '/' && s[i + 1] === '/') { const j = s.indexOf('\n', i); i = j < 0 ? n : j; continue; }
+    if (c === '/' && s[i + 1] === '*') {
+      const j = s.indexOf('*/', i + 2);
+      i = j < 0 ? n : j + 2;
+      continue;
+    }
+    if (c === '/' && s[i + 1] === '/') {
+      const j = s.indexOf('\n', i);
+      i = j < 0 ? n : j;
+      continue;
+    }
     if (c === '"' || c === "'") {
       let j = i + 1;
       while (j < n && s[j] !== c && s[j] !== '\n') j += s[j] === '\\' ? 2 : 1;
@@ -76,7 +124,10 @@ function tokenize(s: string): Tok[] {
       i = j;
       continue;
     }
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (/[0-9]/.test(c)) {
       let j = i + 1;
       while (j < n && /[A-Za-z0-9_.]/.test(s[j]!)) j++;
@@ -97,7 +148,10 @@ function matchParen(toks: Tok[], open: number): number {
     const t = toks[k]!;
     if (t.kind !== 'punct') continue;
     if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
-    else if (t.text === ')' || t.text === ']' || t.text === '}') { depth--; if (depth === 0) return k; }
+    else if (t.text === ')' || t.text === ']' || t.text === '}') {
+      depth--;
+      if (depth === 0) return k;
+    }
   }
   return -1;
 }
@@ -119,8 +173,12 @@ function topCommas(toks: Tok[], open: number, close: number): number[] {
 /** Run the pre-pass. Never throws; unbalanced input is left for the parser to report. */
 export function prepass(src: string): PrepassResult {
   const out = src.split('');
-  const put = (at: number, text: string) => { for (let k = 0; k < text.length; k++) out[at + k] = text[k]!; };
-  const blank = (from: number, to: number) => { for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' '; };
+  const put = (at: number, text: string) => {
+    for (let k = 0; k < text.length; k++) out[at + k] = text[k]!;
+  };
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
   const toks = tokenize(src);
   const loops = new Map<number, LoopMacro>();
 
@@ -131,7 +189,11 @@ export function prepass(src: string): PrepassResult {
     if (BLANK_WORDS.has(t.text)) {
       if (BLANK_WITH_ARGS.has(t.text) && next?.text === '(') {
         const close = matchParen(toks, k + 1);
-        if (close > 0) { blank(t.start, toks[close]!.end); k = close; continue; }
+        if (close > 0) {
+          blank(t.start, toks[close]!.end);
+          k = close;
+          continue;
+        }
       }
       blank(t.start, t.end);
       continue;

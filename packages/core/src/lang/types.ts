@@ -12,18 +12,59 @@ import { primAlign, primFields, primSize, primSpelling, primStructTag, primTyped
 export { type CType, type PrimName, VOID, BOOL, INT, UINT, LONG, ULONG, CHAR, UNKNOWN, VOIDP, CHARP } from './ctype.js';
 
 const INTS: Record<string, [number, boolean]> = {
-  int: [32, true], 'signed int': [32, true], 'unsigned int': [32, false], unsigned: [32, false], signed: [32, true],
-  short: [16, true], 'unsigned short': [16, false], char: [8, true], 'unsigned char': [8, false], 'signed char': [8, true],
-  long: [64, true], 'unsigned long': [64, false], 'long long': [64, true], 'unsigned long long': [64, false],
-  'long int': [64, true], 'unsigned long int': [64, false],
-  u8: [8, false], u16: [16, false], u32: [32, false], u64: [64, false],
-  s8: [8, true], s16: [16, true], s32: [32, true], s64: [64, true],
-  __u8: [8, false], __u16: [16, false], __u32: [32, false], __u64: [64, false],
-  __s32: [32, true], __s64: [64, true], uint8_t: [8, false], uint16_t: [16, false], uint32_t: [32, false], uint64_t: [64, false],
-  int8_t: [8, true], int16_t: [16, true], int32_t: [32, true], int64_t: [64, true],
-  size_t: [64, false], ssize_t: [64, true], ioasid_t: [32, false], gfp_t: [32, false], pid_t: [32, true],
-  uintptr_t: [64, false], phys_addr_t: [64, false], dma_addr_t: [64, false], loff_t: [64, true], ktime_t: [64, true],
-  atomic_long_t: [64, true], fmode_t: [32, false], umode_t: [16, false], dev_t: [32, false], 'long unsigned int': [64, false],
+  int: [32, true],
+  'signed int': [32, true],
+  'unsigned int': [32, false],
+  unsigned: [32, false],
+  signed: [32, true],
+  short: [16, true],
+  'unsigned short': [16, false],
+  char: [8, true],
+  'unsigned char': [8, false],
+  'signed char': [8, true],
+  long: [64, true],
+  'unsigned long': [64, false],
+  'long long': [64, true],
+  'unsigned long long': [64, false],
+  'long int': [64, true],
+  'unsigned long int': [64, false],
+  u8: [8, false],
+  u16: [16, false],
+  u32: [32, false],
+  u64: [64, false],
+  s8: [8, true],
+  s16: [16, true],
+  s32: [32, true],
+  s64: [64, true],
+  __u8: [8, false],
+  __u16: [16, false],
+  __u32: [32, false],
+  __u64: [64, false],
+  __s32: [32, true],
+  __s64: [64, true],
+  uint8_t: [8, false],
+  uint16_t: [16, false],
+  uint32_t: [32, false],
+  uint64_t: [64, false],
+  int8_t: [8, true],
+  int16_t: [16, true],
+  int32_t: [32, true],
+  int64_t: [64, true],
+  size_t: [64, false],
+  ssize_t: [64, true],
+  ioasid_t: [32, false],
+  gfp_t: [32, false],
+  pid_t: [32, true],
+  uintptr_t: [64, false],
+  phys_addr_t: [64, false],
+  dma_addr_t: [64, false],
+  loff_t: [64, true],
+  ktime_t: [64, true],
+  atomic_long_t: [64, true],
+  fmode_t: [32, false],
+  umode_t: [16, false],
+  dev_t: [32, false],
+  'long unsigned int': [64, false],
 };
 
 /** Resolve a primitive/typedef type name; undefined if it is not built in. */
@@ -44,23 +85,39 @@ export function builtinStruct(tag: string): CType | undefined {
 }
 
 /** Type predicates: pointer; integral (int, bool, enum); scalar (integral, pointer, function, unknown). */
-export function isPtrType(t: CType): t is { k: 'ptr'; to: CType } { return t.k === 'ptr'; }
-export function isIntegral(t: CType): boolean { return t.k === 'int' || t.k === 'bool' || t.k === 'enum'; }
-export function isScalar(t: CType): boolean { return isIntegral(t) || t.k === 'ptr' || t.k === 'unknown' || t.k === 'fn'; }
+export function isPtrType(t: CType): t is { k: 'ptr'; to: CType } {
+  return t.k === 'ptr';
+}
+export function isIntegral(t: CType): boolean {
+  return t.k === 'int' || t.k === 'bool' || t.k === 'enum';
+}
+export function isScalar(t: CType): boolean {
+  return isIntegral(t) || t.k === 'ptr' || t.k === 'unknown' || t.k === 'fn';
+}
 
 /** A readable spelling, e.g. `struct iommufd_device *`. */
 export function typeName(t: CType): string {
   switch (t.k) {
-    case 'void': return 'void';
-    case 'bool': return 'bool';
-    case 'int': return t.name;
-    case 'ptr': return t.to.k === 'fn' ? 'function pointer' : `${typeName(t.to)} *`;
-    case 'struct': return `struct ${t.name}`;
-    case 'array': return `${typeName(t.of)}[${t.n}]`;
-    case 'fn': return `function returning ${typeName(t.ret)}`;
-    case 'enum': return `enum ${t.name}`;
-    case 'prim': return primSpelling(t.name);
-    case 'unknown': return t.name;
+    case 'void':
+      return 'void';
+    case 'bool':
+      return 'bool';
+    case 'int':
+      return t.name;
+    case 'ptr':
+      return t.to.k === 'fn' ? 'function pointer' : `${typeName(t.to)} *`;
+    case 'struct':
+      return `struct ${t.name}`;
+    case 'array':
+      return `${typeName(t.of)}[${t.n}]`;
+    case 'fn':
+      return `function returning ${typeName(t.ret)}`;
+    case 'enum':
+      return `enum ${t.name}`;
+    case 'prim':
+      return primSpelling(t.name);
+    case 'unknown':
+      return t.name;
   }
 }
 
@@ -75,17 +132,28 @@ export interface StructDef {
 }
 
 /** A field of a laid-out struct: its byte offset and type. */
-export interface FieldLayout { name: string; offset: number; type: CType }
+export interface FieldLayout {
+  name: string;
+  offset: number;
+  type: CType;
+}
 
 /** Byte layout of a struct (LP64, natural alignment; unions put every member at 0). */
-export interface Layout { size: number; align: number; fields: FieldLayout[] }
+export interface Layout {
+  size: number;
+  align: number;
+  fields: FieldLayout[];
+}
 
 const layoutCache = new WeakMap<Map<string, StructDef>, Map<string, Layout>>();
 
 /** Layout of `struct name`, or undefined for an incomplete struct. */
 export function layoutOf(name: string, structs: Map<string, StructDef>, depth = 0): Layout | undefined {
   let cache = layoutCache.get(structs);
-  if (!cache) { cache = new Map(); layoutCache.set(structs, cache); }
+  if (!cache) {
+    cache = new Map();
+    layoutCache.set(structs, cache);
+  }
   const hit = cache.get(name);
   if (hit) return hit;
   const d = structs.get(name);
@@ -117,15 +185,25 @@ export function layoutOf(name: string, structs: Map<string, StructDef>, depth = 
 export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): number {
   if (depth > 32) return 8;
   switch (t.k) {
-    case 'void': return 1;
-    case 'bool': return 1;
-    case 'int': return t.bits / 8;
-    case 'ptr': case 'fn': return 8;
-    case 'enum': return 4;
-    case 'array': return t.n * sizeOf(t.of, structs, depth + 1);
-    case 'prim': return primSize(t.name);
-    case 'unknown': return 8;
-    case 'struct': return layoutOf(t.name, structs, depth + 1)?.size ?? 8;
+    case 'void':
+      return 1;
+    case 'bool':
+      return 1;
+    case 'int':
+      return t.bits / 8;
+    case 'ptr':
+    case 'fn':
+      return 8;
+    case 'enum':
+      return 4;
+    case 'array':
+      return t.n * sizeOf(t.of, structs, depth + 1);
+    case 'prim':
+      return primSize(t.name);
+    case 'unknown':
+      return 8;
+    case 'struct':
+      return layoutOf(t.name, structs, depth + 1)?.size ?? 8;
   }
 }
 
@@ -133,23 +211,31 @@ export function sizeOf(t: CType, structs: Map<string, StructDef>, depth = 0): nu
 export function alignOf(t: CType, structs: Map<string, StructDef>, depth = 0): number {
   if (depth > 32) return 8;
   switch (t.k) {
-    case 'array': return alignOf(t.of, structs, depth + 1);
-    case 'struct': return layoutOf(t.name, structs, depth + 1)?.align ?? 8;
-    case 'prim': return primAlign(t.name);
-    default: return Math.min(8, sizeOf(t, structs, depth + 1));
+    case 'array':
+      return alignOf(t.of, structs, depth + 1);
+    case 'struct':
+      return layoutOf(t.name, structs, depth + 1)?.align ?? 8;
+    case 'prim':
+      return primAlign(t.name);
+    default:
+      return Math.min(8, sizeOf(t, structs, depth + 1));
   }
 }
 
 /** Find the member path `a.b.c` (or `a[2].b`) in a type: its offset and type. */
-export function memberOffset(t: CType, path: string, structs: Map<string, StructDef>): { offset: number; type: CType } | undefined {
+export function memberOffset(
+  t: CType,
+  path: string,
+  structs: Map<string, StructDef>,
+): { offset: number; type: CType } | undefined {
   let off = 0;
   let cur = t;
   const re = /([A-Za-z_]\w*)|\[(\d+)\]/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(path))) {
     if (m[1]) {
-      const fields = cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields
-        : cur.k === 'prim' ? primFields(cur.name) : undefined;
+      const fields =
+        cur.k === 'struct' ? layoutOf(cur.name, structs)?.fields : cur.k === 'prim' ? primFields(cur.name) : undefined;
       const f = fields?.find((x) => x.name === m![1]);
       if (!f) return undefined;
       off += f.offset;
@@ -169,7 +255,13 @@ export function memberOffset(t: CType, path: string, structs: Map<string, Struct
  * (what an access touches); with `outer`, an embedded struct that starts at
  * `offset` is named itself (what a pointer to it means: `&ctx.sw_msi_list`).
  */
-export function memberAt(t: CType, offset: number, structs: Map<string, StructDef>, depth = 0, outer = false): string | undefined {
+export function memberAt(
+  t: CType,
+  offset: number,
+  structs: Map<string, StructDef>,
+  depth = 0,
+  outer = false,
+): string | undefined {
   if (depth > 8) return undefined;
   if (t.k === 'struct') {
     const l = layoutOf(t.name, structs);
@@ -177,9 +269,16 @@ export function memberAt(t: CType, offset: number, structs: Map<string, StructDe
     for (const f of l.fields) {
       const s = sizeOf(f.type, structs);
       if (offset >= f.offset && offset < f.offset + Math.max(1, s)) {
-        if (offset === f.offset && (outer ? f.type.k !== 'array' : !(f.type.k === 'struct' || f.type.k === 'array'))) return f.name;
+        if (offset === f.offset && (outer ? f.type.k !== 'array' : !(f.type.k === 'struct' || f.type.k === 'array')))
+          return f.name;
         const inner = memberAt(f.type, offset - f.offset, structs, depth + 1, outer);
-        return inner === undefined ? (offset === f.offset ? f.name : undefined) : inner.startsWith('[') ? f.name + inner : `${f.name}.${inner}`;
+        return inner === undefined
+          ? offset === f.offset
+            ? f.name
+            : undefined
+          : inner.startsWith('[')
+            ? f.name + inner
+            : `${f.name}.${inner}`;
       }
     }
     return undefined;

@@ -50,9 +50,13 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
   if (pre > 0) {
     let hit: Finding | undefined;
     exploreScenario(program, spec, {
-      strategy: new BoundedStrategy(pre - 1), limits, countTraces: false,
+      strategy: new BoundedStrategy(pre - 1),
+      limits,
+      countTraces: false,
       budget: { executions: opts.executions ?? 2000 },
-      onExecution: (rec) => { hit ??= reproduced(rec, f.key); },
+      onExecution: (rec) => {
+        hit ??= reproduced(rec, f.key);
+      },
       shouldStop: () => hit !== undefined,
     });
     if (hit) {
@@ -68,7 +72,13 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
 }
 
 /** Replay a schedule and return the finding with `key` as that replay reports it. */
-function confirm(program: Program, spec: ScenarioSpec, schedule: number[], key: string, limits: Limits): Finding | undefined {
+function confirm(
+  program: Program,
+  spec: ScenarioSpec,
+  schedule: number[],
+  key: string,
+  limits: Limits,
+): Finding | undefined {
   const [rec] = replay(program, spec, [schedule], limits).executions;
   const hit = rec && reproduced(rec, key);
   if (!hit) return undefined;
@@ -91,7 +101,12 @@ function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limi
   for (const e of events) idx.push(++cnt[e.tid]!);
 
   // which steps matter
-  const endOfRun = f.kind === 'deadlock' || f.kind === 'leak' || f.kind === 'livelock' || f.kind === 'stall' || f.kind === 'lock-order';
+  const endOfRun =
+    f.kind === 'deadlock' ||
+    f.kind === 'leak' ||
+    f.kind === 'livelock' ||
+    f.kind === 'stall' ||
+    f.kind === 'lock-order';
   const need = new Array<boolean>(events.length).fill(endOfRun);
   if (!endOfRun) {
     const roots = [events.length - 1];
@@ -103,20 +118,29 @@ function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limi
 
   // greedy linearisation: stay on the current thread while its next needed step is ready
   const byThread: number[][] = Array.from({ length: n }, () => []);
-  events.forEach((e, k) => { if (need[k]) byThread[e.tid]!.push(k); });
+  events.forEach((e, k) => {
+    if (need[k]) byThread[e.tid]!.push(k);
+  });
   const pos = new Array<number>(n).fill(0);
   const done = new Set<number>();
   const ready = (t: number) => {
     const k = byThread[t]![pos[t]!];
     if (k === undefined) return false;
-    for (let j = 0; j < k; j++) if (need[j] && !done.has(j) && vc[k]![events[j]!.tid]! >= idx[j]! && events[j]!.tid !== t) return false;
+    for (let j = 0; j < k; j++)
+      if (need[j] && !done.has(j) && vc[k]![events[j]!.tid]! >= idx[j]! && events[j]!.tid !== t) return false;
     return true;
   };
   const runLength = (t: number) => {
     let len = 0;
     const save = pos[t]!;
     const saved: number[] = [];
-    while (ready(t)) { const k = byThread[t]![pos[t]!]!; done.add(k); saved.push(k); pos[t]!++; len++; }
+    while (ready(t)) {
+      const k = byThread[t]![pos[t]!]!;
+      done.add(k);
+      saved.push(k);
+      pos[t]!++;
+      len++;
+    }
     for (const k of saved) done.delete(k);
     pos[t] = save;
     return len;
@@ -131,7 +155,10 @@ function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limi
       for (let u = 0; u < n; u++) {
         if (!ready(u)) continue;
         const l = runLength(u);
-        if (l > bestLen) { bestLen = l; t = u; }
+        if (l > bestLen) {
+          bestLen = l;
+          t = u;
+        }
       }
       if (bestLen < 0) return undefined; // cannot happen for a happens-before order
     }
@@ -145,6 +172,7 @@ function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limi
   if (!c) return undefined;
   if ((c.preemptions ?? 0) > (f.preemptions ?? 0)) return undefined;
   if ((c.switches ?? 0) > (f.switches ?? 0)) return undefined;
-  if ((c.switches ?? 0) === (f.switches ?? 0) && (c.schedule?.length ?? 0) >= (f.schedule?.length ?? 0)) return undefined;
+  if ((c.switches ?? 0) === (f.switches ?? 0) && (c.schedule?.length ?? 0) >= (f.schedule?.length ?? 0))
+    return undefined;
   return c;
 }

@@ -31,15 +31,22 @@ function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Se
  * freed objects too (the heap never reuses memory, so they keep their last
  * contents, marked freed).
  */
-export function kernelObjects(m: Machine, extra: readonly number[] = [], opts: { freed?: boolean } = {}): ObjectSnapshot[] {
+export function kernelObjects(
+  m: Machine,
+  extra: readonly number[] = [],
+  opts: { freed?: boolean } = {},
+): ObjectSnapshot[] {
   const ids: number[] = [];
   const cache = new Map<string, boolean>();
   for (const [id, a] of m.state.heap) {
     if (a.kind !== 'heap' || (a.freeSite && !opts.freed)) continue;
     const t = m.allocType(a);
-    if (!t || t.k !== 'struct') continue;
+    if (t?.k !== 'struct') continue;
     let c = cache.get(t.name);
-    if (c === undefined) { c = counted(t, m.prog.structs, new Set()); cache.set(t.name, c); }
+    if (c === undefined) {
+      c = counted(t, m.prog.structs, new Set());
+      cache.set(t.name, c);
+    }
     if (c) ids.push(id);
   }
   for (const id of extra) if (!ids.includes(id)) ids.push(id);
@@ -65,7 +72,13 @@ export interface ObjectTrace {
  * the data of the trace viewer. `upTo` stops recording after that many
  * steps (default: the schedule's length).
  */
-export function traceObjects(program: Program, spec: ScenarioSpec, schedule: readonly number[], limits: Limits = DEFAULT_LIMITS, upTo = schedule.length): ObjectTrace {
+export function traceObjects(
+  program: Program,
+  spec: ScenarioSpec,
+  schedule: readonly number[],
+  limits: Limits = DEFAULT_LIMITS,
+  upTo = schedule.length,
+): ObjectTrace {
   const states: ObjectSnapshot[][] = [];
   const r = replay(program, spec, [schedule], limits, (mm, i) => {
     if (i < upTo) states.push(kernelObjects(mm, [], { freed: true }));
@@ -76,7 +89,9 @@ export function traceObjects(program: Program, spec: ScenarioSpec, schedule: rea
   return {
     steps: rec.steps.slice(0, upTo),
     states,
-    log: m.state.log.filter((l) => l.step <= upTo).map((l) => ({ step: l.step, task: names[l.tid] ?? '?', level: l.level, text: l.text })),
+    log: m.state.log
+      .filter((l) => l.step <= upTo)
+      .map((l) => ({ step: l.step, task: names[l.tid] ?? '?', level: l.level, text: l.text })),
     findings: rec.findings,
     preemptions: rec.preemptions,
     switches: rec.switches,

@@ -19,7 +19,11 @@ export interface TraceTableOptions {
 }
 
 /** One column per thread; each row is one step. */
-export function traceTable(steps: readonly StepRecord[], names: readonly string[], opts: TraceTableOptions = {}): string {
+export function traceTable(
+  steps: readonly StepRecord[],
+  names: readonly string[],
+  opts: TraceTableOptions = {},
+): string {
   const used = [...new Set(steps.map((s) => s.tid))].sort((a, b) => a - b);
   const width = opts.width ?? 44;
   const cell = (s: StepRecord) => {
@@ -34,11 +38,22 @@ export function traceTable(steps: readonly StepRecord[], names: readonly string[
     const s = steps[i]!;
     let j = i;
     if (opts.merge) {
-      while (j + 1 < steps.length && steps[j + 1]!.tid === s.tid && !steps[j + 1]!.preemption && steps[j + 1]!.frame.file === s.frame.file && steps[j + 1]!.frame.line === s.frame.line && opts.mark !== steps[j + 1]!.step) j++;
+      while (
+        j + 1 < steps.length &&
+        steps[j + 1]!.tid === s.tid &&
+        !steps[j + 1]!.preemption &&
+        steps[j + 1]!.frame.file === s.frame.file &&
+        steps[j + 1]!.frame.line === s.frame.line &&
+        opts.mark !== steps[j + 1]!.step
+      )
+        j++;
     }
     const last = steps[j]!;
     const num = j > i ? `${s.step + 1}-${last.step + 1}` : String(s.step + 1);
-    rows.push([num + (s.preemption ? '*' : '') + (opts.mark === last.step ? '!' : ''), ...used.map((t) => (t === s.tid ? cell(s) : ''))]);
+    rows.push([
+      num + (s.preemption ? '*' : '') + (opts.mark === last.step ? '!' : ''),
+      ...used.map((t) => (t === s.tid ? cell(s) : '')),
+    ]);
     i = j;
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -55,17 +70,21 @@ function clip(s: string, n: number): string {
 export function renderFinding(f: Finding, opts: { trace?: string; indent?: string } = {}): string {
   const ind = opts.indent ?? '';
   const out: string[] = [];
-  out.push(`${ind}[${f.kind}]${f.origin === 'model' ? ' (in the model\'s kernel code)' : ''} ${f.title}`);
+  out.push(`${ind}[${f.kind}]${f.origin === 'model' ? " (in the model's kernel code)" : ''} ${f.title}`);
   for (const d of f.details) out.push(`${ind}  ${d}`);
   if (f.objects.length) {
     out.push(`${ind}  objects:`);
     for (const o of f.objects) {
-      const fields = Object.entries(o.fields).map(([k, v]) => `${k}=${v}`).join(', ');
+      const fields = Object.entries(o.fields)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       out.push(`${ind}    ${o.name}${o.type ? ` (struct ${o.type})` : ''} [${o.state}]${fields ? ` ${fields}` : ''}`);
     }
   }
   if (f.schedule) {
-    out.push(`${ind}  schedule: ${f.schedule.length} steps, ${f.preemptions ?? 0} preemption${f.preemptions === 1 ? '' : 's'}, ${f.switches ?? 0} context switch${f.switches === 1 ? '' : 'es'}; replay with --schedule ${f.token || '""'}`);
+    out.push(
+      `${ind}  schedule: ${f.schedule.length} steps, ${f.preemptions ?? 0} preemption${f.preemptions === 1 ? '' : 's'}, ${f.switches ?? 0} context switch${f.switches === 1 ? '' : 'es'}; replay with --schedule ${f.token || '""'}`,
+    );
   }
   if (opts.trace) {
     out.push('');

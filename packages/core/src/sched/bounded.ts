@@ -13,7 +13,7 @@
  * Guarantee after finishing level c: every schedule with <= c preemptions
  * was run, so every bug that some such schedule shows was found.
  */
-import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
+import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import type { Event } from './events.js';
 
 /**
@@ -21,7 +21,11 @@ import type { Event } from './events.js';
  * (`cost` 1 for a preemption), the one being explored, and the preemptions
  * spent on the path before it.
  */
-interface Node { options: { tid: number; cost: number }[]; at: number; before: number }
+interface Node {
+  options: { tid: number; cost: number }[];
+  at: number;
+  before: number;
+}
 
 /** Iterative preemption bounding (Musuvathi and Qadeer, PLDI 2007): levels 0..maxPreemptions, each a DFS. */
 export class BoundedStrategy implements Strategy {
@@ -35,15 +39,24 @@ export class BoundedStrategy implements Strategy {
   private completedLevel = -1;
 
   /** @param maxPreemptions the last level to run; @param from the first level (default 0). */
-  constructor(private readonly maxPreemptions: number, from = 0) {
+  constructor(
+    private readonly maxPreemptions: number,
+    from = 0,
+  ) {
     this.level = from;
   }
 
   newExecution(): boolean {
-    if (!this.started) { this.started = true; return true; }
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
     while (this.stack.length) {
       const top = this.stack[this.stack.length - 1]!;
-      if (top.at + 1 < top.options.length) { top.at++; return true; }
+      if (top.at + 1 < top.options.length) {
+        top.at++;
+        return true;
+      }
       this.stack.pop();
     }
     // level finished: rerun from the root with one more preemption allowed
@@ -83,10 +96,17 @@ export class BoundedStrategy implements Strategy {
   }
 
   /** The highest bound whose schedules were all run (-1 before the first level ends). */
-  get completed(): number { return this.completedLevel; }
+  get completed(): number {
+    return this.completedLevel;
+  }
 
   coverage(): Coverage {
-    if (this.completedLevel < 0) return { kind: 'partial', text: `partial: some schedules with <= ${this.level} preemptions (${this.executions} executions)`, preemptions: -1 };
+    if (this.completedLevel < 0)
+      return {
+        kind: 'partial',
+        text: `partial: some schedules with <= ${this.level} preemptions (${this.executions} executions)`,
+        preemptions: -1,
+      };
     return {
       kind: 'bounded',
       text: `bounded: all schedules with <= ${this.completedLevel} preemption${this.completedLevel === 1 ? '' : 's'} (${this.executions} executions)`,

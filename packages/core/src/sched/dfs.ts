@@ -9,7 +9,10 @@
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import type { Event } from './events.js';
 
-interface Node { order: number[]; at: number }
+interface Node {
+  order: number[];
+  at: number;
+}
 
 /** Plain DFS over every interleaving (shuttle's DfsScheduler); no reduction, the reference of the property tests. */
 export class DfsStrategy implements Strategy {
@@ -20,10 +23,16 @@ export class DfsStrategy implements Strategy {
   private executions = 0;
 
   newExecution(): boolean {
-    if (!this.started) { this.started = true; return true; }
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
     while (this.stack.length) {
       const top = this.stack[this.stack.length - 1]!;
-      if (top.at + 1 < top.order.length) { top.at++; return true; }
+      if (top.at + 1 < top.order.length) {
+        top.at++;
+        return true;
+      }
       this.stack.pop();
     }
     this.done = true;

@@ -73,7 +73,10 @@ export class DporStrategy implements Strategy {
   }
 
   newExecution(): boolean {
-    if (!this.started) { this.started = true; return true; }
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
     return !this.done;
   }
 
@@ -132,7 +135,11 @@ export class DporStrategy implements Strategy {
         traces: this.complete,
       };
     }
-    return { kind: 'partial', text: `partial: ${this.complete} Mazurkiewicz traces explored (${kind}) before the budget ran out`, traces: this.complete };
+    return {
+      kind: 'partial',
+      text: `partial: ${this.complete} Mazurkiewicz traces explored (${kind}) before the budget ran out`,
+      traces: this.complete,
+    };
   }
 
   /** Close the explored child of the deepest node; move to the next unexplored wakeup sequence. */
@@ -186,7 +193,11 @@ export class DporStrategy implements Strategy {
       if (e.noRace || e.global) return;
       const cands = new Set<number>();
       const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-      for (const r of e.reads) { if (r === lockLoc) continue; const w = lastWrite.get(r); if (w !== undefined) cands.add(w); }
+      for (const r of e.reads) {
+        if (r === lockLoc) continue;
+        const w = lastWrite.get(r);
+        if (w !== undefined) cands.add(w);
+      }
       for (const w of e.writes) {
         if (w === lockLoc) continue;
         const lw = lastWrite.get(w);
@@ -194,14 +205,21 @@ export class DporStrategy implements Strategy {
         for (const r of readsSince.get(w) ?? []) cands.add(r);
       }
       // c must not happen before e's program-order predecessor
-      const ok = (c: number) => events[c]!.tid !== e.tid && c > global && !events[c]!.global
-        && !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
+      const ok = (c: number) =>
+        events[c]!.tid !== e.tid &&
+        c > global &&
+        !events[c]!.global &&
+        !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
       const list: number[] = [];
       for (const c of cands) if (ok(c)) list.push(c);
       for (const c of list) {
         // immediate: c must not happen before another direct predecessor of e
         let imm = true;
-        for (const c2 of list) if (c2 !== c && covers(vc[c2]!, events[c]!.tid, idx[c]!)) { imm = false; break; }
+        for (const c2 of list)
+          if (c2 !== c && covers(vc[c2]!, events[c]!.tid, idx[c]!)) {
+            imm = false;
+            break;
+          }
         if (imm) out.push(c);
       }
       if (e.acq >= 0) {
@@ -217,8 +235,15 @@ export class DporStrategy implements Strategy {
         racesOf(e, prev[j]!, found);
         for (const c of found) races.push([c, j]);
       }
-      for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(j); else readsSince.set(r, [j]); }
-      for (const w of e.writes) { lastWrite.set(w, j); readsSince.set(w, []); }
+      for (const r of e.reads) {
+        const l = readsSince.get(r);
+        if (l) l.push(j);
+        else readsSince.set(r, [j]);
+      }
+      for (const w of e.writes) {
+        lastWrite.set(w, j);
+        readsSince.set(w, []);
+      }
       if (e.acq >= 0) lastAcq.set(e.acq, j);
       if (e.global) global = j;
     }
@@ -240,7 +265,12 @@ export class DporStrategy implements Strategy {
    * a pending event at index j = E.length); `vc` holds the clocks of E's events.
    */
   private reverse(
-    events: readonly Event[], ej: Event, vc: readonly VClock[], idx: Int32Array, i: number, j: number,
+    events: readonly Event[],
+    ej: Event,
+    vc: readonly VClock[],
+    idx: Int32Array,
+    i: number,
+    j: number,
   ): void {
     const node = this.path[i];
     if (!node) return;
@@ -287,10 +317,15 @@ class SeqHb {
   readonly removed: VClock;
   left: number;
 
-  constructor(readonly v: readonly Event[], readonly n: number) {
+  constructor(
+    readonly v: readonly Event[],
+    readonly n: number,
+  ) {
     this.vc = hbClocks(v, n);
     this.byThread = Array.from({ length: n }, () => []);
-    v.forEach((e, k) => this.byThread[e.tid]!.push(k));
+    v.forEach((e, k) => {
+      this.byThread[e.tid]!.push(k);
+    });
     this.removed = newClock(n);
     this.left = v.length;
   }

@@ -34,11 +34,16 @@ export class Interner {
   /** The number of `key`, allocated on first sight (0, 1, 2, ...). */
   id(key: string): number {
     let v = this.map.get(key);
-    if (v === undefined) { v = this.map.size; this.map.set(key, v); }
+    if (v === undefined) {
+      v = this.map.size;
+      this.map.set(key, v);
+    }
     return v;
   }
   /** Keys interned so far. */
-  get size(): number { return this.map.size; }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 /** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
@@ -86,7 +91,10 @@ export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
     increment(vc, e.tid);
     if (lastGlobal >= 0) join(vc, out[lastGlobal]!);
     if (e.global) for (let j = 0; j < i; j++) join(vc, out[j]!);
-    for (const r of e.reads) { const w = lastWrite.get(r); if (w !== undefined) join(vc, out[w]!); }
+    for (const r of e.reads) {
+      const w = lastWrite.get(r);
+      if (w !== undefined) join(vc, out[w]!);
+    }
     for (const w of e.writes) {
       const lw = lastWrite.get(w);
       if (lw !== undefined) join(vc, out[lw]!);
@@ -95,8 +103,15 @@ export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
     }
     out[i] = vc;
     lastOfThread[e.tid] = i;
-    for (const r of e.reads) { const l = readsSince.get(r); if (l) l.push(i); else readsSince.set(r, [i]); }
-    for (const w of e.writes) { lastWrite.set(w, i); readsSince.set(w, []); }
+    for (const r of e.reads) {
+      const l = readsSince.get(r);
+      if (l) l.push(i);
+      else readsSince.set(r, [i]);
+    }
+    for (const w of e.writes) {
+      lastWrite.set(w, i);
+      readsSince.set(w, []);
+    }
     if (e.global) lastGlobal = i;
   }
   return out;
@@ -115,10 +130,14 @@ export function happensBefore(vc: readonly VClock[], events: readonly Event[], i
  * forms are equal.
  */
 export function canonicalForm(
-  events: readonly Event[], nthreads: number, vc: readonly VClock[] = hbClocks(events, nthreads),
+  events: readonly Event[],
+  nthreads: number,
+  vc: readonly VClock[] = hbClocks(events, nthreads),
 ): string {
   const byThread: number[][] = Array.from({ length: nthreads }, () => []);
-  events.forEach((e, i) => byThread[e.tid]!.push(i));
+  events.forEach((e, i) => {
+    byThread[e.tid]!.push(i);
+  });
   const pos = new Array<number>(nthreads).fill(0);
   const taken = newClock(nthreads);
   let out = '';

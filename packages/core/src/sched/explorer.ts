@@ -139,8 +139,12 @@ export class Explorer {
     let switches = 0;
     let seen = 0;
     const ctx: SchedContext = {
-      get current() { return current; },
-      get step() { return schedule.length; },
+      get current() {
+        return current;
+      },
+      get step() {
+        return schedule.length;
+      },
       pending: (tid: number) => toEvent(tid, m.deps(tid), this.intern),
     };
     m.currentSchedule = () => [...schedule, ...(pendingTid >= 0 ? [pendingTid] : [])];
@@ -165,10 +169,21 @@ export class Explorer {
         enabled.push(to);
       }
       const tid = strategy.next(enabled, ctx);
-      if (tid < 0) { abandoned = true; break; }
+      if (tid < 0) {
+        abandoned = true;
+        break;
+      }
       const ev = toEvent(tid, m.deps(tid), this.intern);
       const pre = current >= 0 && tid !== current && enabled.includes(current);
-      if (record) steps.push({ step: schedule.length, tid, label: m.pendingLabel(tid), frame: m.pendingFrame(tid), enabled: enabled.slice(), preemption: pre });
+      if (record)
+        steps.push({
+          step: schedule.length,
+          tid,
+          label: m.pendingLabel(tid),
+          frame: m.pendingFrame(tid),
+          enabled: enabled.slice(),
+          preemption: pre,
+        });
       if (pre) preemptions++;
       if (current >= 0 && tid !== current) switches++;
       pendingTid = tid;
@@ -179,9 +194,19 @@ export class Explorer {
       current = tid;
       attach();
       onStep?.(m, schedule.length - 1);
-      if (this.seen && !m.fatal && (replaying = replaying && schedule.length <= this.prevSchedule.length && this.prevSchedule[schedule.length - 1] === tid) === false) {
+      if (
+        this.seen &&
+        !m.fatal &&
+        (replaying =
+          replaying &&
+          schedule.length <= this.prevSchedule.length &&
+          this.prevSchedule[schedule.length - 1] === tid) === false
+      ) {
         const h = m.stateDigest();
-        if (this.seen.has(h)) { abandoned = true; break; }
+        if (this.seen.has(h)) {
+          abandoned = true;
+          break;
+        }
         this.seen.add(h);
       }
     }
@@ -202,7 +227,13 @@ export class Explorer {
     }
     this.prevSchedule = schedule;
     const clocks = hbClocks(events, n);
-    strategy.endExecution(events, { abandoned, fatal: m.fatal !== null, findings: findings.map((f) => ({ kind: f.kind, key: f.key })), pending, clocks });
+    strategy.endExecution(events, {
+      abandoned,
+      fatal: m.fatal !== null,
+      findings: findings.map((f) => ({ kind: f.kind, key: f.key })),
+      pending,
+      clocks,
+    });
     return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks };
   }
 
@@ -224,14 +255,22 @@ export class Explorer {
     let prev: number[] = [];
     this.seen = opts.stateCache ? new Set() : null;
     if (m.setupFailed) {
-      return { findings: [], setupFindings: m.setupFindings, coverage: { kind: 'partial', text: 'not explored: setup failed' }, stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false } };
+      return {
+        findings: [],
+        setupFindings: m.setupFindings,
+        coverage: { kind: 'partial', text: 'not explored: setup failed' },
+        stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false },
+      };
     }
     for (;;) {
       if (budget.executions !== undefined && executions >= budget.executions) break;
       if (budget.ms !== undefined && now() - t0 >= budget.ms) break;
       if (budget.steps !== undefined && steps >= budget.steps) break;
       if (opts.shouldStop?.()) break;
-      if (!strategy.newExecution()) { complete = true; break; }
+      if (!strategy.newExecution()) {
+        complete = true;
+        break;
+      }
       const rec = this.runExecution(strategy);
       opts.onExecution?.(rec, m);
       executions++;
@@ -268,17 +307,34 @@ export class Explorer {
 
 /** Prefer the schedule with fewer preemptions, then fewer switches, then fewer steps. */
 function better(a: Finding, b: Finding): boolean {
-  const pa = a.preemptions ?? 0, pb = b.preemptions ?? 0;
+  const pa = a.preemptions ?? 0,
+    pb = b.preemptions ?? 0;
   if (pa !== pb) return pa < pb;
-  const sa = a.switches ?? 0, sb = b.switches ?? 0;
+  const sa = a.switches ?? 0,
+    sb = b.switches ?? 0;
   if (sa !== sb) return sa < sb;
   return (a.schedule?.length ?? 0) < (b.schedule?.length ?? 0);
 }
 
 const SEVERITY: Record<string, number> = {
-  'use-after-free': 0, 'double-free': 0, 'invalid-free': 0, 'null-deref': 0, 'bad-pointer': 0, oops: 0,
-  deadlock: 1, 'lock-order': 1, livelock: 1, 'lock-misuse': 2, refcount: 2, 'data-race': 3, warn: 3,
-  stall: 4, leak: 4, assert: 1, contract: 5, invariant: 5,
+  'use-after-free': 0,
+  'double-free': 0,
+  'invalid-free': 0,
+  'null-deref': 0,
+  'bad-pointer': 0,
+  oops: 0,
+  deadlock: 1,
+  'lock-order': 1,
+  livelock: 1,
+  'lock-misuse': 2,
+  refcount: 2,
+  'data-race': 3,
+  warn: 3,
+  stall: 4,
+  leak: 4,
+  assert: 1,
+  contract: 5,
+  invariant: 5,
 };
 
 /** Stable report order: severity, then kind, then key. */
@@ -290,7 +346,10 @@ export function findingOrder(a: Finding, b: Finding): number {
 }
 
 /** Context switches of a schedule, and preemptions when per-step enabled sets are known. */
-export function countSwitches(s: readonly number[], steps?: readonly StepRecord[]): { switches: number; preemptions?: number } {
+export function countSwitches(
+  s: readonly number[],
+  steps?: readonly StepRecord[],
+): { switches: number; preemptions?: number } {
   let switches = 0;
   let preemptions = 0;
   for (let i = 1; i < s.length; i++) {

@@ -30,7 +30,16 @@ export interface StrategyOptions {
 }
 
 /** Every strategy name, the default first. */
-export const STRATEGY_NAMES: StrategyName[] = ['portfolio', 'dpor', 'source-dpor', 'bounded', 'pct', 'random', 'dfs', 'replay'];
+export const STRATEGY_NAMES: StrategyName[] = [
+  'portfolio',
+  'dpor',
+  'source-dpor',
+  'bounded',
+  'pct',
+  'random',
+  'dfs',
+  'replay',
+];
 
 /**
  * A fresh strategy by name, with the defaults documented on StrategyOptions.
@@ -39,19 +48,30 @@ export const STRATEGY_NAMES: StrategyName[] = ['portfolio', 'dpor', 'source-dpor
  */
 export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): Strategy {
   switch (name) {
-    case 'dfs': return new DfsStrategy();
-    case 'replay': return new ReplayStrategy(opts.schedule ?? []);
-    case 'dpor': return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8 });
-    case 'source-dpor': return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8 });
-    case 'bounded': return new BoundedStrategy(opts.preemptions ?? 2);
-    case 'pct': return new PctStrategy(opts.nthreads ?? 2, opts.depth ?? 3, opts.runs ?? 1000, opts.seed ?? 1);
-    case 'random': return new RandomStrategy(opts.runs ?? 1000, opts.seed ?? 1);
+    case 'dfs':
+      return new DfsStrategy();
+    case 'replay':
+      return new ReplayStrategy(opts.schedule ?? []);
+    case 'dpor':
+      return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8 });
+    case 'source-dpor':
+      return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8 });
+    case 'bounded':
+      return new BoundedStrategy(opts.preemptions ?? 2);
+    case 'pct':
+      return new PctStrategy(opts.nthreads ?? 2, opts.depth ?? 3, opts.runs ?? 1000, opts.seed ?? 1);
+    case 'random':
+      return new RandomStrategy(opts.runs ?? 1000, opts.seed ?? 1);
     case 'portfolio': {
       const total = opts.executions ?? 20_000;
       return new PortfolioStrategy({
-        nthreads: opts.nthreads ?? 2, seed: opts.seed ?? 1,
-        dporExecutions: Math.floor(total * 0.6), boundedExecutions: Math.floor(total * 0.2), maxPreemptions: opts.preemptions ?? 3,
-        pctRuns: Math.floor(total * 0.1), pctDepths: [2, 3],
+        nthreads: opts.nthreads ?? 2,
+        seed: opts.seed ?? 1,
+        dporExecutions: Math.floor(total * 0.6),
+        boundedExecutions: Math.floor(total * 0.2),
+        maxPreemptions: opts.preemptions ?? 3,
+        pctRuns: Math.floor(total * 0.1),
+        pctDepths: [2, 3],
       });
     }
   }

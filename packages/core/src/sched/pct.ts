@@ -18,7 +18,7 @@
  * the k steps is a change point (in random order), so such a run has only
  * k change points.
  */
-import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
+import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import type { Event } from './events.js';
 import { Rng } from './rng.js';
 
@@ -39,7 +39,12 @@ export class PctStrategy implements Strategy {
    * aimed at (>= 1); @param maxRuns runs before the strategy is done;
    * @param seed of the random priorities and change points.
    */
-  constructor(private readonly nthreads: number, private readonly depth: number, private readonly maxRuns: number, seed: number) {
+  constructor(
+    private readonly nthreads: number,
+    private readonly depth: number,
+    private readonly maxRuns: number,
+    seed: number,
+  ) {
     this.rng = new Rng(seed);
   }
 
@@ -97,7 +102,10 @@ export class PctStrategy implements Strategy {
     return {
       kind: 'sampled',
       text: `${this.runs} PCT runs at depth ${this.depth}: a depth-${this.depth} bug is missed with probability <= ${formatP(p)} (n=${this.nthreads}, k=${this.k})`,
-      runs: this.runs, depth: this.depth, k: this.k, miss: p,
+      runs: this.runs,
+      depth: this.depth,
+      k: this.k,
+      miss: p,
     };
   }
 }

@@ -6,7 +6,7 @@
  *   `exhaustive: all N Mazurkiewicz traces`, or
  *   `bounded: all schedules with <= k preemptions; M PCT runs at depth d: ...`.
  */
-import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
+import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import type { Event } from './events.js';
 import { DporStrategy } from './dpor.js';
 import { BoundedStrategy } from './bounded.js';
@@ -27,7 +27,11 @@ export interface PortfolioOptions {
   pctDepths: number[];
 }
 
-interface Phase { s: Strategy; budget: number; used: number }
+interface Phase {
+  s: Strategy;
+  budget: number;
+  used: number;
+}
 
 /**
  * Optimal DPOR while it fits `dporExecutions` (then the coverage is

@@ -4,7 +4,7 @@
  * effective as schedule bounding" in practice (Thomson, Donaldson, Betts,
  * PPoPP 2014).
  */
-import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy } from './strategy.js';
+import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import type { Event } from './events.js';
 import { Rng } from './rng.js';
 
@@ -14,7 +14,10 @@ export class RandomStrategy implements Strategy {
   private rng: Rng;
   private runs = 0;
 
-  constructor(private readonly maxRuns: number, seed: number) {
+  constructor(
+    private readonly maxRuns: number,
+    seed: number,
+  ) {
     this.rng = new Rng(seed);
   }
 

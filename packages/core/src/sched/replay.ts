@@ -32,6 +32,9 @@ export class ReplayStrategy implements Strategy {
   endExecution(_e: readonly Event[], _info: ExecutionEnd): void {}
 
   coverage(): Coverage {
-    return { kind: 'replay', text: `replay of one schedule (${this.schedule.length} steps)${this.divergedAt >= 0 ? `, diverged at step ${this.divergedAt}` : ''}` };
+    return {
+      kind: 'replay',
+      text: `replay of one schedule (${this.schedule.length} steps)${this.divergedAt >= 0 ? `, diverged at step ${this.divergedAt}` : ''}`,
+    };
   }
 }

@@ -21,7 +21,10 @@ import { makeStrategy, type StrategyName, type StrategyOptions } from './index.j
  * is not defined or a built-in has no implementation.
  */
 export function newMachine(
-  program: Program, spec: ScenarioSpec, limits: Limits = DEFAULT_LIMITS, shared = new SharedDetectors(),
+  program: Program,
+  spec: ScenarioSpec,
+  limits: Limits = DEFAULT_LIMITS,
+  shared = new SharedDetectors(),
 ): Machine {
   const m = new Machine(program, spec, shared, limits);
   m.init();
@@ -80,7 +83,10 @@ export interface ReplayResult {
  * within execution `execution`).
  */
 export function replay(
-  program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS,
+  program: Program,
+  spec: ScenarioSpec,
+  schedules: readonly (readonly number[])[],
+  limits: Limits = DEFAULT_LIMITS,
   onStep?: (m: Machine, step: number, execution: number) => void,
 ): ReplayResult {
   const machine = newMachine(program, spec, limits);
@@ -94,7 +100,10 @@ export function replay(
 
 /** `replay`'s execution records only (the `teardown replay` command and traces use this). */
 export function replaySchedules(
-  program: Program, spec: ScenarioSpec, schedules: readonly (readonly number[])[], limits: Limits = DEFAULT_LIMITS,
+  program: Program,
+  spec: ScenarioSpec,
+  schedules: readonly (readonly number[])[],
+  limits: Limits = DEFAULT_LIMITS,
 ): ExecutionRecord[] {
   return replay(program, spec, schedules, limits).executions;
 }

@@ -38,7 +38,8 @@ export function encodeSchedule(s: readonly number[]): string {
  */
 export function decodeSchedule(token: string): number[] {
   const t = token.trim();
-  if (!/^([a-z]\d*)*$/.test(t)) throw new Error(`bad schedule token '${token}': expected runs like a3b2a (thread letter, optional count)`);
+  if (!/^([a-z]\d*)*$/.test(t))
+    throw new Error(`bad schedule token '${token}': expected runs like a3b2a (thread letter, optional count)`);
   const out: number[] = [];
   const re = /([a-z])(\d*)/g;
   let m: RegExpExecArray | null;

@@ -24,14 +24,17 @@ function v(x: unknown): string {
   const o = x as Value & { p?: string };
   if (typeof o === 'object' && 'p' in o) return JSON.stringify(o);
   switch ((o as { t: string }).t) {
-    case 'p': return `p${(o as unknown as { a: number }).a}+${(o as unknown as { o: number }).o}`;
-    default: return JSON.stringify(o);
+    case 'p':
+      return `p${(o as unknown as { a: number }).a}+${(o as unknown as { o: number }).o}`;
+    default:
+      return JSON.stringify(o);
   }
 }
 
 /** FNV-1a over a string, two independent 32-bit lanes (a 64-bit digest as hex). */
 export function digest(s: string): string {
-  let h1 = 0x811c9dc5, h2 = 0xcbf29ce4;
+  let h1 = 0x811c9dc5,
+    h2 = 0xcbf29ce4;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
@@ -46,12 +49,17 @@ export function stateText(s: VmState, extra: string): string {
   const ids = [...s.heap.keys()].sort((a, b) => a - b);
   for (const id of ids) {
     const a = s.heap.get(id)!;
-    const fields = [...a.fields.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([k, x]) => `${k}=${v(x)}`).join(',');
+    const fields = [...a.fields.entries()]
+      .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+      .map(([k, x]) => `${k}=${v(x)}`)
+      .join(',');
     parts.push(`${id}${a.freeSite ? '!' : ''}${a.type ?? ''}{${fields}}`);
   }
   for (const t of s.threads) {
     const frames = t.frames.map((f) => `${f.fn}@${f.pc}(${f.regs.map(v).join(',')})#${f.stack}`).join('/');
-    parts.push(`T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}`);
+    parts.push(
+      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}`,
+    );
   }
   parts.push(extra);
   return parts.join('|');

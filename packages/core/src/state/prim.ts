@@ -19,4 +19,7 @@ export function isPrim(v: unknown): v is PrimState {
 }
 
 /** Lock class as lockdep keys and names it (`&igroup->lock`, from the init site). */
-export interface LockClass { key: string; name: string }
+export interface LockClass {
+  key: string;
+  name: string;
+}

@@ -7,10 +7,20 @@ import type { Value } from './values.js';
 import type { PrimState } from './prim.js';
 
 /** Where something happened: function, file, line, column. */
-export interface StackFrame { fn: string; file: string; line: number; column: number }
+export interface StackFrame {
+  fn: string;
+  file: string;
+  line: number;
+  column: number;
+}
 
 /** A recorded event site: task, step number and call stack. */
-export interface Site { task: string; tid: number; step: number; stack: StackFrame[] }
+export interface Site {
+  task: string;
+  tid: number;
+  step: number;
+  stack: StackFrame[];
+}
 
 export interface Alloc {
   id: number;

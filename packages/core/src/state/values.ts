@@ -11,21 +11,46 @@
  * - {@link BadPtr} is a pointer the model cannot follow (arithmetic on an
  *   ERR_PTR, say); dereferencing it faults.
  */
-export interface Ptr { readonly t: 'p'; readonly a: number; readonly o: number }
-export interface FnRef { readonly t: 'f'; readonly fn: number }
-export interface ErrPtr { readonly t: 'e'; readonly e: number }
-export interface ZeroEntry { readonly t: 'z' }
-export interface XaValue { readonly t: 'v'; readonly v: number }
-export interface Str { readonly t: 's'; readonly s: string }
-export interface BadPtr { readonly t: 'b'; readonly why: string }
+export interface Ptr {
+  readonly t: 'p';
+  readonly a: number;
+  readonly o: number;
+}
+export interface FnRef {
+  readonly t: 'f';
+  readonly fn: number;
+}
+export interface ErrPtr {
+  readonly t: 'e';
+  readonly e: number;
+}
+export interface ZeroEntry {
+  readonly t: 'z';
+}
+export interface XaValue {
+  readonly t: 'v';
+  readonly v: number;
+}
+export interface Str {
+  readonly t: 's';
+  readonly s: string;
+}
+export interface BadPtr {
+  readonly t: 'b';
+  readonly why: string;
+}
 
 export type Value = number | Ptr | FnRef | ErrPtr | ZeroEntry | XaValue | Str | BadPtr;
 
 export const XA_ZERO: ZeroEntry = Object.freeze({ t: 'z' });
 
-export function ptr(a: number, o: number): Ptr { return { t: 'p', a, o }; }
+export function ptr(a: number, o: number): Ptr {
+  return { t: 'p', a, o };
+}
 
-export function isPtr(v: Value): v is Ptr { return typeof v === 'object' && v.t === 'p'; }
+export function isPtr(v: Value): v is Ptr {
+  return typeof v === 'object' && v.t === 'p';
+}
 
 /** C truth value. */
 export function truthy(v: Value): boolean {
@@ -38,18 +63,29 @@ export function valEq(a: Value, b: Value): boolean {
   if (typeof a === 'number' || typeof b === 'number') return false;
   if (a.t !== b.t) return false;
   switch (a.t) {
-    case 'p': return a.a === (b as Ptr).a && a.o === (b as Ptr).o;
-    case 'f': return a.fn === (b as FnRef).fn;
-    case 'e': return a.e === (b as ErrPtr).e;
-    case 'z': return true;
-    case 'v': return a.v === (b as XaValue).v;
-    case 's': return a.s === (b as Str).s;
-    case 'b': return false;
+    case 'p':
+      return a.a === (b as Ptr).a && a.o === (b as Ptr).o;
+    case 'f':
+      return a.fn === (b as FnRef).fn;
+    case 'e':
+      return a.e === (b as ErrPtr).e;
+    case 'z':
+      return true;
+    case 'v':
+      return a.v === (b as XaValue).v;
+    case 's':
+      return a.s === (b as Str).s;
+    case 'b':
+      return false;
   }
 }
 
 /** A short, kernel-flavoured rendering for traces and reports; `where` names an allocation and offset. */
-export function showValue(v: Value, where?: (a: number, off: number) => string, fnName?: (fn: number) => string): string {
+export function showValue(
+  v: Value,
+  where?: (a: number, off: number) => string,
+  fnName?: (fn: number) => string,
+): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
   switch (v.t) {
     case 'p': {
@@ -57,11 +93,17 @@ export function showValue(v: Value, where?: (a: number, off: number) => string, 
       if (where) return where(v.a, v.o);
       return v.o ? `obj#${v.a}+${v.o}` : `obj#${v.a}`;
     }
-    case 'f': return fnName ? fnName(v.fn) : `fn#${v.fn}`;
-    case 'e': return `ERR_PTR(${v.e})`;
-    case 'z': return 'XA_ZERO_ENTRY';
-    case 'v': return `xa_mk_value(${v.v})`;
-    case 's': return JSON.stringify(v.s);
-    case 'b': return `<bad pointer: ${v.why}>`;
+    case 'f':
+      return fnName ? fnName(v.fn) : `fn#${v.fn}`;
+    case 'e':
+      return `ERR_PTR(${v.e})`;
+    case 'z':
+      return 'XA_ZERO_ENTRY';
+    case 'v':
+      return `xa_mk_value(${v.v})`;
+    case 's':
+      return JSON.stringify(v.s);
+    case 'b':
+      return `<bad pointer: ${v.why}>`;
   }
 }

@@ -9,9 +9,10 @@
  * observe every step.
  */
 import { type Instr, type Program, Op } from '../lang/ir.js';
-import { convInt, bitop } from '../lang/declare.js';
+import { type BinInstr, binop, conv, ptrAdd } from './arith.js';
+import { bitop } from '../lang/declare.js';
 import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
-import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy, valEq } from '../state/values.js';
+import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
@@ -78,13 +79,34 @@ export class Machine extends VmServices {
         const prim = t?.k === 'prim' ? STATE_BY_CTYPE.get(t.name) : undefined;
         if (prim) fields.set(off, prim.init({ key: `static:${name}`, name }, flags));
       }
-      heap.set(id, { id, kind: 'global', name: g.name, bytes: Math.max(1, g.bytes), fields, isConst: g.isConst, type: g.type.k === 'struct' ? g.type.name : undefined, ctype: g.type, gen });
+      heap.set(id, {
+        id,
+        kind: 'global',
+        name: g.name,
+        bytes: Math.max(1, g.bytes),
+        fields,
+        isConst: g.isConst,
+        type: g.type.k === 'struct' ? g.type.name : undefined,
+        ctype: g.type,
+        gen,
+      });
     });
     const threads: Thread[] = [];
     for (let i = 0; i <= this.nworkers; i++) {
       threads.push({
-        tid: i, name: i < this.nworkers ? this.spec.threads[i]!.name : 'setup', frames: [], done: true, dead: false,
-        taskState: 0, held: [], steps: 0, burst: 0, allocSeq: 0, spin: new Map(), iterReads: null, iterWrote: false,
+        tid: i,
+        name: i < this.nworkers ? this.spec.threads[i]!.name : 'setup',
+        frames: [],
+        done: true,
+        dead: false,
+        taskState: 0,
+        held: [],
+        steps: 0,
+        burst: 0,
+        allocSeq: 0,
+        spin: new Map(),
+        iterReads: null,
+        iterWrote: false,
         warnedOnce: new Set(),
       });
     }
@@ -111,7 +133,9 @@ export class Machine extends VmServices {
   }
 
   /** True when setup ended in a fatal finding: there is nothing to explore. */
-  get setupFailed(): boolean { return this.setupFindings.some((f) => f.fatal); }
+  get setupFailed(): boolean {
+    return this.setupFindings.some((f) => f.fatal);
+  }
 
   /** Start a new execution from the state after setup. */
   begin(): void {
@@ -146,7 +170,10 @@ export class Machine extends VmServices {
       while (!t.done && !this.fatal) {
         if (!this.enabled(t.tid)) {
           const to = this.pendingTimeout(t);
-          if (to) { this.step(t.tid); continue; }
+          if (to) {
+            this.step(t.tid);
+            continue;
+          }
           blockedAlone(this, t);
           break;
         }
@@ -198,7 +225,10 @@ export class Machine extends VmServices {
       const t = this.state.threads[i]!;
       if (t.done || t.dead) continue;
       const d = this.pendingTimeout(t);
-      if (d !== undefined && d < bestDeadline) { best = i; bestDeadline = d; }
+      if (d !== undefined && d < bestDeadline) {
+        best = i;
+        bestDeadline = d;
+      }
     }
     return best;
   }
@@ -250,15 +280,19 @@ export class Machine extends VmServices {
 
   describe(ins: Instr): string {
     switch (ins.op) {
-      case Op.Load: return `read ${ins.what}`;
-      case Op.Store: return `write ${ins.what}`;
+      case Op.Load:
+        return `read ${ins.what}`;
+      case Op.Store:
+        return `write ${ins.what}`;
       case Op.Builtin: {
         const n = ins.name.startsWith('__wait_') ? (ins.extra?.text ?? ins.name) : ins.name;
         if (ins.name.startsWith('__wait_')) return `${ins.name.slice(7)}: ${n}`;
         return `${n}(${(ins.extra?.argText ?? []).join(', ')})`;
       }
-      case Op.BackEdge: return 'spin (waiting for a change)';
-      default: return 'step';
+      case Op.BackEdge:
+        return 'spin (waiting for a change)';
+      default:
+        return 'step';
     }
   }
 
@@ -304,12 +338,27 @@ export class Machine extends VmServices {
       switch (ins.op) {
         case Op.Const: {
           const v = ins.value;
-          regs[ins.dst] = typeof v === 'number' ? v : v.t === 'str' ? { t: 's', s: v.s } : v.t === 'fn' ? { t: 'f', fn: v.fn } : v.t === 'zero' ? XA_ZERO : ptr(v.g + 1, v.off);
+          regs[ins.dst] =
+            typeof v === 'number'
+              ? v
+              : v.t === 'str'
+                ? { t: 's', s: v.s }
+                : v.t === 'fn'
+                  ? { t: 'f', fn: v.fn }
+                  : v.t === 'zero'
+                    ? XA_ZERO
+                    : ptr(v.g + 1, v.off);
           f.pc++;
           break;
         }
-        case Op.Mov: regs[ins.dst] = regs[ins.src]!; f.pc++; break;
-        case Op.Bin: regs[ins.dst] = this.bin(t, ins, regs[ins.a]!, regs[ins.b]!); f.pc++; break;
+        case Op.Mov:
+          regs[ins.dst] = regs[ins.src]!;
+          f.pc++;
+          break;
+        case Op.Bin:
+          regs[ins.dst] = this.binary(t, ins, regs[ins.a]!, regs[ins.b]!);
+          f.pc++;
+          break;
         case Op.Un: {
           const a = regs[ins.a]!;
           let r: Value;
@@ -335,10 +384,18 @@ export class Machine extends VmServices {
           f.pc++;
           break;
         }
-        case Op.Jmp: f.pc = ins.target; break;
-        case Op.Jz: f.pc = truthy(regs[ins.src]!) ? f.pc + 1 : ins.target; break;
-        case Op.Jnz: f.pc = truthy(regs[ins.src]!) ? ins.target : f.pc + 1; break;
-        case Op.Nop: f.pc++; break;
+        case Op.Jmp:
+          f.pc = ins.target;
+          break;
+        case Op.Jz:
+          f.pc = truthy(regs[ins.src]!) ? f.pc + 1 : ins.target;
+          break;
+        case Op.Jnz:
+          f.pc = truthy(regs[ins.src]!) ? ins.target : f.pc + 1;
+          break;
+        case Op.Nop:
+          f.pc++;
+          break;
         case Op.Addr: {
           const b = regs[ins.base]!;
           if (typeof b === 'object' && b.t === 'p') regs[ins.dst] = ptr(b.a, b.o + ins.off);
@@ -351,7 +408,11 @@ export class Machine extends VmServices {
         case Op.Index: {
           const b = regs[ins.base]!;
           const i = regs[ins.idx]!;
-          if (typeof b !== 'object' || b.t !== 'p' || typeof i !== 'number') { regs[ins.dst] = { t: 'b', why: 'array index' }; f.pc++; break; }
+          if (typeof b !== 'object' || b.t !== 'p' || typeof i !== 'number') {
+            regs[ins.dst] = { t: 'b', why: 'array index' };
+            f.pc++;
+            break;
+          }
           if (ins.n > 0 && (i < 0 || i >= ins.n)) {
             outOfBounds(this, t, b, i, ins.n);
             throw new Fault('oob');
@@ -363,12 +424,18 @@ export class Machine extends VmServices {
         case Op.PtrAdd: {
           const b = regs[ins.base]!;
           const n = regs[ins.n]!;
-          regs[ins.dst] = this.ptrAdd(b, typeof n === 'number' ? (ins.neg ? -n : n) * ins.elem : NaN);
+          regs[ins.dst] = ptrAdd(b, typeof n === 'number' ? (ins.neg ? -n : n) * ins.elem : NaN);
           f.pc++;
           break;
         }
-        case Op.GAddr: regs[ins.dst] = ptr(this.state.globals[ins.g]!, 0); f.pc++; break;
-        case Op.SAddr: regs[ins.dst] = ptr(f.stack, 0); f.pc++; break;
+        case Op.GAddr:
+          regs[ins.dst] = ptr(this.state.globals[ins.g]!, 0);
+          f.pc++;
+          break;
+        case Op.SAddr:
+          regs[ins.dst] = ptr(f.stack, 0);
+          f.pc++;
+          break;
         case Op.Load:
         case Op.Store: {
           const b = regs[ins.base]!;
@@ -377,11 +444,20 @@ export class Machine extends VmServices {
             throw new Fault('bad deref');
           }
           const a = this.state.heap.get(b.a);
-          if (!a) { useAfterReturn(this, t, b, ins.what); throw new Fault('stack uaf'); }
+          if (!a) {
+            useAfterReturn(this, t, b, ins.what);
+            throw new Fault('stack uaf');
+          }
           const off = b.o + ins.off;
-          if (off < 0 || off + ins.size > a.bytes) { outOfRange(this, t, a, off, ins.size, ins.what); throw new Fault('oob'); }
+          if (off < 0 || off + ins.size > a.bytes) {
+            outOfRange(this, t, a, off, ins.size, ins.what);
+            throw new Fault('oob');
+          }
           const priv = (a.kind === 'stack' && a.owner === t.tid) || (ins.op === Op.Load && a.isConst === true);
-          if (!priv || a.freeSite) { t.burst = burst; return; }
+          if (!priv || a.freeSite) {
+            t.burst = burst;
+            return;
+          }
           if (ins.op === Op.Load) {
             const v = a.fields.get(off);
             regs[ins.dst] = v === undefined || isPrim(v) ? 0 : v;
@@ -395,7 +471,11 @@ export class Machine extends VmServices {
         }
         case Op.Call: {
           f.pc++;
-          this.pushFrame(t, ins.fn, ins.args.map((r) => regs[r]!));
+          this.pushFrame(
+            t,
+            ins.fn,
+            ins.args.map((r) => regs[r]!),
+          );
           break;
         }
         case Op.CallInd: {
@@ -405,7 +485,11 @@ export class Machine extends VmServices {
             throw new Fault('bad call');
           }
           f.pc++;
-          this.pushFrame(t, fv.fn, ins.args.map((r) => regs[r]!));
+          this.pushFrame(
+            t,
+            fv.fn,
+            ins.args.map((r) => regs[r]!),
+          );
           break;
         }
         case Op.Ret: {
@@ -415,7 +499,10 @@ export class Machine extends VmServices {
         }
         case Op.Builtin: {
           const impl = this.impls.get(ins)!;
-          if (impl.kind === 'step') { t.burst = burst; return; }
+          if (impl.kind === 'step') {
+            t.burst = burst;
+            return;
+          }
           const r = impl.exec(this, t, this.args(f, ins), ins);
           if (t.frames[t.frames.length - 1] === f) {
             regs[ins.dst] = r;
@@ -512,7 +599,15 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, { id: stack, kind: 'stack', name: `${F.name} locals`, bytes: Math.max(1, F.stackSize), fields: new Map(), owner: t.tid, gen: this.state.gen });
+      this.state.heap.set(stack, {
+        id: stack,
+        kind: 'stack',
+        name: `${F.name} locals`,
+        bytes: Math.max(1, F.stackSize),
+        fields: new Map(),
+        owner: t.tid,
+        gen: this.state.gen,
+      });
     }
     t.frames.push({ fn, pc: 0, regs, stack });
   }
@@ -531,54 +626,10 @@ export class Machine extends VmServices {
     if (cins.op === Op.Call || cins.op === Op.CallInd) caller.regs[cins.dst] = v;
   }
 
-  private bin(t: Thread, ins: Extract<Instr, { op: Op.Bin }>, a: Value, b: Value): Value {
-    const op = ins.bop;
-    if (typeof a === 'number' && typeof b === 'number') {
-      let x = a, y = b;
-      if (ins.unsigned) { if (x < 0) x += 2 ** 64; if (y < 0) y += 2 ** 64; }
-      let r: number;
-      switch (op) {
-        case '+': r = a + b; break;
-        case '-': r = a - b; break;
-        case '*': r = a * b; break;
-        case '/': if (b === 0) return this.oops(t, 'divide error: 0000 [#1] (division by zero)'); r = Math.trunc(a / b); break;
-        case '%': if (b === 0) return this.oops(t, 'divide error: 0000 [#1] (modulo by zero)'); r = a % b; break;
-        case '<<': r = a * 2 ** b; break;
-        case '>>': r = Math.floor(x / 2 ** b); break;
-        case '&': r = bitop(a, b, (p, q) => p & q); break;
-        case '|': r = bitop(a, b, (p, q) => p | q); break;
-        case '^': r = bitop(a, b, (p, q) => p ^ q); break;
-        case '==': return a === b ? 1 : 0;
-        case '!=': return a !== b ? 1 : 0;
-        case '<': return x < y ? 1 : 0;
-        case '>': return x > y ? 1 : 0;
-        case '<=': return x <= y ? 1 : 0;
-        case '>=': return x >= y ? 1 : 0;
-      }
-      return ins.conv ? conv(r, ins.conv) : r;
-    }
-    if (op === '==') return valEq(a, b) ? 1 : 0;
-    if (op === '!=') return valEq(a, b) ? 0 : 1;
-    if (typeof a === 'object' && typeof b === 'object' && a.t === 'p' && b.t === 'p' && a.a === b.a) {
-      switch (op) {
-        case '-': return (a.o - b.o) / (ins.elem ?? 1);
-        case '<': return a.o < b.o ? 1 : 0;
-        case '>': return a.o > b.o ? 1 : 0;
-        case '<=': return a.o <= b.o ? 1 : 0;
-        case '>=': return a.o >= b.o ? 1 : 0;
-      }
-    }
-    if ((op === '&' || op === '|') && (typeof a === 'object' || typeof b === 'object')) {
-      return this.oops(t, 'bit operations on pointer values are not modelled');
-    }
-    return this.oops(t, `'${op}' on ${showValue(a)} and ${showValue(b)} is not modelled (pointer arithmetic outside an array)`);
-  }
-
-  private ptrAdd(b: Value, n: number): Value {
-    if (n === 0) return b;
-    if (typeof b === 'object' && b.t === 'p' && Number.isFinite(n)) return ptr(b.a, b.o + n);
-    if (b === 0 && Number.isFinite(n)) return ptr(0, n);
-    return { t: 'b', why: `${showValue(b)} + ${n}` };
+  /** A binary operator; an operation the model cannot do is an oops. */
+  private binary(t: Thread, ins: BinInstr, a: Value, b: Value): Value {
+    const r = binop(ins, a, b);
+    return typeof r === 'object' && 'oops' in r ? this.oops(t, r.oops) : r;
   }
 
   /**
@@ -590,7 +641,9 @@ export class Machine extends VmServices {
   }
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
-  isSpinning(tid: number): boolean { return this.spin.isSpinning(tid); }
+  isSpinning(tid: number): boolean {
+    return this.spin.isSpinning(tid);
+  }
 
   // ---------------------------------------------------------------- end of execution
 
@@ -612,9 +665,3 @@ export class Machine extends VmServices {
     return this.impls.get(ins)!.owner?.(this, t, this.args(f, ins), ins);
   }
 }
-
-function conv(v: number, c: { bits: number; signed: boolean; bool?: boolean }): number {
-  if (c.bool) return v ? 1 : 0;
-  return convInt(v, c.bits, c.signed);
-}
-

@@ -24,7 +24,10 @@ import { badDeref } from '../detect/oops.js';
 import { outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
 
 /** One thread of a scenario: the function it runs and its task name. */
-export interface ThreadSpec { fn: string; name: string }
+export interface ThreadSpec {
+  fn: string;
+  name: string;
+}
 
 /** A scenario: an optional setup, two or more threads, an optional check. */
 export interface ScenarioSpec {
@@ -57,18 +60,24 @@ export class SharedDetectors {
 class LazySite implements Site {
   private frames?: StackFrame[];
   constructor(
-    private readonly m: VmServices, readonly task: string, readonly tid: number, readonly step: number,
+    private readonly m: VmServices,
+    readonly task: string,
+    readonly tid: number,
+    readonly step: number,
     private readonly packed: number[],
   ) {}
   get stack(): StackFrame[] {
     if (!this.frames) {
       const out: StackFrame[] = [];
-      for (let i = this.packed.length - 2; i >= 0; i -= 2) out.push(this.m.frameAt(this.packed[i]!, this.packed[i + 1]!));
+      for (let i = this.packed.length - 2; i >= 0; i -= 2)
+        out.push(this.m.frameAt(this.packed[i]!, this.packed[i + 1]!));
       this.frames = out;
     }
     return this.frames;
   }
-  toJSON(): Site { return { task: this.task, tid: this.tid, step: this.step, stack: this.stack }; }
+  toJSON(): Site {
+    return { task: this.task, tid: this.tid, step: this.step, stack: this.stack };
+  }
 }
 
 export abstract class VmServices implements KernelCtx, DetectCtx {
@@ -100,11 +109,21 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   abstract pendingLabel(tid: number): string;
 
-  get lockdep(): LockdepGraph { return this.shared.lockdep; }
-  get jiffies(): number { return this.state.jiffies; }
-  set jiffies(j: number) { this.state.jiffies = j; }
-  thread(tid: number): Thread { return this.state.threads[tid]!; }
-  threads(): readonly Thread[] { return this.state.threads; }
+  get lockdep(): LockdepGraph {
+    return this.shared.lockdep;
+  }
+  get jiffies(): number {
+    return this.state.jiffies;
+  }
+  set jiffies(j: number) {
+    this.state.jiffies = j;
+  }
+  thread(tid: number): Thread {
+    return this.state.threads[tid]!;
+  }
+  threads(): readonly Thread[] {
+    return this.state.threads;
+  }
 
   // ---------------------------------------------------------------- sites and findings
 
@@ -118,7 +137,12 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   frameAt(fn: number, pc: number): StackFrame {
     const F = this.prog.functions[fn]!;
     const ins = F.code[Math.min(pc, F.code.length - 1)];
-    return { fn: F.name, file: this.prog.files[ins?.file ?? F.file]?.name ?? '?', line: ins?.line ?? F.line, column: ins?.column ?? 1 };
+    return {
+      fn: F.name,
+      file: this.prog.files[ins?.file ?? F.file]?.name ?? '?',
+      line: ins?.line ?? F.line,
+      column: ins?.column ?? 1,
+    };
   }
 
   /** Is the file a learner file? */
@@ -151,9 +175,18 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       throw new Fault('bad pointer');
     }
     const a = this.state.heap.get(v.a);
-    if (!a) { useAfterReturn(this, t, v, what); throw new Fault('stack'); }
-    if (a.freeSite) { useAfterFree(this, t, a, what); throw new Fault('uaf'); }
-    if (v.o < 0 || v.o >= a.bytes) { outOfRange(this, t, a, v.o, 1, what); throw new Fault('oob'); }
+    if (!a) {
+      useAfterReturn(this, t, v, what);
+      throw new Fault('stack');
+    }
+    if (a.freeSite) {
+      useAfterFree(this, t, a, what);
+      throw new Fault('uaf');
+    }
+    if (v.o < 0 || v.o >= a.bytes) {
+      outOfRange(this, t, a, v.o, 1, what);
+      throw new Fault('oob');
+    }
     return { alloc: a, off: v.o, key: memKey(v.a, v.o) };
   }
 
@@ -206,7 +239,16 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
     }
     const id = this.newAllocId(t);
-    this.state.heap.set(id, { id, kind: 'heap', type, name: what, bytes, fields: new Map(), allocSite: this.site(t), gen: this.state.gen });
+    this.state.heap.set(id, {
+      id,
+      kind: 'heap',
+      type,
+      name: what,
+      bytes,
+      fields: new Map(),
+      allocSite: this.site(t),
+      gen: this.state.gen,
+    });
     return ptr(id, 0);
   }
 
@@ -218,9 +260,15 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (f) this.report(f);
   }
 
-  hbAcquire(t: Thread, key: SyncKey): void { this.kcsan.acquire(t.tid, key); }
-  hbRelease(t: Thread, key: SyncKey): void { this.kcsan.release(t.tid, key); }
-  hbRmw(t: Thread, key: SyncKey): void { this.kcsan.rmw(t.tid, key); }
+  hbAcquire(t: Thread, key: SyncKey): void {
+    this.kcsan.acquire(t.tid, key);
+  }
+  hbRelease(t: Thread, key: SyncKey): void {
+    this.kcsan.release(t.tid, key);
+  }
+  hbRmw(t: Thread, key: SyncKey): void {
+    this.kcsan.rmw(t.tid, key);
+  }
 
   /** Append a kernel log line. */
   log(t: Thread, level: string, text: string): void {
@@ -260,7 +308,8 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** A value as reports show it (`&iommufd_device#A1.obj.users`, `NULL`, `-ENOENT`...). */
   show(v: Value): string {
     return showValue(
-      v, (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off, true)}`),
+      v,
+      (a, off) => (off === 0 ? this.allocName(a) : `&${this.where(a, off, true)}`),
       (fn) => this.prog.functions[fn]?.name ?? `fn#${fn}`,
     );
   }

@@ -18,8 +18,18 @@ void thread_a(void) { struct o *p = alloc_o(); kfree(p); p->x = 1; }`);
   });
 
   it('double free, invalid free of an interior pointer and of a global', async () => {
-    expect((await check(`void thread_a(void) { void *p = kmalloc(4, GFP_KERNEL); kfree(p); kfree(p); }`)).findings.map((f) => f.title)).toEqual(['BUG: KASAN: double-free in thread_a']);
-    expect(kinds(await check(`struct s { int a; int b; }; void thread_a(void) { struct s *p = kzalloc(sizeof(*p), GFP_KERNEL); kfree(&p->b); }`))).toEqual(['invalid-free']);
+    expect(
+      (await check(`void thread_a(void) { void *p = kmalloc(4, GFP_KERNEL); kfree(p); kfree(p); }`)).findings.map(
+        (f) => f.title,
+      ),
+    ).toEqual(['BUG: KASAN: double-free in thread_a']);
+    expect(
+      kinds(
+        await check(
+          `struct s { int a; int b; }; void thread_a(void) { struct s *p = kzalloc(sizeof(*p), GFP_KERNEL); kfree(&p->b); }`,
+        ),
+      ),
+    ).toEqual(['invalid-free']);
     expect(kinds(await check(`static int g; void thread_a(void) { kfree(&g); }`))).toEqual(['invalid-free']);
   });
 
@@ -29,13 +39,21 @@ void thread_a(void) { struct o *p = alloc_o(); kfree(p); p->x = 1; }`);
 
   it('memory still allocated after check is a leak; freed memory is not', async () => {
     expect(kinds(await check(`void thread_a(void) { kmalloc(16, GFP_KERNEL); }`))).toEqual(['leak']);
-    expect(kinds(await check(`static void *p; void thread_a(void) { p = kmalloc(16, GFP_KERNEL); } void check(void) { kfree(p); }`))).toEqual([]);
+    expect(
+      kinds(
+        await check(
+          `static void *p; void thread_a(void) { p = kmalloc(16, GFP_KERNEL); } void check(void) { kfree(p); }`,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('NULL and ERR_PTR dereferences oops', async () => {
     const n = await check(`struct s { int a; }; void thread_a(void) { struct s *p = NULL; p->a = 1; }`);
     expect(n.findings[0]!.kind).toBe('null-deref');
-    const e = await check(`struct s { int a; int b; }; void thread_a(void) { struct s *p = ERR_PTR(-ENOENT); p->b = 1; }`);
+    const e = await check(
+      `struct s { int a; int b; }; void thread_a(void) { struct s *p = ERR_PTR(-ENOENT); p->b = 1; }`,
+    );
     expect(e.findings[0]!.kind).toBe('bad-pointer');
     expect(e.findings[0]!.title).toContain('fffffffffffffffe');
   });
@@ -109,7 +127,7 @@ void check(void) { kfree(t); }`);
 });
 
 describe('copy-on-write states', () => {
-  it('a clone and its original never see each other\'s writes', async () => {
+  it("a clone and its original never see each other's writes", async () => {
     const { cloneState, writable } = await import('../../src/state/state.js');
     const a = { id: 1, kind: 'heap' as const, name: 'kzalloc', bytes: 8, fields: new Map([[0, 1]]), gen: 0 };
     const s0 = { heap: new Map([[1, a]]), threads: [], jiffies: 0, log: [], globals: [], step: 0, gen: 0 };

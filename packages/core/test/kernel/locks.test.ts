@@ -111,7 +111,9 @@ void check(void) { assert(n == 2); }`);
 static DEFINE_SPINLOCK(l);
 static DEFINE_MUTEX(m);
 void thread_a(void) { spin_lock(&l); mutex_lock(&m); mutex_unlock(&m); spin_unlock(&l); }`);
-    expect(r.findings.map((f) => f.title)[0]).toMatch(/^BUG: sleeping function called from invalid context at test\.c:4/);
+    expect(r.findings.map((f) => f.title)[0]).toMatch(
+      /^BUG: sleeping function called from invalid context at test\.c:4/,
+    );
   });
 
   it('kmalloc(GFP_ATOMIC) under a spinlock is fine, GFP_KERNEL is not', async () => {

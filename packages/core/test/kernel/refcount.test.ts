@@ -4,7 +4,10 @@ import { check, kinds, useParser } from '../helpers.js';
 useParser();
 
 /** Run one thread's body (single-threaded: no interleavings) and return the report. */
-const single = (body: string, globals = '') => check(`${globals}\nstruct o { refcount_t r; };\nstatic struct o *p;\nvoid setup(void) { p = kzalloc(sizeof(*p), GFP_KERNEL); }\nvoid thread_t(void) {\n${body}\n}\nvoid check(void) { kfree(p); }\n`);
+const single = (body: string, globals = '') =>
+  check(
+    `${globals}\nstruct o { refcount_t r; };\nstatic struct o *p;\nvoid setup(void) { p = kzalloc(sizeof(*p), GFP_KERNEL); }\nvoid thread_t(void) {\n${body}\n}\nvoid check(void) { kfree(p); }\n`,
+  );
 
 describe('refcount_t (lib/refcount.c semantics)', () => {
   it('counts up and down and tests for zero', async () => {
@@ -68,7 +71,9 @@ describe('refcount_t (lib/refcount.c semantics)', () => {
   });
 
   it('overflow saturates', async () => {
-    const r = await single(`refcount_set(&p->r, INT_MAX); refcount_inc(&p->r); assert(refcount_read(&p->r) == 0xc0000000);`);
+    const r = await single(
+      `refcount_set(&p->r, INT_MAX); refcount_inc(&p->r); assert(refcount_read(&p->r) == 0xc0000000);`,
+    );
     expect(r.findings.map((f) => f.title)).toEqual(['refcount_t: saturated; leaking memory. (in thread_t)']);
   });
 

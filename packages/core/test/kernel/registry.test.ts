@@ -30,7 +30,14 @@ describe('kernel/registry.ts', () => {
   });
 
   it('the internal built-ins lowering emits are implemented', () => {
-    for (const name of ['__wait_prepare', '__wait_schedule', '__wait_finish', '__warn', '__xa_find', '__container_of']) {
+    for (const name of [
+      '__wait_prepare',
+      '__wait_schedule',
+      '__wait_finish',
+      '__warn',
+      '__xa_find',
+      '__container_of',
+    ]) {
       expect(isInternalBuiltin(name)).toBe(true);
       expect(KERNEL_DECLS.builtins.has(name), name).toBe(true);
     }

@@ -33,7 +33,12 @@ void thread_waker(void) { WRITE_ONCE(done, 1); ${wake}(&wq); }`;
   });
 
   it('wait_event_timeout + wake_up_interruptible_all: returns only through its timeout (stall), with the skipped wake-up named', async () => {
-    const r = await check(prog('long left = wait_event_timeout(wq, READ_ONCE(done), msecs_to_jiffies(60000)); assert(left >= 1)', 'wake_up_interruptible_all'));
+    const r = await check(
+      prog(
+        'long left = wait_event_timeout(wq, READ_ONCE(done), msecs_to_jiffies(60000)); assert(left >= 1)',
+        'wake_up_interruptible_all',
+      ),
+    );
     expect(kinds(r)).toEqual(['stall']);
     const f = r.findings[0]!;
     expect(f.title).toBe('stall: waiter waited the full 60000 ms in thread_waiter');

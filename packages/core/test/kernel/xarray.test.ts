@@ -3,7 +3,8 @@ import { check, useParser } from '../helpers.js';
 
 useParser();
 
-const run = (flags: string, body: string) => check(`
+const run = (flags: string, body: string) =>
+  check(`
 struct e { int v; };
 static struct xarray xa;
 static struct e e1, e2;
@@ -20,7 +21,9 @@ void check(void) { xa_destroy(&xa); }
 
 describe('xarray', () => {
   it('xa_alloc hands out the lowest free id, from 1 with XA_FLAGS_ALLOC1', async () => {
-    const r = await run('XA_FLAGS_ALLOC1', `
+    const r = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0);
 	assert(id == 1);
 	assert(xa_alloc(&xa, &id, &e2, xa_limit_31b, GFP_KERNEL) == 0);
@@ -28,17 +31,23 @@ describe('xarray', () => {
 	assert(xa_load(&xa, 1) == &e1);
 	xa_erase(&xa, 1);
 	assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0);
-	assert(id == 1);`);
+	assert(id == 1);`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('xa_alloc from 0 with XA_FLAGS_ALLOC', async () => {
-    const r = await run('XA_FLAGS_ALLOC', `assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0); assert(id == 0);`);
+    const r = await run(
+      'XA_FLAGS_ALLOC',
+      `assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0); assert(id == 0);`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('a reserved slot (XA_ZERO_ENTRY) reads as NULL through xa_load but not through xas_load', async () => {
-    const r = await run('XA_FLAGS_ALLOC1', `
+    const r = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	XA_STATE(xas, &xa, 1);
 	void *old;
 	assert(xa_alloc(&xa, &id, XA_ZERO_ENTRY, xa_limit_31b, GFP_KERNEL) == 0);
@@ -47,12 +56,15 @@ describe('xarray', () => {
 	old = xas_load(&xas);
 	xa_unlock(&xa);
 	assert(xa_is_zero(old));
-	assert(!xa_empty(&xa));`);
+	assert(!xa_empty(&xa));`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('a tombstone keeps its id: xa_alloc skips it and xa_for_each skips it', async () => {
-    const r = await run('XA_FLAGS_ALLOC1', `
+    const r = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	XA_STATE(xas, &xa, 1);
 	assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0);
 	xa_lock(&xa);
@@ -66,28 +78,37 @@ describe('xarray', () => {
 		n++;
 	}
 	assert(n == 1);
-	assert(!xa_empty(&xa));`);
+	assert(!xa_empty(&xa));`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('xa_store(NULL) reserves in an allocating xarray and erases in a plain one', async () => {
-    const alloc = await run('XA_FLAGS_ALLOC1', `
+    const alloc = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	assert(xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL) == 0);
 	assert(xa_store(&xa, id, NULL, GFP_KERNEL) == &e1);
 	assert(!xa_empty(&xa));
 	assert(xa_alloc(&xa, &id, &e2, xa_limit_31b, GFP_KERNEL) == 0);
-	assert(id == 2);`);
+	assert(id == 2);`,
+    );
     expect(alloc.findings).toEqual([]);
-    const plain = await run('0', `
+    const plain = await run(
+      '0',
+      `
 	xa_store(&xa, 5, &e1, GFP_KERNEL);
 	assert(xa_load(&xa, 5) == &e1);
 	xa_store(&xa, 5, NULL, GFP_KERNEL);
-	assert(xa_empty(&xa));`);
+	assert(xa_empty(&xa));`,
+    );
     expect(plain.findings).toEqual([]);
   });
 
   it('xa_cmpxchg compares with the raw entry and returns zero entries as NULL', async () => {
-    const r = await run('0', `
+    const r = await run(
+      '0',
+      `
 	assert(xa_cmpxchg(&xa, 3, NULL, &e1, GFP_KERNEL) == NULL);
 	assert(xa_load(&xa, 3) == &e1);
 	assert(xa_cmpxchg(&xa, 3, NULL, &e2, GFP_KERNEL) == &e1);
@@ -96,40 +117,53 @@ describe('xarray', () => {
 	assert(xa_empty(&xa));
 	xa_insert(&xa, 4, NULL, GFP_KERNEL);
 	assert(xa_cmpxchg(&xa, 4, NULL, &e2, GFP_KERNEL) == NULL);
-	assert(xa_load(&xa, 4) == NULL);`);
+	assert(xa_load(&xa, 4) == NULL);`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('xa_insert refuses an occupied or reserved index', async () => {
-    const r = await run('0', `
+    const r = await run(
+      '0',
+      `
 	assert(xa_insert(&xa, 1, &e1, GFP_KERNEL) == 0);
 	assert(xa_insert(&xa, 1, &e2, GFP_KERNEL) == -EBUSY);
 	assert(xa_insert(&xa, 2, NULL, GFP_KERNEL) == 0);
-	assert(xa_insert(&xa, 2, &e2, GFP_KERNEL) == -EBUSY);`);
+	assert(xa_insert(&xa, 2, &e2, GFP_KERNEL) == -EBUSY);`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('xa_destroy frees tombstones too', async () => {
-    const r = await run('XA_FLAGS_ALLOC1', `
+    const r = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	assert(xa_alloc(&xa, &id, XA_ZERO_ENTRY, xa_limit_31b, GFP_KERNEL) == 0);
 	assert(!xa_empty(&xa));
 	xa_destroy(&xa);
-	assert(xa_empty(&xa));`);
+	assert(xa_empty(&xa));`,
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('xas_store without the xa_lock is lock misuse', async () => {
-    const r = await run('0', `
+    const r = await run(
+      '0',
+      `
 	XA_STATE(xas, &xa, 1);
-	xas_store(&xas, &e1);`);
+	xas_store(&xas, &e1);`,
+    );
     expect(r.findings.map((f) => f.kind)).toEqual(['lock-misuse']);
   });
 
   it('xa_alloc while holding the xa_lock deadlocks on itself', async () => {
-    const r = await run('XA_FLAGS_ALLOC1', `
+    const r = await run(
+      'XA_FLAGS_ALLOC1',
+      `
 	xa_lock(&xa);
 	xa_alloc(&xa, &id, &e1, xa_limit_31b, GFP_KERNEL);
-	xa_unlock(&xa);`);
+	xa_unlock(&xa);`,
+    );
     expect(r.findings.map((f) => f.title)).toContain('WARNING: possible recursive locking detected');
   });
 });

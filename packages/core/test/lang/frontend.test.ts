@@ -11,15 +11,45 @@ const here = (p: string) => new URL(p, import.meta.url);
 
 describe('pre-pass', () => {
   it('keeps every offset: same length, same newlines', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'x', ' ', '\n', '(', ')', ',', ';', '{', '}', '*', '/', '"', 'struct ', 'container_of(', 'xa_for_each(', 'scoped_guard(', '__user ', '__attribute__((x)) ', 'EXPORT_SYMBOL(f);') , maxLength: 80 }), (s) => {
-      const out = prepass(s).text;
-      expect(out.length).toBe(s.length);
-      for (let i = 0; i < s.length; i++) if (s[i] === '\n') expect(out[i]).toBe('\n');
-    }));
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            'a',
+            'x',
+            ' ',
+            '\n',
+            '(',
+            ')',
+            ',',
+            ';',
+            '{',
+            '}',
+            '*',
+            '/',
+            '"',
+            'struct ',
+            'container_of(',
+            'xa_for_each(',
+            'scoped_guard(',
+            '__user ',
+            '__attribute__((x)) ',
+            'EXPORT_SYMBOL(f);',
+          ),
+          maxLength: 80,
+        }),
+        (s) => {
+          const out = prepass(s).text;
+          expect(out.length).toBe(s.length);
+          for (let i = 0; i < s.length; i++) if (s[i] === '\n') expect(out[i]).toBe('\n');
+        },
+      ),
+    );
   });
 
   it('rewrites kernel idioms so that the stock grammar parses them', () => {
-    const src = 'x = container_of(p, struct foo, obj);\nxa_for_each(&xa, i, e) {}\nscoped_guard(mutex, &l) {}\nint __must_check f(void __user *p);';
+    const src =
+      'x = container_of(p, struct foo, obj);\nxa_for_each(&xa, i, e) {}\nscoped_guard(mutex, &l) {}\nint __must_check f(void __user *p);';
     const out = prepass(src);
     expect(out.text).toContain('container_of(p, struct_foo, obj)');
     expect(out.text).toContain('for        (&xa; i; e) {}');
@@ -31,29 +61,75 @@ describe('pre-pass', () => {
 
 describe('compile', () => {
   it('the iommufd functions of Linux 6.17 parse and lower without diagnostics', async () => {
-    const r = await compile([
-      { name: 'fs.h', text: readFileSync(here('../../model/fs.h'), 'utf8'), role: 'prelude' },
-      { name: 'iommufd_private.h', text: readFileSync(here('../../model/iommufd_private.h'), 'utf8'), role: 'prelude' },
-      { name: 'static.h', text: readFileSync(here('../fixtures/upstream-6.17-static.h'), 'utf8'), role: 'prelude' },
-      { name: 'upstream.c', text: readFileSync(here('../fixtures/upstream-6.17-functions.c'), 'utf8'), role: 'learner' },
-    ], { link: false });
+    const r = await compile(
+      [
+        { name: 'fs.h', text: readFileSync(here('../../model/fs.h'), 'utf8'), role: 'prelude' },
+        {
+          name: 'iommufd_private.h',
+          text: readFileSync(here('../../model/iommufd_private.h'), 'utf8'),
+          role: 'prelude',
+        },
+        { name: 'static.h', text: readFileSync(here('../fixtures/upstream-6.17-static.h'), 'utf8'), role: 'prelude' },
+        {
+          name: 'upstream.c',
+          text: readFileSync(here('../fixtures/upstream-6.17-functions.c'), 'utf8'),
+          role: 'learner',
+        },
+      ],
+      { link: false },
+    );
     expect(r.diagnostics).toEqual([]);
-    const names = r.program!.functions.filter((f) => f.code.length && f.file === 4).map((f) => f.name).sort();
-    expect(names).toEqual(['iommufd_device_remove_vdev', 'iommufd_fops_release', 'iommufd_object_remove', 'iommufd_vdevice_abort', 'iommufd_vdevice_alloc_ioctl', 'iommufd_vdevice_destroy']);
+    const names = r
+      .program!.functions.filter((f) => f.code.length && f.file === 4)
+      .map((f) => f.name)
+      .sort();
+    expect(names).toEqual([
+      'iommufd_device_remove_vdev',
+      'iommufd_fops_release',
+      'iommufd_object_remove',
+      'iommufd_vdevice_abort',
+      'iommufd_vdevice_alloc_ioctl',
+      'iommufd_vdevice_destroy',
+    ]);
   });
 
   const diag = async (src: string) => (await compile([{ name: 'd.c', text: src, role: 'learner' }])).diagnostics;
 
   it.each([
     ['a missing semicolon', 'void f(void) {\n\tint x = 1\n\tx = 2;\n}', 2, /syntax error: expected ';'/],
-    ['an unknown field', 'struct s { int a; };\nvoid f(struct s *p) {\n\tp->b = 1;\n}', 3, /'struct s' has no member named 'b'/],
+    [
+      'an unknown field',
+      'struct s { int a; };\nvoid f(struct s *p) {\n\tp->b = 1;\n}',
+      3,
+      /'struct s' has no member named 'b'/,
+    ],
     ['an undeclared variable', 'void f(void) {\n\ty = 1;\n}', 2, /'y' undeclared/],
     ['an unknown function', 'void f(void) {\n\tfrobnicate(1);\n}', 2, /implicit declaration of function 'frobnicate'/],
-    ['a wrong argument count', 'static DEFINE_MUTEX(m);\nvoid f(void) {\n\tmutex_lock(&m, 1);\n}', 3, /mutex_lock\(\) takes 1 argument, 2 given/],
-    ['a struct value', 'struct s { int a; };\nstatic struct s g;\nvoid f(void) {\n\tstruct s c = g;\n}', 4, /struct and array assignment/],
-    ['a goto into a guard scope', 'static DEFINE_MUTEX(m);\nvoid f(int x) {\n\tif (x) goto in;\n\t{\n\t\tguard(mutex)(&m);\nin:\n\t\tx++;\n\t}\n}', 3, /jumps into the scope of a guard/],
+    [
+      'a wrong argument count',
+      'static DEFINE_MUTEX(m);\nvoid f(void) {\n\tmutex_lock(&m, 1);\n}',
+      3,
+      /mutex_lock\(\) takes 1 argument, 2 given/,
+    ],
+    [
+      'a struct value',
+      'struct s { int a; };\nstatic struct s g;\nvoid f(void) {\n\tstruct s c = g;\n}',
+      4,
+      /struct and array assignment/,
+    ],
+    [
+      'a goto into a guard scope',
+      'static DEFINE_MUTEX(m);\nvoid f(int x) {\n\tif (x) goto in;\n\t{\n\t\tguard(mutex)(&m);\nin:\n\t\tx++;\n\t}\n}',
+      3,
+      /jumps into the scope of a guard/,
+    ],
     ['an undefined callee', 'void g(void);\nvoid f(void) {\n\tg();\n}', 3, /undefined reference to 'g'/],
-    ['a redefinition of a kernel function', 'void mutex_lock(struct mutex *m) { }', 1, /kernel function the model provides/],
+    [
+      'a redefinition of a kernel function',
+      'void mutex_lock(struct mutex *m) { }',
+      1,
+      /kernel function the model provides/,
+    ],
     ['#ifdef', '#ifdef CONFIG_X\nint x;\n#endif', 1, /conditional compilation/],
     ['typeof', 'void f(void) {\n\tint x = 0;\n\ttypeof(x) y = 1;\n}', 3, /syntax error|typeof/],
   ])('reports %s with line and column', async (_what, src, line, msg) => {
@@ -75,7 +151,9 @@ describe('compile', () => {
   });
 
   it('evaluates #define constants and function-like expression macros', async () => {
-    const r = await check('#define N 3\n#define TWICE(x) ((x) * 2)\nstatic int a[N];\nvoid thread_a(void) { a[N - 1] = TWICE(N); assert(a[2] == 6); }');
+    const r = await check(
+      '#define N 3\n#define TWICE(x) ((x) * 2)\nstatic int a[N];\nvoid thread_a(void) { a[N - 1] = TWICE(N); assert(a[2] == 6); }',
+    );
     expect(r.diagnostics).toEqual([]);
     expect(r.findings).toEqual([]);
   });
@@ -125,25 +203,54 @@ void thread_b(void) { int i; for (i = 0; i < 2; i++) { mutex_lock(&m); WRITE_ONC
 void check(void) { }`;
 
   it('random text gives diagnostics or a report, never an exception', async () => {
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async (s) => {
-      const r = await check(s, { budget: { executions: 20 } });
-      expect(r.version).toBe(1);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 200 }), async (s) => {
+        const r = await check(s, { budget: { executions: 20 } });
+        expect(r.version).toBe(1);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('mutations of a valid program never throw', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: base.length - 1 }), fc.integer({ min: 0, max: 20 }), fc.constantFrom('', ';', '}', '{', '*', '&', 'NULL', '0', 'kfree(o);', 'while (1) ;', 'mutex_lock(&m);', '->', '(', ')', 'goto x;'), async (at, del, ins) => {
-      const src = base.slice(0, at) + ins + base.slice(at + del);
-      const r = await check(src, { budget: { executions: 30 }, limits: { stepsPerThread: 300, burst: 20_000 } });
-      expect(r.version).toBe(1);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: base.length - 1 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.constantFrom(
+          '',
+          ';',
+          '}',
+          '{',
+          '*',
+          '&',
+          'NULL',
+          '0',
+          'kfree(o);',
+          'while (1) ;',
+          'mutex_lock(&m);',
+          '->',
+          '(',
+          ')',
+          'goto x;',
+        ),
+        async (at, del, ins) => {
+          const src = base.slice(0, at) + ins + base.slice(at + del);
+          const r = await check(src, { budget: { executions: 30 }, limits: { stepsPerThread: 300, burst: 20_000 } });
+          expect(r.version).toBe(1);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 
 describe('translation units', () => {
   const shared = { name: 'shared.c', text: 'int counter;\nvoid bump(void) { counter++; }\n', role: 'prelude' as const };
   const scenario = (unit: string, n: number) => ({
-    name: `${unit}.c`, unit, role: 'harness' as const,
+    name: `${unit}.c`,
+    unit,
+    role: 'harness' as const,
     text: `static int mine = ${n};\nvoid bump(void);\nvoid setup(void) { bump(); mine++; }\nvoid thread_a(void) { bump(); }\n`,
   });
 

@@ -10,12 +10,24 @@ import { programArb } from './genprog.js';
 
 useParser();
 
-interface Outcome { finals: Set<string>; kinds: Set<string>; executions: number; traces: number; complete: boolean }
+interface Outcome {
+  finals: Set<string>;
+  kinds: Set<string>;
+  executions: number;
+  traces: number;
+  complete: boolean;
+}
 
 /** Explore a program and collect the final states (globals) and the finding kinds. */
-async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200_000, stateCache = false): Promise<Outcome> {
+async function outcomes(
+  src: string,
+  strategy: StrategyName,
+  maxExecutions = 200_000,
+  stateCache = false,
+): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
-  if (!c.program) throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
+  if (!c.program)
+    throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
   const spec = programScenario(c.program)!;
   const finals = new Set<string>();
   const kinds = new Set<string>();
@@ -29,7 +41,8 @@ async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200
       const g: string[] = [];
       for (const a of mm.state.heap.values()) {
         if (a.kind !== 'global') continue;
-        for (const [k, v] of [...a.fields].sort()) g.push(`${a.name}.${k}=${isPrim(v) ? JSON.stringify(v) : JSON.stringify(v)}`);
+        for (const [k, v] of [...a.fields].sort())
+          g.push(`${a.name}.${k}=${isPrim(v) ? JSON.stringify(v) : JSON.stringify(v)}`);
       }
       finals.add(g.join(';'));
     },
@@ -39,38 +52,47 @@ async function outcomes(src: string, strategy: StrategyName, maxExecutions = 200
 
 describe('DPOR against plain DFS', () => {
   it('reaches exactly the same final states and finding kinds on random programs', { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(programArb, async (src) => {
-      const dfs = await outcomes(src, 'dfs', 4_000);
-      fc.pre(dfs.complete);
-      const dpor = await outcomes(src, 'dpor');
-      expect(dpor.complete).toBe(true);
-      expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
-      expect([...dpor.kinds].sort()).toEqual([...dfs.kinds].sort());
-      // optimal DPOR: one execution per Mazurkiewicz trace, and every trace DFS saw
-      expect(dpor.traces).toBe(dfs.traces);
-      expect(dpor.executions).toBe(dpor.traces);
-    }), { numRuns: 120, maxSkipsPerRun: 10 });
+    await fc.assert(
+      fc.asyncProperty(programArb, async (src) => {
+        const dfs = await outcomes(src, 'dfs', 4_000);
+        fc.pre(dfs.complete);
+        const dpor = await outcomes(src, 'dpor');
+        expect(dpor.complete).toBe(true);
+        expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...dpor.kinds].sort()).toEqual([...dfs.kinds].sort());
+        // optimal DPOR: one execution per Mazurkiewicz trace, and every trace DFS saw
+        expect(dpor.traces).toBe(dfs.traces);
+        expect(dpor.executions).toBe(dpor.traces);
+      }),
+      { numRuns: 120, maxSkipsPerRun: 10 },
+    );
   });
 
   it('stateful DFS (state cache) reaches the same final states and finding kinds', { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(programArb, async (src) => {
-      const dfs = await outcomes(src, 'dfs', 4_000);
-      fc.pre(dfs.complete);
-      const cached = await outcomes(src, 'dfs', 4_000, true);
-      expect([...cached.finals].sort()).toEqual([...dfs.finals].sort());
-      expect([...cached.kinds].sort()).toEqual([...dfs.kinds].sort());
-      expect(cached.executions).toBeLessThanOrEqual(dfs.executions);
-    }), { numRuns: 40, maxSkipsPerRun: 10 });
+    await fc.assert(
+      fc.asyncProperty(programArb, async (src) => {
+        const dfs = await outcomes(src, 'dfs', 4_000);
+        fc.pre(dfs.complete);
+        const cached = await outcomes(src, 'dfs', 4_000, true);
+        expect([...cached.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...cached.kinds].sort()).toEqual([...dfs.kinds].sort());
+        expect(cached.executions).toBeLessThanOrEqual(dfs.executions);
+      }),
+      { numRuns: 40, maxSkipsPerRun: 10 },
+    );
   });
 
   it('source-DPOR reaches the same final states too', { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(programArb, async (src) => {
-      const dfs = await outcomes(src, 'dfs', 4_000);
-      fc.pre(dfs.complete);
-      const sdpor = await outcomes(src, 'source-dpor');
-      expect([...sdpor.finals].sort()).toEqual([...dfs.finals].sort());
-      expect([...sdpor.kinds].sort()).toEqual([...dfs.kinds].sort());
-      expect(sdpor.traces).toBe(dfs.traces);
-    }), { numRuns: 60, maxSkipsPerRun: 10 });
+    await fc.assert(
+      fc.asyncProperty(programArb, async (src) => {
+        const dfs = await outcomes(src, 'dfs', 4_000);
+        fc.pre(dfs.complete);
+        const sdpor = await outcomes(src, 'source-dpor');
+        expect([...sdpor.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...sdpor.kinds].sort()).toEqual([...dfs.kinds].sort());
+        expect(sdpor.traces).toBe(dfs.traces);
+      }),
+      { numRuns: 60, maxSkipsPerRun: 10 },
+    );
   });
 });

@@ -13,14 +13,19 @@ type Op =
   | { k: 'rc_inc' }
   | { k: 'rc_dec' }
   | { k: 'atomic_inc' }
-  | { k: 'if_read'; v: number; then: Op };
+  | { k: 'if_read'; v: number; inner: Op };
 
 const VARS = 3;
 const MUTEXES = 2;
 
 const leaf: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('read' as const), v: fc.nat(VARS - 1), marked: fc.boolean() }),
-  fc.record({ k: fc.constant('write' as const), v: fc.nat(VARS - 1), marked: fc.boolean(), val: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({
+    k: fc.constant('write' as const),
+    v: fc.nat(VARS - 1),
+    marked: fc.boolean(),
+    val: fc.integer({ min: 1, max: 3 }),
+  }),
   fc.record({ k: fc.constant('incr' as const), v: fc.nat(VARS - 1) }),
   fc.record({ k: fc.constant('trylock' as const), m: fc.nat(MUTEXES - 1), v: fc.nat(VARS - 1) }),
   fc.constant({ k: 'rc_inc' as const }),
@@ -30,8 +35,15 @@ const leaf: fc.Arbitrary<Op> = fc.oneof(
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: leaf },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('locked' as const), m: fc.nat(MUTEXES - 1), body: fc.array(leaf, { minLength: 1, maxLength: 2 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('if_read' as const), v: fc.nat(VARS - 1), then: leaf }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('locked' as const),
+      m: fc.nat(MUTEXES - 1),
+      body: fc.array(leaf, { minLength: 1, maxLength: 2 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('if_read' as const), v: fc.nat(VARS - 1), inner: leaf }) },
 );
 
 export const programArb: fc.Arbitrary<string> = fc
@@ -40,15 +52,24 @@ export const programArb: fc.Arbitrary<string> = fc
 
 function renderOp(o: Op, ind: string): string {
   switch (o.k) {
-    case 'read': return `${ind}l = ${o.marked ? `READ_ONCE(x${o.v})` : `x${o.v}`};\n`;
-    case 'write': return `${ind}${o.marked ? `WRITE_ONCE(x${o.v}, ${o.val})` : `x${o.v} = ${o.val}`};\n`;
-    case 'incr': return `${ind}x${o.v} = x${o.v} + 1;\n`;
-    case 'locked': return `${ind}mutex_lock(&m${o.m});\n${o.body.map((b) => renderOp(b, ind + '\t')).join('')}${ind}mutex_unlock(&m${o.m});\n`;
-    case 'trylock': return `${ind}if (mutex_trylock(&m${o.m})) {\n${ind}\tx${o.v} = 9;\n${ind}\tmutex_unlock(&m${o.m});\n${ind}}\n`;
-    case 'rc_inc': return `${ind}refcount_inc(&rc);\n`;
-    case 'rc_dec': return `${ind}if (refcount_dec_and_test(&rc))\n${ind}\tWRITE_ONCE(dead, 1);\n`;
-    case 'atomic_inc': return `${ind}atomic_inc(&at);\n`;
-    case 'if_read': return `${ind}if (READ_ONCE(x${o.v}))\n${renderOp(o.then, ind + '\t')}`;
+    case 'read':
+      return `${ind}l = ${o.marked ? `READ_ONCE(x${o.v})` : `x${o.v}`};\n`;
+    case 'write':
+      return `${ind}${o.marked ? `WRITE_ONCE(x${o.v}, ${o.val})` : `x${o.v} = ${o.val}`};\n`;
+    case 'incr':
+      return `${ind}x${o.v} = x${o.v} + 1;\n`;
+    case 'locked':
+      return `${ind}mutex_lock(&m${o.m});\n${o.body.map((b) => renderOp(b, ind + '\t')).join('')}${ind}mutex_unlock(&m${o.m});\n`;
+    case 'trylock':
+      return `${ind}if (mutex_trylock(&m${o.m})) {\n${ind}\tx${o.v} = 9;\n${ind}\tmutex_unlock(&m${o.m});\n${ind}}\n`;
+    case 'rc_inc':
+      return `${ind}refcount_inc(&rc);\n`;
+    case 'rc_dec':
+      return `${ind}if (refcount_dec_and_test(&rc))\n${ind}\tWRITE_ONCE(dead, 1);\n`;
+    case 'atomic_inc':
+      return `${ind}atomic_inc(&at);\n`;
+    case 'if_read':
+      return `${ind}if (READ_ONCE(x${o.v}))\n${renderOp(o.inner, ind + '\t')}`;
   }
 }
 
@@ -57,7 +78,9 @@ function render(threads: Op[][]): string {
   for (let v = 0; v < VARS; v++) s += `static int x${v};\n`;
   for (let m = 0; m < MUTEXES; m++) s += `static DEFINE_MUTEX(m${m});\n`;
   s += 'static refcount_t rc;\nstatic atomic_t at;\nstatic int dead;\n';
-  threads.forEach((_, i) => { s += `static int res${i};\n`; });
+  threads.forEach((_, i) => {
+    s += `static int res${i};\n`;
+  });
   s += 'void setup(void) { refcount_set(&rc, 2); }\n';
   threads.forEach((ops, i) => {
     s += `void thread_t${i}(void)\n{\n\tint l = 0;\n${ops.map((o) => renderOp(o, '\t')).join('')}\tres${i} = l;\n}\n`;

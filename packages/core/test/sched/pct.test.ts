@@ -32,7 +32,14 @@ static int y;
 void thread_one(void) { WRITE_ONCE(y, 1); WRITE_ONCE(y, 2); WRITE_ONCE(y, 3); }
 void thread_two(void) { int r = READ_ONCE(y); assert(r == 0 || r == 3); }`;
 
-interface Measure { hits: number; runs: number; n: number; k: number; rate: number; bound: number }
+interface Measure {
+  hits: number;
+  runs: number;
+  n: number;
+  k: number;
+  rate: number;
+  bound: number;
+}
 
 /**
  * Run PCT at depth `d` with seeds 1..seeds, `runs` runs each, and count the
@@ -90,7 +97,13 @@ describe('PCT guarantee (Burckhardt et al., ASPLOS 2010)', () => {
   it('draws d-1 distinct change points in [1, k], and all k steps while k < d-1', () => {
     const events = (len: number) => Array.from({ length: len }, () => ({}) as Event);
     const end = { abandoned: false, fatal: false, findings: [], pending: [] };
-    for (const [d, k] of [[3, 2], [4, 3], [5, 4], [6, 40], [3, 2000]] as const) {
+    for (const [d, k] of [
+      [3, 2],
+      [4, 3],
+      [5, 4],
+      [6, 40],
+      [3, 2000],
+    ] as const) {
       const pct = new PctStrategy(2, d, 500, d * 1000 + k);
       pct.newExecution();
       pct.endExecution(events(k), end);

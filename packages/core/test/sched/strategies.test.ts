@@ -42,7 +42,9 @@ describe('PCT', () => {
     const k = r.coverage!.k as number;
     expect(k).toBeGreaterThan(0);
     expect(r.coverage!.miss).toBeCloseTo((1 - 1 / (2 * k * k)) ** 200, 12);
-    expect(r.coverage!.text).toBe(`200 PCT runs at depth 3: a depth-3 bug is missed with probability <= ${formatP((1 - 1 / (2 * k * k)) ** 200)} (n=2, k=${k})`);
+    expect(r.coverage!.text).toBe(
+      `200 PCT runs at depth 3: a depth-3 bug is missed with probability <= ${formatP((1 - 1 / (2 * k * k)) ** 200)} (n=2, k=${k})`,
+    );
   });
 
   it('is reproducible: the same seed gives the same runs, another seed may differ', async () => {
@@ -67,7 +69,8 @@ describe('portfolio', () => {
   });
 
   it('falls back to bounded search and PCT with a stated coverage when it does not', async () => {
-    const counters = 'static int x;\nvoid thread_a(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\nvoid thread_b(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\n';
+    const counters =
+      'static int x;\nvoid thread_a(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\nvoid thread_b(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\n';
     const r = await check(counters, { executions: 100 });
     expect(r.coverage!.kind).toBe('bounded');
     expect(r.coverage!.text).toMatch(/bounded: all schedules with <= \d preemptions?/);
@@ -77,11 +80,14 @@ describe('portfolio', () => {
 
 describe('tokens, replay and minimisation', () => {
   it('a schedule token round-trips', () => {
-    for (const s of [[], [0], [0, 0, 1, 2, 2, 2, 0], Array(30).fill(3)]) expect(decodeSchedule(encodeSchedule(s))).toEqual(s);
+    for (const s of [[], [0], [0, 0, 1, 2, 2, 2, 0], Array(30).fill(3)])
+      expect(decodeSchedule(encodeSchedule(s))).toEqual(s);
     expect(() => decodeSchedule('a3!')).toThrow(/bad schedule token/);
   });
 
-  const examples = readdirSync(new URL('../../../../examples/', import.meta.url)).filter((f) => f.endsWith('.c') && f !== 'syntax-error.c');
+  const examples = readdirSync(new URL('../../../../examples/', import.meta.url)).filter(
+    (f) => f.endsWith('.c') && f !== 'syntax-error.c',
+  );
 
   it.each(examples)('%s: every counterexample replays from its token to the same finding', async (file) => {
     const text = readFileSync(new URL(`../../../../examples/${file}`, import.meta.url), 'utf8');
@@ -95,17 +101,20 @@ describe('tokens, replay and minimisation', () => {
     }
   });
 
-  it.each(examples)('%s: a minimised schedule never has more context switches than the one first found', async (file) => {
-    const text = readFileSync(new URL(`../../../../examples/${file}`, import.meta.url), 'utf8');
-    const raw = await check(text, { minimise: false });
-    const min = await check(text);
-    for (const f of min.findings) {
-      const before = raw.findings.find((x) => x.key === f.key);
-      if (!before) continue;
-      expect(f.switches!).toBeLessThanOrEqual(before.switches!);
-      expect(f.preemptions!).toBeLessThanOrEqual(before.preemptions!);
-    }
-  });
+  it.each(examples)(
+    '%s: a minimised schedule never has more context switches than the one first found',
+    async (file) => {
+      const text = readFileSync(new URL(`../../../../examples/${file}`, import.meta.url), 'utf8');
+      const raw = await check(text, { minimise: false });
+      const min = await check(text);
+      for (const f of min.findings) {
+        const before = raw.findings.find((x) => x.key === f.key);
+        if (!before) continue;
+        expect(f.switches!).toBeLessThanOrEqual(before.switches!);
+        expect(f.preemptions!).toBeLessThanOrEqual(before.preemptions!);
+      }
+    },
+  );
 
   it('minimisation drops steps that do not matter and reorders to cut switches', async () => {
     const text = `

@@ -8,9 +8,25 @@
  * Node and in the browser's grading worker.
  */
 import {
-  DEFAULT_LIMITS, attachTrace, compile, exploreScenario, minimise, modelFiles, threadTaskName, unitKey,
-  type Budget, type CompileResult, type Coverage, type Diagnostic, type Finding, type Limits, type Program,
-  type ReportFinding, type ScenarioSpec, type SourceFile, type StrategyName,
+  DEFAULT_LIMITS,
+  attachTrace,
+  compile,
+  exploreScenario,
+  minimise,
+  modelFiles,
+  threadTaskName,
+  unitKey,
+  type Budget,
+  type CompileResult,
+  type Coverage,
+  type Diagnostic,
+  type Finding,
+  type Limits,
+  type Program,
+  type ReportFinding,
+  type ScenarioSpec,
+  type SourceFile,
+  type StrategyName,
 } from '@teardown/core';
 import type { Exercise, Scenario } from '../exercise/manifest.js';
 import { charged, groupFindings } from './attribution.js';
@@ -101,7 +117,11 @@ export interface GradeOptions {
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** The files compiled for a submission: model, submission, then each scenario as a unit (harness + scenario). */
-export function gradingFiles(ex: Exercise, submission: readonly SubmissionFile[], scenarios: readonly Scenario[]): SourceFile[] {
+export function gradingFiles(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  scenarios: readonly Scenario[],
+): SourceFile[] {
   const files: SourceFile[] = [...modelFiles()];
   for (const f of submission) files.push({ name: f.name, text: f.text, role: 'learner' });
   const harness = ex.manifest.harness;
@@ -123,7 +143,11 @@ export function scenarioSpec(program: Program, s: Scenario): ScenarioSpec | unde
     });
   if (!threads.length) return undefined;
   const has = (n: string) => program.fnIndex.has(unitKey(s.id, n));
-  return { setup: has('setup') ? unitKey(s.id, 'setup') : undefined, threads, check: has('check') ? unitKey(s.id, 'check') : undefined };
+  return {
+    setup: has('setup') ? unitKey(s.id, 'setup') : undefined,
+    threads,
+    check: has('check') ? unitKey(s.id, 'check') : undefined,
+  };
 }
 
 /**
@@ -131,20 +155,40 @@ export function scenarioSpec(program: Program, s: Scenario): ScenarioSpec | unde
  * a link error at the model's call site; it is reported against the
  * submission instead, with the prototype to write.
  */
-function learnerDiagnostics(ex: Exercise, c: CompileResult, submission: readonly SubmissionFile[], files: SourceFile[]): Diagnostic[] {
+function learnerDiagnostics(
+  ex: Exercise,
+  c: CompileResult,
+  submission: readonly SubmissionFile[],
+  files: SourceFile[],
+): Diagnostic[] {
   const learnerNames = new Set(submission.map((f) => f.name));
   const out: Diagnostic[] = [];
   const missing = new Set<string>();
   for (const d of c.diagnostics) {
-    if (learnerNames.has(d.file)) { out.push(d); continue; }
+    if (learnerNames.has(d.file)) {
+      out.push(d);
+      continue;
+    }
     const m = /undefined reference to '(\w+)'/.exec(d.message);
-    if (m && ex.functionNames.includes(m[1]!)) { missing.add(m[1]!); continue; }
+    if (m && ex.functionNames.includes(m[1]!)) {
+      missing.add(m[1]!);
+      continue;
+    }
     // a problem in the model or a scenario that the submission caused (a name it redefines, say)
-    out.push({ ...d, message: `${d.message} (in ${files.find((f) => f.name === d.file)?.role === 'prelude' ? 'the model' : 'the exercise'}: check the names your file defines)` });
+    out.push({
+      ...d,
+      message: `${d.message} (in ${files.find((f) => f.name === d.file)?.role === 'prelude' ? 'the model' : 'the exercise'}: check the names your file defines)`,
+    });
   }
   for (const name of missing) {
     const proto = ex.manifest.functions.find((p) => new RegExp(`\\b${name}\\s*\\(`).test(p)) ?? name;
-    out.push({ file: submission[0]?.name ?? 'submission.c', line: 1, column: 1, severity: 'error', message: `the exercise needs '${name}': define ${proto}` });
+    out.push({
+      file: submission[0]?.name ?? 'submission.c',
+      line: 1,
+      column: 1,
+      severity: 'error',
+      message: `the exercise needs '${name}': define ${proto}`,
+    });
   }
   return out;
 }
@@ -154,7 +198,11 @@ function learnerDiagnostics(ex: Exercise, c: CompileResult, submission: readonly
  * the report's status `error` with score 0. Throws only when the exercise
  * itself is broken (a scenario that does not compile with the solution).
  */
-export async function grade(ex: Exercise, submission: readonly SubmissionFile[], opts: GradeOptions = {}): Promise<GradeReport> {
+export async function grade(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  opts: GradeOptions = {},
+): Promise<GradeReport> {
   const now = opts.now ?? defaultNow;
   const t0 = now();
   const mode = opts.mode ?? 'full';
@@ -165,11 +213,28 @@ export async function grade(ex: Exercise, submission: readonly SubmissionFile[],
     version: GRADE_REPORT_VERSION,
     exercise: { id: ex.manifest.id, title: ex.manifest.title },
     submission: submission.map((f) => f.name),
-    mode, status: 'error', score: 0, maxScore, diagnostics: [], scenarios: [],
+    mode,
+    status: 'error',
+    score: 0,
+    maxScore,
+    diagnostics: [],
+    scenarios: [],
   };
   const notRun = (s: Scenario): ScenarioResult => ({
-    id: s.id, title: s.title, file: s.file, points: s.points, score: 0, visible: s.visible, fidelity: s.fidelity === true, threads: [],
-    status: 'error', coverage: null, complete: false, stats: { executions: 0, traces: 0, states: 0, steps: 0 }, findings: [], modelFindings: [],
+    id: s.id,
+    title: s.title,
+    file: s.file,
+    points: s.points,
+    score: 0,
+    visible: s.visible,
+    fidelity: s.fidelity === true,
+    threads: [],
+    status: 'error',
+    coverage: null,
+    complete: false,
+    stats: { executions: 0, traces: 0, states: 0, steps: 0 },
+    findings: [],
+    modelFindings: [],
   });
   const files = gradingFiles(ex, submission, scenarios);
   const c = await compile(files);
@@ -182,12 +247,31 @@ export async function grade(ex: Exercise, submission: readonly SubmissionFile[],
   const results: ScenarioResult[] = [];
   let totalExecutions = 0;
   for (const [index, s] of scenarios.entries()) {
-    if (opts.shouldStop?.()) { results.push(notRun(s)); continue; }
+    if (opts.shouldStop?.()) {
+      results.push(notRun(s));
+      continue;
+    }
     const spec = scenarioSpec(c.program, s);
     if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
-    const r = runScenario(c.program, spec, s, ex.modelFindings.get(s.id) ?? new Set(), limits, budget, opts, (executions, ms) => {
-      opts.onProgress?.({ scenario: s.id, index, total: scenarios.length, executions, totalExecutions: totalExecutions + executions, ms });
-    });
+    const r = runScenario(
+      c.program,
+      spec,
+      s,
+      ex.modelFindings.get(s.id) ?? new Set(),
+      limits,
+      budget,
+      opts,
+      (executions, ms) => {
+        opts.onProgress?.({
+          scenario: s.id,
+          index,
+          total: scenarios.length,
+          executions,
+          totalExecutions: totalExecutions + executions,
+          ms,
+        });
+      },
+    );
     totalExecutions += r.stats.executions;
     results.push(r);
   }
@@ -203,12 +287,23 @@ function finish(r: GradeReport, opts: GradeOptions, ms: number): GradeReport {
 
 /** Explore one scenario and sort its findings into charged and model findings. */
 function runScenario(
-  program: Program, spec: ScenarioSpec, s: Scenario, reference: ReadonlySet<string>, limits: Limits, budget: Budget,
-  opts: GradeOptions, progress: (executions: number, ms: number) => void,
+  program: Program,
+  spec: ScenarioSpec,
+  s: Scenario,
+  reference: ReadonlySet<string>,
+  limits: Limits,
+  budget: Budget,
+  opts: GradeOptions,
+  progress: (executions: number, ms: number) => void,
 ): ScenarioResult {
   const res = exploreScenario(program, spec, {
-    strategy: opts.strategy, strategyOptions: { seed: opts.seed, executions: budget.executions }, limits,
-    budget, now: opts.now, shouldStop: opts.shouldStop, countTraces: true,
+    strategy: opts.strategy,
+    strategyOptions: { seed: opts.seed, executions: budget.executions },
+    limits,
+    budget,
+    now: opts.now,
+    shouldStop: opts.shouldStop,
+    countTraces: true,
     onProgress: (p) => progress(p.executions, p.ms),
   });
   const all: Finding[] = [...res.setupFindings, ...res.findings];
@@ -226,12 +321,26 @@ function runScenario(
   const modelFindings = theirs.map((g) => prepare(g, false));
   const passed = findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
   return {
-    id: s.id, title: s.title, file: s.file, points: s.points, score: passed ? s.points : 0,
-    visible: s.visible, fidelity: s.fidelity === true, threads: spec.threads.map((t) => t.name),
+    id: s.id,
+    title: s.title,
+    file: s.file,
+    points: s.points,
+    score: passed ? s.points : 0,
+    visible: s.visible,
+    fidelity: s.fidelity === true,
+    threads: spec.threads.map((t) => t.name),
     status: passed ? 'passed' : 'failed',
-    coverage: res.coverage, complete: res.stats.complete,
-    stats: { executions: res.stats.executions, traces: res.stats.traces, states: res.stats.states, steps: res.stats.steps, ...(opts.reproducible ? {} : { ms: Math.round(res.stats.ms) }) },
-    findings, modelFindings,
+    coverage: res.coverage,
+    complete: res.stats.complete,
+    stats: {
+      executions: res.stats.executions,
+      traces: res.stats.traces,
+      states: res.stats.states,
+      steps: res.stats.steps,
+      ...(opts.reproducible ? {} : { ms: Math.round(res.stats.ms) }),
+    },
+    findings,
+    modelFindings,
     ...(opts.bare ? { modelKeys: [...new Set(all.filter((f) => f.origin === 'model').map((f) => f.key))].sort() } : {}),
   };
 }
@@ -241,11 +350,21 @@ function runScenario(
  * scenario: the content of model-findings.json. Explores every scenario
  * with the full budget.
  */
-export async function referenceModelFindings(ex: Exercise, opts: Pick<GradeOptions, 'seed' | 'strategy'> = {}): Promise<Record<string, string[]>> {
+export async function referenceModelFindings(
+  ex: Exercise,
+  opts: Pick<GradeOptions, 'seed' | 'strategy'> = {},
+): Promise<Record<string, string[]>> {
   const solution = ex.files.get(ex.manifest.solution)!;
   const bare: Exercise = { ...ex, modelFindings: new Map() };
-  const r = await grade(bare, [{ name: ex.manifest.solution, text: solution }], { ...opts, bare: true, reproducible: true });
-  if (r.status === 'error') throw new Error(`exercise ${ex.manifest.id}: the solution does not compile: ${r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`);
+  const r = await grade(bare, [{ name: ex.manifest.solution, text: solution }], {
+    ...opts,
+    bare: true,
+    reproducible: true,
+  });
+  if (r.status === 'error')
+    throw new Error(
+      `exercise ${ex.manifest.id}: the solution does not compile: ${r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
+    );
   const out: Record<string, string[]> = {};
   for (const s of r.scenarios) out[s.id] = s.modelKeys ?? [];
   return out;

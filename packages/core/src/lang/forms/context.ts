@@ -10,7 +10,10 @@ import type { BuiltinExtra, ConstValue, Op } from '../ir.js';
 import type { Symbols } from '../declare.js';
 
 /** A lowered rvalue: the register holding it and its static type. */
-export interface Val { reg: number; type: CType }
+export interface Val {
+  reg: number;
+  type: CType;
+}
 
 /** An lvalue: a register, or memory at `base + off` bytes (`marked`: a READ_ONCE/WRITE_ONCE access). */
 export type LV =
@@ -18,10 +21,16 @@ export type LV =
   | { k: 'mem'; base: number; off: number; type: CType; text: string; marked: boolean };
 
 /** A jump target; `refs` are the jumps emitted before it was placed (pc -1). */
-export interface Label { pc: number; refs: number[] }
+export interface Label {
+  pc: number;
+  refs: number[];
+}
 
 /** A lock taken by guard()/scoped_guard(), released when its scope ends (`reg` holds the lock pointer). */
-export interface Cleanup { lockType: string; reg: number }
+export interface Cleanup {
+  lockType: string;
+  reg: number;
+}
 
 /**
  * An enclosing loop or switch: where `break` and `continue` (null in a

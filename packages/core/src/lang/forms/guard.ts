@@ -55,7 +55,10 @@ export function guardStatement(cx: LowerCtx, e: Syn): boolean {
     cx.err(kind ?? g, `guard(${lockType}) is not supported; ${supported}`);
     return true;
   }
-  if (args.length !== 1) { cx.err(e, `guard(${lockType}) takes one lock pointer`); return true; }
+  if (args.length !== 1) {
+    cx.err(e, `guard(${lockType}) takes one lock pointer`);
+    return true;
+  }
   cx.at(e);
   takeGuard(cx, lockType, args[0]!);
   return true;

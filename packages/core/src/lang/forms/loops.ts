@@ -12,7 +12,12 @@ import type { Label, LowerCtx } from './context.js';
 import { scopedGuard } from './guard.js';
 
 /** Labels and loop id of one loop-macro expansion. */
-interface LoopLabels { head: Label; end: Label; cont: Label; loopId: number }
+interface LoopLabels {
+  head: Label;
+  end: Label;
+  cont: Label;
+  loopId: number;
+}
 
 /**
  * Lower the `for` statement `n` that stands for loop macro `mac`: its
@@ -25,14 +30,19 @@ export function loopMacro(cx: LowerCtx, n: Syn, mac: LoopMacro): void {
   const cond = field(n, 'condition');
   const upd = field(n, 'update');
   const args: Syn[] = [];
-  if (mac.argc === 2) { if (cond) args.push(cond); if (upd) args.push(upd); }
-  else {
+  if (mac.argc === 2) {
+    if (cond) args.push(cond);
+    if (upd) args.push(upd);
+  } else {
     if (init) args.push(init);
     if (cond) args.push(cond);
     if (upd) args.push(...flattenComma(upd));
   }
   const body = field(n, 'body')!;
-  if (args.length !== mac.argc) { cx.err(n, `${mac.name} expects ${mac.argc} arguments`); return; }
+  if (args.length !== mac.argc) {
+    cx.err(n, `${mac.name} expects ${mac.argc} arguments`);
+    return;
+  }
   cx.pushScope();
   const l: LoopLabels = { loopId: cx.newLoop(), head: cx.newLabel(), end: cx.newLabel(), cont: cx.newLabel() };
   switch (mac.name) {
@@ -105,7 +115,10 @@ function listForEachEntry(cx: LowerCtx, n: Syn, mac: LoopMacro, args: Syn[], bod
   const posType = posLv.type;
   const entryType: CType = posType.k === 'ptr' ? posType.to : UNKNOWN;
   const mo = memberOffset(entryType, member, cx.sym.structs);
-  if (!mo) { cx.err(memberArg, `${typeName(entryType)} has no list_head member '${member}'`); return; }
+  if (!mo) {
+    cx.err(memberArg, `${typeName(entryType)} has no list_head member '${member}'`);
+    return;
+  }
   const nextOff = mo.offset + (memberOffset({ k: 'struct', name: 'list_head' }, 'next', cx.sym.structs)?.offset ?? 0);
   const entryOf = (listPtr: number): number => {
     const r = cx.newReg(null);

@@ -49,14 +49,22 @@ function minMax(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
 function arraySize(cx: LowerCtx, name: string, n: Syn, args: Syn[]): Val {
   if (!takes(cx, name, n, args, 1)) return cx.zero();
   const t = cx.typeOfNoCode(args[0]!);
-  if (t.k !== 'array') { cx.err(n, 'ARRAY_SIZE() needs an array'); return cx.zero(); }
+  if (t.k !== 'array') {
+    cx.err(n, 'ARRAY_SIZE() needs an array');
+    return cx.zero();
+  }
   return { reg: cx.constReg(t.n), type: ULONG };
 }
 
 /** The value forms by name. */
 export const MINMAX_FORMS: Record<string, SpecialForm> = {
-  likely: hint, unlikely: hint,
-  BIT: bit, BIT_ULL: bit,
-  min: minMax, max: minMax, min_t: minMax, max_t: minMax,
+  likely: hint,
+  unlikely: hint,
+  BIT: bit,
+  BIT_ULL: bit,
+  min: minMax,
+  max: minMax,
+  min_t: minMax,
+  max_t: minMax,
   ARRAY_SIZE: arraySize,
 };

@@ -69,5 +69,8 @@ export const ONCE_FORMS: Record<string, SpecialForm> = {
   smp_load_acquire: loadAcquire,
   WRITE_ONCE: writeOnce,
   smp_store_release: storeRelease,
-  smp_mb: barrier, smp_rmb: barrier, smp_wmb: barrier, barrier,
+  smp_mb: barrier,
+  smp_rmb: barrier,
+  smp_wmb: barrier,
+  barrier,
 };

@@ -24,10 +24,12 @@ import { MINMAX_FORMS } from './minmax.js';
 import { waitForm } from './wait.js';
 
 /** A form that only reports how to write it instead. */
-const misuse = (message: string): SpecialForm => (cx, _name, n) => {
-  cx.err(n, message);
-  return cx.zero();
-};
+const misuse =
+  (message: string): SpecialForm =>
+  (cx, _name, n) => {
+    cx.err(n, message);
+    return cx.zero();
+  };
 
 /**
  * `spin_lock_irqsave(lock, flags)` / `spin_unlock_irqrestore(lock, flags)`:
@@ -48,9 +50,15 @@ const OTHER_FORMS: Record<string, SpecialForm> = {
   spin_unlock_irqrestore: irqsave,
 };
 
-const FORMS = new Map<string, SpecialForm>(Object.entries({
-  ...ONCE_FORMS, ...CONTAINER_OF_FORMS, ...WARN_FORMS, ...MINMAX_FORMS, ...OTHER_FORMS,
-}));
+const FORMS = new Map<string, SpecialForm>(
+  Object.entries({
+    ...ONCE_FORMS,
+    ...CONTAINER_OF_FORMS,
+    ...WARN_FORMS,
+    ...MINMAX_FORMS,
+    ...OTHER_FORMS,
+  }),
+);
 
 /**
  * Lower the call `n` of kernel macro `name` with its unevaluated `args`;

@@ -9,7 +9,11 @@ import { type BuiltinExtra, Op } from '../ir.js';
 import type { Label, LowerCtx, SpecialForm, Val } from './context.js';
 
 /** How a wait_event variant sleeps, whether it takes a timeout, and what it returns. */
-interface WaitForm { state: 'uninterruptible' | 'interruptible'; timed: boolean; ret: CType }
+interface WaitForm {
+  state: 'uninterruptible' | 'interruptible';
+  timed: boolean;
+  ret: CType;
+}
 
 const WAIT_FORMS: Record<string, WaitForm> = {
   wait_event: { state: 'uninterruptible', timed: false, ret: VOID },
@@ -85,7 +89,10 @@ function waitEvent(cx: LowerCtx, name: string, n: Syn, args: Syn[], w: WaitForm)
  * true condition with no time left still returns 1), else 0.
  */
 function waitResult(cx: LowerCtx, w: WaitForm, res: number, rem: number, cr: number): void {
-  if (!w.timed) { cx.emit({ op: Op.Const, dst: res, value: 0 }); return; }
+  if (!w.timed) {
+    cx.emit({ op: Op.Const, dst: res, value: 0 });
+    return;
+  }
   const one = cx.constReg(1);
   cx.emit({ op: Op.Mov, dst: res, src: rem });
   const keep: Label = cx.newLabel();

@@ -55,7 +55,10 @@ function invariant(cx: LowerCtx, _name: string, n: Syn, args: Syn[]): Val {
 
 /** The assertion forms by name. */
 export const WARN_FORMS: Record<string, SpecialForm> = {
-  WARN_ON: warn, WARN_ON_ONCE: warn, WARN: warn, WARN_ONCE: warn,
+  WARN_ON: warn,
+  WARN_ON_ONCE: warn,
+  WARN: warn,
+  WARN_ONCE: warn,
   BUG_ON: check(() => '__bug_on'),
   assert: check(() => '__assert'),
   INVARIANT: invariant,
