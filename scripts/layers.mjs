@@ -34,7 +34,8 @@ const problems = [];
 for (const f of files) {
   const src = readFileSync(f, 'utf8');
   const lines = src.split('\n').length - (src.endsWith('\n') ? 1 : 0);
-  if (lines > MAX_LINES && !f.endsWith('.generated.ts')) problems.push(`${relative(ROOT, f)} has ${lines} lines (over ${MAX_LINES})`);
+  if (lines > MAX_LINES && !f.endsWith('.generated.ts'))
+    problems.push(`${relative(ROOT, f)} has ${lines} lines (over ${MAX_LINES})`);
   for (const m of src.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)'(\.[^']+)'/g)) {
     const a = folder(f);
     const b = folder(resolve(dirname(f), m[1]));

@@ -119,5 +119,10 @@ export const BENCHMARKS: Benchmark[] = [
     published: n === 12 ? 8 : 64,
     source: "JACM'17 / GenMC",
   })),
-  { name: 'bluetooth', src: bluetooth(), published: 10, source: 'SCTBench bluetooth_driver_bad (Qadeer and Wu, PLDI 2004; atomic blocks as single events)' },
+  {
+    name: 'bluetooth',
+    src: bluetooth(),
+    published: 10,
+    source: 'SCTBench bluetooth_driver_bad (Qadeer and Wu, PLDI 2004; atomic blocks as single events)',
+  },
 ];
