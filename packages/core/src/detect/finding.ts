@@ -108,12 +108,6 @@ export function where(stack: StackFrame[]): string {
   return f ? `${f.fn} (${f.file}:${f.line})` : '?';
 }
 
-/** A key naming the code sites of a stack's innermost frame. */
-export function siteKey(stack: StackFrame[]): string {
-  const f = stack[0];
-  return f ? `${f.file}:${f.line}:${f.column}` : '?';
-}
-
 /** Who is charged for a finding: the learner, or the model's kernel code (reported apart). */
 export type Origin = 'learner' | 'model';
 

@@ -10,7 +10,7 @@
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
 import type { Deps } from '../kernel/api.js';
-import { type VClock, covers, increment, join, leqExcept, newClock } from '../state/vclock.js';
+import { type VClock, increment, join, leqExcept, newClock } from '../state/vclock.js';
 
 /** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
 export interface Event {
@@ -115,12 +115,6 @@ export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
     if (e.global) lastGlobal = i;
   }
   return out;
-}
-
-/** Does event i happen before event j (i before j in the sequence)? */
-export function happensBefore(vc: readonly VClock[], events: readonly Event[], i: number, j: number): boolean {
-  const t = events[i]!.tid;
-  return covers(vc[j]!, t, vc[i]![t]!);
 }
 
 /**

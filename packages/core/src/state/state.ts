@@ -56,13 +56,6 @@ export interface Frame {
   stack: number;
 }
 
-/** How a thread waits. */
-export type Block =
-  | { k: 'mutex'; loc: string; ptrKey: string; owner: number }
-  | { k: 'sleep'; wq: string; timed: boolean; deadline: number }
-  | { k: 'await'; reads: [string, Value][] }
-  | { k: 'completion'; loc: string; timed: boolean; deadline: number };
-
 export interface HeldLock {
   /** Memory key of the lock (`alloc:path`). */
   key: string;

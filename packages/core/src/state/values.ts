@@ -48,10 +48,6 @@ export function ptr(a: number, o: number): Ptr {
   return { t: 'p', a, o };
 }
 
-export function isPtr(v: Value): v is Ptr {
-  return typeof v === 'object' && v.t === 'p';
-}
-
 /** C truth value. */
 export function truthy(v: Value): boolean {
   return typeof v === 'number' ? v !== 0 : true;
