@@ -4,7 +4,6 @@
  * scenario failed, 2 invalid input or usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { STRATEGY_NAMES } from '@teardown/core';
@@ -16,7 +15,9 @@ import { batchCommand, type BatchCliOptions } from './commands/batch.js';
 import { findExerciseDir, loadExercise } from './exercise/node.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, readSource } from './errors.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { InputError, errnoReason, readSourceFile } from './input.js';
+import { OutputError, guardStdio, writeOutputFile } from './output.js';
 
 /** Load an exercise by id or folder; a usage error when it does not exist or is broken. */
 function exerciseOrUsage(nameOrPath: string): Exercise {
@@ -46,8 +47,23 @@ function explorationOptions(c: Command): Command {
     .option('--budget <spec>', 'stop after N executions and/or a time, e.g. 5000, 10s, 5000,10s');
 }
 
-/** Run the CLI with process.argv-style arguments; sets process.exitCode. */
+/** The one line a failure prints after `teardown: `, or undefined for an internal error (a bug). */
+function failureMessage(e: unknown): string | undefined {
+  if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && typeof err.syscall === 'string')
+    return `${err.syscall} ${err.path ?? ''}${err.path ? ': ' : ''}${errnoReason(err)}`;
+  return undefined;
+}
+
+/**
+ * Run the CLI with process.argv-style arguments; sets process.exitCode.
+ * Bad usage and every I/O failure print one line `teardown: <message>` on
+ * standard error and set exit code 2; a closed standard output ends the
+ * process quietly (output.ts, guardStdio).
+ */
 export async function main(argv: string[]): Promise<void> {
+  guardStdio();
   const program = new Command();
   program
     .name('teardown')
@@ -67,7 +83,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--state-cache', 'dfs only: prune states already explored (stateful search)')
     .action(async (file: string, o: CheckCliOptions) => {
       await initNodeParser();
-      process.exitCode = await checkCommand(file, readSource(file), o);
+      process.exitCode = await checkCommand(file, readSourceFile(file), o);
     });
 
   program
@@ -81,7 +97,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the steps and findings as JSON')
     .action(async (file: string, o: { schedule: string; json?: boolean }) => {
       await initNodeParser();
-      process.exitCode = await replayCommand(file, readSource(file), o);
+      process.exitCode = await replayCommand(file, readSourceFile(file), o);
     });
 
   program
@@ -106,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       const names = submissionNames(files);
-      const submission = files.map((f, i) => ({ name: names[i]!, text: readSource(f) }));
+      const submission = files.map((f, i) => ({ name: names[i]!, text: readSourceFile(f) }));
       await initNodeParser();
       process.exitCode = await gradeCommand(ex, submission, o);
     });
@@ -136,7 +152,7 @@ export async function main(argv: string[]): Promise<void> {
       await initNodeParser();
       if (o.writeModelFindings) {
         const file = join(findExerciseDir(exercise)!, ex.manifest.modelFindings ?? 'model-findings.json');
-        writeFileSync(file, await modelFindingsFile(ex));
+        writeOutputFile(file, await modelFindingsFile(ex));
         process.stdout.write(`wrote ${file}\n`);
         return;
       }
@@ -169,11 +185,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`teardown: ${e.message}\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    throw e;
+    const message = failureMessage(e);
+    if (message === undefined) throw e;
+    process.stderr.write(`teardown: ${message}\n`);
+    process.exitCode = EXIT_USAGE;
   }
 }

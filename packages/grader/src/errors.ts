@@ -1,9 +1,9 @@
 /**
  * What every `teardown` command shares for failing: the exit codes and the
  * usage error. Commands import them from here (not from cli.ts), so that
- * cli.ts imports the commands and nothing imports cli.ts back.
+ * cli.ts imports the commands and nothing imports cli.ts back. Reading
+ * sources is input.ts (readSourceFile), writing files output.ts.
  */
-import { readFileSync } from 'node:fs';
 
 /** No finding, every scenario passed. */
 export const EXIT_OK = 0;
@@ -14,12 +14,3 @@ export const EXIT_USAGE = 2;
 
 /** Bad input from the command line: cli.ts prints the message and exits with EXIT_USAGE. */
 export class UsageError extends Error {}
-
-/** A file's text; a UsageError when it cannot be read. */
-export function readSource(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}

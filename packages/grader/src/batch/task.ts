@@ -1,19 +1,22 @@
 /**
  * One batch job: grade one submission (a file, or a folder of files) and
  * return its summary. Runs in a piscina worker; also callable in-process.
- * Never throws for a bad submission: unreadable, binary or oversized files
- * become an `error` result with the reason.
+ * Never throws for a bad submission: unreadable, binary or oversized files,
+ * files that are not regular files, and paths that leave the submission
+ * folder become an `error` result with the reason (input.ts).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { grade, type GradeReport } from '../grade/grade.js';
 import { loadExercise } from '../exercise/node.js';
 import type { Exercise } from '../exercise/manifest.js';
+import { readSubmission } from '../input.js';
 
 export interface BatchTask {
   exerciseDir: string;
-  /** A .c file, or a folder whose .c files form one submission. */
+  /** The submission folder: nothing outside it is read (input.ts, readSubmission). */
+  root: string;
+  /** An entry of `root`: a .c file, or a folder whose .c files form one submission. */
   path: string;
   reproducible?: boolean;
   seed?: number;
@@ -37,28 +40,6 @@ export interface BatchResult {
   /** Why the submission could not be graded at all. */
   error?: string;
   ms?: number;
-}
-
-const MAX_BYTES = 512 * 1024;
-
-/** Read a submission's files; throws Error with a reason a person can act on. */
-export function readSubmission(path: string): { name: string; text: string }[] {
-  const st = statSync(path);
-  const paths = st.isDirectory()
-    ? readdirSync(path)
-        .filter((n) => n.endsWith('.c'))
-        .sort()
-        .map((n) => join(path, n))
-    : [path];
-  if (!paths.length) throw new Error('no .c files');
-  return paths.map((p) => {
-    const bytes = readFileSync(p);
-    if (bytes.length > MAX_BYTES) throw new Error(`${basename(p)} is ${bytes.length} bytes; the limit is ${MAX_BYTES}`);
-    if (bytes.includes(0)) throw new Error(`${basename(p)} is not a text file (it contains NUL bytes)`);
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-    if (text.includes('\ufffd')) throw new Error(`${basename(p)} is not UTF-8 text`);
-    return { name: basename(p), text };
-  });
 }
 
 /** The summary of a full report. */
@@ -93,7 +74,7 @@ export async function runBatchTask(t: BatchTask): Promise<BatchResult> {
   const maxScore = ex.scenarios.reduce((a, s) => a + s.points, 0);
   let files: { name: string; text: string }[];
   try {
-    files = readSubmission(t.path);
+    files = readSubmission(t.root, t.path);
   } catch (e) {
     return {
       name,

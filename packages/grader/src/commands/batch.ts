@@ -4,13 +4,16 @@
  * threads (piscina), with a progress bar, into one results file. A bad
  * submission is an `error` result; it never stops the batch.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
+import { errnoReason } from '../input.js';
+import { parseJobs, parseSeed, parseTimeoutMs } from '../options.js';
+import { checkOutputPath, writeOutputFile } from '../output.js';
 
 export const BATCH_VERSION = 1;
 
@@ -30,18 +33,39 @@ export interface BatchFile {
   results: BatchResult[];
 }
 
-/** The submissions of a folder: its .c files and its sub-folders, sorted by name. */
+/**
+ * The submissions of a folder, sorted by name: its .c entries and its
+ * sub-folders. Nothing is opened here and no symlink is followed out of the
+ * folder: a symlink is a submission when its name ends in .c, when it leads
+ * to a folder, or when it leads nowhere (dangling, a loop), and the batch
+ * task then confines it to the folder (input.ts), so a link out of it, a
+ * dangling one or a loop is an `error` result with the reason. A .c entry
+ * that is not a regular file (a FIFO, a socket) is listed too, and refused
+ * the same way.
+ */
 export function listSubmissions(dir: string): string[] {
   let names: string[];
   try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`cannot read ${dir}: it is not a folder`);
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw new UsageError(`cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${dir}: ${errnoReason(e)}`);
   }
   return names
     .filter((n) => !n.startsWith('.'))
     .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isDirectory() || p.endsWith('.c'));
+    .filter((p) => {
+      const l = lstatSync(p, { throwIfNoEntry: false });
+      if (!l) return false;
+      if (l.isDirectory() || p.endsWith('.c')) return true;
+      if (!l.isSymbolicLink()) return false;
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return true;
+      }
+    });
 }
 
 function bar(done: number, total: number, errors: number, t0: number): string {
@@ -58,13 +82,11 @@ export async function batchCommand(
   dir: string,
   o: BatchCliOptions,
 ): Promise<number> {
+  const jobs = parseJobs(o.jobs) ?? Math.max(1, Math.min(64, availableParallelism()));
+  const timeoutMs = parseTimeoutMs(o.timeout) ?? 300_000;
+  const seed = parseSeed(o.seed);
+  checkOutputPath(o.out);
   const subs = listSubmissions(dir);
-  const jobs = o.jobs === undefined ? Math.max(1, availableParallelism()) : Number(o.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
-    throw new UsageError(`bad --jobs '${o.jobs}': a whole number from 1 to 64`);
-  const timeoutMs = o.timeout === undefined ? 300_000 : Number(o.timeout) * 1000;
-  if (!(timeoutMs > 0)) throw new UsageError(`bad --timeout '${o.timeout}': seconds per submission`);
-  const seed = o.seed === undefined ? undefined : Number(o.seed);
   const pool = new Piscina<BatchTask, BatchResult>({
     filename: new URL('../batch/task.js', import.meta.url).href,
     maxThreads: jobs,
@@ -91,7 +113,7 @@ export async function batchCommand(
       const signal = AbortSignal.timeout(timeoutMs);
       let r: BatchResult;
       try {
-        r = await pool.run({ exerciseDir, path, reproducible: o.reproducible, seed }, { signal });
+        r = await pool.run({ exerciseDir, root: dir, path, reproducible: o.reproducible, seed }, { signal });
       } catch (e) {
         const why =
           (e as Error).name === 'AbortError' || signal.aborted
@@ -130,7 +152,7 @@ export async function batchCommand(
     },
     results,
   };
-  writeFileSync(o.out, JSON.stringify(file, null, 2) + '\n');
+  writeOutputFile(o.out, JSON.stringify(file, null, 2) + '\n');
   process.stderr.write(
     `${results.length} submissions: ${file.summary.passed} passed, ${file.summary.failed} failed, ${file.summary.error} not gradable; results in ${o.out}\n`,
   );

@@ -1,5 +1,4 @@
 /** `teardown grade <exercise> <file.c ...>`: grade a submission against an exercise's scenarios. */
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   compile,
@@ -16,7 +15,8 @@ import { renderGradescope } from '../render/gradescope.js';
 import { renderClassroom } from '../render/classroom.js';
 import { renderJunit } from '../render/junit.js';
 import { renderReplayText, unknownThread } from '../render/replay.js';
-import { parseBudget } from '../options.js';
+import { parseBudget, parseSeed } from '../options.js';
+import { checkOutputPath, writeOutputFile } from '../output.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface GradeCliOptions {
@@ -123,6 +123,9 @@ export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptio
 export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o: GradeCliOptions): Promise<number> {
   const formats = [o.json, o.gradescope, o.githubClassroom, o.junit].filter(Boolean).length;
   if (formats > 1) throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit');
+  const seed = parseSeed(o.seed);
+  const budget = parseBudget(o.budget);
+  if (o.out !== undefined) checkOutputPath(o.out);
   const only = o.only
     ?.split(',')
     .map((s) => s.trim())
@@ -137,15 +140,13 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
     return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true);
   }
-  const seed = o.seed === undefined ? undefined : Number(o.seed);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`bad --seed '${o.seed}'`);
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
     mode: o.quick ? 'quick' : 'full',
     only,
     seed,
     strategy: o.strategy as StrategyName | undefined,
-    budget: parseBudget(o.budget),
+    budget,
     reproducible: o.reproducible,
     onProgress: showProgress
       ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
@@ -153,7 +154,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   });
   if (showProgress) process.stderr.write('\r\x1b[2K');
   const out = renderReport(r, o, textOptions(ex, submission, o.traces !== false));
-  if (o.out) writeFileSync(o.out, out);
+  if (o.out !== undefined) writeOutputFile(o.out, out);
   else process.stdout.write(out);
   if (r.status === 'error') return EXIT_USAGE;
   return r.status === 'passed' ? EXIT_OK : EXIT_FINDINGS;
