@@ -6,6 +6,8 @@
 import { type Syn, field, named } from './syntax.js';
 import type { LoopMacro } from './prepass.js';
 import { parseCached, parseMacro, syntaxErrors } from './parse-files.js';
+import { checkLimits } from './limits.js';
+import { loneCrToLf } from './prepass.js';
 import { initGlobal } from './global-init.js';
 import { type CType, sizeOf } from './types.js';
 import { type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
@@ -84,10 +86,12 @@ interface CompileState {
  * phases, each of which reports into the shared diagnostics.
  */
 export async function compile(sources: SourceFile[], opts: CompileOptions): Promise<CompileResult> {
+  // lone CR line endings become LF (same length: every offset and column stays)
+  const norm = sources.map((f) =>
+    typeof f.text === 'string' && /\r(?!\n)/.test(f.text) ? { ...f, text: loneCrToLf(f.text) } : f,
+  );
   const files: SourceFile[] =
-    opts.kernelHeader === false
-      ? [...sources]
-      : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
+    opts.kernelHeader === false ? norm : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...norm];
   const st = newState(files, opts.maxDiagnostics ?? 40, new KernelApi(opts.kernel));
   const trees = await parseFiles(st);
   if (!trees) return { diagnostics: st.diagnostics };
@@ -155,6 +159,7 @@ async function parseFiles(st: CompileState): Promise<Tree[] | undefined> {
     }
     const parsed = await parseCached(f.text);
     syntaxErrors(parsed.root, parsed.ppText, (n, m) => st.report(i, n, m));
+    checkLimits(parsed.root, (n, m) => st.report(i, n, m));
     trees.push({ root: parsed.root, loops: parsed.loops, text: f.text });
   }
   return st.diagnostics.length ? undefined : trees;
