@@ -58,11 +58,16 @@ export function checkLimits(root: Syn, report: (n: Syn, message: string) => void
     if (n.type === 'function_definition') {
       fnEnd = n.endIndex;
       statements = 0;
-    } else if (n.startIndex < fnEnd && n.type.endsWith('_statement') && ++statements === MAX_STATEMENTS + 1) {
+    } else if (n.startIndex < fnEnd && isStatement(n) && ++statements === MAX_STATEMENTS + 1) {
       report(n, `more than ${MAX_STATEMENTS} statements in one function; split it into smaller functions`);
       ok = false;
     }
     return true;
   });
   return ok;
+}
+
+/** A statement that counts towards {@link MAX_STATEMENTS} (a block `{ ... }` itself does not). */
+function isStatement(n: Syn): boolean {
+  return n.type.endsWith('_statement') && n.type !== 'compound_statement';
 }
