@@ -6,6 +6,10 @@
 import { type Syn, field, named } from './syntax.js';
 import type { LoopMacro } from './prepass.js';
 import { parseCached, parseMacro, syntaxErrors } from './parse-files.js';
+import { checkLimits } from './limits.js';
+import { loneCrToLf } from './prepass.js';
+import { MacroTable, type ModelNames, learnerClash } from './learner-scope.js';
+import { builtinTypeName } from './types.js';
 import { initGlobal } from './global-init.js';
 import { type CType, sizeOf } from './types.js';
 import { type FunctionIR, type GlobalIR, type Program, type SourceFile, unitKey } from './ir.js';
@@ -77,6 +81,9 @@ interface CompileState {
   decl: Declarer;
   /** The kernel's built-ins and DEFINE_* macros. */
   kernel: KernelApi;
+  macros: MacroTable;
+  /** The `#define`s of the learner's files, checked against the model's names after phase 3. */
+  learnerMacros: { name: string; node: Syn; file: number }[];
 }
 
 /**
@@ -84,10 +91,12 @@ interface CompileState {
  * phases, each of which reports into the shared diagnostics.
  */
 export async function compile(sources: SourceFile[], opts: CompileOptions): Promise<CompileResult> {
+  // lone CR line endings become LF (same length: every offset and column stays)
+  const norm = sources.map((f) =>
+    typeof f.text === 'string' && /\r(?!\n)/.test(f.text) ? { ...f, text: loneCrToLf(f.text) } : f,
+  );
   const files: SourceFile[] =
-    opts.kernelHeader === false
-      ? [...sources]
-      : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...sources];
+    opts.kernelHeader === false ? norm : [{ name: KERNEL_HEADER_NAME, text: KERNEL_HEADER, role: 'prelude' }, ...norm];
   const st = newState(files, opts.maxDiagnostics ?? 40, new KernelApi(opts.kernel));
   const trees = await parseFiles(st);
   if (!trees) return { diagnostics: st.diagnostics };
@@ -122,11 +131,12 @@ function newState(files: SourceFile[], max: number, kernel: KernelApi): CompileS
   const unitOf = () => files[st.curFile]?.unit;
   const fnIdx = new ScopedIndex(unitOf);
   const globalIdx = new ScopedIndex(unitOf);
+  const macros = new MacroTable(() => files[st.curFile]?.role === 'learner');
   const sym: Symbols = {
     structs: new Map(),
     typedefs: new Map(),
     enumConsts: new Map(),
-    macros: new Map(),
+    macros,
     fnIndex: fnIdx,
     globalIndex: globalIdx,
   };
@@ -136,7 +146,20 @@ function newState(files: SourceFile[], max: number, kernel: KernelApi): CompileS
     () => st.curFile,
     (n) => n.start.line,
   );
-  const st: CompileState = { files, diagnostics, curFile: 0, report, sym, fnIdx, globalIdx, decl, kernel };
+  const learnerMacros: CompileState['learnerMacros'] = [];
+  const st: CompileState = {
+    files,
+    diagnostics,
+    curFile: 0,
+    report,
+    sym,
+    fnIdx,
+    globalIdx,
+    decl,
+    kernel,
+    macros,
+    learnerMacros,
+  };
   return st;
 }
 
@@ -155,18 +178,28 @@ async function parseFiles(st: CompileState): Promise<Tree[] | undefined> {
     }
     const parsed = await parseCached(f.text);
     syntaxErrors(parsed.root, parsed.ppText, (n, m) => st.report(i, n, m));
+    checkLimits(parsed.root, (n, m) => st.report(i, n, m));
     trees.push({ root: parsed.root, loops: parsed.loops, text: f.text });
   }
   return st.diagnostics.length ? undefined : trees;
 }
 
-/** Phase 2: every top-level `#define` of every file into `sym.macros` (a later definition wins). */
+/**
+ * Phase 2: every top-level `#define` of every file into `sym.macros` (a later
+ * definition wins); a learner's macros apply to the learner's files only.
+ */
 async function collectMacros(st: CompileState, trees: Tree[]): Promise<void> {
   for (let i = 0; i < st.files.length; i++) {
+    const learner = st.files[i]!.role === 'learner';
     for (const n of named(trees[i]!.root)) {
       if (n.type !== 'preproc_def' && n.type !== 'preproc_function_def') continue;
       const m = await parseMacro(n, i, trees[i]!.text, (nn, msg) => st.report(i, nn, msg));
-      if (m) st.sym.macros.set(m.name, m);
+      if (!m) continue;
+      if (!learner) st.macros.set(m.name, m);
+      else {
+        st.macros.setLearner(m.name, m);
+        st.learnerMacros.push({ name: m.name, node: field(n, 'name') ?? n, file: i });
+      }
     }
   }
 }
@@ -181,7 +214,12 @@ function declareAll(st: CompileState, trees: Tree[]): { fns: FnDecl[]; globals: 
   const pass = new DeclarationPass(st);
   for (let i = 0; i < st.files.length; i++) {
     st.curFile = i;
+    if (st.files[i]!.role === 'learner') pass.model ??= pass.modelNames();
     for (const n of named(trees[i]!.root)) pass.topLevel(n, i);
+  }
+  for (const m of pass.model ? st.learnerMacros : []) {
+    const clash = learnerClash(pass.model!, m.name, 'macro');
+    if (clash) st.report(m.file, m.node, clash);
   }
   return { fns: pass.fns, globals: pass.globals };
 }
@@ -190,8 +228,58 @@ function declareAll(st: CompileState, trees: Tree[]): { fns: FnDecl[]; globals: 
 class DeclarationPass {
   readonly fns: FnDecl[] = [];
   readonly globals: GlobalDecl[] = [];
+  /** The model's names, once the first learner file is reached (the model's files come first). */
+  model?: ModelNames;
 
   constructor(private readonly st: CompileState) {}
+
+  /** What the model has declared so far, for {@link learnerClash}. */
+  modelNames(): ModelNames {
+    const { st } = this;
+    const shared = (idx: ScopedIndex) => (name: string) => idx.getShared(name);
+    return {
+      files: st.files,
+      kernel: st.kernel,
+      macros: st.macros,
+      fnFile: (name) => {
+        const i = shared(st.fnIdx)(name);
+        return i === undefined ? undefined : this.fns[i]!.declFile;
+      },
+      globalFile: (name) => {
+        const i = shared(st.globalIdx)(name);
+        return i === undefined ? undefined : this.globals[i]!.file;
+      },
+      enumConsts: new Set(st.sym.enumConsts.keys()),
+      typedefs: new Set(st.sym.typedefs.keys()),
+    };
+  }
+
+  /** A learner's file-scope name that clashes with the model's: reported in the learner's file; true if it did. */
+  private clashes(name: string, what: string, n: Syn): boolean {
+    const { st } = this;
+    if (st.files[st.curFile]!.role !== 'learner' || !this.model) return false;
+    const clash = learnerClash(this.model, name, what);
+    if (clash) st.report(st.curFile, n, clash);
+    return clash !== undefined;
+  }
+
+  /** `typedef T name;`: a learner's typedef must not change a type the model names. */
+  private typedef(name: string, type: CType, n: Syn): void {
+    const { st } = this;
+    if (st.files[st.curFile]!.role === 'learner') {
+      if (builtinTypeName(name)) {
+        st.report(st.curFile, n, `'${name}' is a kernel type the model provides; rename your typedef`);
+        return;
+      }
+      const theirs = this.model?.typedefs.has(name) ? st.sym.typedefs.get(name) : undefined;
+      if (theirs && JSON.stringify(theirs) !== JSON.stringify(type)) {
+        st.report(st.curFile, n, `'${name}' is a type the model declares differently; rename your typedef`);
+        return;
+      }
+      if (this.clashes(name, 'typedef', n)) return;
+    }
+    st.sym.typedefs.set(name, type);
+  }
 
   /** Declare the top-level item `n` of file `i`. */
   topLevel(n: Syn, i: number): void {
@@ -213,7 +301,7 @@ class DeclarationPass {
         const base = st.decl.baseType(n);
         for (const dn of n.children.filter((_, k) => n.fields[k] === 'declarator')) {
           const d = st.decl.declarator(base, dn);
-          if (d?.name) st.sym.typedefs.set(d.name, d.type);
+          if (d?.name) this.typedef(d.name, d.type, dn);
         }
         break;
       }
@@ -312,6 +400,7 @@ class DeclarationPass {
       st.report(cur, n, `'${d.name}' is a kernel macro the model provides; do not ${verb} it`);
       return;
     }
+    if (this.clashes(d.name, 'function', n)) return;
     st.fnIdx.set(key, this.fns.length);
     this.fns.push({
       name: d.name,
@@ -331,6 +420,11 @@ class DeclarationPass {
     const files = st.files;
     if (d.type.k !== 'fn') return;
     if (def) {
+      if (f.def && files[f.def.file]!.role !== 'learner' && files[st.curFile]!.role === 'learner') {
+        const theirs = `'${d.name}' is a function the model defines (${files[f.def.file]!.name})`;
+        st.report(st.curFile, n, `${theirs}; rename your function`);
+        return;
+      }
       if (f.def) {
         const first = `${files[f.def.file]!.name} line ${f.def.node.start.line}`;
         st.report(st.curFile, n, `redefinition of '${d.name}' (first defined in ${first})`);
@@ -361,6 +455,7 @@ class DeclarationPass {
     const cur = st.curFile;
     const unit = st.files[cur]!.unit;
     const shared = isExtern && st.globalIdx.getShared(name) !== undefined;
+    if (!shared && this.clashes(name, 'variable', n)) return;
     const key = unit !== undefined && !shared ? unitKey(unit, name) : name;
     const idx = st.globalIdx.getExact(key);
     if (idx !== undefined) {

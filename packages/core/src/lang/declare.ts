@@ -7,6 +7,7 @@ import { type Syn, field, named } from './syntax.js';
 import { type CType, type StructDef, BOOL, INT, UNKNOWN, VOID, builtinTypeName, sizeOf, typeName } from './types.js';
 import { primStructTag } from './kernel-api.js';
 import { CONSTANTS } from './constants.js';
+import { MAX_NESTING } from './limits.js';
 import type { ConstValue } from './ir.js';
 
 /** The program-wide symbol tables shared by declaration and lowering. */
@@ -280,8 +281,25 @@ export class Declarer {
     return typeof v === 'number' ? v : undefined;
   }
 
-  /** Evaluate a constant expression (numbers, strings, function and global addresses). */
+  /** How many constValue() calls are open: macros can nest (and recurse) deeper than the tree. */
+  private constDepth = 0;
+
+  /**
+   * Evaluate a constant expression (numbers, strings, function and global
+   * addresses); undefined when it is not one, or nests (through macros)
+   * deeper than {@link MAX_NESTING} levels.
+   */
   constValue(n: Syn): ConstValue | undefined {
+    if (this.constDepth >= MAX_NESTING) return undefined;
+    this.constDepth++;
+    try {
+      return this.constValueOf(n);
+    } finally {
+      this.constDepth--;
+    }
+  }
+
+  private constValueOf(n: Syn): ConstValue | undefined {
     switch (n.type) {
       case 'number_literal':
         return parseNumber(n.text);

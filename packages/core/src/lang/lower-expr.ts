@@ -21,6 +21,7 @@ import {
 } from './types.js';
 import { type BinOp, type BuiltinExtra, Op } from './ir.js';
 import { CONSTANTS } from './constants.js';
+import { MAX_NESTING } from './limits.js';
 import { type Macro, parseChar, parseNumber, parseString } from './declare.js';
 import { LvalueLowerer } from './lower-lvalue.js';
 import { arithConv, convOf } from './lower-core.js';
@@ -36,9 +37,21 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     return this.value(n).reg;
   }
 
-  /** Lower an expression for its value. */
+  /** How many value() calls are open: bounded, since macro expansion can nest deeper than the tree. */
+  private valueDepth = 0;
+
+  /** Lower an expression for its value (a diagnostic past {@link MAX_NESTING} open levels, macros included). */
   value(n: Syn): Val {
-    return this.expr(n);
+    if (this.valueDepth >= MAX_NESTING) {
+      this.err(n, `expression nested deeper than ${MAX_NESTING} levels (macro expansions included); split it`);
+      return this.zero();
+    }
+    this.valueDepth++;
+    try {
+      return this.expr(n);
+    } finally {
+      this.valueDepth--;
+    }
   }
 
   /** Lower an expression. */

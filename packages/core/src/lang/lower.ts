@@ -9,7 +9,7 @@
  * expanded by the forms in ./forms/, which see the lowerer as a
  * {@link LowerCtx}.
  */
-import { type Syn, field, fieldAll, lastToken, named } from './syntax.js';
+import { type Syn, field, fieldAll, forEachNode, lastToken, named } from './syntax.js';
 import { type CType, VOID, layoutOf } from './types.js';
 import { type FunctionIR, Op } from './ir.js';
 import type { ProgramContext } from './lower-core.js';
@@ -37,6 +37,8 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
   /** Locals and parameters whose address is taken: they live in the addressable-locals block. */
   private addressable = new Set<string>();
   private retType: CType = VOID;
+  /** The case labels of the enclosing switches, innermost last, with the scope depth of each switch. */
+  private switches: { labels: Map<Syn, Label>; depth: number }[] = [];
 
   /** `fnKey`: the function's index key (its name, or its unit-qualified name). */
   constructor(
@@ -168,7 +170,7 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
         this.labeledStatement(n);
         return;
       case 'case_statement':
-        this.err(n, "'case' label not within a switch statement");
+        this.nestedCase(n);
         return;
       case 'type_definition':
       case 'struct_specifier':
@@ -285,7 +287,7 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     const v = this.value(field(n, 'condition')!);
     const body = field(n, 'body')!;
     const end = this.newLabel();
-    const cases = named(body).filter((c) => c.type === 'case_statement');
+    const cases = casesOf(body);
     const labels = cases.map(() => this.newLabel());
     let dflt: Label | null = null;
     cases.forEach((cs, i) => {
@@ -304,6 +306,7 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     this.jmp(dflt ?? end);
     this.pushScope();
     this.loops.push({ brk: end, cont: null, depth: this.scopes.length, loopId: -1 });
+    this.switches.push({ labels: new Map(cases.map((c, i) => [c, labels[i]!])), depth: this.scopes.length });
     for (const c of named(body)) {
       if (c.type !== 'case_statement') {
         this.statement(c);
@@ -312,9 +315,29 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       this.place(labels[cases.indexOf(c)]!);
       for (const s of c.children.filter((x, i) => x.named && c.fields[i] !== 'value')) this.statement(s);
     }
+    this.switches.pop();
     this.loops.pop();
     this.popScope();
     this.place(end);
+  }
+
+  /**
+   * A `case` or `default` label inside a nested block (or loop) of a switch,
+   * as C allows: the switch jumps to it. Jumping past a guard() taken in a
+   * block it enters is a diagnostic (the lock would be released untaken).
+   */
+  private nestedCase(n: Syn): void {
+    const sw = this.switches[this.switches.length - 1];
+    const label = sw?.labels.get(n);
+    if (!sw || !label) {
+      this.err(n, "'case' label not within a switch statement");
+      return;
+    }
+    if (this.scopes.slice(sw.depth).some((s) => s.cleanups.length > 0)) {
+      this.err(n, "'case' label jumps into the scope of a guard(); the lock would be released without being taken");
+    }
+    this.place(label);
+    for (const s of n.children.filter((x, i) => x.named && n.fields[i] !== 'value')) this.statement(s);
   }
 
   /** `break`: release the guards of the scopes it leaves, then jump past the loop or switch. */
@@ -524,4 +547,19 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       this.initMemory(target, valueNode);
     }
   }
+}
+
+/**
+ * The case labels of a switch body in source order: those at its top level
+ * and those in nested blocks and loops, not those of a nested switch.
+ */
+function casesOf(body: Syn): Syn[] {
+  const out: Syn[] = [];
+  forEachNode(body, (c) => {
+    if (c === body) return true;
+    if (c.type === 'switch_statement' || c.type.endsWith('_expression')) return false;
+    if (c.type === 'case_statement') out.push(c);
+    return true;
+  });
+  return out;
 }

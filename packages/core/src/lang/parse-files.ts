@@ -4,10 +4,11 @@
  * its syntax errors as readable diagnostics, and #define bodies parsed as
  * expressions that lowering can expand.
  */
-import { type Syn, field, named } from './syntax.js';
+import { type Syn, field, forEachNode, named } from './syntax.js';
 import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
 import type { Macro } from './declare.js';
+import { MAX_NESTING, checkLimits } from './limits.js';
 
 /** A parsed file: its tree, the loop macros the pre-pass rewrote, and the pre-passed text. */
 export interface Parsed {
@@ -36,39 +37,84 @@ export async function parseCached(text: string): Promise<Parsed> {
   return parsed;
 }
 
-/** Report ERROR and MISSING nodes with a readable message. */
+/**
+ * Report ERROR and MISSING nodes with a readable message (iteratively: no
+ * nesting depth overflows the stack). A `{` still open at the end of the file
+ * is reported where it was opened, with a missing `;` on the last line,
+ * instead of at the start of the ERROR node that swallowed the file.
+ */
 export function syntaxErrors(root: Syn, text: string, report: (n: Syn, m: string) => void): void {
   let count = 0;
-  const visit = (n: Syn) => {
-    if (count >= 8) return;
+  const lines = text.split('\n');
+  const codeLine = (k: number) => (lines[k - 1] ?? '').replace(/\/\/.*$|\/\*.*?\*\//g, '').trimEnd();
+  const end = text.trimEnd().length;
+  const open = unclosedBrace(text);
+  if (open) {
+    count++;
+    const at = { ...root, start: open, end: open };
+    report(at, "syntax error: this '{' is never closed; add the missing '}' before the end of the file");
+    let last = lines.length;
+    while (last > 1 && !codeLine(last).trim()) last--;
+    const line = codeLine(last);
+    if (line.trim() && !/[;{},:\\]$/.test(line) && !/^\s*#/.test(line)) {
+      count++;
+      const pos = { line: last, column: line.length + 1 };
+      report(
+        { ...root, start: pos, end: pos },
+        `syntax error: expected ';' at the end of the line (after '${line.trim().slice(-20)}')`,
+      );
+    }
+  }
+  forEachNode(root, (n) => {
+    if (count >= 8) return false;
+    if (open && (n.type === 'ERROR' || n.missing) && n.endIndex >= end) return n.type === 'ERROR';
     if (n.missing) {
       count++;
       report(n, `syntax error: expected '${n.type}'`);
-      return;
+      return false;
     }
-    if (n.type === 'ERROR') {
-      count++;
-      const snippet = text
-        .slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 40))
-        .replace(/\s+/g, ' ')
-        .trim();
-      // a statement line that does not end in ; { } , : is most often a missing semicolon
-      const line = (text.split('\n')[n.start.line - 1] ?? '').replace(/\/\/.*$|\/\*.*?\*\//g, '').trimEnd();
-      const nextLine = (text.split('\n')[n.start.line] ?? '').trim();
-      const atEol = n.end.line > n.start.line || line.length <= n.end.column - 1;
-      if (line.trim() && !/[;{},:\\]$/.test(line) && !/^\s*#/.test(line) && atEol && nextLine) {
-        report(
-          { ...n, start: { line: n.start.line, column: line.length + 1 } },
-          `syntax error: expected ';' at the end of the line (after '${line.trim().slice(-20)}')`,
-        );
-        return;
-      }
-      report(n, `syntax error near '${snippet}'${hint(snippet)}`);
-      return;
+    if (n.type !== 'ERROR') return true;
+    count++;
+    const snippet = text
+      .slice(n.startIndex, Math.min(n.endIndex, n.startIndex + 40))
+      .replace(/\s+/g, ' ')
+      .trim();
+    // a statement line that does not end in ; { } , : is most often a missing semicolon
+    const line = codeLine(n.start.line);
+    const nextLine = (lines[n.start.line] ?? '').trim();
+    const atEol = n.end.line > n.start.line || line.length <= n.end.column - 1;
+    if (line.trim() && !/[;{},:\\]$/.test(line) && !/^\s*#/.test(line) && atEol && nextLine) {
+      report(
+        { ...n, start: { line: n.start.line, column: line.length + 1 } },
+        `syntax error: expected ';' at the end of the line (after '${line.trim().slice(-20)}')`,
+      );
+      return false;
     }
-    for (const c of n.children) visit(c);
-  };
-  visit(root);
+    report(n, `syntax error near '${snippet}'${hint(snippet)}`);
+    return false;
+  });
+}
+
+/** Where the innermost `{` still open at the end of `text` was opened (comments and literals skipped), if any. */
+function unclosedBrace(text: string): { line: number; column: number } | undefined {
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '/' && text[i + 1] === '/') i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+    else if (c === '/' && text[i + 1] === '*')
+      i = text.indexOf('*/', i + 2) < 0 ? text.length : text.indexOf('*/', i + 2) + 1;
+    else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      i = j;
+    } else if (c === '{') open.push(i);
+    else if (c === '}') open.pop();
+  }
+  const at = open.pop();
+  if (at === undefined) return undefined;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return { line, column: at - before.lastIndexOf('\n') };
 }
 
 function hint(snippet: string): string {
@@ -112,19 +158,24 @@ export async function parseMacro(
     // map indices into the original file text
     s.startIndex = valueNode.startIndex + (s.startIndex - prefix.length);
     s.endIndex = valueNode.startIndex + (s.endIndex - prefix.length);
-    s.children.forEach(shift);
   };
   let bad = false;
-  const check = (s: Syn) => {
+  forEachNode(root, (s) => {
     if (s.type === 'ERROR' || s.missing) bad = true;
-    s.children.forEach(check);
-  };
-  check(root);
+    return !bad;
+  });
+  if (!bad && !checkLimits(root, () => {})) {
+    report(n, `macro '${name}' is nested deeper than ${MAX_NESTING} levels; write it as a static inline function`);
+    return { name, params, expr: null, stmt: null, file, text: src };
+  }
   if (bad) {
     report(n, `macro '${name}' is not an expression the model can expand; write it as a static inline function`);
     return { name, params, expr: null, stmt: null, file, text: src };
   }
-  shift(root);
+  forEachNode(root, (s) => {
+    shift(s);
+    return true;
+  });
   const fn = named(root)[0]!;
   const stmt = named(field(fn, 'body')!)[0]!;
   let e = named(stmt)[0]!;

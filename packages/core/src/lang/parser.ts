@@ -50,30 +50,44 @@ export async function parseC(text: string): Promise<Syn> {
   }
 }
 
-function copy(n: Node, src: string): Syn {
-  const kids: Syn[] = [];
-  const fields: (string | null)[] = [];
-  const count = n.childCount;
-  for (let i = 0; i < count; i++) {
-    const c = n.child(i)!;
-    kids.push(copy(c, src));
-    fields.push(n.fieldNameForChild(i));
-  }
-  const sp = n.startPosition;
-  const ep = n.endPosition;
-  return {
-    type: n.type,
-    named: n.isNamed,
-    missing: n.isMissing,
-    start: { line: sp.row + 1, column: sp.column + 1 },
-    end: { line: ep.row + 1, column: ep.column + 1 },
-    startIndex: n.startIndex,
-    endIndex: n.endIndex,
-    text:
-      count === 0 || n.type === 'string_literal' || n.type === 'char_literal' || n.type === 'preproc_arg'
-        ? src.slice(n.startIndex, n.endIndex)
-        : '',
-    children: kids,
-    fields,
+/**
+ * Copy the wasm tree into plain {@link Syn} nodes, iteratively (an explicit
+ * stack, so no nesting depth overflows the JavaScript stack; the depth limits
+ * are checked afterwards, see ./limits.ts).
+ */
+function copy(root: Node, src: string): Syn {
+  const make = (n: Node): Syn => {
+    const sp = n.startPosition;
+    const ep = n.endPosition;
+    const count = n.childCount;
+    return {
+      type: n.type,
+      named: n.isNamed,
+      missing: n.isMissing,
+      start: { line: sp.row + 1, column: sp.column + 1 },
+      end: { line: ep.row + 1, column: ep.column + 1 },
+      startIndex: n.startIndex,
+      endIndex: n.endIndex,
+      text:
+        count === 0 || n.type === 'string_literal' || n.type === 'char_literal' || n.type === 'preproc_arg'
+          ? src.slice(n.startIndex, n.endIndex)
+          : '',
+      children: [],
+      fields: [],
+    };
   };
+  const out = make(root);
+  const stack: [Node, Syn][] = [[root, out]];
+  while (stack.length) {
+    const [n, s] = stack.pop()!;
+    const count = n.childCount;
+    for (let i = 0; i < count; i++) {
+      const c = n.child(i)!;
+      const cs = make(c);
+      s.children.push(cs);
+      s.fields.push(n.fieldNameForChild(i));
+      if (c.childCount) stack.push([c, cs]);
+    }
+  }
+  return out;
 }

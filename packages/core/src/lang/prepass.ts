@@ -8,6 +8,7 @@
  * - `EXPORT_SYMBOL*(...);` lines are blanked;
  * - a type argument `struct T` of `container_of`, `list_entry`, `list_first_entry`
  *   and `offsetof` becomes the identifier `struct_T` (lowering reads it back);
+ * - a lone CR (old Mac line ending) becomes a LF, so line numbers are exact;
  * - loop macros (`xa_for_each`, `list_for_each_entry[_safe]`, `scoped_guard`)
  *   become `for` statements with the same arguments; the macro is recorded in
  *   {@link PrepassResult.loops} by the offset of the `for`.
@@ -170,8 +171,14 @@ function topCommas(toks: Tok[], open: number, close: number): number[] {
   return out;
 }
 
+/** `text` with every lone CR (old Mac line ending) made a LF: same length, so every offset stays. */
+export function loneCrToLf(text: string): string {
+  return text.replace(/\r(?!\n)/g, '\n');
+}
+
 /** Run the pre-pass. Never throws; unbalanced input is left for the parser to report. */
-export function prepass(src: string): PrepassResult {
+export function prepass(text: string): PrepassResult {
+  const src = loneCrToLf(text);
   const out = src.split('');
   const put = (at: number, text: string) => {
     for (let k = 0; k < text.length; k++) out[at + k] = text[k]!;

@@ -51,3 +51,17 @@ export function lastToken(n: Syn): Syn {
   while (c.children.length) c = c.children[c.children.length - 1]!;
   return c;
 }
+
+/**
+ * Visit `root` and every node below it in pre-order (source order), with an
+ * explicit stack: no nesting depth can overflow the JavaScript stack.
+ * `visit` returns false to skip a node's children.
+ */
+export function forEachNode(root: Syn, visit: (n: Syn, depth: number) => boolean | undefined): void {
+  const stack: [Syn, number][] = [[root, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (visit(n, d) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, d + 1]);
+  }
+}

@@ -9,24 +9,32 @@
  *
  * Replay tokens write a schedule as runs of thread letters with counts:
  * `a3b2a` = thread 0 three steps, thread 1 two steps, thread 0 one step.
- * URL-safe, short, and readable. A lock-order finding is a set of
+ * URL-safe, short, and readable. Threads past the 26th (index 26 and up)
+ * are written `_<index>_` (`_26_3` = thread 26 three steps), so a program
+ * may have any number of threads and the tokens of up to 26 threads are
+ * the plain letters they always were. A lock-order finding is a set of
  * executions; its token is their tokens joined by commas.
  */
 
 /** One thread index (0 = `a`) per visible step of an execution. */
 export type Schedule = number[];
 
-/** Encode a schedule as a token. Throws for a thread index outside 0..25 (more than 26 threads). */
+/** How a token names thread `t` (0-based): `a`..`z`, then `_26_`, `_27_`, ... */
+export function threadToken(t: number): string {
+  return t < 26 ? String.fromCharCode(97 + t) : `_${t}_`;
+}
+
+/** Encode a schedule as a token. Throws for a negative or fractional thread index (no schedule has one). */
 export function encodeSchedule(s: readonly number[]): string {
   let out = '';
   let i = 0;
   while (i < s.length) {
     const t = s[i]!;
-    if (t < 0 || t > 25) throw new Error(`teardown: thread index ${t} cannot be encoded`);
+    if (!Number.isInteger(t) || t < 0) throw new Error(`teardown: thread index ${t} cannot be encoded`);
     let j = i;
     while (j < s.length && s[j] === t) j++;
     const n = j - i;
-    out += String.fromCharCode(97 + t) + (n > 1 ? String(n) : '');
+    out += threadToken(t) + (n > 1 ? String(n) : '');
     i = j;
   }
   return out;
@@ -38,15 +46,16 @@ export function encodeSchedule(s: readonly number[]): string {
  */
 export function decodeSchedule(token: string): number[] {
   const t = token.trim();
-  if (!/^([a-z]\d*)*$/.test(t))
+  if (!/^(([a-z]|_\d{1,6}_)\d*)*$/.test(t))
     throw new Error(`bad schedule token '${token}': expected runs like a3b2a (thread letter, optional count)`);
   const out: number[] = [];
-  const re = /([a-z])(\d*)/g;
+  const re = /(?:([a-z])|_(\d+)_)(\d*)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(t))) {
-    const n = m[2] ? Number(m[2]) : 1;
+    const n = m[3] ? Number(m[3]) : 1;
     if (n > 1_000_000) throw new Error(`bad schedule token '${token}': run too long`);
-    for (let k = 0; k < n; k++) out.push(m[1]!.charCodeAt(0) - 97);
+    const thread = m[1] ? m[1].charCodeAt(0) - 97 : Number(m[2]);
+    for (let k = 0; k < n; k++) out.push(thread);
   }
   return out;
 }

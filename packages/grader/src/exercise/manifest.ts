@@ -121,7 +121,10 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
   need(m.starter, 'starter');
   need(m.solution, 'solution');
   if (m.harness !== undefined) need(m.harness, 'harness');
-  if (m.model !== 'iommufd-6.17') problems.push(`unknown model ${String(m.model)} (only iommufd-6.17)`);
+  if (m.model === undefined) problems.push('the manifest names no model: add "model": "iommufd-6.17"');
+  else if (m.model !== 'iommufd-6.17') {
+    problems.push(`unknown model ${JSON.stringify(m.model)}: write "model": "iommufd-6.17" (the only model)`);
+  }
   if (!Array.isArray(m.functions) || !m.functions.length)
     problems.push('functions must list the prototypes a submission defines');
   if (!isBudget(m.budget)) problems.push('budget must be {executions?, ms?, steps?} with positive numbers');

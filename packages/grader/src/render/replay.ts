@@ -6,7 +6,14 @@
  * column per thread and its preemptions and context switches, then the
  * objects, then every finding the replay reached.
  */
-import { renderFinding, traceTable, type Finding, type ObjectSnapshot, type ObjectTrace } from '@teardown/core';
+import {
+  renderFinding,
+  threadToken,
+  traceTable,
+  type Finding,
+  type ObjectSnapshot,
+  type ObjectTrace,
+} from '@teardown/core';
 
 type StepRecord = ObjectTrace['steps'][number];
 
@@ -73,7 +80,7 @@ export function unknownThread(
   for (const s of schedules) {
     const bad = s.find((t) => t >= nthreads);
     if (bad !== undefined) {
-      return `the schedule names thread ${String.fromCharCode(97 + bad)}, but ${what} has ${nthreads} threads (a..${String.fromCharCode(96 + nthreads)})`;
+      return `the schedule names thread ${threadToken(bad)}, but ${what} has ${nthreads} threads (a..${threadToken(nthreads - 1)})`;
     }
   }
   return undefined;
