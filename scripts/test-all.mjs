@@ -6,7 +6,8 @@
  *
  * Suites: the vitest projects (packages/*), the workbook's browser
  * end-to-end suite when apps/workbook has one, and the lint (Biome's linter
- * and format check, docs/hygiene.md), which counts as one check.
+ * and format check, docs/hygiene.md), which counts as one check, and a short
+ * fuzzing run (scripts/fuzz.mjs --inputs 24), one check too.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -79,6 +80,13 @@ if (!existsSync(biome)) {
   passed++;
 } else {
   console.log('lint failed: the violations are above (npm run lint:fix applies the formatter and safe fixes)');
+  failed++;
+}
+
+// 5. a short fuzzing run (scripts/fuzz.mjs, fixed seed): one check
+if (run(process.execPath, [join(root, 'scripts/fuzz.mjs'), '--inputs', '24', '--seed', '1', '--quiet']) === 0) passed++;
+else {
+  console.log('fuzz failed: the failing inputs are in .fuzz-failures/ (docs/scheduler.md, "Fuzzing")');
   failed++;
 }
 

@@ -8,13 +8,13 @@ import type { Program, SourceFile } from './lang/ir.js';
 import { threadTaskName } from './lang/threads.js';
 import type { Diagnostic } from './lang/diagnostics.js';
 import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
-import type { Budget, ExploreStats, Progress, StepRecord } from './sched/explorer.js';
+import { type Budget, type ExploreStats, Meter, type Progress, type StepRecord, budgetWork } from './sched/explorer.js';
 import type { StrategyName, StrategyOptions } from './sched/index.js';
 import { exploreScenario, replay } from './sched/runner.js';
 import type { Coverage } from './sched/strategy.js';
 import type { Finding } from './detect/finding.js';
 import { minimise } from './report/minimise.js';
-import { traceObjects } from './report/objects.js';
+import { kernelObjects } from './report/objects.js';
 
 export const REPORT_VERSION = 1;
 
@@ -30,6 +30,72 @@ export interface CheckOptions extends StrategyOptions {
   minimise?: boolean;
   /** Stateful search (dfs only): prune states already explored. */
   stateCache?: boolean;
+  /**
+   * Deterministic budgets only (`--reproducible`): a time budget stands for
+   * `ms * WORK_PER_MS` work units and the wall clock is not consulted, so the
+   * same input and seed give the same report under any budget.
+   */
+  reproducible?: boolean;
+  /** Clock (ms) for the wall-clock budget; defaults to performance.now. */
+  now?: () => number;
+}
+
+/** The budget of `teardown check` when none is given. */
+export const DEFAULT_CHECK_BUDGET: Budget = { executions: 100_000, ms: 60_000 };
+
+/**
+ * The share of a budget exploration may use; minimisation and traces get
+ * the rest plus whatever exploration left (docs/scheduler.md, "Budgets").
+ */
+export const EXPLORATION_SHARE = 0.8;
+
+/** The share of what exploration left that minimisation may use; traces get the rest. */
+export const MINIMISE_SHARE = 0.5;
+
+/**
+ * The work allowance of a whole run (exploration, minimisation, traces) for
+ * `budget`, and the one exploration gets (its first EXPLORATION_SHARE):
+ * deterministic work units, plus wall-clock deadlines unless `reproducible`.
+ * Exploration's meter is charged back into the whole one by the caller.
+ */
+export function budgetMeters(
+  budget: Budget,
+  reproducible: boolean,
+  now: () => number = defaultNow,
+): { total: Meter; exploration: Meter } {
+  const work = budgetWork(budget);
+  const t0 = now();
+  const wall = !reproducible && budget.ms !== undefined;
+  const total = new Meter(work, wall ? t0 + budget.ms! : Number.POSITIVE_INFINITY, now);
+  const exploration = new Meter(
+    work === Number.POSITIVE_INFINITY ? work : Math.floor(work * EXPLORATION_SHARE),
+    wall ? t0 + budget.ms! * EXPLORATION_SHARE : Number.POSITIVE_INFINITY,
+    now,
+  );
+  return { total, exploration };
+}
+
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * The diagnostic for a budget that ended before one full execution of a
+ * scenario: a verdict never comes from an exploration that did not run.
+ */
+export function budgetTooSmall(file: string, budget: Budget, what = 'the program'): Diagnostic {
+  const spec = [
+    budget.executions !== undefined ? `${budget.executions} executions` : '',
+    budget.ms !== undefined ? `${budget.ms} ms` : '',
+    budget.work !== undefined ? `${budget.work} work units` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    file,
+    line: 1,
+    column: 1,
+    severity: 'error',
+    message: `the budget (${spec || 'none'}) ended before one full execution of ${what}: nothing was explored, so there is no verdict; give a larger --budget`,
+  };
 }
 
 /** A finding with its recorded trace. */
@@ -119,58 +185,90 @@ export async function checkProgram(name: string, text: string, opts: CheckOption
  * Replay a finding's schedule(s) on a fresh VM and keep the step-by-step
  * trace of (the last) one. A single-schedule finding also gets the kernel
  * objects as they were at its step (after the ones it already names).
+ * With `meter`, the replay is charged to it, and a finding met when it is
+ * exhausted gets no trace (and `minimised: false`, if it has one schedule).
  */
 export function attachTrace(
   program: Program,
   spec: ScenarioSpec,
   f: ReportFinding,
   limits: Limits = DEFAULT_LIMITS,
+  meter?: Meter,
 ): void {
   const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
   if (!schedules) return;
+  if (meter?.exhausted()) {
+    if (f.schedule && !f.schedules) f.minimised = false;
+    return;
+  }
   if (!f.schedules && f.schedule) {
     const len = f.schedule.length;
-    const t = traceObjects(program, spec, f.schedule, limits, len);
-    f.trace = t.steps;
+    let at: ReturnType<typeof kernelObjects> = [];
+    const r = replay(program, spec, [f.schedule], limits, (m, i) => {
+      if (i === len - 1) at = kernelObjects(m, [], { freed: true });
+    });
+    const rec = r.executions[0]!;
+    meter?.charge(rec.work * 2);
+    f.trace = rec.steps.slice(0, len);
     f.preemptions = f.trace.filter((s) => s.preemption).length;
     const named = new Set(f.objects.map((o) => o.name));
-    const at = len > 0 ? (t.states[len - 1] ?? []) : [];
     f.objects = [...f.objects, ...at.filter((o) => o.state === 'live' && !named.has(o.name))];
     return;
   }
   const recs = replay(program, spec, schedules, limits).executions;
+  for (const r of recs) meter?.charge(r.work * 2);
   const last = recs[recs.length - 1]!;
   const len = schedules[schedules.length - 1]!.length;
   f.trace = last.steps.slice(0, len);
   if (!f.schedules) f.preemptions = f.trace.filter((s) => s.preemption).length;
 }
 
-/** Explore a compiled program's scenario; attaches traces to findings. */
+/**
+ * Explore a compiled program's scenario, minimise its findings (most severe
+ * first, while the budget lasts: the rest are marked `minimised: false`) and
+ * attach traces; exploration, minimisation and traces share one budget
+ * (budgetMeters). A budget that ends before one full execution gives a
+ * diagnostic instead of a verdict.
+ */
 export function explore(program: Program, spec: ScenarioSpec, name: string, opts: CheckOptions = {}): CheckReport {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const budget = opts.budget ?? DEFAULT_CHECK_BUDGET;
+  const meters = budgetMeters(budget, opts.reproducible === true, opts.now);
   const res = exploreScenario(program, spec, {
     strategy: opts.strategy,
     strategyOptions: opts,
     limits,
-    budget: opts.budget ?? { executions: 100_000, ms: 60_000 },
+    budget,
+    meter: meters.exploration,
+    deterministic: opts.reproducible === true,
+    now: opts.now,
     onProgress: opts.onProgress,
     shouldStop: opts.shouldStop,
     stateCache: opts.stateCache,
   });
-  const findings: ReportFinding[] = [...res.setupFindings];
-  for (const f0 of res.findings) {
-    findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits }));
-  }
-  if (opts.traces !== false) {
-    for (const f of findings) attachTrace(program, spec, f, limits);
-  }
-  return {
+  meters.total.charge(meters.exploration.used);
+  const report: CheckReport = {
     version: REPORT_VERSION,
     file: name,
     threads: spec.threads.map((t) => t.name),
-    findings,
+    findings: [],
     coverage: res.coverage,
     stats: res.stats,
     diagnostics: [],
   };
+  if (res.stats.executions === 0 && res.setupFindings.length === 0 && !opts.shouldStop?.()) {
+    return { ...report, coverage: null, stats: null, diagnostics: [budgetTooSmall(name, budget)] };
+  }
+  const meter = meters.total;
+  // minimisation gets half of what is left, traces the rest
+  const minMeter = meter.share(opts.traces === false ? 1 : MINIMISE_SHARE);
+  const findings: ReportFinding[] = [...res.setupFindings];
+  for (const f0 of res.findings) {
+    findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits, meter: minMeter }));
+  }
+  meter.used = minMeter.used;
+  if (opts.traces !== false) {
+    for (const f of findings) attachTrace(program, spec, f, limits, meter);
+  }
+  return { ...report, findings };
 }

@@ -96,6 +96,12 @@ export interface Finding {
   /** Preemptions and context switches in `schedule`. */
   preemptions?: number;
   switches?: number;
+  /**
+   * Present (false) when the budget ran out before this finding's schedule was
+   * minimised: it is a real counterexample, maybe not the smallest
+   * (docs/scheduler.md, "Budgets").
+   */
+  minimised?: false;
 }
 
 export function siteToAccess(what: string, s: Site): FindingAccess {

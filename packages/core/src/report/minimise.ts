@@ -15,7 +15,7 @@
  */
 import type { Program } from '../lang/ir.js';
 import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from '../vm/machine.js';
-import { countSwitches, type ExecutionRecord } from '../sched/explorer.js';
+import { countSwitches, type ExecutionRecord, type Meter } from '../sched/explorer.js';
 import { BoundedStrategy } from '../sched/bounded.js';
 import { hbClocks } from '../sched/events.js';
 import { exploreScenario, replay } from '../sched/runner.js';
@@ -32,6 +32,13 @@ export interface MinimiseOptions {
   /** Executions the preemption search may use (default 2000). */
   executions?: number;
   limits?: Limits;
+  /**
+   * The work allowance minimisation charges (its preemption search and its
+   * replays). When it is exhausted before or during this finding, the finding
+   * comes back with `minimised: false` (its schedule as found, or the best
+   * confirmed one so far).
+   */
+  meter?: Meter;
 }
 
 /**
@@ -42,8 +49,10 @@ export interface MinimiseOptions {
  */
 export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts: MinimiseOptions = {}): Finding {
   if (f.schedules || !f.schedule) return f; // lock-order: a set of executions, kept as found
+  const meter = opts.meter;
+  if (meter?.exhausted()) return { ...f, minimised: false };
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  let best = confirm(program, spec, f.schedule, f.key, limits) ?? f;
+  let best = confirm(program, spec, f.schedule, f.key, limits, meter) ?? f;
   const pre = best.preemptions ?? 0;
 
   // 1. fewer preemptions, by iterative preemption bounding
@@ -54,19 +63,22 @@ export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts:
       limits,
       countTraces: false,
       budget: { executions: opts.executions ?? 2000 },
+      meter,
       onExecution: (rec) => {
         hit ??= reproduced(rec, f.key);
       },
       shouldStop: () => hit !== undefined,
     });
+    if (!hit && meter?.exhausted()) return { ...best, minimised: false };
     if (hit) {
-      const c = confirm(program, spec, hit.schedule ?? [], f.key, limits);
+      const c = confirm(program, spec, hit.schedule ?? [], f.key, limits, meter);
       if (c && (c.preemptions ?? 0) < (best.preemptions ?? 0)) best = c;
     }
   }
 
   // 2 and 3. keep the causal past, then linearise it with few context switches
-  const simplified = simplify(program, spec, best, limits);
+  if (meter?.exhausted()) return { ...best, minimised: false };
+  const simplified = simplify(program, spec, best, limits, meter);
   if (simplified) best = simplified;
   return best;
 }
@@ -78,8 +90,10 @@ function confirm(
   schedule: number[],
   key: string,
   limits: Limits,
+  meter?: Meter,
 ): Finding | undefined {
   const [rec] = replay(program, spec, [schedule], limits).executions;
+  meter?.charge(rec?.work ?? 0);
   const hit = rec && reproduced(rec, key);
   if (!hit) return undefined;
   const s = hit.schedule ?? [];
@@ -88,9 +102,16 @@ function confirm(
   return { ...hit, schedule: s, token: encodeSchedule(s), preemptions, switches: countSwitches(s).switches };
 }
 
-function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limits): Finding | undefined {
+function simplify(
+  program: Program,
+  spec: ScenarioSpec,
+  f: Finding,
+  limits: Limits,
+  meter?: Meter,
+): Finding | undefined {
   const s = f.schedule!;
   const [rec] = replay(program, spec, [s], limits).executions;
+  meter?.charge(rec?.work ?? 0);
   if (!rec) return undefined;
   const events = rec.events.slice(0, s.length);
   if (!events.length) return undefined;
@@ -168,7 +189,7 @@ function simplify(program: Program, spec: ScenarioSpec, f: Finding, limits: Limi
     order.push(t);
     cur = t;
   }
-  const c = confirm(program, spec, order, f.key, limits);
+  const c = confirm(program, spec, order, f.key, limits, meter);
   if (!c) return undefined;
   if ((c.preemptions ?? 0) > (f.preemptions ?? 0)) return undefined;
   if ((c.switches ?? 0) > (f.switches ?? 0)) return undefined;

@@ -85,6 +85,8 @@ export function renderFinding(f: Finding, opts: { trace?: string; indent?: strin
     out.push(
       `${ind}  schedule: ${f.schedule.length} steps, ${f.preemptions ?? 0} preemption${f.preemptions === 1 ? '' : 's'}, ${f.switches ?? 0} context switch${f.switches === 1 ? '' : 'es'}; replay with --schedule ${f.token || '""'}`,
     );
+    if (f.minimised === false)
+      out.push(`${ind}  not minimised: the budget ran out first (a real counterexample, maybe not the shortest)`);
   }
   if (opts.trace) {
     out.push('');

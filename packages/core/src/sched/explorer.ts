@@ -18,6 +18,80 @@ export interface Budget {
   ms?: number;
   /** Visible steps summed over all executions. */
   steps?: number;
+  /**
+   * Deterministic work units (see {@link executionWork}); when absent, a time
+   * budget stands for `ms * WORK_PER_MS` units (docs/scheduler.md, "Budgets").
+   */
+  work?: number;
+}
+
+/**
+ * Work units per millisecond of a time budget: the deterministic allowance a
+ * time budget stands for (docs/scheduler.md, "Budgets"). About half the rate
+ * measured on the reference machine (2 shared cores), so that the work a
+ * budget allows usually takes less wall-clock time than the budget.
+ */
+export const WORK_PER_MS = 200;
+
+/**
+ * The work of one execution, in deterministic units: one per visible step,
+ * one per 100 thread-private instructions, and len^2/100 for the strategy's
+ * per-execution analysis (DPOR's race detection is quadratic in the length).
+ */
+export function executionWork(steps: number, instructions: number): number {
+  return steps + Math.floor(instructions / 100) + Math.floor((steps * steps) / 100);
+}
+
+/** The deterministic work a budget allows: `work`, else `ms * WORK_PER_MS`, else unlimited. */
+export function budgetWork(b: Budget): number {
+  if (b.work !== undefined) return b.work;
+  if (b.ms !== undefined) return Math.floor(b.ms * WORK_PER_MS);
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A work allowance shared by exploration, minimisation and traces: a limit
+ * in deterministic work units and, unless the run must be reproducible, a
+ * wall-clock deadline. Deterministic when `deadline` is Infinity.
+ */
+export class Meter {
+  /** Work charged so far. */
+  used = 0;
+  constructor(
+    readonly limit = Number.POSITIVE_INFINITY,
+    readonly deadline = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = defaultNow,
+  ) {}
+
+  /** Charge `n` units. */
+  charge(n: number): void {
+    this.used += n;
+  }
+
+  /**
+   * A meter for the next `fraction` of what is left (work and time), starting
+   * at this one's usage; fold it back with `this.used = child.used`.
+   */
+  share(fraction: number): Meter {
+    const left = this.limit - this.used;
+    const t = this.deadline === Number.POSITIVE_INFINITY ? this.deadline : this.now();
+    return new Meter(
+      this.limit === Number.POSITIVE_INFINITY ? this.limit : this.used + Math.floor(left * fraction),
+      this.deadline === Number.POSITIVE_INFINITY ? this.deadline : t + (this.deadline - t) * fraction,
+      this.now,
+    ).start(this.used);
+  }
+
+  private start(used: number): Meter {
+    this.used = used;
+    return this;
+  }
+
+  /** True when `pending` more units would reach the limit, or the deadline has passed. */
+  exhausted(pending = 0): boolean {
+    if (this.used + pending >= this.limit) return true;
+    return this.deadline !== Number.POSITIVE_INFINITY && this.now() >= this.deadline;
+  }
 }
 
 /** Progress of an exploration so far (`ms`: wall-clock milliseconds since it started). */
@@ -48,6 +122,15 @@ export interface ExploreOptions {
    * before (sound with plain DFS only; see state/hash.ts).
    */
   stateCache?: boolean;
+  /**
+   * The work allowance to charge (default: one built from `budget`, with a
+   * wall-clock deadline at `budget.ms` unless `deterministic`). Checked
+   * between executions and every 64 steps inside one; an execution cut short
+   * is not counted.
+   */
+  meter?: Meter;
+  /** Ignore the wall clock: stop on deterministic budgets only (`--reproducible`). */
+  deterministic?: boolean;
 }
 
 /** What an exploration ran (counts over all its executions; `ms` wall-clock milliseconds). */
@@ -64,6 +147,10 @@ export interface ExploreStats {
   ms: number;
   /** The strategy finished (false when a budget or a finding stopped it). */
   complete: boolean;
+  /** Deterministic work units charged (see {@link executionWork}). */
+  work?: number;
+  /** An execution was cut short by the budget (it is not counted in `executions`). */
+  cut?: boolean;
 }
 
 /**
@@ -102,6 +189,10 @@ export interface ExecutionRecord {
   switches: number;
   /** Happens-before clocks of `events`. */
   clocks: Int32Array[];
+  /** Deterministic work of this execution ({@link executionWork}). */
+  work: number;
+  /** The budget cut this execution short: it is incomplete, and the strategy was not told of it. */
+  cut?: boolean;
 }
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -126,7 +217,12 @@ export class Explorer {
    * and locations. `onStep` sees the machine after each visible step (step
    * index from 0), for observers such as the trace viewer's object states.
    */
-  runExecution(strategy: Strategy, record = false, onStep?: (m: Machine, step: number) => void): ExecutionRecord {
+  runExecution(
+    strategy: Strategy,
+    record = false,
+    onStep?: (m: Machine, step: number) => void,
+    meter?: Meter,
+  ): ExecutionRecord {
     const m = this.machine;
     m.begin();
     const n = m.nworkers;
@@ -158,9 +254,15 @@ export class Explorer {
     };
     const enabled: number[] = [];
     let abandoned = false;
+    let cut = false;
     let replaying = true;
+    let instructions = 0;
     for (;;) {
       if (m.fatal) break;
+      if (meter && (schedule.length & 63) === 63 && meter.exhausted(executionWork(schedule.length, instructions))) {
+        cut = abandoned = true;
+        break;
+      }
       enabled.length = 0;
       for (let t = 0; t < n; t++) if (m.enabled(t)) enabled.push(t);
       if (enabled.length === 0) {
@@ -188,6 +290,7 @@ export class Explorer {
       if (current >= 0 && tid !== current) switches++;
       pendingTid = tid;
       m.step(tid);
+      instructions += m.state.threads[tid]!.burst;
       pendingTid = -1;
       events.push(ev);
       schedule.push(tid);
@@ -226,6 +329,9 @@ export class Explorer {
       f.preemptions = c.preemptions ?? preemptions;
     }
     this.prevSchedule = schedule;
+    const work = executionWork(schedule.length, instructions);
+    meter?.charge(work);
+    if (cut) return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks: [], work, cut };
     const clocks = hbClocks(events, n);
     strategy.endExecution(events, {
       abandoned,
@@ -234,7 +340,7 @@ export class Explorer {
       pending,
       clocks,
     });
-    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks };
+    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks, work };
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */
@@ -262,16 +368,32 @@ export class Explorer {
         stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false },
       };
     }
+    const meter =
+      opts.meter ??
+      new Meter(
+        budgetWork(budget),
+        !opts.deterministic && budget.ms !== undefined ? t0 + budget.ms : Number.POSITIVE_INFINITY,
+        now,
+      );
+    const work0 = meter.used;
+    let cut = false;
     for (;;) {
       if (budget.executions !== undefined && executions >= budget.executions) break;
-      if (budget.ms !== undefined && now() - t0 >= budget.ms) break;
+      if (!opts.deterministic && budget.ms !== undefined && now() - t0 >= budget.ms) break;
       if (budget.steps !== undefined && steps >= budget.steps) break;
+      if (meter.exhausted()) break;
       if (opts.shouldStop?.()) break;
       if (!strategy.newExecution()) {
         complete = true;
         break;
       }
-      const rec = this.runExecution(strategy);
+      const rec = this.runExecution(strategy, false, undefined, meter);
+      if (rec.cut) {
+        // the budget ended inside this execution: its findings are real, but it is not counted
+        cut = true;
+        for (const f of rec.findings) if (!byKey.has(f.key)) byKey.set(f.key, f);
+        break;
+      }
       opts.onExecution?.(rec, m);
       executions++;
       if (rec.abandoned) blocked++;
@@ -300,7 +422,17 @@ export class Explorer {
       findings,
       setupFindings: m.setupFindings,
       coverage: strategy.coverage(),
-      stats: { executions, blocked, traces: countTraces ? traces.size : -1, states, steps, ms, complete },
+      stats: {
+        executions,
+        blocked,
+        traces: countTraces ? traces.size : -1,
+        states,
+        steps,
+        ms,
+        complete,
+        work: meter.used - work0,
+        ...(cut ? { cut } : {}),
+      },
     };
   }
 }

@@ -14,7 +14,12 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
   const so = strategyOptions(o);
   if (o.stateCache && so.strategy !== 'dfs')
     throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/state/hash.ts)');
-  const report = await checkProgram(file, text, { ...so, minimise: o.minimise !== false, stateCache: o.stateCache });
+  const report = await checkProgram(file, text, {
+    ...so,
+    minimise: o.minimise !== false,
+    stateCache: o.stateCache,
+    reproducible: o.reproducible === true,
+  });
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {

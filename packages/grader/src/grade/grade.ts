@@ -10,6 +10,9 @@
 import {
   DEFAULT_LIMITS,
   attachTrace,
+  budgetMeters,
+  budgetTooSmall,
+  MINIMISE_SHARE,
   compile,
   exploreScenario,
   minimise,
@@ -55,7 +58,7 @@ export interface ScenarioResult {
   fidelity: boolean;
   /** Thread names by thread id (the `a`, `b`, ... of schedule tokens); empty when not run. */
   threads: string[];
-  /** passed: no finding charged to the submission; failed: some; error: not run (the submission did not compile). */
+  /** passed: no finding charged to the submission; failed: some; error: not run (the submission did not compile, or the budget ended before one full execution). */
   status: 'passed' | 'failed' | 'error';
   coverage: Coverage | null;
   /** The strategy finished within the budget (else the coverage is partial). */
@@ -102,9 +105,17 @@ export interface GradeOptions {
   only?: string[];
   strategy?: StrategyName;
   seed?: number;
-  /** Overrides the exercise's budget per scenario. */
+  /**
+   * Overrides the exercise's budget per scenario. Exploration, minimisation
+   * and traces of a scenario share it (core's budgetMeters); a budget that
+   * ends before one full execution of a scenario makes the report an error.
+   */
   budget?: Budget;
-  /** Omit wall-clock times, so that reruns are byte-identical. */
+  /**
+   * Omit wall-clock times and stop on deterministic budgets only (a time
+   * budget stands for `ms * WORK_PER_MS` work units), so reruns are
+   * byte-identical under any budget.
+   */
   reproducible?: boolean;
   /** Skip minimisation and traces (the reference-findings refresh does). */
   bare?: boolean;
@@ -274,6 +285,12 @@ export async function grade(
     );
     totalExecutions += r.stats.executions;
     results.push(r);
+    if (r.status === 'error') {
+      // the budget ended before one full execution: no verdict for this scenario nor the rest
+      const diagnostics = [budgetTooSmall(s.file, budget, `scenario ${s.id}`)];
+      const rest = scenarios.slice(index + 1).map(notRun);
+      return finish({ ...base, diagnostics, scenarios: [...results, ...rest] }, opts, now() - t0);
+    }
   }
   const score = results.reduce((a, r) => a + r.score, 0);
   const status = results.every((r) => r.status === 'passed') ? 'passed' : 'failed';
@@ -296,30 +313,41 @@ function runScenario(
   opts: GradeOptions,
   progress: (executions: number, ms: number) => void,
 ): ScenarioResult {
+  const meters = budgetMeters(budget, opts.reproducible === true, opts.now);
   const res = exploreScenario(program, spec, {
     strategy: opts.strategy,
     strategyOptions: { seed: opts.seed, executions: budget.executions },
     limits,
     budget,
+    meter: meters.exploration,
+    deterministic: opts.reproducible === true,
     now: opts.now,
     shouldStop: opts.shouldStop,
     countTraces: true,
     onProgress: (p) => progress(p.executions, p.ms),
   });
+  meters.total.charge(meters.exploration.used);
+  const unexplored =
+    res.stats.executions === 0 && res.setupFindings.length === 0 && !opts.shouldStop?.() && !res.stats.complete;
   const all: Finding[] = [...res.setupFindings, ...res.findings];
   const mine = groupFindings(all.filter((f) => charged(f, reference)));
   const theirs = groupFindings(all.filter((f) => !charged(f, reference)));
-  const prepare = (g: { finding: Finding; similar: number }, min: boolean): GradedFinding => {
-    let f: ReportFinding = g.finding;
-    if (!opts.bare) {
-      if (min) f = minimise(program, spec, f, { limits });
-      attachTrace(program, spec, f, limits);
-    }
+  // charged findings first (most severe first), then the model's; each minimised and traced while the budget lasts
+  const meter = meters.total;
+  const minMeter = meter.share(MINIMISE_SHARE);
+  const minimised = mine.map((g) => ({
+    ...g,
+    finding: opts.bare ? g.finding : minimise(program, spec, g.finding, { limits, meter: minMeter }),
+  }));
+  meter.used = minMeter.used;
+  const prepare = (g: { finding: Finding; similar: number }): GradedFinding => {
+    const f: ReportFinding = g.finding;
+    if (!opts.bare) attachTrace(program, spec, f, limits, meter);
     return { ...f, similar: g.similar };
   };
-  const findings = mine.map((g) => prepare(g, true));
-  const modelFindings = theirs.map((g) => prepare(g, false));
-  const passed = findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
+  const findings = minimised.map(prepare);
+  const modelFindings = theirs.map(prepare);
+  const passed = !unexplored && findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
   return {
     id: s.id,
     title: s.title,
@@ -329,7 +357,7 @@ function runScenario(
     visible: s.visible,
     fidelity: s.fidelity === true,
     threads: spec.threads.map((t) => t.name),
-    status: passed ? 'passed' : 'failed',
+    status: unexplored ? 'error' : passed ? 'passed' : 'failed',
     coverage: res.coverage,
     complete: res.stats.complete,
     stats: {
