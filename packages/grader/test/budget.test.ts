@@ -69,5 +69,11 @@ describe('budgets', () => {
     expect(j.status).toBe('error');
     expect(j.score).toBe(0);
     expect(j.scenarios.every((s: { status: string }) => s.status !== 'passed')).toBe(true);
+    expect(j.why).toBe('budget');
+    const text = teardown(['grade', 'vdev-lifetime', 'exercises/vdev-lifetime/starter.c', '--budget', '0']);
+    expect(text.stdout).toContain('Not graded:');
+    expect(text.stdout).not.toContain('does not compile');
+    const junit = teardown(['grade', 'vdev-lifetime', 'exercises/vdev-lifetime/starter.c', '--junit', '--budget', '0']);
+    expect(junit.stdout).toContain('type="budget"');
   }, 60_000);
 });

@@ -77,8 +77,13 @@ export interface GradeReport {
   exercise: { id: string; title: string };
   submission: string[];
   mode: 'full' | 'quick';
-  /** passed: every scenario run passed; failed: some failed; error: the submission does not compile. */
+  /**
+   * passed: every scenario run passed; failed: some failed; error: not graded, because the
+   * submission does not compile or (with `why: 'budget'`) the budget ended before one full execution.
+   */
   status: 'passed' | 'failed' | 'error';
+  /** Why a report with status error was not graded; absent for a submission that does not compile. */
+  why?: 'budget';
   score: number;
   maxScore: number;
   diagnostics: Diagnostic[];
@@ -289,7 +294,7 @@ export async function grade(
       // the budget ended before one full execution: no verdict for this scenario nor the rest
       const diagnostics = [budgetTooSmall(s.file, budget, `scenario ${s.id}`)];
       const rest = scenarios.slice(index + 1).map(notRun);
-      return finish({ ...base, diagnostics, scenarios: [...results, ...rest] }, opts, now() - t0);
+      return finish({ ...base, why: 'budget', diagnostics, scenarios: [...results, ...rest] }, opts, now() - t0);
     }
   }
   const score = results.reduce((a, r) => a + r.score, 0);

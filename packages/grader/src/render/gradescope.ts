@@ -4,7 +4,7 @@
  * are shown after grades are published.
  */
 import type { GradeReport } from '../grade/grade.js';
-import { renderScenarioText, type TextOptions } from './text.js';
+import { notGradedHeading, renderScenarioText, type TextOptions } from './text.js';
 
 export interface GradescopeTest {
   score: number;
@@ -28,7 +28,7 @@ export interface GradescopeResults {
 
 export function renderGradescope(r: GradeReport, o: TextOptions = {}): GradescopeResults {
   const summary = r.diagnostics.length
-    ? `The submission does not compile:\n${r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n')}`
+    ? `${notGradedHeading(r)}\n${r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n')}`
     : `${r.exercise.title}: ${r.score}/${r.maxScore}`;
   return {
     score: r.score,

@@ -30,7 +30,11 @@ export function renderJunit(r: GradeReport, o: TextOptions = {}): string {
       const first = s.findings[0];
       body = `\n      <failure message="${esc(first ? `${first.kind}: ${first.title}` : 'not finished')}" type="${esc(first?.kind ?? 'cancelled')}">${esc(renderScenarioText(s, o))}</failure>`;
     } else if (s.status === 'error') {
-      body = `\n      <error message="the submission does not compile" type="compile">${esc(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'))}</error>`;
+      const [message, type] =
+        r.why === 'budget'
+          ? ['the budget ended before one full execution', 'budget']
+          : ['the submission does not compile', 'compile'];
+      body = `\n      <error message="${message}" type="${type}">${esc(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'))}</error>`;
     }
     return `${head}\n${props}${body}\n    </testcase>`;
   });

@@ -36,7 +36,7 @@ export function renderText(r: GradeReport, o: TextOptions = {}): string {
   out.push(`submission: ${r.submission.join(', ')}${r.mode === 'quick' ? ' (quick run: visible scenarios)' : ''}`);
   out.push('');
   if (r.diagnostics.length) {
-    out.push('The submission does not compile:');
+    out.push(notGradedHeading(r));
     for (const d of r.diagnostics) out.push(`  ${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
     out.push('');
   }
@@ -81,4 +81,9 @@ export function renderScenarioText(s: ScenarioResult, o: TextOptions = {}): stri
   ];
   for (const f of s.findings) lines.push('', findingText(f, s, o));
   return lines.join('\n');
+}
+
+/** The first line of a report that was not graded: the submission does not compile, or the budget was too small. */
+export function notGradedHeading(r: GradeReport): string {
+  return r.why === 'budget' ? 'Not graded:' : 'The submission does not compile:';
 }
