@@ -11,6 +11,7 @@ import { grade, type GradeReport } from '../grade/grade.js';
 import { loadExercise } from '../exercise/node.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { readSubmission } from '../input.js';
+import { errorResult } from './result.js';
 
 export interface BatchTask {
   exerciseDir: string;
@@ -76,32 +77,19 @@ export async function runBatchTask(t: BatchTask): Promise<BatchResult> {
   try {
     files = readSubmission(t.root, t.path);
   } catch (e) {
-    return {
-      name,
-      files: [],
-      status: 'error',
-      score: 0,
-      maxScore,
-      scenarios: [],
-      diagnostics: [],
-      error: (e as Error).message,
-    };
+    return errorResult(name, maxScore, (e as Error).message);
   }
   try {
     await initNodeParser();
     const r = await grade(ex, files, { reproducible: t.reproducible, seed: t.seed });
     return summarise(name, r);
   } catch (e) {
-    return {
+    return errorResult(
       name,
-      files: files.map((f) => f.name),
-      status: 'error',
-      score: 0,
       maxScore,
-      scenarios: [],
-      diagnostics: [],
-      error: `internal error: ${(e as Error).message}`,
-    };
+      `internal error: ${(e as Error).message}`,
+      files.map((f) => f.name),
+    );
   }
 }
 

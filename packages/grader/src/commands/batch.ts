@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
+import { errorResult } from '../batch/result.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { errnoReason } from '../input.js';
 import { parseJobs, parseSeed, parseTimeoutMs } from '../options.js';
@@ -119,16 +120,7 @@ export async function batchCommand(
           (e as Error).name === 'AbortError' || signal.aborted
             ? `grading took longer than ${timeoutMs / 1000} s`
             : `worker failed: ${(e as Error).message}`;
-        r = {
-          name: basename(path),
-          files: [],
-          status: 'error',
-          score: 0,
-          maxScore,
-          scenarios: [],
-          diagnostics: [],
-          error: why,
-        };
+        r = errorResult(basename(path), maxScore, why);
       }
       results[i] = r;
       report(r);
