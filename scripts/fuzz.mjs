@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'packages/grader/bin/teardown.js');
@@ -192,11 +192,13 @@ const seeds = corpus();
 const failures = {};
 const figures = { inputs: 0, runs: 0, reruns: 0, slowest: { ms: 0, name: '' }, peakRssKb: 0, byExit: {} };
 const deadline = performance.now() + opts.minutes * 60_000;
-mkdirSync(join(root, opts.out), { recursive: true });
+/** Where failing inputs go: --out as given (relative to the repository root when relative). */
+const outDir = resolve(root, opts.out);
+mkdirSync(outDir, { recursive: true });
 
 function fail(check, input, cmd, r, detail) {
   failures[check] = (failures[check] ?? 0) + 1;
-  const base = join(root, opts.out, `${opts.seed}-${figures.inputs}-${check}`);
+  const base = join(outDir, `${opts.seed}-${figures.inputs}-${check}`);
   writeFileSync(`${base}.c`, input.text);
   writeFileSync(
     `${base}.txt`,
@@ -274,7 +276,7 @@ console.log(
     } (checks: exit-code, stack-trace, time, memory, determinism)`,
     `  slowest: ${figures.slowest.ms} ms, ${figures.slowest.name}`,
     `  peak RSS: ${Math.round(figures.peakRssKb / 1024)} MB${hasTime ? '' : ' (not measured: no /usr/bin/time)'}`,
-    failed ? `  failing inputs in ${opts.out}/` : '',
+    failed ? `  failing inputs in ${outDir}/` : '',
   ]
     .filter(Boolean)
     .join('\n'),

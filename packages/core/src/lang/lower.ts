@@ -19,6 +19,8 @@ import { guardStatement } from './forms/guard.js';
 import { xaStateStatement } from './forms/xa-state.js';
 import { loopMacro } from './forms/loops.js';
 
+/** A case label that the switch would reach by jumping past a guard() taken in its scope. */
+const GUARD_SKIPPED = "'case' label jumps into the scope of a guard(); the lock would be released without being taken";
 /** What the function lowerer needs from the program-level pass (defined in ./lower-core.ts). */
 export type { ProgramContext };
 
@@ -305,13 +307,15 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
     });
     this.jmp(dflt ?? end);
     this.pushScope();
-    this.loops.push({ brk: end, cont: null, depth: this.scopes.length, loopId: -1 });
+    // `break` leaves the switch's own scope too: its guards are released (depth: the scope's index)
+    this.loops.push({ brk: end, cont: null, depth: this.scopes.length - 1, loopId: -1 });
     this.switches.push({ labels: new Map(cases.map((c, i) => [c, labels[i]!])), depth: this.scopes.length });
     for (const c of named(body)) {
       if (c.type !== 'case_statement') {
         this.statement(c);
         continue;
       }
+      if (this.top().cleanups.length > 0) this.err(c, GUARD_SKIPPED);
       this.place(labels[cases.indexOf(c)]!);
       for (const s of c.children.filter((x, i) => x.named && c.fields[i] !== 'value')) this.statement(s);
     }
@@ -333,9 +337,7 @@ export class FnLowerer extends ExprLowerer implements LowerCtx {
       this.err(n, "'case' label not within a switch statement");
       return;
     }
-    if (this.scopes.slice(sw.depth).some((s) => s.cleanups.length > 0)) {
-      this.err(n, "'case' label jumps into the scope of a guard(); the lock would be released without being taken");
-    }
+    if (this.scopes.slice(sw.depth - 1).some((s) => s.cleanups.length > 0)) this.err(n, GUARD_SKIPPED);
     this.place(label);
     for (const s of n.children.filter((x, i) => x.named && n.fields[i] !== 'value')) this.statement(s);
   }

@@ -85,6 +85,40 @@ void thread_b(void) { f(2); }`);
     expect(r.findings).toEqual([]);
   });
 
+  it('guard(mutex) at the top level of a switch is released by break; a case label past it is a diagnostic', async () => {
+    const r = await check(`
+static DEFINE_MUTEX(m);
+static int n;
+void thread_a(void)
+{
+	switch (1) {
+	case 1:
+		guard(mutex)(&m);
+		n = 1;
+		break;
+	}
+}
+void thread_b(void) { mutex_lock(&m); n = 2; mutex_unlock(&m); }`);
+    expect(r.findings).toEqual([]);
+    const bad = await check(`
+static DEFINE_MUTEX(m);
+static int n;
+void thread_a(void)
+{
+	switch (READ_ONCE(n)) {
+	case 0:
+		guard(mutex)(&m);
+		n = 1;
+		break;
+	default:
+		break;
+	}
+}`);
+    expect(bad.diagnostics.map((d) => [d.line, d.message])).toEqual([
+      [11, "'case' label jumps into the scope of a guard(); the lock would be released without being taken"],
+    ]);
+  });
+
   it('scoped_guard releases at the end of its block', async () => {
     const r = await check(`
 static DEFINE_MUTEX(m);
