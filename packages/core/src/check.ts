@@ -98,6 +98,19 @@ export function budgetTooSmall(file: string, budget: Budget, what = 'the program
   };
 }
 
+/**
+ * An exploration that gives no verdict: not one full execution ran, no
+ * finding was reached (a cut execution's findings are real and kept), and
+ * setup did not end in a fatal finding (which would be the verdict).
+ */
+export function unexplored(res: {
+  stats: { executions: number };
+  findings: unknown[];
+  setupFindings: { fatal: boolean }[];
+}): boolean {
+  return res.stats.executions === 0 && res.findings.length === 0 && !res.setupFindings.some((f) => f.fatal);
+}
+
 /** A finding with its recorded trace. */
 export interface ReportFinding extends Finding {
   trace?: StepRecord[];
@@ -112,7 +125,17 @@ export interface CheckReport {
   stats: ExploreStats | null;
   diagnostics: Diagnostic[];
   log?: string[];
+  /** Findings found but left out of the report, past {@link MAX_REPORTED_FINDINGS} (absent when none). */
+  omitted?: number;
 }
+
+/**
+ * Most findings one report lists, in report order (most severe first); the
+ * rest are counted in `omitted`. Past this many, a report only grows (a
+ * program with 500 racing globals has over 1,500 distinct races, a 40 MB
+ * report) without telling more: fix the first ones and check again.
+ */
+export const MAX_REPORTED_FINDINGS = 100;
 
 /** Find `setup`, the `thread_<name>` functions and `check` in a compiled program. */
 export function programScenario(p: Program): ScenarioSpec | undefined {
@@ -197,10 +220,7 @@ export function attachTrace(
 ): void {
   const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
   if (!schedules) return;
-  if (meter?.exhausted()) {
-    if (f.schedule && !f.schedules) f.minimised = false;
-    return;
-  }
+  if (meter?.exhausted()) return; // no trace: the budget ran out (minimisation said its own word)
   if (!f.schedules && f.schedule) {
     const len = f.schedule.length;
     let at: ReturnType<typeof kernelObjects> = [];
@@ -256,19 +276,21 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
     stats: res.stats,
     diagnostics: [],
   };
-  if (res.stats.executions === 0 && res.setupFindings.length === 0 && !opts.shouldStop?.()) {
+  if (unexplored(res) && !opts.shouldStop?.()) {
     return { ...report, coverage: null, stats: null, diagnostics: [budgetTooSmall(name, budget)] };
   }
   const meter = meters.total;
   // minimisation gets half of what is left, traces the rest
   const minMeter = meter.share(opts.traces === false ? 1 : MINIMISE_SHARE);
   const findings: ReportFinding[] = [...res.setupFindings];
-  for (const f0 of res.findings) {
+  const room = Math.max(0, MAX_REPORTED_FINDINGS - findings.length);
+  const omitted = Math.max(0, res.findings.length - room);
+  for (const f0 of res.findings.slice(0, room)) {
     findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits, meter: minMeter }));
   }
   meter.used = minMeter.used;
   if (opts.traces !== false) {
     for (const f of findings) attachTrace(program, spec, f, limits, meter);
   }
-  return { ...report, findings };
+  return omitted ? { ...report, findings, omitted } : { ...report, findings };
 }

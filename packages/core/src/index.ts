@@ -32,6 +32,7 @@ export {
   attachTrace,
   budgetMeters,
   budgetTooSmall,
+  unexplored,
   DEFAULT_CHECK_BUDGET,
   EXPLORATION_SHARE,
   MINIMISE_SHARE,

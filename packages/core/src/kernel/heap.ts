@@ -12,12 +12,11 @@ import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import { liveKey } from '../state/keys.js';
 import { checkFree } from '../detect/kasan.js';
-import { heldLockFreed } from '../detect/lockdep.js';
+import { heldLockFreed, mightSleep } from '../detect/lockdep.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { VOID, VOIDP } from '../lang/ctype.js';
 import { Fault } from '../state/fault.js';
-import { mightSleep } from '../detect/lockdep.js';
 
 const __GFP_DIRECT_RECLAIM = 0x400;
 

@@ -9,10 +9,9 @@ import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from '
 import { type BuiltinSig, sig, VARIADIC } from './sig.js';
 import { BOOL, INT, LONG, UINT, ULONG, VOID, VOIDP } from '../lang/ctype.js';
 import { Fault } from '../state/fault.js';
-import { mightSleep } from '../detect/lockdep.js';
 import { finding, where } from '../detect/finding.js';
 import { fatalAt } from '../detect/oops.js';
-import { assertHeld as lockdepAssertHeld } from '../detect/lockdep.js';
+import { assertHeld as lockdepAssertHeld, mightSleep } from '../detect/lockdep.js';
 import { memKey, partKey } from '../state/keys.js';
 import { formatRet } from '../lang/constants.js';
 

@@ -520,7 +520,12 @@ function lowerBodies(
   globals: GlobalDecl[],
 ): { functions: FunctionIR[]; loops: number; callSites: CallSites } {
   const sig = (f: FnDecl) => ({ ret: f.ret, params: f.params.map((p) => p.type), variadic: f.variadic });
-  const fnSigs = new Map(fns.map((f) => [f.name, sig(f)]));
+  const sigs = fns.map(sig);
+  // through the scoped index: a name means the function the current file's unit sees
+  const fnSig = (name: string) => {
+    const i = st.fnIdx.get(name);
+    return i === undefined ? undefined : sigs[i];
+  };
   const callSites: CallSites = new Map();
   let loopSeq = 0;
   const functions: FunctionIR[] = fns.map((f) => ({
@@ -547,7 +552,7 @@ function lowerBodies(
       fileIndex: st.curFile,
       fileText: trees[st.curFile]!.text,
       loops: trees[st.curFile]!.loops,
-      fnSigs,
+      fnSig,
       globals,
       report,
       kernel: st.kernel,

@@ -74,7 +74,7 @@ export function learnerClash(m: ModelNames, name: string, what: string): string 
   let theirs: string | undefined;
   if (m.kernel.callableBuiltinSig(name)) theirs = 'is a kernel function the model provides';
   else if (isSpecialForm(name)) theirs = 'is a kernel macro the model provides';
-  else if (name in CONSTANTS || IMPLICIT.has(name)) theirs = 'is a kernel constant the model provides';
+  else if (Object.hasOwn(CONSTANTS, name) || IMPLICIT.has(name)) theirs = 'is a kernel constant the model provides';
   else if (m.macros.getShared(name))
     theirs = `is a macro the model defines (${m.files[m.macros.getShared(name)!.file]?.name})`;
   else if (m.enumConsts.has(name)) theirs = 'is an enumerator the model declares';

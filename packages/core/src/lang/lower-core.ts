@@ -22,8 +22,8 @@ export interface ProgramContext {
   fileIndex: number;
   fileText: string;
   loops: Map<number, LoopMacro>;
-  /** Declared functions: name -> signature (params, ret, variadic). */
-  fnSigs: Map<string, { ret: CType; params: CType[]; variadic: boolean }>;
+  /** The signature (params, ret, variadic) of the function a name means in the current file (its unit first), if any. */
+  fnSig: (name: string) => { ret: CType; params: CType[]; variadic: boolean } | undefined;
   globals: { name: string; type: CType }[];
   /** The kernel's built-ins (signatures) and DEFINE_* macros. */
   kernel: KernelApi;

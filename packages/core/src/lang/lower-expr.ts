@@ -150,8 +150,8 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     if (op === '*') return this.rvalueOfLV(this.lvalue(n), n);
     // &x
     if (arg.type === 'identifier' && !this.lookupVar(arg.text) && this.P.sym.fnIndex.has(arg.text)) {
-      const sig = this.P.fnSigs.get(arg.text);
-      const to: CType = this.P.fnSigs.has(arg.text) ? { k: 'fn', ...sig! } : UNKNOWN;
+      const sig = this.P.fnSig(arg.text);
+      const to: CType = sig ? { k: 'fn', ...sig } : UNKNOWN;
       return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to } };
     }
     const lv = this.lvalue(arg);
@@ -237,7 +237,7 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     const m = this.P.sym.macros.get(name);
     if (m && m.params === null) return this.expandMacro(m, [], n);
     if (this.P.sym.fnIndex.has(name)) {
-      const sig = this.P.fnSigs.get(name);
+      const sig = this.P.fnSig(name);
       const to: CType = sig ? { k: 'fn', ...sig } : UNKNOWN;
       return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(name)! }), type: { k: 'ptr', to } };
     }
@@ -425,7 +425,7 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
         if (m && m.params !== null) return this.expandMacro(m, args, n);
         const sp = lowerSpecialForm(this, name, n, args);
         if (sp) return sp;
-        const sig = this.P.fnSigs.get(name);
+        const sig = this.P.fnSig(name);
         if (sig) {
           this.checkArity(n, name, args.length, sig.params.length, sig.variadic ? 99 : sig.params.length);
           const arg = (a: Syn, i: number) => {

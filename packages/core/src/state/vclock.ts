@@ -41,12 +41,6 @@ export function covers(c: VClock, t: number, epoch: number): boolean {
   return c[t]! >= epoch;
 }
 
-/** a <= b pointwise: everything `a` knows, `b` knows (a happens before or equals b). */
-export function leq(a: VClock, b: VClock): boolean {
-  for (let t = 0; t < a.length; t++) if (a[t]! > b[t]!) return false;
-  return true;
-}
-
 /**
  * a <= b on every thread but `skip`: the event whose clock is `a` (of thread
  * `skip`) has all its predecessors on other threads among the events `b` counts.

@@ -634,7 +634,7 @@ export class Machine extends VmServices {
 
   /**
    * Digest of the whole execution state, detector state included (see
-   * ./hash.ts for when pruning on it is sound).
+   * ../state/hash.ts for when pruning on it is sound).
    */
   stateDigest(): string {
     return digest(stateText(this.state, `${this.kcsan.stateText()}|${this.spin.stateText(this.state.threads)}`));

@@ -19,8 +19,7 @@ import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
 import { LockdepGraph } from '../detect/lockdep.js';
-import { oops } from '../detect/oops.js';
-import { badDeref } from '../detect/oops.js';
+import { badDeref, oops } from '../detect/oops.js';
 import { outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
 
 /** One thread of a scenario: the function it runs and its task name. */

@@ -50,6 +50,7 @@ export function reportJson(r: CheckReport, reproducible: boolean): unknown {
     coverage: r.coverage,
     stats,
     diagnostics: r.diagnostics,
+    ...(r.omitted ? { omitted: r.omitted } : {}),
   };
 }
 
@@ -78,6 +79,10 @@ export function renderCheckText(r: CheckReport, text: string): string {
     return out.join('\n');
   }
   out.push(`  ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}:`);
+  if (r.omitted)
+    out.push(
+      `  (and ${r.omitted} more not listed: a report lists at most ${r.findings.length}; fix these and check again)`,
+    );
   const sources = new Map([[r.file, text]]);
   for (const f of r.findings) {
     out.push('');

@@ -12,6 +12,7 @@ import {
   attachTrace,
   budgetMeters,
   budgetTooSmall,
+  unexplored,
   MINIMISE_SHARE,
   compile,
   exploreScenario,
@@ -332,8 +333,7 @@ function runScenario(
     onProgress: (p) => progress(p.executions, p.ms),
   });
   meters.total.charge(meters.exploration.used);
-  const unexplored =
-    res.stats.executions === 0 && res.setupFindings.length === 0 && !opts.shouldStop?.() && !res.stats.complete;
+  const notRunAtAll = unexplored(res) && !opts.shouldStop?.() && !res.stats.complete;
   const all: Finding[] = [...res.setupFindings, ...res.findings];
   const mine = groupFindings(all.filter((f) => charged(f, reference)));
   const theirs = groupFindings(all.filter((f) => !charged(f, reference)));
@@ -352,7 +352,7 @@ function runScenario(
   };
   const findings = minimised.map(prepare);
   const modelFindings = theirs.map(prepare);
-  const passed = !unexplored && findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
+  const passed = !notRunAtAll && findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
   return {
     id: s.id,
     title: s.title,
@@ -362,7 +362,7 @@ function runScenario(
     visible: s.visible,
     fidelity: s.fidelity === true,
     threads: spec.threads.map((t) => t.name),
-    status: unexplored ? 'error' : passed ? 'passed' : 'failed',
+    status: notRunAtAll ? 'error' : passed ? 'passed' : 'failed',
     coverage: res.coverage,
     complete: res.stats.complete,
     stats: {
