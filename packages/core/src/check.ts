@@ -14,6 +14,7 @@ import { exploreScenario, replay } from './sched/runner.js';
 import type { Coverage } from './sched/strategy.js';
 import type { Finding } from './detect/finding.js';
 import { minimise } from './report/minimise.js';
+import { declaredFaults, findingSpec } from './sched/faults.js';
 import { kernelObjects } from './report/objects.js';
 
 export const REPORT_VERSION = 1;
@@ -38,6 +39,8 @@ export interface CheckOptions extends StrategyOptions {
   reproducible?: boolean;
   /** Clock (ms) for the wall-clock budget; defaults to performance.now. */
   now?: () => number;
+  /** When timed waits may time out (ScenarioSpec.timeouts; default quiescent). */
+  timeouts?: 'quiescent' | 'anytime';
 }
 
 /** The budget of `teardown check` when none is given. */
@@ -137,7 +140,7 @@ export interface CheckReport {
  */
 export const MAX_REPORTED_FINDINGS = 100;
 
-/** Find `setup`, the `thread_<name>` functions and `check` in a compiled program. */
+/** Find `setup`, the `thread_<name>` functions, `check` and the armed fault sites (`fault_sites`) in a compiled program. */
 export function programScenario(p: Program): ScenarioSpec | undefined {
   const learnerFiles = new Set(p.files.map((f, i) => (f.role === 'learner' ? i : -1)).filter((i) => i >= 0));
   const fns = p.functions.filter((f) => learnerFiles.has(f.file) && f.code.length > 0);
@@ -146,10 +149,12 @@ export function programScenario(p: Program): ScenarioSpec | undefined {
     return name === undefined ? [] : [{ fn: f.name, name }];
   });
   if (!threads.length) return undefined;
+  const faults = declaredFaults(p);
   return {
     setup: fns.some((f) => f.name === 'setup') ? 'setup' : undefined,
     threads,
     check: fns.some((f) => f.name === 'check') ? 'check' : undefined,
+    ...(faults ? { faults } : {}),
   };
 }
 
@@ -201,25 +206,28 @@ export async function checkProgram(name: string, text: string, opts: CheckOption
       };
     }
   }
+  if (opts.timeouts === 'anytime') spec.timeouts = 'anytime';
   return explore(c.program, spec, name, opts);
 }
 
 /**
  * Replay a finding's schedule(s) on a fresh VM and keep the step-by-step
  * trace of (the last) one. A single-schedule finding also gets the kernel
- * objects as they were at its step (after the ones it already names).
+ * objects as they were at its step (after the ones it already names). A
+ * finding reached with injected failures is replayed under its fault plan.
  * With `meter`, the replay is charged to it, and a finding met when it is
  * exhausted gets no trace (and `minimised: false`, if it has one schedule).
  */
 export function attachTrace(
   program: Program,
-  spec: ScenarioSpec,
+  scenario: ScenarioSpec,
   f: ReportFinding,
   limits: Limits = DEFAULT_LIMITS,
   meter?: Meter,
 ): void {
   const schedules = f.schedules ?? (f.schedule ? [f.schedule] : undefined);
   if (!schedules) return;
+  const spec = findingSpec(scenario, f); // replayed under its own fault plan
   if (meter?.exhausted()) return; // no trace: the budget ran out (minimisation said its own word)
   if (!f.schedules && f.schedule) {
     const len = f.schedule.length;

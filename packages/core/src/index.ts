@@ -53,3 +53,4 @@ export {
 } from './sched/runner.js';
 export { modelFiles, MODEL_SOURCES } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';
+export type { InjectedFault, Injection } from './state/fault.js';

@@ -47,6 +47,16 @@ function explorationOptions(c: Command): Command {
     .option('--budget <spec>', 'stop after N executions and/or a time, e.g. 5000, 10s, 5000,10s');
 }
 
+/** `--timeouts <mode>`: when a timed sleep's timeout may fire (ScenarioSpec.timeouts). */
+function timeoutsOption(): Option {
+  return new Option(
+    '--timeouts <mode>',
+    'when a timed wait may time out: quiescent (only when nothing else can run; grading) or anytime (while others run)',
+  )
+    .choices(['quiescent', 'anytime'])
+    .default('quiescent');
+}
+
 /** The one line a failure prints after `teardown: `, or undefined for an internal error (a bug). */
 function failureMessage(e: unknown): string | undefined {
   if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError) return e.message;
@@ -81,6 +91,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--reproducible', 'omit wall-clock timing from the report (byte-identical reruns)')
     .option('--no-minimise', 'keep counterexamples as found')
     .option('--state-cache', 'dfs only: prune states already explored (stateful search)')
+    .addOption(timeoutsOption())
     .action(async (file: string, o: CheckCliOptions) => {
       await initNodeParser();
       process.exitCode = await checkCommand(file, readSourceFile(file), o);
@@ -95,7 +106,8 @@ export async function main(argv: string[]): Promise<void> {
       'the schedule token a finding printed (comma-separated tokens replay several executions)',
     )
     .option('--json', 'print the steps and findings as JSON')
-    .action(async (file: string, o: { schedule: string; json?: boolean }) => {
+    .addOption(timeoutsOption())
+    .action(async (file: string, o: { schedule: string; json?: boolean; timeouts?: 'quiescent' | 'anytime' }) => {
       await initNodeParser();
       process.exitCode = await replayCommand(file, readSourceFile(file), o);
     });
@@ -119,6 +131,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-traces', 'text output without the trace tables')
     .option('--no-progress', 'no progress line on standard error')
     .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
+    .addOption(timeoutsOption())
     .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       const names = submissionNames(files);

@@ -7,7 +7,8 @@
 import * as Comlink from 'comlink';
 import {
   compile,
-  decodeSchedule,
+  decodeToken,
+  withPlan,
   initParser,
   traceObjects,
   DEFAULT_LIMITS,
@@ -103,8 +104,9 @@ const api = {
     const files = gradingFiles(ex, [{ name: SUBMISSION, text: code }], [s]);
     const c = await compile(files);
     if (!c.program) return { diagnostics: c.diagnostics };
-    const spec = scenarioSpec(c.program, s)!;
-    const schedule = decodeSchedule(token);
+    const { schedules, faults } = decodeToken(token);
+    const spec = withPlan(scenarioSpec(c.program, s)!, faults);
+    const schedule = schedules[0]!;
     const trace = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits });
     const used = new Set(trace.steps.map((st) => st.frame.file));
     const sources: Record<string, string> = {};

@@ -3,6 +3,7 @@
  * call stacks involved and (filled in by the explorer) the schedule that
  * reaches them.
  */
+import type { InjectedFault, Injection } from '../state/fault.js';
 import type { Site, StackFrame } from '../state/state.js';
 
 /** Finding kinds. See docs/findings.md for the kernel analogue of each. */
@@ -91,7 +92,14 @@ export interface Finding {
    * closing one last). Replaying them in order rebuilds lockdep's graph.
    */
   schedules?: number[][];
-  /** Replay token of `schedule` (for lock-order: of `schedules`, comma-separated). */
+  /**
+   * The fault plan of the exploration that found it (absent: no failure was
+   * injected). Replaying needs it as much as the schedule.
+   */
+  faults?: InjectedFault[];
+  /** The failures injected on the way to it (the text report and the trace show each as a row). */
+  injected?: Injection[];
+  /** Replay token of `schedule` (for lock-order: of `schedules`, comma-separated), after the fault plan if any. */
   token?: string;
   /** Preemptions and context switches in `schedule`. */
   preemptions?: number;

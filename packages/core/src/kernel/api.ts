@@ -91,6 +91,10 @@ export interface KernelCtx extends ReportCtx {
   hbRmw(t: Thread, key: SyncKey): void;
   /** Append a kernel log line. */
   log(t: Thread, level: string, text: string): void;
+  /** Timeouts may fire while other threads can run (`--timeouts anytime`; ScenarioSpec.timeouts). */
+  readonly anytimeTimeouts: boolean;
+  /** Fault injection: true when this call at `site` is to fail (vm/services.ts shouldFail). */
+  shouldFail(t: Thread, site: string): boolean;
 }
 
 /** One kernel built-in function, as the VM runs it. */

@@ -7,6 +7,10 @@
  *
  * All memory reads as zero until written (kmalloc included: the model has no
  * uninitialised-memory detector).
+ *
+ * Every allocation is the fault site `kmalloc` (the kernel's failslab): in a
+ * scenario that arms it, the explorer makes it return NULL as a fault plan
+ * says (sched/faults.ts).
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
@@ -26,6 +30,8 @@ function allocImpl(sizeArg: number, countArg: number | null, gfpArg: number): Bu
     exec(m, t, a, ins) {
       const gfp = a[gfpArg];
       if (typeof gfp === 'number' && gfp & __GFP_DIRECT_RECLAIM) mightSleep(m, t, `${ins.name}(GFP_KERNEL)`);
+      // failslab: should_failslab() in slab_pre_alloc_hook(), after might_alloc()
+      if (m.shouldFail(t, 'kmalloc')) return 0;
       const size = typeof a[sizeArg] === 'number' ? (a[sizeArg] as number) : 0;
       const n = countArg === null ? 1 : typeof a[countArg] === 'number' ? (a[countArg] as number) : 1;
       return m.allocate(t, Math.max(1, size * n), ins.extra?.typeName, ins.name);

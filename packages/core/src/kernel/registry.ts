@@ -15,6 +15,7 @@ import { waitqueue } from './waitqueue.js';
 import { completion } from './completion.js';
 import { ida } from './ida.js';
 import { misc } from './misc.js';
+import { faultInject } from './fault-inject.js';
 
 export const PRIMITIVES: readonly Primitive[] = [
   heap,
@@ -26,6 +27,7 @@ export const PRIMITIVES: readonly Primitive[] = [
   waitqueue,
   completion,
   ida,
+  faultInject,
   misc,
 ];
 

@@ -11,7 +11,8 @@
  * TASK_INTERRUPTIBLE. wake_up() and wake_up_all() wake both (TASK_NORMAL);
  * wake_up_interruptible[_all]() wakes only TASK_INTERRUPTIBLE sleepers, as
  * try_to_wake_up()'s state match does. A timed sleep ends by its timeout only
- * when no other task can run; the clock then jumps to the deadline (HZ=1000),
+ * when no other task can run (or, with `--timeouts anytime`, at any step, in
+ * deadline order); the clock then jumps to the deadline (HZ=1000),
  * and the wait is reported as a stall, with the wake-ups that were skipped
  * because of a state mismatch.
  */
@@ -107,9 +108,11 @@ const WAITQUEUE: BuiltinTable = {
   },
   __wait_schedule: {
     kind: 'step',
-    deps: (_m, t) =>
+    // a woken return is never the later event of a race (it could not run before the wake-up) unless
+    // timeouts fire at any time: then the timer could have fired before the wake-up, and DPOR must try it
+    deps: (m, t) =>
       t.taskState === 0
-        ? { reads: [taskKey(t.tid)], writes: [], noRace: true }
+        ? { reads: [taskKey(t.tid)], writes: [], noRace: !m.anytimeTimeouts }
         : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,
     timeout: (m, t, a, ins) =>
@@ -119,7 +122,7 @@ const WAITQUEUE: BuiltinTable = {
       const info = sleepInfo(t);
       mightSleep(m, t, ins.extra?.text ?? 'schedule()');
       if (t.taskState !== 0) {
-        // nothing else can run: the timer fires
+        // the timer fires (nothing else can run, or --timeouts anytime)
         const deadline = (t.sleepStart ?? m.jiffies) + rem;
         if (!ins.extra?.timed) return 0;
         m.jiffies = Math.max(m.jiffies, deadline);

@@ -20,7 +20,8 @@ import { BoundedStrategy } from '../sched/bounded.js';
 import { hbClocks } from '../sched/events.js';
 import { exploreScenario, replay } from '../sched/runner.js';
 import type { Finding } from '../detect/finding.js';
-import { encodeSchedule } from '../sched/schedule.js';
+import { findingToken } from '../sched/schedule.js';
+import { findingSpec } from '../sched/faults.js';
 
 /** The finding with the same key in a replayed execution, if it shows. */
 function reproduced(rec: ExecutionRecord, key: string): Finding | undefined {
@@ -45,10 +46,12 @@ export interface MinimiseOptions {
  * Minimise one finding's schedule (steps 1 to 4 above). Returns the finding,
  * possibly with a schedule of fewer preemptions, switches or steps (and its
  * token, preemptions and switches updated); a finding without a single
- * schedule (setup's, lock-order's) comes back as it is.
+ * schedule (setup's, lock-order's) comes back as it is. A finding reached
+ * with injected failures is minimised under its own fault plan.
  */
-export function minimise(program: Program, spec: ScenarioSpec, f: Finding, opts: MinimiseOptions = {}): Finding {
+export function minimise(program: Program, scenario: ScenarioSpec, f: Finding, opts: MinimiseOptions = {}): Finding {
   if (f.schedules || !f.schedule) return f; // lock-order: a set of executions, kept as found
+  const spec = findingSpec(scenario, f); // the finding's own fault plan, and no other
   const meter = opts.meter;
   if (meter?.exhausted()) return { ...f, minimised: false };
   const limits = opts.limits ?? DEFAULT_LIMITS;
@@ -99,7 +102,7 @@ function confirm(
   const s = hit.schedule ?? [];
   const steps = rec!.steps.slice(0, s.length);
   const preemptions = steps.filter((x) => x.preemption).length;
-  return { ...hit, schedule: s, token: encodeSchedule(s), preemptions, switches: countSwitches(s).switches };
+  return { ...hit, schedule: s, token: findingToken(hit), preemptions, switches: countSwitches(s).switches };
 }
 
 function simplify(

@@ -11,6 +11,7 @@ import type { Machine, ScenarioSpec, Limits } from '../vm/machine.js';
 import { DEFAULT_LIMITS } from '../vm/machine.js';
 import type { Program } from '../lang/ir.js';
 import { type CType, layoutOf, type StructDef } from '../lang/types.js';
+import type { Injection } from '../state/fault.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { StepRecord } from '../sched/explorer.js';
 import { replay } from '../sched/runner.js';
@@ -65,12 +66,15 @@ export interface ObjectTrace {
   findings: Finding[];
   preemptions: number;
   switches: number;
+  /** Failures injected under the spec's fault plan, in order. */
+  injections: Injection[];
 }
 
 /**
  * Replay `schedule` and record the kernel objects after each of its steps:
  * the data of the trace viewer. `upTo` stops recording after that many
- * steps (default: the schedule's length).
+ * steps (default: the schedule's length). A spec with a fixed fault plan
+ * (sched/faults.ts withPlan) replays with its failures injected.
  */
 export function traceObjects(
   program: Program,
@@ -95,5 +99,6 @@ export function traceObjects(
     findings: rec.findings,
     preemptions: rec.preemptions,
     switches: rec.switches,
+    injections: rec.injections.filter((i) => i.step <= upTo),
   };
 }

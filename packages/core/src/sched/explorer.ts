@@ -7,6 +7,7 @@
 import type { Machine } from '../vm/machine.js';
 import type { Finding } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
+import type { Injection } from '../state/fault.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
 import { findingToken } from './schedule.js';
@@ -131,6 +132,12 @@ export interface ExploreOptions {
   meter?: Meter;
   /** Ignore the wall clock: stop on deterministic budgets only (`--reproducible`). */
   deterministic?: boolean;
+  /**
+   * Count distinct traces into this set (shared by the explorations of a
+   * scenario's fault plans: sched/faults.ts); each is tagged with the
+   * failures injected in it.
+   */
+  traceSet?: Set<string>;
 }
 
 /** What an exploration ran (counts over all its executions; `ms` wall-clock milliseconds). */
@@ -193,6 +200,8 @@ export interface ExecutionRecord {
   work: number;
   /** The budget cut this execution short: it is incomplete, and the strategy was not told of it. */
   cut?: boolean;
+  /** The failures injected in this execution (its spec's fault plan, as far as it was reached). */
+  injections: Injection[];
 }
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -245,10 +254,13 @@ export class Explorer {
     };
     m.currentSchedule = () => [...schedule, ...(pendingTid >= 0 ? [pendingTid] : [])];
     let pendingTid = -1;
+    const plan = m.spec.faults?.plan;
     const attach = () => {
       for (; seen < m.findings.length; seen++) {
         const f = m.findings[seen]!;
         f.schedule = schedule.slice();
+        if (plan?.length) f.faults = plan.map((p) => ({ ...p }));
+        if (m.injections.length) f.injected = m.injections.slice();
         findings.push(f);
       }
     };
@@ -331,7 +343,9 @@ export class Explorer {
     this.prevSchedule = schedule;
     const work = executionWork(schedule.length, instructions);
     meter?.charge(work);
-    if (cut) return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks: [], work, cut };
+    const injections = m.injections;
+    if (cut)
+      return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks: [], work, cut, injections };
     const clocks = hbClocks(events, n);
     strategy.endExecution(events, {
       abandoned,
@@ -340,7 +354,7 @@ export class Explorer {
       pending,
       clocks,
     });
-    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks, work };
+    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks, work, injections };
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */
@@ -350,7 +364,7 @@ export class Explorer {
     const t0 = now();
     const budget = opts.budget ?? {};
     const countTraces = opts.countTraces !== false;
-    const traces = new Set<string>();
+    const traces = opts.traceSet ?? new Set<string>();
     const byKey = new Map<string, Finding>();
     let executions = 0;
     let blocked = 0;
@@ -402,7 +416,10 @@ export class Explorer {
       while (common < prev.length && common < rec.schedule.length && prev[common] === rec.schedule[common]) common++;
       states += rec.schedule.length - common;
       prev = rec.schedule;
-      if (countTraces && !rec.abandoned) traces.add(canonicalForm(rec.events, m.nworkers, rec.clocks));
+      if (countTraces && !rec.abandoned) {
+        const tag = rec.injections.length ? `${rec.injections.map((i) => `${i.tid}:${i.nth}`).join(',')}|` : '';
+        traces.add(tag + canonicalForm(rec.events, m.nworkers, rec.clocks));
+      }
       for (const f of rec.findings) {
         const old = byKey.get(f.key);
         if (!old || better(f, old)) byKey.set(f.key, f);
@@ -438,7 +455,7 @@ export class Explorer {
 }
 
 /** Prefer the schedule with fewer preemptions, then fewer switches, then fewer steps. */
-function better(a: Finding, b: Finding): boolean {
+export function better(a: Finding, b: Finding): boolean {
   const pa = a.preemptions ?? 0,
     pb = b.preemptions ?? 0;
   if (pa !== pb) return pa < pb;

@@ -80,7 +80,17 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
 export * from './strategy.js';
 export * from './events.js';
 export * from './explorer.js';
-export { encodeSchedule, decodeSchedule, findingToken, threadToken, type Schedule } from './schedule.js';
+export {
+  encodeSchedule,
+  decodeSchedule,
+  decodeToken,
+  faultsToken,
+  findingToken,
+  threadToken,
+  type DecodedToken,
+  type Schedule,
+} from './schedule.js';
+export { declaredFaults, enumeratesFaults, findingSpec, withPlan, MAX_FAULT_PLANS } from './faults.js';
 export { DfsStrategy } from './dfs.js';
 export { ReplayStrategy } from './replay.js';
 export { DporStrategy } from './dpor.js';

@@ -8,7 +8,15 @@
  */
 import type { Program } from '../lang/ir.js';
 import { DEFAULT_LIMITS, Machine, SharedDetectors, type Limits, type ScenarioSpec } from '../vm/machine.js';
-import { Explorer, type ExecutionRecord, type ExploreOptions, type ExploreResult } from './explorer.js';
+import {
+  Explorer,
+  better,
+  findingOrder,
+  type ExecutionRecord,
+  type ExploreOptions,
+  type ExploreResult,
+} from './explorer.js';
+import { enumeratesFaults, explorePlans } from './faults.js';
 import { ReplayStrategy } from './replay.js';
 import type { Strategy } from './strategy.js';
 import { makeStrategy, type StrategyName, type StrategyOptions } from './index.js';
@@ -56,6 +64,19 @@ export interface ScenarioOptions extends ExploreOptions {
  * there: docs/scheduler.md).
  */
 export function exploreScenario(program: Program, spec: ScenarioSpec, options: ScenarioOptions = {}): ExploreResult {
+  if (enumeratesFaults(spec)) {
+    if (options.strategy !== undefined && typeof options.strategy !== 'string') {
+      throw new Error('teardown: a scenario with fault sites needs a strategy by name (one per fault plan)');
+    }
+    // one lockdep graph per plan: a lock-order finding's executions then replay under one plan
+    return explorePlans(
+      spec,
+      options,
+      (s, o) => exploreScenario(program, s, { ...options, ...o }),
+      better,
+      findingOrder,
+    );
+  }
   const m = newMachine(program, spec, options.limits, options.shared);
   const s = options.strategy ?? 'portfolio';
   const nthreads = spec.threads.length;

@@ -14,7 +14,13 @@
  * may have any number of threads and the tokens of up to 26 threads are
  * the plain letters they always were. A lock-order finding is a set of
  * executions; its token is their tokens joined by commas.
+ *
+ * A finding reached with injected failures (./faults.ts) starts its token
+ * with its fault plan: `F`, then thread and call number per failure, then a
+ * dot: `Fb1.a3b2a` = thread 1's first call at an armed fault site fails,
+ * and the schedule is a3b2a.
  */
+import type { InjectedFault } from '../state/fault.js';
 
 /** One thread index (0 = `a`) per visible step of an execution. */
 export type Schedule = number[];
@@ -60,7 +66,50 @@ export function decodeSchedule(token: string): number[] {
   return out;
 }
 
-/** The token of a finding: one schedule's token, or a set of executions' tokens joined by commas. */
-export function findingToken(f: { schedule?: readonly number[]; schedules?: readonly (readonly number[])[] }): string {
-  return f.schedules ? f.schedules.map(encodeSchedule).join(',') : encodeSchedule(f.schedule ?? []);
+/** A fault plan's token prefix (`Fb1.`), or '' for none. */
+export function faultsToken(plan: readonly InjectedFault[] | undefined): string {
+  if (!plan?.length) return '';
+  return `F${plan.map((p) => threadToken(p.tid) + String(p.nth)).join('')}.`;
+}
+
+/** The token of a finding: its fault plan, then one schedule's token or a set of executions' tokens joined by commas. */
+export function findingToken(f: {
+  schedule?: readonly number[];
+  schedules?: readonly (readonly number[])[];
+  faults?: readonly InjectedFault[];
+}): string {
+  const s = f.schedules ? f.schedules.map(encodeSchedule).join(',') : encodeSchedule(f.schedule ?? []);
+  return faultsToken(f.faults) + s;
+}
+
+/** A decoded finding token: the fault plan (empty for none) and one or more schedules. */
+export interface DecodedToken {
+  faults: InjectedFault[];
+  schedules: number[][];
+}
+
+/**
+ * Decode a finding token (`Fb1.a3b2a`, `a2b,ab2`). Throws a readable error
+ * for a malformed one.
+ */
+export function decodeToken(token: string): DecodedToken {
+  const t = token.trim();
+  let rest = t;
+  const faults: InjectedFault[] = [];
+  if (t.startsWith('F')) {
+    const m = /^F((?:(?:[a-z]|_\d{1,6}_)\d{1,6})+)\./.exec(t);
+    if (!m)
+      throw new Error(
+        `bad schedule token '${token}': a fault plan is F, thread letters with call numbers, then '.' (Fb1.a3b2a)`,
+      );
+    const re = /(?:([a-z])|_(\d+)_)(\d+)/g;
+    let e: RegExpExecArray | null;
+    while ((e = re.exec(m[1]!))) {
+      const nth = Number(e[3]);
+      if (nth < 1) throw new Error(`bad schedule token '${token}': call numbers start at 1`);
+      faults.push({ tid: e[1] ? e[1].charCodeAt(0) - 97 : Number(e[2]), nth });
+    }
+    rest = t.slice(m[0].length);
+  }
+  return { faults, schedules: rest.split(',').map(decodeSchedule) };
 }

@@ -58,7 +58,7 @@ export function stateText(s: VmState, extra: string): string {
   for (const t of s.threads) {
     const frames = t.frames.map((f) => `${f.fn}@${f.pc}(${f.regs.map(v).join(',')})#${f.stack}`).join('/');
     parts.push(
-      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}`,
+      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}f${t.faultCalls}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}`,
     );
   }
   parts.push(extra);

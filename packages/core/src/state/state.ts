@@ -89,6 +89,8 @@ export interface Thread {
   iterWrote: boolean;
   /** WARN_ON_ONCE sites already fired. */
   warnedOnce: Set<string>;
+  /** Calls this execution made at armed fault sites (fail_nth counts per task: state/fault.ts). */
+  faultCalls: number;
   ret?: Value;
   /** Set when the thread timed out of its last sleep. */
   timedOut?: boolean;

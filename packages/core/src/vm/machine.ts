@@ -108,6 +108,7 @@ export class Machine extends VmServices {
         iterReads: null,
         iterWrote: false,
         warnedOnce: new Set(),
+        faultCalls: 0,
       });
     }
     this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen };
@@ -142,6 +143,7 @@ export class Machine extends VmServices {
     this.state = cloneState(this.initial!);
     this.findings = [];
     this.fatal = null;
+    this.injections = [];
     this.allocCount = this.initialAllocCount;
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.spin.reset(this.nworkers + 1);
@@ -210,11 +212,37 @@ export class Machine extends VmServices {
     const ins = this.prog.functions[f.fn]!.code[f.pc]!;
     if (ins.op === Op.Builtin) {
       const impl = this.impls.get(ins)!;
-      if (impl.enabled) return impl.enabled(this, t, this.args(f, ins), ins);
-      return true;
+      if (!impl.enabled || impl.enabled(this, t, this.args(f, ins), ins)) return true;
+      return this.anytimeTimeouts && this.timeoutDue(t);
     }
     if (ins.op === Op.BackEdge) return this.spin.enabled(this, t);
     return true;
+  }
+
+  /**
+   * `--timeouts anytime`: may `t`'s timer fire now? When it sleeps with a
+   * deadline no other sleeper's comes before: time runs forward, so a timer
+   * fires only after every earlier one has (or its sleeper was woken).
+   */
+  private timeoutDue(t: Thread): boolean {
+    const d = this.pendingTimeout(t);
+    if (d === undefined) return false;
+    for (let i = 0; i < this.nworkers; i++) {
+      const u = this.state.threads[i]!;
+      if (u === t || u.done || u.dead || this.blockedEnabled(u)) continue;
+      const e = this.pendingTimeout(u);
+      if (e !== undefined && e < d) return false;
+    }
+    return true;
+  }
+
+  /** Is `u`'s pending operation enabled on its own (woken, or not blocked)? */
+  private blockedEnabled(u: Thread): boolean {
+    const f = u.frames[u.frames.length - 1]!;
+    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
+    if (ins.op !== Op.Builtin) return true;
+    const impl = this.impls.get(ins)!;
+    return !impl.enabled || impl.enabled(this, u, this.args(f, ins), ins);
   }
 
   /** A timed sleeper whose timeout may fire now that nothing else can run, or -1. */

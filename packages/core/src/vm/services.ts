@@ -12,7 +12,7 @@ import { writable } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, badKey, memKey } from '../state/keys.js';
-import { Fault } from '../state/fault.js';
+import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
 import type { KernelCtx } from '../kernel/api.js';
 import { STATE_BY_TAG } from '../kernel/registry.js';
 import type { DetectCtx } from '../detect/ctx.js';
@@ -28,11 +28,34 @@ export interface ThreadSpec {
   name: string;
 }
 
-/** A scenario: an optional setup, two or more threads, an optional check. */
+/**
+ * Fault injection for a scenario: the call sites that may fail, and at most
+ * how many failures one execution injects (docs/scheduler.md, "Fault
+ * injection"). The explorer tries every fault plan of up to `max` entries
+ * (sched/faults.ts); `plan` fixes one (replay, minimisation).
+ */
+export interface FaultSpec {
+  /** Armed fault sites: `kmalloc` (every slab allocation), `copy_to_user`, or a name passed to should_fail(). */
+  sites: string[];
+  /** Most failures per execution (default 1). */
+  max?: number;
+  /** The one plan to run: no other is tried. */
+  plan?: InjectedFault[];
+}
+
+/** A scenario: an optional setup, two or more threads, an optional check, and the fault sites it arms. */
 export interface ScenarioSpec {
   setup?: string;
   threads: ThreadSpec[];
   check?: string;
+  faults?: FaultSpec;
+  /**
+   * When a timed sleep's timeout may fire (docs/scheduler.md, "Timeouts"):
+   * `quiescent` (default, for grading) only when no other thread can run;
+   * `anytime` at any step after the sleeper sleeps, while others still run,
+   * in deadline order (for demonstrations: `--timeouts anytime`).
+   */
+  timeouts?: 'quiescent' | 'anytime';
 }
 
 /** Budgets that keep any program from running away. */
@@ -97,6 +120,10 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   protected initial?: VmState;
   protected kcsan!: Kcsan;
   protected allocCount = 0;
+  /** The failures injected in the current execution, in order. */
+  injections: Injection[] = [];
+  private readonly faultSites: ReadonlySet<string>;
+  private readonly faultPlan: readonly InjectedFault[];
 
   constructor(prog: Program, spec: ScenarioSpec, shared: SharedDetectors, limits: Limits) {
     this.prog = prog;
@@ -104,9 +131,16 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     this.shared = shared;
     this.limits = limits;
     this.nworkers = spec.threads.length;
+    this.faultSites = new Set(spec.faults?.sites ?? []);
+    this.faultPlan = spec.faults?.plan ?? [];
   }
 
   abstract pendingLabel(tid: number): string;
+
+  /** Timeouts fire at any step (`--timeouts anytime`), not only at quiescence. */
+  get anytimeTimeouts(): boolean {
+    return this.spec.timeouts === 'anytime';
+  }
 
   get lockdep(): LockdepGraph {
     return this.shared.lockdep;
@@ -122,6 +156,22 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
   threads(): readonly Thread[] {
     return this.state.threads;
+  }
+
+  // ---------------------------------------------------------------- fault injection
+
+  /**
+   * Should this call at fault site `site` fail? Only at an armed site, only
+   * in a scenario thread (setup and check never fail), and only when the
+   * fault plan names this thread's count of armed calls so far: fail_nth,
+   * per task (state/fault.ts). An injected failure is recorded.
+   */
+  shouldFail(t: Thread, site: string): boolean {
+    if (t.tid >= this.nworkers || !this.faultSites.has(site)) return false;
+    const nth = ++t.faultCalls;
+    if (!this.faultPlan.some((p) => p.tid === t.tid && p.nth === nth)) return false;
+    this.injections.push({ tid: t.tid, nth, site, step: this.state.step, stack: this.site(t).stack });
+    return true;
   }
 
   // ---------------------------------------------------------------- sites and findings

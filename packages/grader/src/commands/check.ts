@@ -8,6 +8,7 @@ export interface CheckCliOptions extends ExplorationCliOptions {
   reproducible?: boolean;
   minimise?: boolean;
   stateCache?: boolean;
+  timeouts?: 'quiescent' | 'anytime';
 }
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
@@ -19,11 +20,12 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
     minimise: o.minimise !== false,
     stateCache: o.stateCache,
     reproducible: o.reproducible === true,
+    timeouts: o.timeouts,
   });
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {
-    process.stdout.write(renderCheckText(report, text) + '\n');
+    process.stdout.write(renderCheckText(report, text, o.timeouts === 'anytime' ? '--timeouts anytime' : '') + '\n');
   }
   if (report.diagnostics.length) return EXIT_USAGE;
   return report.findings.length ? EXIT_FINDINGS : EXIT_OK;
@@ -68,7 +70,7 @@ export function renderDiagnostics(
     .join('\n');
 }
 
-export function renderCheckText(r: CheckReport, text: string): string {
+export function renderCheckText(r: CheckReport, text: string, replayFlags = ''): string {
   if (r.diagnostics.length) return renderDiagnostics(r, text);
   const out: string[] = [];
   const s = r.stats!;
@@ -86,7 +88,11 @@ export function renderCheckText(r: CheckReport, text: string): string {
   const sources = new Map([[r.file, text]]);
   for (const f of r.findings) {
     out.push('');
-    out.push(renderFinding(f, { trace: f.trace?.length ? traceTable(f.trace, r.threads, { sources }) : undefined }));
+    const table =
+      f.trace?.length || f.injected?.length
+        ? traceTable(f.trace ?? [], r.threads, { sources, injected: f.injected })
+        : undefined;
+    out.push(renderFinding(f, { trace: table, names: r.threads, replayFlags }));
   }
   return out.join('\n');
 }

@@ -2,7 +2,9 @@
 import { basename } from 'node:path';
 import {
   compile,
-  decodeSchedule,
+  decodeToken,
+  withPlan,
+  type InjectedFault,
   formatDiagnostic,
   traceObjects,
   DEFAULT_LIMITS,
@@ -34,6 +36,7 @@ export interface GradeCliOptions {
   traces?: boolean;
   progress?: boolean;
   schedule?: string;
+  timeouts?: 'quiescent' | 'anytime';
 }
 
 /**
@@ -47,10 +50,16 @@ async function replayScenario(
   scenarioId: string,
   token: string,
   json: boolean,
+  anytime: boolean,
 ): Promise<number> {
   let schedule: number[];
+  let faults: InjectedFault[];
   try {
-    schedule = decodeSchedule(token);
+    const d = decodeToken(token);
+    if (d.schedules.length > 1)
+      throw new Error(`a lock-order token (${d.schedules.length} executions) cannot be replayed as one interleaving`);
+    schedule = d.schedules[0]!;
+    faults = d.faults;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -65,8 +74,11 @@ async function replayScenario(
     );
     return EXIT_USAGE;
   }
-  const spec = scenarioSpec(c.program, s)!;
-  const bad = unknownThread([schedule], spec.threads.length, `scenario ${s.id}`);
+  const scenario = scenarioSpec(c.program, s)!;
+  if (faults.length && !scenario.faults)
+    throw new UsageError(`the token injects failures, but scenario ${s.id} arms no fault sites`);
+  const spec = { ...withPlan(scenario, faults), ...(anytime ? { timeouts: 'anytime' as const } : {}) };
+  const bad = unknownThread([schedule, faults.map((f) => f.tid)], spec.threads.length, `scenario ${s.id}`);
   if (bad) throw new UsageError(bad);
   const run = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits }, Infinity);
   const at = Math.min(schedule.length, run.states.length) - 1;
@@ -81,6 +93,7 @@ async function replayScenario(
           scenario: s.id,
           threads: names,
           steps: run.steps,
+          ...(run.injections.length ? { injections: run.injections } : {}),
           objects,
           findings: run.findings,
         },
@@ -138,7 +151,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   }
   if (o.schedule !== undefined) {
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
-    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true);
+    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true, o.timeouts === 'anytime');
   }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
@@ -148,12 +161,16 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     strategy: o.strategy as StrategyName | undefined,
     budget,
     reproducible: o.reproducible,
+    timeouts: o.timeouts,
     onProgress: showProgress
       ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
       : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[2K');
-  const out = renderReport(r, o, textOptions(ex, submission, o.traces !== false));
+  const out = renderReport(r, o, {
+    ...textOptions(ex, submission, o.traces !== false),
+    ...(o.timeouts === 'anytime' ? { replayFlags: '--timeouts anytime' } : {}),
+  });
   if (o.out !== undefined) writeOutputFile(o.out, out);
   else process.stdout.write(out);
   if (r.status === 'error') return EXIT_USAGE;

@@ -1,5 +1,5 @@
 /** `teardown replay <program.c> --schedule <token>`: one execution, step by step. */
-import { compile, decodeSchedule, programScenario, replaySchedules } from '@teardown/core';
+import { compile, decodeToken, programScenario, replaySchedules, withPlan, type InjectedFault } from '@teardown/core';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { renderReplayText, unknownThread } from '../render/replay.js';
 import { renderDiagnostics } from './check.js';
@@ -7,11 +7,12 @@ import { renderDiagnostics } from './check.js';
 export async function replayCommand(
   file: string,
   text: string,
-  o: { schedule: string; json?: boolean },
+  o: { schedule: string; json?: boolean; timeouts?: 'quiescent' | 'anytime' },
 ): Promise<number> {
   let schedules: number[][];
+  let faults: InjectedFault[];
   try {
-    schedules = o.schedule.split(',').map((t) => decodeSchedule(t));
+    ({ schedules, faults } = decodeToken(o.schedule));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -23,9 +24,12 @@ export async function replayCommand(
     );
     return EXIT_USAGE;
   }
-  const spec = programScenario(c.program);
-  if (!spec) throw new UsageError(`${file} has no thread_<name> functions`);
-  const bad = unknownThread(schedules, spec.threads.length, 'the program');
+  const scenario = programScenario(c.program);
+  if (!scenario) throw new UsageError(`${file} has no thread_<name> functions`);
+  if (faults.length && !scenario.faults)
+    throw new UsageError(`the token injects failures, but ${file} arms no fault sites (fault_sites)`);
+  const spec = { ...withPlan(scenario, faults), ...(o.timeouts === 'anytime' ? { timeouts: o.timeouts } : {}) };
+  const bad = unknownThread([...schedules, faults.map((f) => f.tid)], spec.threads.length, 'the program');
   if (bad) throw new UsageError(bad);
   const recs = replaySchedules(c.program, spec, schedules);
   const names = spec.threads.map((t) => t.name);

@@ -20,6 +20,7 @@ import {
   modelFiles,
   threadTaskName,
   unitKey,
+  declaredFaults,
   type Budget,
   type CompileResult,
   type Coverage,
@@ -125,6 +126,11 @@ export interface GradeOptions {
   reproducible?: boolean;
   /** Skip minimisation and traces (the reference-findings refresh does). */
   bare?: boolean;
+  /**
+   * When timed waits may time out (core's ScenarioSpec.timeouts). Grading
+   * keeps the default, quiescent; `anytime` is for demonstrations.
+   */
+  timeouts?: 'quiescent' | 'anytime';
   onProgress?: (p: GradeProgress) => void;
   /** Checked between executions: true cancels (the scenarios not finished count as failed). */
   shouldStop?: () => boolean;
@@ -160,10 +166,12 @@ export function scenarioSpec(program: Program, s: Scenario): ScenarioSpec | unde
     });
   if (!threads.length) return undefined;
   const has = (n: string) => program.fnIndex.has(unitKey(s.id, n));
+  const faults = declaredFaults(program, (n) => unitKey(s.id, n));
   return {
     setup: has('setup') ? unitKey(s.id, 'setup') : undefined,
     threads,
     check: has('check') ? unitKey(s.id, 'check') : undefined,
+    ...(faults ? { faults } : {}),
   };
 }
 
@@ -269,6 +277,7 @@ export async function grade(
       continue;
     }
     const spec = scenarioSpec(c.program, s);
+    if (spec && opts.timeouts === 'anytime') spec.timeouts = 'anytime';
     if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
     const r = runScenario(
       c.program,

@@ -11,6 +11,7 @@ import {
   threadToken,
   traceTable,
   type Finding,
+  type Injection,
   type ObjectSnapshot,
   type ObjectTrace,
 } from '@teardown/core';
@@ -22,6 +23,8 @@ export interface ReplayedExecution {
   steps: readonly StepRecord[];
   preemptions: number;
   switches: number;
+  /** Failures injected under the token's fault plan (each a row marked F). */
+  injections?: readonly Injection[];
 }
 
 export interface ReplayView {
@@ -47,7 +50,7 @@ export function renderReplayText(v: ReplayView): string {
   if (v.heading !== undefined) out.push(`${v.heading}\n\n`);
   v.executions.forEach((r, i) => {
     if (v.executions.length > 1) out.push(`execution ${i + 1} of ${v.executions.length}:\n`);
-    out.push(traceTable(r.steps, v.threads, { sources: v.sources, merge: v.merge }) + '\n');
+    out.push(traceTable(r.steps, v.threads, { sources: v.sources, merge: v.merge, injected: r.injections }) + '\n');
     out.push(
       `${r.steps.length} steps, ${plural(r.preemptions, 'preemption', 'preemptions')}, ${plural(r.switches, 'context switch', 'context switches')}\n\n`,
     );
@@ -62,7 +65,7 @@ export function renderReplayText(v: ReplayView): string {
       );
     out.push('\n');
   }
-  for (const f of v.findings) out.push(renderFinding(f) + '\n\n');
+  for (const f of v.findings) out.push(renderFinding(f, { names: v.threads }) + '\n\n');
   if (!v.findings.length) out.push('no findings in this execution\n');
   return out.join('');
 }

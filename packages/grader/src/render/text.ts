@@ -12,21 +12,28 @@ export interface TextOptions {
   sources?: Map<string, string>;
   /** Print the trace tables (default true). */
   traces?: boolean;
+  /** Flags a replay command needs besides the token (`--timeouts anytime`). */
+  replayFlags?: string;
 }
 
 function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
   const table =
-    o.traces !== false && f.trace?.length
-      ? traceTable(f.trace, s.threads, { sources: o.sources, mark: f.trace[f.trace.length - 1]!.step, merge: true })
+    o.traces !== false && (f.trace?.length || f.injected?.length)
+      ? traceTable(f.trace ?? [], s.threads, {
+          sources: o.sources,
+          mark: f.trace?.[f.trace.length - 1]?.step,
+          merge: true,
+          injected: f.injected,
+        })
       : undefined;
   const more = f.similar
     ? `\n        (${f.similar} more finding${f.similar === 1 ? '' : 's'} of this kind and title)`
     : '';
   const replay =
     f.token && !f.schedules
-      ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}`
+      ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}${o.replayFlags ? ` ${o.replayFlags}` : ''}`
       : '';
-  return renderFinding(f, { trace: table, indent: '      ' }) + more + replay;
+  return renderFinding(f, { trace: table, indent: '      ', names: s.threads }) + more + replay;
 }
 
 /** The whole report. */
