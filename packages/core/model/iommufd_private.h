@@ -67,6 +67,8 @@ struct iommufd_ctx {
 /* An ioctl's context and its copied-in argument block. */
 struct iommufd_ucmd {
 	struct iommufd_ctx *ictx;
+	/* the userspace buffer the command came from (not modelled: copy_to_user() only may fail) */
+	void *ubuffer;
 	void *cmd;
 };
 
@@ -123,10 +125,20 @@ struct iommufd_device {
 	bool destroying;
 };
 
-/* Driver hooks of a vIOMMU (none in the model: every vIOMMU is core-only). */
+/*
+ * Driver hooks of a vIOMMU (include/linux/iommufd.h, Linux 6.17), those the
+ * vdevice life cycle uses: the size of the driver's vdevice structure (the
+ * core's struct iommufd_vdevice first in it) and its initialiser, which may
+ * set vdev->destroy. The model's one IOMMU driver is selftest.c's mock.
+ */
 struct iommufd_viommu_ops {
 	size_t vdevice_size;
 	int (*vdevice_init)(struct iommufd_vdevice *vdev);
+};
+
+/* The IOMMU driver's ops (include/linux/iommu.h), reduced to the vIOMMU initialiser. */
+struct iommu_ops {
+	int (*viommu_init)(struct iommufd_viommu *viommu);
 };
 
 struct iommufd_viommu {
@@ -189,6 +201,7 @@ void iommufd_put_group(struct iommufd_group *group);
 void iommu_device_release_dma_owner(struct device *dev);
 bool iommufd_selftest_is_mock_dev(struct device *dev);
 struct iommu_device *__iommu_get_iommu_dev(struct device *dev);
+const struct iommu_ops *dev_iommu_ops(struct device *dev);
 
 /* viommu.c */
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);

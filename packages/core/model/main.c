@@ -10,10 +10,14 @@
  * the kernel's; what it leaves out is said where it does.
  */
 
-/* The model injects no faults (upstream: iommufd_should_fail(), CONFIG_IOMMUFD_TEST). */
+/*
+ * The selftest build's fault point (CONFIG_IOMMUFD_TEST: should_fail() on
+ * fail_iommufd): the fault site "iommufd_should_fail", for scenarios that
+ * arm it. Models iommufd_should_fail() (Linux 6.17, selftest.c).
+ */
 bool iommufd_should_fail(void)
 {
-	return false;
+	return should_fail("iommufd_should_fail");
 }
 
 /*
@@ -236,9 +240,16 @@ int iommufd_destroy(struct iommufd_ucmd *ucmd)
 	return iommufd_object_remove(ucmd->ictx, NULL, cmd->id, 0);
 }
 
-/* Copy the command back to userspace: never faults in the model. Upstream: iommufd_ucmd_respond(). */
+/*
+ * Copy the command back to userspace; -EFAULT when the copy faults (the
+ * fault site "copy_to_user"). The model keeps the command in kernel
+ * memory, where the ioctl wrappers read it. Models iommufd_ucmd_respond()
+ * (Linux 6.17, iommufd_private.h).
+ */
 int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
 {
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd, cmd_len))
+		return -EFAULT;
 	return 0;
 }
 

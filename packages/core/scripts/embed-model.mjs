@@ -15,6 +15,7 @@ export const ORDER = [
   'main.c',
   'device.c',
   'viommu.c',
+  'selftest.c',
   'fs.c',
   'vfio.c',
   'uapi.c',

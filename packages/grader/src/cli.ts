@@ -4,7 +4,7 @@
  * scenario failed, 2 invalid input or usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { STRATEGY_NAMES } from '@teardown/core';
 import { checkCommand, type CheckCliOptions } from './commands/check.js';
@@ -32,6 +32,23 @@ function exerciseOrUsage(nameOrPath: string): Exercise {
     if (e instanceof ExerciseError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+/**
+ * The model functions a graded file replaces: `--replace-model`'s list, or,
+ * for a file that is one of the exercise's known-bad versions, the patch its
+ * manifest entry declares (history replayed as posted).
+ */
+function modelPatch(ex: Exercise, dir: string, files: string[], flag: string | undefined): string[] | undefined {
+  if (flag !== undefined) {
+    const names = flag.split(',').map((x) => x.trim());
+    if (names.some((n) => !/^[A-Za-z_]\w*$/.test(n)))
+      throw new UsageError(`bad --replace-model '${flag}': expected function names separated by commas`);
+    return names;
+  }
+  const abs = new Set(files.map((f) => resolve(f)));
+  const kb = ex.manifest.knownBad.find((k) => abs.has(resolve(dir, k.file)));
+  return kb?.replaces;
 }
 
 /** Options shared by commands that explore. */
@@ -132,8 +149,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-progress', 'no progress line on standard error')
     .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
     .addOption(timeoutsOption())
+    .option(
+      '--replace-model <functions>',
+      "model functions the file defines in place of the model's (comma-separated; a known-bad file of the exercise gets its manifest's list)",
+    )
     .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
       const ex = exerciseOrUsage(exercise);
+      o.replaces = modelPatch(ex, findExerciseDir(exercise)!, files, o.replaceModel);
       const names = submissionNames(files);
       const submission = files.map((f, i) => ({ name: names[i]!, text: readSourceFile(f) }));
       await initNodeParser();

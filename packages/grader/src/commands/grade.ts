@@ -37,6 +37,9 @@ export interface GradeCliOptions {
   progress?: boolean;
   schedule?: string;
   timeouts?: 'quiescent' | 'anytime';
+  replaceModel?: string;
+  /** Model functions the submission replaces (set by the CLI from --replace-model or the known-bad's manifest). */
+  replaces?: string[];
 }
 
 /**
@@ -51,6 +54,7 @@ async function replayScenario(
   token: string,
   json: boolean,
   anytime: boolean,
+  replaces: string[] | undefined,
 ): Promise<number> {
   let schedule: number[];
   let faults: InjectedFault[];
@@ -65,7 +69,7 @@ async function replayScenario(
   }
   const s = ex.scenarios.find((x) => x.id === scenarioId)!;
   const files = gradingFiles(ex, submission, [s]);
-  const c = await compile(files);
+  const c = await compile(files, replaces?.length ? { replaces: new Set(replaces) } : {});
   if (!c.program) {
     process.stdout.write(
       (json
@@ -151,7 +155,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   }
   if (o.schedule !== undefined) {
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
-    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true, o.timeouts === 'anytime');
+    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true, o.timeouts === 'anytime', o.replaces);
   }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
@@ -162,6 +166,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     budget,
     reproducible: o.reproducible,
     timeouts: o.timeouts,
+    replaces: o.replaces,
     onProgress: showProgress
       ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
       : undefined,

@@ -29,6 +29,16 @@ export interface KnownBadManifest {
   kinds: FindingKind[];
   /** Where it comes from (a seed message, or "plausible mistake: ..."). */
   source: string;
+  /**
+   * Model functions the file defines in place of the model's: a patch over
+   * the model, for history replayed as posted (core's CompileOptions.replaces).
+   */
+  replaces?: string[];
+  /**
+   * Preemptions the minimised counterexample of a kind must need, where the
+   * seed states it (v2's use-after-free: 3): fewest over the scenarios.
+   */
+  preemptions?: Partial<Record<FindingKind, number>>;
 }
 
 export interface ExerciseManifest {
@@ -150,6 +160,16 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
     if (!Array.isArray(k.kinds) || !k.kinds.length || k.kinds.some((x) => !FINDING_KINDS.includes(x))) {
       problems.push(`knownBad[${i}].kinds must list finding kinds (${FINDING_KINDS.join(', ')})`);
     }
+    if (k.replaces !== undefined && (!Array.isArray(k.replaces) || k.replaces.some((x) => typeof x !== 'string')))
+      problems.push(`knownBad[${i}].replaces must list model function names`);
+    if (
+      k.preemptions !== undefined &&
+      (typeof k.preemptions !== 'object' ||
+        Object.entries(k.preemptions).some(
+          ([kind, n]) => !FINDING_KINDS.includes(kind as FindingKind) || typeof n !== 'number' || n < 0,
+        ))
+    )
+      problems.push(`knownBad[${i}].preemptions must map finding kinds to numbers of preemptions`);
   }
   const modelFindings = new Map<string, Set<string>>();
   if (m.modelFindings !== undefined) {

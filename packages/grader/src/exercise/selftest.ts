@@ -27,7 +27,8 @@ export async function checkExercise(
     opts.onCheck?.(c);
   };
   const text = (p: string) => ex.files.get(p)!;
-  const run = (file: string) => grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true });
+  const run = (file: string, extra: { replaces?: string[]; bare?: boolean } = {}) =>
+    grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true, ...extra });
 
   const sol = await run(ex.manifest.solution);
   push({
@@ -57,17 +58,23 @@ export async function checkExercise(
   });
 
   for (const kb of ex.manifest.knownBad) {
-    const r = await run(kb.file);
+    // a preemption count is a property of minimised counterexamples: those need a full (not bare) run
+    const r = await run(kb.file, { replaces: kb.replaces, ...(kb.preemptions ? { bare: false } : {}) });
     const got = kindsOf(r);
     const missing = kb.kinds.filter((k) => !got.includes(k));
+    const wrongPre = Object.entries(kb.preemptions ?? {}).flatMap(([kind, n]) => {
+      const fewest = fewestPreemptions(r, kind);
+      return fewest === n ? [] : [`${kind} needs ${fewest ?? 'no'} preemptions, not ${n}`];
+    });
+    const patch = kb.replaces?.length ? ` (model patch: ${kb.replaces.join(', ')})` : '';
     push({
-      name: `${kb.file} fails with ${kb.kinds.join(', ')}`,
-      ok: r.status === 'failed' && !missing.length,
+      name: `${kb.file}${patch} fails with ${kb.kinds.join(', ')}`,
+      ok: r.status === 'failed' && !missing.length && !wrongPre.length,
       report: r,
       detail:
         r.status === 'error'
           ? `does not compile: ${r.diagnostics[0]?.message}`
-          : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
+          : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}${wrongPre.length ? `; ${wrongPre.join('; ')}` : ''}`,
     });
   }
 
@@ -99,4 +106,10 @@ export async function modelFindingsFile(ex: Exercise): Promise<string> {
       2,
     ) + '\n'
   );
+}
+
+/** The fewest preemptions of a charged finding of `kind` over the report's scenarios, if any. */
+function fewestPreemptions(r: GradeReport, kind: string): number | undefined {
+  const ns = r.scenarios.flatMap((s) => s.findings.filter((f) => f.kind === kind).map((f) => f.preemptions ?? 0));
+  return ns.length ? Math.min(...ns) : undefined;
 }

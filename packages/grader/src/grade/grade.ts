@@ -90,6 +90,8 @@ export interface GradeReport {
   maxScore: number;
   diagnostics: Diagnostic[];
   scenarios: ScenarioResult[];
+  /** Model functions the submission replaced (a known-bad version replaying history; absent otherwise). */
+  modelPatch?: string[];
   /** Wall-clock milliseconds (absent in reproducible reports). */
   ms?: number;
 }
@@ -126,6 +128,12 @@ export interface GradeOptions {
   reproducible?: boolean;
   /** Skip minimisation and traces (the reference-findings refresh does). */
   bare?: boolean;
+  /**
+   * Model functions the submission defines in place of the model's (a
+   * known-bad version that replays history as posted; core's
+   * CompileOptions.replaces). Learners' submissions never have one.
+   */
+  replaces?: readonly string[];
   /**
    * When timed waits may time out (core's ScenarioSpec.timeouts). Grading
    * keeps the default, quiescent; `anytime` is for demonstrations.
@@ -244,6 +252,7 @@ export async function grade(
     maxScore,
     diagnostics: [],
     scenarios: [],
+    ...(opts.replaces?.length ? { modelPatch: [...opts.replaces] } : {}),
   };
   const notRun = (s: Scenario): ScenarioResult => ({
     id: s.id,
@@ -262,7 +271,7 @@ export async function grade(
     modelFindings: [],
   });
   const files = gradingFiles(ex, submission, scenarios);
-  const c = await compile(files);
+  const c = await compile(files, opts.replaces?.length ? { replaces: new Set(opts.replaces) } : {});
   if (!c.program) {
     const diagnostics = learnerDiagnostics(ex, c, submission, files);
     return finish({ ...base, diagnostics, scenarios: scenarios.map(notRun) }, opts, now() - t0);

@@ -41,6 +41,7 @@ export function renderText(r: GradeReport, o: TextOptions = {}): string {
   const out: string[] = [];
   out.push(`${r.exercise.id}: ${r.exercise.title}`);
   out.push(`submission: ${r.submission.join(', ')}${r.mode === 'quick' ? ' (quick run: visible scenarios)' : ''}`);
+  if (r.modelPatch) out.push(`model patch: the submission's ${r.modelPatch.join(', ')} replace the model's`);
   out.push('');
   if (r.diagnostics.length) {
     out.push(notGradedHeading(r));
