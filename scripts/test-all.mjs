@@ -4,7 +4,7 @@
  * with one plain line `N passed, N failed` summing all of them (CI reads
  * that line, not vitest's own output).
  *
- * Suites: the vitest projects (packages/*), the workbook's browser
+ * Suites: the vitest projects (packages/*, apps/workbook unit), the workbook's browser
  * end-to-end suite when apps/workbook has one, and the lint (Biome's linter
  * and format check, docs/hygiene.md), which counts as one check, and a short
  * fuzzing run (scripts/fuzz.mjs --inputs 24), one check too.

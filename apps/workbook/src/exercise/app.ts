@@ -2,7 +2,8 @@
  * The exercise page: Monaco with the learner's code (autosaved), Run (the
  * visible scenarios, quick budget) and Submit (every scenario, full budget)
  * with Ctrl/Cmd+Enter and Ctrl/Cmd+Shift+Enter, live progress and Cancel,
- * the results panel, the trace viewer, share links, reset with a way back.
+ * the hints (one more after each Submit short of full marks), the results
+ * panel, the trace viewer, share links, reset with a way back.
  *
  * The grader runs in a worker; a runaway grading is stopped by Cancel or by
  * the watchdog (`?watchdog=ms` shortens it), which replaces the worker. The
@@ -14,6 +15,7 @@ import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
 import { renderResults } from './results';
+import { HintPanel } from './hint-panel';
 import { TraceViewer } from './trace-view';
 import { SUBMISSION } from './names';
 import { h } from './dom';
@@ -48,6 +50,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const editorEl = q<HTMLElement>('.td-editor');
   const resultsEl = q<HTMLElement>('.td-results');
   const traceEl = q<HTMLElement>('.td-trace');
+  const hintsEl = q<HTMLElement>('.td-hints');
   const status = (text: string, kind: 'info' | 'busy' | 'error' = 'info') => {
     statusEl.textContent = text;
     statusEl.dataset.kind = kind;
@@ -77,6 +80,8 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') persist();
   });
+
+  const hints = new HintPanel(hintsEl, id, info.hints);
 
   const syncRestore = () => {
     restoreBtn.hidden = storage.load(id, 'previous') === null;
@@ -187,6 +192,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         },
       });
       root.dataset.result = r.status;
+      hints.graded(r);
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
       status(
         r.status === 'error'

@@ -6,10 +6,10 @@
  */
 import * as Comlink from 'comlink';
 import type { GradeProgress, GradeReport } from '@teardown/grader';
-import type { GraderApi, TraceView } from '../workers/grader.worker';
+import type { ExerciseInfo, GraderApi, TraceView } from '../workers/grader.worker';
 import type { Diagnostic } from '@teardown/core';
 
-export type { TraceView };
+export type { ExerciseInfo, TraceView };
 
 /** Why a call ended without a result. */
 export class Stopped extends Error {
@@ -69,7 +69,7 @@ export class GraderClient {
   }
 
   /** Load the parser and the exercise in the worker. */
-  init(): Promise<{ starter: string; functions: string[]; title: string; scenarios: { id: string; title: string }[] }> {
+  init(): Promise<ExerciseInfo> {
     return this.guarded(60_000, (api) => api.init(this.exerciseId));
   }
 

@@ -1,12 +1,15 @@
 /**
- * Autosave per exercise in localStorage: the learner's code, and the code
- * it replaced when a reset or a shared link took its place ("previous"), so
- * nothing typed is ever lost. Storage may be unavailable (private mode, a
- * full quota): every call reports that instead of throwing.
+ * Autosave per exercise in localStorage: the learner's code, the code it
+ * replaced when a reset or a shared link took its place ("previous"), so
+ * nothing typed is ever lost, and how far the hints have got ("hints", see
+ * hints.ts). Storage may be unavailable (private mode, a full quota): every
+ * call reports that instead of throwing.
  */
-const key = (id: string, what: 'code' | 'previous') => `teardown:v1:${id}:${what}`;
+export type Slot = 'code' | 'previous' | 'hints';
 
-export function load(id: string, what: 'code' | 'previous' = 'code'): string | null {
+const key = (id: string, what: Slot) => `teardown:v1:${id}:${what}`;
+
+export function load(id: string, what: Slot = 'code'): string | null {
   try {
     return localStorage.getItem(key(id, what));
   } catch {
@@ -15,7 +18,7 @@ export function load(id: string, what: 'code' | 'previous' = 'code'): string | n
 }
 
 /** Returns false when the browser refused to store it. */
-export function save(id: string, text: string, what: 'code' | 'previous' = 'code'): boolean {
+export function save(id: string, text: string, what: Slot = 'code'): boolean {
   try {
     localStorage.setItem(key(id, what), text);
     return true;
@@ -24,7 +27,7 @@ export function save(id: string, text: string, what: 'code' | 'previous' = 'code
   }
 }
 
-export function clear(id: string, what: 'code' | 'previous'): void {
+export function clear(id: string, what: Slot): void {
   try {
     localStorage.removeItem(key(id, what));
   } catch {

@@ -53,11 +53,19 @@ export interface TraceView {
   sources: Record<string, string>;
 }
 
+/** What the page needs of an exercise's manifest. */
+export interface ExerciseInfo {
+  starter: string;
+  functions: string[];
+  title: string;
+  scenarios: { id: string; title: string }[];
+  /** The exercise's hints, gentlest first (exercise.json `hints`; none when it has none). */
+  hints: string[];
+}
+
 const api = {
   /** Load the parser and the exercise; resolves when grading can start. */
-  async init(
-    id: string,
-  ): Promise<{ starter: string; functions: string[]; title: string; scenarios: { id: string; title: string }[] }> {
+  async init(id: string): Promise<ExerciseInfo> {
     await ready();
     const ex = exercise(id);
     return {
@@ -65,6 +73,7 @@ const api = {
       functions: ex.manifest.functions,
       title: ex.manifest.title,
       scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
+      hints: ex.manifest.hints ?? [],
     };
   },
 

@@ -17,6 +17,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const EX = fileURLToPath(new URL('../../../../exercises/vdev-lifetime/', import.meta.url));
 const PAGE = `${BASE}/exercises/vdev-lifetime/`;
 const KEY = 'teardown:v1:vdev-lifetime:code';
+const HINT_KEY = 'teardown:v1:vdev-lifetime:hints';
+const HINTS = JSON.parse(readFileSync(join(EX, 'exercise.json'), 'utf8')).hints;
+/** A hint's text as the page shows it (its inline Markdown rendered). */
+const plain = (t) =>
+  t
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)\s]+\)/g, '$1');
 
 const solution = readFileSync(join(EX, 'solution.c'), 'utf8');
 const v2 = readFileSync(join(EX, 'known-bad/v2.c'), 'utf8');
@@ -260,6 +268,74 @@ describe('the vdev-lifetime exercise page', () => {
     page.once('dialog', (d) => d.dismiss());
     await page.click('.td-reset');
     assert.equal(await saved(page), solution);
+    await context.close();
+  });
+
+  it('a failed Submit of the starter makes the first hint available (a Run does not); it opens from the keyboard and stays open after a reload', async () => {
+    const { context, page } = await newPage({ colorScheme: 'light' });
+    await open(page);
+    assert.ok(HINTS.length >= 4);
+    const news = page.locator('.td-hints [role="status"]');
+    assert.equal(await news.getAttribute('aria-live'), 'polite');
+    // before any Submit: the box says hints exist and how they come
+    assert.equal(await page.isVisible('.td-hints'), true);
+    assert.equal(await page.isVisible('.td-show-hint'), false);
+    assert.match(await page.textContent('.td-hint-note'), new RegExp(`^${HINTS.length} hints for this exercise`));
+    // a Run does not count
+    assert.equal((await grade(page, 'run')).result, 'failed');
+    assert.equal(await page.isVisible('.td-show-hint'), false);
+    // a Submit short of full marks does
+    assert.equal((await grade(page)).result, 'failed');
+    assert.equal(await page.textContent('.td-show-hint'), `Show a hint (1 of ${HINTS.length})`);
+    assert.match(await news.textContent(), new RegExp(`^Hint 1 of ${HINTS.length} is available`));
+    assert.equal(await page.locator('.td-hint').count(), 0, 'an available hint stays closed until asked for');
+    // opened from the keyboard; the focus moves to the hint
+    await page.focus('.td-show-hint');
+    await page.keyboard.press('Enter');
+    const first = page.locator('.td-hint[data-hint="1"]');
+    await first.waitFor();
+    assert.equal(await first.textContent(), plain(HINTS[0]));
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-hint')), '1');
+    assert.ok((await first.locator('code').count()) > 0, 'inline code is rendered');
+    assert.equal(await first.locator('a[href="/chapters/04-pointing-without-referencing/"]').count(), 1);
+    assert.equal(await page.isVisible('.td-show-hint'), false, 'the next hint needs another failed Submit');
+    assert.equal(await news.textContent(), '');
+    assert.deepEqual(JSON.parse(await page.evaluate((k) => localStorage.getItem(k), HINT_KEY)), {
+      available: 1,
+      shown: 1,
+    });
+    // the hint card looks like a finding card, in both themes
+    const bg = (sel) => page.$eval(sel, (el) => getComputedStyle(el).backgroundColor);
+    assert.equal(await bg('.td-hint'), await bg('.td-finding'));
+    await page.selectOption('starlight-theme-select select', 'dark');
+    await page.waitForSelector('.td-editor .monaco-editor.vs-dark');
+    assert.equal(await bg('.td-hint'), await bg('.td-finding'));
+
+    // a reload keeps it open, with nothing new to announce
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]');
+    assert.equal(await page.textContent('.td-hint[data-hint="1"]'), plain(HINTS[0]));
+    assert.equal(await page.locator('.td-hint').count(), 1);
+    assert.equal(await page.isVisible('.td-show-hint'), false);
+    assert.match(await page.textContent('.td-hint-note'), /next hint becomes available after your next Submit/);
+    assert.equal(await news.textContent(), '');
+
+    // a second failed Submit makes the second available; a reload before opening it keeps it available
+    assert.equal((await grade(page)).result, 'failed');
+    assert.equal(await page.textContent('.td-show-hint'), `Show a hint (2 of ${HINTS.length})`);
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]');
+    assert.equal(await page.textContent('.td-show-hint'), `Show a hint (2 of ${HINTS.length})`);
+    await page.click('.td-show-hint');
+    assert.equal(await page.textContent('.td-hint[data-hint="2"]'), plain(HINTS[1]));
+
+    // a corrupt value: the page still starts, with no hint open or available
+    await page.evaluate((k) => localStorage.setItem(k, '{"available":'), HINT_KEY);
+    await page.reload();
+    await page.waitForSelector('td-exercise[data-ready="true"]');
+    assert.equal(await page.locator('.td-hint').count(), 0);
+    assert.equal(await page.isVisible('.td-show-hint'), false);
+    assert.match(await page.textContent('.td-hint-note'), new RegExp(`^${HINTS.length} hints for this exercise`));
     await context.close();
   });
 

@@ -64,6 +64,12 @@ export interface ExerciseManifest {
   knownBad: KnownBadManifest[];
   /** File with the reference solution's model findings, by scenario id. */
   modelFindings?: string;
+  /**
+   * Hints the workbook reveals one at a time after Submits that do not earn
+   * full marks, gentlest first: short texts with inline Markdown (`code`,
+   * **bold**, [links](/chapters/...)). docs/grading.md, "Hints".
+   */
+  hints?: string[];
 }
 
 /** A scenario with its id (the file's base name without `.c`) and text. */
@@ -98,6 +104,9 @@ export function scenarioId(file: string): string {
   return file.replace(/^.*\//, '').replace(/\.c$/, '');
 }
 
+/** The longest hint: a nudge of a few sentences, not a walk-through (exercise.schema.json says the same). */
+export const MAX_HINT = 600;
+
 const isBudget = (b: unknown): b is Budget =>
   typeof b === 'object' &&
   b !== null &&
@@ -106,7 +115,8 @@ const isBudget = (b: unknown): b is Budget =>
 /**
  * Read and check an exercise from its files (relative path to text).
  * Errors: ExerciseError listing every problem found (missing files, bad
- * manifest fields, unknown finding kinds, duplicate scenario ids).
+ * manifest fields, unknown finding kinds, duplicate scenario ids, hints that
+ * are not non-empty strings).
  */
 export function parseExercise(files: Record<string, string> | ReadonlyMap<string, string>): Exercise {
   const map: ReadonlyMap<string, string> = files instanceof Map ? files : new Map(Object.entries(files));
@@ -170,6 +180,14 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
         ))
     )
       problems.push(`knownBad[${i}].preemptions must map finding kinds to numbers of preemptions`);
+  }
+  if (m.hints !== undefined) {
+    if (!Array.isArray(m.hints)) problems.push('hints must be a list of strings');
+    else
+      for (const [i, t] of m.hints.entries()) {
+        if (typeof t !== 'string' || !t.trim()) problems.push(`hints[${i}] must be a non-empty string`);
+        else if (t.length > MAX_HINT) problems.push(`hints[${i}] is ${t.length} characters long (at most ${MAX_HINT})`);
+      }
   }
   const modelFindings = new Map<string, Set<string>>();
   if (m.modelFindings !== undefined) {
