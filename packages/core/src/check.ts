@@ -12,7 +12,7 @@ import { type Budget, type ExploreStats, Meter, type Progress, type StepRecord, 
 import type { StrategyName, StrategyOptions } from './sched/index.js';
 import { exploreScenario, replay } from './sched/runner.js';
 import type { Coverage } from './sched/strategy.js';
-import type { Finding } from './detect/finding.js';
+import { type Finding, simplestFirst } from './detect/finding.js';
 import { minimise } from './report/minimise.js';
 import { declaredFaults, findingSpec } from './sched/faults.js';
 import { kernelObjects } from './report/objects.js';
@@ -293,7 +293,7 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
   const findings: ReportFinding[] = [...res.setupFindings];
   const room = Math.max(0, MAX_REPORTED_FINDINGS - findings.length);
   const omitted = Math.max(0, res.findings.length - room);
-  for (const f0 of res.findings.slice(0, room)) {
+  for (const f0 of simplestFirst(res.findings).slice(0, room)) {
     findings.push(opts.minimise === false ? f0 : minimise(program, spec, f0, { limits, meter: minMeter }));
   }
   meter.used = minMeter.used;

@@ -38,7 +38,16 @@ describe('teardown grade', () => {
     expect(r.stdout).toContain('FAIL  destroy-races-unbind');
     expect(r.stdout).toContain('[use-after-free] BUG: KASAN: slab-use-after-free in iommufd_vdevice_destroy');
     expect(r.stdout).toMatch(/Freed by task unbind:/);
-    expect(r.stdout).toMatch(/iommufd_group#\w+ \(struct iommufd_group\) \[freed\] ref\.refcount=0/);
+    // the first bad access: the read of ->igroup out of the freed idev (vdev->idev is live), not the
+    // unlock of the freed igroup's mutex, which needs the igroup loaded before the unbind ran
+    expect(r.stdout).toContain('read of vdev->idev->igroup by task destroy');
+    expect(r.stdout).toMatch(/The buggy address belongs to the object iommufd_device#\w+ \(struct iommufd_device\)/);
+    expect(r.stdout).toMatch(/iommufd_device#\w+ \(struct iommufd_device\) \[freed\] obj\.wait_cnt=0, obj\.users=0/);
+    expect(r.stdout).toMatch(
+      /Allocated by task setup:\n +_iommufd_object_alloc \(model\/main\.c:\d+\)\n +iommufd_device_bind/,
+    );
+    expect(r.stdout).toMatch(/Freed by task unbind:\n +iommufd_object_remove \(model\/main\.c:\d+\)/);
+    expect(r.stdout).toContain('(1 more finding of this kind and title)');
     expect(r.stdout).toMatch(/\| step +\| destroy +\| unbind +\|/);
     expect(r.stdout).toMatch(/schedule: \d+ steps, 1 preemption/);
   });

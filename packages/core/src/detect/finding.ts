@@ -192,3 +192,51 @@ export function finding(ctx: ChargeCtx, kind: FindingKind, title: string, spec: 
     origin: spec.charge === 'learner' ? 'learner' : chargedTo(ctx, spec.charge ?? sites),
   };
 }
+
+/**
+ * Is `a`'s counterexample simpler than `b`'s? Fewer preemptions, then fewer
+ * context switches, then fewer steps: the rule by which the explorer keeps
+ * one schedule per key, applied across keys.
+ */
+export function simplerCounterexample(a: Finding, b: Finding): boolean {
+  const pa = a.preemptions ?? 0;
+  const pb = b.preemptions ?? 0;
+  if (pa !== pb) return pa < pb;
+  const sa = a.switches ?? 0;
+  const sb = b.switches ?? 0;
+  if (sa !== sb) return sa < sb;
+  return (a.schedule?.length ?? 0) < (b.schedule?.length ?? 0);
+}
+
+/**
+ * Findings in report order, except that in each group of one kind and title
+ * the simplest counterexample ({@link simplerCounterexample}; ties keep the
+ * order) takes the group's first place, the others following in order.
+ *
+ * The first finding of a group is the one a reader (and the grader, which
+ * shows one per kind and title) takes for the bug, and report order breaks
+ * ties by key, that is alphabetically by code site. One statement can fault
+ * on different objects in different interleavings:
+ * `mutex_unlock(&a->b->c->lock)` after another thread freed b and c reads
+ * `->c` out of the freed b, or, when the thread loaded the pointer to c
+ * before the frees, unlocks the freed c's mutex. Both are use-after-frees in
+ * the same function, told apart by their free sites; the read through b is
+ * the first bad access the bug allows and needs the shorter schedule, and
+ * it leads.
+ */
+export function simplestFirst(findings: readonly Finding[]): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const k = `${f.kind}\u0000${f.title}`;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const next = new Map<string, Finding[]>();
+  for (const [k, g] of groups) {
+    let best = 0;
+    for (let i = 1; i < g.length; i++) if (simplerCounterexample(g[i]!, g[best]!)) best = i;
+    next.set(k, [g[best]!, ...g.filter((_, i) => i !== best)]);
+  }
+  return findings.map((f) => next.get(`${f.kind}\u0000${f.title}`)!.shift()!);
+}

@@ -33,6 +33,17 @@ export function liveKey(alloc: number): DepKey {
   return `${alloc}:*` as DepKey;
 }
 
+/**
+ * The allocation a memory key (`memKey` or a `partKey` of one) lies in, or
+ * undefined for a liveness, task or bad-pointer key.
+ */
+export function allocOfKey(key: DepKey): number | undefined {
+  const colon = key.indexOf(':');
+  if (colon <= 0 || key.charCodeAt(colon + 1) === 42 /* '*' */) return undefined;
+  const id = Number(key.slice(0, colon));
+  return Number.isInteger(id) ? id : undefined;
+}
+
 /** A part of the primitive at `key`: an xarray's `lock` (its xa_lock) or its `data` (the slots). */
 export function partKey(key: DepKey, part: 'lock' | 'data'): DepKey {
   return `${key}#${part}` as DepKey;

@@ -14,7 +14,7 @@ import { bitop } from '../lang/declare.js';
 import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
 import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
-import { liveKey, memKey, syncKey } from '../state/keys.js';
+import { type DepKey, allocOfKey, liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import { digest, stateText } from '../state/hash.js';
 import type { Builtin, Deps } from '../kernel/api.js';
@@ -287,7 +287,7 @@ export class Machine extends VmServices {
       }
       case Op.Builtin: {
         const impl = this.impls.get(ins)!;
-        return impl.deps ? impl.deps(this, t, this.args(f, ins), ins) : NO_DEPS;
+        return impl.deps ? this.withLiveness(impl.deps(this, t, this.args(f, ins), ins)) : NO_DEPS;
       }
       case Op.BackEdge: {
         return { reads: this.spin.waitKeys(tid), writes: [], noRace: true };
@@ -295,6 +295,25 @@ export class Machine extends VmServices {
       default:
         return NO_DEPS;
     }
+  }
+
+  /**
+   * A built-in's dependencies plus the liveness of every heap object whose
+   * memory it touches, as a load or store has them: kfree writes that
+   * liveness, so `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads
+   * are dependent (either order may be the use-after-free).
+   */
+  private withLiveness(d: Deps): Deps {
+    let extra: DepKey[] | undefined;
+    const add = (k: DepKey) => {
+      const id = allocOfKey(k);
+      if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return;
+      const l = liveKey(id);
+      if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
+    };
+    for (const k of d.reads) add(k);
+    for (const k of d.writes) add(k);
+    return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
   }
 
   /** A short description of the pending operation (`mutex_lock(&igroup->lock)`, `read idev->vdev`). */

@@ -18,7 +18,7 @@
  * charged. The reference keys live in the exercise's model-findings.json,
  * which a test keeps in step with the solution.
  */
-import type { Finding } from '@teardown/core';
+import { type Finding, simplerCounterexample } from '@teardown/core';
 
 /** True when `f` counts against the submission. */
 export function charged(f: Finding, reference: ReadonlySet<string>): boolean {
@@ -26,17 +26,24 @@ export function charged(f: Finding, reference: ReadonlySet<string>): boolean {
 }
 
 /**
- * One finding per kind and title (the best-ranked, as the explorer keeps
- * them: fewest preemptions first), with how many more share them; a report
- * that lists one leak per allocation site helps nobody.
+ * One finding per kind and title, with how many more share them; a report
+ * that lists one leak per allocation site helps nobody. The one shown is the
+ * simplest counterexample (fewest preemptions, then switches, then steps;
+ * ties keep the explorer's order, which is by key), not merely the first key
+ * in alphabetical order: see `simplestFirst` in @teardown/core for why (the
+ * v2 vdev patch's unlock through a freed idev was blamed on the igroup).
+ * Groups keep the order of their first finding.
  */
 export function groupFindings(findings: readonly Finding[]): { finding: Finding; similar: number }[] {
   const groups = new Map<string, { finding: Finding; similar: number }>();
   for (const f of findings) {
     const k = `${f.kind}\u0000${f.title}`;
     const g = groups.get(k);
-    if (g) g.similar++;
-    else groups.set(k, { finding: f, similar: 0 });
+    if (!g) groups.set(k, { finding: f, similar: 0 });
+    else {
+      g.similar++;
+      if (simplerCounterexample(f, g.finding)) g.finding = f;
+    }
   }
   return [...groups.values()];
 }
