@@ -162,7 +162,8 @@ export class TraceViewer {
       : '';
     this.shareOut.hidden = true;
     const { steps } = view.trace;
-    const used = [...new Set(steps.map((s) => s.tid))].sort((a, b) => a - b);
+    const injected = view.trace.injections ?? [];
+    const used = [...new Set([...steps.map((s) => s.tid), ...injected.map((x) => x.tid)])].sort((a, b) => a - b);
     const head = h('tr', {}, h('th', {}, 'step'), ...used.map((t) => h('th', {}, view.threads[t] ?? `T${t}`)));
     this.rows = steps.map((s, i) => {
       const text = view.sources[s.frame.file]?.split('\n')[s.frame.line - 1]?.trim() || s.label;
@@ -186,9 +187,35 @@ export class TraceViewer {
       row.addEventListener('click', () => this.go(i));
       return row;
     });
-    this.grid.replaceChildren(
-      h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...this.rows)),
-    );
+    // an injected failure is a row of its own, before the step it preceded (not a step: it cannot be selected)
+    const body: HTMLElement[] = [];
+    let k = 0;
+    const injectedRow = (x: (typeof injected)[number]) => {
+      const at = x.stack[0];
+      const loc = at ? `${at.file.replace(/^.*\//, '')}:${at.line}` : '';
+      return h(
+        'tr',
+        { class: 'td-injected' },
+        h('td', { class: 'td-step-no', title: 'an injected failure' }, 'F'),
+        ...used.map((t) =>
+          t === x.tid
+            ? h(
+                'td',
+                { class: 'td-cell', title: `call ${x.nth} of ${view.threads[t] ?? `T${t}`} at an armed fault site` },
+                h('span', { class: 'td-loc' }, loc),
+                ' ',
+                h('code', {}, `✗ ${x.site} fails (injected)`),
+              )
+            : h('td', {}),
+        ),
+      );
+    };
+    this.rows.forEach((row, i) => {
+      while (k < injected.length && injected[k]!.step <= i) body.push(injectedRow(injected[k++]!));
+      body.push(row);
+    });
+    while (k < injected.length) body.push(injectedRow(injected[k++]!));
+    this.grid.replaceChildren(h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...body)));
     this.go(0);
     this.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
     this.grid.focus({ preventScroll: true });

@@ -5,7 +5,7 @@
  * Mazurkiewicz traces and exploration-tree states.
  */
 import type { Machine } from '../vm/machine.js';
-import type { Finding } from '../detect/finding.js';
+import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
 import type { Injection } from '../state/fault.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
@@ -422,7 +422,7 @@ export class Explorer {
       }
       for (const f of rec.findings) {
         const old = byKey.get(f.key);
-        if (!old || better(f, old)) byKey.set(f.key, f);
+        if (!old || simplerCounterexample(f, old)) byKey.set(f.key, f);
       }
       if (opts.stopOnFirst && rec.findings.length) break;
       if (opts.onProgress && now() - lastProgress >= 100) {
@@ -452,17 +452,6 @@ export class Explorer {
       },
     };
   }
-}
-
-/** Prefer the schedule with fewer preemptions, then fewer switches, then fewer steps. */
-export function better(a: Finding, b: Finding): boolean {
-  const pa = a.preemptions ?? 0,
-    pb = b.preemptions ?? 0;
-  if (pa !== pb) return pa < pb;
-  const sa = a.switches ?? 0,
-    sb = b.switches ?? 0;
-  if (sa !== sb) return sa < sb;
-  return (a.schedule?.length ?? 0) < (b.schedule?.length ?? 0);
 }
 
 const SEVERITY: Record<string, number> = {

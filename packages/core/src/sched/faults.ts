@@ -28,7 +28,7 @@
  * actually happened in it.
  */
 import type { Program } from '../lang/ir.js';
-import type { Finding } from '../detect/finding.js';
+import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { InjectedFault } from '../state/fault.js';
 import type { FaultSpec, ScenarioSpec } from '../vm/services.js';
 import { budgetWork, Meter, type ExploreOptions, type ExploreResult, type ExploreStats } from './explorer.js';
@@ -70,7 +70,6 @@ export function explorePlans(
   spec: ScenarioSpec & { faults: FaultSpec },
   opts: ExploreOptions,
   exploreOne: ExplorePlan,
-  better: (a: Finding, b: Finding) => boolean,
   order: (a: Finding, b: Finding) => number,
 ): ExploreResult {
   const max = Math.max(0, spec.faults.max ?? 1);
@@ -119,7 +118,7 @@ export function explorePlans(
     dporTraces += typeof res.coverage.traces === 'number' ? res.coverage.traces : 0;
     for (const f of res.findings) {
       const old = byKey.get(f.key);
-      if (!old || better(f, old)) byKey.set(f.key, f);
+      if (!old || simplerCounterexample(f, old)) byKey.set(f.key, f);
     }
     opts.onProgress?.({
       executions: stats.executions,

@@ -8,14 +8,7 @@
  */
 import type { Program } from '../lang/ir.js';
 import { DEFAULT_LIMITS, Machine, SharedDetectors, type Limits, type ScenarioSpec } from '../vm/machine.js';
-import {
-  Explorer,
-  better,
-  findingOrder,
-  type ExecutionRecord,
-  type ExploreOptions,
-  type ExploreResult,
-} from './explorer.js';
+import { Explorer, findingOrder, type ExecutionRecord, type ExploreOptions, type ExploreResult } from './explorer.js';
 import { enumeratesFaults, explorePlans } from './faults.js';
 import { ReplayStrategy } from './replay.js';
 import type { Strategy } from './strategy.js';
@@ -69,13 +62,7 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
       throw new Error('teardown: a scenario with fault sites needs a strategy by name (one per fault plan)');
     }
     // one lockdep graph per plan: a lock-order finding's executions then replay under one plan
-    return explorePlans(
-      spec,
-      options,
-      (s, o) => exploreScenario(program, s, { ...options, ...o }),
-      better,
-      findingOrder,
-    );
+    return explorePlans(spec, options, (s, o) => exploreScenario(program, s, { ...options, ...o }), findingOrder);
   }
   const m = newMachine(program, spec, options.limits, options.shared);
   const s = options.strategy ?? 'portfolio';

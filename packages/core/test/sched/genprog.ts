@@ -1,6 +1,8 @@
 /**
  * A generator of small random kernel-C programs for property tests: 2 or 3
- * threads over shared variables, mutexes, a refcount and an atomic.
+ * threads over shared variables, mutexes, a refcount, an atomic, and a
+ * heap object with a mutex inside that a thread may free (so that a
+ * primitive on freed memory races its kfree).
  */
 import fc from 'fast-check';
 
@@ -13,7 +15,10 @@ type Op =
   | { k: 'rc_inc' }
   | { k: 'rc_dec' }
   | { k: 'atomic_inc' }
-  | { k: 'if_read'; v: number; inner: Op };
+  | { k: 'if_read'; v: number; inner: Op }
+  | { k: 'obj_free' }
+  | { k: 'obj_lock' }
+  | { k: 'obj_write'; val: number };
 
 const VARS = 3;
 const MUTEXES = 2;
@@ -31,6 +36,9 @@ const leaf: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ k: 'rc_inc' as const }),
   fc.constant({ k: 'rc_dec' as const }),
   fc.constant({ k: 'atomic_inc' as const }),
+  fc.constant({ k: 'obj_free' as const }),
+  fc.constant({ k: 'obj_lock' as const }),
+  fc.record({ k: fc.constant('obj_write' as const), val: fc.integer({ min: 1, max: 3 }) }),
 );
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -68,6 +76,13 @@ function renderOp(o: Op, ind: string): string {
       return `${ind}if (refcount_dec_and_test(&rc))\n${ind}\tWRITE_ONCE(dead, 1);\n`;
     case 'atomic_inc':
       return `${ind}atomic_inc(&at);\n`;
+    case 'obj_free':
+      // the first thread to get here frees it (a second free would be a double free every time)
+      return `${ind}if (atomic_inc_return(&freed) == 1)\n${ind}\tkfree(obj);\n`;
+    case 'obj_lock':
+      return `${ind}mutex_lock(&obj->lock);\n${ind}mutex_unlock(&obj->lock);\n`;
+    case 'obj_write':
+      return `${ind}WRITE_ONCE(obj->v, ${o.val});\n`;
     case 'if_read':
       return `${ind}if (READ_ONCE(x${o.v}))\n${renderOp(o.inner, ind + '\t')}`;
   }
@@ -78,10 +93,11 @@ function render(threads: Op[][]): string {
   for (let v = 0; v < VARS; v++) s += `static int x${v};\n`;
   for (let m = 0; m < MUTEXES; m++) s += `static DEFINE_MUTEX(m${m});\n`;
   s += 'static refcount_t rc;\nstatic atomic_t at;\nstatic int dead;\n';
+  s += 'struct obj { int v; struct mutex lock; };\nstatic struct obj *obj;\nstatic atomic_t freed;\n';
   threads.forEach((_, i) => {
     s += `static int res${i};\n`;
   });
-  s += 'void setup(void) { refcount_set(&rc, 2); }\n';
+  s += 'void setup(void) { refcount_set(&rc, 2); obj = kzalloc(sizeof(*obj), GFP_KERNEL); mutex_init(&obj->lock); }\n';
   threads.forEach((ops, i) => {
     s += `void thread_t${i}(void)\n{\n\tint l = 0;\n${ops.map((o) => renderOp(o, '\t')).join('')}\tres${i} = l;\n}\n`;
   });
