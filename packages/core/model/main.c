@@ -346,15 +346,22 @@ void iommufd_ctx_put(struct iommufd_ctx *ictx)
 }
 
 /*
- * The context behind an open file, with a reference on the file;
- * ERR_PTR(-EBADFD) if it is not an iommufd. Models iommufd_ctx_from_fd()
- * (Linux 6.17); the fd-number lookup (fget) is the caller's here.
+ * The context behind an open descriptor, with a reference on its file (the
+ * fget()'s, which counts as iommufd_ctx_get()); ERR_PTR(-EBADF) if it is not
+ * open, ERR_PTR(-EBADFD) if it is not an iommufd. Models
+ * iommufd_ctx_from_fd() (Linux 6.17); the descriptor is named by its file.
  */
-struct iommufd_ctx *iommufd_ctx_from_fd(struct file *file)
+struct iommufd_ctx *iommufd_ctx_from_fd(struct file *fd)
 {
-	if (file->release != iommufd_fops_release)
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->release != iommufd_fops_release) {
+		fput(file);
 		return ERR_PTR(-EBADFD);
-	get_file(file);
+	}
 	return file->private_data;
 }
 

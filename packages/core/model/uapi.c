@@ -5,9 +5,13 @@
  * runs the task's pending task_work (a deferred __fput()) before returning
  * to user space.
  *
- * A scenario's threads are processes that share the file descriptors (as
- * after fork()): an ioctl's fdget() takes no file reference of its own, and
- * a file is released when the last process closes it.
+ * A scenario is one process: setup and check run on its main task, the
+ * thread bodies on its threads, and all of them share one file descriptor
+ * table (fs.c). A scenario names a descriptor by its struct file pointer.
+ * An ioctl looks its descriptor up with fdget(), which takes a file
+ * reference of its own while the table is shared (while the threads run), so
+ * a thread that closes the descriptor meanwhile only drops the table's
+ * reference; the last put, wherever it happens, releases the file.
  */
 
 /* open("/dev/iommu", O_RDWR) */
@@ -21,24 +25,43 @@ struct file *iommufd_open(void)
 		kfree(file);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (fd_install(file) < 0) {
+		fput(file);
+		task_work_run();
+		return ERR_PTR(-EMFILE);
+	}
 	return file;
 }
 
-/* close(fd) */
-void close_fd(struct file *file)
+/*
+ * close(fd): take the descriptor out of the table, then drop the table's
+ * reference (filp_close()). Upstream: close_fd() (fs/file.c, Linux 6.17).
+ * 0, or -EBADF if it is not open.
+ */
+int close_fd(struct file *file)
 {
+	file = file_close_fd(file);
+	if (!file)
+		return -EBADF;
 	fput(file);
 	task_work_run();
+	return 0;
 }
 
 /* ioctl(iommufd, IOMMU_DESTROY, { .id = id }) */
 int ioctl_destroy(struct file *iommufd, u32 id)
 {
 	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-	struct iommufd_ucmd ucmd = { .ictx = iommufd->private_data, .cmd = &cmd };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
 	int rc;
 
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
 	rc = iommufd_destroy(&ucmd);
+	fdput(&f);
 	task_work_run();
 	return rc;
 }
@@ -47,12 +70,18 @@ int ioctl_destroy(struct file *iommufd, u32 id)
 int ioctl_viommu_alloc(struct file *iommufd, u32 dev_id, u32 *out_viommu_id)
 {
 	struct iommu_viommu_alloc cmd = { .size = sizeof(cmd), .dev_id = dev_id };
-	struct iommufd_ucmd ucmd = { .ictx = iommufd->private_data, .cmd = &cmd };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
 	int rc;
 
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
 	rc = iommufd_viommu_alloc_ioctl(&ucmd);
 	if (!rc && out_viommu_id)
 		*out_viommu_id = cmd.out_viommu_id;
+	fdput(&f);
 	task_work_run();
 	return rc;
 }
@@ -61,12 +90,18 @@ int ioctl_viommu_alloc(struct file *iommufd, u32 dev_id, u32 *out_viommu_id)
 int ioctl_vdevice_alloc(struct file *iommufd, u32 viommu_id, u32 dev_id, u64 virt_id, u32 *out_vdev_id)
 {
 	struct iommu_vdevice_alloc cmd = { .size = sizeof(cmd), .viommu_id = viommu_id, .dev_id = dev_id, .virt_id = virt_id };
-	struct iommufd_ucmd ucmd = { .ictx = iommufd->private_data, .cmd = &cmd };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
 	int rc;
 
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
 	rc = iommufd_vdevice_alloc_ioctl(&ucmd);
 	if (!rc && out_vdev_id)
 		*out_vdev_id = cmd.out_vdevice_id;
+	fdput(&f);
 	task_work_run();
 	return rc;
 }
@@ -79,35 +114,59 @@ int ioctl_vdevice_alloc(struct file *iommufd, u32 viommu_id, u32 dev_id, u64 vir
  */
 int ioctl_vdevice_use(struct file *iommufd, u32 vdev_id)
 {
-	struct iommufd_ctx *ictx = iommufd->private_data;
+	struct iommufd_ctx *ictx;
 	struct iommufd_vdevice *vdev;
+	struct fd f;
 	u64 virt_id;
+	int rc = 0;
 
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ictx = f.file->private_data;
 	vdev = iommufd_get_vdevice(ictx, vdev_id);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
-	virt_id = READ_ONCE(vdev->virt_id);
-	(void)virt_id;
-	iommufd_put_object(ictx, &vdev->obj);
+	if (IS_ERR(vdev)) {
+		rc = PTR_ERR(vdev);
+	} else {
+		virt_id = READ_ONCE(vdev->virt_id);
+		(void)virt_id;
+		iommufd_put_object(ictx, &vdev->obj);
+	}
+	fdput(&f);
 	task_work_run();
-	return 0;
+	return rc;
 }
 
 /* open("/dev/vfio/devices/vfioN") */
 struct file *vfio_cdev_open(struct vfio_device *device)
 {
-	return vfio_device_cdev_open(device);
+	struct file *file = vfio_device_cdev_open(device);
+
+	if (IS_ERR(file))
+		return file;
+	if (fd_install(file) < 0) {
+		fput(file);
+		task_work_run();
+		return ERR_PTR(-EMFILE);
+	}
+	return file;
 }
 
 /* ioctl(cdev, VFIO_DEVICE_BIND_IOMMUFD, { .iommufd = fd }) */
 int ioctl_vfio_bind_iommufd(struct file *cdev, struct file *iommufd, u32 *out_dev_id)
 {
-	struct vfio_device_file *df = cdev->private_data;
+	struct vfio_device_file *df;
+	struct fd f;
 	int rc;
 
+	fdget(&f, cdev);
+	if (!f.file)
+		return -EBADF;
+	df = f.file->private_data;
 	rc = vfio_df_ioctl_bind_iommufd(df, iommufd);
 	if (!rc && out_dev_id)
 		*out_dev_id = df->devid;
+	fdput(&f);
 	task_work_run();
 	return rc;
 }

@@ -130,6 +130,17 @@ const MISC: BuiltinTable = {
   __jiffies: pure((m) => m.jiffies),
   /** The running task's number (the model's `current`, for per-task state such as task_work). */
   __current_task: pure((_m, t) => t.tid),
+  /**
+   * How many tasks of the scenario's process exist (the model's files->count):
+   * setup and check run on the main task alone (1); the thread bodies are
+   * threads it created after setup and waits for before check, so while they
+   * run there are at least two (counted as the main task plus all of them,
+   * exited or not). Constant per task, so it adds no dependency.
+   */
+  __nr_tasks: pure((m, t) => {
+    const n = m.threads().length;
+    return t.tid === n - 1 ? 1 : n;
+  }),
   might_sleep: sleeper('might_sleep()'),
   msleep: sleeper('msleep()'),
   usleep_range: sleeper('usleep_range()'),
@@ -265,6 +276,7 @@ const SIGS: Record<string, BuiltinSig> = {
   __jiffies: sig(0, 0, ULONG),
   __container_of: sig(1, 1, VOIDP),
   __current_task: sig(0, 0, INT),
+  __nr_tasks: sig(0, 0, INT),
   __assert: sig(1, 1, VOID),
   __warn: sig(1, 1, INT),
   __warn_once: sig(1, 1, INT),
