@@ -32,9 +32,9 @@ describe.each(bundledExercises())('exercise %s', (id) => {
     expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('has 4 to 6 hints', () => {
+  it('has 4 to 7 hints', () => {
     expect(manifest.hints.length).toBeGreaterThanOrEqual(4);
-    expect(manifest.hints.length).toBeLessThanOrEqual(6);
+    expect(manifest.hints.length).toBeLessThanOrEqual(7);
   });
 });
 

@@ -7,9 +7,9 @@
 import type { HeldLock, Thread } from '../state/state.js';
 import type { LockClass } from '../state/prim.js';
 import { Fault } from '../state/fault.js';
-import { type DepKey, syncKey } from '../state/keys.js';
+import { type DepKey, allocOfKey, liveKey, syncKey } from '../state/keys.js';
 import { badUnlock, recursiveLock } from '../detect/lockdep.js';
-import type { BuiltinInstr, KernelCtx } from './api.js';
+import type { BuiltinInstr, Deps, KernelCtx } from './api.js';
 
 /** Lock class for an `*_init(&x->lock)` call: keyed by the init site, named by its argument. */
 export function initClass(m: KernelCtx, ins: BuiltinInstr, fallback: string): LockClass {
@@ -73,4 +73,20 @@ export function released(m: KernelCtx, t: Thread, key: DepKey, name: string, wha
 /** The held lock record for `key`, if `t` holds it. */
 export function holds(t: Thread, key: string): HeldLock | undefined {
   return t.held.find((h) => h.key === key);
+}
+
+/**
+ * Dependencies of an unlock of the lock at `key` by `t`: a write of the lock
+ * by its holder. An unlock by a task that does not hold it is lockdep's "bad
+ * unlock balance" finding, decided by the task's own held-lock stack, and
+ * leaves the lock as it is (the model releases a lock for its holder only):
+ * it touches nothing shared but the liveness of the lock's memory. (As a
+ * write it would be ordered by nothing, since locks race with locks only, and
+ * DPOR would miss the orders it distinguishes.)
+ */
+export function unlockDeps(t: Thread, key: DepKey): Deps {
+  if (t.held.some((h) => h.key === key)) return { reads: [], writes: [key] };
+  // it still reads the lock's memory, which may have been freed: only that liveness is its dependency
+  const id = allocOfKey(key);
+  return { reads: id === undefined ? [] : [liveKey(id)], writes: [] };
 }

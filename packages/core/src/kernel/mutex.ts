@@ -9,7 +9,7 @@ import type { Ptr, Value } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, VOID } from '../lang/ctype.js';
-import { acquired, implicitClass, initClass, released } from './locking.js';
+import { acquired, implicitClass, initClass, released, unlockDeps } from './locking.js';
 import { mightSleep } from '../detect/lockdep.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 
@@ -94,7 +94,10 @@ const MUTEX: BuiltinTable = {
   },
   mutex_unlock: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    // The holder's unlock follows its lock in program order, so locks race lock with lock only. An
+    // unlock by a task that does not hold the mutex (a lock-misuse finding) is ordered by nothing:
+    // its outcome depends on who holds the mutex then, so it races like an acquisition.
+    deps: (m, t, a) => unlockDeps(t, m.keyOf(a[0]!)),
     exec(m, t, a, ins) {
       const what = `mutex_unlock(${ins.extra?.argText?.[0] ?? ''})`;
       const { alloc, off, key, s } = state(m, t, a[0]!, what);

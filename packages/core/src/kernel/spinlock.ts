@@ -9,7 +9,7 @@ import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { INT, VOID } from '../lang/ctype.js';
-import { acquired, implicitClass, initClass, released } from './locking.js';
+import { acquired, implicitClass, initClass, released, unlockDeps } from './locking.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 import type { XArrayState } from './xarray.js';
 import { type DepKey, partKey } from '../state/keys.js';
@@ -98,7 +98,7 @@ function lockImpl(xa: boolean): Builtin {
 function unlockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [lockKeyOf(m, a, xa)] }),
+    deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, xa)),
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
       const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);

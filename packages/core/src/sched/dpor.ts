@@ -122,7 +122,13 @@ export class DporStrategy implements Strategy {
     // execution were handled then: only events from the divergence point on
     // are looked at. The next events of blocked (or never run) threads race
     // too, as if run at the end.
-    this.detectRaces(events, info.clocks ?? hbClocks(events, this.n), this.fresh, info.abandoned ? [] : info.pending);
+    this.detectRaces(
+      events,
+      info.clocks ?? hbClocks(events, this.n),
+      this.fresh,
+      info.abandoned ? [] : info.pending,
+      info.fatal,
+    );
     this.backtrack();
   }
 
@@ -169,7 +175,13 @@ export class DporStrategy implements Strategy {
    * trees: the races whose later event is one of `events[from..]`, and those
    * of the `pending` next events of unfinished threads.
    */
-  private detectRaces(events: readonly Event[], vc: readonly VClock[], from: number, pending: readonly Event[]): void {
+  private detectRaces(
+    events: readonly Event[],
+    vc: readonly VClock[],
+    from: number,
+    pending: readonly Event[],
+    fatal: boolean,
+  ): void {
     const n = this.n;
     const idx = new Int32Array(events.length + 1);
     const count = new Int32Array(n);
@@ -255,7 +267,18 @@ export class DporStrategy implements Strategy {
       const pp = lastOf[p.tid]!;
       racesOf(p, pp, found);
       idx[J] = count[p.tid]! + 1;
+      // A fatal finding stopped the execution: what the unfinished threads would have done after
+      // their next event is unknown, and it may touch what the fatal step touched (another thread's
+      // use of memory the dying thread freed). So the next event also races with the fatal step:
+      // running it first reveals the rest, whose races are then found as usual.
+      // (Marked dependent with everything, as the unknown rest is: the wakeup tree must not take it
+      // for a reordering of independent steps that is already explored.)
       for (const c of found) this.reverse(events, p, vc, idx, c, J);
+      const f = J - 1;
+      if (fatal && f > global && events[f]!.tid !== p.tid && !events[f]!.global && !found.includes(f)) {
+        if (!(pp >= 0 && covers(vc[pp]!, events[f]!.tid, idx[f]!)))
+          this.reverse(events, { ...p, global: true }, vc, idx, f, J);
+      }
     }
   }
 

@@ -325,8 +325,16 @@ export class Explorer {
         this.seen.add(h);
       }
     }
+    // The next events of the threads that did not finish race as if run at the end. A fatal finding
+    // stops every thread; the others' next events still race (with the fatal step too, in DPOR), or
+    // what they would do to memory the dying thread touched (a use-after-free of theirs) is missed.
     const pending: Event[] = [];
-    if (!abandoned) for (let t = 0; t < n; t++) if (!m.isDone(t)) pending.push(toEvent(t, m.deps(t), this.intern));
+    if (!abandoned) {
+      for (let t = 0; t < n; t++) {
+        if (m.fatal ? t === current || m.state.threads[t]!.done : m.isDone(t)) continue;
+        pending.push(toEvent(t, m.deps(t, m.fatal !== null), this.intern));
+      }
+    }
     if (!m.fatal && !abandoned) {
       let unfinished = false;
       for (let t = 0; t < n; t++) if (!m.isDone(t)) unfinished = true;

@@ -270,10 +270,14 @@ export class Machine extends VmServices {
     return this.impls.get(ins)!.timeout?.(this, t, this.args(f, ins), ins);
   }
 
-  /** Dependency information of thread `tid`'s pending operation. */
-  deps(tid: number): Deps {
+  /**
+   * Dependency information of thread `tid`'s pending operation. With
+   * `killed`, also of a thread a fatal finding stopped before it finished
+   * (what it was about to do).
+   */
+  deps(tid: number, killed = false): Deps {
     const t = this.state.threads[tid]!;
-    if (t.done || t.dead) return NO_DEPS;
+    if (t.done || (t.dead && !killed) || !t.frames.length) return NO_DEPS;
     const f = t.frames[t.frames.length - 1]!;
     const ins = this.prog.functions[f.fn]!.code[f.pc]!;
     switch (ins.op) {
