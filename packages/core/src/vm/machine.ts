@@ -14,7 +14,7 @@ import { bitop } from '../lang/declare.js';
 import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
 import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
-import { type DepKey, allocOfKey, liveKey, memKey, syncKey } from '../state/keys.js';
+import { liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import { digest, stateText } from '../state/hash.js';
 import type { Builtin, Deps } from '../kernel/api.js';
@@ -27,7 +27,14 @@ import { badCall, badDeref, stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
 import { leakCheck } from '../detect/kmemleak.js';
 import { SpinDetector, endlessBurst, tooManySteps } from '../detect/livelock.js';
-import { DEFAULT_LIMITS, type Limits, type ScenarioSpec, SharedDetectors, VmServices } from './services.js';
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  type ScenarioSpec,
+  SharedDetectors,
+  VmServices,
+  describeStep,
+} from './services.js';
 
 export { DEFAULT_LIMITS, SharedDetectors, type Limits, type ScenarioSpec, type ThreadSpec } from './services.js';
 
@@ -301,50 +308,13 @@ export class Machine extends VmServices {
     }
   }
 
-  /**
-   * A built-in's dependencies plus the liveness of every heap object whose
-   * memory it touches, as a load or store has them: kfree writes that
-   * liveness, so `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads
-   * are dependent (either order may be the use-after-free).
-   */
-  private withLiveness(d: Deps): Deps {
-    let extra: DepKey[] | undefined;
-    const add = (k: DepKey) => {
-      const id = allocOfKey(k);
-      if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return;
-      const l = liveKey(id);
-      if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
-    };
-    for (const k of d.reads) add(k);
-    for (const k of d.writes) add(k);
-    return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
-  }
-
   /** A short description of the pending operation (`mutex_lock(&igroup->lock)`, `read idev->vdev`). */
   pendingLabel(tid: number): string {
     const t = this.state.threads[tid]!;
     if (t.done) return 'exited';
     const f = t.frames[t.frames.length - 1]!;
     const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    return this.describe(ins);
-  }
-
-  describe(ins: Instr): string {
-    switch (ins.op) {
-      case Op.Load:
-        return `read ${ins.what}`;
-      case Op.Store:
-        return `write ${ins.what}`;
-      case Op.Builtin: {
-        const n = ins.name.startsWith('__wait_') ? (ins.extra?.text ?? ins.name) : ins.name;
-        if (ins.name.startsWith('__wait_')) return `${ins.name.slice(7)}: ${n}`;
-        return `${n}(${(ins.extra?.argText ?? []).join(', ')})`;
-      }
-      case Op.BackEdge:
-        return 'spin (waiting for a change)';
-      default:
-        return 'step';
-    }
+    return describeStep(ins);
   }
 
   /** Location (function, file, line, column) of thread `tid`'s pending operation. */

@@ -5,15 +5,15 @@
  * happens-before and KCSAN hooks, and where findings go. The interpreter
  * and the scheduler interface build on it (./machine.ts).
  */
-import type { Program } from '../lang/ir.js';
+import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
 import { writable } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
-import { type DepKey, type SyncKey, badKey, memKey } from '../state/keys.js';
+import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
 import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
-import type { KernelCtx } from '../kernel/api.js';
+import type { Deps, KernelCtx } from '../kernel/api.js';
 import { STATE_BY_TAG } from '../kernel/registry.js';
 import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
@@ -156,6 +156,25 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
   threads(): readonly Thread[] {
     return this.state.threads;
+  }
+
+  /**
+   * A built-in's dependencies plus the liveness of every heap object whose
+   * memory it touches, as a load or store has them: kfree writes that
+   * liveness, so `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads
+   * are dependent (either order may be the use-after-free).
+   */
+  protected withLiveness(d: Deps): Deps {
+    let extra: DepKey[] | undefined;
+    const add = (k: DepKey) => {
+      const id = allocOfKey(k);
+      if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return;
+      const l = liveKey(id);
+      if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
+    };
+    for (const k of d.reads) add(k);
+    for (const k of d.writes) add(k);
+    return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
   }
 
   // ---------------------------------------------------------------- fault injection
@@ -380,5 +399,24 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       fields[m] = this.show(v);
     }
     return { name: this.allocName(id), type: a.type, state: a.freeSite ? 'freed' : 'live', fields };
+  }
+}
+
+/** A short description of a visible operation (`mutex_lock(&igroup->lock)`, `read idev->vdev`): trace labels. */
+export function describeStep(ins: Instr): string {
+  switch (ins.op) {
+    case Op.Load:
+      return `read ${ins.what}`;
+    case Op.Store:
+      return `write ${ins.what}`;
+    case Op.Builtin: {
+      const n = ins.name.startsWith('__wait_') ? (ins.extra?.text ?? ins.name) : ins.name;
+      if (ins.name.startsWith('__wait_')) return `${ins.name.slice(7)}: ${n}`;
+      return `${n}(${(ins.extra?.argText ?? []).join(', ')})`;
+    }
+    case Op.BackEdge:
+      return 'spin (waiting for a change)';
+    default:
+      return 'step';
   }
 }
