@@ -303,14 +303,15 @@ export class DporStrategy implements Strategy {
     const node = this.path[i];
     if (!node) return;
     const ti = events[i]!.tid;
-    const v: Event[] = [];
     const ii = idx[i]!;
-    for (let k = i + 1; k < events.length; k++) {
-      if (k === j) continue;
-      if (covers(vc[k]!, ti, ii)) continue; // happens after e
-      v.push(events[k]!);
-    }
-    v.push(ej);
+    // the events after e that do not happen after it, then e' (an array of its exact size: it may be kept as a
+    // wakeup-tree tail, one per race of a long execution)
+    const keep = this.scratch.get(SCRATCH_V, events.length);
+    let m = 0;
+    for (let k = i + 1; k < events.length; k++) if (k !== j && !covers(vc[k]!, ti, ii)) keep[m++] = k;
+    const v: Event[] = new Array(m + 1);
+    for (let x = 0; x < m; x++) v[x] = events[keep[x]!]!;
+    v[m] = ej;
     // happens-before inside the sequence v itself (not E's: paths through events left out of v do not count)
     const hv = new SeqHb(v, this.n, this.scratch);
 
@@ -331,8 +332,9 @@ export class DporStrategy implements Strategy {
   }
 }
 
-/** The scratch slot of SeqHb's positions (HbClocks uses slots 0 to 6). */
+/** The scratch slots of SeqHb's positions and of reverse's event indexes (HbClocks uses slots 0 to 6). */
 const SCRATCH_ORDER = 7;
+const SCRATCH_V = 8;
 
 /**
  * Happens-before inside a sequence v, with events removed from the front of
