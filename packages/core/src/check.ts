@@ -232,9 +232,16 @@ export function attachTrace(
   if (!f.schedules && f.schedule) {
     const len = f.schedule.length;
     let at: ReturnType<typeof kernelObjects> = [];
-    const r = replay(program, spec, [f.schedule], limits, (m, i) => {
-      if (i === len - 1) at = kernelObjects(m, [], { freed: true });
-    });
+    const r = replay(
+      program,
+      spec,
+      [f.schedule],
+      limits,
+      (m, i) => {
+        if (i === len - 1) at = kernelObjects(m, [], { freed: true });
+      },
+      f.key,
+    );
     const rec = r.executions[0]!;
     meter?.charge(rec.work * 2);
     f.trace = rec.steps.slice(0, len);
@@ -243,7 +250,7 @@ export function attachTrace(
     f.objects = [...f.objects, ...at.filter((o) => o.state === 'live' && !named.has(o.name))];
     return;
   }
-  const recs = replay(program, spec, schedules, limits).executions;
+  const recs = replay(program, spec, schedules, limits, undefined, f.key).executions;
   for (const r of recs) meter?.charge(r.work * 2);
   const last = recs[recs.length - 1]!;
   const len = schedules[schedules.length - 1]!.length;

@@ -21,6 +21,12 @@ export interface ReportCtx extends ChargeCtx {
   snapshot(id: number): ObjectSnapshot | undefined;
   /** File a finding; a fatal one ends the execution (the caller then throws Fault). */
   report(f: Finding): void;
+  /**
+   * Whether a finding with this key would be recorded (false for the others
+   * in a run that looks for one finding: vm/services.ts SharedDetectors), so
+   * that a detector need not build a non-fatal one. Absent: all are.
+   */
+  records?(key: string): boolean;
 }
 
 /** A detector's view: {@link ReportCtx} plus the whole state, read only. */

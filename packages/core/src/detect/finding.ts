@@ -171,6 +171,11 @@ export interface FindingSpec {
   charge?: readonly Site[] | 'learner';
 }
 
+/** The deduplication key of a finding: its kind (or key tag) and the key parts, joined by ':'. */
+export function findingKey(tag: string, parts: readonly string[]): string {
+  return [tag, ...parts].join(':');
+}
+
 /**
  * Build a finding: accesses from the sites, the deduplication key
  * (`<kind or keyTag>:<key parts joined by ':'>`) and the origin by
@@ -188,7 +193,7 @@ export function finding(ctx: ChargeCtx, kind: FindingKind, title: string, spec: 
     free: spec.free ? siteToAccess('kfree', spec.free) : undefined,
     objects: spec.objects ?? [],
     fatal: spec.fatal ?? false,
-    key: [spec.keyTag ?? kind, ...key].join(':'),
+    key: findingKey(spec.keyTag ?? kind, key),
     origin: spec.charge === 'learner' ? 'learner' : chargedTo(ctx, spec.charge ?? sites),
   };
 }

@@ -14,7 +14,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, LONG, ULONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
 import { mightSleep } from '../detect/lockdep.js';
-import { syncKey } from '../state/keys.js';
+import { CLOCK_KEY, syncKey } from '../state/keys.js';
 import { completionStall } from '../detect/hungtask.js';
 
 export interface CompletionState extends PrimState {
@@ -43,9 +43,16 @@ function waitImpl(timed: boolean): Builtin {
     kind: 'step',
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
+      // blocked: only its timer can let it run (see __wait_schedule in waitqueue.ts for the two modes)
+      // (with anytime timeouts a blocked wait is not stuck behind its complete(): its timer could fire first,
+      // so it races with the complete() like a plain write instead of as an acquisition)
       return peekDone(m, a[0]!) > 0
-        ? { reads: [], writes: [k], acq: k }
-        : { reads: [k], writes: [], global: true, noRace: true };
+        ? m.anytimeTimeouts
+          ? { reads: [], writes: [k] }
+          : { reads: [], writes: [k], acq: k }
+        : m.anytimeTimeouts
+          ? { reads: [k], writes: [CLOCK_KEY] }
+          : { reads: [k], writes: [], global: true, noRace: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
     timeout: timed ? (m, _t, a) => (peekDone(m, a[0]!) > 0 ? undefined : m.jiffies + (a[1] as number)) : undefined,

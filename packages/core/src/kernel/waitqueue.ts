@@ -22,7 +22,7 @@ import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
-import { taskKey, syncKey } from '../state/keys.js';
+import { CLOCK_KEY, taskKey, syncKey } from '../state/keys.js';
 import { type MissedWake, waitStall } from '../detect/hungtask.js';
 import { mightSleep } from '../detect/lockdep.js';
 
@@ -91,7 +91,10 @@ const WAITQUEUE: BuiltinTable = {
   },
   __wait_prepare: {
     kind: 'step',
-    deps: (m, t, a) => ({ reads: [], writes: [m.keyOf(a[0]!), taskKey(t.tid)] }),
+    deps: (m, t, a) => ({
+      reads: m.anytimeTimeouts ? [CLOCK_KEY] : [],
+      writes: [m.keyOf(a[0]!), taskKey(t.tid)],
+    }),
     exec(m, t, a, ins) {
       const state = ins.extra?.taskState === 'interruptible' ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
       const q = wqOf(m, t, a[0]!, 'prepare_to_wait_event');
@@ -110,10 +113,15 @@ const WAITQUEUE: BuiltinTable = {
     kind: 'step',
     // a woken return is never the later event of a race (it could not run before the wake-up) unless
     // timeouts fire at any time: then the timer could have fired before the wake-up, and DPOR must try it
+    // With --timeouts anytime the timer may fire while others run: firing is an ordinary step that moves
+    // the clock and the task's state (a wake-up writes that state too, so the two orders are both tried).
+    // At quiescence it fires because nothing else can run: dependent with everything, never reversed.
     deps: (m, t) =>
       t.taskState === 0
         ? { reads: [taskKey(t.tid)], writes: [], noRace: !m.anytimeTimeouts }
-        : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
+        : m.anytimeTimeouts
+          ? { reads: [], writes: [taskKey(t.tid), CLOCK_KEY] }
+          : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,
     timeout: (m, t, a, ins) =>
       ins.extra?.timed && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined,

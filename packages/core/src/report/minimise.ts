@@ -14,7 +14,7 @@
  *     context switches than before.
  */
 import type { Program } from '../lang/ir.js';
-import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from '../vm/machine.js';
+import { DEFAULT_LIMITS, type Limits, type ScenarioSpec, SharedDetectors } from '../vm/machine.js';
 import { countSwitches, type ExecutionRecord, type Meter } from '../sched/explorer.js';
 import { BoundedStrategy } from '../sched/bounded.js';
 import { hbClocks } from '../sched/events.js';
@@ -65,6 +65,7 @@ export function minimise(program: Program, scenario: ScenarioSpec, f: Finding, o
       strategy: new BoundedStrategy(pre - 1),
       limits,
       countTraces: false,
+      shared: new SharedDetectors(f.key),
       budget: { executions: opts.executions ?? 2000 },
       meter,
       onExecution: (rec) => {
@@ -95,7 +96,7 @@ function confirm(
   limits: Limits,
   meter?: Meter,
 ): Finding | undefined {
-  const [rec] = replay(program, spec, [schedule], limits).executions;
+  const [rec] = replay(program, spec, [schedule], limits, undefined, key).executions;
   meter?.charge(rec?.work ?? 0);
   const hit = rec && reproduced(rec, key);
   if (!hit) return undefined;
@@ -113,7 +114,7 @@ function simplify(
   meter?: Meter,
 ): Finding | undefined {
   const s = f.schedule!;
-  const [rec] = replay(program, spec, [s], limits).executions;
+  const [rec] = replay(program, spec, [s], limits, undefined, f.key).executions;
   meter?.charge(rec?.work ?? 0);
   if (!rec) return undefined;
   const events = rec.events.slice(0, s.length);

@@ -23,15 +23,41 @@
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
-import { type Event, dependent, hbClocks } from './events.js';
-import { type VClock, covers, leqExcept, newClock } from '../state/vclock.js';
+import { type Event, HbClocks, HbScratch, dependent, hbClocks } from './events.js';
+import { type VClock, covers, newClock } from '../state/vclock.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 
-/** A node of a wakeup tree: a thread, the event it runs there, and what follows. */
+/**
+ * A node of a wakeup tree: a thread, the event it runs there, and what
+ * follows. A sequence hung in the tree is one node whose `tail` holds the
+ * events after it, made into nodes one at a time as they are reached
+ * ({@link kids}): a long execution has a sequence per race, most never
+ * walked. Read `children` only through {@link kids}.
+ */
 interface WNode {
   tid: number;
   ev: Event;
   children: WNode[];
+  /** Events still to become this node's only child, its child's, ... (from index `at`), or null. */
+  tail: readonly Event[] | null;
+  at: number;
+}
+
+/** A wakeup-tree node with no pending chain. */
+function wnode(tid: number, ev: Event): WNode {
+  return { tid, ev, children: [], tail: null, at: 0 };
+}
+
+/** The children of a wakeup-tree node, the next node of its pending chain made first. */
+function kids(w: WNode): WNode[] {
+  const tail = w.tail;
+  if (tail) {
+    const e = tail[w.at]!;
+    // a node with a pending chain has no other child (nothing reaches its children but through here)
+    w.children = [{ tid: e.tid, ev: e, children: [], tail: w.at + 1 < tail.length ? tail : null, at: w.at + 1 }];
+    w.tail = null;
+  }
+  return w.children;
 }
 
 /** A node on the current exploration path (the prefix of `depth` events). */
@@ -65,6 +91,8 @@ export class DporStrategy implements Strategy {
   private complete = 0;
   private readonly optimal: boolean;
   private readonly n: number;
+  /** Storage for the happens-before of the sequences `reverse` builds (one at a time). */
+  private readonly scratch = new HbScratch();
 
   constructor(opts: DporOptions) {
     this.optimal = (opts.mode ?? 'optimal') === 'optimal';
@@ -87,7 +115,7 @@ export class DporStrategy implements Strategy {
       return enabled.includes(t) ? t : -1;
     }
     const parent = this.path[d - 1];
-    const wut: WNode[] = parent ? parent.taken.children : [];
+    const wut: WNode[] = parent ? kids(parent.taken) : [];
     const sleep = new Map<number, Event>();
     if (parent) {
       const pe = parent.taken.ev;
@@ -97,11 +125,11 @@ export class DporStrategy implements Strategy {
     if (!child) {
       const candidates = enabled.filter((t) => !sleep.has(t));
       if (!candidates.length) {
-        this.path.push({ wut, sleep, taken: { tid: -1, ev: null as unknown as Event, children: [] } });
+        this.path.push({ wut, sleep, taken: wnode(-1, null as unknown as Event) });
         return -1;
       }
       const p = nonPreemptive(candidates, ctx.current);
-      child = { tid: p, ev: ctx.pending(p), children: [] };
+      child = wnode(p, ctx.pending(p));
       wut.push(child);
     } else if (!enabled.includes(child.tid)) {
       this.path.push({ wut, sleep, taken: child });
@@ -298,16 +326,17 @@ export class DporStrategy implements Strategy {
     const node = this.path[i];
     if (!node) return;
     const ti = events[i]!.tid;
-    const v: Event[] = [];
     const ii = idx[i]!;
-    for (let k = i + 1; k < events.length; k++) {
-      if (k === j) continue;
-      if (covers(vc[k]!, ti, ii)) continue; // happens after e
-      v.push(events[k]!);
-    }
-    v.push(ej);
+    // the events after e that do not happen after it, then e' (an array of its exact size: it may be kept as a
+    // wakeup-tree tail, one per race of a long execution)
+    const keep = this.scratch.get(SCRATCH_V, events.length);
+    let m = 0;
+    for (let k = i + 1; k < events.length; k++) if (k !== j && !covers(vc[k]!, ti, ii)) keep[m++] = k;
+    const v: Event[] = new Array(m + 1);
+    for (let x = 0; x < m; x++) v[x] = events[keep[x]!]!;
+    v[m] = ej;
     // happens-before inside the sequence v itself (not E's: paths through events left out of v do not count)
-    const hv = new SeqHb(v, this.n);
+    const hv = new SeqHb(v, this.n, this.scratch);
 
     if (!this.optimal) {
       // Source-DPOR: add one initial of v unless the backtrack set already has one
@@ -316,7 +345,7 @@ export class DporStrategy implements Strategy {
       if (initials.some((p) => backtrack.has(p))) return;
       const p = initials[0]!;
       const first = v.find((e) => e.tid === p)!;
-      node.wut.push({ tid: p, ev: first, children: [] });
+      node.wut.push(wnode(p, first));
       return;
     }
 
@@ -326,16 +355,24 @@ export class DporStrategy implements Strategy {
   }
 }
 
+/** The scratch slots of SeqHb's positions and of reverse's event indexes (HbClocks uses slots 0 to 6). */
+const SCRATCH_ORDER = 7;
+const SCRATCH_V = 8;
+
 /**
  * Happens-before inside a sequence v, with events removed from the front of
  * their thread as a wakeup-tree walk consumes them. Removed events are always
  * a thread's first remaining ones, and an initial event has no predecessor,
  * so "no remaining predecessor" is a counting test on v's vector clocks.
+ * The clocks are computed lazily, up to the furthest event a test asks
+ * about: most sequences are hung in a wakeup tree without any (one long
+ * execution has a sequence per race, each up to its length).
  */
 class SeqHb {
-  readonly vc: VClock[];
-  /** Per thread, the positions of its events in v. */
-  readonly byThread: number[][];
+  readonly vc: HbClocks;
+  /** The positions of v's events grouped by thread: thread t's are `order[start[t] .. start[t + 1])`. */
+  private readonly order: Int32Array;
+  private readonly start: Int32Array;
   /** Per thread, how many of its first events were removed (a clock: the removed events are a prefix per thread). */
   readonly removed: VClock;
   left: number;
@@ -343,35 +380,39 @@ class SeqHb {
   constructor(
     readonly v: readonly Event[],
     readonly n: number,
+    scratch?: HbScratch,
   ) {
-    this.vc = hbClocks(v, n);
-    this.byThread = Array.from({ length: n }, () => []);
-    v.forEach((e, k) => {
-      this.byThread[e.tid]!.push(k);
-    });
+    this.vc = new HbClocks(v, n, scratch);
+    const start = new Int32Array(n + 1);
+    for (const e of v) start[e.tid + 1]!++;
+    for (let t = 0; t < n; t++) start[t + 1]! += start[t]!;
+    const fill = start.slice(0, n);
+    const order = scratch ? scratch.get(SCRATCH_ORDER, v.length) : new Int32Array(v.length);
+    for (let k = 0; k < v.length; k++) order[fill[v[k]!.tid]!++] = k;
+    this.order = order;
+    this.start = start;
     this.removed = newClock(n);
     this.left = v.length;
   }
 
   /** Position of p's first remaining event, or -1. */
   first(p: number): number {
-    return this.byThread[p]![this.removed[p]!] ?? -1;
+    const i = this.start[p]! + this.removed[p]!;
+    return i < this.start[p + 1]! ? this.order[i]! : -1;
   }
 
   /** p's first remaining event has no remaining predecessor in v. */
   isInitial(p: number): boolean {
     const b = this.first(p);
     if (b < 0) return false;
-    return leqExcept(this.vc[b]!, this.removed, p);
+    return this.vc.leqExcept(b, this.removed, p);
   }
 
   /** p ∈ WI(v): an initial, or absent from v with `pe` independent of all that is left. */
   weakInitial(p: number, pe: Event): boolean {
     if (this.first(p) >= 0) return this.isInitial(p);
-    for (let u = 0; u < this.n; u++) {
-      const list = this.byThread[u]!;
-      for (let k = this.removed[u]!; k < list.length; k++) if (dependent(pe, this.v[list[k]!]!)) return false;
-    }
+    const seen = newClock(this.n);
+    for (const e of this.v) if (seen[e.tid]!++ >= this.removed[e.tid]! && dependent(pe, e)) return false;
     return true;
   }
 
@@ -392,14 +433,13 @@ class SeqHb {
     this.left--;
   }
 
-  /** The remaining events in v's order. */
-  rest(): Event[] {
-    const out: { k: number; e: Event }[] = [];
-    for (let u = 0; u < this.n; u++) {
-      const list = this.byThread[u]!;
-      for (let k = this.removed[u]!; k < list.length; k++) out.push({ k: list[k]!, e: this.v[list[k]!]! });
-    }
-    return out.sort((a, b) => a.k - b.k).map((x) => x.e);
+  /** The remaining events in v's order (each thread's first `removed` events left out). */
+  rest(): readonly Event[] {
+    if (this.left === this.v.length) return this.v;
+    const seen = newClock(this.n);
+    const out: Event[] = [];
+    for (const e of this.v) if (seen[e.tid]!++ >= this.removed[e.tid]!) out.push(e);
+    return out;
   }
 }
 
@@ -410,26 +450,40 @@ class SeqHb {
  * reached, after its existing children.
  */
 function insert(root: WNode[], hv: SeqHb): void {
-  let children = root;
-  let atRoot = true;
+  // the walk is at `node` (null: the root), or `d` events down its pending chain (not made into nodes)
+  let node: WNode | null = null;
+  let d = 0;
   for (;;) {
-    if (!atRoot && children.length === 0) return;
-    let moved = false;
-    for (const ch of children) {
-      if (!hv.weakInitial(ch.tid, ch.ev)) continue;
-      if (hv.first(ch.tid) >= 0) hv.take(ch.tid);
-      children = ch.children;
-      atRoot = false;
-      moved = true;
-      break;
+    const tail = node?.tail;
+    if (node && tail) {
+      const k = node.at + d;
+      if (k >= tail.length) return; // the end of the chain: a leaf, v is covered
+      const e = tail[k]!;
+      if (!hv.weakInitial(e.tid, e)) break;
+      if (hv.first(e.tid) >= 0) hv.take(e.tid);
+      d++;
+    } else {
+      const children: WNode[] = node ? node.children : root;
+      if (node && children.length === 0) return;
+      let moved = false;
+      for (const ch of children) {
+        if (!hv.weakInitial(ch.tid, ch.ev)) continue;
+        if (hv.first(ch.tid) >= 0) hv.take(ch.tid);
+        node = ch;
+        d = 0;
+        moved = true;
+        break;
+      }
+      if (!moved) break;
     }
-    if (!moved) break;
     if (hv.left === 0) return;
   }
-  let list = children;
-  for (const e of hv.rest()) {
-    const w: WNode = { tid: e.tid, ev: e, children: [] };
-    list.push(w);
-    list = w.children;
-  }
+  // hang the rest of v under the node reached (made into nodes down to it): its first node, the
+  // others made as the tree is walked (kids)
+  let at = node;
+  if (at) for (let k = 0; k < d; k++) at = kids(at)[0]!;
+  const children = at ? kids(at) : root;
+  const rest = hv.rest();
+  const e = rest[0];
+  if (e) children.push({ tid: e.tid, ev: e, children: [], tail: rest.length > 1 ? rest : null, at: 1 });
 }

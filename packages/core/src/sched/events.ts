@@ -10,7 +10,7 @@
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
 import type { Deps } from '../kernel/api.js';
-import { type VClock, increment, join, leqExcept, newClock } from '../state/vclock.js';
+import { type VClock, leqExcept, newClock } from '../state/vclock.js';
 
 /** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
 export interface Event {
@@ -69,52 +69,216 @@ export function dependent(a: Event, b: Event): boolean {
   return false;
 }
 
+const EMPTY = new Int32Array(0);
+
+/**
+ * Scratch for numbering a sequence's locations densely (HbClocks.allocate):
+ * `localOf[loc]` is valid when `stampOf[loc]` is the current stamp. Used
+ * only inside one synchronous call, so instances never see each other's.
+ */
+let stampOf = new Int32Array(64);
+let localOf = new Int32Array(64);
+let stamp = 0;
+
+/**
+ * Reusable storage for short-lived {@link HbClocks} (DPOR's, one per race,
+ * built and dropped inside one call): arrays handed out by slot, grown as
+ * needed, never zeroed. An HbClocks built on a scratch is valid until the
+ * next one built on the same scratch; without one it has arrays of its own.
+ */
+export class HbScratch {
+  private readonly slots: Int32Array[] = [];
+
+  /** `size` elements of slot `slot`, with whatever they held. */
+  get(slot: number, size: number): Int32Array {
+    let a = this.slots[slot];
+    if (!a || a.length < size) {
+      a = new Int32Array(Math.max(size, 2 * (a?.length ?? 0), 64));
+      this.slots[slot] = a;
+    }
+    return a.subarray(0, size);
+  }
+}
+
+/**
+ * Vector clocks of happens-before, computed in one forward pass as far as
+ * they are asked for: the clock of event i depends on the events before it
+ * only, so a user that needs the first few clocks of a long sequence (DPOR's
+ * wakeup-sequence checks) does not pay for the rest. Clock i is
+ * `buf[i * n .. i * n + n)`: its counter t is the number of events of thread
+ * t that happen before or at event i (1-based per-thread indexes).
+ *
+ * Event i's clock is its thread's previous event's, counted once more, joined
+ * with the clocks of the events it depends on that came before it: the last
+ * write of each location it reads or writes, the reads since that write of
+ * each location it writes, the last global event, and for a global event the
+ * last event of every thread (every earlier event happens before the last
+ * one of its thread). Joining only those is enough: happens-before is
+ * transitive through them. Cost O(n) per event and per edge followed, each
+ * read joined at most once per location: O(len · n) for events that touch a
+ * bounded number of locations. The state is a few typed arrays over the
+ * sequence's own locations, numbered densely, however long the sequence.
+ */
+export class HbClocks {
+  /** The clocks, `n` counters per event (allocated on first use); valid for events `< computed`. */
+  buf: Int32Array = EMPTY;
+  /** Events whose clocks are computed (a prefix). */
+  computed = 0;
+  private readonly lastOfThread: Int32Array;
+  private lastGlobal = -1;
+  private allocated = false;
+  /** Event i reads local locations `loc[at[i] .. at[i] + nreads)` and writes the rest up to `at[i + 1]`. */
+  private at: Int32Array = EMPTY;
+  private loc: Int32Array = EMPTY;
+  /** Per local location, the last write to it (an event index), or -1. */
+  private lastWrite: Int32Array = EMPTY;
+  /** Per local location, the reads of it since its last write: a list threaded through `readEv`/`readNext`. */
+  private readHead: Int32Array = EMPTY;
+  private readEv: Int32Array = EMPTY;
+  private readNext: Int32Array = EMPTY;
+  private reads = 0;
+
+  constructor(
+    readonly events: readonly Event[],
+    readonly n: number,
+    private readonly scratch?: HbScratch,
+  ) {
+    this.lastOfThread = new Int32Array(n).fill(-1);
+  }
+
+  /** An array of `size` elements, with any contents: the scratch's slot, or a new one. */
+  private array(slot: number, size: number): Int32Array {
+    return this.scratch ? this.scratch.get(slot, size) : new Int32Array(size);
+  }
+
+  /** Compute the clocks of events `0..k` (inclusive), if not yet done. */
+  upTo(k: number): void {
+    const last = Math.min(k, this.events.length - 1);
+    if (this.computed > last) return;
+    if (!this.allocated) this.allocate();
+    while (this.computed <= last) this.stepOne();
+  }
+
+  /**
+   * Event `i`'s clock <= `b` on every thread but `skip` (state/vclock.ts
+   * leqExcept, without a view of the clock).
+   */
+  leqExcept(i: number, b: VClock, skip: number): boolean {
+    if (i >= this.computed) this.upTo(i);
+    const base = i * this.n;
+    for (let t = 0; t < this.n; t++) if (t !== skip && this.buf[base + t]! > b[t]!) return false;
+    return true;
+  }
+
+  /** Every clock, as views of `buf` (computing all of them). */
+  all(): VClock[] {
+    const len = this.events.length;
+    this.upTo(len - 1);
+    const n = this.n;
+    const out: VClock[] = new Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.buf.subarray(i * n, i * n + n);
+    return out;
+  }
+
+  /** The clock buffer, and every event's locations numbered densely (0, 1, ... in order of first sight). */
+  private allocate(): void {
+    const events = this.events;
+    const at = this.array(0, events.length + 1);
+    at[0] = 0;
+    let nreads = 0;
+    let maxLoc = -1;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      at[i + 1] = at[i]! + e.reads.length + e.writes.length;
+      nreads += e.reads.length;
+      for (const r of e.reads) if (r > maxLoc) maxLoc = r;
+      for (const w of e.writes) if (w > maxLoc) maxLoc = w;
+    }
+    if (maxLoc >= stampOf.length || stamp === 0x7fffffff) {
+      const size = Math.max(maxLoc + 1, stampOf.length * 2);
+      stampOf = new Int32Array(size);
+      localOf = new Int32Array(size);
+      stamp = 0;
+    }
+    stamp++;
+    const loc = this.array(1, at[events.length]!);
+    let k = 0;
+    let u = 0;
+    const number = (l: number): number => {
+      if (stampOf[l] !== stamp) {
+        stampOf[l] = stamp;
+        localOf[l] = u++;
+      }
+      return localOf[l]!;
+    };
+    for (const e of events) {
+      for (const r of e.reads) loc[k++] = number(r);
+      for (const w of e.writes) loc[k++] = number(w);
+    }
+    this.at = at;
+    this.loc = loc;
+    this.lastWrite = this.array(2, u).fill(-1);
+    this.readHead = this.array(3, u).fill(-1);
+    this.readEv = this.array(4, nreads);
+    this.readNext = this.array(5, nreads);
+    this.buf = this.array(6, events.length * this.n);
+    this.allocated = true;
+  }
+
+  /** buf[into] := max(buf[into], buf[from]), clocks given by their offsets. */
+  private join(into: number, from: number): void {
+    const buf = this.buf;
+    for (let t = 0; t < this.n; t++) if (buf[from + t]! > buf[into + t]!) buf[into + t] = buf[from + t]!;
+  }
+
+  private stepOne(): void {
+    const i = this.computed;
+    const e = this.events[i]!;
+    const n = this.n;
+    const buf = this.buf;
+    const me = i * n;
+    const p = this.lastOfThread[e.tid]!;
+    if (p >= 0) for (let t = 0; t < n; t++) buf[me + t] = buf[p * n + t]!;
+    else buf.fill(0, me, me + n);
+    buf[me + e.tid]!++;
+    if (this.lastGlobal >= 0) this.join(me, this.lastGlobal * n);
+    if (e.global) for (let t = 0; t < n; t++) if (this.lastOfThread[t]! >= 0) this.join(me, this.lastOfThread[t]! * n);
+    const loc = this.loc;
+    const start = this.at[i]!;
+    const mid = start + e.reads.length;
+    const end = this.at[i + 1]!;
+    // reads: after the last write; then this read is one since it (joining itself later is a no-op)
+    for (let k = start; k < mid; k++) {
+      const x = loc[k]!;
+      const w = this.lastWrite[x]!;
+      if (w >= 0) this.join(me, w * n);
+      const q = this.reads++;
+      this.readEv[q] = i;
+      this.readNext[q] = this.readHead[x]!;
+      this.readHead[x] = q;
+    }
+    // writes: after the last write and the reads since it; then the last write
+    for (let k = mid; k < end; k++) {
+      const x = loc[k]!;
+      const lw = this.lastWrite[x]!;
+      if (lw >= 0) this.join(me, lw * n);
+      for (let q = this.readHead[x]!; q >= 0; q = this.readNext[q]!) this.join(me, this.readEv[q]! * n);
+      this.lastWrite[x] = i;
+      this.readHead[x] = -1;
+    }
+    this.lastOfThread[e.tid] = i;
+    if (e.global) this.lastGlobal = i;
+    this.computed = i + 1;
+  }
+}
+
 /**
  * Vector clocks of happens-before: vc[i][t] is the number of events of
  * thread t that happen before or at event i (1-based per-thread indexes).
- * The clocks share one buffer (subarrays of it).
+ * The clocks share one buffer (subarrays of it); see {@link HbClocks}.
  */
 export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
-  const len = events.length;
-  const buf = new Int32Array(len * nthreads);
-  const out: VClock[] = new Array(len);
-  const lastOfThread = new Int32Array(nthreads).fill(-1);
-  const lastWrite = new Map<number, number>();
-  const readsSince = new Map<number, number[]>();
-  let lastGlobal = -1;
-  for (let i = 0; i < len; i++) {
-    const e = events[i]!;
-    const base = i * nthreads;
-    const vc = buf.subarray(base, base + nthreads);
-    const p = lastOfThread[e.tid]!;
-    if (p >= 0) vc.set(out[p]!);
-    increment(vc, e.tid);
-    if (lastGlobal >= 0) join(vc, out[lastGlobal]!);
-    if (e.global) for (let j = 0; j < i; j++) join(vc, out[j]!);
-    for (const r of e.reads) {
-      const w = lastWrite.get(r);
-      if (w !== undefined) join(vc, out[w]!);
-    }
-    for (const w of e.writes) {
-      const lw = lastWrite.get(w);
-      if (lw !== undefined) join(vc, out[lw]!);
-      const rs = readsSince.get(w);
-      if (rs) for (const j of rs) join(vc, out[j]!);
-    }
-    out[i] = vc;
-    lastOfThread[e.tid] = i;
-    for (const r of e.reads) {
-      const l = readsSince.get(r);
-      if (l) l.push(i);
-      else readsSince.set(r, [i]);
-    }
-    for (const w of e.writes) {
-      lastWrite.set(w, i);
-      readsSince.set(w, []);
-    }
-    if (e.global) lastGlobal = i;
-  }
-  return out;
+  return new HbClocks(events, nthreads).all();
 }
 
 /**

@@ -10,7 +10,7 @@ import type { StackFrame } from '../state/state.js';
 import type { Injection } from '../state/fault.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
-import { findingToken } from './schedule.js';
+import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
 
 /** When to stop. All are optional; the first reached stops the exploration. */
 export interface Budget {
@@ -255,12 +255,19 @@ export class Explorer {
     m.currentSchedule = () => [...schedule, ...(pendingTid >= 0 ? [pendingTid] : [])];
     let pendingTid = -1;
     const plan = m.spec.faults?.plan;
+    const planToken = faultsToken(plan);
+    const token = new TokenBuilder();
+    // a finding's schedule is the prefix run so far; its token, switches and (recorded) preemptions are counted
+    // as the prefix grows (countSwitches, findingToken), not from it per finding
     const attach = () => {
       for (; seen < m.findings.length; seen++) {
         const f = m.findings[seen]!;
         f.schedule = schedule.slice();
         if (plan?.length) f.faults = plan.map((p) => ({ ...p }));
         if (m.injections.length) f.injected = m.injections.slice();
+        f.token = f.schedules ? findingToken(f) : planToken + token.text();
+        f.switches = switches;
+        f.preemptions = preemptions;
         findings.push(f);
       }
     };
@@ -306,6 +313,7 @@ export class Explorer {
       pendingTid = -1;
       events.push(ev);
       schedule.push(tid);
+      token.push(tid);
       current = tid;
       attach();
       onStep?.(m, schedule.length - 1);
@@ -342,12 +350,8 @@ export class Explorer {
       else m.finish();
     }
     attach();
-    for (const f of findings) {
-      f.token = findingToken(f);
-      const c = countSwitches(f.schedule ?? [], steps.length ? steps : undefined);
-      f.switches = c.switches;
-      f.preemptions = c.preemptions ?? preemptions;
-    }
+    // without per-step records a finding has the execution's preemptions (countSwitches knows no enabled sets)
+    if (!steps.length) for (const f of findings) f.preemptions = preemptions;
     this.prevSchedule = schedule;
     const work = executionWork(schedule.length, instructions);
     meter?.charge(work);

@@ -88,7 +88,8 @@ export interface ReplayResult {
  * follows its schedule, then continues without preemption; a step the
  * schedule names but cannot run is replaced the same way (ReplayStrategy).
  * `onStep` sees the machine after each visible step (step index from 0
- * within execution `execution`).
+ * within execution `execution`). With `only`, the executions record only
+ * the findings with that key (SharedDetectors).
  */
 export function replay(
   program: Program,
@@ -96,8 +97,9 @@ export function replay(
   schedules: readonly (readonly number[])[],
   limits: Limits = DEFAULT_LIMITS,
   onStep?: (m: Machine, step: number, execution: number) => void,
+  only?: string,
 ): ReplayResult {
-  const machine = newMachine(program, spec, limits);
+  const machine = newMachine(program, spec, limits, new SharedDetectors(only));
   const ex = new Explorer(machine);
   const executions = schedules.map((s, i) => {
     const observe = onStep && ((m: Machine, step: number) => onStep(m, step, i));

@@ -47,6 +47,34 @@ export function encodeSchedule(s: readonly number[]): string {
 }
 
 /**
+ * The token of a schedule as it grows, a step at a time: `text()` is
+ * `encodeSchedule` of the steps pushed so far, in constant time (the
+ * explorer gives each finding of a long execution the token of its prefix).
+ */
+export class TokenBuilder {
+  /** The token of the runs before the current one. */
+  private done = '';
+  private thread = -1;
+  private count = 0;
+
+  push(t: number): void {
+    if (t === this.thread) {
+      this.count++;
+      return;
+    }
+    if (!Number.isInteger(t) || t < 0) throw new Error(`teardown: thread index ${t} cannot be encoded`);
+    this.done = this.text();
+    this.thread = t;
+    this.count = 1;
+  }
+
+  text(): string {
+    if (!this.count) return this.done;
+    return this.done + threadToken(this.thread) + (this.count > 1 ? String(this.count) : '');
+  }
+}
+
+/**
  * Decode one token (no commas) into a schedule. Throws a readable error for
  * malformed input or a run longer than a million steps.
  */

@@ -54,6 +54,12 @@ export function taskKey(tid: number): DepKey {
   return `task:${tid}` as DepKey;
 }
 
+/**
+ * The clock (jiffies), with `--timeouts anytime`: a timer firing moves it, a
+ * sleeper reads it when it prepares to sleep (its deadline counts from then).
+ */
+export const CLOCK_KEY = 'clock' as DepKey;
+
 /** A pointer that names no memory (its rendering keeps distinct bad pointers apart). */
 export function badKey(shown: string): DepKey {
   return `bad:${shown}` as DepKey;

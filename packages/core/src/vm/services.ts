@@ -76,6 +76,15 @@ export const DEFAULT_LIMITS: Limits = { stepsPerThread: 4000, burst: 200_000, al
 export class SharedDetectors {
   readonly lockdep = new LockdepGraph();
   readonly kcsanReported = new Set<string>();
+
+  /**
+   * `only`: record only the findings with this key, for runs that look for
+   * one finding (the minimiser's replays and searches, a finding's trace).
+   * The others are still detected, and a fatal one still ends the execution,
+   * but they are not recorded, so no schedule is attached to each of them (a
+   * replay of a long racy execution reaches thousands). Default: all.
+   */
+  constructor(readonly only?: string) {}
 }
 
 /** Lazily materialised call stack, so recording a site is cheap. */
@@ -218,10 +227,14 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     return this.prog.files.some((f) => f.name === name && f.role === 'learner');
   }
 
+  records(key: string): boolean {
+    return this.shared.only === undefined || key === this.shared.only;
+  }
+
   /** Record a finding; a fatal one ends the execution (the caller throws Fault). */
   report(f: Finding): void {
     if (this.fatal) return;
-    this.findings.push(f);
+    if (this.records(f.key)) this.findings.push(f);
     if (f.fatal) {
       this.fatal = f;
       for (const t of this.state.threads) if (!t.done) t.dead = true;
