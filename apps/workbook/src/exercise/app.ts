@@ -10,7 +10,7 @@
  * editor and the learner's code are never touched by either.
  */
 import type { GradeReport, GradedFinding, ScenarioResult } from '@teardown/grader';
-import { encodeSchedule } from '@teardown/core/token';
+import { findingToken } from '@teardown/core/token';
 import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
@@ -164,8 +164,10 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   let gradedCode = '';
   const showTrace = (s: ScenarioResult, f: GradedFinding) => {
     const schedule = f.schedules ? f.schedules[f.schedules.length - 1]! : (f.schedule ?? []);
+    // the fault plan too: a finding reached through an injected failure replays only under its plan
+    const token = findingToken({ schedule, faults: f.faults });
     void openTrace(
-      { v: 1, ex: id, scenario: s.id, token: encodeSchedule(schedule), code: gradedCode, title: f.title, kind: f.kind },
+      { v: 1, ex: id, scenario: s.id, token, code: gradedCode, title: f.title, kind: f.kind },
       { scenarioTitle: s.title, findingTitle: f.title, findingKind: f.kind },
     );
   };

@@ -211,6 +211,25 @@ describe('the vdev-lifetime exercise page', () => {
     await context.close();
   });
 
+  it('an injected failure is a row of its own in the trace (an abort that calls vdev->destroy unchecked)', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await setCode(page, readFileSync(join(EX, 'known-bad/abort-unguarded-destroy.c'), 'utf8'));
+    const { result } = await grade(page);
+    assert.equal(result, 'failed');
+    const scenario = page.locator('.td-scenario[data-scenario="alloc-fails-races-unbind"]');
+    assert.match(await scenario.textContent(), /with up to 1 injected failure at 2 fault sites/);
+    const card = scenario.locator('.td-finding[data-kind="null-deref"]').first();
+    assert.match(await card.textContent(), /NULL pointer dereference/);
+    await card.locator('.td-show-trace').click();
+    await page.waitForSelector('td-exercise[data-trace="open"] .td-trace:not([hidden])');
+    // the driver's vdevice_init refused, before it set vdev->destroy: one row, before the steps that follow it
+    const row = page.locator('.td-trace-table tr.td-injected');
+    assert.equal(await row.count(), 1);
+    assert.match(await row.textContent(), /vdevice_init fails \(injected\)/);
+    await context.close();
+  });
+
   it('an endless loop is cancelled; the page stays responsive and the code stays', async () => {
     const { context, page } = await newPage();
     await open(page);
