@@ -64,7 +64,8 @@ const cmp = (a: InjectedFault, b: InjectedFault) => a.tid - b.tid || a.nth - b.n
  * breadth-first, sharing one budget; findings are merged by key (the one
  * with fewest preemptions kept, as within one exploration). The coverage
  * says how many plans, sites and failures: `exhaustive: all N Mazurkiewicz
- * traces, with up to 1 injected failure at 3 fault sites (7 fault plans)`.
+ * traces, with up to 1 injected failure at 2 fault sites (vdevice_init,
+ * copy_to_user): 3 fault plans`.
  */
 export function explorePlans(
   spec: ScenarioSpec & { faults: FaultSpec },
