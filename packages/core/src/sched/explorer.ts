@@ -51,6 +51,15 @@ export function budgetWork(b: Budget): number {
 }
 
 /**
+ * The meter a budget stands for, from `t0` on: its work units and, unless
+ * `deterministic`, a wall-clock deadline at `budget.ms`.
+ */
+export function budgetMeter(budget: Budget, deterministic: boolean, t0: number, now: () => number): Meter {
+  const deadline = !deterministic && budget.ms !== undefined ? t0 + budget.ms : Number.POSITIVE_INFINITY;
+  return new Meter(budgetWork(budget), deadline, now);
+}
+
+/**
  * A work allowance shared by exploration, minimisation and traces: a limit
  * in deterministic work units and, unless the run must be reproducible, a
  * wall-clock deadline. Deterministic when `deadline` is Infinity.
@@ -394,13 +403,7 @@ export class Explorer {
         stats: { executions: 0, blocked: 0, traces: 0, states: 0, steps: 0, ms: now() - t0, complete: false },
       };
     }
-    const meter =
-      opts.meter ??
-      new Meter(
-        budgetWork(budget),
-        !opts.deterministic && budget.ms !== undefined ? t0 + budget.ms : Number.POSITIVE_INFINITY,
-        now,
-      );
+    const meter = opts.meter ?? budgetMeter(budget, opts.deterministic === true, t0, now);
     const work0 = meter.used;
     let cut = false;
     for (;;) {

@@ -31,7 +31,7 @@ import type { Program } from '../lang/ir.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { InjectedFault } from '../state/fault.js';
 import type { FaultSpec, ScenarioSpec } from '../vm/services.js';
-import { budgetWork, Meter, type ExploreOptions, type ExploreResult, type ExploreStats } from './explorer.js';
+import { budgetMeter, type ExploreOptions, type ExploreResult, type ExploreStats } from './explorer.js';
 import type { Coverage } from './strategy.js';
 
 /** Most fault plans one scenario explores (a scenario arming `kmalloc` in long threads could ask for thousands). */
@@ -77,13 +77,7 @@ export function explorePlans(
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
   const budget = opts.budget ?? {};
-  const meter =
-    opts.meter ??
-    new Meter(
-      budgetWork(budget),
-      !opts.deterministic && budget.ms !== undefined ? t0 + budget.ms : Number.POSITIVE_INFINITY,
-      now,
-    );
+  const meter = opts.meter ?? budgetMeter(budget, opts.deterministic === true, t0, now);
   const work0 = meter.used;
   const traceSet = opts.countTraces === false ? undefined : new Set<string>();
   const queue: InjectedFault[][] = [[]];
