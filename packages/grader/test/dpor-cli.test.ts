@@ -103,12 +103,42 @@ describe('teardown replay', () => {
   });
 });
 
+describe('injected failures', () => {
+  it('finds what only a failing allocation shows, and replays it from the token with the failure as a row', () => {
+    const j = JSON.parse(teardown(['check', 'examples/alloc-fails.c', '--json', '--reproducible']).stdout);
+    expect(j.coverage.text).toMatch(/with up to 1 injected failure at 1 fault site \(kmalloc\): 3 fault plans$/);
+    const uaf = j.findings.find((f: { kind: string }) => f.kind === 'use-after-free');
+    expect(uaf.token).toMatch(/^Fa2\./);
+    const r = teardown(['replay', 'examples/alloc-fails.c', '--schedule', uaf.token]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\| F +\| alloc-fails\.c:\d+ ✗ kmalloc fails \(injected\)/);
+    expect(r.stdout).toContain('BUG: KASAN: slab-use-after-free in thread_reader');
+    // the same schedule without the plan does not fail the allocation
+    const plain = teardown(['replay', 'examples/alloc-fails.c', '--schedule', uaf.token.replace(/^F[^.]*\./, '')]);
+    expect(plain.stdout).not.toContain('slab-use-after-free');
+  });
+
+  it('refuses a plan for a program that arms no fault site, or for a thread it does not have (exit 2)', () => {
+    const none = teardown(['replay', 'examples/put-then-use.c', '--schedule', 'Fa1.a2']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('arms no fault sites');
+    const who = teardown(['replay', 'examples/alloc-fails.c', '--schedule', 'Fz1.a2']);
+    expect(who.code).toBe(2);
+    expect(who.stderr).toContain('the program has 2 threads');
+    expect(teardown(['replay', 'examples/alloc-fails.c', '--schedule', 'Fa0.a2']).code).toBe(2);
+  });
+});
+
 describe('options', () => {
   it('rejects an unknown strategy and bad numbers (exit 2)', () => {
     expect(teardown(['check', 'examples/put-then-use.c', '--strategy', 'magic']).code).toBe(2);
     expect(teardown(['check', 'examples/put-then-use.c', '--preemptions', 'x']).code).toBe(2);
     expect(teardown(['check', 'examples/put-then-use.c', '--budget', 'soon']).code).toBe(2);
     expect(teardown(['check', 'examples/put-then-use.c', '--state-cache']).code).toBe(2);
+    expect(teardown(['check', 'examples/put-then-use.c', '--timeouts', 'sometimes']).code).toBe(2);
+    const bad = teardown(['grade', 'vdev-lifetime', 'exercises/vdev-lifetime/solution.c', '--replace-model', 'a b']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad --replace-model');
   });
 
   it('--strategy dfs --state-cache is stateful search', () => {
