@@ -5,7 +5,8 @@ import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { minimise } from '../../src/report/minimise.js';
 import { replaySchedules } from '../../src/sched/runner.js';
-import { decodeSchedule, encodeSchedule } from '../../src/sched/schedule.js';
+import { decodeSchedule, decodeToken, encodeSchedule } from '../../src/sched/schedule.js';
+import { withPlan } from '../../src/sched/faults.js';
 import { PctStrategy, formatP } from '../../src/sched/pct.js';
 import { Rng } from '../../src/sched/rng.js';
 
@@ -95,8 +96,9 @@ describe('tokens, replay and minimisation', () => {
     const c = await compile([{ name: 'test.c', text, role: 'learner' }]);
     const spec = programScenario(c.program!)!;
     for (const f of r.findings) {
-      const schedules = f.token!.split(',').map(decodeSchedule);
-      const recs = replaySchedules(c.program!, spec, schedules);
+      // the token is the whole replay: the fault plan (if any) and the schedules
+      const { faults, schedules } = decodeToken(f.token!);
+      const recs = replaySchedules(c.program!, withPlan(spec, faults), schedules);
       expect(recs.flatMap((x) => x.findings).map((x) => x.key)).toContain(f.key);
     }
   });
