@@ -236,20 +236,12 @@ export class Machine extends VmServices {
     if (d === undefined) return false;
     for (let i = 0; i < this.nworkers; i++) {
       const u = this.state.threads[i]!;
-      if (u === t || u.done || u.dead || this.blockedEnabled(u)) continue;
+      // a timeout deadline is defined only while its sleeper is blocked (Builtin.timeout)
+      if (u === t || u.done || u.dead) continue;
       const e = this.pendingTimeout(u);
       if (e !== undefined && e < d) return false;
     }
     return true;
-  }
-
-  /** Is `u`'s pending operation enabled on its own (woken, or not blocked)? */
-  private blockedEnabled(u: Thread): boolean {
-    const f = u.frames[u.frames.length - 1]!;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    if (ins.op !== Op.Builtin) return true;
-    const impl = this.impls.get(ins)!;
-    return !impl.enabled || impl.enabled(this, u, this.args(f, ins), ins);
   }
 
   /** A timed sleeper whose timeout may fire now that nothing else can run, or -1. */
