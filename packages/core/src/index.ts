@@ -51,6 +51,15 @@ export {
   type ScenarioOptions,
   type ReplayResult,
 } from './sched/runner.js';
-export { modelFiles, MODEL_SOURCES } from './model/index.js';
+export {
+  modelFiles,
+  MODEL_SOURCES,
+  MODEL_BASE,
+  MODEL_PATCHES,
+  ModelVariantError,
+  parseModelVariant,
+  type ModelPatch,
+  type ModelVariant,
+} from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';
 export type { InjectedFault, Injection } from './state/fault.js';

@@ -1,5 +1,5 @@
 /**
- * The `teardown` command line: check, replay, grade, batch, bench.
+ * The `teardown` command line: check, replay, grade, batch, exercise, upstream, bench.
  * Exit codes (errors.ts): 0 no finding / all scenarios pass, 1 findings / a
  * scenario failed, 2 invalid input or usage.
  */
@@ -12,7 +12,10 @@ import { replayCommand } from './commands/replay.js';
 import { benchCommand } from './commands/bench.js';
 import { gradeCommand, submissionNames, type GradeCliOptions } from './commands/grade.js';
 import { batchCommand, type BatchCliOptions } from './commands/batch.js';
-import { findExerciseDir, loadExercise } from './exercise/node.js';
+import { upstreamCommand, loadUpstream, type UpstreamCliOptions } from './commands/upstream.js';
+import { findExerciseDir, findUpstreamDir, loadExercise } from './exercise/node.js';
+import { UpstreamError } from './upstream/findings.js';
+import { ModelVariantError } from '@teardown/core';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -76,7 +79,8 @@ function timeoutsOption(): Option {
 
 /** The one line a failure prints after `teardown: `, or undefined for an internal error (a bug). */
 function failureMessage(e: unknown): string | undefined {
-  if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError) return e.message;
+  if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError || e instanceof ModelVariantError)
+    return e.message;
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && typeof err.syscall === 'string')
     return `${err.syscall} ${err.path ?? ''}${err.path ? ': ' : ''}${errnoReason(err)}`;
@@ -153,6 +157,10 @@ export async function main(argv: string[]): Promise<void> {
       '--replace-model <functions>',
       "model functions the file defines in place of the model's (comma-separated; a known-bad file of the exercise gets its manifest's list)",
     )
+    .option(
+      '--model <variant>',
+      'grade on a model variant: iommufd-6.17 with named patches, e.g. iommufd-6.17+wake-up-all',
+    )
     .action(async (exercise: string, files: string[], o: GradeCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       o.replaces = modelPatch(ex, findExerciseDir(exercise)!, files, o.replaceModel);
@@ -200,6 +208,31 @@ export async function main(argv: string[]): Promise<void> {
         },
       });
       process.exitCode = failed ? EXIT_FINDINGS : EXIT_OK;
+    });
+
+  program
+    .command('upstream')
+    .description('the findings of the model in upstream code: each reproducer run on the model and with its fix')
+    .argument('[ids...]', 'only these findings (default: all)')
+    .option(
+      '--json',
+      'print {id, kind, title, function, scenario, fixedBy, reproducesOn617, fixedWithPatch} per finding',
+    )
+    .option('--traces', 'print each finding with its minimised interleaving')
+    .option('--schedule <token>', 'with one id: replay that interleaving of its reproducer step by step')
+    .option('--fixed', 'with --schedule: replay on the model with the fix')
+    .action(async (ids: string[], o: UpstreamCliOptions) => {
+      const dir = findUpstreamDir();
+      if (!dir) throw new UsageError('no upstream/findings.json here or in this repository');
+      let loaded: ReturnType<typeof loadUpstream>;
+      try {
+        loaded = loadUpstream(dir, (id) => findExerciseDir(id));
+      } catch (e) {
+        if (e instanceof UpstreamError || e instanceof ExerciseError) throw new UsageError(e.message);
+        throw e;
+      }
+      await initNodeParser();
+      process.exitCode = await upstreamCommand(loaded.up, loaded.pex, ids, o);
     });
 
   program

@@ -31,3 +31,14 @@ export { renderText, renderScenarioText, type TextOptions } from './render/text.
 export { renderGradescope, type GradescopeResults } from './render/gradescope.js';
 export { renderClassroom, classroomResult } from './render/classroom.js';
 export { renderJunit } from './render/junit.js';
+export {
+  parseUpstream,
+  upstreamExercise,
+  runUpstreamFinding,
+  reproducerId,
+  UpstreamError,
+  type UpstreamManifest,
+  type UpstreamFindingManifest,
+  type UpstreamResult,
+  type UpstreamRun,
+} from './upstream/findings.js';

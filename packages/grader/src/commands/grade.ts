@@ -7,6 +7,7 @@ import {
   type InjectedFault,
   formatDiagnostic,
   traceObjects,
+  parseModelVariant,
   DEFAULT_LIMITS,
   type StrategyName,
 } from '@teardown/core';
@@ -38,6 +39,8 @@ export interface GradeCliOptions {
   schedule?: string;
   timeouts?: 'quiescent' | 'anytime';
   replaceModel?: string;
+  /** The model variant (`iommufd-6.17+<patch>...`; core's modelFiles); default the exercise's model. */
+  model?: string;
   /** Model functions the submission replaces (set by the CLI from --replace-model or the known-bad's manifest). */
   replaces?: string[];
 }
@@ -47,15 +50,14 @@ export interface GradeCliOptions {
  * scenario step by step, with the kernel objects where it ends and the
  * findings it reaches (the token a graded finding printed).
  */
-async function replayScenario(
+export async function replayScenario(
   ex: Exercise,
   submission: SubmissionFile[],
   scenarioId: string,
   token: string,
-  json: boolean,
-  anytime: boolean,
-  replaces: string[] | undefined,
+  o: { json: boolean; anytime: boolean; replaces?: string[]; model?: string },
 ): Promise<number> {
+  const { json, anytime, replaces } = o;
   let schedule: number[];
   let faults: InjectedFault[];
   try {
@@ -68,7 +70,7 @@ async function replayScenario(
     throw new UsageError((e as Error).message);
   }
   const s = ex.scenarios.find((x) => x.id === scenarioId)!;
-  const files = gradingFiles(ex, submission, [s]);
+  const files = gradingFiles(ex, submission, [s], o.model);
   const c = await compile(files, replaces?.length ? { replaces: new Set(replaces) } : {});
   if (!c.program) {
     process.stdout.write(
@@ -122,9 +124,14 @@ async function replayScenario(
 }
 
 /** Source texts for the text renderers (the trace tables show each step's line). */
-export function textOptions(ex: Exercise, submission: readonly SubmissionFile[], traces = true): TextOptions {
+export function textOptions(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  traces = true,
+  model?: string,
+): TextOptions {
   const sources = new Map<string, string>();
-  for (const f of gradingFiles(ex, submission, ex.scenarios)) sources.set(f.name, f.text);
+  for (const f of gradingFiles(ex, submission, ex.scenarios, model)) sources.set(f.name, f.text);
   return { sources, traces };
 }
 
@@ -140,6 +147,15 @@ export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptio
 export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o: GradeCliOptions): Promise<number> {
   const formats = [o.json, o.gradescope, o.githubClassroom, o.junit].filter(Boolean).length;
   if (formats > 1) throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit');
+  if (o.model !== undefined) {
+    try {
+      const v = parseModelVariant(o.model);
+      if (v.base !== ex.manifest.model)
+        throw new Error(`exercise ${ex.manifest.id} runs on ${ex.manifest.model}, not ${v.base}`);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const seed = parseSeed(o.seed);
   const budget = parseBudget(o.budget);
   if (o.out !== undefined) checkOutputPath(o.out);
@@ -155,7 +171,12 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   }
   if (o.schedule !== undefined) {
     if (only?.length !== 1) throw new UsageError('--schedule replays one scenario: name it with --only <scenario>');
-    return replayScenario(ex, submission, only[0]!, o.schedule, o.json === true, o.timeouts === 'anytime', o.replaces);
+    return replayScenario(ex, submission, only[0]!, o.schedule, {
+      json: o.json === true,
+      anytime: o.timeouts === 'anytime',
+      replaces: o.replaces,
+      model: o.model,
+    });
   }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const r = await grade(ex, submission, {
@@ -167,13 +188,14 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     reproducible: o.reproducible,
     timeouts: o.timeouts,
     replaces: o.replaces,
+    model: o.model,
     onProgress: showProgress
       ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
       : undefined,
   });
   if (showProgress) process.stderr.write('\r\x1b[2K');
   const out = renderReport(r, o, {
-    ...textOptions(ex, submission, o.traces !== false),
+    ...textOptions(ex, submission, o.traces !== false, o.model),
     ...(o.timeouts === 'anytime' ? { replayFlags: '--timeouts anytime' } : {}),
   });
   if (o.out !== undefined) writeOutputFile(o.out, out);

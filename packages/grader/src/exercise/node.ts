@@ -52,3 +52,20 @@ export function bundledExercises(): string[] {
     .filter((n) => existsSync(join(REPO_EXERCISES, n, 'exercise.json')))
     .sort();
 }
+
+/** This repository's upstream-findings folder (from packages/grader/dist/exercise). */
+const REPO_UPSTREAM = fileURLToPath(new URL('../../../../upstream/', import.meta.url));
+
+/**
+ * The folder holding `findings.json` of the upstream findings: `upstream/`
+ * of the working directory or one of its parents, then of this repository;
+ * undefined when there is none.
+ */
+export function findUpstreamDir(cwd = process.cwd()): string | undefined {
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    const p = join(d, 'upstream');
+    if (existsSync(join(p, 'findings.json'))) return p;
+    if (dirname(d) === d) break;
+  }
+  return existsSync(join(REPO_UPSTREAM, 'findings.json')) ? REPO_UPSTREAM : undefined;
+}

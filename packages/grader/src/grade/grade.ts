@@ -18,6 +18,7 @@ import {
   exploreScenario,
   minimise,
   modelFiles,
+  parseModelVariant,
   threadTaskName,
   unitKey,
   declaredFaults,
@@ -92,6 +93,8 @@ export interface GradeReport {
   scenarios: ScenarioResult[];
   /** Model functions the submission replaced (a known-bad version replaying history; absent otherwise). */
   modelPatch?: string[];
+  /** The model variant graded against when it is not the exercise's own (`iommufd-6.17+wake-up-all`; core's modelFiles). */
+  model?: string;
   /** Wall-clock milliseconds (absent in reproducible reports). */
   ms?: number;
 }
@@ -135,6 +138,12 @@ export interface GradeOptions {
    */
   replaces?: readonly string[];
   /**
+   * The model variant to grade against (core's modelFiles:
+   * `iommufd-6.17+<patch>...`); default the exercise's manifest model. A
+   * bad name throws core's ModelVariantError before anything runs.
+   */
+  model?: string;
+  /**
    * When timed waits may time out (core's ScenarioSpec.timeouts). Grading
    * keeps the default, quiescent; `anytime` is for demonstrations.
    */
@@ -147,13 +156,18 @@ export interface GradeOptions {
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-/** The files compiled for a submission: model, submission, then each scenario as a unit (harness + scenario). */
+/**
+ * The files compiled for a submission: model (the variant `model`, default
+ * the exercise's), submission, then each scenario as a unit (harness +
+ * scenario). Throws core's ModelVariantError for a bad variant.
+ */
 export function gradingFiles(
   ex: Exercise,
   submission: readonly SubmissionFile[],
   scenarios: readonly Scenario[],
+  model: string = ex.manifest.model,
 ): SourceFile[] {
-  const files: SourceFile[] = [...modelFiles()];
+  const files: SourceFile[] = [...modelFiles(model)];
   for (const f of submission) files.push({ name: f.name, text: f.text, role: 'learner' });
   const harness = ex.manifest.harness;
   for (const s of scenarios) {
@@ -239,6 +253,7 @@ export async function grade(
   const now = opts.now ?? defaultNow;
   const t0 = now();
   const mode = opts.mode ?? 'full';
+  const model = opts.model ? parseModelVariant(opts.model).id : ex.manifest.model;
   let scenarios = ex.scenarios.filter((s) => (mode === 'quick' ? s.visible : true));
   if (opts.only) scenarios = scenarios.filter((s) => opts.only!.includes(s.id));
   const maxScore = scenarios.reduce((a, s) => a + s.points, 0);
@@ -253,6 +268,7 @@ export async function grade(
     diagnostics: [],
     scenarios: [],
     ...(opts.replaces?.length ? { modelPatch: [...opts.replaces] } : {}),
+    ...(model !== ex.manifest.model ? { model } : {}),
   };
   const notRun = (s: Scenario): ScenarioResult => ({
     id: s.id,
@@ -270,7 +286,7 @@ export async function grade(
     findings: [],
     modelFindings: [],
   });
-  const files = gradingFiles(ex, submission, scenarios);
+  const files = gradingFiles(ex, submission, scenarios, model);
   const c = await compile(files, opts.replaces?.length ? { replaces: new Set(opts.replaces) } : {});
   if (!c.program) {
     const diagnostics = learnerDiagnostics(ex, c, submission, files);

@@ -14,6 +14,8 @@ export interface TextOptions {
   traces?: boolean;
   /** Flags a replay command needs besides the token (`--timeouts anytime`). */
   replayFlags?: string;
+  /** The command that replays a finding (default: `teardown grade <exercise> <file.c> --only <scenario> --schedule <token>`). */
+  replay?: (scenario: string, token: string) => string;
 }
 
 function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
@@ -31,7 +33,7 @@ function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): strin
     : '';
   const replay =
     f.token && !f.schedules
-      ? `\n        replay it step by step: teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}${o.replayFlags ? ` ${o.replayFlags}` : ''}`
+      ? `\n        replay it step by step: ${o.replay ? o.replay(s.id, f.token) : `teardown grade <exercise> <file.c> --only ${s.id} --schedule ${f.token}`}${o.replayFlags ? ` ${o.replayFlags}` : ''}`
       : '';
   return renderFinding(f, { trace: table, indent: '      ', names: s.threads }) + more + replay;
 }
