@@ -6,10 +6,10 @@
  */
 import * as Comlink from 'comlink';
 import type { GradeProgress, GradeReport } from '@teardown/grader';
-import type { ExerciseInfo, GraderApi, TraceView } from '../workers/grader.worker';
+import type { ExerciseInfo, GradeExtra, GraderApi, TraceView } from '../workers/grader.worker';
 import type { Diagnostic } from '@teardown/core';
 
-export type { ExerciseInfo, TraceView };
+export type { ExerciseInfo, GradeExtra, TraceView };
 
 /** Why a call ended without a result. */
 export class Stopped extends Error {
@@ -78,14 +78,22 @@ export class GraderClient {
     mode: 'quick' | 'full',
     watchdogMs: number,
     onProgress: (p: GradeProgress) => void,
+    extra: GradeExtra = {},
   ): Promise<GradeReport> {
-    return this.guarded(watchdogMs, (api) => api.grade(this.exerciseId, code, mode, Comlink.proxy(onProgress)));
+    return this.guarded(watchdogMs, (api) => api.grade(this.exerciseId, code, mode, Comlink.proxy(onProgress), extra));
   }
 
-  trace(code: string, scenario: string, token: string): Promise<TraceView | { diagnostics: Diagnostic[] }> {
+  /** Replay `token` of one scenario (on a model variant when `model` is given). */
+  trace(
+    code: string,
+    scenario: string,
+    token: string,
+    model?: string,
+  ): Promise<TraceView | { diagnostics: Diagnostic[] }> {
     return this.guarded(
       30_000,
-      (api) => api.trace(this.exerciseId, code, scenario, token) as Promise<TraceView | { diagnostics: Diagnostic[] }>,
+      (api) =>
+        api.trace(this.exerciseId, code, scenario, token, model) as Promise<TraceView | { diagnostics: Diagnostic[] }>,
     );
   }
 

@@ -24,6 +24,8 @@ export interface TraceHost {
   shareLink(): string | null;
   /** The viewer was closed. */
   closed(): void;
+  /** Said after the location of a step in the graded file (default: that it is the learner's code, highlighted in the editor). */
+  submissionNote?: string;
 }
 
 function objectCard(o: ObjectSnapshot, prev: ObjectSnapshot | undefined, isNew: boolean): HTMLElement {
@@ -293,7 +295,7 @@ export class TraceViewer {
         { class: 'td-source-where' },
         h('code', {}, `${s.frame.fn}`),
         ` in ${file}:${s.frame.line}`,
-        file === SUBMISSION ? ' (your code, highlighted in the editor)' : '',
+        file === SUBMISSION ? (this.host.submissionNote ?? ' (your code, highlighted in the editor)') : '',
       ),
       h('div', { class: 'td-source-what' }, s.label),
       pre,

@@ -19,6 +19,8 @@ import {
   grade,
   gradingFiles,
   parseExercise,
+  parseUpstream,
+  upstreamExercise,
   scenarioSpec,
   type Exercise,
   type GradeProgress,
@@ -27,11 +29,19 @@ import {
 import tsWasmUrl from 'web-tree-sitter/web-tree-sitter.wasm?url';
 import cWasmUrl from 'tree-sitter-c/tree-sitter-c.wasm?url';
 import { EXERCISE_FILES } from '../exercise/bundle';
+import { UPSTREAM_EXERCISE, UPSTREAM_FILES } from '../exercise/upstream-bundle';
 import { SUBMISSION } from '../exercise/names';
 
 const exercises = new Map<string, Exercise>();
 function exercise(id: string): Exercise {
   let ex = exercises.get(id);
+  if (!ex && id === UPSTREAM_EXERCISE) {
+    // the upstream reproducers, run in the exercise whose harness and reference solution they use
+    const files = new Map(Object.entries(UPSTREAM_FILES));
+    const up = parseUpstream(files);
+    ex = upstreamExercise(exercise(up.exercise), up, files);
+    exercises.set(id, ex);
+  }
   if (!ex) {
     const files = EXERCISE_FILES[id];
     if (!files) throw new Error(`no exercise ${id} in this build`);
@@ -61,10 +71,18 @@ export interface ExerciseInfo {
   scenarios: { id: string; title: string }[];
   /** The exercise's hints, gentlest first (exercise.json `hints`; none when it has none). */
   hints: string[];
+  /** The reference solution (the upstream reproducers run it; the exercise page never shows it). */
+  solution: string;
+}
+
+/** Beyond the mode: only some scenarios, on a model variant (`iommufd-6.17+wake-up-all`; core's modelFiles). */
+export interface GradeExtra {
+  only?: string[];
+  model?: string;
 }
 
 const api = {
-  /** Load the parser and the exercise; resolves when grading can start. */
+  /** Load the parser and the exercise (`upstream`: the upstream findings' reproducers); resolves when grading can start. */
   async init(id: string): Promise<ExerciseInfo> {
     await ready();
     const ex = exercise(id);
@@ -74,6 +92,7 @@ const api = {
       title: ex.manifest.title,
       scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
       hints: ex.manifest.hints ?? [],
+      solution: ex.files.get(ex.manifest.solution)!,
     };
   },
 
@@ -83,11 +102,14 @@ const api = {
     code: string,
     mode: 'quick' | 'full',
     onProgress?: (p: GradeProgress) => void,
+    extra: GradeExtra = {},
   ): Promise<GradeReport> {
     await ready();
     let last = 0;
     return grade(exercise(id), [{ name: SUBMISSION, text: code }], {
       mode,
+      ...(extra.only ? { only: extra.only } : {}),
+      ...(extra.model ? { model: extra.model } : {}),
       onProgress:
         onProgress &&
         ((p) => {
@@ -105,12 +127,13 @@ const api = {
     code: string,
     scenario: string,
     token: string,
+    model?: string,
   ): Promise<TraceView | { diagnostics: Diagnostic[] }> {
     await ready();
     const ex = exercise(id);
     const s = ex.scenarios.find((x) => x.id === scenario);
     if (!s) throw new Error(`exercise ${id} has no scenario ${scenario}`);
-    const files = gradingFiles(ex, [{ name: SUBMISSION, text: code }], [s]);
+    const files = gradingFiles(ex, [{ name: SUBMISSION, text: code }], [s], model);
     const c = await compile(files);
     if (!c.program) return { diagnostics: c.diagnostics };
     const { schedules, faults } = decodeToken(token);

@@ -106,7 +106,11 @@ Object.assign(process.env, {
   TEARDOWN_SCREENSHOTS: args.has('screenshots') ? join(root, 'docs/screenshots') : '',
   TEARDOWN_METRICS: metricsFile,
 });
-const stream = run({ files: [join(here, 'exercise.e2e.mjs')], concurrency: false, timeout: 15 * 60_000 });
+const stream = run({
+  files: [join(here, 'exercise.e2e.mjs'), join(here, 'upstream.e2e.mjs')],
+  concurrency: false,
+  timeout: 15 * 60_000,
+});
 stream.on('test:pass', (e) => {
   if (e.details?.type !== 'suite') passed++;
 });
