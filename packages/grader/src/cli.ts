@@ -241,7 +241,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the results as JSON')
     .option('--only <regex>', 'run only the benchmarks whose name matches')
     .option('--save', 'write the results to bench/results.json')
-    .action(async (o: { json?: boolean; only?: string; save?: boolean }) => {
+    .addOption(new Option('--model-child <name>', 'run one model benchmark and print its JSON (internal)').hideHelp())
+    .action(async (o: { json?: boolean; only?: string; save?: boolean; modelChild?: string }) => {
       await initNodeParser();
       process.exitCode = await benchCommand(o);
     });

@@ -133,6 +133,12 @@ export interface ExploreOptions {
    */
   stateCache?: boolean;
   /**
+   * Count the distinct states reached (a digest of the whole machine state
+   * after every new step, state/hash.ts), without pruning anything: the
+   * `distinctStates` of the stats. Costs a digest per step; benchmarks use it.
+   */
+  countStates?: boolean;
+  /**
    * The work allowance to charge (default: one built from `budget`, with a
    * wall-clock deadline at `budget.ms` unless `deterministic`). Checked
    * between executions and every 64 steps inside one; an execution cut short
@@ -160,6 +166,8 @@ export interface ExploreStats {
   states: number;
   /** Visible steps run, including replayed prefixes. */
   steps: number;
+  /** Distinct machine states reached (with `countStates` or `stateCache`; absent otherwise). */
+  distinctStates?: number;
   ms: number;
   /** The strategy finished (false when a budget or a finding stopped it). */
   complete: boolean;
@@ -227,6 +235,8 @@ export class Explorer {
 
   /** Digests of the states seen, when the explorer runs a stateful search. */
   private seen: Set<string> | null = null;
+  /** Digests of the states reached, when counting them (ExploreOptions.countStates). */
+  private reached: Set<string> | null = null;
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
   private prevSchedule: number[] = [];
 
@@ -284,6 +294,7 @@ export class Explorer {
     let abandoned = false;
     let cut = false;
     let replaying = true;
+    let fresh = false;
     let instructions = 0;
     for (;;) {
       if (m.fatal) break;
@@ -326,6 +337,11 @@ export class Explorer {
       current = tid;
       attach();
       onStep?.(m, schedule.length - 1);
+      if (this.reached) {
+        // a state past the prefix this execution shares with the previous one (that prefix was counted then)
+        fresh ||= schedule.length > this.prevSchedule.length || this.prevSchedule[schedule.length - 1] !== tid;
+        if (fresh && !m.fatal) this.reached.add(m.stateDigest());
+      }
       if (
         this.seen &&
         !m.fatal &&
@@ -395,6 +411,7 @@ export class Explorer {
     let lastProgress = t0;
     let prev: number[] = [];
     this.seen = opts.stateCache ? new Set() : null;
+    this.reached = opts.countStates ? new Set() : null;
     if (m.setupFailed) {
       return {
         findings: [],
@@ -446,7 +463,9 @@ export class Explorer {
       }
     }
     if (this.seen) states = this.seen.size;
+    const distinctStates = this.seen?.size ?? this.reached?.size;
     this.seen = null;
+    this.reached = null;
     const ms = now() - t0;
     opts.onProgress?.({ executions, traces: traces.size, findings: byKey.size, ms });
     const findings = [...byKey.values()].sort(findingOrder);
@@ -460,6 +479,7 @@ export class Explorer {
         traces: countTraces ? traces.size : -1,
         states,
         steps,
+        ...(distinctStates !== undefined ? { distinctStates } : {}),
         ms,
         complete,
         work: meter.used - work0,

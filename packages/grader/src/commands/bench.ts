@@ -1,5 +1,6 @@
 /**
- * `teardown bench`: the classic DPOR benchmarks (bench/programs.ts; README.md, "Performance")
+ * `teardown bench`: the classic DPOR benchmarks (bench/programs.ts; README.md, "Performance"),
+ * the iommufd model at 3 and 4 threads (bench/model.ts)
  * with executions, distinct Mazurkiewicz traces, states, time, executions per
  * second, the published trace count and the ratio of executions to traces.
  */
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
+import { modelBenchTable, runModelBenchmark, runModelBenchmarks } from '../bench/model.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../errors.js';
 
 export interface BenchRow {
@@ -77,18 +79,37 @@ export function benchTable(rows: BenchRow[]): string {
   ].join('\n');
 }
 
-export async function benchCommand(o: { json?: boolean; only?: string; save?: boolean }): Promise<number> {
+export async function benchCommand(o: {
+  json?: boolean;
+  only?: string;
+  save?: boolean;
+  modelChild?: string;
+}): Promise<number> {
+  if (o.modelChild !== undefined) {
+    // one model benchmark, in the fresh process runModelBenchmarks started, as JSON
+    process.stdout.write(`${JSON.stringify(await runModelBenchmark(o.modelChild))}\n`);
+    return EXIT_OK;
+  }
   const filter = o.only ? new RegExp(o.only) : undefined;
   const rows = await runDporBenchmarks(filter);
+  const model = runModelBenchmarks(filter);
   const extra = (await import('../bench/grading.js').catch(() => null))?.runGradingBenchmarks;
   const grading = extra && (!filter || filter.test('grade')) ? await extra() : [];
-  const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, grading };
+  const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, model, grading };
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
-    process.stdout.write(
-      'Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n',
-    );
-    process.stdout.write(benchTable(rows) + '\n');
+    if (rows.length) {
+      process.stdout.write(
+        'Optimal DPOR on the classic benchmarks (one run each, after a warm-up; times vary with the machine)\n\n',
+      );
+      process.stdout.write(benchTable(rows) + '\n');
+    }
+    if (model.length) {
+      process.stdout.write(
+        '\nThe iommufd model: optimal DPOR over the vdev-lifetime solution, each in a fresh process\n\n',
+      );
+      process.stdout.write(modelBenchTable(model) + '\n');
+    }
     if (grading.length) {
       process.stdout.write('\nGrading\n\n');
       for (const g of grading) process.stdout.write(`  ${g.name}: ${g.text}\n`);

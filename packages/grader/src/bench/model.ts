@@ -1,0 +1,218 @@
+/**
+ * Exploration at scale: 3- and 4-thread scenarios of the iommufd model,
+ * explored with optimal DPOR over the vdev-lifetime reference solution (the
+ * upstream functions), each in a fresh Node process so that its peak memory
+ * (getrusage's maxrss) is its own. Reported: Mazurkiewicz traces,
+ * executions, distinct machine states (a digest after every new step, in a
+ * second run of the same executions so the timing is the plain run's),
+ * exploration-tree states, VM steps, steps per second, time, peak memory and
+ * the coverage line; a scenario that does not finish within its budget says
+ * so (`partial`), with the figures it reached.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS, compile, exploreScenario } from '@teardown/core';
+import { findExerciseDir, loadExercise } from '../exercise/node.js';
+import { gradingFiles, scenarioSpec } from '../grade/grade.js';
+import type { Scenario } from '../exercise/manifest.js';
+
+const BIN = fileURLToPath(new URL('../../bin/teardown.js', import.meta.url));
+
+/** A model benchmark: a scenario over the vdev-lifetime harness, and the budget it gets. */
+export interface ModelBenchmark {
+  name: string;
+  /** What the threads do. */
+  title: string;
+  /** The scenario, in kernel-C (the harness is `harness.h` of vdev-lifetime). */
+  text: string;
+  /** Executions and milliseconds before the run stops as partial. */
+  budget: { executions: number; ms: number };
+}
+
+const SETUP_WITH_VDEV = `#include "harness.h"
+
+static u32 vdev_id, vdev2_id, viommu2_id;
+
+void setup(void)
+{
+	setup_bound_device();
+	EXPECT_RET("IOMMU_VDEVICE_ALLOC", ioctl_vdevice_alloc(ifd, viommu_id, dev_id, 0x99, &vdev_id), 0);
+}
+`;
+const DESTROY = `
+void thread_destroy(void)
+{
+	EXPECT_RET("IOMMU_DESTROY(vdev)", ioctl_destroy(ifd, vdev_id), 0, -ENOENT, -EBUSY);
+}
+`;
+const USE = `
+void thread_use(void)
+{
+	EXPECT_RET("an ioctl using the vdev", ioctl_vdevice_use(ifd, vdev_id), 0, -ENOENT);
+}
+`;
+const UNBIND = `
+void thread_unbind(void)
+{
+	close_fd(cdev0);
+}
+`;
+const ALLOC2 = `
+void thread_alloc(void)
+{
+	EXPECT_RET("IOMMU_VIOMMU_ALLOC", ioctl_viommu_alloc(ifd, dev_id, &viommu2_id), 0, -ENOENT);
+}
+`;
+const CHECK_CLOSED = `
+void check(void)
+{
+	teardown(true);
+}
+`;
+
+/** Destroy + use + unbind, the same with a fourth thread, and a process exit racing a close and a destroy. */
+export const MODEL_BENCHMARKS: ModelBenchmark[] = [
+  {
+    name: 'model: destroy + use + unbind',
+    title: 'IOMMU_DESTROY(vdev), an ioctl using the vdev, and the unbind (3 threads)',
+    text: SETUP_WITH_VDEV + DESTROY + USE + UNBIND + CHECK_CLOSED,
+    budget: { executions: 200_000, ms: 120_000 },
+  },
+  {
+    name: 'model: destroy + use + alloc + unbind',
+    title: 'the same and an IOMMU_VIOMMU_ALLOC holding the idevice (4 threads)',
+    text: SETUP_WITH_VDEV + DESTROY + USE + ALLOC2 + UNBIND + CHECK_CLOSED,
+    budget: { executions: 200_000, ms: 60_000 },
+  },
+  {
+    name: 'model: exit + close + destroy',
+    title:
+      'the process exits (its files closed in fd order: the iommufd, then the cdev) while a thread closes the cdev and another destroys the vdev (3 threads)',
+    text: `${SETUP_WITH_VDEV}
+void thread_exit(void)
+{
+	close_fd(ifd);
+	close_fd(cdev0);
+}
+
+void thread_close(void)
+{
+	close_fd(cdev0);
+}
+${DESTROY}
+void check(void)
+{
+	vfio_pci_remove(vfio0);
+}
+`,
+    budget: { executions: 200_000, ms: 60_000 },
+  },
+];
+
+/** One model benchmark's figures. */
+export interface ModelBenchRow {
+  name: string;
+  threads: number;
+  traces: number;
+  executions: number;
+  /** Distinct machine states reached. */
+  distinctStates: number;
+  /** Nodes of the exploration tree. */
+  treeStates: number;
+  steps: number;
+  stepsPerSecond: number;
+  ms: number;
+  /** Peak resident memory of the process, MB. */
+  peakMB: number;
+  complete: boolean;
+  coverage: string;
+}
+
+/** Run one model benchmark in this process (the child of runModelBenchmarks). */
+export async function runModelBenchmark(name: string): Promise<ModelBenchRow> {
+  const b = MODEL_BENCHMARKS.find((x) => x.name === name);
+  if (!b) throw new Error(`no model benchmark '${name}'`);
+  const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
+  const s: Scenario = { id: 'bench', file: 'bench.c', title: b.title, points: 1, visible: true, text: b.text };
+  const solution = [{ name: ex.manifest.solution, text: ex.files.get(ex.manifest.solution)! }];
+  const c = await compile(gradingFiles(ex, solution, [s]));
+  if (!c.program) throw new Error(`model benchmark ${name} does not compile: ${c.diagnostics[0]?.message}`);
+  const spec = scenarioSpec(c.program, s)!;
+  const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const t0 = performance.now();
+  const r = exploreScenario(c.program, spec, { strategy: 'dpor', limits, budget: b.budget });
+  const ms = performance.now() - t0;
+  const peakMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  // distinct states in a second run of the same executions: a digest per step would distort the timing above
+  const counted = exploreScenario(c.program, spec, {
+    strategy: 'dpor',
+    limits,
+    budget: { executions: r.stats.executions },
+    countStates: true,
+    countTraces: false,
+  });
+  return {
+    name,
+    threads: spec.threads.length,
+    traces: r.stats.traces,
+    executions: r.stats.executions,
+    distinctStates: counted.stats.distinctStates ?? 0,
+    treeStates: r.stats.states,
+    steps: r.stats.steps,
+    stepsPerSecond: Math.round(r.stats.steps / (ms / 1000)),
+    ms: Math.round(ms),
+    peakMB,
+    complete: r.stats.complete,
+    coverage: r.coverage.text,
+  };
+}
+
+/** Run the model benchmarks matching `filter`, each in a fresh process (`teardown bench --model-child <name>`). */
+export function runModelBenchmarks(filter?: RegExp): ModelBenchRow[] {
+  const out: ModelBenchRow[] = [];
+  for (const b of MODEL_BENCHMARKS) {
+    if (filter && !filter.test(b.name)) continue;
+    const p = spawnSync(process.execPath, [BIN, 'bench', '--model-child', b.name], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    if (p.status !== 0) throw new Error(`bench: ${b.name} failed (exit ${p.status}): ${p.stderr}`);
+    out.push(JSON.parse(p.stdout) as ModelBenchRow);
+  }
+  return out;
+}
+
+/** The rows as a Markdown table. */
+export function modelBenchTable(rows: ModelBenchRow[]): string {
+  const head = [
+    'scenario',
+    'threads',
+    'traces',
+    'executions',
+    'distinct states',
+    'steps',
+    'steps/s',
+    'ms',
+    'peak MB',
+    'done',
+  ];
+  const body = rows.map((r) => [
+    r.name.replace(/^model: /, ''),
+    String(r.threads),
+    String(r.traces),
+    String(r.executions),
+    String(r.distinctStates),
+    String(r.steps),
+    String(r.stepsPerSecond),
+    String(r.ms),
+    String(r.peakMB),
+    r.complete ? 'exhaustive' : 'partial',
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${w.map((x, i) => (i === 0 ? '-'.repeat(x + 2) : `${'-'.repeat(x + 1)}:`)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
