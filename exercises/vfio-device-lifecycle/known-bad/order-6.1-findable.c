@@ -5,7 +5,7 @@
  * before closing keeps the registration count above 0, and the wait ends
  * only by its 10 s timeout, again and again. Yi Liu moved
  * vfio_device_group_unregister() and device_del() before the wait in 2023
- * ("This avoids endless vfio_device refcount increasement by userspace").
+ * (commits 291872a533a2 and 38c24544e10a, Linux 6.6).
  * The order of v6.1's function (GPL-2.0); the rest is the reference's.
  */
 void mtty_release_dev(struct vfio_device *vdev)
