@@ -8,11 +8,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeParser } from '@teardown/core/node';
 import { findExerciseDir, loadExercise } from '../src/exercise/node.js';
+import { ExerciseError, parseExercise } from '../src/exercise/manifest.js';
+import { teardown } from './cli.js';
 import { grade } from '../src/grade/grade.js';
 
 const ex = loadExercise(findExerciseDir('vfio-device-lifecycle')!);
 const solution = ex.files.get(ex.manifest.solution)!;
 const V62 = 'vfio-6.1+remove-vfio-free-device';
+const ID = 'vfio-device-lifecycle';
 
 beforeAll(async () => {
   await initNodeParser();
@@ -128,5 +131,29 @@ describe('vfio-device-lifecycle: wrong solutions are caught, right rewrites pass
     );
     const r = await run(text);
     expect(r.score).toBe(r.maxScore);
+  });
+});
+
+describe('vfio-device-lifecycle: the model base in the manifest and on the command line', () => {
+  const withModel = (model: string) => {
+    const files = new Map(ex.files);
+    files.set('exercise.json', JSON.stringify({ ...ex.manifest, model }));
+    return files;
+  };
+
+  it('a manifest names a base, never an unknown one or a variant with patches', () => {
+    expect(parseExercise(withModel('vfio-6.1')).manifest.model).toBe('vfio-6.1');
+    for (const bad of ['vfio-6.2', V62])
+      expect(() => parseExercise(withModel(bad))).toThrow(
+        new ExerciseError(ID, [
+          `unknown model ${JSON.stringify(bad)}: write "model": "iommufd-6.17" or "vfio-6.1" (a model base, without patches)`,
+        ]),
+      );
+  });
+
+  it("grade --model takes a variant of the exercise's base only (exit 2 otherwise)", () => {
+    const r = teardown(['grade', ID, `exercises/${ID}/solution.c`, '--model', 'iommufd-6.17+wake-up-all']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`exercise ${ID} runs on vfio-6.1, not iommufd-6.17`);
   });
 });
