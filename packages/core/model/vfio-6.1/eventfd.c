@@ -6,7 +6,7 @@
  * spinlock-protected u64.
  */
 
-/* Upstream: eventfd_ctx_fdget()'s ctx as eventfd() creates it (count 0). */
+/* An eventfd as eventfd() creates it (count 0). Upstream: do_eventfd() (6.1), reduced. */
 void eventfd_ctx_init(struct eventfd_ctx *ctx)
 {
 	init_waitqueue_head(&ctx->wqh);

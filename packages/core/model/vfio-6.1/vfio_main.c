@@ -277,7 +277,7 @@ void vfio_device_group_unregister(struct vfio_device *device)
 	mutex_unlock(&group->device_lock);
 }
 
-/* Balances the group set at register time. Upstream: vfio_device_remove_group(); the model's group is static. */
+/* Balances the group set at register time. Upstream: vfio_device_remove_group() (6.2, group.c); the model's group is static. */
 void vfio_device_remove_group(struct vfio_device *device)
 {
 	WRITE_ONCE(device->group, NULL);
