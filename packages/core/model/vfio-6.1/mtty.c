@@ -22,7 +22,7 @@
 /* Ports not given to any device. Upstream: mdev_avail_ports (6.1). */
 atomic_t mdev_avail_ports;
 
-/* The driver's state; the core's vfio_device is its first member, so one allocation holds both. Upstream: struct mdev_state. */
+/* The driver's state; the core's vfio_device first, so one allocation holds both. Upstream: struct mdev_state (6.1). */
 struct mdev_state {
 	struct vfio_device vdev;
 	struct mdev_device *mdev;
@@ -88,7 +88,7 @@ err_nr_ports:
 	return ret;
 }
 
-/* @close_device: the last close drops the request eventfd. Upstream: vfio-pci's vfio_pci_core_close_device() (6.1), the req_trigger part. */
+/* @close_device: the last close drops the request eventfd. Upstream: vfio_pci_core_close_device()'s (6.1). */
 static void mtty_close_device(struct vfio_device *vdev)
 {
 	struct mdev_state *mdev_state = container_of(vdev, struct mdev_state, vdev);
@@ -98,7 +98,7 @@ static void mtty_close_device(struct vfio_device *vdev)
 	mutex_unlock(&mdev_state->ops_lock);
 }
 
-/* @ioctl: VFIO_DEVICE_SET_IRQS on the request index sets the eventfd. Upstream: vfio_pci_set_req_trigger() (6.1), reduced. */
+/* @ioctl: VFIO_DEVICE_SET_IRQS on the request index. Upstream: vfio_pci_set_req_trigger() (6.1), reduced. */
 static long mtty_ioctl(struct vfio_device *vdev, unsigned int cmd, void *arg)
 {
 	struct mdev_state *mdev_state = container_of(vdev, struct mdev_state, vdev);

@@ -257,7 +257,7 @@ void vfio_device_put_registration(struct vfio_device *device)
 		complete(&device->comp);
 }
 
-/* Take a user of the registration unless it already dropped to 0. Upstream: vfio_device_try_get_registration() (6.1). */
+/* A new user of the registration, unless it dropped to 0. Upstream: vfio_device_try_get_registration() (6.1). */
 bool vfio_device_try_get_registration(struct vfio_device *device)
 {
 	return refcount_inc_not_zero(&device->refcount);
@@ -277,7 +277,7 @@ void vfio_device_group_unregister(struct vfio_device *device)
 	mutex_unlock(&group->device_lock);
 }
 
-/* Balances the group set at register time. Upstream: vfio_device_remove_group() (6.2, group.c); the model's group is static. */
+/* Balances the group set at register. Upstream: vfio_device_remove_group() (6.2, group.c); the group is static. */
 void vfio_device_remove_group(struct vfio_device *device)
 {
 	WRITE_ONCE(device->group, NULL);
