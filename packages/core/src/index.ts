@@ -55,9 +55,12 @@ export {
   modelFiles,
   MODEL_SOURCES,
   MODEL_BASE,
+  MODEL_BASES,
+  modelBase,
   MODEL_PATCHES,
   ModelVariantError,
   parseModelVariant,
+  type ModelBase,
   type ModelPatch,
   type ModelVariant,
 } from './model/index.js';

@@ -1,19 +1,21 @@
 /**
- * Model variants: the iommufd model at Linux 6.17, and named patches over it.
+ * Model variants: a model base, and named patches over it.
  *
- * A variant is written `iommufd-6.17` (the model as upstream has it) or
- * `iommufd-6.17+<patch>[+<patch>...]`, the patches applied in the order
- * given. A patch is a file `model/patches/<name>.patch`: a header in the
+ * The bases are `iommufd-6.17` (the iommufd model, packages/core/model) and
+ * `vfio-6.1` (the vfio_device life cycle, packages/core/model/vfio-6.1).
+ * A variant is written `<base>` (the model as upstream has it) or
+ * `<base>+<patch>[+<patch>...]`, the patches applied in the order given. A
+ * patch is a file `<base folder>/patches/<name>.patch`: a header in the
  * kernel's style (`Subject:`, optional `Upstream:`, a blank line, the
- * description), a line `---`, then a unified diff against the model's files
- * (`a/model/viommu.c`), applied exactly (no fuzz): a patch that no longer
- * applies is an error, not a silent no-op.
+ * description), a line `---`, then a unified diff against the base's files
+ * (`a/model/viommu.c`, `a/model/vfio-6.1/vfio_main.c`), applied exactly (no
+ * fuzz): a patch that no longer applies is an error, not a silent no-op.
  */
 import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import type { SourceFile } from '../lang/ir.js';
-import { MODEL_PATCH_TEXTS, MODEL_SOURCES } from './sources.generated.js';
+import { MODEL_PATCH_TEXTS, MODEL_SOURCES, OTHER_BASE_TEXTS } from './sources.generated.js';
 
-/** The model as upstream has it: the name every exercise manifest's `model` field uses. */
+/** The iommufd model as upstream has it (Linux 6.17): the default base, and vdev-lifetime's `model`. */
 export const MODEL_BASE = 'iommufd-6.17';
 
 /** A named patch over the model. */
@@ -60,8 +62,33 @@ function parseModelPatch(name: string, text: string): ModelPatch {
   };
 }
 
-/** Every named patch over the model, by name order. */
+/** Every named patch over the iommufd-6.17 model, by name order. */
 export const MODEL_PATCHES: readonly ModelPatch[] = MODEL_PATCH_TEXTS.map((p) => parseModelPatch(p.name, p.text));
+
+/** A model base: kernel-C files as one upstream version has them, and the named patches over them. */
+export interface ModelBase {
+  /** `iommufd-6.17`, `vfio-6.1`: what an exercise manifest's `model` field and a variant name start with. */
+  id: string;
+  /** The files in compilation order (`model/main.c`, `model/vfio-6.1/vfio_main.c`). */
+  sources: readonly { name: string; text: string }[];
+  /** Its named patches, by name order. */
+  patches: readonly ModelPatch[];
+}
+
+/** Every model base, the iommufd-6.17 one first. */
+export const MODEL_BASES: readonly ModelBase[] = [
+  { id: MODEL_BASE, sources: MODEL_SOURCES, patches: MODEL_PATCHES },
+  ...OTHER_BASE_TEXTS.map((b) => ({
+    id: b.base,
+    sources: b.sources,
+    patches: b.patches.map((p) => parseModelPatch(p.name, p.text)),
+  })),
+];
+
+/** The base named `id`, or undefined. */
+export function modelBase(id: string): ModelBase | undefined {
+  return MODEL_BASES.find((b) => b.id === id);
+}
 
 /** A parsed variant name. */
 export interface ModelVariant {
@@ -72,21 +99,26 @@ export interface ModelVariant {
   patches: ModelPatch[];
 }
 
-const known = () => MODEL_PATCHES.map((p) => p.name).join(', ') || '(none)';
+const known = (b: ModelBase) => b.patches.map((p) => p.name).join(', ') || '(none)';
 
 /**
- * Parse `iommufd-6.17[+patch...]`. Throws ModelVariantError for another base,
- * an unknown or repeated patch name.
+ * Parse `<base>[+patch...]` (`iommufd-6.17+wake-up-all`). Throws
+ * ModelVariantError for an unknown base, an unknown or repeated patch name.
  */
 export function parseModelVariant(id: string): ModelVariant {
-  const [base, ...names] = id.trim().split('+');
-  if (base !== MODEL_BASE)
+  const [base = '', ...names] = id.trim().split('+');
+  const b = modelBase(base);
+  if (!b) {
+    const others = MODEL_BASES.slice(1)
+      .map((x) => ` or ${x.id}`)
+      .join('');
     throw new ModelVariantError(
-      `unknown model '${base}': the model is ${MODEL_BASE}, optionally with patches (${MODEL_BASE}+<patch>; patches: ${known()})`,
+      `unknown model '${base}': the model is ${MODEL_BASE}${others}, optionally with patches (${MODEL_BASE}+<patch>; patches: ${known(MODEL_BASES[0]!)})`,
     );
+  }
   const patches = names.map((n) => {
-    const p = MODEL_PATCHES.find((x) => x.name === n);
-    if (!p) throw new ModelVariantError(`unknown model patch '${n}': the patches over ${MODEL_BASE} are ${known()}`);
+    const p = b.patches.find((x) => x.name === n);
+    if (!p) throw new ModelVariantError(`unknown model patch '${n}': the patches over ${base} are ${known(b)}`);
     return p;
   });
   if (new Set(names).size !== names.length) throw new ModelVariantError(`model ${id} names a patch twice`);
@@ -98,7 +130,7 @@ const cache = new Map<string, { name: string; text: string }[]>();
 function patchedSources(v: ModelVariant): { name: string; text: string }[] {
   const hit = cache.get(v.id);
   if (hit) return hit;
-  const files = MODEL_SOURCES.map((f) => ({ ...f }));
+  const files = modelBase(v.base)!.sources.map((f) => ({ ...f }));
   for (const p of v.patches)
     for (const [i, d] of p.diff.entries()) {
       const name = p.files[i]!;
@@ -113,8 +145,8 @@ function patchedSources(v: ModelVariant): { name: string; text: string }[] {
 }
 
 /**
- * The model's files for a variant (default: the model as upstream has it),
- * in compilation order, with the prelude role. Throws ModelVariantError as
+ * The model's files for a variant (default: the iommufd model as upstream
+ * has it), in compilation order, with the prelude role. Throws ModelVariantError as
  * parseModelVariant does, or when a patch does not apply.
  */
 export function modelFiles(variant: string = MODEL_BASE): SourceFile[] {

@@ -10,7 +10,7 @@
  * scenario: see grade/attribution.ts).
  */
 import type { Budget, FindingKind, Limits } from '@teardown/core';
-import { FINDING_KINDS } from '@teardown/core';
+import { FINDING_KINDS, MODEL_BASES } from '@teardown/core';
 
 export interface ScenarioManifest {
   /** Path of the scenario file, e.g. `scenarios/destroy-races-unbind.c`. */
@@ -49,8 +49,8 @@ export interface ExerciseManifest {
   statement: string;
   starter: string;
   solution: string;
-  /** The model the scenarios run against (only `iommufd-6.17` exists). */
-  model: 'iommufd-6.17';
+  /** The model base the scenarios run against: `iommufd-6.17`, `vfio-6.1` (core's MODEL_BASES). */
+  model: string;
   /** Header every scenario includes; compiled into each scenario's translation unit. */
   harness?: string;
   /** The functions a submission defines, as C prototypes. */
@@ -142,8 +142,9 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
   need(m.solution, 'solution');
   if (m.harness !== undefined) need(m.harness, 'harness');
   if (m.model === undefined) problems.push('the manifest names no model: add "model": "iommufd-6.17"');
-  else if (m.model !== 'iommufd-6.17') {
-    problems.push(`unknown model ${JSON.stringify(m.model)}: write "model": "iommufd-6.17" (the only model)`);
+  else if (!MODEL_BASES.some((b) => b.id === m.model)) {
+    const bases = MODEL_BASES.map((b) => JSON.stringify(b.id)).join(' or ');
+    problems.push(`unknown model ${JSON.stringify(m.model)}: write "model": ${bases} (a model base, without patches)`);
   }
   if (!Array.isArray(m.functions) || !m.functions.length)
     problems.push('functions must list the prototypes a submission defines');

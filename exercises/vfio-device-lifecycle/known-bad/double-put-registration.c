@@ -1,0 +1,54 @@
+/*
+ * Plausible mistake: the unregister puts the registration twice (once for
+ * the driver, once "for the register call"). The count reaches 0 while a
+ * user still holds its file, the completion fires early, and the user's own
+ * put later underflows the count on freed memory.
+ */
+void mtty_release_dev(struct vfio_device *vdev)
+{
+	struct mdev_state *mdev_state = container_of(vdev, struct mdev_state, vdev);
+
+	atomic_add(mdev_state->nr_ports, &mdev_avail_ports);
+	kfree(mdev_state->vconfig);
+	vfio_free_device(vdev);
+}
+
+void mtty_remove(struct mdev_device *mdev)
+{
+	struct mdev_state *mdev_state = mdev->driver_data;
+
+	vfio_unregister_group_dev(&mdev_state->vdev);
+	vfio_put_device(&mdev_state->vdev);
+}
+
+void vfio_unregister_group_dev(struct vfio_device *device)
+{
+	unsigned int i = 0;
+	bool interrupted = false;
+	long rc;
+
+	/* no new open through VFIO_GROUP_GET_DEVICE_FD */
+	vfio_device_group_unregister(device);
+	/* balances the device_add() of the register path */
+	vfio_device_del(device);
+
+	vfio_device_put_registration(device);
+	vfio_device_put_registration(device);
+	rc = try_wait_for_completion(&device->comp);
+	while (rc <= 0) {
+		if (device->ops->request)
+			device->ops->request(device, i++);
+
+		if (interrupted) {
+			rc = wait_for_completion_timeout(&device->comp, HZ * 10);
+		} else {
+			rc = wait_for_completion_interruptible_timeout(&device->comp, HZ * 10);
+			if (rc < 0) {
+				interrupted = true;
+				dev_warn(device->dev, "Device is currently in use, blocked until device is released");
+			}
+		}
+	}
+
+	vfio_device_remove_group(device);
+}
