@@ -34,6 +34,7 @@ const chapters = [
   '05-tombstones',
   '06-three-cases',
   '07-exploring-interleavings',
+  '09-domain-sharing',
 ];
 const expected = [
   '/',
@@ -41,6 +42,7 @@ const expected = [
   '/start/glossary/',
   ...chapters.map((c) => `/chapters/${c}/`),
   '/exercises/vdev-lifetime/',
+  '/exercises/domain-sharing/',
   '/checker/findings/',
 ];
 for (const url of expected) if (!existsSync(pageOf(url))) fail(`missing page ${url}`);

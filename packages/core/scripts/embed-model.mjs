@@ -8,9 +8,10 @@
  * There are several model bases (docs/model.md, "Model variants"), each a
  * folder of kernel-C files in compilation order with a `patches/` folder of
  * its own: `iommufd-6.17` in packages/core/model (files `model/<name>`),
- * `vfio-6.1` in packages/core/model/vfio-6.1 (files `model/vfio-6.1/<name>`).
+ * `vfio-6.1` in packages/core/model/vfio-6.1 (files `model/vfio-6.1/<name>`),
+ * `vfio-type1-6.12` in packages/core/model/vfio-type1-6.12 (domain sharing).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The iommufd-6.17 model's files, in compilation order. */
@@ -30,10 +31,14 @@ export const ORDER = [
 /** The vfio-6.1 model's files (the vfio_device life cycle), in compilation order. */
 export const VFIO_6_1_ORDER = ['vfio.h', 'eventfd.c', 'vfio_main.c', 'mtty.c', 'uapi.c'];
 
+/** The vfio-type1-6.12 model's files (IOMMU groups, domains, a toy driver, the type1 container), in compilation order. */
+export const VFIO_TYPE1_6_12_ORDER = ['iommu.h', 'iommu.c', 'mock_iommu.c', 'vfio_iommu_type1.c'];
+
 /** Every model base: its name, its folder under packages/core/model, its files in compilation order. */
 export const BASES = [
   { id: 'iommufd-6.17', dir: '', order: ORDER },
   { id: 'vfio-6.1', dir: 'vfio-6.1/', order: VFIO_6_1_ORDER },
+  { id: 'vfio-type1-6.12', dir: 'vfio-type1-6.12/', order: VFIO_TYPE1_6_12_ORDER },
 ];
 
 function readBase(dir, base) {
@@ -42,7 +47,8 @@ function readBase(dir, base) {
     text: readFileSync(new URL(`${base.dir}${name}`, dir), 'utf8'),
   }));
   const patchDir = new URL(`${base.dir}patches/`, dir);
-  const patches = readdirSync(patchDir)
+  // a base without patches has no patches/ folder (git keeps no empty folders)
+  const patches = (existsSync(patchDir) ? readdirSync(patchDir) : [])
     .filter((f) => f.endsWith('.patch'))
     .sort()
     .map((f) => ({ name: f.slice(0, -'.patch'.length), text: readFileSync(new URL(f, patchDir), 'utf8') }));

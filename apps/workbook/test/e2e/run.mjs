@@ -107,7 +107,12 @@ Object.assign(process.env, {
   TEARDOWN_METRICS: metricsFile,
 });
 const stream = run({
-  files: [join(here, 'exercise.e2e.mjs'), join(here, 'upstream.e2e.mjs'), join(here, 'lifecycle.e2e.mjs')],
+  files: [
+    join(here, 'exercise.e2e.mjs'),
+    join(here, 'upstream.e2e.mjs'),
+    join(here, 'lifecycle.e2e.mjs'),
+    join(here, 'domain.e2e.mjs'),
+  ],
   concurrency: false,
   timeout: 15 * 60_000,
 });

@@ -22,11 +22,11 @@ struct kref {
 };
 
 struct iommu_group {
-	int id;
+	int id; /* vfio-type1-6.12: */ struct mutex mutex; struct list_head devices; struct iommu_domain *domain;
 };
 
 struct iommu_device {
-	int id;
+	int id; const struct iommu_ops *ops; /* vfio-type1-6.12 */
 };
 
 struct device {
@@ -35,7 +35,7 @@ struct device {
 	const char *init_name;
 	/* the model keeps dev->iommu_group and dev->iommu->iommu_dev here */
 	struct iommu_group *iommu_group;
-	struct iommu_device *iommu_dev;
+	struct iommu_device *iommu_dev; void *iommu_priv; /* dev->iommu->priv (vfio-type1-6.12) */
 };
 
 static inline void INIT_LIST_HEAD(struct list_head *list)

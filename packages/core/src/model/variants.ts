@@ -1,8 +1,10 @@
 /**
  * Model variants: a model base, and named patches over it.
  *
- * The bases are `iommufd-6.17` (the iommufd model, packages/core/model) and
- * `vfio-6.1` (the vfio_device life cycle, packages/core/model/vfio-6.1).
+ * The bases are `iommufd-6.17` (the iommufd model, packages/core/model),
+ * `vfio-6.1` (the vfio_device life cycle, packages/core/model/vfio-6.1) and
+ * `vfio-type1-6.12` (IOMMU groups, domains and the type1 container,
+ * packages/core/model/vfio-type1-6.12).
  * A variant is written `<base>` (the model as upstream has it) or
  * `<base>+<patch>[+<patch>...]`, the patches applied in the order given. A
  * patch is a file `<base folder>/patches/<name>.patch`: a header in the

@@ -19,8 +19,8 @@ import {
 const text = (variant: string, name: string) => modelFiles(variant).find((f) => f.name === name)!.text;
 
 describe('model bases', () => {
-  it('are iommufd-6.17 (first, the default) and vfio-6.1, as the embed script lists them', () => {
-    expect(MODEL_BASES.map((b) => b.id)).toEqual(['iommufd-6.17', 'vfio-6.1']);
+  it('are iommufd-6.17 (first, the default), vfio-6.1 and vfio-type1-6.12, as the embed script lists them', () => {
+    expect(MODEL_BASES.map((b) => b.id)).toEqual(['iommufd-6.17', 'vfio-6.1', 'vfio-type1-6.12']);
     expect((BASES as { id: string }[]).map((b) => b.id)).toEqual(MODEL_BASES.map((b) => b.id));
     expect(modelBase(MODEL_BASE)!.sources).toBe(MODEL_SOURCES);
     expect(modelFiles().map((f) => f.name)).toEqual(MODEL_SOURCES.map((f) => f.name));
