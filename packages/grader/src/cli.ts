@@ -164,7 +164,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('batch')
-    .description('grade every submission in a folder (each .c file or sub-folder) in parallel, into one results file')
+    .description(
+      'grade every submission in a folder (each .c file or sub-folder) in parallel, into one results file, a CSV and a report each; resumable',
+    )
     .argument('<exercise>', 'exercise id or folder')
     .argument('<dir>', 'folder of submissions')
     .requiredOption('--out <file>', 'the results file (JSON)')
@@ -172,6 +174,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--timeout <seconds>', 'give up on one submission after this long (default 300)')
     .option('--seed <n>', 'seed of the randomised strategies')
     .option('--reproducible', 'omit wall-clock timing')
+    .option('--max-memory <MiB>', 'heap limit of each worker thread (default 1536)')
+    .option('--fresh', 'ignore the progress of an interrupted earlier run and grade everything again')
     .action(async (exercise: string, dir: string, o: BatchCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       process.exitCode = await batchCommand(ex, findExerciseDir(exercise)!, dir, o);
