@@ -12,6 +12,7 @@ import { replayCommand } from './commands/replay.js';
 import { benchCommand } from './commands/bench.js';
 import { gradeCommand, submissionNames, type GradeCliOptions } from './commands/grade.js';
 import { batchCommand, type BatchCliOptions } from './commands/batch.js';
+import { registerAutograderCommands } from './commands/autograder.js';
 import { findExerciseDir, loadExercise } from './exercise/node.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
@@ -138,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--gradescope', 'print Gradescope results.json')
     .option('--github-classroom', 'print the GitHub Classroom result payload (base64)')
     .option('--junit', 'print JUnit XML')
+    .option('--prairielearn', "print PrairieLearn's external grader results.json")
     .option('--out <file>', 'write the report to a file instead of standard output')
     .option('--quick', "visible scenarios only, with the quick budget (the workbook's Run)")
     .option('--only <ids>', 'only these scenarios (comma-separated ids)')
@@ -180,6 +182,8 @@ export async function main(argv: string[]): Promise<void> {
       const ex = exerciseOrUsage(exercise);
       process.exitCode = await batchCommand(ex, findExerciseDir(exercise)!, dir, o);
     });
+
+  registerAutograderCommands(program, exerciseOrUsage);
 
   program
     .command('exercise')
