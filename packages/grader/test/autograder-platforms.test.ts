@@ -67,7 +67,8 @@ describe('teardown classroom', () => {
     const grading = steps.find((s) => s.id === 'teardown')!;
     const reporter = steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;
     expect(reporter.with).toEqual({ runners: 'teardown' });
-    expect(reporter.env).toEqual({ TEARDOWN_RESULTS: '${{ steps.teardown.outputs.result }}' });
+    // GitHub's expression syntax, not a JavaScript template
+    expect(reporter.env).toEqual({ TEARDOWN_RESULTS: `\${{ steps.teardown.outputs.result }}` });
     expect(steps.indexOf(grading)).toBeLessThan(steps.indexOf(reporter));
     expect(steps.some((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['node-version'] === '20')).toBe(
       true,
