@@ -13,6 +13,7 @@ import { benchCommand } from './commands/bench.js';
 import { gradeCommand, submissionNames, type GradeCliOptions } from './commands/grade.js';
 import { batchCommand, type BatchCliOptions } from './commands/batch.js';
 import { registerAutograderCommands } from './commands/autograder.js';
+import { registerReportCommand } from './commands/report.js';
 import { findExerciseDir, loadExercise } from './exercise/node.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
@@ -184,6 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerAutograderCommands(program, exerciseOrUsage);
+  registerReportCommand(program);
 
   program
     .command('exercise')
