@@ -42,6 +42,7 @@ const expected = [
   ...chapters.map((c) => `/chapters/${c}/`),
   '/exercises/vdev-lifetime/',
   '/checker/findings/',
+  '/instructors/guide/',
 ];
 for (const url of expected) if (!existsSync(pageOf(url))) fail(`missing page ${url}`);
 
