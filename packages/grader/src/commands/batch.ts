@@ -227,29 +227,31 @@ export async function batchCommand(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const gradeOne = async ({ path, i, hash }: (typeof todo)[number]) => {
+    // the timeout starts when the grading starts: at most `jobs` submissions are handed to the pool at once
+    const signal = AbortSignal.timeout(timeoutMs);
+    const name = basename(path);
+    const reportFile = join(side.reports, reportName(name));
+    rmSync(reportFile, { force: true });
+    let r: BatchResult;
+    try {
+      r = await pool.run({ exerciseDir, root: dir, path, reproducible: o.reproducible, seed, reportFile }, { signal });
+      if (existsSync(reportFile)) r.report = relative(dirname(o.out), reportFile).split('\\').join('/');
+    } catch (e) {
+      const why =
+        (e as Error).name === 'AbortError' || signal.aborted
+          ? `grading took longer than ${timeoutMs / 1000} s`
+          : `worker failed: ${(e as Error).message}`;
+      r = { ...errorResult(name, maxScore, why), ...(hash ? { hash } : {}) };
+    }
+    results[i] = r;
+    journal.append(r);
+    report(r);
+  };
+  let next = 0;
   await Promise.all(
-    todo.map(async ({ path, i, hash }) => {
-      const signal = AbortSignal.timeout(timeoutMs);
-      const name = basename(path);
-      const reportFile = join(side.reports, reportName(name));
-      rmSync(reportFile, { force: true });
-      let r: BatchResult;
-      try {
-        r = await pool.run(
-          { exerciseDir, root: dir, path, reproducible: o.reproducible, seed, reportFile },
-          { signal },
-        );
-        if (existsSync(reportFile)) r.report = relative(dirname(o.out), reportFile).split('\\').join('/');
-      } catch (e) {
-        const why =
-          (e as Error).name === 'AbortError' || signal.aborted
-            ? `grading took longer than ${timeoutMs / 1000} s`
-            : `worker failed: ${(e as Error).message}`;
-        r = { ...errorResult(name, maxScore, why), ...(hash ? { hash } : {}) };
-      }
-      results[i] = r;
-      journal.append(r);
-      report(r);
+    Array.from({ length: Math.min(jobs, todo.length) }, async () => {
+      while (next < todo.length) await gradeOne(todo[next++]!);
     }),
   );
   process.removeListener('SIGINT', onSignal);
