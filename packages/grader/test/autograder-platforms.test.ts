@@ -50,7 +50,10 @@ describe('teardown classroom', () => {
 
   it('holds the starter, the statement and the pinned grader, and no solution', () => {
     expect(readFileSync(join(dir, 'vdev-lifetime.c'), 'utf8')).toBe(read('starter.c'));
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain(read('README.md').split('\n')[0]!);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain(read('README.md').split('\n')[0]!);
+    expect(readme).toContain('Start from `vdev-lifetime.c`');
+    expect(readme).not.toContain('known-bad/');
     expect(readFileSync(join(dir, '.teardown/exercise/solution.c'), 'utf8')).not.toContain('iommufd_vdevice_destroy');
     const version = JSON.parse(readFileSync(join(dir, '.teardown/VERSION.json'), 'utf8'));
     const pin = steps.find((s) => s.run?.includes('sha256sum'))!;

@@ -135,3 +135,13 @@ export function shippedExercise(ex: Exercise): Map<string, string> {
 export function expectedFileName(ex: Exercise): string {
   return `${ex.manifest.id}.c`;
 }
+
+/**
+ * The statement as the student reads it: up to its own "## Grading" section (which is for the
+ * workbook and instructors), with the starter's name replaced by the file the student edits.
+ */
+export function studentStatement(ex: Exercise): string {
+  const text = ex.files.get(ex.manifest.statement) ?? `# ${ex.manifest.title}\n`;
+  const cut = text.search(/^## Grading\b/m);
+  return (cut >= 0 ? text.slice(0, cut) : text).split(`\`${ex.manifest.starter}\``).join(`\`${expectedFileName(ex)}\``);
+}

@@ -11,7 +11,7 @@
  * runner, `teardown`, reports one test per scenario, so partial credit works.
  */
 import type { Exercise } from '../exercise/manifest.js';
-import { buildBundle, expectedFileName, shippedExercise, type BundleVersion } from './bundle.js';
+import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -68,17 +68,15 @@ jobs:
 
 /** The template's README: the statement, then how grading works and how to run it locally. */
 function readme(ex: Exercise): string {
-  const statement = ex.files.get(ex.manifest.statement) ?? `# ${ex.manifest.title}\n`;
   const visible = ex.scenarios.filter((s) => s.visible);
-  return `${statement.trimEnd()}
+  return `${studentStatement(ex).trimEnd()}
 
 ## Grading
 
 Write your code in \`${expectedFileName(ex)}\` and push. GitHub Actions grades every push with the
 teardown race checker (\`.github/workflows/classroom.yml\`), which runs your functions inside a model of
-iommufd, explores the thread interleavings of ${ex.scenarios.length} scenarios (${visible.length} of them listed
-in \`.teardown/exercise/scenarios/\` as visible; the others are hidden but their verdicts are reported),
-and reports one test per scenario to GitHub Classroom. The Actions log shows each finding with its
+iommufd, explores the thread interleavings of ${ex.scenarios.length} scenarios (in \`.teardown/exercise/scenarios/\`;
+${visible.length} of them are the workbook's visible ones), and reports one test per scenario to GitHub Classroom. The Actions log shows each finding with its
 interleaving.
 
 Run the same grader on your machine (Node 20 or later, nothing to install):

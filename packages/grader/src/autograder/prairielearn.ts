@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exercise } from '../exercise/manifest.js';
-import { buildBundle, expectedFileName, shippedExercise, type BundleVersion } from './bundle.js';
+import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -54,7 +54,7 @@ const escHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').re
 
 /** question.html: the statement (as preformatted Markdown), the editor with the starter, the results. */
 function questionHtml(ex: Exercise): string {
-  const statement = ex.files.get(ex.manifest.statement) ?? ex.manifest.title;
+  const statement = studentStatement(ex);
   return `<pl-question-panel>
   <markdown>
 ${escHtml(statement.trimEnd())}

@@ -10,7 +10,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
@@ -172,7 +172,8 @@ export async function batchCommand(
   checkOutputPath(o.out);
   const side = batchSidePaths(o.out);
   checkOutputPath(side.csv);
-  const subs = listSubmissions(dir);
+  // the reports folder is not a submission, should --out put it inside the submission folder
+  const subs = listSubmissions(dir).filter((p) => resolve(p) !== resolve(side.reports));
   try {
     mkdirSync(side.reports, { recursive: true });
   } catch (e) {
