@@ -33,7 +33,10 @@ export interface BatchScenarioSummary {
   id: string;
   status: 'passed' | 'failed' | 'error';
   score: number;
-  /** Charged findings; `text` is the finding as the text report prints it, with its minimised trace table. */
+  /**
+   * Charged findings; `text` is the finding as the text report prints it, with its minimised trace
+   * table (in a results file, only on the first finding of each kind and title: batch/result.ts).
+   */
   findings: { kind: string; title: string; token?: string; text?: string }[];
 }
 

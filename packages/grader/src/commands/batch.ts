@@ -14,7 +14,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
-import { errorResult } from '../batch/result.js';
+import { errorResult, keepOneExample } from '../batch/result.js';
 import { journalPath, openJournal, submissionHash } from '../batch/journal.js';
 import { renderScoresCsv } from '../render/csv.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
@@ -268,7 +268,7 @@ export async function batchCommand(
     perMinute: ms ? Math.round((todo.length / ms) * 60_000 * 10) / 10 : 0,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  const file = batchFile(ex, results, o.out, o.reproducible ? undefined : stats);
+  const file = batchFile(ex, keepOneExample(results), o.out, o.reproducible ? undefined : stats);
   writeOutputFile(o.out, JSON.stringify(file, null, 2) + '\n');
   writeOutputFile(
     side.csv,
