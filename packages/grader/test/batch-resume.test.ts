@@ -87,19 +87,19 @@ describe('teardown batch, interrupted and resumed', () => {
   }, 240_000);
 
   it("starts each submission's timeout when its grading starts, not when the batch does", () => {
-    // 400 submissions that fail to compile at once take longer in all than the timeout, each far less
+    // 1500 submissions that fail to compile at once take longer in all than the timeout, each far less
     const dir = mkdtempSync(join(tmpdir(), 'teardown-queue-'));
     const subs = join(dir, 'subs');
     mkdirSync(subs);
-    for (let i = 0; i < 400; i++) writeFileSync(join(subs, `b${String(i).padStart(3, '0')}.c`), 'int broken(\n');
+    for (let i = 0; i < 1500; i++) writeFileSync(join(subs, `b${String(i).padStart(4, '0')}.c`), 'int broken(\n');
     const out = join(dir, 'class.json');
     const t0 = Date.now();
     const r = teardown(['batch', 'vdev-lifetime', subs, '--out', out, '--jobs', '1', '--timeout', '3']);
-    expect(Date.now() - t0, 'the batch took longer than one timeout').toBeGreaterThan(3000);
+    expect(Date.now() - t0, 'the batch took longer than one timeout').toBeGreaterThan(6000);
     const res = JSON.parse(readFileSync(out, 'utf8'));
-    expect(res.results).toHaveLength(400);
+    expect(res.results).toHaveLength(1500);
     expect(res.results.filter((x: { error?: string }) => x.error?.includes('took longer'))).toEqual([]);
     expect(res.results.every((x: { diagnostics: unknown[] }) => x.diagnostics.length > 0)).toBe(true);
-    expect(r.stderr).toMatch(/400 submissions: 0 passed, 0 failed, 400 not gradable/);
+    expect(r.stderr).toMatch(/1500 submissions: 0 passed, 0 failed, 1500 not gradable/);
   }, 240_000);
 });
