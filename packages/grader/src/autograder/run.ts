@@ -21,6 +21,7 @@ import { pickSubmission } from './submission.js';
 
 /** The results formats of `autograder run`. */
 export const RUN_FORMATS = ['gradescope', 'prairielearn', 'json', 'github-classroom'] as const;
+/** One of RUN_FORMATS. */
 export type RunFormat = (typeof RUN_FORMATS)[number];
 
 /** Options of `autograder run` as commander gives them. */

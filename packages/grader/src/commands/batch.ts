@@ -159,6 +159,15 @@ function batchFile(ex: Exercise, results: BatchResult[], out: string, stats?: Ba
   };
 }
 
+/**
+ * Run `teardown batch`: grade the submissions of `dir` not already in the
+ * progress journal, at most `--jobs` at a time (each with its own timeout
+ * from the moment its grading starts), then write the results file, the CSV
+ * and the summary line. Returns the exit code: 0 when every submission
+ * passed, 1 otherwise. UsageError or OutputError for bad options and paths,
+ * before anything is graded. SIGINT and SIGTERM end the process with 130,
+ * keeping the journal.
+ */
 export async function batchCommand(
   ex: Exercise,
   exerciseDir: string,
