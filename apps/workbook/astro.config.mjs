@@ -34,6 +34,7 @@ export default defineConfig({
 				{ label: 'Chapters', autogenerate: { directory: 'chapters' } },
 				{ label: 'Exercises', autogenerate: { directory: 'exercises' } },
 				{ label: 'The checker', autogenerate: { directory: 'checker' } },
+				{ label: 'Instructors', autogenerate: { directory: 'instructors' } },
 			],
 		}),
 	],

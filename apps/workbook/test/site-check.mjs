@@ -44,6 +44,7 @@ const expected = [
   '/exercises/vdev-lifetime/',
   '/exercises/domain-sharing/',
   '/checker/findings/',
+  '/instructors/guide/',
 ];
 for (const url of expected) if (!existsSync(pageOf(url))) fail(`missing page ${url}`);
 

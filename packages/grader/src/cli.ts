@@ -16,6 +16,8 @@ import { upstreamCommand, loadUpstream, type UpstreamCliOptions } from './comman
 import { findExerciseDir, findUpstreamDir, loadExercise } from './exercise/node.js';
 import { UpstreamError } from './upstream/findings.js';
 import { ModelVariantError } from '@teardown/core';
+import { registerAutograderCommands } from './commands/autograder.js';
+import { registerReportCommand } from './commands/report.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -142,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--gradescope', 'print Gradescope results.json')
     .option('--github-classroom', 'print the GitHub Classroom result payload (base64)')
     .option('--junit', 'print JUnit XML')
+    .option('--prairielearn', "print PrairieLearn's external grader results.json")
     .option('--out <file>', 'write the report to a file instead of standard output')
     .option('--quick', "visible scenarios only, with the quick budget (the workbook's Run)")
     .option('--only <ids>', 'only these scenarios (comma-separated ids)')
@@ -172,7 +175,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('batch')
-    .description('grade every submission in a folder (each .c file or sub-folder) in parallel, into one results file')
+    .description(
+      'grade every submission in a folder (each .c file or sub-folder) in parallel, into one results file, a CSV and a report each; resumable',
+    )
     .argument('<exercise>', 'exercise id or folder')
     .argument('<dir>', 'folder of submissions')
     .requiredOption('--out <file>', 'the results file (JSON)')
@@ -180,10 +185,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--timeout <seconds>', 'give up on one submission after this long (default 300)')
     .option('--seed <n>', 'seed of the randomised strategies')
     .option('--reproducible', 'omit wall-clock timing')
+    .option('--max-memory <MiB>', 'heap limit of each worker thread (default 1536)')
+    .option('--fresh', 'ignore the progress of an interrupted earlier run and grade everything again')
     .action(async (exercise: string, dir: string, o: BatchCliOptions) => {
       const ex = exerciseOrUsage(exercise);
       process.exitCode = await batchCommand(ex, findExerciseDir(exercise)!, dir, o);
     });
+
+  registerAutograderCommands(program, exerciseOrUsage);
+  registerReportCommand(program);
 
   program
     .command('exercise')

@@ -2,3 +2,4 @@
 export { main } from './cli.js';
 export { loadExercise, findExerciseDir, bundledExercises, readTree } from './exercise/node.js';
 export { checkExercise, modelFindingsFile } from './exercise/selftest.js';
+export { generateClass, type GeneratedSubmission } from './batch/generate.js';

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeParser } from '@teardown/core/node';
+import { MODEL_BASES } from '@teardown/core';
 import { findExerciseDir, loadExercise } from '../src/exercise/node.js';
 import { ExerciseError, parseExercise } from '../src/exercise/manifest.js';
 import { teardown } from './cli.js';
@@ -146,7 +147,7 @@ describe('vfio-device-lifecycle: the model base in the manifest and on the comma
     for (const bad of ['vfio-6.2', V62])
       expect(() => parseExercise(withModel(bad))).toThrow(
         new ExerciseError(ID, [
-          `unknown model ${JSON.stringify(bad)}: write "model": "iommufd-6.17" or "vfio-6.1" (a model base, without patches)`,
+          `unknown model ${JSON.stringify(bad)}: write "model": ${MODEL_BASES.map((b) => JSON.stringify(b.id)).join(' or ')} (a model base, without patches)`,
         ]),
       );
   });

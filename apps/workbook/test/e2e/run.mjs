@@ -2,7 +2,8 @@
 /**
  * The workbook's end-to-end suite: build the site, serve the build
  * (astro preview), and drive Debian's chromium with playwright-core through
- * the exercise page (node:test runs the tests in exercise.e2e.mjs).
+ * the exercise page (node:test runs the tests in exercise.e2e.mjs) and the
+ * class report of `teardown report` (class-report.e2e.mjs, from the file system).
  *
  *   node test/e2e/run.mjs [--results=FILE] [--no-build] [--screenshots]
  *
@@ -112,6 +113,7 @@ const stream = run({
     join(here, 'upstream.e2e.mjs'),
     join(here, 'lifecycle.e2e.mjs'),
     join(here, 'domain.e2e.mjs'),
+    join(here, 'class-report.e2e.mjs'),
   ],
   concurrency: false,
   timeout: 15 * 60_000,

@@ -5,9 +5,13 @@
  * files that are not regular files, and paths that leave the submission
  * folder become an `error` result with the reason (input.ts).
  */
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { grade, type GradeReport } from '../grade/grade.js';
+import { textOptions } from '../commands/grade.js';
+import { findingText, renderText, type TextOptions } from '../render/text.js';
+import { submissionHash } from './journal.js';
 import { loadExercise } from '../exercise/node.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { readSubmission } from '../input.js';
@@ -21,13 +25,19 @@ export interface BatchTask {
   path: string;
   reproducible?: boolean;
   seed?: number;
+  /** Where to write the submission's text report (verdicts, findings, traces); none when absent. */
+  reportFile?: string;
 }
 
 export interface BatchScenarioSummary {
   id: string;
   status: 'passed' | 'failed' | 'error';
   score: number;
-  findings: { kind: string; title: string; token?: string }[];
+  /**
+   * Charged findings; `text` is the finding as the text report prints it, with its minimised trace
+   * table (in a results file, only on the first finding of each kind and title: batch/result.ts).
+   */
+  findings: { kind: string; title: string; token?: string; text?: string }[];
 }
 
 export interface BatchResult {
@@ -41,10 +51,14 @@ export interface BatchResult {
   /** Why the submission could not be graded at all. */
   error?: string;
   ms?: number;
+  /** SHA-256 of the graded files (batch/journal.ts): what a resumed batch compares. */
+  hash?: string;
+  /** The text report's file name, relative to the results file's folder (batch writes one per submission). */
+  report?: string;
 }
 
-/** The summary of a full report. */
-export function summarise(name: string, r: GradeReport): BatchResult {
+/** The summary of a full report; with text options, each finding keeps its text with the trace table. */
+export function summarise(name: string, r: GradeReport, text?: TextOptions): BatchResult {
   return {
     name,
     files: r.submission,
@@ -55,7 +69,12 @@ export function summarise(name: string, r: GradeReport): BatchResult {
       id: s.id,
       status: s.status,
       score: s.score,
-      findings: s.findings.map((f) => ({ kind: f.kind, title: f.title, token: f.token })),
+      findings: s.findings.map((f) => ({
+        kind: f.kind,
+        title: f.title,
+        token: f.token,
+        ...(text ? { text: findingText(f, s, text) } : {}),
+      })),
     })),
     diagnostics: r.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, message: d.message })),
     ...(r.ms !== undefined ? { ms: r.ms } : {}),
@@ -82,7 +101,9 @@ export async function runBatchTask(t: BatchTask): Promise<BatchResult> {
   try {
     await initNodeParser();
     const r = await grade(ex, files, { reproducible: t.reproducible, seed: t.seed });
-    return summarise(name, r);
+    const text = textOptions(ex, files);
+    if (t.reportFile) writeFileSync(t.reportFile, `${renderText(r, text)}\n`);
+    return { ...summarise(name, r, text), hash: submissionHash(files) };
   } catch (e) {
     return errorResult(
       name,

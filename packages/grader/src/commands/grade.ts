@@ -17,6 +17,7 @@ import { renderText, type TextOptions } from '../render/text.js';
 import { renderGradescope } from '../render/gradescope.js';
 import { renderClassroom } from '../render/classroom.js';
 import { renderJunit } from '../render/junit.js';
+import { renderPrairieLearn } from '../render/prairielearn.js';
 import { renderReplayText, unknownThread } from '../render/replay.js';
 import { parseBudget, parseSeed } from '../options.js';
 import { checkOutputPath, writeOutputFile } from '../output.js';
@@ -27,6 +28,7 @@ export interface GradeCliOptions {
   gradescope?: boolean;
   githubClassroom?: boolean;
   junit?: boolean;
+  prairielearn?: boolean;
   out?: string;
   quick?: boolean;
   only?: string;
@@ -141,12 +143,14 @@ export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptio
   if (o.gradescope) return JSON.stringify(renderGradescope(r, text), null, 2) + '\n';
   if (o.githubClassroom) return renderClassroom(r, text) + '\n';
   if (o.junit) return renderJunit(r, text);
+  if (o.prairielearn) return JSON.stringify(renderPrairieLearn(r, text), null, 2) + '\n';
   return renderText(r, text) + '\n';
 }
 
 export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o: GradeCliOptions): Promise<number> {
-  const formats = [o.json, o.gradescope, o.githubClassroom, o.junit].filter(Boolean).length;
-  if (formats > 1) throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit');
+  const formats = [o.json, o.gradescope, o.githubClassroom, o.junit, o.prairielearn].filter(Boolean).length;
+  if (formats > 1)
+    throw new UsageError('choose one of --json, --gradescope, --github-classroom, --junit, --prairielearn');
   if (o.model !== undefined) {
     try {
       const v = parseModelVariant(o.model);

@@ -18,7 +18,12 @@ export interface TextOptions {
   replay?: (scenario: string, token: string) => string;
 }
 
-function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
+/**
+ * One charged finding as text: the kernel-style report, the objects involved,
+ * the trace table (unless `o.traces` is false), how many similar findings
+ * were folded into it, and the command that replays it.
+ */
+export function findingText(f: GradedFinding, s: ScenarioResult, o: TextOptions): string {
   const table =
     o.traces !== false && (f.trace?.length || f.injected?.length)
       ? traceTable(f.trace ?? [], s.threads, {
