@@ -13,7 +13,7 @@ export default defineConfig({
 			description:
 				'A workbook on object lifetimes and teardown races in the Linux kernel iommufd and VFIO subsystems.',
 			favicon: '/favicon.svg',
-			customCss: ['./src/styles/teardown.css'],
+			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css'],
 			lastUpdated: false,
 			head: [
 				{

@@ -17,6 +17,7 @@ import { readTrace, traceLink, type SharedTrace } from './share';
 import { renderResults } from './results';
 import { HintPanel } from './hint-panel';
 import { TraceViewer } from './trace-view';
+import { Panes } from './panes';
 import { SUBMISSION } from './names';
 import { h } from './dom';
 
@@ -51,6 +52,18 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const resultsEl = q<HTMLElement>('.td-results');
   const traceEl = q<HTMLElement>('.td-trace');
   const hintsEl = q<HTMLElement>('.td-hints');
+  const statementBtn = q<HTMLButtonElement>('.td-toggle-statement');
+  const panes = new Panes(q<HTMLElement>('.td-panes'));
+  // the statement pane: the learner's choice, and whether opening a trace hid it (closing brings it back)
+  let traceHidStatement = false;
+  const showStatement = (show: boolean) => {
+    panes.showStatement(show);
+    statementBtn.setAttribute('aria-pressed', String(show));
+  };
+  statementBtn.addEventListener('click', () => {
+    traceHidStatement = false;
+    showStatement(panes.statementHidden);
+  });
   const status = (text: string, kind: 'info' | 'busy' | 'error' = 'info') => {
     statusEl.textContent = text;
     statusEl.dataset.kind = kind;
@@ -108,6 +121,9 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     shareLink: () => (current ? traceLink(current) : null),
     closed: () => {
       current = null;
+      delete root.dataset.trace;
+      if (traceHidStatement) showStatement(true);
+      traceHidStatement = false;
     },
   });
 
@@ -150,8 +166,13 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         return;
       }
       current = t;
-      viewer.show(v, meta);
+      // the trace needs the width: below 1500 px the statement makes room for it until the trace closes
+      if (!panes.statementHidden && innerWidth < 1500 && innerWidth > 800) {
+        showStatement(false);
+        traceHidStatement = true;
+      }
       root.dataset.trace = 'open';
+      viewer.show(v, meta);
       status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
     } catch (e) {
       status(
@@ -172,8 +193,11 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     );
   };
 
+  // each grading's number: progress from an earlier one (still queued after a cancel) is ignored
+  let generation = 0;
   async function run(mode: 'quick' | 'full') {
     if (client.busy) return;
+    const gen = ++generation;
     const code = editor.getValue();
     persist();
     setBusy(true);
@@ -181,6 +205,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     const t0 = performance.now();
     try {
       const r = await client.grade(code, mode, watchdogParam > 0 ? watchdogParam : WATCHDOG[mode], (p) => {
+        if (gen !== generation || !client.busy) return;
         status(`Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions`, 'busy');
       });
       gradedCode = code;
@@ -220,6 +245,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         status(`The grader failed: ${(e as Error).message}`, 'error');
       }
     } finally {
+      generation++;
       setBusy(false);
     }
   }

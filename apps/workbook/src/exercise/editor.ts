@@ -38,6 +38,7 @@ export function createEditor(el: HTMLElement, value: string): monaco.editor.ISta
     fontSize: 13,
     renderLineHighlight: 'line',
     glyphMargin: true,
+    wordWrap: 'on',
   });
 }
 
