@@ -52,6 +52,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const resultsEl = q<HTMLElement>('.td-results');
   const traceEl = q<HTMLElement>('.td-trace');
   const hintsEl = q<HTMLElement>('.td-hints');
+  const outputEl = q<HTMLElement>('.td-output');
   const statementBtn = q<HTMLButtonElement>('.td-toggle-statement');
   const panes = new Panes(q<HTMLElement>('.td-panes'));
   // the statement pane: the learner's choice, and whether opening a trace hid it (closing brings it back)
@@ -173,6 +174,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       }
       root.dataset.trace = 'open';
       viewer.show(v, meta);
+      outputEl.scrollTop = 0;
       status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
     } catch (e) {
       status(

@@ -116,7 +116,8 @@ const api = {
     const { schedules, faults } = decodeToken(token);
     const spec = withPlan(scenarioSpec(c.program, s)!, faults);
     const schedule = schedules[0]!;
-    const trace = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits });
+    const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+    const trace = traceObjects(c.program, spec, schedule, limits, schedule.length, { stacks: true });
     const used = new Set(trace.steps.map((st) => st.frame.file));
     const sources: Record<string, string> = {};
     for (const f of files) if (used.has(f.name)) sources[f.name] = f.text;

@@ -71,8 +71,8 @@ async function setCode(page, text) {
   await page.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, text], { timeout: 10_000 });
 }
 
-/** The text Monaco shows (its rendering uses non-breaking spaces). */
-const shown = async (page) => (await page.textContent('.td-editor .view-lines')).replace(/\u00a0/g, ' ');
+/** The text Monaco shows, whitespace collapsed (it renders non-breaking spaces, and wraps long lines). */
+const shown = async (page) => (await page.textContent('.td-editor .view-lines')).replace(/[\s\u00a0]+/g, ' ');
 
 const saved = (page) => page.evaluate((k) => localStorage.getItem(k), KEY);
 
@@ -137,30 +137,91 @@ describe('the vdev-lifetime exercise page', () => {
     await context.close();
   });
 
-  it('put-before-unlock gives a use-after-free with its trace; the trace steps back and forth; reload keeps the code; the share link reopens it', async () => {
-    const { context, page } = await newPage();
+  it("the starter's Run: one card per root cause across scenarios, what to fix first, no fault in the harness", async () => {
+    const { context, page } = await newPage({ viewport: { width: 1280, height: 800 } });
+    await open(page);
+    assert.equal((await grade(page, 'run')).result, 'failed');
+    const cards = page.locator('.td-results .td-finding:not(.td-model)');
+    const n = await cards.count();
+    const keys = await cards.evaluateAll((els) => els.map((e) => e.dataset.key));
+    const kinds = await cards.evaluateAll((els) => els.map((e) => e.dataset.kind));
+    assert.ok(n >= 3 && n <= 6, `${n} cards`);
+    assert.equal(new Set(keys).size, n, 'one card per root cause');
+    for (const k of ['leak', 'contract', 'warn', 'stall']) assert.equal(kinds.filter((x) => x === k).length, 1, k);
+    assert.ok(!kinds.includes('null-deref'), 'the harness never faults on the starter');
+    assert.equal(kinds[n - 1], 'leak', 'the leaks come last');
+    const leak = page.locator('.td-finding[data-kind="leak"]');
+    assert.match(await leak.locator('.td-finding-title').textContent(), /^kmemleak: \d+ objects never freed \(struct /);
+    assert.match(await leak.locator('.td-in').textContent(), /^in 6 scenarios$/);
+    // every card says what to look at next; objects beyond the ones involved wait behind a toggle
+    assert.equal(await page.locator('.td-finding:not(.td-model) .td-advice').count(), n);
+    const warn = page.locator('.td-finding[data-kind="warn"]');
+    assert.equal(await warn.locator('.td-more-objects[open]').count(), 0);
+    assert.ok((await warn.locator('.td-objects-table').first().locator('tbody tr').count()) <= 3);
+    // the scenario rows point at their cards
+    assert.equal(await page.locator('.td-scenario').count(), 6);
+    assert.match(await page.textContent('.td-scenario[data-scenario="walkthrough-refcounts"] .td-cards'), /^findings /);
+    metric('starterRunCards', n);
+    metric('starterRunResultsHeightPx', await page.$eval('.td-results', (e) => e.scrollHeight));
+    await context.close();
+  });
+
+  it("put-before-unlock gives a use-after-free in the learner's destroy; its trace folds model calls, follows the editor at 1280x800, and its share link reopens it", async () => {
+    const { context, page } = await newPage({ viewport: { width: 1280, height: 800 } });
     await open(page);
     await setCode(page, putBeforeUnlock);
     const { result } = await grade(page);
     assert.equal(result, 'failed');
     const card = page
-      .locator('.td-scenario[data-scenario="destroy-races-unbind"] .td-finding[data-kind="use-after-free"]')
+      .locator('.td-results .td-finding[data-kind="use-after-free"][data-scenarios~="destroy-races-unbind"]')
       .first();
     assert.match(await card.textContent(), /BUG: KASAN: slab-use-after-free in iommufd_vdevice_destroy/);
-    if (SHOTS) {
-      await page.evaluate(() => document.querySelector('td-exercise').scrollIntoView());
-      await shot(page, 'exercise-page.png');
-    }
+    assert.match(await card.getAttribute('data-scenarios'), /destroy-races-unbind/);
+    // the learner's frame leads, as a link into the editor
+    assert.match(await card.locator('.td-where').textContent(), /^Where: your iommufd_vdevice_destroy, line \d+$/);
+    assert.equal(await page.locator('.td-results .td-finding').first().getAttribute('data-kind'), 'use-after-free');
+    // side by side: the editor and the results share the screen
+    const ed = await page.locator('.td-editor').boundingBox();
+    const out = await page.locator('.td-output').boundingBox();
+    assert.ok(ed.x + ed.width <= out.x && ed.width > 350 && out.width > 350, 'editor and results side by side');
+    assert.ok(ed.y + 300 < 800 && out.y < 200, 'both start near the top');
+    await shot(page, 'exercise-page.png');
 
-    await card.locator('.td-show-trace').click();
+    await card.locator('.td-show-trace[data-scenario="destroy-races-unbind"]').click();
     await page.waitForSelector('td-exercise[data-trace="open"] .td-trace:not([hidden])');
     const label = () => page.textContent('.td-step-label');
     assert.match(await label(), /^step 1 of \d+/);
     const total = Number(/of (\d+)/.exec(await label())[1]);
+    const stepNo = async () => Number(/^step (\d+)/.exec(await label())[1]);
     await page.click('.td-trace [data-act="next"]');
-    assert.match(await label(), /^step 2 of /);
+    assert.ok((await stepNo()) > 1);
     await page.keyboard.press('ArrowLeft');
     assert.match(await label(), /^step 1 of /);
+
+    // model calls are folded: fewer rows than steps; one unfolds on demand, all unfold at once
+    const stepRows = () => page.locator('.td-trace-table tr[data-step]').count();
+    const folds = page.locator('.td-trace-table tr.td-fold');
+    assert.ok((await folds.count()) > 0, 'model-internal steps are folded');
+    const folded = await stepRows();
+    assert.ok(folded < total / 2, `${folded} step rows for ${total} steps`);
+    const [from, to] = (await folds.first().getAttribute('data-fold')).split('-').map(Number);
+    await folds.first().locator('.td-fold-toggle').click();
+    assert.equal(await folds.first().locator('.td-fold-toggle').getAttribute('aria-expanded'), 'true');
+    assert.equal(await stepRows(), folded + (to - from + 1));
+    await page.check('.td-unfold-all');
+    assert.equal(await stepRows(), total);
+    assert.equal(await page.locator('.td-trace-table tr.td-fold').count(), 0);
+    await page.uncheck('.td-unfold-all');
+    // only the steps in my code (and the finding's)
+    await page.check('.td-filter-mine');
+    const owners = await page.$$eval('.td-trace-table tr[data-step]', (rs) => rs.map((r) => r.dataset.owner));
+    assert.ok(owners.length > 1 && owners.length < folded);
+    assert.ok(
+      owners.slice(0, -1).every((o) => o === 'mine'),
+      owners.join(','),
+    );
+    await page.uncheck('.td-filter-mine');
+
     await page.click('.td-trace [data-act="finding"]');
     assert.match(await label(), new RegExp(`^step ${total} of ${total} \\(the finding\\)`));
     assert.ok((await page.locator('.td-trace-objects .td-object[data-state="live"]').count()) > 0, 'objects are drawn');
@@ -170,6 +231,8 @@ describe('the vdev-lifetime exercise page', () => {
       1,
     );
     assert.match(await page.textContent('.td-trace-objects'), /iommufd_vdevice#\w+obj\.wait_cnt0obj\.users0/);
+    // the kernel log at the finding's step ends with what the kernel prints for it
+    assert.match(await page.textContent('.td-trace-log .td-log-finding'), /BUG: KASAN: slab-use-after-free/);
     // walking back from the finding, some step changes a field of an object
     let changed = 0;
     for (let i = 0; i < 40 && !changed; i++) {
@@ -180,15 +243,21 @@ describe('the vdev-lifetime exercise page', () => {
     }
     assert.ok(changed > 0, 'a change between steps is highlighted');
     await page.click('.td-trace [data-act="finding"]');
-    await shot(page, 'trace-viewer.png', '.td-trace');
+    await shot(page, 'trace-viewer.png');
 
-    // a step in the learner's code is highlighted in the editor
+    // a step in the learner's code is highlighted in the editor, and both are on screen together
     let highlighted = 0;
     for (let i = 0; i < total && !highlighted; i++) {
       await page.keyboard.press('ArrowLeft');
       highlighted = await page.locator('.td-editor .td-step-line').count();
     }
     assert.ok(highlighted > 0, 'the current line is highlighted in the editor');
+    const inView = async (sel) => {
+      const b = await page.locator(sel).first().boundingBox();
+      return b !== null && b.y >= 0 && b.y + b.height <= 800 && b.x >= 0 && b.x + b.width <= 1280;
+    };
+    assert.ok(await inView('.td-editor .td-step-line'), 'the highlighted line is on screen');
+    assert.ok(await inView('.td-trace-table tr.td-current'), 'the current step is on screen');
 
     await page.click('.td-trace [data-act="share"]');
     const link = await page.inputValue('.td-share-url');
@@ -204,10 +273,24 @@ describe('the vdev-lifetime exercise page', () => {
     const other = await newPage();
     await other.page.goto(link);
     await other.page.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
-    assert.match(await other.page.textContent('.td-step-label'), new RegExp(`^step 1 of ${total}`));
+    assert.match(await other.page.textContent('.td-step-label'), new RegExp(`^step \\d+ of ${total}`));
     assert.equal(await other.page.textContent('.td-trace-finding'), finding);
     assert.equal(await saved(other.page), putBeforeUnlock);
     await other.context.close();
+    await context.close();
+  });
+
+  it('stacks the panes on a phone', async () => {
+    const { context, page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await open(page);
+    const st = await page.locator('.td-statement').boundingBox();
+    const ed = await page.locator('.td-editor').boundingBox();
+    const out = await page.locator('.td-output').boundingBox();
+    assert.ok(st.y < ed.y && ed.y < out.y, 'statement, editor, results from top to bottom');
+    assert.ok(ed.width > 330 && out.width > 330, 'each as wide as the screen');
+    assert.ok(ed.height > 300, 'the editor is tall enough to write in');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px)`);
     await context.close();
   });
 
@@ -219,9 +302,11 @@ describe('the vdev-lifetime exercise page', () => {
     assert.equal(result, 'failed');
     const scenario = page.locator('.td-scenario[data-scenario="alloc-fails-races-unbind"]');
     assert.match(await scenario.textContent(), /with up to 1 injected failure at 2 fault sites/);
-    const card = scenario.locator('.td-finding[data-kind="null-deref"]').first();
+    const card = page
+      .locator('.td-results .td-finding[data-kind="null-deref"][data-scenarios~="alloc-fails-races-unbind"]')
+      .first();
     assert.match(await card.textContent(), /NULL pointer dereference/);
-    await card.locator('.td-show-trace').click();
+    await card.locator('.td-show-trace[data-scenario="alloc-fails-races-unbind"]').click();
     await page.waitForSelector('td-exercise[data-trace="open"] .td-trace:not([hidden])');
     // the driver's vdevice_init refused, before it set vdev->destroy: one row, before the steps that follow it
     const row = page.locator('.td-trace-table tr.td-injected');
