@@ -15,6 +15,7 @@ import type { TraceView } from './grader-client';
 import { type Child, h } from './dom';
 import { SUBMISSION } from './names';
 import { foldCall, foldSteps, inMyCode, owner, type Unit } from './trace-fold';
+import { drawPicture, layoutPicture } from './object-picture';
 
 export interface TraceMeta {
   scenarioTitle: string;
@@ -97,6 +98,7 @@ export class TraceViewer {
   private readonly grid: HTMLElement;
   private readonly source: HTMLElement;
   private readonly objects: HTMLElement;
+  private readonly picture: HTMLElement;
   private readonly log: HTMLElement;
   private readonly title: HTMLElement;
   private readonly finding: HTMLElement;
@@ -136,6 +138,7 @@ export class TraceViewer {
     this.grid = h('div', { class: 'td-trace-grid', tabindex: '0', role: 'region', 'aria-label': 'Steps' });
     this.source = h('div', { class: 'td-trace-source' });
     this.objects = h('div', { class: 'td-trace-objects' });
+    this.picture = h('div', { class: 'td-trace-picture' });
     this.log = h('div', { class: 'td-trace-log', tabindex: '0', role: 'region', 'aria-label': 'Kernel log' });
     root.replaceChildren(
       h(
@@ -164,8 +167,9 @@ export class TraceViewer {
         h(
           'div',
           { class: 'td-trace-side' },
+          h('div', { class: 'td-trace-pic-wrap' }, h('h4', {}, 'The objects at this step'), this.picture),
           h('div', {}, h('h4', {}, 'Source'), this.source, h('h4', {}, 'Kernel log'), this.log),
-          h('div', {}, h('h4', {}, 'Kernel objects'), this.objects),
+          h('div', {}, h('h4', {}, 'Every kernel object'), this.objects),
         ),
       ),
     );
@@ -477,6 +481,12 @@ export class TraceViewer {
     const prevByName = new Map(before.map((o) => [o.name, o]));
     const cards = now.map((o) => objectCard(o, prevByName.get(o.name), this.at > 0 && !prevByName.has(o.name)));
     this.objects.replaceChildren(...(cards.length ? cards : [h('p', {}, 'no kernel objects yet')]));
+    const pic = layoutPicture(now, this.at > 0 ? before : null);
+    const changed = pic.boxes.filter((b) => b.changed).map((b) => b.title);
+    const label = `The iommufd objects after step ${this.at + 1}: ${pic.boxes.map((b) => `${b.title} (${b.lines.map((l) => l.text).join('; ')})`).join(', ') || 'none yet'}.${changed.length ? ` Changed at this step: ${changed.join(', ')}.` : ''}`;
+    this.picture.replaceChildren(
+      pic.boxes.length ? drawPicture(pic, label, 'tdpic') : h('p', {}, 'no iommufd objects yet'),
+    );
   }
 
   /** The kernel log so far, the lines this step printed marked; at the finding, what the kernel prints for it. */

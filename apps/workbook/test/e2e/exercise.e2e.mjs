@@ -231,6 +231,13 @@ describe('the vdev-lifetime exercise page', () => {
       1,
     );
     assert.match(await page.textContent('.td-trace-objects'), /iommufd_vdevice#\w+obj\.wait_cnt0obj\.users0/);
+    // the same objects drawn: the freed igroup dashed, still locked by the destroy, with arrows between the boxes
+    const pic = page.locator('.td-trace-picture svg.td-picture');
+    assert.equal(await pic.getAttribute('role'), 'img');
+    assert.equal(await pic.locator('g.td-pic-freed[data-object^="iommufd_group#"]').count(), 1);
+    assert.match(await pic.locator('g[data-object^="iommufd_group#"]').textContent(), /lock: locked by destroy/);
+    assert.ok((await pic.locator('path.edge-ptr, path.edge-ref').count()) >= 2, 'arrows between the objects');
+    assert.match(await pic.getAttribute('aria-label'), /^The iommufd objects after step \d+: /);
     // the kernel log at the finding's step ends with what the kernel prints for it
     assert.match(await page.textContent('.td-trace-log .td-log-finding'), /BUG: KASAN: slab-use-after-free/);
     // walking back from the finding, some step changes a field of an object
@@ -242,6 +249,7 @@ describe('the vdev-lifetime exercise page', () => {
         .count();
     }
     assert.ok(changed > 0, 'a change between steps is highlighted');
+    assert.ok((await page.locator('.td-trace-picture .td-pic-changed').count()) > 0, 'and drawn');
     await page.click('.td-trace [data-act="finding"]');
     await shot(page, 'trace-viewer.png');
 
