@@ -14,7 +14,7 @@ import { findingToken } from '@teardown/core/token';
 import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
-import { renderResults } from './results';
+import { coverageTag, renderResults } from './results';
 import { HintPanel } from './hint-panel';
 import { TraceViewer } from './trace-view';
 import { Panes } from './panes';
@@ -223,10 +223,11 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       root.dataset.result = r.status;
       hints.graded(r);
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      const partial = r.scenarios.filter((s) => s.status === 'passed' && !coverageTag(s).exhaustive).length;
       status(
         r.status === 'error'
           ? 'Your code does not compile: see the messages below.'
-          : `${r.score}/${r.maxScore} points in ${secs} s.`,
+          : `${r.score}/${r.maxScore} points in ${secs} s${partial ? `; ${partial} scenario${partial === 1 ? '' : 's'} passed without exhaustive coverage` : ''}.`,
         r.status === 'passed' ? 'info' : 'error',
       );
     } catch (e) {

@@ -292,6 +292,15 @@ export function renderResults(root: HTMLElement, r: GradeReport, handlers: Resul
         : `${r.mode === 'quick' ? 'Run' : 'Submit'}: ${r.score}/${r.maxScore} points, ${passed} of ${r.scenarios.length} scenarios passed`,
     ),
   );
+  const partial = r.scenarios.filter((s) => s.status === 'passed' && !coverageTag(s).exhaustive);
+  if (partial.length)
+    root.append(
+      h(
+        'p',
+        { class: 'td-partial-note' },
+        `${plural(partial.length, 'scenario')} passed without exhaustive coverage (marked below): the checker stopped at its budget, so a bug may hide in the interleavings it did not reach.`,
+      ),
+    );
   if (r.diagnostics.length) {
     const list = h('ul', { class: 'td-diagnostics' });
     for (const d of r.diagnostics) {

@@ -136,7 +136,7 @@ function leakedType(f: GradedFinding): string {
   return /\((struct \w+)\)/.exec(f.title)?.[1] ?? f.title;
 }
 
-function cardTitle(kind: FindingKind, instances: Instance[]): string {
+function cardTitle(kind: FindingKind, instances: Instance[], mine: StackFrame | undefined): string {
   const first = instances[0]!.finding;
   if (kind === 'leak') {
     const types = [...new Set(instances.map((i) => leakedType(i.finding)))];
@@ -146,6 +146,12 @@ function cardTitle(kind: FindingKind, instances: Instance[]): string {
     const n = new Set(instances.map((i) => `${i.scenario.id}\u0000${i.finding.key}`)).size;
     if (n === 1) return first.title;
     return `${kind === 'contract' ? 'selftest' : kind}: ${n} checks of the scenarios failed`;
+  }
+  if (kind === 'livelock') {
+    const at = mine ?? first.accesses[0]?.stack[0];
+    // the task's name differs per scenario; the loop is the root cause
+    const what = first.title.replace(/^livelock: task \S+ /, '');
+    return at ? `livelock: ${what}, in ${at.fn} (line ${at.line})` : first.title;
   }
   return first.title;
 }
@@ -173,7 +179,7 @@ export function triage(r: GradeReport, learner: string = r.submission[0] ?? 'sub
     cards.push({
       key,
       kind: g.kind,
-      title: cardTitle(g.kind, g.instances),
+      title: cardTitle(g.kind, g.instances, g.mine),
       instances: g.instances,
       scenarios: [...new Set(g.instances.map((i) => i.scenario.id))],
       mine: g.mine,

@@ -37,6 +37,21 @@ const endless = solution.replace(
   '\tidev->vdev = vdev;\n\tfor (;;)\n\t\tWRITE_ONCE(idev->destroying, !READ_ONCE(idev->destroying));\n}',
 );
 assert.notEqual(endless, solution);
+/** Insert `text` after the line that opens function `fn`'s body. */
+const intoBody = (src, fn, text) => {
+  const i = src.indexOf('{', src.indexOf(`void ${fn}(`));
+  const j = src.indexOf('\n', i);
+  return src.slice(0, j + 1) + text + src.slice(j + 1);
+};
+/* the solution padded with racing steps in two threads: it passes, but too many interleavings for the Run's budget */
+const pad = '\tfor (int i = 0; i < 10; i++)\n\t\tWRITE_ONCE(pad_counter, READ_ONCE(pad_counter) + 1);\n';
+const padded = `static int pad_counter;\n${intoBody(intoBody(solution, 'iommufd_vdevice_destroy', pad), 'iommufd_device_remove_vdev', pad)}`;
+/* a loop that never ends in the learner's remove_vdev, and a function whose closing brace is gone */
+const spinning = intoBody(solution, 'iommufd_device_remove_vdev', '\twhile (1) {}\n');
+const abortAt = solution.indexOf('void iommufd_vdevice_abort(');
+const abortOpenLine = solution.slice(0, solution.indexOf('{', abortAt)).split('\n').length;
+const abortClose = solution.indexOf('\n}\n', abortAt);
+const noBrace = solution.slice(0, abortClose + 1) + solution.slice(abortClose + 3);
 
 const metrics = {};
 function metric(name, value) {
@@ -288,6 +303,40 @@ describe('the vdev-lifetime exercise page', () => {
     await context.close();
   });
 
+  it('says how far the checker got: a pass without exhaustive coverage is marked in its row and the status; a livelock names its loop; a missing brace points at its opening', async () => {
+    const { context, page } = await newPage({ viewport: { width: 1280, height: 800 } });
+    await open(page);
+    await setCode(page, padded);
+    assert.equal((await grade(page, 'run')).result, 'passed');
+    const partial = page.locator('.td-scenario[data-status="passed"][data-exhaustive="false"]');
+    assert.ok((await partial.count()) >= 1, 'some scenario passed within the budget only');
+    assert.match(await partial.first().locator('.td-coverage.td-partial').textContent(), /^not exhaustive: /);
+    assert.match(await page.textContent('.td-partial-note'), /passed without exhaustive coverage/);
+    assert.match(
+      await page.textContent('.td-status'),
+      /^13\/13 points in [\d.]+ s; \d+ scenarios? passed without exhaustive coverage\.$/,
+    );
+
+    await setCode(page, spinning);
+    assert.equal((await grade(page, 'run')).result, 'failed');
+    const spin = page.locator('.td-results .td-finding[data-kind="livelock"]');
+    assert.equal(await spin.count(), 1, 'one livelock card for every scenario the loop hangs');
+    assert.match(
+      await spin.locator('.td-finding-title').textContent(),
+      /^livelock: .*, in iommufd_device_remove_vdev \(line \d+\)$/,
+    );
+    assert.match(await spin.locator('.td-where').textContent(), /your iommufd_device_remove_vdev, line \d+/);
+    assert.ok(Number(/in (\d+) scenarios/.exec(await spin.locator('.td-in').textContent())[1]) >= 4);
+
+    await setCode(page, noBrace);
+    assert.equal((await grade(page, 'run')).result, 'error');
+    const diag = page.locator('.td-diagnostics li').first();
+    assert.match(await diag.textContent(), new RegExp(`^submission\\.c:${abortOpenLine}:1: .*never closed`));
+    await diag.locator('a').click();
+    assert.ok(await page.evaluate(() => document.querySelector('.td-editor').contains(document.activeElement)));
+    await context.close();
+  });
+
   it('stacks the panes on a phone', async () => {
     const { context, page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await open(page);
@@ -332,6 +381,8 @@ describe('the vdev-lifetime exercise page', () => {
     });
     await page.click('.td-submit');
     await page.waitForSelector('td-exercise[data-busy="true"]');
+    // the busy mark is drawn, not an emoji a browser may lack
+    assert.equal(await page.$eval('.td-status', (e) => getComputedStyle(e, '::before').content), '""');
     await page.waitForFunction(() => /Exploring/.test(document.querySelector('.td-status').textContent), null, {
       timeout: 30_000,
     });
@@ -360,6 +411,11 @@ describe('the vdev-lifetime exercise page', () => {
     const { result } = await grade(page, 'submit', 20_000);
     assert.equal(result, 'watchdog');
     assert.match(await page.textContent('.td-results'), /stopped by the watchdog after 0\.2 s/);
+    // the status says so and stays so: progress the stopped worker had sent is not shown after it
+    const stopped = 'Stopped: stopped by the watchdog after 0.2 s.';
+    assert.equal(await page.textContent('.td-status'), stopped);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    assert.equal(await page.textContent('.td-status'), stopped);
     assert.equal(await saved(page), endless);
     // a fresh worker grades the next Run (with the default watchdog)
     await open(page);
