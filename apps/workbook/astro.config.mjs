@@ -3,10 +3,17 @@
 // Run with ASTRO_TELEMETRY_DISABLED=1 (see package.json scripts).
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
+import precache from './integrations/precache.mjs';
+
+// The base path the site is served under: `/` locally, `/teardown/` for a GitHub project page
+// (TEARDOWN_BASE=/teardown/ TEARDOWN_SITE=https://<owner>.github.io astro build). Everything
+// else (links, the service worker, the worker and wasm URLs, search) follows it.
+const base = process.env.TEARDOWN_BASE || '/';
 
 export default defineConfig({
 	// Needed by the sitemap integration; the site is served locally and works offline.
-	site: 'http://127.0.0.1:4321',
+	site: process.env.TEARDOWN_SITE || 'http://127.0.0.1:4321',
+	base,
 	integrations: [
 		starlight({
 			title: 'Teardown',
@@ -17,9 +24,9 @@ export default defineConfig({
 			lastUpdated: false,
 			head: [
 				{
-					// offline support once a page has loaded (public/sw.js)
+					// offline from the first visit: the service worker precaches the whole site (public/sw.js)
 					tag: 'script',
-					content: "if ('serviceWorker' in navigator) addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {}));",
+					content: `if ('serviceWorker' in navigator) addEventListener('load', () => navigator.serviceWorker.register('${base}sw.js', { scope: '${base}' }).catch(() => {}));`,
 				},
 			],
 			sidebar: [
@@ -36,6 +43,8 @@ export default defineConfig({
 				{ label: 'The checker', autogenerate: { directory: 'checker' } },
 			],
 		}),
+		// after starlight(): its Pagefind index is part of what is precached
+		precache(),
 	],
 	vite: {
 		worker: { format: 'es' },

@@ -519,18 +519,34 @@ describe('the vdev-lifetime exercise page', () => {
     await context.close();
   });
 
-  it('works offline once loaded', async () => {
+  it('works offline from the first visit: a fresh profile opens the home page once, then unopened pages, search and the grader work offline', async () => {
     const { context, page } = await newPage();
-    await open(page);
+    await page.goto(`${BASE}/`);
+    // an active worker has finished installing, and installing caches the whole site
     await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await page.waitForSelector('td-exercise[data-ready="true"]');
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const cached = await page.evaluate(async () => {
+      const keys = await caches.keys();
+      const c = await caches.open(keys.find((k) => k.startsWith('teardown-')));
+      return (await c.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.includes('/exercises/vdev-lifetime/'), 'the exercise page is precached');
+    assert.ok(
+      cached.some((u) => u.endsWith('.wasm')),
+      'the wasm files are precached',
+    );
+    metric('precachedFiles', cached.length);
     await context.setOffline(true);
-    await page.reload();
-    await page.waitForSelector('td-exercise[data-ready="true"]', { timeout: 60_000 });
+    // the exercise page was never opened online
+    await open(page);
     await setCode(page, solution);
     assert.equal((await grade(page, 'run')).result, 'passed');
+    // nor was this chapter
+    await page.goto(`${BASE}/chapters/05-tombstones/`);
+    assert.match(await page.textContent('h1'), /tombstone/i);
+    // search runs on the precached index
+    await page.click('site-search button[data-open-modal]');
+    await page.fill('site-search input', 'tombstone');
+    await page.waitForSelector('site-search .pagefind-ui__result-link', { timeout: 20_000 });
     await context.setOffline(false);
     await context.close();
   });
