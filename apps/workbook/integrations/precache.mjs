@@ -19,7 +19,12 @@ import { fileURLToPath } from 'node:url';
 /** Files never precached: the worker itself, and what only crawlers read. */
 const SKIP = /^(sw\.js|sitemap-.*\.xml|robots\.txt)$/;
 
-/** Every file under `dir`, relative, with `/` separators. */
+/**
+ * Every file under `dir`, relative, with `/` separators.
+ * @param {string} dir
+ * @param {string} [root]
+ * @returns {string[]}
+ */
 function walk(dir, root = dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);

@@ -24,11 +24,14 @@ function followTheme(): void {
   });
 }
 
+/**
+ * An editor on `value`. Its model is created here, not by the editor, so
+ * that showing another model (a shared trace's code) never disposes it.
+ */
 export function createEditor(el: HTMLElement, value: string): monaco.editor.IStandaloneCodeEditor {
   followTheme();
   return monaco.editor.create(el, {
-    value,
-    language: 'c',
+    model: monaco.editor.createModel(value, 'c'),
     theme: themeOf(),
     automaticLayout: true,
     minimap: { enabled: false },

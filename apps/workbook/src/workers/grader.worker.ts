@@ -61,6 +61,8 @@ export interface ExerciseInfo {
   scenarios: { id: string; title: string }[];
   /** The exercise's hints, gentlest first (exercise.json `hints`; none when it has none). */
   hints: string[];
+  /** The preset dictionary of share links (exercise/share.ts): the starter, then the solution. */
+  shareDictionary: string;
 }
 
 const api = {
@@ -74,6 +76,7 @@ const api = {
       title: ex.manifest.title,
       scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
       hints: ex.manifest.hints ?? [],
+      shareDictionary: ex.files.get(ex.manifest.starter)! + ex.files.get(ex.manifest.solution)!,
     };
   },
 

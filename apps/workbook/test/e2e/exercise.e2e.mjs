@@ -284,7 +284,11 @@ describe('the vdev-lifetime exercise page', () => {
 
     await page.click('.td-trace [data-act="share"]');
     const link = await page.inputValue('.td-share-url');
-    assert.match(link, /#trace=/);
+    assert.match(link, /#t=[0-9a-z]+\.[\w-]+$/);
+    assert.ok(link.length < 1000, `a short link (${link.length} characters)`);
+    metric('shareLinkChars', link.length);
+    const sharedStep = await stepNo();
+    assert.ok(sharedStep < total, 'shared from a step before the finding');
     const finding = await page.textContent('.td-trace-finding');
 
     await page.reload();
@@ -292,13 +296,39 @@ describe('the vdev-lifetime exercise page', () => {
     assert.equal(await saved(page), putBeforeUnlock, 'the code survives a reload');
     assert.match(await shown(page), /Known-bad \(a plausible mistake\): the vdev's destroy puts/);
 
-    // the link, opened in a browser that has never seen this code
+    // the link, opened by a learner with code of their own: at the sharer's step, the shared code read-only
     const other = await newPage();
-    await other.page.goto(link);
-    await other.page.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
-    assert.match(await other.page.textContent('.td-step-label'), new RegExp(`^step \\d+ of ${total}`));
-    assert.equal(await other.page.textContent('.td-trace-finding'), finding);
-    assert.equal(await saved(other.page), putBeforeUnlock);
+    await open(other.page);
+    const theirs = `${starter}\n/* my own work */\n`;
+    await setCode(other.page, theirs);
+    const tab = await other.context.newPage();
+    await tab.goto(link);
+    await tab.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
+    assert.match(await tab.textContent('.td-step-label'), new RegExp(`^step ${sharedStep} of ${total}`));
+    assert.equal(await tab.textContent('.td-trace-finding'), finding);
+    assert.equal(await tab.isVisible('.td-shared-banner'), true);
+    // (the editor shows the lines around the step: the put before the unlock)
+    assert.match(await shown(tab), /iommufd_put_object\(ictx, &idev->obj\); mutex_unlock\(&idev->igroup->lock\);/);
+    assert.equal(await tab.isDisabled('.td-run'), true, 'Run grades your own code: not while the shared code shows');
+    assert.equal(await saved(tab), theirs, 'opening a link never touches saved code');
+    // typing does nothing to the shared code
+    await tab.click('.td-editor .view-lines');
+    await tab.keyboard.insertText('x');
+    assert.equal(await saved(tab), theirs);
+    // back to my code: mine is there, the shared trace is gone
+    await tab.click('.td-shared-back');
+    assert.match(await shown(tab), /vdev-lifetime: tie a vdevice's life to its idevice/);
+    assert.equal(await tab.isVisible('.td-trace'), false);
+    assert.equal(await tab.isEnabled('.td-run'), true);
+    // copy into my editor: the shared code becomes mine, mine is kept as the previous code
+    await tab.goto('about:blank');
+    await tab.goto(link);
+    await tab.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
+    await tab.click('.td-shared-copy');
+    await tab.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, putBeforeUnlock]);
+    assert.equal(await tab.evaluate(() => localStorage.getItem('teardown:v1:vdev-lifetime:previous')), theirs);
+    assert.equal(await tab.isVisible('.td-restore'), true);
+    assert.equal(await tab.isVisible('.td-trace'), true, 'the trace stays: it is the code now in the editor');
     await other.context.close();
     await context.close();
   });
