@@ -129,7 +129,7 @@ function traceButtons(card: Card, handlers: ResultsHandlers): HTMLElement | null
     const b = h(
       'button',
       { type: 'button', class: `td-show-trace${i ? ' td-secondary' : ''}`, 'data-scenario': s.id, title: s.title },
-      i === 0 ? `Show the interleaving${f.schedules ? ' (the last one)' : ''}` : s.title,
+      i === 0 ? `Show the interleaving${f.schedules ? ' (the last one)' : ''}` : s.id,
     );
     b.addEventListener('click', () => handlers.showTrace(s, f));
     return b;
@@ -164,29 +164,17 @@ function cardEl(card: Card, n: number, learner: string, handlers: ResultsHandler
         { class: 'td-where td-not-mine' },
         `Not in your code: it happens in ${f.accesses[0]?.stack[0]?.fn ?? 'the model'}, because of what your functions did (or did not do) before.`,
       );
+  // the scenarios' checks differ by message: list them (the other kinds share one title, the scenarios are the buttons)
+  const checks = [...new Map(card.instances.map((i) => [`${i.scenario.id}\u0000${i.finding.key}`, i])).values()];
   const list =
-    card.kind === 'leak' || card.instances.length > 1
+    (card.kind === 'contract' || card.kind === 'invariant' || card.kind === 'assert') && checks.length > 1
       ? h(
           'ul',
           { class: 'td-instances' },
-          ...[
-            ...new Map(
-              card.instances.map((i) => [
-                card.kind === 'leak' ? i.finding.title : `${i.scenario.id}${i.finding.key}`,
-                i,
-              ]),
-            ).values(),
-          ]
-            .slice(0, 8)
-            .map((i) =>
-              h(
-                'li',
-                {},
-                card.kind === 'leak'
-                  ? i.finding.title.replace(/^kmemleak: /, '')
-                  : `${i.finding.title} (${i.scenario.title})`,
-              ),
-            ),
+          ...checks
+            .slice(0, 6)
+            .map((i) => h('li', {}, `${i.finding.title} `, h('span', { class: 'td-in' }, `(${i.scenario.id})`))),
+          checks.length > 6 ? h('li', {}, `and ${checks.length - 6} more`) : null,
         )
       : null;
   const { involved, rest } = involvedObjects(f);
