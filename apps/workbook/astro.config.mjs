@@ -20,9 +20,26 @@ export default defineConfig({
 			description:
 				'A workbook on object lifetimes and teardown races in the Linux kernel iommufd and VFIO subsystems.',
 			favicon: '/favicon.svg',
+			// the skip links: Starlight's, and "Skip to the editor" on exercise pages
+			components: { SkipLink: './src/components/SkipLink.astro' },
 			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css'],
 			lastUpdated: false,
 			head: [
+				{
+					// Accessibility after the page has loaded: the search button is named by the text it shows (Starlight's
+					// aria-label "Search" leaves out the visible "Ctrl K"), and a code block or table too wide (or tall) for
+					// its column can be focused, so it can be scrolled from the keyboard.
+					tag: 'script',
+					content: `addEventListener('DOMContentLoaded', () => {
+	document.querySelector('button[data-open-modal]')?.removeAttribute('aria-label');
+	const scrollables = () => {
+		for (const el of document.querySelectorAll('.sl-markdown-content pre, .sl-markdown-content table, .td-statement pre, .td-statement table'))
+			if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) el.tabIndex = 0;
+	};
+	scrollables();
+	addEventListener('resize', scrollables);
+});`,
+				},
 				{
 					// offline from the first visit: the service worker precaches the whole site (public/sw.js)
 					tag: 'script',

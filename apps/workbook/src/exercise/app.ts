@@ -318,6 +318,13 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     status('Restored your previous code (the code it replaced is now the previous one).');
   });
 
+  // the page's "Skip to the editor" link lands in Monaco itself
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href="#td-editor"]'))
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      editor.focus();
+    });
+
   setBusy(false);
   root.dataset.ready = 'true';
   window.__teardownReadyMs = Math.round(performance.now());

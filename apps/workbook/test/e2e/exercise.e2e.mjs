@@ -53,6 +53,22 @@ const abortOpenLine = solution.slice(0, solution.indexOf('{', abortAt)).split('\
 const abortClose = solution.indexOf('\n}\n', abortAt);
 const noBrace = solution.slice(0, abortClose + 1) + solution.slice(abortClose + 3);
 
+const AXE = readFileSync(
+  fileURLToPath(new URL('../../../../node_modules/axe-core/axe.min.js', import.meta.url)),
+  'utf8',
+);
+
+/** The serious and critical axe-core violations of the page as it is now, as `id: target` lines. */
+async function axeViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
+
 const metrics = {};
 function metric(name, value) {
   metrics[name] = value;
@@ -539,13 +555,63 @@ describe('the vdev-lifetime exercise page', () => {
     await context.close();
   });
 
+  it('axe-core finds no serious or critical violation on any page, in either theme (the exercise page with results and a trace too)', async () => {
+    const sitemap = await (await fetch(`${BASE}/sitemap-0.xml`)).text();
+    const pages = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map(
+      (m) => BASE + new URL(m[1]).pathname.replace(/^\/[^/]*(?=\/)/, (p) => (BASE.endsWith(p) ? '' : p)),
+    );
+    assert.ok(pages.length >= 12, `${pages.length} pages in the sitemap`);
+    const found = [];
+    for (const theme of ['light', 'dark']) {
+      const { context, page } = await newPage({ colorScheme: theme, viewport: { width: 1280, height: 800 } });
+      for (const url of pages) {
+        await page.goto(url);
+        if (url.includes('/exercises/'))
+          await page.waitForSelector('td-exercise[data-ready="true"]', { timeout: 90_000 });
+        for (const v of await axeViolations(page)) found.push(`${theme} ${url}: ${v}`);
+      }
+      await open(page);
+      assert.equal((await grade(page, 'run')).result, 'failed');
+      for (const v of await axeViolations(page)) found.push(`${theme} results: ${v}`);
+      await page.click('.td-show-trace');
+      await page.waitForSelector('td-exercise[data-trace="open"]');
+      await page.click('.td-trace [data-act="finding"]');
+      for (const v of await axeViolations(page)) found.push(`${theme} trace: ${v}`);
+      await context.close();
+    }
+    metric('axePagesChecked', pages.length * 2 + 4);
+    metric('axeSeriousOrCritical', found.length);
+    assert.deepEqual(found, []);
+  });
+
+  it('the keyboard: the editor is two Tabs from the top, and the page says how Tab leaves it', async () => {
+    const { context, page } = await newPage();
+    await open(page);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the editor');
+    await page.keyboard.press('Enter');
+    assert.ok(await page.evaluate(() => document.querySelector('.td-editor').contains(document.activeElement)));
+    assert.match(await page.textContent('.td-keys'), /Ctrl\s*\+\s*M switches Tab to move the focus out/);
+    // Ctrl+M, then Tab leaves the editor for the next control
+    await page.keyboard.press('Control+M');
+    await page.keyboard.press('Tab');
+    assert.ok(!(await page.evaluate(() => document.querySelector('.td-editor').contains(document.activeElement))));
+    // a pane gutter moves from the keyboard
+    const before = await page.$eval('.td-gutter-3', (g) => Number(g.getAttribute('aria-valuenow')));
+    await page.focus('.td-gutter-3');
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await page.$eval('.td-gutter-3', (g) => Number(g.getAttribute('aria-valuenow')))) < before);
+    await context.close();
+  });
+
   it('follows the dark theme', async () => {
     const { context, page } = await newPage({ colorScheme: 'light' });
     await open(page);
     await page.selectOption('starlight-theme-select select', 'dark');
     await page.waitForSelector('.td-editor .monaco-editor.vs-dark');
     await page.selectOption('starlight-theme-select select', 'light');
-    await page.waitForSelector('.td-editor .monaco-editor.vs');
+    await page.waitForSelector('.td-editor .monaco-editor.vs:not(.vs-dark)');
     await context.close();
   });
 
