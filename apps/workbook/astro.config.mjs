@@ -24,6 +24,8 @@ export default defineConfig({
 			components: { SkipLink: './src/components/SkipLink.astro' },
 			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css'],
 			lastUpdated: false,
+			// src/pages/404.astro instead (Starlight's looks for a `404` docs entry and warns without one)
+			disable404Route: true,
 			head: [
 				{
 					// Accessibility after the page has loaded: the search button is named by the text it shows (Starlight's

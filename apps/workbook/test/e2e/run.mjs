@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { writeStamp } from '../../../../scripts/build-stamp.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const app = join(here, '../..');
@@ -63,6 +64,8 @@ if (!args.has('no-build')) {
     env,
   });
   if (b.status !== 0) finish(0, 1, 'the workbook did not build');
+  // `npm start` serves this build without rebuilding it
+  writeStamp(root, join(app, 'dist'));
 }
 
 // the static checks of the built site (links, offline, chapters' sources, search index) count as one test
@@ -106,7 +109,11 @@ Object.assign(process.env, {
   TEARDOWN_SCREENSHOTS: args.has('screenshots') ? join(root, 'docs/screenshots') : '',
   TEARDOWN_METRICS: metricsFile,
 });
-const stream = run({ files: [join(here, 'exercise.e2e.mjs')], concurrency: false, timeout: 15 * 60_000 });
+const stream = run({
+  files: [join(here, 'exercise.e2e.mjs'), join(here, 'start.e2e.mjs')],
+  concurrency: false,
+  timeout: 15 * 60_000,
+});
 stream.on('test:pass', (e) => {
   if (e.details?.type !== 'suite') passed++;
 });
