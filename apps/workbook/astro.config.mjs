@@ -3,6 +3,7 @@
 // Run with ASTRO_TELEMETRY_DISABLED=1 (see package.json scripts).
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
+import baseLinks from './integrations/base-links.mjs';
 import precache from './integrations/precache.mjs';
 
 // The base path the site is served under: `/` locally, `/teardown/` for a GitHub project page
@@ -14,6 +15,8 @@ export default defineConfig({
 	// Needed by the sitemap integration; the site is served locally and works offline.
 	site: process.env.TEARDOWN_SITE || 'http://127.0.0.1:4321',
 	base,
+	// a second build (the end-to-end suite's sub-path run) goes elsewhere than dist/
+	outDir: process.env.TEARDOWN_OUT || './dist',
 	integrations: [
 		starlight({
 			title: 'Teardown',
@@ -62,7 +65,8 @@ export default defineConfig({
 				{ label: 'The checker', autogenerate: { directory: 'checker' } },
 			],
 		}),
-		// after starlight(): its Pagefind index is part of what is precached
+		// after starlight(): links in its pages, then its Pagefind index with everything else, precached
+		baseLinks(),
 		precache(),
 	],
 	vite: {

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.TEARDOWN_BASE_URL ?? 'http://127.0.0.1:4321';
+/** The site's base path without its trailing slash: '' at the root, '/teardown' on a sub-path build. */
+const PATH = new URL(BASE).pathname.replace(/\/$/, '');
 const SHOTS = process.env.TEARDOWN_SCREENSHOTS || '';
 const METRICS = process.env.TEARDOWN_METRICS || '';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -513,7 +515,7 @@ describe('the vdev-lifetime exercise page', () => {
     assert.equal(await first.textContent(), plain(HINTS[0]));
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-hint')), '1');
     assert.ok((await first.locator('code').count()) > 0, 'inline code is rendered');
-    assert.equal(await first.locator('a[href="/chapters/04-pointing-without-referencing/"]').count(), 1);
+    assert.equal(await first.locator(`a[href="${PATH}/chapters/04-pointing-without-referencing/"]`).count(), 1);
     assert.equal(await page.isVisible('.td-show-hint'), false, 'the next hint needs another failed Submit');
     assert.equal(await news.textContent(), '');
     assert.deepEqual(JSON.parse(await page.evaluate((k) => localStorage.getItem(k), HINT_KEY)), {
@@ -557,8 +559,9 @@ describe('the vdev-lifetime exercise page', () => {
 
   it('axe-core finds no serious or critical violation on any page, in either theme (the exercise page with results and a trace too)', async () => {
     const sitemap = await (await fetch(`${BASE}/sitemap-0.xml`)).text();
+    // the sitemap names the site's own host: the pages' paths, on the server under test
     const pages = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map(
-      (m) => BASE + new URL(m[1]).pathname.replace(/^\/[^/]*(?=\/)/, (p) => (BASE.endsWith(p) ? '' : p)),
+      (m) => new URL(BASE).origin + new URL(m[1]).pathname,
     );
     assert.ok(pages.length >= 12, `${pages.length} pages in the sitemap`);
     const found = [];
@@ -625,7 +628,7 @@ describe('the vdev-lifetime exercise page', () => {
       const c = await caches.open(keys.find((k) => k.startsWith('teardown-')));
       return (await c.keys()).map((r) => new URL(r.url).pathname);
     });
-    assert.ok(cached.includes('/exercises/vdev-lifetime/'), 'the exercise page is precached');
+    assert.ok(cached.includes(`${PATH}/exercises/vdev-lifetime/`), 'the exercise page is precached');
     assert.ok(
       cached.some((u) => u.endsWith('.wasm')),
       'the wasm files are precached',
