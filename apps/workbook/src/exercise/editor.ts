@@ -48,13 +48,15 @@ export function createEditor(el: HTMLElement, value: string): monaco.editor.ISta
     theme: themeOf(),
     automaticLayout: true,
     minimap: { enabled: false },
-    tabSize: 8,
+    // kernel code is indented with tabs; shown 4 wide, so nested code fits a pane beside the statement and results
+    tabSize: 4,
     insertSpaces: false,
     scrollBeyondLastLine: false,
     fontSize: 13,
     renderLineHighlight: 'line',
     glyphMargin: true,
     wordWrap: 'on',
+    stickyScroll: { enabled: false },
   });
 }
 

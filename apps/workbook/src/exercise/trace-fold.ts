@@ -27,8 +27,8 @@ export type Unit =
   | { kind: 'step'; first: number; last: number }
   | { kind: 'fold'; first: number; last: number; tid: number; call: string; caller?: StackFrame };
 
-/** Model files: the model's kernel code, as the grader names them. */
-export const isModelFile = (file: string): boolean => file.startsWith('model/');
+/** Model files: the model's kernel code (`model/...`) and its kernel header (`linux/kernel.h`), as core names them. */
+export const isModelFile = (file: string): boolean => /^(model|linux)\//.test(file);
 
 /** Whose code the frame is in. */
 export function owner(frame: StackFrame, learner: string): Owner {

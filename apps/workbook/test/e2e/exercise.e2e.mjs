@@ -285,6 +285,7 @@ describe('the vdev-lifetime exercise page', () => {
     assert.ok((await page.locator('.td-trace-picture .td-pic-changed').count()) > 0, 'and drawn');
     await page.click('.td-trace [data-act="finding"]');
     await shot(page, 'trace-viewer.png');
+    await shot(page, 'object-picture.png', '.td-trace-pic-wrap');
 
     // a step in the learner's code is highlighted in the editor, and both are on screen together
     let highlighted = 0;

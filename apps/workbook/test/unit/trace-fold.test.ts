@@ -68,6 +68,7 @@ describe('owners and calls', () => {
     expect(owner(scen, L)).toBe('scenario');
     expect(owner(fr('setup_bound_device', 'harness.h'), L)).toBe('scenario');
     expect(owner(put, L)).toBe('model');
+    expect(owner(fr('kref_put', 'linux/kernel.h'), L)).toBe('model');
     expect(foldCall([put, ioctl, scen], L)).toEqual({ call: 'iommufd_destroy', caller: scen });
   });
 });
