@@ -20,7 +20,11 @@ function hintBody(text: string): (Node | string)[] {
         return h('strong', {}, s.text);
       case 'link':
         // a hint's site link is root-relative: under the site's base path when it has one
-        return h('a', { href: s.href.startsWith('/') ? import.meta.env.BASE_URL.replace(/\/?$/, '') + s.href : s.href }, s.text);
+        return h(
+          'a',
+          { href: s.href.startsWith('/') ? import.meta.env.BASE_URL.replace(/\/?$/, '') + s.href : s.href },
+          s.text,
+        );
       default:
         return s.text;
     }
