@@ -27,6 +27,8 @@ export default defineConfig({
 			components: { SkipLink: './src/components/SkipLink.astro' },
 			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css'],
 			lastUpdated: false,
+			// long lines in code blocks wrap instead of overflowing the column
+			expressiveCode: { defaultProps: { wrap: true } },
 			// src/pages/404.astro instead (Starlight's looks for a `404` docs entry and warns without one)
 			disable404Route: true,
 			head: [
