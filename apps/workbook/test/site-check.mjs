@@ -6,7 +6,10 @@ import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+// TEARDOWN_OUT and TEARDOWN_BASE as the build had them (the sub-path build: dist-subpath, /teardown/)
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(app, process.env.TEARDOWN_OUT || 'dist');
+const base = (process.env.TEARDOWN_BASE || '/').replace(/\/?$/, '/');
 const failures = [];
 const fail = (msg) => failures.push(msg);
 
@@ -65,7 +68,11 @@ for (const f of htmlFiles) {
       continue;
     }
     if (!url.startsWith('/')) continue;
-    const [path, frag] = url.split('#');
+    if (!url.startsWith(base)) {
+      fail(`${f}: link outside the base path ${base}: ${url}`);
+      continue;
+    }
+    const [path, frag] = url.slice(base.length - 1).split('#');
     const target = /\.[a-z0-9]+$/i.test(path) ? join(dist, path) : pageOf(path);
     if (!existsSync(target)) fail(`${f}: broken link ${url}`);
     else if (frag && target.endsWith('.html') && !ids.get(target)?.has(frag)) fail(`${f}: missing fragment ${url}`);

@@ -14,9 +14,11 @@ import { findingToken } from '@teardown/core/token';
 import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
-import { renderResults } from './results';
+import { coverageTag, renderResults } from './results';
 import { HintPanel } from './hint-panel';
 import { TraceViewer } from './trace-view';
+import { SharedView } from './shared-view';
+import { Panes } from './panes';
 import { SUBMISSION } from './names';
 import { h } from './dom';
 
@@ -51,6 +53,19 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   const resultsEl = q<HTMLElement>('.td-results');
   const traceEl = q<HTMLElement>('.td-trace');
   const hintsEl = q<HTMLElement>('.td-hints');
+  const outputEl = q<HTMLElement>('.td-output');
+  const statementBtn = q<HTMLButtonElement>('.td-toggle-statement');
+  const panes = new Panes(q<HTMLElement>('.td-panes'));
+  // the statement pane: the learner's choice, and whether opening a trace hid it (closing brings it back)
+  let traceHidStatement = false;
+  const showStatement = (show: boolean) => {
+    panes.showStatement(show);
+    statementBtn.setAttribute('aria-pressed', String(show));
+  };
+  statementBtn.addEventListener('click', () => {
+    traceHidStatement = false;
+    showStatement(panes.statementHidden);
+  });
   const status = (text: string, kind: 'info' | 'busy' | 'error' = 'info') => {
     statusEl.textContent = text;
     statusEl.dataset.kind = kind;
@@ -62,20 +77,16 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   status('Loading the editor and the checker…', 'busy');
   const [{ createEditor, monaco }, info] = await Promise.all([import('./editor'), client.init()]);
 
-  // the code to show: a shared link's (for this exercise), else the autosaved code, else the starter
-  const shared = readTrace(location.hash);
-  const opening = shared?.ex === id ? shared : null;
+  // the learner's code (autosaved, graded) lives in its own model; a shared trace's code is shown read-only beside it
   const saved = storage.load(id);
-  if (opening && saved !== null && saved !== opening.code) storage.save(id, saved, 'previous');
-  const initial = opening?.code ?? saved ?? info.starter;
   editorEl.replaceChildren();
-  const editor = createEditor(editorEl, initial);
+  const editor = createEditor(editorEl, saved ?? info.starter);
+  const mine = editor.getModel()!;
   const persist = () => {
-    if (!storage.save(id, editor.getValue()))
+    if (!storage.save(id, mine.getValue()))
       status('This browser refused to save your code (storage full or disabled): copy it somewhere safe.', 'error');
   };
-  if (opening) persist();
-  editor.onDidChangeModelContent(debounce(persist, 300));
+  mine.onDidChangeContent(debounce(persist, 300));
   addEventListener('pagehide', persist);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') persist();
@@ -91,7 +102,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   // the line of the trace step in the learner's file
   let current: SharedTrace | null = null;
   const stepLine = editor.createDecorationsCollection();
-  const viewer = new TraceViewer(traceEl, {
+  const viewer: TraceViewer = new TraceViewer(traceEl, {
     highlight: (line) => {
       if (line === null) {
         stepLine.clear();
@@ -105,25 +116,51 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       ]);
       editor.revealLineInCenterIfOutsideViewport(line);
     },
-    shareLink: () => (current ? traceLink(current) : null),
-    closed: () => {
-      current = null;
+    shareLink: (): string | null =>
+      current ? traceLink({ ...current, v: 2, step: viewer.step }, info.shareDictionary) : null,
+    closed: () => viewerClosed(),
+  });
+  function viewerClosed(): void {
+    current = null;
+    delete root.dataset.trace;
+    if (traceHidStatement) showStatement(true);
+    traceHidStatement = false;
+  }
+
+  const sharedView = new SharedView(editor, monaco, mine, q<HTMLElement>('.td-shared-banner'), {
+    copy: (code) => {
+      storage.save(id, mine.getValue(), 'previous');
+      mine.setValue(code);
+      persist();
+      syncRestore();
+      status('Copied the shared code into your editor; "Restore my previous code" brings yours back.');
+    },
+    changed: (viewing) => {
+      root.dataset.shared = String(viewing);
+      // back to the learner's code: a trace of other code closes, a trace of this code stays (highlighted again)
+      if (!viewing && current) {
+        if (current.code === mine.getValue()) viewer.go(viewer.step);
+        else {
+          viewer.hide();
+          viewerClosed();
+        }
+      }
+      setBusy(false);
     },
   });
 
   const setBusy = (busy: boolean) => {
-    runBtn.disabled = busy;
-    submitBtn.disabled = busy;
-    resetBtn.disabled = busy;
+    // grading and resetting act on the learner's code: not while a shared trace's code is shown
+    runBtn.disabled = busy || sharedView.viewing;
+    submitBtn.disabled = busy || sharedView.viewing;
+    resetBtn.disabled = busy || sharedView.viewing;
     cancelBtn.hidden = !busy;
     root.dataset.busy = String(busy);
   };
 
   const showDiagnostics = (r: GradeReport) => {
-    const model = editor.getModel();
-    if (!model) return;
     monaco.editor.setModelMarkers(
-      model,
+      mine,
       'teardown',
       r.diagnostics
         .filter((d) => d.file === SUBMISSION)
@@ -150,8 +187,16 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         return;
       }
       current = t;
-      viewer.show(v, meta);
+      // a shared link names the finding's kind only: its title comes from the replay
+      meta.findingTitle ??= v.trace.findings.find((f) => f.kind === t.kind)?.title;
+      // the trace needs the width: below 1500 px the statement makes room for it until the trace closes
+      if (!panes.statementHidden && innerWidth < 1500 && innerWidth > 800) {
+        showStatement(false);
+        traceHidStatement = true;
+      }
       root.dataset.trace = 'open';
+      viewer.show(v, meta, { step: t.step });
+      outputEl.scrollTop = 0;
       status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
     } catch (e) {
       status(
@@ -166,21 +211,28 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     const schedule = f.schedules ? f.schedules[f.schedules.length - 1]! : (f.schedule ?? []);
     // the fault plan too: a finding reached through an injected failure replays only under its plan
     const token = findingToken({ schedule, faults: f.faults });
+    // the results are the learner's own: their code shows in the editor
+    sharedView.back();
     void openTrace(
-      { v: 1, ex: id, scenario: s.id, token, code: gradedCode, title: f.title, kind: f.kind },
+      { v: 2, ex: id, scenario: s.id, token, code: gradedCode, title: f.title, kind: f.kind },
       { scenarioTitle: s.title, findingTitle: f.title, findingKind: f.kind },
     );
   };
 
+  // each grading's number: progress from an earlier one (still queued after a cancel) is ignored
+  let generation = 0;
   async function run(mode: 'quick' | 'full') {
     if (client.busy) return;
-    const code = editor.getValue();
+    const gen = ++generation;
+    if (sharedView.viewing) return;
+    const code = mine.getValue();
     persist();
     setBusy(true);
     status(mode === 'quick' ? 'Running the visible scenarios…' : 'Grading every scenario…', 'busy');
     const t0 = performance.now();
     try {
       const r = await client.grade(code, mode, watchdogParam > 0 ? watchdogParam : WATCHDOG[mode], (p) => {
+        if (gen !== generation || !client.busy) return;
         status(`Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions`, 'busy');
       });
       gradedCode = code;
@@ -196,10 +248,11 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       root.dataset.result = r.status;
       hints.graded(r);
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      const partial = r.scenarios.filter((s) => s.status === 'passed' && !coverageTag(s).exhaustive).length;
       status(
         r.status === 'error'
           ? 'Your code does not compile: see the messages below.'
-          : `${r.score}/${r.maxScore} points in ${secs} s.`,
+          : `${r.score}/${r.maxScore} points in ${secs} s${partial ? `; ${partial} scenario${partial === 1 ? '' : 's'} passed without exhaustive coverage` : ''}.`,
         r.status === 'passed' ? 'info' : 'error',
       );
     } catch (e) {
@@ -220,6 +273,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         status(`The grader failed: ${(e as Error).message}`, 'error');
       }
     } finally {
+      generation++;
       setBusy(false);
     }
   }
@@ -237,7 +291,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   });
 
   resetBtn.addEventListener('click', () => {
-    const code = editor.getValue();
+    const code = mine.getValue();
     if (code === info.starter) {
       status('This is already the starter code.');
       return;
@@ -249,7 +303,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     )
       return;
     storage.save(id, code, 'previous');
-    editor.setValue(info.starter);
+    mine.setValue(info.starter);
     persist();
     syncRestore();
     status('Reset to the starter. "Restore my previous code" brings yours back.');
@@ -257,21 +311,31 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   restoreBtn.addEventListener('click', () => {
     const prev = storage.load(id, 'previous');
     if (prev === null) return;
-    storage.save(id, editor.getValue(), 'previous');
-    editor.setValue(prev);
+    sharedView.back();
+    storage.save(id, mine.getValue(), 'previous');
+    mine.setValue(prev);
     persist();
     status('Restored your previous code (the code it replaced is now the previous one).');
   });
+
+  // the page's "Skip to the editor" link lands in Monaco itself
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href="#td-editor"]'))
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      editor.focus();
+    });
 
   setBusy(false);
   root.dataset.ready = 'true';
   window.__teardownReadyMs = Math.round(performance.now());
   status('Ready. Run (Ctrl+Enter) checks the visible scenarios; Submit (Ctrl+Shift+Enter) grades them all.');
 
-  if (opening) {
-    if (saved !== null && saved !== opening.code)
-      status('Opened a shared trace; your own code is kept under "Restore my previous code".');
-    const scenarioTitle = info.scenarios.find((s) => s.id === opening.scenario)?.title ?? opening.scenario;
-    await openTrace(opening, { scenarioTitle, findingTitle: opening.title, findingKind: opening.kind });
+  // a shared trace: its code read-only beside the learner's, the trace at the sharer's step
+  const link = readTrace(location.hash, { [id]: info.shareDictionary });
+  if (link && 'error' in link) status(link.error, 'error');
+  else if (link && link.ex === id) {
+    sharedView.open(link.code);
+    const scenarioTitle = info.scenarios.find((s) => s.id === link.scenario)?.title ?? link.scenario;
+    await openTrace(link, { scenarioTitle, findingTitle: link.title, findingKind: link.kind });
   }
 }

@@ -19,7 +19,12 @@ function hintBody(text: string): (Node | string)[] {
       case 'strong':
         return h('strong', {}, s.text);
       case 'link':
-        return h('a', { href: s.href }, s.text);
+        // a hint's site link is root-relative: under the site's base path when it has one
+        return h(
+          'a',
+          { href: s.href.startsWith('/') ? import.meta.env.BASE_URL.replace(/\/?$/, '') + s.href : s.href },
+          s.text,
+        );
       default:
         return s.text;
     }

@@ -1,45 +1,110 @@
 /**
- * Shareable trace links: the code, the scenario and the schedule token in
- * the URL hash (lz-string, as the TypeScript playground does), so a link
- * reopens the same interleaving with no server.
+ * Shareable trace links, with no server: the code, the scenario, the
+ * schedule token and the step in the URL hash. Version 2 links
+ * (`#t=<dict>.<data>`) are raw DEFLATE (fflate) with the exercise's starter
+ * and solution as a preset dictionary, which both ends have in the bundle:
+ * a learner's code shares most of its text with them, so a link is a few
+ * hundred characters instead of a few thousand. `<dict>` names the
+ * dictionary (a hash of it), so a link made against another version of the
+ * exercise is recognised and refused instead of decoding to garbage.
+ * Version 1 links (`#trace=`, lz-string, no step) still open.
  */
+import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import LZString from 'lz-string';
 
 export interface SharedTrace {
-  v: 1;
+  v: 1 | 2;
   /** Exercise id. */
   ex: string;
   scenario: string;
   /** Schedule token (`a27b69a`). */
   token: string;
   code: string;
+  /** The step the sharer was at (0-based; version 2 links). */
+  step?: number;
   /** Kernel-style title and kind of the finding. */
   title?: string;
   kind?: string;
 }
 
-const PREFIX = '#trace=';
-
-export function traceLink(t: SharedTrace, base: string = location.origin + location.pathname): string {
-  return base + PREFIX + LZString.compressToEncodedURIComponent(JSON.stringify(t));
+/** A link that could not be opened, and why (for the page to say). */
+export interface BadLink {
+  error: string;
 }
 
-/** The shared trace in a location hash, or null (also for a damaged link). */
-export function readTrace(hash: string): SharedTrace | null {
-  if (!hash.startsWith(PREFIX)) return null;
+const V1 = '#trace=';
+const V2 = '#t=';
+
+/** A short name for a dictionary: 32 bits of FNV-1a, base 36. */
+export function dictId(dict: string): string {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < dict.length; i++) {
+    x ^= dict.charCodeAt(i);
+    x = Math.imul(x, 0x01000193) >>> 0;
+  }
+  return x.toString(36);
+}
+
+function toB64url(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) s += String.fromCharCode(c);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64url(s: string): Uint8Array {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** The hash part of a link to `t`, compressed against `dict` (the exercise's starter and solution). */
+export function traceHash(t: SharedTrace, dict: string): string {
+  const body = JSON.stringify({ ex: t.ex, s: t.scenario, t: t.token, c: t.code, at: t.step ?? 0, k: t.kind });
+  const data = deflateSync(strToU8(body), { level: 9, dictionary: strToU8(dict) });
+  return `${V2}${dictId(dict)}.${toB64url(data)}`;
+}
+
+/** A link that reopens `t` at its step. */
+export function traceLink(t: SharedTrace, dict: string, base: string = location.origin + location.pathname): string {
+  return base + traceHash(t, dict);
+}
+
+function valid(t: Partial<SharedTrace> | null): t is SharedTrace {
+  return (
+    typeof t?.ex === 'string' &&
+    typeof t.scenario === 'string' &&
+    typeof t.token === 'string' &&
+    typeof t.code === 'string' &&
+    (t.step === undefined || (Number.isInteger(t.step) && t.step >= 0))
+  );
+}
+
+/**
+ * The shared trace in a location hash: null when the hash is no trace link,
+ * a BadLink when it is one that cannot be opened (damaged, or made for
+ * another version of the exercise). `dicts`: the dictionary of each exercise
+ * this page can open, by id.
+ */
+export function readTrace(hash: string, dicts: Readonly<Record<string, string>>): SharedTrace | BadLink | null {
+  const damaged = { error: 'This trace link is damaged.' };
+  if (hash.startsWith(V1)) {
+    try {
+      const json = LZString.decompressFromEncodedURIComponent(hash.slice(V1.length));
+      const t = json ? (JSON.parse(json) as SharedTrace) : null;
+      return t?.v === 1 && valid(t) ? t : damaged;
+    } catch {
+      return damaged;
+    }
+  }
+  if (!hash.startsWith(V2)) return null;
+  const [id, data] = hash.slice(V2.length).split('.');
+  const ex = Object.keys(dicts).find((k) => dictId(dicts[k]!) === id);
+  if (ex === undefined)
+    return { error: 'This trace link was made for another version of the exercise: it cannot be opened here.' };
   try {
-    const json = LZString.decompressFromEncodedURIComponent(hash.slice(PREFIX.length));
-    const t = json ? (JSON.parse(json) as SharedTrace) : null;
-    if (
-      t?.v !== 1 ||
-      typeof t.ex !== 'string' ||
-      typeof t.scenario !== 'string' ||
-      typeof t.token !== 'string' ||
-      typeof t.code !== 'string'
-    )
-      return null;
-    return t;
+    const o = JSON.parse(strFromU8(inflateSync(fromB64url(data ?? ''), { dictionary: strToU8(dicts[ex]!) })));
+    const t: Partial<SharedTrace> = { v: 2, ex: o.ex, scenario: o.s, token: o.t, code: o.c, step: o.at, kind: o.k };
+    return valid(t) && t.ex === ex ? t : damaged;
   } catch {
-    return null;
+    return damaged;
   }
 }

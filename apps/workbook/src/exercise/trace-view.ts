@@ -1,15 +1,21 @@
 /**
  * The trace viewer: a replayed interleaving with one column per thread,
- * stepped back and forth. At the selected step it shows the source line
- * (highlighted in the editor when it is the learner's code, in a source
- * pane otherwise), the kernel objects (idev, vdev, vIOMMU, igroup, files,
- * with users, wait_cnt, locks and xarray slots) with what changed since
- * the previous step highlighted, and the kernel log so far.
+ * stepped back and forth. Model-internal steps are folded into the calls
+ * that made them (trace-fold.ts; unfold one, or all), a filter keeps only
+ * the steps in the learner's code, and kernel log lines are rows at the
+ * step that printed them. At the selected step it shows the source line
+ * (highlighted in the editor when it is the learner's code, or the
+ * learner's call it is inside; in a source pane otherwise), the kernel
+ * objects (idev, vdev, vIOMMU, igroup, files, with users, wait_cnt, locks
+ * and xarray slots) with what changed since the previous step highlighted,
+ * and the kernel log so far, ending at the finding with its title.
  */
 import type { ObjectSnapshot } from '@teardown/core';
 import type { TraceView } from './grader-client';
-import { h } from './dom';
+import { type Child, h } from './dom';
 import { SUBMISSION } from './names';
+import { foldCall, foldSteps, inMyCode, owner, type Unit } from './trace-fold';
+import { drawPicture, layoutPicture } from './object-picture';
 
 export interface TraceMeta {
   scenarioTitle: string;
@@ -68,18 +74,40 @@ function byInterest(a: ObjectSnapshot, b: ObjectSnapshot): number {
   return (ra < 0 ? FIRST.length : ra) - (rb < 0 ? FIRST.length : rb);
 }
 
+/** A row shown in the table, in display order: the steps it stands for. */
+interface Shown {
+  first: number;
+  last: number;
+  row: HTMLTableRowElement;
+}
+
+/** Options of {@link TraceViewer.show}. */
+export interface ShowOptions {
+  /** The step to open at (a shared link's), instead of the first. */
+  step?: number;
+}
+
 export class TraceViewer {
   private view: TraceView | null = null;
+  private meta: TraceMeta = { scenarioTitle: '' };
   private at = 0;
-  private rows: HTMLTableRowElement[] = [];
+  private units: Unit[] = [];
+  /** First steps of the folds the learner opened. */
+  private readonly expanded = new Set<number>();
+  private shown: Shown[] = [];
+  private used: number[] = [];
   private readonly label: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly source: HTMLElement;
   private readonly objects: HTMLElement;
+  private readonly picture: HTMLElement;
   private readonly log: HTMLElement;
   private readonly title: HTMLElement;
   private readonly finding: HTMLElement;
   private readonly shareOut: HTMLInputElement;
+  private readonly mineOnly: HTMLInputElement;
+  private readonly unfold: HTMLInputElement;
+  private readonly filters: HTMLElement;
 
   constructor(
     private readonly root: HTMLElement,
@@ -90,6 +118,11 @@ export class TraceViewer {
       b.addEventListener('click', () => this.act(act));
       return b;
     };
+    const check = (cls: string, text: string) => {
+      const input = h('input', { type: 'checkbox', class: cls });
+      input.addEventListener('change', () => this.render());
+      return { input, el: h('label', {}, input, ` ${text}`) };
+    };
     this.title = h('h3', { class: 'td-trace-title' });
     this.finding = h('p', { class: 'td-trace-finding' });
     this.label = h('span', { class: 'td-step-label', 'aria-live': 'polite' });
@@ -99,10 +132,16 @@ export class TraceViewer {
       hidden: true,
       'aria-label': 'Link to this trace',
     });
-    this.grid = h('div', { class: 'td-trace-grid', tabindex: '0' });
+    const mine = check('td-filter-mine', 'Only steps in my code');
+    const unfold = check('td-unfold-all', 'Unfold every model call');
+    this.mineOnly = mine.input;
+    this.unfold = unfold.input;
+    this.filters = h('div', { class: 'td-trace-filters' }, mine.el, unfold.el);
+    this.grid = h('div', { class: 'td-trace-grid', tabindex: '0', role: 'region', 'aria-label': 'Steps' });
     this.source = h('div', { class: 'td-trace-source' });
     this.objects = h('div', { class: 'td-trace-objects' });
-    this.log = h('div', { class: 'td-trace-log' });
+    this.picture = h('div', { class: 'td-trace-picture' });
+    this.log = h('div', { class: 'td-trace-log', tabindex: '0', role: 'region', 'aria-label': 'Kernel log' });
     root.replaceChildren(
       h(
         'header',
@@ -113,13 +152,14 @@ export class TraceViewer {
           'div',
           { class: 'td-trace-controls' },
           btn('first', '◀◀ First', 'First step (Home)'),
-          btn('prev', '◀ Back', 'Previous step (←)'),
+          btn('prev', '◀ Back', 'Previous row (←)'),
           this.label,
-          btn('next', 'Forward ▶', 'Next step (→)'),
+          btn('next', 'Forward ▶', 'Next row (→); a folded call is one row'),
           btn('finding', 'Jump to the finding ▶▶', 'The step where the finding fires (End)'),
-          btn('share', 'Copy link', 'A link that reopens this trace'),
-          btn('close', 'Close', 'Close the trace viewer'),
+          btn('share', 'Copy link', 'A link that reopens this trace at this step'),
+          btn('close', 'Close', 'Close the trace viewer and go back to the results'),
         ),
+        this.filters,
         this.shareOut,
       ),
       h(
@@ -127,13 +167,11 @@ export class TraceViewer {
         { class: 'td-trace-body' },
         this.grid,
         h(
-          'aside',
+          'div',
           { class: 'td-trace-side' },
-          this.source,
-          h('h4', {}, 'Kernel objects'),
-          this.objects,
-          h('h4', {}, 'Kernel log'),
-          this.log,
+          h('div', { class: 'td-trace-pic-wrap' }, h('h4', {}, 'The objects at this step'), this.picture),
+          h('div', {}, h('h4', {}, 'Source'), this.source, h('h4', {}, 'Kernel log'), this.log),
+          h('div', {}, h('h4', {}, 'Every kernel object'), this.objects),
         ),
       ),
     );
@@ -154,9 +192,10 @@ export class TraceViewer {
     return this.view?.trace.steps.length ?? 0;
   }
 
-  /** Show a trace, at its first step. */
-  show(view: TraceView, meta: TraceMeta): void {
+  /** Show a trace, at its first step (or at `opts.step`), with model calls folded. */
+  show(view: TraceView, meta: TraceMeta, opts: ShowOptions = {}): void {
     this.view = view;
+    this.meta = meta;
     this.root.hidden = false;
     this.title.textContent = `Interleaving: ${meta.scenarioTitle}`;
     this.finding.textContent = meta.findingTitle
@@ -165,61 +204,16 @@ export class TraceViewer {
     this.shareOut.hidden = true;
     const { steps } = view.trace;
     const injected = view.trace.injections ?? [];
-    const used = [...new Set([...steps.map((s) => s.tid), ...injected.map((x) => x.tid)])].sort((a, b) => a - b);
-    const head = h('tr', {}, h('th', {}, 'step'), ...used.map((t) => h('th', {}, view.threads[t] ?? `T${t}`)));
-    this.rows = steps.map((s, i) => {
-      const text = view.sources[s.frame.file]?.split('\n')[s.frame.line - 1]?.trim() || s.label;
-      const loc = `${s.frame.file.replace(/^.*\//, '')}:${s.frame.line}`;
-      const row = h(
-        'tr',
-        { 'data-step': String(i), class: s.preemption ? 'td-preempt' : undefined },
-        h('td', { class: 'td-step-no' }, `${i + 1}${s.preemption ? '*' : ''}`),
-        ...used.map((t) =>
-          t === s.tid
-            ? h(
-                'td',
-                { class: 'td-cell', title: `${s.frame.fn} (${loc})` },
-                h('span', { class: 'td-loc' }, loc),
-                ' ',
-                h('code', {}, text),
-              )
-            : h('td', {}),
-        ),
-      );
-      row.addEventListener('click', () => this.go(i));
-      return row;
-    });
-    // an injected failure is a row of its own, before the step it preceded (not a step: it cannot be selected)
-    const body: HTMLElement[] = [];
-    let k = 0;
-    const injectedRow = (x: (typeof injected)[number]) => {
-      const at = x.stack[0];
-      const loc = at ? `${at.file.replace(/^.*\//, '')}:${at.line}` : '';
-      return h(
-        'tr',
-        { class: 'td-injected' },
-        h('td', { class: 'td-step-no', title: 'an injected failure' }, 'F'),
-        ...used.map((t) =>
-          t === x.tid
-            ? h(
-                'td',
-                { class: 'td-cell', title: `call ${x.nth} of ${view.threads[t] ?? `T${t}`} at an armed fault site` },
-                h('span', { class: 'td-loc' }, loc),
-                ' ',
-                h('code', {}, `✗ ${x.site} fails (injected)`),
-              )
-            : h('td', {}),
-        ),
-      );
-    };
-    this.rows.forEach((row, i) => {
-      while (k < injected.length && injected[k]!.step <= i) body.push(injectedRow(injected[k++]!));
-      body.push(row);
-    });
-    while (k < injected.length) body.push(injectedRow(injected[k++]!));
-    this.grid.replaceChildren(h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...body)));
-    this.go(0);
-    this.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    this.used = [...new Set([...steps.map((s) => s.tid), ...injected.map((x) => x.tid)])].sort((a, b) => a - b);
+    this.units = foldSteps(steps, view.trace.stacks, SUBMISSION);
+    this.expanded.clear();
+    const anyMine = steps.some((s, i) => inMyCode(s, view.trace.stacks?.[i], SUBMISSION));
+    this.mineOnly.checked = false;
+    this.mineOnly.disabled = !anyMine;
+    this.unfold.checked = false;
+    this.at = Math.max(0, Math.min(steps.length - 1, opts.step ?? 0));
+    this.render();
+    this.root.scrollIntoView({ block: 'nearest' });
     this.grid.focus({ preventScroll: true });
   }
 
@@ -229,19 +223,162 @@ export class TraceViewer {
     this.host.highlight(null);
   }
 
+  /** Rebuild the table from the folds, the learner's choices (unfolded calls, the filter) and the log. */
+  private render(): void {
+    const v = this.view;
+    if (!v) return;
+    const { steps } = v.trace;
+    const stacks = v.trace.stacks;
+    const mineOnly = this.mineOnly.checked;
+    const unfoldAll = this.unfold.checked;
+    const last = steps.length - 1;
+    const head = h('tr', {}, h('th', {}, 'step'), ...this.used.map((t) => h('th', {}, v.threads[t] ?? `T${t}`)));
+    const cells = (tid: number, content: () => Child[], attrs: Record<string, string> = {}) =>
+      this.used.map((t) => (t === tid ? h('td', { class: 'td-cell', ...attrs }, ...content()) : h('td', {})));
+    const stepRow = (i: number) => {
+      const s = steps[i]!;
+      const text = v.sources[s.frame.file]?.split('\n')[s.frame.line - 1]?.trim() || s.label;
+      const loc = `${s.frame.file.replace(/^.*\//, '')}:${s.frame.line}`;
+      const row = h(
+        'tr',
+        {
+          'data-step': String(i),
+          'data-owner': owner(s.frame, SUBMISSION),
+          class: s.preemption ? 'td-preempt' : undefined,
+        },
+        h('td', { class: 'td-step-no' }, `${i + 1}${s.preemption ? '*' : ''}`),
+        ...cells(s.tid, () => [h('span', { class: 'td-loc' }, loc), ' ', h('code', {}, text)], {
+          title: `${s.frame.fn} (${loc})`,
+        }),
+      );
+      row.addEventListener('click', () => this.go(i));
+      return row;
+    };
+    const foldRow = (u: Extract<Unit, { kind: 'fold' }>) => {
+      const open = unfoldAll || this.expanded.has(u.first);
+      const toggle = h(
+        'button',
+        { type: 'button', class: 'td-fold-toggle', 'aria-expanded': String(open), title: open ? 'Fold' : 'Unfold' },
+        open ? '▾' : '▸',
+      );
+      toggle.addEventListener('click', (e) => {
+        e.stopPropagation();
+        if (this.expanded.has(u.first)) this.expanded.delete(u.first);
+        else this.expanded.add(u.first);
+        this.render();
+      });
+      const from = u.caller ? ` from ${u.caller.fn}, line ${u.caller.line}` : '';
+      const row = h(
+        'tr',
+        { class: 'td-fold', 'data-fold': `${u.first}-${u.last}` },
+        h('td', { class: 'td-step-no' }, `${u.first + 1}–${u.last + 1}`),
+        ...cells(u.tid, () => [
+          toggle,
+          h('code', {}, `${u.call}()`),
+          `${from}: ${u.last - u.first + 1} steps in the model`,
+        ]),
+      );
+      row.addEventListener('click', () => this.go(u.last));
+      return row;
+    };
+    const body: HTMLElement[] = [];
+    this.shown = [];
+    const push = (first: number, lastStep: number, row: HTMLTableRowElement) => {
+      this.shown.push({ first, last: lastStep, row });
+      body.push(row);
+    };
+    // kernel log lines and injected failures after the step they happened in (log step n: printed by step n - 1)
+    const logs = v.trace.log;
+    const injected = v.trace.injections ?? [];
+    let li = 0;
+    let ii = 0;
+    const extrasUpTo = (step: number) => {
+      while (ii < injected.length && injected[ii]!.step <= step + 1) body.push(this.injectedRow(injected[ii++]!));
+      while (li < logs.length && logs[li]!.step <= step + 1) body.push(this.logRow(logs[li++]!));
+    };
+    extrasUpTo(-1);
+    for (const u of this.units) {
+      const mine = (i: number) => i === last || inMyCode(steps[i]!, stacks?.[i], SUBMISSION);
+      if (u.kind === 'step') {
+        if (!mineOnly || mine(u.first)) push(u.first, u.first, stepRow(u.first));
+      } else if (!mineOnly) {
+        const open = unfoldAll || this.expanded.has(u.first);
+        if (unfoldAll) {
+          for (let i = u.first; i <= u.last; i++) push(i, i, stepRow(i));
+        } else {
+          push(open ? u.first : u.first, open ? u.first - 1 : u.last, foldRow(u));
+          if (open) for (let i = u.first; i <= u.last; i++) push(i, i, stepRow(i));
+        }
+      }
+      extrasUpTo(u.last);
+    }
+    while (li < logs.length) body.push(this.logRow(logs[li++]!));
+    if (this.meta.findingTitle)
+      body.push(
+        h(
+          'tr',
+          { class: 'td-finding-row' },
+          h('td', { class: 'td-step-no' }, '✗'),
+          ...cells(steps[last]?.tid ?? 0, () => [this.meta.findingTitle!]),
+        ),
+      );
+    this.grid.replaceChildren(h('table', { class: 'td-trace-table' }, h('thead', {}, head), h('tbody', {}, ...body)));
+    this.go(this.at);
+  }
+
+  private injectedRow(x: NonNullable<TraceView['trace']['injections']>[number]): HTMLTableRowElement {
+    const v = this.view!;
+    const at = x.stack[0];
+    const loc = at ? `${at.file.replace(/^.*\//, '')}:${at.line}` : '';
+    return h(
+      'tr',
+      { class: 'td-injected' },
+      h('td', { class: 'td-step-no', title: 'an injected failure' }, 'F'),
+      ...this.used.map((t) =>
+        t === x.tid
+          ? h(
+              'td',
+              { class: 'td-cell', title: `call ${x.nth} of ${v.threads[t] ?? `T${t}`} at an armed fault site` },
+              h('span', { class: 'td-loc' }, loc),
+              ' ',
+              h('code', {}, `✗ ${x.site} fails (injected)`),
+            )
+          : h('td', {}),
+      ),
+    );
+  }
+
+  private logRow(l: TraceView['trace']['log'][number]): HTMLTableRowElement {
+    const tid = this.view!.threads.indexOf(l.task);
+    return h(
+      'tr',
+      { class: `td-logrow td-log-${l.level}`, 'data-log-step': String(l.step) },
+      h('td', { class: 'td-step-no', title: 'kernel log' }, 'log'),
+      ...this.used.map((t) =>
+        t === tid || (tid < 0 && t === this.used[0]) ? h('td', {}, `${l.level}: ${l.text}`) : h('td', {}),
+      ),
+    );
+  }
+
   private act(a: string): void {
     if (!this.view) return;
     const last = this.view.trace.steps.length - 1;
+    const cur = this.shownIndex();
     switch (a) {
       case 'first':
-        this.go(0);
+        this.go(this.shown[0]?.last ?? 0);
         break;
-      case 'prev':
-        this.go(this.at - 1);
+      case 'prev': {
+        // the row before the current one (a folded call: its last step, the state after the call)
+        const k = cur < 0 ? this.shown.findLastIndex((s) => s.last < this.at) : cur - 1;
+        if (k >= 0) this.go(this.shown[k]!.last);
         break;
-      case 'next':
-        this.go(this.at + 1);
+      }
+      case 'next': {
+        const k = cur < 0 ? this.shown.findIndex((s) => s.first > this.at) : cur + 1;
+        if (k >= 0 && k < this.shown.length) this.go(this.shown[k]!.last);
         break;
+      }
       case 'finding':
         this.go(last);
         break;
@@ -261,6 +398,20 @@ export class TraceViewer {
     }
   }
 
+  /** The shown row the current step belongs to (the innermost: an open fold's step rather than the fold), or -1. */
+  private shownIndex(): number {
+    let best = -1;
+    this.shown.forEach((s, k) => {
+      if (
+        s.first <= this.at &&
+        this.at <= s.last &&
+        (best < 0 || s.last - s.first <= this.shown[best]!.last - this.shown[best]!.first)
+      )
+        best = k;
+    });
+    return best;
+  }
+
   /** Select step i (clamped). */
   go(i: number): void {
     const v = this.view;
@@ -268,23 +419,39 @@ export class TraceViewer {
     const n = v.trace.steps.length;
     this.at = Math.max(0, Math.min(n - 1, i));
     const s = v.trace.steps[this.at]!;
-    this.label.textContent = `step ${this.at + 1} of ${n}${this.at === n - 1 ? ' (the finding)' : ''} · ${v.threads[s.tid] ?? `T${s.tid}`}`;
+    const stack = v.trace.stacks?.[this.at];
+    const inCall = owner(s.frame, SUBMISSION) === 'model' && stack ? foldCall(stack, SUBMISSION).call : null;
+    this.label.textContent = `step ${this.at + 1} of ${n}${this.at === n - 1 ? ' (the finding)' : ''} · ${v.threads[s.tid] ?? `T${s.tid}`}${inCall && this.at !== n - 1 ? ` · in ${inCall}()` : ''}`;
     this.root.dataset.step = String(this.at);
-    for (const [k, r] of this.rows.entries()) r.classList.toggle('td-current', k === this.at);
-    this.rows[this.at]?.scrollIntoView({ block: 'nearest' });
+    const cur = this.shownIndex();
+    for (const [k, r] of this.shown.entries()) r.row.classList.toggle('td-current', k === cur);
+    this.shown[cur]?.row.scrollIntoView({ block: 'nearest' });
 
-    // source: the editor for the learner's file, the source pane for the model and the scenario
+    // the editor: this step's line when it is the learner's, else the learner's call it is inside
     const file = s.frame.file;
+    const mineFrame = file === SUBMISSION ? s.frame : stack?.find((f) => f.file === SUBMISSION);
+    this.host.highlight(mineFrame ? mineFrame.line : null);
+    this.showSource(file, s.frame, s.label, mineFrame);
+    this.showObjects();
+    this.showLog();
+  }
+
+  private showSource(
+    file: string,
+    frame: { fn: string; line: number },
+    label: string,
+    mine: { fn: string; line: number } | undefined,
+  ): void {
+    const v = this.view!;
     const lines = v.sources[file]?.split('\n') ?? [];
-    this.host.highlight(file === SUBMISSION ? s.frame.line : null);
-    const from = Math.max(1, s.frame.line - 3);
-    const to = Math.min(lines.length, s.frame.line + 3);
-    const pre = h('pre', { class: 'td-source-lines' });
+    const from = Math.max(1, frame.line - 3);
+    const to = Math.min(lines.length, frame.line + 3);
+    const pre = h('pre', { class: 'td-source-lines', tabindex: '0' });
     for (let l = from; l <= to; l++) {
       pre.append(
         h(
           'div',
-          { class: l === s.frame.line ? 'td-source-current' : undefined },
+          { class: l === frame.line ? 'td-source-current' : undefined },
           `${String(l).padStart(4)}  ${lines[l - 1] ?? ''}`,
         ),
       );
@@ -293,15 +460,23 @@ export class TraceViewer {
       h(
         'div',
         { class: 'td-source-where' },
-        h('code', {}, `${s.frame.fn}`),
-        ` in ${file}:${s.frame.line}`,
-        file === SUBMISSION ? (this.host.submissionNote ?? ' (your code, highlighted in the editor)') : '',
+        h('code', {}, `${frame.fn}`),
+        ` in ${file}:${frame.line}`,
+        file === SUBMISSION
+          ? (this.host.submissionNote ?? ' (your code, highlighted in the editor)')
+          : mine
+            ? this.host.submissionNote
+              ? ` (called from ${mine.fn}, line ${mine.line})`
+              : ` (called from your ${mine.fn}, line ${mine.line}, highlighted in the editor)`
+            : '',
       ),
-      h('div', { class: 'td-source-what' }, s.label),
-      pre,
+      h('div', { class: 'td-source-what' }, label),
+      ...(file === SUBMISSION ? [] : [pre]),
     );
+  }
 
-    // objects, and what changed since the previous step
+  private showObjects(): void {
+    const v = this.view!;
     // live objects first (iommufd's before the rest), freed ones after them
     const now = [...(v.trace.states[this.at] ?? [])].sort((a, b) =>
       a.state === b.state ? byInterest(a, b) : a.state === 'live' ? -1 : 1,
@@ -310,12 +485,28 @@ export class TraceViewer {
     const prevByName = new Map(before.map((o) => [o.name, o]));
     const cards = now.map((o) => objectCard(o, prevByName.get(o.name), this.at > 0 && !prevByName.has(o.name)));
     this.objects.replaceChildren(...(cards.length ? cards : [h('p', {}, 'no kernel objects yet')]));
-
-    const logs = v.trace.log.filter((l) => l.step <= this.at + 1);
-    this.log.replaceChildren(
-      ...(logs.length
-        ? logs.map((l) => h('div', { class: `td-log-${l.level}` }, `[${l.task}] ${l.level}: ${l.text}`))
-        : [h('p', {}, 'empty')]),
+    const pic = layoutPicture(now, this.at > 0 ? before : null);
+    const changed = pic.boxes.filter((b) => b.changed).map((b) => b.title);
+    const label = `The iommufd objects after step ${this.at + 1}: ${pic.boxes.map((b) => `${b.title} (${b.lines.map((l) => l.text).join('; ')})`).join(', ') || 'none yet'}.${changed.length ? ` Changed at this step: ${changed.join(', ')}.` : ''}`;
+    this.picture.replaceChildren(
+      pic.boxes.length ? drawPicture(pic, label, 'tdpic') : h('p', {}, 'no iommufd objects yet'),
     );
+  }
+
+  /** The kernel log so far, the lines this step printed marked; at the finding, what the kernel prints for it. */
+  private showLog(): void {
+    const v = this.view!;
+    const last = v.trace.steps.length - 1;
+    const logs = v.trace.log.filter((l) => l.step <= this.at + 1);
+    const lines: HTMLElement[] = logs.map((l) =>
+      h(
+        'div',
+        { class: `td-log-${l.level}${l.step === this.at + 1 ? ' td-log-current' : ''}` },
+        `[${l.task}] ${l.level}: ${l.text}`,
+      ),
+    );
+    if (this.at === last && this.meta.findingTitle)
+      lines.push(h('div', { class: 'td-log-crit td-log-current td-log-finding' }, this.meta.findingTitle));
+    this.log.replaceChildren(...(lines.length ? lines : [h('p', {}, `nothing printed up to step ${this.at + 1}`)]));
   }
 }

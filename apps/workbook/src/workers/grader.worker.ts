@@ -73,6 +73,8 @@ export interface ExerciseInfo {
   hints: string[];
   /** The reference solution (the upstream reproducers run it; the exercise page never shows it). */
   solution: string;
+  /** The preset dictionary of share links (exercise/share.ts): the starter, then the solution. */
+  shareDictionary: string;
 }
 
 /** Beyond the mode: only some scenarios, on a model variant (`iommufd-6.17+wake-up-all`; core's modelFiles). */
@@ -93,6 +95,7 @@ const api = {
       scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
       hints: ex.manifest.hints ?? [],
       solution: ex.files.get(ex.manifest.solution)!,
+      shareDictionary: ex.files.get(ex.manifest.starter)! + ex.files.get(ex.manifest.solution)!,
     };
   },
 
@@ -139,7 +142,8 @@ const api = {
     const { schedules, faults } = decodeToken(token);
     const spec = withPlan(scenarioSpec(c.program, s)!, faults);
     const schedule = schedules[0]!;
-    const trace = traceObjects(c.program, spec, schedule, { ...DEFAULT_LIMITS, ...ex.manifest.limits });
+    const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+    const trace = traceObjects(c.program, spec, schedule, limits, schedule.length, { stacks: true });
     const used = new Set(trace.steps.map((st) => st.frame.file));
     const sources: Record<string, string> = {};
     for (const f of files) if (used.has(f.name)) sources[f.name] = f.text;

@@ -5,10 +5,12 @@
  * the exercise page (node:test runs the tests in exercise.e2e.mjs) and the
  * class report of `teardown report` (class-report.e2e.mjs, from the file system).
  *
- *   node test/e2e/run.mjs [--results=FILE] [--no-build] [--screenshots]
+ *   node test/e2e/run.mjs [--results=FILE] [--no-build] [--no-subpath] [--screenshots]
  *
  * The static checks of the build (test/site-check.mjs) and the type check of
- * the client code count as one test each.
+ * the client code count as one test each. Then the browser suite runs once
+ * more against a build for the sub-path /teardown/ (dist-subpath/, its site
+ * check one test more), unless --no-subpath.
  * --results writes {passed, failed, metrics} for scripts/test-all.mjs.
  * --screenshots saves the README's screenshots to docs/screenshots/.
  * Without chromium every test fails (never skips): CI must not pass
@@ -21,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { writeStamp } from '../../../../scripts/build-stamp.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const app = join(here, '../..');
@@ -64,6 +67,8 @@ if (!args.has('no-build')) {
     env,
   });
   if (b.status !== 0) finish(0, 1, 'the workbook did not build');
+  // `npm start` serves this build without rebuilding it
+  writeStamp(root, join(app, 'dist'));
 }
 
 // the static checks of the built site (links, offline, chapters' sources, search index) count as one test
@@ -79,53 +84,90 @@ const typecheck = spawnSync(process.execPath, [join(root, 'node_modules/typescri
 const siteCheckPassed = siteCheck.status === 0;
 const typecheckPassed = typecheck.status === 0;
 
-const port = await freePort();
-const server = spawn(
-  process.execPath,
-  [join(root, 'node_modules/astro/astro.js'), 'preview', '--host', '127.0.0.1', '--port', String(port)],
-  { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const base = `http://127.0.0.1:${port}`;
-let up = false;
-for (let i = 0; i < 100 && !up; i++) {
-  try {
-    up = (await fetch(`${base}/`)).ok;
-  } catch {
-    await new Promise((r) => setTimeout(r, 200));
+/** Serve `env`'s build (astro preview) and run the test `files` against it; returns [passed, failed]. */
+async function suite(files, suiteEnv, path) {
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [join(root, 'node_modules/astro/astro.js'), 'preview', '--host', '127.0.0.1', '--port', String(port)],
+    { cwd: app, env: suiteEnv, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const base = `http://127.0.0.1:${port}${path}`;
+  let up = false;
+  for (let i = 0; i < 100 && !up; i++) {
+    try {
+      up = (await fetch(`${base}/`)).ok;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
-}
-if (!up) {
+  if (!up) {
+    server.kill();
+    console.log(`astro preview did not answer on ${base}`);
+    return [0, 1];
+  }
+  let p = 0;
+  let f = 0;
+  // the test files run in child processes, which inherit these
+  Object.assign(process.env, { TEARDOWN_BASE_URL: base });
+  const stream = run({ files, concurrency: false, timeout: 15 * 60_000 });
+  stream.on('test:pass', (e) => {
+    if (e.details?.type !== 'suite') p++;
+  });
+  stream.on('test:fail', (e) => {
+    if (e.details?.type !== 'suite') f++;
+  });
+  stream.compose(spec).pipe(process.stdout);
+  await new Promise((resolve) => stream.on('end', resolve));
   server.kill();
-  finish(0, 1, `astro preview did not answer on ${base}`);
+  if (p + f === 0) f++; // the browser tests did not run at all
+  return [p, f];
 }
 
 let passed = Number(siteCheckPassed) + Number(typecheckPassed);
 let failed = 2 - passed;
-// the test file runs in a child process, which inherits these
 Object.assign(process.env, {
-  TEARDOWN_BASE_URL: base,
   TEARDOWN_SCREENSHOTS: args.has('screenshots') ? join(root, 'docs/screenshots') : '',
   TEARDOWN_METRICS: metricsFile,
 });
-const stream = run({
-  files: [
-    join(here, 'exercise.e2e.mjs'),
-    join(here, 'upstream.e2e.mjs'),
-    join(here, 'lifecycle.e2e.mjs'),
-    join(here, 'domain.e2e.mjs'),
-    join(here, 'class-report.e2e.mjs'),
-  ],
-  concurrency: false,
-  timeout: 15 * 60_000,
-});
-stream.on('test:pass', (e) => {
-  if (e.details?.type !== 'suite') passed++;
-});
-stream.on('test:fail', (e) => {
-  if (e.details?.type !== 'suite') failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on('end', resolve));
-server.kill();
-if (passed + failed <= 2) failed++; // the browser tests did not run at all
+{
+  const [p, f] = await suite(
+    [
+      join(here, 'exercise.e2e.mjs'),
+      join(here, 'start.e2e.mjs'),
+      join(here, 'upstream.e2e.mjs'),
+      join(here, 'lifecycle.e2e.mjs'),
+      join(here, 'domain.e2e.mjs'),
+      join(here, 'class-report.e2e.mjs'),
+    ],
+    env,
+    '',
+  );
+  passed += p;
+  failed += f;
+}
+
+// once more against a build for a sub-path (a GitHub project page): links, the service worker's scope, the worker
+// and wasm URLs, search and share links under /teardown/
+if (!args.has('no-subpath')) {
+  const sub = { ...env, TEARDOWN_BASE: '/teardown/', TEARDOWN_OUT: './dist-subpath', TEARDOWN_SCREENSHOTS: '' };
+  console.log('\n$ TEARDOWN_BASE=/teardown/ TEARDOWN_OUT=./dist-subpath astro build');
+  const b = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build', '--silent'], {
+    cwd: app,
+    stdio: 'inherit',
+    env: sub,
+  });
+  const check =
+    b.status === 0 &&
+    spawnSync(process.execPath, [join(app, 'test/site-check.mjs')], { cwd: app, stdio: 'inherit', env: sub }).status ===
+      0;
+  if (check) passed++;
+  else failed++;
+  if (b.status === 0) {
+    process.env.TEARDOWN_SCREENSHOTS = '';
+    const [p, f] = await suite([join(here, 'exercise.e2e.mjs')], sub, '/teardown');
+    passed += p;
+    failed += f;
+  }
+}
 finish(passed, failed);

@@ -14,7 +14,8 @@ import { type CType, layoutOf, type StructDef } from '../lang/types.js';
 import type { Injection } from '../state/fault.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { StepRecord } from '../sched/explorer.js';
-import { replay } from '../sched/runner.js';
+import type { StackFrame } from '../state/state.js';
+import { newMachine, replay } from '../sched/runner.js';
 import { PRIMITIVE_CTYPES } from '../kernel/registry.js';
 
 function counted(t: CType | undefined, structs: Map<string, StructDef>, seen: Set<string>): boolean {
@@ -68,6 +69,26 @@ export interface ObjectTrace {
   switches: number;
   /** Failures injected under the spec's fault plan, in order. */
   injections: Injection[];
+  /**
+   * With `{ stacks: true }` only: `stacks[i]`, the call stack (innermost
+   * frame first) of step i's thread just before the step, so a viewer can
+   * fold the steps a call made (`steps[i].frame` is its first frame).
+   */
+  stacks?: StackFrame[][];
+}
+
+/** What {@link traceObjects} records besides the objects. */
+export interface TraceOptions {
+  /** Record the call stack of every step (`ObjectTrace.stacks`). */
+  stacks?: boolean;
+}
+
+/** The call stack of thread `tid`'s pending step, innermost frame first. */
+function pendingStack(m: Machine, tid: number): StackFrame[] {
+  const frames = m.state.threads[tid]?.frames ?? [];
+  const out: StackFrame[] = [];
+  for (let i = frames.length - 1; i >= 0; i--) out.push(m.frameAt(frames[i]!.fn, frames[i]!.pc));
+  return out;
 }
 
 /**
@@ -82,10 +103,20 @@ export function traceObjects(
   schedule: readonly number[],
   limits: Limits = DEFAULT_LIMITS,
   upTo = schedule.length,
+  opts: TraceOptions = {},
 ): ObjectTrace {
   const states: ObjectSnapshot[][] = [];
+  // step i's stack is its thread's pending stack after step i - 1 (for step 0: after setup)
+  let stacks: StackFrame[][] | undefined;
+  if (opts.stacks && schedule.length) {
+    const start = newMachine(program, spec, limits);
+    start.begin();
+    stacks = [pendingStack(start, schedule[0]!)];
+  }
   const r = replay(program, spec, [schedule], limits, (mm, i) => {
     if (i < upTo) states.push(kernelObjects(mm, [], { freed: true }));
+    const next = schedule[i + 1];
+    if (stacks && next !== undefined && i + 1 < upTo) stacks.push(pendingStack(mm, next));
   });
   const m = r.machine;
   const rec = r.executions[0]!;
@@ -100,5 +131,6 @@ export function traceObjects(
     preemptions: rec.preemptions,
     switches: rec.switches,
     injections: rec.injections.filter((i) => i.step <= upTo),
+    ...(stacks ? { stacks: stacks.slice(0, Math.min(upTo, rec.steps.length)) } : {}),
   };
 }
