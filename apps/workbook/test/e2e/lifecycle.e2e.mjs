@@ -98,7 +98,7 @@ describe('the vfio-device-lifecycle exercise page', () => {
     assert.equal(await submit(page), 'failed');
     assert.deepEqual(manifest.knownBad.find((k) => k.file === 'known-bad/v3-mtty-release.c').kinds, ['use-after-free']);
     const card = page
-      .locator('.td-scenario[data-scenario="remove-while-open"] .td-finding[data-kind="use-after-free"]')
+      .locator('.td-results .td-finding[data-kind="use-after-free"][data-scenarios~="remove-while-open"]')
       .first();
     assert.match(await card.textContent(), /BUG: KASAN: slab-use-after-free in mtty_release_dev/);
     await context.close();
