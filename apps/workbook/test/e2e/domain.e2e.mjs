@@ -10,13 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { exercisePage, launch } from './exercise-page.mjs';
 
-const BASE = process.env.TEARDOWN_BASE_URL ?? 'http://127.0.0.1:4321';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const EX = fileURLToPath(new URL('../../../../exercises/domain-sharing/', import.meta.url));
-const PAGE = `${BASE}/exercises/domain-sharing/`;
-const KEY = 'teardown:v1:domain-sharing:code';
 
 const manifest = JSON.parse(readFileSync(join(EX, 'exercise.json'), 'utf8'));
 const solution = readFileSync(join(EX, 'solution.c'), 'utf8');
@@ -25,45 +21,12 @@ const points = manifest.scenarios.reduce((n, s) => n + s.points, 0);
 const count = manifest.scenarios.length;
 
 let browser;
-
-async function newPage() {
-  const context = await browser.newContext({
-    viewport: { width: 1400, height: 1000 },
-    permissions: ['clipboard-read', 'clipboard-write'],
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
-  await page.goto(PAGE);
-  await page.waitForSelector('td-exercise[data-ready="true"]', { timeout: 90_000 });
-  return { context, page };
-}
-
-/** Replace the editor's text by pasting it (typing would auto-indent), and wait for the autosave. */
-async function setCode(page, text) {
-  await page.click('.td-editor .view-lines');
-  await page.keyboard.press('Control+A');
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.keyboard.press('Control+V');
-  await page.waitForFunction(([k, t]) => localStorage.getItem(k) === t, [KEY, text], { timeout: 10_000 });
-}
-
-/** Click Submit and wait for the result. */
-async function submit(page) {
-  await page.evaluate(() => {
-    delete document.querySelector('td-exercise').dataset.result;
-  });
-  await page.click('.td-submit');
-  await page.waitForSelector('td-exercise[data-result][data-busy="false"]', { timeout: 120_000 });
-  return page.getAttribute('td-exercise', 'data-result');
-}
+const { open, setCode, submit } = exercisePage('domain-sharing');
+const newPage = () => open(browser);
 
 describe('the domain-sharing exercise page', () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-extensions'],
-    });
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();

@@ -6,10 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, launch } from './exercise-page.mjs';
 
-const BASE = process.env.TEARDOWN_BASE_URL ?? 'http://127.0.0.1:4321';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PAGE = `${BASE}/checker/upstream-6-17/`;
 
 let browser;
@@ -39,11 +37,7 @@ async function runOn(page, id, which) {
 
 describe('what the model found in Linux 6.17', () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-extensions'],
-    });
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();
