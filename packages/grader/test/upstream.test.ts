@@ -41,6 +41,24 @@ describe('upstream findings', () => {
     }
   });
 
+  it('can fail: a fix that fixes the other bug leaves the finding, and a reproducer for the wrong kind does not reproduce', async () => {
+    const pex = upstreamExercise(ex, up, files);
+    const [stall, leak] = up.findings;
+    const wrongFix = await runUpstreamFinding(pex, up, { ...stall!, fixedBy: leak!.fixedBy }, { reproducible: true });
+    expect(wrongFix.reproducesOn617).toBe(true);
+    expect(wrongFix.fixedWithPatch).toBe(false);
+    expect(wrongFix.withPatch.findings.map((x) => x.kind)).toContain('stall');
+    const wrongKind = await runUpstreamFinding(pex, up, { ...leak!, kind: 'use-after-free' }, { reproducible: true });
+    expect(wrongKind.reproducesOn617).toBe(false);
+    const wrongFunction = await runUpstreamFinding(
+      pex,
+      up,
+      { ...stall!, function: 'iommufd_vdevice_destroy' },
+      { reproducible: true },
+    );
+    expect(wrongFunction.reproducesOn617).toBe(false);
+  });
+
   it('a reproducer graded without the exercise reference findings: the wake-up stall is the only finding', async () => {
     const pex = upstreamExercise(ex, up, files);
     const r = await runUpstreamFinding(pex, up, up.findings[0]!, { reproducible: true });
