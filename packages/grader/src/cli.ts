@@ -113,7 +113,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print a versioned JSON report')
     .option('--reproducible', 'omit wall-clock timing from the report (byte-identical reruns)')
     .option('--no-minimise', 'keep counterexamples as found')
-    .option('--state-cache', 'dfs only: prune states already explored (stateful search)')
+    .option(
+      '--state-cache',
+      'with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search)',
+    )
     .addOption(timeoutsOption())
     .action(async (file: string, o: CheckCliOptions) => {
       await initNodeParser();

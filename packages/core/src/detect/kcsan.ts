@@ -15,6 +15,7 @@
  * scenario's fork (setup before the threads) and join (threads before check).
  */
 import type { Site } from '../state/state.js';
+import { type Hash64, fmix, strHash } from '../state/hash64.js';
 import type { Value } from '../state/values.js';
 import { type VClock, copyClock, covers, increment, join, newClock } from '../state/vclock.js';
 import type { ReportCtx } from './ctx.js';
@@ -67,6 +68,50 @@ export class Kcsan {
       )
       .join(',');
     return `${this.vc.map((c) => c.join('.')).join(';')}|${sync}|${sh}`;
+  }
+
+  /**
+   * A copy with the same clocks and shadow memory, sharing the reported set
+   * (the explorer's checkpoints: vm/machine.ts snapshot). Shadow entries'
+   * last writes are replaced, never changed, so they are shared.
+   */
+  clone(): Kcsan {
+    const c = new Kcsan(this.nthreads, this.reported, this.show);
+    c.vc = this.vc.map(copyClock);
+    for (const [k, v] of this.sync) c.sync.set(k, copyClock(v));
+    for (const [k, sh] of this.shadow) c.shadow.set(k, { w: sh.w, r: new Map(sh.r) });
+    return c;
+  }
+
+  /** Add the detector state to a state digest (state/hash64.ts): the same fields as stateText. */
+  hashInto(h: Hash64): void {
+    for (const c of this.vc) for (let i = 0; i < c.length; i++) h.seq(c[i]!);
+    let a = 0;
+    let b = 0;
+    for (const [k, c] of this.sync) {
+      let x = strHash(k);
+      for (let i = 0; i < c.length; i++) x = fmix(x ^ Math.imul(c[i]! + 1, 0x9e3779b1));
+      a = (a + x) | 0;
+      b = (b + fmix(x ^ 0x1b873593)) | 0;
+    }
+    h.seq(fmix(a)).seq(fmix(b));
+    a = 0;
+    b = 0;
+    for (const [k, sh] of this.shadow) {
+      let x = strHash(k);
+      if (sh.w)
+        x = fmix(
+          x ^ Math.imul(sh.w.tid + 1, 0x27d4eb2f) ^ Math.imul(sh.w.c + 7, 0x165667b1) ^ (sh.w.marked ? 0x5bd1e995 : 0),
+        );
+      else x = fmix(x ^ 0x2545f491);
+      let r = 0;
+      for (const [t, e] of sh.r)
+        r = (r + fmix(Math.imul(t + 1, 0x85ebca6b) ^ Math.imul(e.c + 3, 0xc2b2ae35) ^ (e.marked ? 1 : 0))) | 0;
+      x = fmix(x ^ r);
+      a = (a + x) | 0;
+      b = (b + fmix(x ^ 0x68e31da4)) | 0;
+    }
+    h.seq(fmix(a)).seq(fmix(b));
   }
 
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */

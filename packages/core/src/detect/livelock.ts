@@ -38,6 +38,16 @@ export class SpinDetector {
     this.awaiting = new Map();
   }
 
+  /** A copy with the same per-execution state (the explorer's checkpoints: vm/machine.ts snapshot). */
+  clone(): SpinDetector {
+    const c = new SpinDetector();
+    c.readLog = this.readLog.map((l) => l.slice());
+    c.writeCount = this.writeCount.slice();
+    c.loopMarks = this.loopMarks.map((m) => new Map(m));
+    c.awaiting = new Map(this.awaiting);
+    return c;
+  }
+
   /** A shared load by `tid`. */
   noteRead(tid: number, a: number, off: number, v: Value): void {
     const log = this.readLog[tid]!;

@@ -39,6 +39,11 @@ export class DfsStrategy implements Strategy {
     return false;
   }
 
+  /** The steps the next execution repeats: up to the deepest node with an untried choice. */
+  replayDepth(): number {
+    return Math.max(0, this.stack.length - 1);
+  }
+
   next(enabled: readonly number[], ctx: SchedContext): number {
     const d = ctx.step;
     if (d < this.stack.length) {

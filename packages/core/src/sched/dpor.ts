@@ -26,6 +26,7 @@
 import { type Event, HbClocks, HbScratch, dependent, hbClocks } from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
+import { SUMMARY_MAX_THREADS, StateCache, type Summary, addEvent, mergeSummary, summaryRaces } from './state-cache.js';
 
 /**
  * A node of a wakeup tree: a thread, the event it runs there, and what
@@ -68,6 +69,14 @@ interface PathNode {
   sleep: Map<number, Event>;
   /** The child being explored. */
   taken: WNode;
+  /** With the state cache: the node's state digest (absent when not computed: the root). */
+  digest?: string;
+  /** With the state cache: the sleep set the node was entered with (thread mask). */
+  sleep0: number;
+  /** With the state cache: the threads enabled at the node. */
+  enabled: readonly number[];
+  /** With the state cache: what the explored future of the node touches (./state-cache.ts). */
+  summary: Summary | null;
 }
 
 /** Options of DporStrategy. */
@@ -75,6 +84,12 @@ export interface DporOptions {
   mode?: 'optimal' | 'source';
   /** Number of threads (for vector clocks). */
   nthreads: number;
+  /**
+   * Stateful DPOR (./state-cache.ts): the explorer reports each new state's
+   * digest (visitState) and an execution stops at a state explored before with
+   * a covered sleep set. Coverage is then of states, not of traces.
+   */
+  stateCache?: boolean;
 }
 
 /**
@@ -89,18 +104,70 @@ export class DporStrategy implements Strategy {
   private done = false;
   private blocked = 0;
   private complete = 0;
+  /** Executions stopped at a visited state (stateful DPOR). */
+  private pruned = 0;
   private readonly optimal: boolean;
   private readonly n: number;
   /** Storage for the happens-before of the sequences `reverse` builds (one at a time). */
   private readonly scratch = new HbScratch();
 
+  /** Explored states (with `stateCache`). */
+  private readonly cache: StateCache | null;
+  /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
+  private pendingDigest: string | undefined;
+  private pendingDepth = -1;
+  /** The cached state the current execution stopped at. */
+  private hit: Summary | null = null;
+
   constructor(opts: DporOptions) {
     this.optimal = (opts.mode ?? 'optimal') === 'optimal';
     this.name = this.optimal ? 'dpor' : 'source-dpor';
     this.n = opts.nthreads;
+    if (opts.stateCache && opts.nthreads > SUMMARY_MAX_THREADS) {
+      throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
+    }
+    this.cache = opts.stateCache ? new StateCache() : null;
+  }
+
+  /** The steps the next execution repeats: up to the node whose explored child changed. */
+  replayDepth(): number {
+    return this.fresh;
+  }
+
+  /** The sleep set a node created at depth `d` inherits from its parent on the path. */
+  private inheritedSleep(d: number): Map<number, Event> {
+    const sleep = new Map<number, Event>();
+    const parent = this.path[d - 1];
+    if (parent) {
+      const pe = parent.taken.ev;
+      for (const [q, qe] of parent.sleep) if (!dependent(pe, qe)) sleep.set(q, qe);
+    }
+    return sleep;
+  }
+
+  /**
+   * Stateful DPOR: the state after `ctx.step` steps (not a replayed one) has
+   * digest `digest`. True when the execution is to stop there: that state was
+   * explored before with a sleep set this visit's covers (./state-cache.ts).
+   */
+  visitState(digest: string, ctx: SchedContext): boolean {
+    if (!this.cache) return false;
+    const d = ctx.step;
+    let mask = 0;
+    for (const q of this.inheritedSleep(d).keys()) mask |= 1 << q;
+    const c = this.cache.covering(digest, mask);
+    if (c) {
+      this.cache.hits++;
+      this.hit = c.summary;
+      return true;
+    }
+    this.pendingDigest = digest;
+    this.pendingDepth = d;
+    return false;
   }
 
   newExecution(): boolean {
+    this.pendingDepth = -1;
     if (!this.started) {
       this.started = true;
       return true;
@@ -116,33 +183,43 @@ export class DporStrategy implements Strategy {
     }
     const parent = this.path[d - 1];
     const wut: WNode[] = parent ? kids(parent.taken) : [];
-    const sleep = new Map<number, Event>();
-    if (parent) {
-      const pe = parent.taken.ev;
-      for (const [q, qe] of parent.sleep) if (!dependent(pe, qe)) sleep.set(q, qe);
+    const sleep = this.inheritedSleep(d);
+    const node: PathNode = {
+      wut,
+      sleep,
+      taken: wnode(-1, null as unknown as Event),
+      sleep0: 0,
+      enabled,
+      summary: null,
+    };
+    if (this.cache) {
+      for (const q of sleep.keys()) node.sleep0 |= 1 << q;
+      node.enabled = enabled.slice();
+      node.summary = new Map();
+      if (this.pendingDepth === d) node.digest = this.pendingDigest;
+      this.pendingDepth = -1;
     }
+    this.path.push(node);
     let child: WNode | undefined = wut[0];
     if (!child) {
       const candidates = enabled.filter((t) => !sleep.has(t));
-      if (!candidates.length) {
-        this.path.push({ wut, sleep, taken: wnode(-1, null as unknown as Event) });
-        return -1;
-      }
+      if (!candidates.length) return -1;
       const p = nonPreemptive(candidates, ctx.current);
       child = wnode(p, ctx.pending(p));
       wut.push(child);
     } else if (!enabled.includes(child.tid)) {
-      this.path.push({ wut, sleep, taken: child });
+      node.taken = child;
       return -1;
     } else {
       child.ev = ctx.pending(child.tid);
     }
-    this.path.push({ wut, sleep, taken: child });
+    node.taken = child;
     return child.tid;
   }
 
   endExecution(events: readonly Event[], info: ExecutionEnd): void {
-    if (info.abandoned) this.blocked++;
+    if (info.pruned) this.pruned++;
+    else if (info.abandoned) this.blocked++;
     else this.complete++;
     // Races of the executed prefix count even when the execution was sleep-set
     // blocked (Algorithm 1 detects them step by step as the execution grows).
@@ -157,11 +234,66 @@ export class DporStrategy implements Strategy {
       info.abandoned ? [] : info.pending,
       info.fatal,
     );
+    if (this.cache) this.summarise(events, info);
     this.backtrack();
+  }
+
+  /**
+   * Stateful DPOR's bookkeeping at the end of an execution: its new events go
+   * into the summaries of the nodes they were taken at, its pending events
+   * into the last node's; a pruned execution adds the cached state's summary
+   * to its last node and backtracks for its races with the prefix
+   * conflicts with that summary (./state-cache.ts).
+   */
+  private summarise(events: readonly Event[], info: ExecutionEnd): void {
+    for (let j = this.fresh; j < events.length; j++) addEvent(this.path[j]!.summary!, events[j]!);
+    const last = this.path[events.length - 1];
+    if (last) for (const p of info.pending) addEvent(last.summary!, p);
+    const hit = this.hit;
+    this.hit = null;
+    if (!info.pruned || !hit) return;
+    if (last) mergeSummary(last.summary!, hit);
+    const vc = info.clocks ?? hbClocks(events, this.n);
+    summaryRaces(events, vc, this.n, hit, (i, p) => this.backtrackFor(i, p));
+  }
+
+  /**
+   * A race of the event at node `i` with a later step of thread `p` after a
+   * cached state (Flanagan and Godefroid's rule, POPL 2005): `p` becomes a
+   * wakeup-tree child of the node when it is enabled there, every enabled
+   * thread when it is not. A thread asleep there is covered already.
+   */
+  private backtrackFor(i: number, p: number): void {
+    const node = this.path[i]!;
+    const threads = node.enabled.includes(p) ? [p] : node.enabled;
+    for (const q of threads) {
+      if (node.sleep.has(q) || node.wut.some((w) => w.tid === q)) continue;
+      // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
+      // so no later insertion takes this child for a weak initial it is not
+      node.wut.push(wnode(q, { tid: q, reads: [], writes: [], acq: -1, acqTry: false, noRace: false, global: true }));
+    }
   }
 
   coverage(): Coverage {
     const kind = this.optimal ? 'optimal DPOR' : 'source-DPOR';
+    if (this.cache) {
+      const states = this.cache.size;
+      const executions = this.complete + this.blocked + this.pruned;
+      const how = `stateful ${kind}, ${this.pruned} stopped at a visited state`;
+      return this.done
+        ? {
+            kind: 'exhaustive',
+            text: `exhaustive: all reachable states, ${states} states, ${executions} executions (${how})`,
+            states,
+            executions,
+          }
+        : {
+            kind: 'partial',
+            text: `partial: ${states} states, ${executions} executions (${how}) before the budget ran out`,
+            states,
+            executions,
+          };
+    }
     if (this.done) {
       return {
         kind: 'exhaustive',
@@ -191,6 +323,12 @@ export class DporStrategy implements Strategy {
         return;
       }
       this.path.pop();
+      if (this.cache && node.summary) {
+        // closed: everything below it explored
+        if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary);
+        const parent = this.path[d - 1];
+        if (parent) mergeSummary(parent.summary!, node.summary);
+      }
     }
     this.done = true;
   }

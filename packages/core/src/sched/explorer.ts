@@ -4,7 +4,7 @@
  * the schedule that reaches them, and counts executions, distinct
  * Mazurkiewicz traces and exploration-tree states.
  */
-import type { Machine } from '../vm/machine.js';
+import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
 import type { Injection } from '../state/fault.js';
@@ -108,6 +108,11 @@ export class Meter {
 export interface Progress {
   executions: number;
   traces: number;
+  /**
+   * States so far: the distinct states seen by a stateful search (or when
+   * counting them), else the nodes of the exploration tree.
+   */
+  states: number;
   findings: number;
   ms: number;
 }
@@ -128,8 +133,10 @@ export interface ExploreOptions {
   /** Called after every execution, with the machine in its final state. */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
   /**
-   * Stateful search: stop an execution when it reaches a state digest seen
-   * before (sound with plain DFS only; see state/hash.ts).
+   * Stateful search: with plain DFS, stop an execution when it reaches a
+   * state digest seen before; with DPOR built with `stateCache` (a strategy
+   * with visitState), the strategy decides (stateful DPOR,
+   * ./state-cache.ts). Either way `distinctStates` counts the states seen.
    */
   stateCache?: boolean;
   /**
@@ -164,7 +171,7 @@ export interface ExploreStats {
   traces: number;
   /** Nodes of the exploration tree (steps not shared with an earlier execution's prefix). */
   states: number;
-  /** Visible steps run, including replayed prefixes. */
+  /** Visible steps run, including replayed prefixes (not those restored from a checkpoint). */
   steps: number;
   /** Distinct machine states reached (with `countStates` or `stateCache`; absent otherwise). */
   distinctStates?: number;
@@ -215,10 +222,28 @@ export interface ExecutionRecord {
   clocks: Int32Array[];
   /** Deterministic work of this execution ({@link executionWork}). */
   work: number;
+  /** Steps restored from a checkpoint instead of run (the first `restored` of `schedule`). */
+  restored?: number;
   /** The budget cut this execution short: it is incomplete, and the strategy was not told of it. */
   cut?: boolean;
   /** The failures injected in this execution (its spec's fault plan, as far as it was reached). */
   injections: Injection[];
+}
+
+/** Steps between two checkpoints of the explorer (Explorer.checkpointEvery). */
+export const DEFAULT_CHECKPOINT_EVERY = 8;
+
+/** The explorer's state at a checkpoint: the machine's, and what runExecution has counted so far. */
+interface ExplorerCheckpoint {
+  depth: number;
+  machine: Checkpoint;
+  findings: Finding[];
+  current: number;
+  preemptions: number;
+  switches: number;
+  seen: number;
+  instructions: number;
+  token: TokenBuilder;
 }
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -235,10 +260,23 @@ export class Explorer {
 
   /** Digests of the states seen, when the explorer runs a stateful search. */
   private seen: Set<string> | null = null;
+  /** The stateful search is the strategy's (Strategy.visitState: stateful DPOR), not plain DFS's. */
+  private stateful = false;
   /** Digests of the states reached, when counting them (ExploreOptions.countStates). */
   private reached: Set<string> | null = null;
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
   private prevSchedule: number[] = [];
+  /** The previous execution's events (the prefix a checkpoint restores shares them). */
+  private prevEvents: Event[] = [];
+  /** Checkpoints along the previous execution's path, shallowest first. */
+  private checkpoints: ExplorerCheckpoint[] = [];
+  /**
+   * Take a checkpoint every this many steps (0: never). An execution then
+   * starts from the deepest checkpoint within the prefix its strategy
+   * repeats (Strategy.replayDepth) instead of replaying from the initial
+   * state; the steps it skips are not counted in the statistics' `steps`.
+   */
+  checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
 
   /**
    * Run one execution under `strategy`. With `record`, keep per-step labels
@@ -252,16 +290,28 @@ export class Explorer {
     meter?: Meter,
   ): ExecutionRecord {
     const m = this.machine;
-    m.begin();
     const n = m.nworkers;
-    const events: Event[] = [];
-    const schedule: number[] = [];
+    // checkpoints: only for strategies that say how much of the previous schedule they repeat, and not when
+    // every step is to be recorded or observed
+    const useCheckpoints = this.checkpointEvery > 0 && !record && !onStep && strategy.replayDepth !== undefined;
+    let from: ExplorerCheckpoint | undefined;
+    if (useCheckpoints) {
+      const keep = Math.min(strategy.replayDepth!(), this.prevSchedule.length);
+      while (this.checkpoints.length && this.checkpoints[this.checkpoints.length - 1]!.depth > keep)
+        this.checkpoints.pop();
+      from = this.checkpoints[this.checkpoints.length - 1];
+    } else this.checkpoints.length = 0;
+    if (from) m.restoreCheckpoint(from.machine);
+    else m.begin();
+    const depth0 = from?.depth ?? 0;
+    const events: Event[] = this.prevEvents.slice(0, depth0);
+    const schedule: number[] = this.prevSchedule.slice(0, depth0);
     const steps: StepRecord[] = [];
-    const findings: Finding[] = [];
-    let current = -1;
-    let preemptions = 0;
-    let switches = 0;
-    let seen = 0;
+    const findings: Finding[] = from ? from.findings.slice() : [];
+    let current = from?.current ?? -1;
+    let preemptions = from?.preemptions ?? 0;
+    let switches = from?.switches ?? 0;
+    let seen = from?.seen ?? 0;
     const ctx: SchedContext = {
       get current() {
         return current;
@@ -275,7 +325,7 @@ export class Explorer {
     let pendingTid = -1;
     const plan = m.spec.faults?.plan;
     const planToken = faultsToken(plan);
-    const token = new TokenBuilder();
+    const token = from ? from.token.copy() : new TokenBuilder();
     // a finding's schedule is the prefix run so far; its token, switches and (recorded) preemptions are counted
     // as the prefix grows (countSwitches, findingToken), not from it per finding
     const attach = () => {
@@ -292,10 +342,11 @@ export class Explorer {
     };
     const enabled: number[] = [];
     let abandoned = false;
+    let pruned = false;
     let cut = false;
     let replaying = true;
     let fresh = false;
-    let instructions = 0;
+    let instructions = from?.instructions ?? 0;
     for (;;) {
       if (m.fatal) break;
       if (meter && (schedule.length & 63) === 63 && meter.exhausted(executionWork(schedule.length, instructions))) {
@@ -337,6 +388,24 @@ export class Explorer {
       current = tid;
       attach();
       onStep?.(m, schedule.length - 1);
+      if (
+        useCheckpoints &&
+        schedule.length % this.checkpointEvery === 0 &&
+        !m.fatal &&
+        schedule.length > (this.checkpoints[this.checkpoints.length - 1]?.depth ?? 0)
+      ) {
+        this.checkpoints.push({
+          depth: schedule.length,
+          machine: m.checkpoint(),
+          findings: findings.slice(),
+          current,
+          preemptions,
+          switches,
+          seen,
+          instructions,
+          token: token.copy(),
+        });
+      }
       if (this.reached) {
         // a state past the prefix this execution shares with the previous one (that prefix was counted then)
         fresh ||= schedule.length > this.prevSchedule.length || this.prevSchedule[schedule.length - 1] !== tid;
@@ -351,11 +420,21 @@ export class Explorer {
           this.prevSchedule[schedule.length - 1] === tid) === false
       ) {
         const h = m.stateDigest();
-        if (this.seen.has(h)) {
-          abandoned = true;
-          break;
+        if (this.stateful) {
+          // stateful DPOR: the strategy decides (a state seen with a sleep set this visit's does not cover is
+          // explored again)
+          this.seen.add(h);
+          if (strategy.visitState!(h, ctx)) {
+            abandoned = pruned = true;
+            break;
+          }
+        } else {
+          if (this.seen.has(h)) {
+            abandoned = true;
+            break;
+          }
+          this.seen.add(h);
         }
-        this.seen.add(h);
       }
     }
     // The next events of the threads that did not finish race as if run at the end. A fatal finding
@@ -378,20 +457,47 @@ export class Explorer {
     // without per-step records a finding has the execution's preemptions (countSwitches knows no enabled sets)
     if (!steps.length) for (const f of findings) f.preemptions = preemptions;
     this.prevSchedule = schedule;
+    this.prevEvents = events;
     const work = executionWork(schedule.length, instructions);
     meter?.charge(work);
     const injections = m.injections;
     if (cut)
-      return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks: [], work, cut, injections };
+      return {
+        abandoned,
+        events,
+        schedule,
+        steps,
+        findings,
+        preemptions,
+        switches,
+        clocks: [],
+        work,
+        cut,
+        injections,
+        restored: depth0,
+      };
     const clocks = hbClocks(events, n);
     strategy.endExecution(events, {
       abandoned,
+      ...(pruned ? { pruned } : {}),
       fatal: m.fatal !== null,
       findings: findings.map((f) => ({ kind: f.kind, key: f.key })),
       pending,
       clocks,
     });
-    return { abandoned, events, schedule, steps, findings, preemptions, switches, clocks, work, injections };
+    return {
+      abandoned,
+      events,
+      schedule,
+      steps,
+      findings,
+      preemptions,
+      switches,
+      clocks,
+      work,
+      injections,
+      restored: depth0,
+    };
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */
@@ -411,6 +517,7 @@ export class Explorer {
     let lastProgress = t0;
     let prev: number[] = [];
     this.seen = opts.stateCache ? new Set() : null;
+    this.stateful = opts.stateCache === true && strategy.visitState !== undefined;
     this.reached = opts.countStates ? new Set() : null;
     if (m.setupFailed) {
       return {
@@ -443,7 +550,7 @@ export class Explorer {
       opts.onExecution?.(rec, m);
       executions++;
       if (rec.abandoned) blocked++;
-      steps += rec.schedule.length;
+      steps += rec.schedule.length - (rec.restored ?? 0);
       let common = 0;
       while (common < prev.length && common < rec.schedule.length && prev[common] === rec.schedule[common]) common++;
       states += rec.schedule.length - common;
@@ -459,15 +566,27 @@ export class Explorer {
       if (opts.stopOnFirst && rec.findings.length) break;
       if (opts.onProgress && now() - lastProgress >= 100) {
         lastProgress = now();
-        opts.onProgress({ executions, traces: traces.size, findings: byKey.size, ms: lastProgress - t0 });
+        opts.onProgress({
+          executions,
+          traces: traces.size,
+          states: this.seen?.size ?? this.reached?.size ?? states,
+          findings: byKey.size,
+          ms: lastProgress - t0,
+        });
       }
     }
     if (this.seen) states = this.seen.size;
     const distinctStates = this.seen?.size ?? this.reached?.size;
+    opts.onProgress?.({
+      executions,
+      traces: traces.size,
+      states: distinctStates ?? states,
+      findings: byKey.size,
+      ms: now() - t0,
+    });
     this.seen = null;
     this.reached = null;
     const ms = now() - t0;
-    opts.onProgress?.({ executions, traces: traces.size, findings: byKey.size, ms });
     const findings = [...byKey.values()].sort(findingOrder);
     return {
       findings,

@@ -118,6 +118,7 @@ export function explorePlans(
     opts.onProgress?.({
       executions: stats.executions,
       traces: traceSet?.size ?? dporTraces,
+      states: stats.distinctStates ?? stats.states,
       findings: byKey.size,
       ms: now() - t0,
     });
@@ -159,6 +160,8 @@ function accumulate(into: ExploreStats, s: ExploreStats): void {
   into.blocked += s.blocked;
   into.states += s.states;
   into.steps += s.steps;
+  // distinct states per fault plan (each plan is its own exploration), summed
+  if (s.distinctStates !== undefined) into.distinctStates = (into.distinctStates ?? 0) + s.distinctStates;
   if (s.cut) into.cut = true;
 }
 

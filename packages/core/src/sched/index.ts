@@ -27,6 +27,8 @@ export interface StrategyOptions {
   runs?: number;
   /** Portfolio: executions budget it divides between its phases (default 20000). */
   executions?: number;
+  /** DPOR and source-DPOR: stateful DPOR (DporOptions.stateCache). */
+  stateCache?: boolean;
 }
 
 /** Every strategy name, the default first. */
@@ -53,9 +55,9 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
     case 'replay':
       return new ReplayStrategy(opts.schedule ?? []);
     case 'dpor':
-      return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8 });
+      return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8, stateCache: opts.stateCache });
     case 'source-dpor':
-      return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8 });
+      return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8, stateCache: opts.stateCache });
     case 'bounded':
       return new BoundedStrategy(opts.preemptions ?? 2);
     case 'pct':

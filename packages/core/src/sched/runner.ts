@@ -67,9 +67,12 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
   const m = newMachine(program, spec, options.limits, options.shared);
   const s = options.strategy ?? 'portfolio';
   const nthreads = spec.threads.length;
-  const strategy = typeof s === 'string' ? makeStrategy(s, { ...options.strategyOptions, nthreads }) : s;
-  if (options.stateCache && strategy.name !== 'dfs') {
-    throw new Error('teardown: the state cache is sound only with --strategy dfs');
+  const strategy =
+    typeof s === 'string'
+      ? makeStrategy(s, { ...options.strategyOptions, nthreads, stateCache: options.stateCache === true })
+      : s;
+  if (options.stateCache && strategy.name !== 'dfs' && !strategy.visitState) {
+    throw new Error('teardown: the state cache needs --strategy dfs, dpor or source-dpor');
   }
   return new Explorer(m).explore(strategy, options);
 }

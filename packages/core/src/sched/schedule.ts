@@ -57,6 +57,15 @@ export class TokenBuilder {
   private thread = -1;
   private count = 0;
 
+  /** An independent copy (the explorer's checkpoints). */
+  copy(): TokenBuilder {
+    const c = new TokenBuilder();
+    c.done = this.done;
+    c.thread = this.thread;
+    c.count = this.count;
+    return c;
+  }
+
   push(t: number): void {
     if (t === this.thread) {
       this.count++;

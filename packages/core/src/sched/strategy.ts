@@ -20,6 +20,8 @@ export interface SchedContext {
 export interface ExecutionEnd {
   /** The strategy abandoned it. */
   abandoned: boolean;
+  /** It stopped at a state explored before (Strategy.visitState; `abandoned` is set too). */
+  pruned?: boolean;
   /** A fatal finding stopped it. */
   fatal: boolean;
   /** Findings of this execution (kinds), for strategies that search for a bug. */
@@ -50,6 +52,19 @@ export interface Strategy {
    * e.g. sleep-set blocked).
    */
   next(enabled: readonly number[], ctx: SchedContext): number;
+  /**
+   * How many first steps of the execution about to start (after
+   * newExecution) repeat the previous execution's schedule (optional): the
+   * explorer may restore a checkpoint within them instead of replaying.
+   */
+  replayDepth?(): number;
+  /**
+   * Stateful search (optional): the state reached after `ctx.step` steps, a
+   * step not replayed from the previous execution, has digest `digest`
+   * (state/hash.ts). Return true to stop the execution there (its future was
+   * explored before); the explorer then ends it with `pruned`.
+   */
+  visitState?(digest: string, ctx: SchedContext): boolean;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */

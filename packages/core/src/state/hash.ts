@@ -5,15 +5,18 @@
  *
  * What goes in: the heap (every allocation's fields, freed state, type),
  * every thread (frames, pcs, registers, task state, held locks, step count,
- * spin-detector state), the clock, and the detector state that depends on
- * the path: KCSAN's vector clocks and shadow memory. Lockdep's graph is
- * global and only grows, so it needs no place in the digest.
+ * allocation sequence, the WARN_ON_ONCE sites it passed, the wake-ups it
+ * missed while preparing to sleep, spin-detector state), the clock, the
+ * allocation count (the allocation limit), and the detector state that
+ * depends on the path: KCSAN's vector clocks and shadow memory. Lockdep's
+ * graph is global and only grows, so it needs no place in the digest.
  *
  * When it is sound: plain depth-first search (strategy `dfs`) with the cache
- * on. It is not used with DPOR (pruning a state interacts with sleep sets and
- * wakeup trees: Yang et al., "Efficient Stateful Dynamic Partial Order
- * Reduction", SPIN 2008, need extra machinery), nor with preemption bounding
- * (the remaining preemption budget is path state too).
+ * on, and DPOR with the extra machinery of sched/state-cache.ts (sleep sets
+ * compared, the pruned prefix's races with the state's future found from a
+ * summary: Yang et al., "Efficient Stateful Dynamic Partial Order
+ * Reduction", SPIN 2008). Not with preemption bounding (the remaining
+ * preemption budget is path state too) nor PCT or random runs.
  */
 import type { VmState } from './state.js';
 import type { Value } from './values.js';
@@ -58,7 +61,7 @@ export function stateText(s: VmState, extra: string): string {
   for (const t of s.threads) {
     const frames = t.frames.map((f) => `${f.fn}@${f.pc}(${f.regs.map(v).join(',')})#${f.stack}`).join('/');
     parts.push(
-      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}f${t.faultCalls}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}`,
+      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}f${t.faultCalls}a${t.allocSeq}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}:o${[...t.warnedOnce].sort().join(',')}:m${t.missedWakes?.map((w) => w.fn).join(',') ?? '~'}`,
     );
   }
   parts.push(extra);

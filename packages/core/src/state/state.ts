@@ -22,6 +22,8 @@ export interface Site {
   stack: StackFrame[];
 }
 
+import { allocChanged } from './hash64.js';
+
 export interface Alloc {
   id: number;
   kind: 'heap' | 'global' | 'stack';
@@ -161,7 +163,10 @@ export function cloneState(s: VmState): VmState {
  */
 export function writable(s: VmState, a: Alloc): Alloc {
   const cur = s.heap.get(a.id) ?? a;
-  if (cur.gen === s.gen) return cur;
+  if (cur.gen === s.gen) {
+    allocChanged(cur);
+    return cur;
+  }
   const copy: Alloc = { ...cur, fields: new Map(cur.fields), gen: s.gen };
   s.heap.set(a.id, copy);
   return copy;

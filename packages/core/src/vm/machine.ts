@@ -16,7 +16,7 @@ import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy } from '../state/
 import { type PrimState, isPrim } from '../state/prim.js';
 import { liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { digest, stateText } from '../state/hash.js';
+import { stateHash, textHash } from '../state/hash64.js';
 import type { Builtin, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -26,7 +26,7 @@ import { outOfBounds, outOfRange, useAfterFree, useAfterReturn } from '../detect
 import { badCall, badDeref, stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
 import { leakCheck } from '../detect/kmemleak.js';
-import { SpinDetector, endlessBurst, tooManySteps } from '../detect/livelock.js';
+import { endlessBurst, tooManySteps } from '../detect/livelock.js';
 import {
   DEFAULT_LIMITS,
   type Limits,
@@ -36,7 +36,14 @@ import {
   describeStep,
 } from './services.js';
 
-export { DEFAULT_LIMITS, SharedDetectors, type Limits, type ScenarioSpec, type ThreadSpec } from './services.js';
+export {
+  DEFAULT_LIMITS,
+  SharedDetectors,
+  type Checkpoint,
+  type Limits,
+  type ScenarioSpec,
+  type ThreadSpec,
+} from './services.js';
 
 const NO_DEPS: Deps = { reads: [], writes: [] };
 
@@ -44,7 +51,6 @@ export class Machine extends VmServices {
   /** Findings of the setup run (reported once). */
   setupFindings: Finding[] = [];
   private impls = new Map<Instr, Builtin>();
-  private spin = new SpinDetector();
   private initialAllocCount = 0;
 
   constructor(prog: Program, spec: ScenarioSpec, shared = new SharedDetectors(), limits: Limits = DEFAULT_LIMITS) {
@@ -650,7 +656,11 @@ export class Machine extends VmServices {
    * ../state/hash.ts for when pruning on it is sound).
    */
   stateDigest(): string {
-    return digest(stateText(this.state, `${this.kcsan.stateText()}|${this.spin.stateText(this.state.threads)}`));
+    return stateHash(this.state, (h) => {
+      h.seq(this.allocCount);
+      this.kcsan.hashInto(h);
+      h.seq(textHash(this.spin.stateText(this.state.threads)));
+    });
   }
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */

@@ -8,7 +8,7 @@
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
-import { writable } from '../state/state.js';
+import { cloneState, writable } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
@@ -19,6 +19,7 @@ import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
 import { LockdepGraph } from '../detect/lockdep.js';
+import { SpinDetector } from '../detect/livelock.js';
 import { badDeref, oops } from '../detect/oops.js';
 import { outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
 
@@ -128,6 +129,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** The state after setup (undefined while setup runs). */
   protected initial?: VmState;
   protected kcsan!: Kcsan;
+  protected spin = new SpinDetector();
   protected allocCount = 0;
   /** The failures injected in the current execution, in order. */
   injections: Injection[] = [];
@@ -413,6 +415,39 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     }
     return { name: this.allocName(id), type: a.type, state: a.freeSite ? 'freed' : 'live', fields };
   }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * The execution so far, for {@link restoreCheckpoint}: the VM state (copy on write,
+   * state/state.ts cloneState) and the per-execution detector state (KCSAN's
+   * clocks and shadow, the spin detector, findings, injected failures). The
+   * explorer keeps these along its path so that an execution starts from the
+   * deepest one its schedule shares instead of replaying from the start.
+   * Only between steps of a running execution, never after a fatal finding.
+   */
+  checkpoint(): Checkpoint {
+    if (this.fatal) throw new Error('teardown: no checkpoint after a fatal finding');
+    return {
+      state: cloneState(this.state),
+      findings: this.findings.slice(),
+      injections: this.injections.slice(),
+      allocCount: this.allocCount,
+      kcsan: this.kcsan.clone(),
+      spin: this.spin.clone(),
+    };
+  }
+
+  /** Continue from a snapshot, as if its execution had just been replayed to it (begin() for a prefix). */
+  restoreCheckpoint(s: Checkpoint): void {
+    this.state = cloneState(s.state);
+    this.findings = s.findings.slice();
+    this.fatal = null;
+    this.injections = s.injections.slice();
+    this.allocCount = s.allocCount;
+    this.kcsan = s.kcsan.clone();
+    this.spin = s.spin.clone();
+  }
 }
 
 /** A short description of a visible operation (`mutex_lock(&igroup->lock)`, `read idev->vdev`): trace labels. */
@@ -432,4 +467,14 @@ export function describeStep(ins: Instr): string {
     default:
       return 'step';
   }
+}
+
+/** What VmServices.checkpoint keeps (opaque to its users). */
+export interface Checkpoint {
+  readonly state: VmState;
+  readonly findings: Finding[];
+  readonly injections: Injection[];
+  readonly allocCount: number;
+  readonly kcsan: Kcsan;
+  readonly spin: SpinDetector;
 }

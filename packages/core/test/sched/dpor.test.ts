@@ -1,81 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile } from '../../src/compile.js';
-import { programScenario } from '../../src/check.js';
-import type { StrategyName } from '../../src/sched/index.js';
-import { exploreScenario } from '../../src/sched/runner.js';
-import { canonicalForm } from '../../src/sched/events.js';
-import { isPrim } from '../../src/state/prim.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
+import { outcomes } from './outcomes.js';
 
 useParser();
-
-interface Outcome {
-  finals: Set<string>;
-  kinds: Set<string>;
-  /** Finding keys: kind and sites (a use-after-free by another thread is another key). */
-  keys: Set<string>;
-  executions: number;
-  traces: number;
-  /**
-   * Distinct Mazurkiewicz traces among the executions that ran to the end. An execution a fatal
-   * finding cut short is a prefix: DPOR need not run every prefix DFS runs, only reach every finding.
-   */
-  completeTraces: Set<string>;
-  /** Some execution ended in a fatal finding. */
-  fatal: boolean;
-  complete: boolean;
-}
-
-/** Explore a program and collect the final states (globals) and the finding kinds. */
-async function outcomes(
-  src: string,
-  strategy: StrategyName,
-  maxExecutions = 200_000,
-  stateCache = false,
-): Promise<Outcome> {
-  const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
-  if (!c.program)
-    throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
-  const spec = programScenario(c.program)!;
-  const finals = new Set<string>();
-  const kinds = new Set<string>();
-  const keys = new Set<string>();
-  const completeTraces = new Set<string>();
-  let fatal = false;
-  const r = exploreScenario(c.program, spec, {
-    strategy,
-    budget: { executions: maxExecutions },
-    stateCache,
-    onExecution: (rec, mm) => {
-      for (const f of rec.findings) {
-        kinds.add(f.kind);
-        keys.add(f.key);
-      }
-      if (mm.fatal) fatal = true;
-      if (rec.abandoned || mm.fatal) return;
-      completeTraces.add(canonicalForm(rec.events, mm.nworkers, rec.clocks));
-      const g: string[] = [];
-      for (const a of mm.state.heap.values()) {
-        if (a.kind !== 'global') continue;
-        for (const [k, v] of [...a.fields].sort())
-          g.push(`${a.name}.${k}=${isPrim(v) ? JSON.stringify(v) : JSON.stringify(v)}`);
-      }
-      finals.add(g.join(';'));
-    },
-  });
-  return {
-    finals,
-    kinds,
-    keys,
-    completeTraces,
-    fatal,
-    executions: r.stats.executions,
-    traces: r.stats.traces,
-    complete: r.stats.complete,
-  };
-}
 
 describe('DPOR against plain DFS', () => {
   it('reaches exactly the same final states and finding kinds on random programs', { timeout: 600_000 }, async () => {

@@ -109,14 +109,23 @@ void check(void)
   },
 ];
 
+/** How a model benchmark explores: stateless optimal DPOR, or stateful DPOR (the state cache). */
+export type ModelBenchMode = 'dpor' | 'dpor+cache';
+
+/** The modes every model benchmark runs in. */
+export const MODEL_BENCH_MODES: ModelBenchMode[] = ['dpor', 'dpor+cache'];
+
 /** One model benchmark's figures. */
 export interface ModelBenchRow {
   name: string;
+  mode: ModelBenchMode;
   threads: number;
   traces: number;
   executions: number;
-  /** Distinct machine states reached. */
+  /** Distinct machine states reached (stateless: counted in a second run of the same executions). */
   distinctStates: number;
+  /** Executions stopped at a visited state (stateful). */
+  pruned: number;
   /** Nodes of the exploration tree. */
   treeStates: number;
   steps: number;
@@ -129,7 +138,7 @@ export interface ModelBenchRow {
 }
 
 /** Run one model benchmark in this process (the child of runModelBenchmarks). */
-export async function runModelBenchmark(name: string): Promise<ModelBenchRow> {
+export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dpor'): Promise<ModelBenchRow> {
   const b = MODEL_BENCHMARKS.find((x) => x.name === name);
   if (!b) throw new Error(`no model benchmark '${name}'`);
   const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
@@ -139,24 +148,37 @@ export async function runModelBenchmark(name: string): Promise<ModelBenchRow> {
   if (!c.program) throw new Error(`model benchmark ${name} does not compile: ${c.diagnostics[0]?.message}`);
   const spec = scenarioSpec(c.program, s)!;
   const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const stateCache = mode === 'dpor+cache';
   const t0 = performance.now();
-  const r = exploreScenario(c.program, spec, { strategy: 'dpor', limits, budget: b.budget });
-  const ms = performance.now() - t0;
-  const peakMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  // distinct states in a second run of the same executions: a digest per step would distort the timing above
-  const counted = exploreScenario(c.program, spec, {
+  const r = exploreScenario(c.program, spec, {
     strategy: 'dpor',
     limits,
-    budget: { executions: r.stats.executions },
-    countStates: true,
-    countTraces: false,
+    budget: b.budget,
+    stateCache,
+    countTraces: !stateCache,
   });
+  const ms = performance.now() - t0;
+  const peakMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  // stateless: distinct states in a second run of the same executions (a digest per step would distort the
+  // timing above); stateful: the states it visited
+  const distinctStates = stateCache
+    ? (r.stats.distinctStates ?? 0)
+    : (exploreScenario(c.program, spec, {
+        strategy: 'dpor',
+        limits,
+        budget: { executions: r.stats.executions },
+        countStates: true,
+        countTraces: false,
+      }).stats.distinctStates ?? 0);
+  const pruned = Number(/(\d+) stopped at a visited state/.exec(r.coverage.text)?.[1] ?? 0);
   return {
     name,
+    mode,
     threads: spec.threads.length,
     traces: r.stats.traces,
     executions: r.stats.executions,
-    distinctStates: counted.stats.distinctStates ?? 0,
+    distinctStates,
+    pruned,
     treeStates: r.stats.states,
     steps: r.stats.steps,
     stepsPerSecond: Math.round(r.stats.steps / (ms / 1000)),
@@ -172,12 +194,14 @@ export function runModelBenchmarks(filter?: RegExp): ModelBenchRow[] {
   const out: ModelBenchRow[] = [];
   for (const b of MODEL_BENCHMARKS) {
     if (filter && !filter.test(b.name)) continue;
-    const p = spawnSync(process.execPath, [BIN, 'bench', '--model-child', b.name], {
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    if (p.status !== 0) throw new Error(`bench: ${b.name} failed (exit ${p.status}): ${p.stderr}`);
-    out.push(JSON.parse(p.stdout) as ModelBenchRow);
+    for (const mode of MODEL_BENCH_MODES) {
+      const p = spawnSync(process.execPath, [BIN, 'bench', '--model-child', `${b.name}@${mode}`], {
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      if (p.status !== 0) throw new Error(`bench: ${b.name} (${mode}) failed (exit ${p.status}): ${p.stderr}`);
+      out.push(JSON.parse(p.stdout) as ModelBenchRow);
+    }
   }
   return out;
 }
@@ -186,6 +210,7 @@ export function runModelBenchmarks(filter?: RegExp): ModelBenchRow[] {
 export function modelBenchTable(rows: ModelBenchRow[]): string {
   const head = [
     'scenario',
+    'mode',
     'threads',
     'traces',
     'executions',
@@ -198,8 +223,9 @@ export function modelBenchTable(rows: ModelBenchRow[]): string {
   ];
   const body = rows.map((r) => [
     r.name.replace(/^model: /, ''),
+    r.mode,
     String(r.threads),
-    String(r.traces),
+    r.traces < 0 ? '-' : String(r.traces),
     String(r.executions),
     String(r.distinctStates),
     String(r.steps),

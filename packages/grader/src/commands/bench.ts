@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
-import { modelBenchTable, runModelBenchmark, runModelBenchmarks } from '../bench/model.js';
+import { type ModelBenchMode, modelBenchTable, runModelBenchmark, runModelBenchmarks } from '../bench/model.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../errors.js';
 
 export interface BenchRow {
@@ -87,7 +87,9 @@ export async function benchCommand(o: {
 }): Promise<number> {
   if (o.modelChild !== undefined) {
     // one model benchmark, in the fresh process runModelBenchmarks started, as JSON
-    process.stdout.write(`${JSON.stringify(await runModelBenchmark(o.modelChild))}\n`);
+    const at = o.modelChild.lastIndexOf('@');
+    const [name, mode] = at < 0 ? [o.modelChild, 'dpor'] : [o.modelChild.slice(0, at), o.modelChild.slice(at + 1)];
+    process.stdout.write(`${JSON.stringify(await runModelBenchmark(name, mode as ModelBenchMode))}\n`);
     return EXIT_OK;
   }
   const filter = o.only ? new RegExp(o.only) : undefined;

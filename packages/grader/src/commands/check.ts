@@ -13,8 +13,10 @@ export interface CheckCliOptions extends ExplorationCliOptions {
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
   const so = strategyOptions(o);
-  if (o.stateCache && so.strategy !== 'dfs')
-    throw new UsageError('--state-cache is sound only with --strategy dfs (see packages/core/src/state/hash.ts)');
+  if (o.stateCache && !['dfs', 'dpor', 'source-dpor'].includes(so.strategy ?? 'portfolio'))
+    throw new UsageError(
+      '--state-cache needs --strategy dfs, dpor or source-dpor (stateful search: docs/scheduler.md, "Stateful DPOR")',
+    );
   const report = await checkProgram(file, text, {
     ...so,
     minimise: o.minimise !== false,

@@ -1,0 +1,167 @@
+/**
+ * A 64-bit state digest computed without building text: two 32-bit lanes,
+ * murmur3's finaliser as the mixer. Unordered collections (the heap, an
+ * allocation's fields, KCSAN's maps) are combined by addition of their
+ * entries' mixed hashes, so that no sorting is needed and insertion order
+ * does not matter; sequences (threads, frames, registers) are chained.
+ *
+ * An allocation's hash is cached on the allocation object: allocations are
+ * copy-on-write (state.ts `writable`), and `writable` drops the cached hash
+ * of an allocation it hands out for mutation; a primitive state is
+ * immutable, so its hash is cached for good. The digest of a state is the
+ * same whatever path built it (what state/hash.ts's text digest hashes,
+ * with the same fields).
+ */
+import type { Alloc, VmState } from './state.js';
+import type { PrimState } from './prim.js';
+import type { Value } from './values.js';
+
+/** murmur3 fmix32. */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const strCache = new Map<string, number>();
+
+/** FNV-1a of a string, finalised (cached: keys and names repeat). */
+export function strHash(s: string): number {
+  let h = strCache.get(s);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = fmix(h);
+  if (strCache.size < 1 << 20) strCache.set(s, h);
+  return h;
+}
+
+/** FNV-1a of a string, finalised, not cached (for text that rarely repeats). */
+export function textHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix(h);
+}
+
+/** Hash of a number (integers up to 2^53, and anything else through its text). */
+export function numHash(n: number): number {
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) {
+    const lo = n | 0;
+    const hi = Math.floor(n / 4294967296) | 0;
+    return fmix(Math.imul(lo, 0x9e3779b1) ^ fmix(hi ^ 0x7f4a7c15));
+  }
+  return strHash(String(n));
+}
+
+const objCache = new WeakMap<object, number>();
+
+/** Hash of a VM value or primitive state (immutable objects: cached). */
+export function valueHash(x: Value | PrimState | undefined | null): number {
+  if (typeof x === 'number') return numHash(x);
+  if (x === null || x === undefined) return 0x2545f491;
+  const o = x as { t?: string };
+  if (o.t === 'p') {
+    const p = x as { a: number; o: number };
+    return fmix(numHash(p.a) ^ Math.imul(numHash(p.o), 0x27d4eb2f) ^ 0x50);
+  }
+  let h = objCache.get(x);
+  if (h === undefined) {
+    h = strHash(JSON.stringify(x));
+    objCache.set(x, h);
+  }
+  return h;
+}
+
+/** Two-lane accumulator: `seq` chains (order matters), `bag` adds (order does not). */
+export class Hash64 {
+  h1 = 0x811c9dc5;
+  h2 = 0xcbf29ce4;
+
+  /** Chain a 32-bit hash. */
+  seq(x: number): this {
+    this.h1 = fmix((this.h1 ^ x) + 0x9e3779b9);
+    this.h2 = fmix(Math.imul(this.h2, 31) ^ x ^ 0x85ebca6b);
+    return this;
+  }
+
+  /** Add a 32-bit hash to the unordered part (call seq on the result to end a bag). */
+  static bag(h: Hash64, x: number, y: number): void {
+    h.h1 = (h.h1 + x) | 0;
+    h.h2 = (h.h2 + y) | 0;
+  }
+
+  hex(): string {
+    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
+  }
+}
+
+const allocCache = new WeakMap<Alloc, number>();
+
+/** Forget the cached hash of an allocation about to be mutated in place (state.ts `writable`). */
+export function allocChanged(a: Alloc): void {
+  allocCache.delete(a);
+}
+
+/** Hash of one allocation: id, freed, type, and its fields as an unordered set. */
+function allocHash(a: Alloc): number {
+  let h = allocCache.get(a);
+  if (h !== undefined) return h;
+  let f1 = 0;
+  let f2 = 0;
+  for (const [off, v] of a.fields) {
+    const vh = valueHash(v as Value | PrimState);
+    const k = numHash(off);
+    f1 = (f1 + fmix(k ^ Math.imul(vh, 0x2c1b3c6d))) | 0;
+    f2 = (f2 + fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593)) | 0;
+  }
+  h = fmix(
+    numHash(a.id) ^
+      Math.imul(fmix(f1), 0x01000193) ^
+      fmix(f2 ^ 0x68e31da4) ^
+      (a.freeSite ? 0x5bd1e995 : 0) ^
+      strHash(a.type ?? ''),
+  );
+  allocCache.set(a, h);
+  return h;
+}
+
+/**
+ * Digest of a VM state, the same fields as state/hash.ts's `stateText`:
+ * the clock, the heap, every thread; `extra` adds the detector state.
+ */
+export function stateHash(s: VmState, extra: (h: Hash64) => void): string {
+  const h = new Hash64();
+  h.seq(numHash(s.jiffies));
+  let b1 = 0;
+  let b2 = 0;
+  for (const a of s.heap.values()) {
+    const x = allocHash(a);
+    b1 = (b1 + x) | 0;
+    b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
+  }
+  h.seq(fmix(b1)).seq(fmix(b2));
+  for (const t of s.threads) {
+    h.seq(t.tid)
+      .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
+      .seq(numHash(t.steps))
+      .seq(numHash(t.faultCalls))
+      .seq(numHash(t.allocSeq));
+    h.seq(t.frames.length);
+    for (const f of t.frames) {
+      h.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
+      for (const r of f.regs) h.seq(valueHash(r));
+    }
+    h.seq(t.held.length);
+    for (const l of t.held) h.seq(strHash(l.key));
+    h.seq(strHash(t.sleepWq ?? '~')).seq(t.sleepStart === undefined ? 0x7fffffff : numHash(t.sleepStart));
+    let o = 0;
+    for (const w of t.warnedOnce) o = (o + strHash(w)) | 0;
+    h.seq(o);
+    if (t.missedWakes === undefined) h.seq(0x1234567);
+    else for (const w of t.missedWakes) h.seq(strHash(w.fn));
+  }
+  extra(h);
+  return h.hex();
+}

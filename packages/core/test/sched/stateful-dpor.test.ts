@@ -1,0 +1,74 @@
+/**
+ * Stateful DPOR (sched/state-cache.ts) against plain DFS: on random programs
+ * it reaches exactly the final states, finding kinds and finding keys DFS
+ * reaches, though it stops executions at states it explored before.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { compile } from '../../src/compile.js';
+import { programScenario } from '../../src/check.js';
+import { exploreScenario } from '../../src/sched/runner.js';
+import { useParser } from '../helpers.js';
+import { programArb } from './genprog.js';
+import { outcomes } from './outcomes.js';
+
+useParser();
+
+/** Executions stopped at a visited state, over the whole property run: the pruning must have happened. */
+let pruned = 0;
+
+function prunedOf(text: string): number {
+  const m = /(\d+) stopped at a visited state/.exec(text);
+  if (!m) throw new Error(`no stateful coverage line: ${text}`);
+  return Number(m[1]);
+}
+
+describe('stateful DPOR against plain DFS', () => {
+  for (const strategy of ['dpor', 'source-dpor'] as const) {
+    it(`${strategy} with the state cache reaches the same final states and findings`, {
+      timeout: 600_000,
+    }, async () => {
+      await fc.assert(
+        fc.asyncProperty(programArb, async (src) => {
+          const dfs = await outcomes(src, 'dfs', 4_000);
+          fc.pre(dfs.complete);
+          const stateful = await outcomes(src, strategy, 200_000, true);
+          expect(stateful.complete).toBe(true);
+          expect(stateful.coverage.kind).toBe('exhaustive');
+          expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+          expect([...stateful.kinds].sort()).toEqual([...dfs.kinds].sort());
+          expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
+          pruned += prunedOf(stateful.coverage.text);
+        }),
+        { numRuns: 80, maxSkipsPerRun: 10 },
+      );
+      expect(pruned).toBeGreaterThan(0);
+    });
+  }
+
+  it('stops at a state reached by two orders of independent steps, and says so', async () => {
+    // a and b write different variables, then both read the third: after a1 b1 and b1 a1 the state is the same
+    const text = `static int x, y, z;
+void thread_a(void) { x = 1; (void)READ_ONCE(z); WRITE_ONCE(z, 1); }
+void thread_b(void) { y = 1; (void)READ_ONCE(z); WRITE_ONCE(z, 2); }
+void thread_c(void) { WRITE_ONCE(z, 3); }
+`;
+    const c = await compile([{ name: 'p.c', text, role: 'learner' }]);
+    const spec = programScenario(c.program!)!;
+    const plain = exploreScenario(c.program!, spec, { strategy: 'dpor', countStates: true });
+    const stateful = exploreScenario(c.program!, spec, { strategy: 'dpor', stateCache: true });
+    expect(stateful.coverage.text).toMatch(/^exhaustive: all reachable states, \d+ states, \d+ executions/);
+    expect(prunedOf(stateful.coverage.text)).toBeGreaterThan(0);
+    expect(stateful.stats.steps).toBeLessThan(plain.stats.steps);
+    // it reaches every state the stateless exploration reaches
+    expect(stateful.stats.distinctStates).toBe(plain.stats.distinctStates);
+  });
+
+  it('refuses a strategy it is unsound with', async () => {
+    const c = await compile([
+      { name: 'p.c', text: 'static int x;\nvoid thread_a(void) { x = 1; }\n', role: 'learner' },
+    ]);
+    const spec = programScenario(c.program!)!;
+    expect(() => exploreScenario(c.program!, spec, { strategy: 'pct', stateCache: true })).toThrow(/state cache/);
+  });
+});
