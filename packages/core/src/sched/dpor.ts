@@ -26,7 +26,17 @@
 import { type Event, HbClocks, HbScratch, dependent, hbClocks } from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
-import { SUMMARY_MAX_THREADS, StateCache, type Summary, addEvent, mergeSummary, summaryRaces } from './state-cache.js';
+import {
+  SUMMARY_MAX_THREADS,
+  type PackedSummary,
+  StateCache,
+  type Summary,
+  entries,
+  addEvent,
+  eventPositions,
+  mergeSummary,
+  summaryRaces,
+} from './state-cache.js';
 
 /**
  * A node of a wakeup tree: a thread, the event it runs there, and what
@@ -117,7 +127,7 @@ export class DporStrategy implements Strategy {
   private pendingDigest: string | undefined;
   private pendingDepth = -1;
   /** The cached state the current execution stopped at. */
-  private hit: Summary | null = null;
+  private hit: PackedSummary | null = null;
 
   constructor(opts: DporOptions) {
     this.optimal = (opts.mode ?? 'optimal') === 'optimal';
@@ -126,7 +136,7 @@ export class DporStrategy implements Strategy {
     if (opts.stateCache && opts.nthreads > SUMMARY_MAX_THREADS) {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
-    this.cache = opts.stateCache ? new StateCache() : null;
+    this.cache = opts.stateCache ? new StateCache(opts.nthreads) : null;
   }
 
   /** The steps the next execution repeats: up to the node whose explored child changed. */
@@ -246,28 +256,66 @@ export class DporStrategy implements Strategy {
    * conflicts with that summary (./state-cache.ts).
    */
   private summarise(events: readonly Event[], info: ExecutionEnd): void {
-    for (let j = this.fresh; j < events.length; j++) addEvent(this.path[j]!.summary!, events[j]!);
+    const vc = info.clocks ?? hbClocks(events, this.n);
+    const pos = eventPositions(events, this.n);
+    for (let j = this.fresh; j < events.length; j++) addEvent(this.path[j]!.summary!, events[j]!, vc[j], j, pos);
     const last = this.path[events.length - 1];
-    if (last) for (const p of info.pending) addEvent(last.summary!, p);
+    if (last) {
+      for (const p of info.pending) {
+        const prev = pos[p.tid]![pos[p.tid]!.length - 1];
+        addEvent(last.summary!, p, prev === undefined ? undefined : vc[prev], events.length, pos);
+      }
+    }
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergeSummary(last.summary!, hit);
-    const vc = info.clocks ?? hbClocks(events, this.n);
-    summaryRaces(events, vc, this.n, hit, (i, p) => this.backtrackFor(i, p));
+    if (last) mergeSummary(last.summary!, entries(hit, this.n));
+    const idx = new Int32Array(events.length);
+    const count = new Int32Array(this.n);
+    for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;
+    summaryRaces(events, vc, this.n, entries(hit, this.n), (i, p) => this.backtrackFor(i, p, events, vc, idx));
   }
 
   /**
-   * A race of the event at node `i` with a later step of thread `p` after a
-   * cached state (Flanagan and Godefroid's rule, POPL 2005): `p` becomes a
-   * wakeup-tree child of the node when it is enabled there, every enabled
-   * thread when it is not. A thread asleep there is covered already.
+   * A race of the prefix event at node `i` with a later access of thread
+   * `p` after a cached state. The reversal would be v = notdep(e, E).w.e′,
+   * with w and e′ in the state's future, unknown; its known part
+   * notdep(e, E) gives initials of v for sure (a first event there with no
+   * predecessor there has none in v). As in source-DPOR (Abdulla et al.,
+   * Algorithm 1): when one of them is asleep at the node or already a child,
+   * the race is covered; otherwise one of them becomes a child. When
+   * notdep(e, E) is empty, Flanagan and Godefroid's rule (POPL 2005): p
+   * when it is enabled at the node, else every enabled thread.
    */
-  private backtrackFor(i: number, p: number): void {
+  private backtrackFor(i: number, p: number, events: readonly Event[], vc: readonly VClock[], idx: Int32Array): void {
     const node = this.path[i]!;
+    const tc = events[i]!.tid;
+    const ic = idx[i]!;
+    // the first event of each thread in notdep(e, E) that has no predecessor there
+    const firsts: number[] = [];
+    const seen = new Set<number>();
+    for (let k = i + 1; k < events.length; k++) {
+      if (covers(vc[k]!, tc, ic)) continue;
+      const t = events[k]!.tid;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      // initial: no earlier event of notdep(e, E) happens before it
+      let initial = true;
+      for (let g = i + 1; g < k && initial; g++) {
+        if (!covers(vc[g]!, tc, ic) && covers(vc[k]!, events[g]!.tid, idx[g]!)) initial = false;
+      }
+      if (initial) firsts.push(k);
+    }
+    const has = (q: number) => node.sleep.has(q) || node.wut.some((w) => w.tid === q);
+    if (firsts.length) {
+      for (const f of firsts) if (has(events[f]!.tid)) return;
+      const f = firsts[0]!;
+      node.wut.push(wnode(events[f]!.tid, events[f]!));
+      return;
+    }
     const threads = node.enabled.includes(p) ? [p] : node.enabled;
     for (const q of threads) {
-      if (node.sleep.has(q) || node.wut.some((w) => w.tid === q)) continue;
+      if (has(q)) continue;
       // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
       // so no later insertion takes this child for a weak initial it is not
       node.wut.push(wnode(q, { tid: q, reads: [], writes: [], acq: -1, acqTry: false, noRace: false, global: true }));

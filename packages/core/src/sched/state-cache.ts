@@ -27,65 +27,128 @@
 import type { Event } from './events.js';
 import { covers } from '../state/vclock.js';
 
-/** At most this many threads fit a summary's masks (readers, writers and lock takers, 10 bits each). */
+/** At most this many threads fit a summary key (thread and access kind packed with the location). */
 export const SUMMARY_MAX_THREADS = 10;
 
-const W = 10;
-const A = 20;
+/** Access kinds of a summary key. */
+const READ = 0;
+const WRITE = 1;
+const TAKE = 2;
+
+/** The summary key of thread `p`'s access of kind `kind` to location `loc`. */
+function key(loc: number, p: number, kind: number): number {
+  return loc * 32 + p * 3 + kind;
+}
 
 /**
- * What a state's explored future touches, per location: the threads that
- * read it, write it and take it as a lock (`readers | writers << 10 |
- * takers << 20`, thread bit masks), each access as the race detection of
- * ./dpor.ts sees it as the later event of a race: a (non-try) lock
- * acquisition races with the previous acquisition, not through the lock's
- * location; blocking returns and timeouts are never the later event.
+ * What a state's explored future does, per location, thread and kind of
+ * access (read, write, lock acquisition), as the race detection of ./dpor.ts
+ * sees an event as the later event of a race: a (non-try) lock acquisition
+ * races with the previous acquisition, not through the lock's location;
+ * blocking returns and timeouts are never the later event. The value says
+ * which threads' steps are known to happen before every such access: for
+ * each thread q, the smallest over the accesses of the position (depth in
+ * the execution) of q's last step that happens before it, -1 when none does
+ * for some access. Positions are depths from the initial state, and a state
+ * has one depth (the digest includes every thread's step count), so an entry
+ * means the same wherever the state is reached: a thread q with a position
+ * at or after the state's depth has a step after the state that happens
+ * before the access, and everything q did before the state happens before it.
  */
-export type Summary = Map<number, number>;
+export type Summary = Map<number, Int32Array>;
 
-/** Add one event's accesses to a summary. */
-export function addEvent(s: Summary, e: Event): void {
-  if (e.noRace || e.global) return;
-  const r = 1 << e.tid;
-  const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-  for (const l of e.reads) if (l !== lockLoc) s.set(l, (s.get(l) ?? 0) | r);
-  for (const l of e.writes) if (l !== lockLoc) s.set(l, (s.get(l) ?? 0) | (r << W));
-  if (e.acq >= 0) s.set(e.acq, (s.get(e.acq) ?? 0) | (r << A));
+/** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
+export function eventPositions(events: readonly Event[], n: number): number[][] {
+  const pos: number[][] = Array.from({ length: n }, () => []);
+  for (let j = 0; j < events.length; j++) pos[events[j]!.tid]!.push(j);
+  return pos;
 }
 
-/** into := into ∪ from. */
-export function mergeSummary(into: Summary, from: ReadonlyMap<number, number>): void {
-  for (const [l, m] of from) into.set(l, (into.get(l) ?? 0) | m);
+function addAccess(s: Summary, k: number, at: Int32Array): void {
+  const old = s.get(k);
+  if (!old) {
+    s.set(k, at.slice());
+    return;
+  }
+  for (let q = 0; q < old.length; q++) if (at[q]! < old[q]!) old[q] = at[q]!;
 }
 
 /**
- * The races of an execution prefix `events` (clocks `vc`) with a cached
- * state's future: for every access of thread p in the summary, the prefix
- * events it would race with if it ran right after the prefix, found as
- * ./dpor.ts finds a pending event's (the last write of what it reads; the
- * last write and the reads since of what it writes; the previous lock
- * acquisition), kept when of another thread, after the last global event,
- * not happening before p's last step in the prefix, and immediate (not
- * happening before another candidate). A future step of p whose partner
- * lies between the state and it races with that partner instead, which is
- * in the summary too; so every race a stateless exploration of the future
- * would find with the prefix is among these. Calls `race(i, p)` for each.
+ * Add one event's accesses to a summary. `clock` is the event's
+ * happens-before clock (for a pending event, its thread's previous event's),
+ * `self` its position, `pos` the execution's eventPositions.
+ */
+export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
+  if (e.noRace || e.global) return;
+  const n = pos.length;
+  const at = new Int32Array(n).fill(-1);
+  if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
+  at[e.tid] = self;
+  const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
+  for (const l of e.reads) if (l !== lockLoc) addAccess(s, key(l, e.tid, READ), at);
+  for (const l of e.writes) if (l !== lockLoc) addAccess(s, key(l, e.tid, WRITE), at);
+  if (e.acq >= 0) addAccess(s, key(e.acq, e.tid, TAKE), at);
+}
+
+/**
+ * A summary packed for keeping: `[key, pos_0 .. pos_{n-1}]` per entry, one
+ * typed array (a closed state keeps its summary for the whole exploration;
+ * a Map of small arrays costs several times as much memory).
+ */
+export type PackedSummary = Int32Array;
+
+/** Pack a summary of `n` threads. */
+export function pack(s: Summary, n: number): PackedSummary {
+  const out = new Int32Array(s.size * (n + 1));
+  let o = 0;
+  for (const [k, at] of s) {
+    out[o++] = k;
+    out.set(at, o);
+    o += n;
+  }
+  return out;
+}
+
+/** The entries of a packed summary of `n` threads. */
+export function* entries(p: PackedSummary, n: number): Generator<[number, Int32Array]> {
+  for (let o = 0; o < p.length; o += n + 1) yield [p[o]!, p.subarray(o + 1, o + 1 + n)];
+}
+
+/** into := into ∪ from (positions: the smaller). */
+export function mergeSummary(into: Summary, from: Iterable<[number, Int32Array]>): void {
+  for (const [k, at] of from) addAccess(into, k, at);
+}
+
+/**
+ * The races of an execution prefix `events` (clocks `vc`), stopped at a
+ * cached state, with that state's future: for every access of thread p in
+ * the summary, the prefix events it would race with if it ran right after
+ * the prefix, found as ./dpor.ts finds a pending event's (the last write of
+ * what it reads; the last write and the reads since of what it writes; the
+ * previous lock acquisition), kept when of another thread, after the last
+ * global event, not known to happen before the access (through a thread
+ * whose step after the state happens before it, see Summary) and immediate
+ * (not happening before another candidate). A future access whose real
+ * partner lies between the state and it races with that partner instead,
+ * which is in the summary too; so every race a stateless exploration of the
+ * future would find with the prefix is among these. Calls `race(i, p)`.
  */
 export function summaryRaces(
   events: readonly Event[],
   vc: readonly Int32Array[],
   n: number,
-  summary: ReadonlyMap<number, number>,
+  summary: Iterable<[number, Int32Array]>,
   race: (i: number, p: number) => void,
 ): void {
-  const idx = new Int32Array(events.length);
+  const d = events.length;
+  const idx = new Int32Array(d);
   const count = new Int32Array(n);
   const lastOf = new Int32Array(n).fill(-1);
   const lastWrite = new Map<number, number>();
   const readsSince = new Map<number, number[]>();
   const lastAcq = new Map<number, number>();
   let global = -1;
-  for (let j = 0; j < events.length; j++) {
+  for (let j = 0; j < d; j++) {
     const e = events[j]!;
     idx[j] = ++count[e.tid]!;
     lastOf[e.tid] = j;
@@ -101,32 +164,42 @@ export function summaryRaces(
     if (e.acq >= 0) lastAcq.set(e.acq, j);
     if (e.global) global = j;
   }
-  const before = (c: number, d: number) => covers(vc[d]!, events[c]!.tid, idx[c]!);
-  const cands: number[] = [];
-  for (const [loc, mask] of summary) {
-    const lw = lastWrite.get(loc);
-    const rs = readsSince.get(loc) ?? [];
-    const la = lastAcq.get(loc);
-    for (let p = 0; p < n; p++) {
-      const bit = 1 << p;
-      cands.length = 0;
-      if (mask & (bit | (bit << W)) && lw !== undefined) cands.push(lw);
-      if (mask & (bit << W)) for (const r of rs) cands.push(r);
-      if (mask & (bit << A) && la !== undefined && !cands.includes(la)) cands.push(la);
-      if (!cands.length) continue;
-      const lp = lastOf[p]!;
-      const ok = cands.filter(
-        (c) => events[c]!.tid !== p && c > global && !events[c]!.global && !(lp >= 0 && before(c, lp)),
-      );
-      for (const c of ok) if (!ok.some((c2) => c2 !== c && before(c, c2))) race(c, p);
+  const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, idx[c]!);
+  // does prefix event c happen before every such access? through a thread with a step after the state
+  // that happens before it: c's own thread, or one whose last prefix step c happens before
+  const ordered = (c: number, at: Int32Array) => {
+    for (let r = 0; r < n; r++) {
+      if (at[r]! < d) continue;
+      if (r === events[c]!.tid) return true;
+      const lr = lastOf[r]!;
+      if (lr >= 0 && before(c, lr)) return true;
     }
+    return false;
+  };
+  const cands: number[] = [];
+  for (const [k, at] of summary) {
+    const loc = Math.floor(k / 32);
+    const p = Math.floor((k % 32) / 3);
+    const kind = k % 3;
+    cands.length = 0;
+    if (kind === TAKE) {
+      const la = lastAcq.get(loc);
+      if (la !== undefined) cands.push(la);
+    } else {
+      const lw = lastWrite.get(loc);
+      if (lw !== undefined) cands.push(lw);
+      if (kind === WRITE) for (const r of readsSince.get(loc) ?? []) cands.push(r);
+    }
+    if (!cands.length) continue;
+    const ok = cands.filter((c) => events[c]!.tid !== p && c > global && !events[c]!.global && !ordered(c, at));
+    for (const c of ok) if (!ok.some((c2) => c2 !== c && before(c, c2))) race(c, p);
   }
 }
 
 /** A fully explored state: the sleep set it was explored with (thread mask) and its future's summary. */
 export interface CachedState {
   sleep: number;
-  summary: Summary;
+  summary: PackedSummary;
 }
 
 /**
@@ -135,6 +208,9 @@ export interface CachedState {
  */
 export class StateCache {
   private readonly states = new Map<string, CachedState>();
+
+  /** A cache for explorations of `n` threads. */
+  constructor(private readonly n: number) {}
   /** Executions stopped at a visited state. */
   hits = 0;
 
@@ -157,10 +233,13 @@ export class StateCache {
   close(digest: string, sleep: number, summary: Summary): void {
     const c = this.states.get(digest);
     if (!c) {
-      this.states.set(digest, { sleep, summary });
+      this.states.set(digest, { sleep, summary: pack(summary, this.n) });
       return;
     }
     c.sleep &= sleep;
-    mergeSummary(c.summary, summary);
+    const merged: Summary = new Map();
+    mergeSummary(merged, entries(c.summary, this.n));
+    mergeSummary(merged, summary);
+    c.summary = pack(merged, this.n);
   }
 }
