@@ -97,21 +97,30 @@ export interface ChallengeManifest {
  * The problems of an exercise's `challenges` (empty when they are fine):
  * unknown program or scenario, bad goal kind, malformed token, duplicate id.
  */
-function challengeProblems(list: unknown, files: ReadonlyMap<string, string>, scenarioIds: ReadonlySet<string>): string[] {
+function challengeProblems(
+  list: unknown,
+  files: ReadonlyMap<string, string>,
+  scenarioIds: ReadonlySet<string>,
+): string[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) return ['challenges must be a list'];
   const out: string[] = [];
   const ids = new Set<string>();
   for (const [i, c] of (list as ChallengeManifest[]).entries()) {
     const at = `challenges[${i}]`;
-    if (typeof c.id !== 'string' || !/^[a-z0-9-]+$/.test(c.id)) out.push(`${at}.id must be lower-case letters, digits and dashes`);
+    if (typeof c.id !== 'string' || !/^[a-z0-9-]+$/.test(c.id))
+      out.push(`${at}.id must be lower-case letters, digits and dashes`);
     else if (ids.has(c.id)) out.push(`two challenges have the id ${c.id}`);
     ids.add(c.id);
-    if (typeof c.chapter !== 'string' || !c.chapter.startsWith('chapters/')) out.push(`${at}.chapter must be a chapters/... path`);
+    if (typeof c.chapter !== 'string' || !c.chapter.startsWith('chapters/'))
+      out.push(`${at}.chapter must be a chapters/... path`);
     if (typeof c.title !== 'string' || !c.title.trim()) out.push(`${at}.title is missing`);
-    if (typeof c.program !== 'string' || !files.has(c.program)) out.push(`${at}.program ${String(c.program)} is missing`);
-    if (!scenarioIds.has(c.scenario)) out.push(`${at}.scenario ${String(c.scenario)} is not a scenario of the exercise`);
-    if (!c.goal || !FINDING_KINDS.includes(c.goal.kind as FindingKind)) out.push(`${at}.goal.kind must be a finding kind`);
+    if (typeof c.program !== 'string' || !files.has(c.program))
+      out.push(`${at}.program ${String(c.program)} is missing`);
+    if (!scenarioIds.has(c.scenario))
+      out.push(`${at}.scenario ${String(c.scenario)} is not a scenario of the exercise`);
+    if (!c.goal || !FINDING_KINDS.includes(c.goal.kind as FindingKind))
+      out.push(`${at}.goal.kind must be a finding kind`);
     const m = c.minimal;
     if (!m || typeof m.steps !== 'number' || typeof m.preemptions !== 'number') {
       out.push(`${at}.minimal must be {token, steps, preemptions}`);
