@@ -11,7 +11,7 @@
 import type { GradeReport, GradedFinding, ScenarioResult } from '@teardown/grader';
 import type { FindingAccess, ObjectSnapshot, StackFrame } from '@teardown/core';
 import { h } from './dom';
-import { type Card, involvedObjects, stackRuns, triage } from './triage';
+import { type Card, advice, involvedObjects, learnerFrame, stackRuns, triage } from './triage';
 
 export interface ResultsHandlers {
   /** Open the trace viewer on a finding. */
@@ -224,6 +224,31 @@ function cardEl(card: Card, n: number, learner: string, handlers: ResultsHandler
     ),
     traceButtons(card, handlers),
   );
+}
+
+/**
+ * One finding's card, as the results panel draws it (the play panel shows
+ * a finding reached by hand in it). `n` makes its element ids unique on the page.
+ */
+export function findingCard(
+  f: GradedFinding,
+  s: ScenarioResult,
+  learner: string,
+  n: number,
+  handlers: ResultsHandlers,
+): HTMLElement {
+  const mine = learnerFrame(f, learner);
+  const card: Card = {
+    key: f.key,
+    kind: f.kind,
+    title: f.title,
+    instances: [{ scenario: s, finding: f }],
+    scenarios: [s.id],
+    mine,
+    advice: advice(f.kind, mine, f),
+    rank: 0,
+  };
+  return cardEl(card, n, learner, handlers);
 }
 
 /** A scenario's coverage as a short tag, and whether it was exhaustive. */
