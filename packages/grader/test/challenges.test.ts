@@ -12,6 +12,7 @@ import { decodeToken, goalMet, playScore } from '@teardown/core';
 import { bundledExercises, findExerciseDir, loadExercise } from '../src/exercise/node.js';
 import { exerciseChallenges, playChallenge } from '../src/exercise/challenge.js';
 import { parseExercise } from '../src/exercise/manifest.js';
+import { teardown } from './cli.js';
 
 beforeAll(async () => {
   await initNodeParser();
@@ -57,6 +58,23 @@ describe('play challenges', () => {
         preemptions: ch.minimal.preemptions,
       });
       expect(score.asGoodAsChecker).toBe(true);
+      // `teardown replay` of the played token reports the very finding reached by hand
+      const cli = teardown([
+        'replay',
+        '--exercise',
+        ex.manifest.id,
+        '--scenario',
+        ch.scenario,
+        `exercises/${ex.manifest.id}/${ch.program}`,
+        '--schedule',
+        v.token,
+        '--json',
+      ]);
+      expect(cli.code, cli.stderr).toBe(1);
+      const replayed = (JSON.parse(cli.stdout).findings as { key: string; token: string }[]).find(
+        (f) => f.key === won!.key && f.token === won!.token,
+      );
+      expect(JSON.stringify(replayed)).toBe(JSON.stringify(won));
       // undo takes the winning step back: the goal is not met any more
       expect(goalMet(ch.goal, session.undo().findings)).toBeUndefined();
     },

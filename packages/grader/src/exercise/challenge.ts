@@ -73,7 +73,9 @@ export async function playChallenge(ex: Exercise, ch: ChallengeManifest): Promis
   const text = ex.files.get(ch.program);
   if (text === undefined) throw new Error(`challenge ${ch.id}: ${ch.program} is missing`);
   const kb = ex.manifest.knownBad.find((k) => k.file === ch.program);
-  return playScenario(ex, [{ name: ch.program, text }], ch.scenario, {
+  // named by its base name, as `teardown grade`/`teardown replay` name a file given on the command line: the
+  // findings' frames and keys are then the CLI's
+  return playScenario(ex, [{ name: ch.program.replace(/^.*\//, ''), text }], ch.scenario, {
     token: ch.minimal.token,
     ...(kb?.replaces?.length ? { replaces: kb.replaces } : {}),
   });

@@ -4,6 +4,7 @@
  * declares, the starter compiles and does not pass, and the reference
  * model findings are the ones the solution shows today.
  */
+import { goalMet } from '@teardown/core';
 import type { Exercise } from './manifest.js';
 import { grade, referenceModelFindings, type GradeReport } from '../grade/grade.js';
 
@@ -27,7 +28,7 @@ export async function checkExercise(
     opts.onCheck?.(c);
   };
   const text = (p: string) => ex.files.get(p)!;
-  const run = (file: string, extra: { replaces?: string[]; bare?: boolean } = {}) =>
+  const run = (file: string, extra: { replaces?: string[]; bare?: boolean; only?: string[] } = {}) =>
     grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true, ...extra });
 
   const sol = await run(ex.manifest.solution);
@@ -75,6 +76,28 @@ export async function checkExercise(
         r.status === 'error'
           ? `does not compile: ${r.diagnostics[0]?.message}`
           : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}${wrongPre.length ? `; ${wrongPre.join('; ')}` : ''}`,
+    });
+  }
+
+  // a challenge's minimal interleaving is the checker's: its scenario graded (minimised) reaches the goal with it
+  for (const ch of ex.manifest.challenges ?? []) {
+    const kb = ex.manifest.knownBad.find((k) => k.file === ch.program);
+    const r = await run(ch.program, { replaces: kb?.replaces, bare: false, only: [ch.scenario] });
+    const s = r.scenarios[0];
+    const hits = (s?.findings ?? []).filter((f) => goalMet(ch.goal, [f]));
+    hits.sort(
+      (a, b) => (a.preemptions ?? 0) - (b.preemptions ?? 0) || (a.schedule?.length ?? 0) - (b.schedule?.length ?? 0),
+    );
+    const best = hits[0];
+    const got = best
+      ? { token: best.token, steps: best.schedule?.length ?? 0, preemptions: best.preemptions ?? 0 }
+      : null;
+    push({
+      name: `challenge ${ch.id}: the checker's minimal interleaving is ${ch.minimal.token}`,
+      ok: JSON.stringify(got) === JSON.stringify(ch.minimal),
+      detail: got
+        ? `checker: ${got.token}, ${got.steps} steps, ${got.preemptions} preemptions`
+        : 'the goal is not reached',
     });
   }
 
