@@ -242,6 +242,7 @@ export async function main(argv: string[]): Promise<void> {
       let failed = 0;
       await checkExercise(ex, {
         bare: true,
+        challenges: true,
         onCheck: (c) => {
           if (!c.ok) failed++;
           process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);

@@ -17,10 +17,16 @@ export interface ExerciseCheck {
 
 const kindsOf = (r: GradeReport) => [...new Set(r.scenarios.flatMap((s) => s.findings.map((f) => f.kind)))].sort();
 
-/** Run every check; `bare` skips minimisation (faster; the verdicts are the same). */
+/**
+ * Run every check; `bare` skips minimisation (faster; the verdicts are the
+ * same). With `challenges`, also that each play challenge's `minimal` is the
+ * checker's minimised counterexample for its goal (a minimised grading of its
+ * scenario per challenge: `teardown exercise` does it; the unit tests win each
+ * challenge by playing instead, test/challenges.test.ts).
+ */
 export async function checkExercise(
   ex: Exercise,
-  opts: { bare?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
+  opts: { bare?: boolean; challenges?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
 ): Promise<ExerciseCheck[]> {
   const out: ExerciseCheck[] = [];
   const push = (c: ExerciseCheck) => {
@@ -80,11 +86,12 @@ export async function checkExercise(
   }
 
   // a challenge's minimal interleaving is the checker's: its scenario graded (minimised) reaches the goal with it
-  for (const ch of ex.manifest.challenges ?? []) {
+  for (const ch of opts.challenges ? (ex.manifest.challenges ?? []) : []) {
     const kb = ex.manifest.knownBad.find((k) => k.file === ch.program);
     const r = await run(ch.program, { replaces: kb?.replaces, bare: false, only: [ch.scenario] });
     const s = r.scenarios[0];
-    const hits = (s?.findings ?? []).filter((f) => goalMet(ch.goal, [f]));
+    // the goal may be a finding in the model's own code (the solution's stall): those are reported apart
+    const hits = [...(s?.findings ?? []), ...(s?.modelFindings ?? [])].filter((f) => goalMet(ch.goal, [f]));
     hits.sort(
       (a, b) => (a.preemptions ?? 0) - (b.preemptions ?? 0) || (a.schedule?.length ?? 0) - (b.schedule?.length ?? 0),
     );
