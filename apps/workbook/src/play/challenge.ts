@@ -8,6 +8,7 @@
  */
 import { GraderClient } from '../exercise/grader-client';
 import { PlayPanel } from './play-panel';
+import { playHash, playHashToken } from './links';
 
 /** One worker per exercise on the page, started on the first Play. */
 const clients = new Map<string, GraderClient>();
@@ -16,15 +17,6 @@ const client = (id: string) => {
   if (!c) clients.set(id, (c = new GraderClient(id)));
   return c;
 };
-
-/** The token of a `#play-<id>=<token>` hash for challenge `id`, or null. */
-export function playHashToken(hash: string, id: string): string | null {
-  const prefix = `#play-${id}`;
-  if (hash === prefix) return '';
-  if (!hash.startsWith(`${prefix}=`)) return null;
-  const token = decodeURIComponent(hash.slice(prefix.length + 1));
-  return /^[A-Za-z0-9_.,]*$/.test(token) ? token : null;
-}
 
 /** Mount one challenge island. */
 export function mountChallenge(root: HTMLElement): void {
@@ -36,7 +28,7 @@ export function mountChallenge(root: HTMLElement): void {
   const open = async (token?: string) => {
     panel ??= new PlayPanel(panelEl, {
       client: client(ex),
-      shareLink: (t) => `${location.origin}${location.pathname}#play-${id}=${encodeURIComponent(t)}`,
+      shareLink: (t) => `${location.origin}${location.pathname}${playHash(id, t)}`,
     });
     button.disabled = true;
     await panel.open({ challenge: id }, token || undefined);
