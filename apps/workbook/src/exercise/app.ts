@@ -245,6 +245,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
           editor.revealLineInCenter(line);
           editor.focus();
         },
+        play: (s) => void play.open(s.id, gradedCode),
       });
       root.dataset.result = r.status;
       hints.graded(r);

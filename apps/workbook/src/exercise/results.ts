@@ -18,6 +18,8 @@ export interface ResultsHandlers {
   showTrace(s: ScenarioResult, f: GradedFinding): void;
   /** Move the editor to a line of the submission. */
   goto(line: number, column: number): void;
+  /** Play a (visible) scenario by hand (src/play/); no Play buttons without it. */
+  play?(s: ScenarioResult): void;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -258,8 +260,13 @@ export function coverageTag(s: ScenarioResult): { text: string; exhaustive: bool
   return { text: exhaustive ? 'exhaustive' : `not exhaustive: ${s.coverage.text}`, exhaustive };
 }
 
-function scenarioRow(s: ScenarioResult, cards: Card[]): HTMLElement {
+function scenarioRow(s: ScenarioResult, cards: Card[], handlers: ResultsHandlers): HTMLElement {
   const ok = s.status === 'passed';
+  const play =
+    handlers.play && s.visible
+      ? h('button', { type: 'button', class: 'td-play-scenario td-secondary', 'aria-label': `Play ${s.title}` }, 'Play')
+      : null;
+  play?.addEventListener('click', () => handlers.play!(s));
   const cov = coverageTag(s);
   const mine = cards.map((c, i) => (c.scenarios.includes(s.id) ? i + 1 : 0)).filter((n) => n > 0);
   return h(
@@ -289,6 +296,7 @@ function scenarioRow(s: ScenarioResult, cards: Card[]): HTMLElement {
       : s.status === 'failed'
         ? h('span', { class: 'td-cards' }, 'stopped before the exploration finished')
         : null,
+    play,
   );
 }
 
@@ -343,7 +351,7 @@ export function renderResults(root: HTMLElement, r: GradeReport, handlers: Resul
   }
   root.append(
     h('h4', { class: 'td-results-sub' }, 'Scenarios'),
-    h('ol', { class: 'td-scenarios' }, ...r.scenarios.map((s) => scenarioRow(s, cards))),
+    h('ol', { class: 'td-scenarios' }, ...r.scenarios.map((s) => scenarioRow(s, cards, handlers))),
   );
   const model = r.scenarios.flatMap((s) => s.modelFindings.map((f) => ({ s, f })));
   if (model.length) {
