@@ -25,7 +25,7 @@ export default defineConfig({
 			favicon: '/favicon.svg',
 			// the skip links: Starlight's, and "Skip to the editor" on exercise pages
 			components: { SkipLink: './src/components/SkipLink.astro' },
-			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css'],
+			customCss: ['./src/styles/teardown.css', './src/styles/workspace.css', './src/styles/play.css'],
 			lastUpdated: false,
 			// long lines in code blocks wrap instead of overflowing the column
 			expressiveCode: { defaultProps: { wrap: true } },

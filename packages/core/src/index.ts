@@ -66,3 +66,4 @@ export {
 } from './model/index.js';
 export { kernelObjects, traceObjects, type ObjectTrace } from './report/objects.js';
 export type { InjectedFault, Injection } from './state/fault.js';
+export * from './play/index.js';

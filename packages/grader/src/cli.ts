@@ -24,6 +24,15 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { InputError, errnoReason, readSourceFile } from './input.js';
 import { OutputError, guardStdio, writeOutputFile } from './output.js';
 
+/** `teardown replay`'s options. */
+interface ReplayCliOptions {
+  schedule: string;
+  json?: boolean;
+  timeouts?: 'quiescent' | 'anytime';
+  exercise?: string;
+  scenario?: string;
+}
+
 /** Load an exercise by id or folder; a usage error when it does not exist or is broken. */
 function exerciseOrUsage(nameOrPath: string): Exercise {
   const dir = findExerciseDir(nameOrPath);
@@ -132,9 +141,30 @@ export async function main(argv: string[]): Promise<void> {
       'the schedule token a finding printed (comma-separated tokens replay several executions)',
     )
     .option('--json', 'print the steps and findings as JSON')
+    .option(
+      '--exercise <exercise>',
+      "with --scenario: the program is a submission (or a known-bad file) of this exercise; replay that scenario's interleaving (a played challenge's token)",
+    )
+    .option('--scenario <id>', 'with --exercise: the scenario the token belongs to')
     .addOption(timeoutsOption())
-    .action(async (file: string, o: { schedule: string; json?: boolean; timeouts?: 'quiescent' | 'anytime' }) => {
+    .action(async (file: string, o: ReplayCliOptions) => {
+      if ((o.exercise === undefined) !== (o.scenario === undefined))
+        throw new UsageError('--exercise and --scenario go together (a scenario of an exercise)');
       await initNodeParser();
+      if (o.exercise !== undefined) {
+        // a scenario of an exercise: the same replay as `grade --only <scenario> --schedule <token>`
+        const ex = exerciseOrUsage(o.exercise);
+        const replaces = modelPatch(ex, findExerciseDir(o.exercise)!, [file], undefined);
+        const [name] = submissionNames([file]);
+        process.exitCode = await gradeCommand(ex, [{ name: name!, text: readSourceFile(file) }], {
+          only: o.scenario,
+          schedule: o.schedule,
+          ...(o.json ? { json: true } : {}),
+          ...(o.timeouts ? { timeouts: o.timeouts } : {}),
+          ...(replaces ? { replaces } : {}),
+        } as GradeCliOptions);
+        return;
+      }
       process.exitCode = await replayCommand(file, readSourceFile(file), o);
     });
 
@@ -215,6 +245,7 @@ export async function main(argv: string[]): Promise<void> {
       let failed = 0;
       await checkExercise(ex, {
         bare: true,
+        challenges: true,
         onCheck: (c) => {
           if (!c.ok) failed++;
           process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);

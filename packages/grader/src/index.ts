@@ -12,7 +12,9 @@ export {
   type Scenario,
   type ScenarioManifest,
   type KnownBadManifest,
+  type ChallengeManifest,
 } from './exercise/manifest.js';
+export { playScenario, playChallenge, exerciseChallenges, type PlaySetup } from './exercise/challenge.js';
 export {
   grade,
   gradingFiles,

@@ -14,6 +14,7 @@ import { findingToken } from '@teardown/core/token';
 import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
 import { readTrace, traceLink, type SharedTrace } from './share';
+import { ExercisePlay } from '../play/exercise-play';
 import { coverageTag, renderResults } from './results';
 import { HintPanel } from './hint-panel';
 import { TraceViewer } from './trace-view';
@@ -244,6 +245,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
           editor.revealLineInCenter(line);
           editor.focus();
         },
+        play: (s) => void play.open(s.id, gradedCode),
       });
       root.dataset.result = r.status;
       hints.graded(r);
@@ -325,6 +327,18 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       editor.focus();
     });
 
+  // play the scheduler on a scenario with the learner's code (src/play/exercise-play.ts)
+  const playBtn = q<HTMLButtonElement>('.td-play-btn');
+  const play = new ExercisePlay(q<HTMLElement>('.td-play-area'), {
+    client,
+    scenarios: info.scenarios,
+    code: () => mine.getValue(),
+    link: (scenario, token, code) =>
+      traceLink({ v: 2, ex: id, scenario, token, code, kind: 'play' }, info.shareDictionary),
+  });
+  playBtn.addEventListener('click', () => play.show());
+  playBtn.disabled = false;
+
   setBusy(false);
   root.dataset.ready = 'true';
   window.__teardownReadyMs = Math.round(performance.now());
@@ -333,7 +347,10 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
   // a shared trace: its code read-only beside the learner's, the trace at the sharer's step
   const link = readTrace(location.hash, { [id]: info.shareDictionary });
   if (link && 'error' in link) status(link.error, 'error');
-  else if (link && link.ex === id) {
+  else if (link && link.ex === id && link.kind === 'play') {
+    // a played interleaving: the play panel at its token, on the sharer's code
+    await play.open(link.scenario, link.code, link.token);
+  } else if (link && link.ex === id) {
     sharedView.open(link.code);
     const scenarioTitle = info.scenarios.find((s) => s.id === link.scenario)?.title ?? link.scenario;
     await openTrace(link, { scenarioTitle, findingTitle: link.title, findingKind: link.kind });

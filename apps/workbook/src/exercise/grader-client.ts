@@ -6,10 +6,27 @@
  */
 import * as Comlink from 'comlink';
 import type { GradeProgress, GradeReport } from '@teardown/grader';
-import type { ExerciseInfo, GradeExtra, GraderApi, TraceView } from '../workers/grader.worker';
+import type {
+  ExerciseInfo,
+  GradeExtra,
+  GraderApi,
+  PlayMove,
+  PlayState,
+  PlayTarget,
+  TraceView,
+} from '../workers/grader.worker';
+import type { ChallengeManifest } from '@teardown/grader';
 import type { Diagnostic } from '@teardown/core';
 
-export type { ExerciseInfo, GradeExtra, TraceView };
+export type { ExerciseInfo, GradeExtra, TraceView, PlayMove, PlayState, PlayTarget };
+
+/** What opening a play session returns (the worker's playOpen). */
+export interface PlayOpened {
+  state: PlayState;
+  sources: Record<string, string>;
+  learnerFiles: string[];
+  challenge?: ChallengeManifest;
+}
 
 /** Why a call ended without a result. */
 export class Stopped extends Error {
@@ -95,6 +112,16 @@ export class GraderClient {
       (api) =>
         api.trace(this.exerciseId, code, scenario, token, model) as Promise<TraceView | { diagnostics: Diagnostic[] }>,
     );
+  }
+
+  /** Open a play session in the worker (compiles the program: may take a few seconds). */
+  playOpen(target: PlayTarget, token?: string): Promise<PlayOpened> {
+    return this.guarded(60_000, (api) => api.playOpen(this.exerciseId, target, token) as Promise<PlayOpened>);
+  }
+
+  /** One move of the open play session (re-runs the played prefix in the worker). */
+  playMove(move: PlayMove): Promise<PlayState> {
+    return this.guarded(30_000, (api) => api.playMove(move) as Promise<PlayState>);
   }
 
   /** Stop the call in flight, if any. */

@@ -11,13 +11,15 @@
 import type { GradeReport, GradedFinding, ScenarioResult } from '@teardown/grader';
 import type { FindingAccess, ObjectSnapshot, StackFrame } from '@teardown/core';
 import { h } from './dom';
-import { type Card, involvedObjects, stackRuns, triage } from './triage';
+import { type Card, advice, involvedObjects, learnerFrame, stackRuns, triage } from './triage';
 
 export interface ResultsHandlers {
   /** Open the trace viewer on a finding. */
   showTrace(s: ScenarioResult, f: GradedFinding): void;
   /** Move the editor to a line of the submission. */
   goto(line: number, column: number): void;
+  /** Play a (visible) scenario by hand (src/play/); no Play buttons without it. */
+  play?(s: ScenarioResult): void;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -226,6 +228,31 @@ function cardEl(card: Card, n: number, learner: string, handlers: ResultsHandler
   );
 }
 
+/**
+ * One finding's card, as the results panel draws it (the play panel shows
+ * a finding reached by hand in it). `n` makes its element ids unique on the page.
+ */
+export function findingCard(
+  f: GradedFinding,
+  s: ScenarioResult,
+  learner: string,
+  n: number,
+  handlers: ResultsHandlers,
+): HTMLElement {
+  const mine = learnerFrame(f, learner);
+  const card: Card = {
+    key: f.key,
+    kind: f.kind,
+    title: f.title,
+    instances: [{ scenario: s, finding: f }],
+    scenarios: [s.id],
+    mine,
+    advice: advice(f.kind, mine, f),
+    rank: 0,
+  };
+  return cardEl(card, n, learner, handlers);
+}
+
 /** A scenario's coverage as a short tag, and whether it was exhaustive. */
 export function coverageTag(s: ScenarioResult): { text: string; exhaustive: boolean } {
   if (!s.coverage) return { text: 'not run', exhaustive: false };
@@ -233,8 +260,13 @@ export function coverageTag(s: ScenarioResult): { text: string; exhaustive: bool
   return { text: exhaustive ? 'exhaustive' : `not exhaustive: ${s.coverage.text}`, exhaustive };
 }
 
-function scenarioRow(s: ScenarioResult, cards: Card[]): HTMLElement {
+function scenarioRow(s: ScenarioResult, cards: Card[], handlers: ResultsHandlers): HTMLElement {
   const ok = s.status === 'passed';
+  const play =
+    handlers.play && s.visible
+      ? h('button', { type: 'button', class: 'td-play-scenario td-secondary', 'aria-label': `Play ${s.title}` }, 'Play')
+      : null;
+  play?.addEventListener('click', () => handlers.play!(s));
   const cov = coverageTag(s);
   const mine = cards.map((c, i) => (c.scenarios.includes(s.id) ? i + 1 : 0)).filter((n) => n > 0);
   return h(
@@ -264,6 +296,7 @@ function scenarioRow(s: ScenarioResult, cards: Card[]): HTMLElement {
       : s.status === 'failed'
         ? h('span', { class: 'td-cards' }, 'stopped before the exploration finished')
         : null,
+    play,
   );
 }
 
@@ -318,7 +351,7 @@ export function renderResults(root: HTMLElement, r: GradeReport, handlers: Resul
   }
   root.append(
     h('h4', { class: 'td-results-sub' }, 'Scenarios'),
-    h('ol', { class: 'td-scenarios' }, ...r.scenarios.map((s) => scenarioRow(s, cards))),
+    h('ol', { class: 'td-scenarios' }, ...r.scenarios.map((s) => scenarioRow(s, cards, handlers))),
   );
   const model = r.scenarios.flatMap((s) => s.modelFindings.map((f) => ({ s, f })));
   if (model.length) {

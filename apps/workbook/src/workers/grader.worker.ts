@@ -14,6 +14,12 @@ import {
   DEFAULT_LIMITS,
   type Diagnostic,
   type ObjectTrace,
+  type PlayGoal,
+  type PlayView,
+  goalMet,
+  playScore,
+  type PlayScore,
+  type Finding,
 } from '@teardown/core';
 import {
   grade,
@@ -22,6 +28,11 @@ import {
   parseUpstream,
   upstreamExercise,
   scenarioSpec,
+  exerciseChallenges,
+  playChallenge,
+  playScenario,
+  type PlaySetup,
+  type ChallengeManifest,
   type Exercise,
   type GradeProgress,
   type GradeReport,
@@ -81,6 +92,88 @@ export interface ExerciseInfo {
 export interface GradeExtra {
   only?: string[];
   model?: string;
+}
+
+/** What to play: a challenge of the exercise, or a scenario with the learner's code. */
+export type PlayTarget = { challenge: string } | { scenario: string; code: string };
+
+/** A played position as the page draws it (core's PlayView), with the challenge's goal and a win's score. */
+export interface PlayState extends PlayView {
+  /** Thread names by thread id. */
+  names: string[];
+  /** The finding that met the challenge's goal, and the score against the checker's minimal interleaving. */
+  won?: { finding: Finding; score: PlayScore };
+}
+
+/** The session a play page opened (one at a time per worker). */
+interface Playing {
+  setup: PlaySetup;
+  challenge?: ChallengeManifest;
+}
+let playing: Playing | null = null;
+
+function playState(v: PlayView): PlayState {
+  const p = playing!;
+  const names = p.setup.spec.threads.map((t) => t.name);
+  const goal: PlayGoal | undefined = p.challenge?.goal;
+  const f = goal ? goalMet(goal, v.findings) : undefined;
+  return {
+    ...v,
+    names,
+    ...(f && p.challenge ? { won: { finding: f, score: playScore(f, p.challenge.minimal) } } : {}),
+  };
+}
+
+/** Moves of a play session (core's PlaySession). */
+export type PlayMove = { step: number } | { toMyCode: number } | 'undo' | 'restart' | { load: string };
+
+/**
+ * Open a play session (the previous one is dropped): a challenge, or a
+ * scenario with the learner's code; `token` jumps to a played interleaving
+ * (a share link's). Returns the first view, the sources of every file a
+ * thread can be in, the learner's files and, for a challenge, its manifest.
+ */
+async function playOpen(
+  id: string,
+  target: PlayTarget,
+  token?: string,
+): Promise<{
+  state: PlayState;
+  sources: Record<string, string>;
+  learnerFiles: string[];
+  challenge?: ChallengeManifest;
+}> {
+  await ready();
+  const ex = exercise(id);
+  let challenge: ChallengeManifest | undefined;
+  let setup: PlaySetup;
+  if ('challenge' in target) {
+    challenge = exerciseChallenges(ex).find((c) => c.id === target.challenge);
+    if (!challenge) throw new Error(`exercise ${id} has no challenge ${target.challenge}`);
+    setup = await playChallenge(ex, challenge);
+  } else {
+    setup = await playScenario(ex, [{ name: SUBMISSION, text: target.code }], target.scenario, token ? { token } : {});
+  }
+  playing = { setup, ...(challenge ? { challenge } : {}) };
+  const v = token ? setup.session.load(decodeToken(token).schedules[0] ?? []) : setup.session.view();
+  return {
+    state: playState(v),
+    sources: setup.sources,
+    learnerFiles: setup.learnerFiles,
+    ...(challenge ? { challenge } : {}),
+  };
+}
+
+/** One move of the open session; throws when there is none, or the move is not allowed (a blocked thread). */
+async function playMove(move: PlayMove): Promise<PlayState> {
+  if (!playing) throw new Error('no play session is open');
+  const s = playing.setup.session;
+  if (move === 'undo') return playState(s.undo());
+  if (move === 'restart') return playState(s.restart());
+  if ('step' in move) return playState(s.step(move.step));
+  if ('toMyCode' in move) return playState(s.runToMyCode(move.toMyCode));
+  s.restart();
+  return playState(s.load(decodeToken(move.load).schedules[0] ?? []));
 }
 
 const api = {
@@ -149,6 +242,9 @@ const api = {
     for (const f of files) if (used.has(f.name)) sources[f.name] = f.text;
     return { trace, threads: [...spec.threads.map((t) => t.name), 'setup'], sources };
   },
+
+  playOpen,
+  playMove,
 };
 
 export type GraderApi = typeof api;

@@ -112,7 +112,8 @@ export async function buildBundle(): Promise<{ files: BundleFiles; version: Bund
  * solution and the known-bad versions (a student template repository is
  * public to its student). The solution's place holds a stub, since the
  * manifest names it; grading never reads it (the solution's model findings
- * are in model-findings.json). The manifest's known-bad list is emptied.
+ * are in model-findings.json). The manifest's known-bad list is emptied and
+ * its play challenges dropped (they play the solution and known-bad files).
  */
 export function shippedExercise(ex: Exercise): Map<string, string> {
   const out = new Map<string, string>();
@@ -120,7 +121,7 @@ export function shippedExercise(ex: Exercise): Map<string, string> {
   for (const [path, text] of ex.files) {
     if (bad.has(path) || path.startsWith('known-bad/')) continue;
     if (path === 'exercise.json') {
-      out.set(path, `${JSON.stringify({ ...ex.manifest, knownBad: [] }, null, 2)}\n`);
+      out.set(path, `${JSON.stringify({ ...ex.manifest, knownBad: [], challenges: undefined }, null, 2)}\n`);
       continue;
     }
     out.set(

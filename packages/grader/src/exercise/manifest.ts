@@ -9,8 +9,8 @@
  * the model's own kernel code that the reference solution shows, by
  * scenario: see grade/attribution.ts).
  */
-import type { Budget, FindingKind, Limits } from '@teardown/core';
-import { FINDING_KINDS, MODEL_BASES } from '@teardown/core';
+import type { Budget, FindingKind, Limits, PlayGoal } from '@teardown/core';
+import { FINDING_KINDS, MODEL_BASES, decodeToken } from '@teardown/core';
 
 export interface ScenarioManifest {
   /** Path of the scenario file, e.g. `scenarios/destroy-races-unbind.c`. */
@@ -70,6 +70,69 @@ export interface ExerciseManifest {
    * **bold**, [links](/chapters/...)). docs/grading.md, "Hints".
    */
   hints?: string[];
+  /** Play challenges (./challenge.ts): the learner picks the interleaving until the goal finding appears. */
+  challenges?: ChallengeManifest[];
+}
+
+/** One challenge as the manifest states it. */
+export interface ChallengeManifest {
+  /** Unique in the exercise: lower-case letters, digits, dashes. */
+  id: string;
+  /** Workbook path of the chapter that embeds it (`chapters/06-three-cases`). */
+  chapter: string;
+  /** The task, one sentence (`Make the v2 patch free the idev while IOMMU_DESTROY still uses it`). */
+  title: string;
+  /** A few sentences of context: what the threads do, what to look for. */
+  text?: string;
+  /** The program: the exercise's solution or one of its known-bad files (compiled with its `replaces`). */
+  program: string;
+  /** The scenario id (the file's base name). */
+  scenario: string;
+  goal: PlayGoal;
+  /** The checker's minimal counterexample for the goal: its token, visible steps and preemptions. */
+  minimal: { token: string; steps: number; preemptions: number };
+}
+
+/**
+ * The problems of an exercise's `challenges` (empty when they are fine):
+ * unknown program or scenario, bad goal kind, malformed token, duplicate id.
+ */
+function challengeProblems(
+  list: unknown,
+  files: ReadonlyMap<string, string>,
+  scenarioIds: ReadonlySet<string>,
+): string[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return ['challenges must be a list'];
+  const out: string[] = [];
+  const ids = new Set<string>();
+  for (const [i, c] of (list as ChallengeManifest[]).entries()) {
+    const at = `challenges[${i}]`;
+    if (typeof c.id !== 'string' || !/^[a-z0-9-]+$/.test(c.id))
+      out.push(`${at}.id must be lower-case letters, digits and dashes`);
+    else if (ids.has(c.id)) out.push(`two challenges have the id ${c.id}`);
+    ids.add(c.id);
+    if (typeof c.chapter !== 'string' || !c.chapter.startsWith('chapters/'))
+      out.push(`${at}.chapter must be a chapters/... path`);
+    if (typeof c.title !== 'string' || !c.title.trim()) out.push(`${at}.title is missing`);
+    if (typeof c.program !== 'string' || !files.has(c.program))
+      out.push(`${at}.program ${String(c.program)} is missing`);
+    if (!scenarioIds.has(c.scenario))
+      out.push(`${at}.scenario ${String(c.scenario)} is not a scenario of the exercise`);
+    if (!c.goal || !FINDING_KINDS.includes(c.goal.kind as FindingKind))
+      out.push(`${at}.goal.kind must be a finding kind`);
+    const m = c.minimal;
+    if (!m || typeof m.steps !== 'number' || typeof m.preemptions !== 'number') {
+      out.push(`${at}.minimal must be {token, steps, preemptions}`);
+    } else {
+      try {
+        decodeToken(m.token);
+      } catch (e) {
+        out.push(`${at}.minimal.token: ${(e as Error).message}`);
+      }
+    }
+  }
+  return out;
 }
 
 /** A scenario with its id (the file's base name without `.c`) and text. */
@@ -203,6 +266,7 @@ export function parseExercise(files: Record<string, string> | ReadonlyMap<string
       }
     }
   }
+  problems.push(...challengeProblems(m.challenges, map, ids));
   if (problems.length) throw new ExerciseError(id, problems);
   return { manifest: m, scenarios, files: map, modelFindings, functionNames };
 }

@@ -4,6 +4,7 @@
  * declares, the starter compiles and does not pass, and the reference
  * model findings are the ones the solution shows today.
  */
+import { goalMet } from '@teardown/core';
 import type { Exercise } from './manifest.js';
 import { grade, referenceModelFindings, type GradeReport } from '../grade/grade.js';
 
@@ -16,10 +17,16 @@ export interface ExerciseCheck {
 
 const kindsOf = (r: GradeReport) => [...new Set(r.scenarios.flatMap((s) => s.findings.map((f) => f.kind)))].sort();
 
-/** Run every check; `bare` skips minimisation (faster; the verdicts are the same). */
+/**
+ * Run every check; `bare` skips minimisation (faster; the verdicts are the
+ * same). With `challenges`, also that each play challenge's `minimal` is the
+ * checker's minimised counterexample for its goal (a minimised grading of its
+ * scenario per challenge: `teardown exercise` does it; the unit tests win each
+ * challenge by playing instead, test/challenges.test.ts).
+ */
 export async function checkExercise(
   ex: Exercise,
-  opts: { bare?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
+  opts: { bare?: boolean; challenges?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
 ): Promise<ExerciseCheck[]> {
   const out: ExerciseCheck[] = [];
   const push = (c: ExerciseCheck) => {
@@ -27,7 +34,7 @@ export async function checkExercise(
     opts.onCheck?.(c);
   };
   const text = (p: string) => ex.files.get(p)!;
-  const run = (file: string, extra: { replaces?: string[]; bare?: boolean } = {}) =>
+  const run = (file: string, extra: { replaces?: string[]; bare?: boolean; only?: string[] } = {}) =>
     grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true, ...extra });
 
   const sol = await run(ex.manifest.solution);
@@ -75,6 +82,29 @@ export async function checkExercise(
         r.status === 'error'
           ? `does not compile: ${r.diagnostics[0]?.message}`
           : `found ${got.join(', ') || 'nothing'}${missing.length ? `; missing ${missing.join(', ')}` : ''}${wrongPre.length ? `; ${wrongPre.join('; ')}` : ''}`,
+    });
+  }
+
+  // a challenge's minimal interleaving is the checker's: its scenario graded (minimised) reaches the goal with it
+  for (const ch of opts.challenges ? (ex.manifest.challenges ?? []) : []) {
+    const kb = ex.manifest.knownBad.find((k) => k.file === ch.program);
+    const r = await run(ch.program, { replaces: kb?.replaces, bare: false, only: [ch.scenario] });
+    const s = r.scenarios[0];
+    // the goal may be a finding in the model's own code (the solution's stall): those are reported apart
+    const hits = [...(s?.findings ?? []), ...(s?.modelFindings ?? [])].filter((f) => goalMet(ch.goal, [f]));
+    hits.sort(
+      (a, b) => (a.preemptions ?? 0) - (b.preemptions ?? 0) || (a.schedule?.length ?? 0) - (b.schedule?.length ?? 0),
+    );
+    const best = hits[0];
+    const got = best
+      ? { token: best.token, steps: best.schedule?.length ?? 0, preemptions: best.preemptions ?? 0 }
+      : null;
+    push({
+      name: `challenge ${ch.id}: the checker's minimal interleaving is ${ch.minimal.token}`,
+      ok: JSON.stringify(got) === JSON.stringify(ch.minimal),
+      detail: got
+        ? `checker: ${got.token}, ${got.steps} steps, ${got.preemptions} preemptions`
+        : 'the goal is not reached',
     });
   }
 
