@@ -378,4 +378,13 @@ const struct iommufd_object_ops iommufd_object_ops[] = {
 		.destroy = iommufd_vdevice_destroy,
 		.abort = iommufd_vdevice_abort,
 	},
+	[IOMMUFD_OBJ_IOAS] = {
+		.destroy = iommufd_ioas_destroy,
+	},
+	[IOMMUFD_OBJ_HWPT_PAGING] = {
+		.destroy = iommufd_hwpt_paging_destroy,
+	},
+	[IOMMUFD_OBJ_SELFTEST] = {
+		.destroy = iommufd_selftest_destroy,
+	},
 };
