@@ -395,7 +395,8 @@ class DeclarationPass {
     if (d.type.k !== 'fn') return;
     const cur = st.curFile;
     // a model function the exercise gives to the learner: its body here is only a declaration
-    const def = def0 && st.files[cur]!.role === 'prelude' && st.files[cur]!.learnerWrites?.includes(d.name) ? undefined : def0;
+    const def =
+      def0 && st.files[cur]!.role === 'prelude' && st.files[cur]!.learnerWrites?.includes(d.name) ? undefined : def0;
     const unit = st.files[cur]!.unit;
     const key = unit !== undefined && (def || !st.fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
     const idx = st.fnIdx.getExact(key);
