@@ -1,10 +1,9 @@
 /*
- * Known-bad (close-order): the release loop that walks every slot, tombstones
- * included, and stores NULL over each one it is done with, tombstones
- * counted as progress. The shape of Xu Yilun's [PATCH v2 1/4] (June 2025;
- * the research notes' summary, kernel-ground-truth.md 1.7: "replaced
- * xa_for_each with an xas_find loop that xas_store(NULL)'d each tombstone")
- * and of the loop in the mutex version posted in the v2 thread (seed 002):
+ * Known-bad (close-order): the release loop of the mutex version Aneesh
+ * Kumar K.V posted in the v2 thread (seed 002, June 2025), as posted but
+ * for the walk: it visits every slot, tombstones included, stores NULL over
+ * each one it is done with, without xa_lock, and counts tombstones as
+ * progress (GPL-2.0):
  *
  *	xas_for_each(&xas, obj, ULONG_MAX) {
  *		if (!xa_is_zero(obj)) {
@@ -18,9 +17,12 @@
  *	}
  *
  * The model has no xas_for_each(); a walk of the IDs with xas_load() stands
- * in for it. The store modifies the xarray without xa_lock (v3 dropped the
- * loop: "No bother clean each tombstone"), and the object is destroyed while
- * still published at its ID.
+ * in for it. Xu Yilun's [PATCH v2 1/4] (23 June 2025) had the same walk with
+ * xas_find() and took xas_lock() around the store; that version passes in
+ * the model, whose xarray has no nodes: what it gets wrong upstream is an
+ * xa_state kept across the unlock and the destroy (xas_pause() is the rule),
+ * which the model cannot see. v3 dropped the walk ("No bother clean each
+ * tombstone in iommufd_fops_release()").
  */
 int iommufd_fops_release(struct inode *inode, struct file *filp)
 {

@@ -1,12 +1,12 @@
 /*
- * Known-bad (close-order): the release loop without the `empty` flag. It
- * ends on xa_empty() and WARNs when a pass destroys nothing, but a
- * tombstone keeps xa_empty() false while xa_for_each() skips it: with only
- * tombstones left, a pass sees nothing, destroys nothing, and WARNs. The
- * loop as it stood when tombstones arrived (v3 of "iommufd: Destroy vdevice
- * on idevice destroy", June 2025); v4 added the flag inside the loop ("the
- * tombstones are stored as XA_ZERO_ENTRY ... Thus once xa_for_each() finds
- * no further !NULL entries the loop is done").
+ * Known-bad (close-order): Linux 6.16's release loop, unchanged, in a kernel
+ * that has tombstones. It ends on xa_empty() and WARNs when a pass destroys
+ * nothing, but a tombstone keeps xa_empty() false while xa_for_each() skips
+ * it: with only tombstones left a pass sees nothing, destroys nothing, and
+ * WARNs. What every version of the 2025 series had to change: v2 1/4 counted
+ * the tombstones it cleared, v3 1/5 added the `empty` flag, v4 moved it
+ * inside the loop ("Thus once xa_for_each() finds no further !NULL entries
+ * the loop is done").
  */
 int iommufd_fops_release(struct inode *inode, struct file *filp)
 {

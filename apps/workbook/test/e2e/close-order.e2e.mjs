@@ -54,10 +54,7 @@ describe('the close-order exercise page', () => {
     assert.equal(await submit(page, 300_000), 'failed');
     const card = page.locator('.td-results .td-finding[data-kind="warn"][data-scenarios~="tombstones-only"]').first();
     assert.match(await card.textContent(), /iommufd_fops_release/);
-    assert.equal(
-      await page.locator('.td-scenario[data-scenario="first-open-fails"][data-status="passed"]').count(),
-      1,
-    );
+    assert.equal(await page.locator('.td-scenario[data-scenario="first-open-fails"][data-status="passed"]').count(), 1);
     await context.close();
   });
 });
