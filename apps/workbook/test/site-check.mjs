@@ -38,6 +38,7 @@ const chapters = [
   '06-three-cases',
   '07-exploring-interleavings',
   '09-domain-sharing',
+  '10-close-order',
 ];
 const expected = [
   '/',
@@ -46,6 +47,7 @@ const expected = [
   ...chapters.map((c) => `/chapters/${c}/`),
   '/exercises/vdev-lifetime/',
   '/exercises/domain-sharing/',
+  '/exercises/close-order/',
   '/checker/findings/',
   '/instructors/guide/',
 ];

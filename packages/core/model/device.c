@@ -38,10 +38,16 @@ struct iommu_device *__iommu_get_iommu_dev(struct device *dev)
 	return dev->iommu_dev;
 }
 
-/* No selftest mock devices in the model: every device is a real (VFIO) one. */
+/*
+ * Is `dev` one of the selftest's mock devices (selftest.c)? Those bind
+ * without a reference on the iommufd file. Upstream compares dev->bus with
+ * the mock bus; the model's struct device has no bus, so the mock bus's
+ * name stands in (a pointer set once, before the device is shared).
+ * Models iommufd_selftest_is_mock_dev() (Linux 6.17, selftest.c).
+ */
 bool iommufd_selftest_is_mock_dev(struct device *dev)
 {
-	return false;
+	return dev->init_name == iommufd_mock_bus_name;
 }
 
 /*

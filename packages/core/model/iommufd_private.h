@@ -147,7 +147,7 @@ struct iommufd_viommu {
 	struct iommu_device *iommu_dev;
 	/* virt_id -> vdevice */
 	struct xarray vdevs;
-	const struct iommufd_viommu_ops *ops;
+	const struct iommufd_viommu_ops *ops; struct iommufd_hwpt_paging *hwpt; /* hwpt: NULL without one */
 };
 
 /* The guest's view of a device behind a vIOMMU: created by IOMMU_VDEVICE_ALLOC. */
@@ -299,3 +299,51 @@ iommufd_get_vdevice(struct iommufd_ctx *ictx, u32 id)
 
 	return container_of(obj, struct iommufd_vdevice, obj);
 }
+
+/* The close-order additions (exercise close-order, seed 000): what a process leaves behind at exit. */
+
+/* A paging HWPT on an IOAS, which it holds a users reference on (hw_pagetable.c, Linux 6.17; no domain). */
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+};
+
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;
+	bool nest_parent;
+};
+
+/* IOMMU_IOAS_ALLOC and IOMMU_HWPT_ALLOC, reduced to the IDs (include/uapi/linux/iommufd.h). */
+struct iommu_ioas_alloc {
+	u32 size;
+	u32 flags;
+	u32 out_ioas_id;
+};
+
+struct iommu_hwpt_alloc {
+	u32 size;
+	u32 flags;
+	u32 dev_id;
+	u32 pt_id;
+	u32 out_hwpt_id;
+};
+
+/* The selftest's mock device object (selftest.c, IOMMU_TEST_OP_MOCK_DOMAIN): destroying it unbinds its idev. */
+struct selftest_obj {
+	struct iommufd_object obj;
+	struct {
+		struct iommufd_device *idev;
+		struct device *mock_dev;
+	} idev;
+};
+
+/* ioas.c (the model's hwpt.c) */
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+
+/* selftest.c */
+extern const char iommufd_mock_bus_name[];
+int iommufd_test_mock_domain(struct iommufd_ctx *ictx, u32 *stdev_id, u32 *idev_id);
+void iommufd_selftest_destroy(struct iommufd_object *obj);

@@ -275,60 +275,55 @@ int iommufd_fops_open(struct inode *inode, struct file *filp)
 }
 
 /*
- * One pass of the release loop: destroy every object whose only users
- * reference is the xarray's. *seen is set when any object (not a
- * tombstone: xa_for_each() skips XA_ZERO_ENTRY) was found. Returns how
- * many were destroyed.
- */
-static unsigned int iommufd_release_leaves(struct iommufd_ctx *ictx, bool *seen)
-{
-	struct iommufd_object *obj;
-	unsigned int freed = 0;
-	unsigned long index;
-
-	xa_for_each(&ictx->objects, index, obj) {
-		*seen = true;
-		if (refcount_dec_if_one(&obj->users)) {
-			xa_erase(&ictx->objects, index);
-			iommufd_object_ops[obj->type].destroy(obj);
-			kfree(obj);
-			freed++;
-		}
-	}
-	return freed;
-}
-
-/*
  * The last reference to the iommufd file is gone. Objects hold users
  * references on the objects they depend on, so destroy the leaves (users
  * == 1) pass after pass, each pass freeing the next layer, with no
- * pre_destroy and no waiting. Tombstones keep xa_empty() false, so the loop
- * ends when a pass sees no object at all; a pass that sees objects and
- * frees none means a refcount bug. xa_destroy() then drops the tombstones.
- * Models iommufd_fops_release() (Linux 6.17).
+ * pre_destroy and no waiting. Tombstones keep xa_empty() false and
+ * xa_for_each() skips them, so the loop ends when a pass sees no object
+ * (`empty`); a pass that sees objects and destroys none means a refcount
+ * bug (WARN). xa_destroy() then drops the tombstones.
+ * Models iommufd_fops_release() (Linux 6.17); the exercise close-order
+ * gives it to the learner.
  */
 int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx = filp->private_data;
-	struct iommufd_sw_msi_map *map;
-	struct iommufd_sw_msi_map *tmp;
+	struct iommufd_sw_msi_map *next;
+	struct iommufd_sw_msi_map *cur;
+	struct iommufd_object *obj;
 
 	while (!xa_empty(&ictx->objects)) {
-		bool seen = false;
-		unsigned int freed = iommufd_release_leaves(ictx, &seen);
+		unsigned int destroyed = 0;
+		unsigned long index;
+		bool empty = true;
 
-		if (!seen)
+		xa_for_each(&ictx->objects, index, obj) {
+			empty = false;
+			if (!refcount_dec_if_one(&obj->users))
+				continue;
+
+			destroyed++;
+			xa_erase(&ictx->objects, index);
+			iommufd_object_ops[obj->type].destroy(obj);
+			kfree(obj);
+		}
+
+		if (empty)
 			break;
-		if (WARN_ON(!freed))
+
+		/* Bug related to users refcount */
+		if (WARN_ON(!destroyed))
 			break;
 	}
+
+	/* the tombstones left by iommufd_object_tombstone_user() */
 	xa_destroy(&ictx->objects);
 
 	WARN_ON(!xa_empty(&ictx->groups));
 
 	mutex_destroy(&ictx->sw_msi_lock);
-	list_for_each_entry_safe(map, tmp, &ictx->sw_msi_list, sw_msi_item)
-		kfree(map);
+	list_for_each_entry_safe(cur, next, &ictx->sw_msi_list, sw_msi_item)
+		kfree(cur);
 
 	kfree(ictx);
 	return 0;
@@ -377,5 +372,14 @@ const struct iommufd_object_ops iommufd_object_ops[] = {
 	[IOMMUFD_OBJ_VDEVICE] = {
 		.destroy = iommufd_vdevice_destroy,
 		.abort = iommufd_vdevice_abort,
+	},
+	[IOMMUFD_OBJ_IOAS] = {
+		.destroy = iommufd_ioas_destroy,
+	},
+	[IOMMUFD_OBJ_HWPT_PAGING] = {
+		.destroy = iommufd_hwpt_paging_destroy,
+	},
+	[IOMMUFD_OBJ_SELFTEST] = {
+		.destroy = iommufd_selftest_destroy,
 	},
 };

@@ -170,3 +170,83 @@ int ioctl_vfio_bind_iommufd(struct file *cdev, struct file *iommufd, u32 *out_de
 	task_work_run();
 	return rc;
 }
+
+/* ioctl(iommufd, IOMMU_IOAS_ALLOC) */
+int ioctl_ioas_alloc(struct file *iommufd, u32 *out_ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
+	int rc;
+
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
+	rc = iommufd_ioas_alloc_ioctl(&ucmd);
+	if (!rc && out_ioas_id)
+		*out_ioas_id = cmd.out_ioas_id;
+	fdput(&f);
+	task_work_run();
+	return rc;
+}
+
+/* ioctl(iommufd, IOMMU_HWPT_ALLOC, { .dev_id, .pt_id = ioas_id, .flags = IOMMU_HWPT_ALLOC_NEST_PARENT }) */
+int ioctl_hwpt_alloc(struct file *iommufd, u32 dev_id, u32 ioas_id, u32 *out_hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = { .size = sizeof(cmd), .dev_id = dev_id, .pt_id = ioas_id };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
+	int rc;
+
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
+	rc = iommufd_hwpt_alloc(&ucmd);
+	if (!rc && out_hwpt_id)
+		*out_hwpt_id = cmd.out_hwpt_id;
+	fdput(&f);
+	task_work_run();
+	return rc;
+}
+
+/* ioctl(iommufd, IOMMU_VIOMMU_ALLOC, { .dev_id, .hwpt_id }): a vIOMMU on a nesting-parent HWPT */
+int ioctl_viommu_alloc_on(struct file *iommufd, u32 dev_id, u32 hwpt_id, u32 *out_viommu_id)
+{
+	struct iommu_viommu_alloc cmd = { .size = sizeof(cmd), .dev_id = dev_id, .hwpt_id = hwpt_id };
+	struct iommufd_ucmd ucmd = { .cmd = &cmd };
+	struct fd f;
+	int rc;
+
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	ucmd.ictx = f.file->private_data;
+	rc = iommufd_viommu_alloc_ioctl(&ucmd);
+	if (!rc && out_viommu_id)
+		*out_viommu_id = cmd.out_viommu_id;
+	fdput(&f);
+	task_work_run();
+	return rc;
+}
+
+/* ioctl(iommufd, IOMMU_TEST_CMD, { .op = IOMMU_TEST_OP_MOCK_DOMAIN }): a mock device bound to the iommufd */
+int ioctl_test_mock_domain(struct file *iommufd, u32 *out_stdev_id, u32 *out_idev_id)
+{
+	struct fd f;
+	u32 stdev_id, idev_id;
+	int rc;
+
+	fdget(&f, iommufd);
+	if (!f.file)
+		return -EBADF;
+	rc = iommufd_test_mock_domain(f.file->private_data, &stdev_id, &idev_id);
+	if (!rc) {
+		*out_stdev_id = stdev_id;
+		*out_idev_id = idev_id;
+	}
+	fdput(&f);
+	task_work_run();
+	return rc;
+}

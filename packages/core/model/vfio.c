@@ -114,6 +114,12 @@ static void vfio_iommufd_physical_unbind(struct vfio_device *vdev)
 
 	if (vdev->iommufd_attached)
 		vdev->iommufd_attached = false;
+	/*
+	 * Not upstream: the model's check of the order upstream keeps in
+	 * vfio_df_device_last_close(). The unbind gives DMA ownership back to
+	 * the kernel; the device must not be able to DMA by then.
+	 */
+	INVARIANT(!data_race(vdev->pci_enabled), "a device is disabled (close_device) before its iommufd unbind");
 	iommufd_device_unbind(vdev->iommufd_device);
 	vdev->iommufd_device = NULL;
 }
@@ -293,9 +299,15 @@ struct file *vfio_device_cdev_open(struct vfio_device *device)
 	return file;
 }
 
-/* vfio-pci, reduced: open enables the PCI device, close disables it. */
+/*
+ * vfio-pci, reduced: open enables the PCI device, close disables it.
+ * Upstream vfio_pci_open_device() -> vfio_pci_core_enable() ->
+ * pci_enable_device() may fail: the fault site "pci_enable_device".
+ */
 static int vfio_pci_open_device(struct vfio_device *core_vdev)
 {
+	if (should_fail("pci_enable_device"))
+		return -EIO;
 	WRITE_ONCE(core_vdev->pci_enabled, true);
 	return 0;
 }

@@ -13,14 +13,16 @@
  * object tied to the IOMMU instance behind `dev_id`, with an xarray of
  * vdevices by virtual ID, initialised by the device's IOMMU driver (which
  * sets viommu->ops). Upstream iommufd_viommu_alloc_ioctl() (Linux 6.17)
- * also asks the driver for the structure's size, takes a nesting-parent
- * HWPT (the vIOMMU holds a users reference on it) and allocates with
- * _iommufd_object_alloc_ucmd(); the model has no HWPT and finalizes
- * itself, after the response is copied, as the ucmd allocator would.
+ * also asks the driver for the structure's size, requires a nesting-parent
+ * HWPT (the vIOMMU holds a users reference on it; the model makes it
+ * optional: hwpt_id 0, as vdev-lifetime's scenarios allocate) and allocates
+ * with _iommufd_object_alloc_ucmd(); the model finalizes itself, after the
+ * response is copied, as the ucmd allocator would.
  */
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_viommu_alloc *cmd = ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt_paging = NULL;
 	struct iommufd_viommu *viommu;
 	struct iommufd_device *idev;
 	const struct iommu_ops *ops;
@@ -37,13 +39,31 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		goto out_put_idev;
 	}
 
+	/* the model's reduction: hwpt_id 0 means no HWPT (upstream requires a nesting parent) */
+	if (cmd->hwpt_id) {
+		obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_HWPT_PAGING);
+		if (IS_ERR(obj)) {
+			rc = PTR_ERR(obj);
+			goto out_put_idev;
+		}
+		hwpt_paging = container_of(obj, struct iommufd_hwpt_paging, common.obj);
+		if (!hwpt_paging->nest_parent) {
+			rc = -EINVAL;
+			goto out_put_hwpt;
+		}
+	}
+
 	obj = _iommufd_object_alloc(ucmd->ictx, sizeof(*viommu), IOMMUFD_OBJ_VIOMMU);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
-		goto out_put_idev;
+		goto out_put_hwpt;
 	}
 	viommu = container_of(obj, struct iommufd_viommu, obj);
 	viommu->ictx = ucmd->ictx;
+	if (hwpt_paging) {
+		viommu->hwpt = hwpt_paging;
+		refcount_inc(&viommu->hwpt->common.obj.users);
+	}
 	xa_init(&viommu->vdevs);
 	viommu->iommu_dev = __iommu_get_iommu_dev(idev->dev);
 	rc = ops->viommu_init(viommu);
@@ -60,21 +80,26 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc)
 		goto out_abort;
 	iommufd_object_finalize(ucmd->ictx, &viommu->obj);
-	goto out_put_idev;
+	goto out_put_hwpt;
 
 out_abort:
 	iommufd_object_abort_and_destroy(ucmd->ictx, &viommu->obj);
+out_put_hwpt:
+	if (hwpt_paging)
+		iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
 out_put_idev:
 	/* the vIOMMU keeps no reference on the device it was created for */
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }
 
-/* Models iommufd_viommu_destroy() (Linux 6.17) without the driver op and the HWPT put. */
+/* Models iommufd_viommu_destroy() (Linux 6.17) without the driver op; the HWPT put only when there is one. */
 void iommufd_viommu_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_viommu *viommu = container_of(obj, struct iommufd_viommu, obj);
 
+	if (viommu->hwpt)
+		refcount_dec(&viommu->hwpt->common.obj.users);
 	xa_destroy(&viommu->vdevs);
 }
 

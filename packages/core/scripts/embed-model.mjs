@@ -22,6 +22,8 @@ export const ORDER = [
   'main.c',
   'device.c',
   'viommu.c',
+  'vdevice.c',
+  'hwpt.c',
   'selftest.c',
   'fs.c',
   'vfio.c',

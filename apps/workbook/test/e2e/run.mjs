@@ -139,6 +139,7 @@ Object.assign(process.env, {
       join(here, 'lifecycle.e2e.mjs'),
       join(here, 'domain.e2e.mjs'),
       join(here, 'play.e2e.mjs'),
+      join(here, 'close-order.e2e.mjs'),
       join(here, 'class-report.e2e.mjs'),
     ],
     env,

@@ -390,10 +390,13 @@ class DeclarationPass {
    * Declare or define a function. In a unit, a definition is private; a
    * bodiless declaration names the shared function if there is one.
    */
-  private declareFn(d: Declared, n: Syn, def: Syn | undefined): void {
+  private declareFn(d: Declared, n: Syn, def0: Syn | undefined): void {
     const { st } = this;
     if (d.type.k !== 'fn') return;
     const cur = st.curFile;
+    // a model function the exercise gives to the learner: its body here is only a declaration
+    const def =
+      def0 && st.files[cur]!.role === 'prelude' && st.files[cur]!.learnerWrites?.includes(d.name) ? undefined : def0;
     const unit = st.files[cur]!.unit;
     const key = unit !== undefined && (def || !st.fnIdx.getShared(d.name)) ? unitKey(unit, d.name) : d.name;
     const idx = st.fnIdx.getExact(key);

@@ -200,6 +200,15 @@ export interface SourceFile {
    * {@link unitKey}.
    */
   unit?: string;
+  /**
+   * Prelude files only: functions this file defines that an exercise gives to
+   * the learner. Their bodies here are dropped and the definitions kept as
+   * declarations, so the learner's file must define them (a link error
+   * names them otherwise). How an exercise draws its boundary inside a
+   * model file (grader's gradingFiles: the manifest's `functions` that the
+   * model defines); docs/grading.md, "The learner's functions".
+   */
+  learnerWrites?: readonly string[];
 }
 
 /** The index key of `name` defined privately in translation unit `unit`. */

@@ -150,6 +150,7 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     if (op === '*') return this.rvalueOfLV(this.lvalue(n), n);
     // &x
     if (arg.type === 'identifier' && !this.lookupVar(arg.text) && this.P.sym.fnIndex.has(arg.text)) {
+      this.P.noteCall(arg.text, arg);
       const sig = this.P.fnSig(arg.text);
       const to: CType = sig ? { k: 'fn', ...sig } : UNKNOWN;
       return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(arg.text)! }), type: { k: 'ptr', to } };
@@ -239,6 +240,8 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     if (this.P.sym.fnIndex.has(name)) {
       const sig = this.P.fnSig(name);
       const to: CType = sig ? { k: 'fn', ...sig } : UNKNOWN;
+      // a function used as a value must be defined too (the linker's check, as for a call)
+      this.P.noteCall(name, n);
       return { reg: this.constReg({ t: 'fn', fn: this.P.sym.fnIndex.get(name)! }), type: { k: 'ptr', to } };
     }
     if (name === 'XA_ZERO_ENTRY') return { reg: this.constReg({ t: 'zero' }), type: VOIDP };

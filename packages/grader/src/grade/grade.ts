@@ -167,7 +167,9 @@ export function gradingFiles(
   scenarios: readonly Scenario[],
   model: string = ex.manifest.model,
 ): SourceFile[] {
-  const files: SourceFile[] = [...modelFiles(model)];
+  // the exercise's functions are the learner's to write, also where the model defines them (SourceFile.learnerWrites)
+  const mine = ex.functionNames;
+  const files: SourceFile[] = modelFiles(model).map((f) => (mine.length ? { ...f, learnerWrites: mine } : f));
   for (const f of submission) files.push({ name: f.name, text: f.text, role: 'learner' });
   const harness = ex.manifest.harness;
   for (const s of scenarios) {
