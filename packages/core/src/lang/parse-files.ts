@@ -9,6 +9,7 @@ import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
 import type { Macro } from './declare.js';
 import { MAX_NESTING, checkLimits } from './limits.js';
+import { type SyntaxStore, decodeSyn, encodeSyn } from './syn-codec.js';
 
 /** A parsed file: its tree, the loop macros the pre-pass rewrote, and the pre-passed text. */
 export interface Parsed {
@@ -21,6 +22,35 @@ export interface Parsed {
 const parseCache = new Map<string, Parsed>();
 const PARSE_CACHE_SIZE = 64;
 
+/** Texts at least this long go through the persistent store (the model's files; not small scenarios). */
+const STORE_MIN_CHARS = 4096;
+let store: SyntaxStore | undefined;
+
+/**
+ * Install a persistent store of parses (or remove it with undefined): a
+ * parse of a long text is looked up there before tree-sitter runs, and put
+ * there after. See ./syn-codec.ts.
+ */
+export function setSyntaxStore(s: SyntaxStore | undefined): void {
+  store = s;
+}
+
+/** Parse pre-passed text, through the persistent store when there is one and the text is long. */
+async function parseStored(pp: string): Promise<Syn> {
+  if (!store || pp.length < STORE_MIN_CHARS) return parseC(pp);
+  const hit = store.get(pp);
+  if (hit) {
+    try {
+      return decodeSyn(hit, pp);
+    } catch {
+      // a stale or damaged entry: parse again and replace it
+    }
+  }
+  const root = await parseC(pp);
+  store.set(pp, encodeSyn(root));
+  return root;
+}
+
 /** The parse of `text` (after the pre-pass), from the cache when it was parsed before. */
 export async function parseCached(text: string): Promise<Parsed> {
   const hit = parseCache.get(text);
@@ -31,7 +61,7 @@ export async function parseCached(text: string): Promise<Parsed> {
     return hit;
   }
   const pp = prepass(text);
-  const parsed: Parsed = { root: await parseC(pp.text), loops: pp.loops, ppText: pp.text };
+  const parsed: Parsed = { root: await parseStored(pp.text), loops: pp.loops, ppText: pp.text };
   parseCache.set(text, parsed);
   if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
   return parsed;
