@@ -18,6 +18,31 @@ export interface Parsed {
   ppText: string;
 }
 
+/**
+ * The problems of a parsed tree, found once per tree: its syntax errors and
+ * its size limits (./limits.ts), as the (node, message) pairs to report.
+ */
+export interface TreeProblems {
+  syntax: [Syn, string][];
+  limits: [Syn, string][];
+}
+
+const problemsOf = new WeakMap<Parsed, TreeProblems>();
+
+/** The syntax errors and limit violations of `p`, computed on first use (trees are immutable). */
+export function treeProblems(p: Parsed): TreeProblems {
+  let r = problemsOf.get(p);
+  if (!r) {
+    const syntax: [Syn, string][] = [];
+    const limits: [Syn, string][] = [];
+    syntaxErrors(p.root, p.ppText, (n, m) => syntax.push([n, m]));
+    checkLimits(p.root, (n, m) => limits.push([n, m]));
+    r = { syntax, limits };
+    problemsOf.set(p, r);
+  }
+  return r;
+}
+
 /** Parsed files by text. Trees are never mutated after parsing, so they are shared between compiles. */
 const parseCache = new Map<string, Parsed>();
 const PARSE_CACHE_SIZE = 64;
@@ -51,8 +76,12 @@ async function parseStored(pp: string): Promise<Syn> {
   return root;
 }
 
-/** The parse of `text` (after the pre-pass), from the cache when it was parsed before. */
-export async function parseCached(text: string): Promise<Parsed> {
+/**
+ * The parse of `text` (after the pre-pass), from the cache when it was
+ * parsed before. `persist`: through the persistent store too (the model's
+ * and the exercises' files; a learner's text is not kept on disk).
+ */
+export async function parseCached(text: string, persist = true): Promise<Parsed> {
   const hit = parseCache.get(text);
   if (hit) {
     // most recently used last
@@ -61,7 +90,11 @@ export async function parseCached(text: string): Promise<Parsed> {
     return hit;
   }
   const pp = prepass(text);
-  const parsed: Parsed = { root: await parseStored(pp.text), loops: pp.loops, ppText: pp.text };
+  const parsed: Parsed = {
+    root: await (persist ? parseStored(pp.text) : parseC(pp.text)),
+    loops: pp.loops,
+    ppText: pp.text,
+  };
   parseCache.set(text, parsed);
   if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
   return parsed;
