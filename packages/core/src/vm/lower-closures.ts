@@ -56,6 +56,9 @@ export interface LoweredFunction {
   /** For a Load/Store at pc: its visible step and its dependency information (./lower-visible.ts). */
   visible: (VisibleFn | undefined)[];
   deps: (DepsFn | undefined)[];
+  /** For a Builtin at pc: its argument registers, and a scratch array for the queries (enabled, deps, timeout, owner). */
+  argRegs: (number[] | undefined)[];
+  queryArgs: (Value[] | undefined)[];
 }
 
 /** The registers `args` name, read from `regs` (a fresh array: built-ins may keep it). */
@@ -413,6 +416,8 @@ export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, 
   const kind = new Uint8Array(n);
   const visible = new Array<VisibleFn | undefined>(n);
   const deps = new Array<DepsFn | undefined>(n);
+  const argRegs = new Array<number[] | undefined>(n);
+  const queryArgs = new Array<Value[] | undefined>(n);
   for (let pc = 0; pc < n; pc++) {
     const ins = fn.code[pc]!;
     kind[pc] = ins.op;
@@ -425,11 +430,13 @@ export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, 
       impl = builtins[ins.name];
       if (!impl) throw new Error(`teardown: no implementation for built-in '${ins.name}'`);
       impls[pc] = impl;
+      argRegs[pc] = ins.args;
+      queryArgs[pc] = new Array<Value>(ins.args.length).fill(0);
     }
     if (ins.op === Op.Call || ins.op === Op.CallInd) retDst[pc] = ins.dst;
     ops[pc] = lowerInstr(ins, pc, impl);
   }
-  return { ops, retDst, impls, kind, visible, deps };
+  return { ops, retDst, impls, kind, visible, deps, argRegs, queryArgs };
 }
 
 /**

@@ -211,7 +211,7 @@ export class Machine extends VmServices {
     const op = l.kind[f.pc]!;
     if (op === Op.Builtin) {
       const impl = l.impls[f.pc]!;
-      if (!impl.enabled || impl.enabled(this, t, this.args(f, this.builtinAt(f)), this.builtinAt(f))) return true;
+      if (!impl.enabled || impl.enabled(this, t, this.queryArgs(f, l), this.builtinAt(f))) return true;
       return this.anytimeTimeouts && this.timeoutDue(t);
     }
     if (op === Op.BackEdge) return this.spin.enabled(this, t);
@@ -256,10 +256,10 @@ export class Machine extends VmServices {
   private pendingTimeout(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
     if (!f) return undefined;
-    const impl = this.lowered[f.fn]!.impls[f.pc];
+    const l = this.lowered[f.fn]!;
+    const impl = l.impls[f.pc];
     if (impl?.timeout === undefined) return undefined;
-    const ins = this.builtinAt(f);
-    return impl.timeout(this, t, this.args(f, ins), ins);
+    return impl.timeout(this, t, this.queryArgs(f, l), this.builtinAt(f));
   }
 
   /**
@@ -279,8 +279,7 @@ export class Machine extends VmServices {
       case Op.Builtin: {
         const impl = l.impls[f.pc]!;
         if (!impl.deps) return NO_DEPS;
-        const ins = this.builtinAt(f);
-        return this.withLiveness(impl.deps(this, t, this.args(f, ins), ins));
+        return this.withLiveness(impl.deps(this, t, this.queryArgs(f, l), this.builtinAt(f)));
       }
       case Op.BackEdge: {
         return { reads: this.spin.waitKeys(tid), writes: [], noRace: true };
@@ -465,10 +464,22 @@ export class Machine extends VmServices {
   private waitsFor(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
     if (!f) return undefined;
-    const impl = this.lowered[f.fn]!.impls[f.pc];
+    const l = this.lowered[f.fn]!;
+    const impl = l.impls[f.pc];
     if (impl?.owner === undefined) return undefined;
-    const ins = this.builtinAt(f);
-    return impl.owner(this, t, this.args(f, ins), ins);
+    return impl.owner(this, t, this.queryArgs(f, l), this.builtinAt(f));
+  }
+
+  /**
+   * The arguments of the built-in frame `f` is at, for a query (enabled,
+   * deps, timeout, owner): read into the instruction's scratch array, which
+   * the query does not keep (exec gets a fresh array).
+   */
+  private queryArgs(f: Frame, l: LoweredFunction): Value[] {
+    const regs = l.argRegs[f.pc]!;
+    const out = l.queryArgs[f.pc]!;
+    for (let i = 0; i < regs.length; i++) out[i] = f.regs[regs[i]!]!;
+    return out;
   }
 
   /** The built-in call instruction frame `f` is at (the caller checked that it is one). */
