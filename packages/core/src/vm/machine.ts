@@ -43,7 +43,7 @@ export class Machine extends VmServices {
   /** The program's functions lowered to closures (./lower-closures.ts), shared by its machines. */
   private readonly lowered: LoweredFunction[];
   /** The spin-loop detector (the lowered back-edges call it). */
-  readonly spin = new SpinDetector();
+  spin = new SpinDetector();
   private initialAllocCount = 0;
 
   constructor(prog: Program, spec: ScenarioSpec, shared = new SharedDetectors(), limits: Limits = DEFAULT_LIMITS) {
