@@ -5,8 +5,7 @@
  */
 import { type Syn, field, named } from './syntax.js';
 import type { LoopMacro } from './prepass.js';
-import { parseCached, parseMacro, syntaxErrors } from './parse-files.js';
-import { checkLimits } from './limits.js';
+import { parseCached, parseMacro, treeProblems } from './parse-files.js';
 import { loneCrToLf } from './prepass.js';
 import { MacroTable, type ModelNames, learnerClash } from './learner-scope.js';
 import { builtinTypeName } from './types.js';
@@ -187,9 +186,11 @@ async function parseFiles(st: CompileState): Promise<Tree[] | undefined> {
       st.diagnostics.push({ file: f.name, line: 1, column: 1, message: 'source is not text', severity: 'error' });
       return undefined;
     }
-    const parsed = await parseCached(f.text);
-    syntaxErrors(parsed.root, parsed.ppText, (n, m) => st.report(i, n, m));
-    checkLimits(parsed.root, (n, m) => st.report(i, n, m));
+    const parsed = await parseCached(f.text, f.role !== 'learner');
+    // found once per parsed text (a harness included by every scenario is walked once), reported per file
+    const problems = treeProblems(parsed);
+    for (const [n, m] of problems.syntax) st.report(i, n, m);
+    for (const [n, m] of problems.limits) st.report(i, n, m);
     trees.push({ root: parsed.root, loops: parsed.loops, text: f.text });
   }
   return st.diagnostics.length ? undefined : trees;

@@ -9,6 +9,7 @@ import { parseC } from './parser.js';
 import { prepass, type LoopMacro } from './prepass.js';
 import type { Macro } from './declare.js';
 import { MAX_NESTING, checkLimits } from './limits.js';
+import { type SyntaxStore, decodeSyn, encodeSyn } from './syn-codec.js';
 
 /** A parsed file: its tree, the loop macros the pre-pass rewrote, and the pre-passed text. */
 export interface Parsed {
@@ -17,12 +18,70 @@ export interface Parsed {
   ppText: string;
 }
 
+/**
+ * The problems of a parsed tree, found once per tree: its syntax errors and
+ * its size limits (./limits.ts), as the (node, message) pairs to report.
+ */
+export interface TreeProblems {
+  syntax: [Syn, string][];
+  limits: [Syn, string][];
+}
+
+const problemsOf = new WeakMap<Parsed, TreeProblems>();
+
+/** The syntax errors and limit violations of `p`, computed on first use (trees are immutable). */
+export function treeProblems(p: Parsed): TreeProblems {
+  let r = problemsOf.get(p);
+  if (!r) {
+    const syntax: [Syn, string][] = [];
+    const limits: [Syn, string][] = [];
+    syntaxErrors(p.root, p.ppText, (n, m) => syntax.push([n, m]));
+    checkLimits(p.root, (n, m) => limits.push([n, m]));
+    r = { syntax, limits };
+    problemsOf.set(p, r);
+  }
+  return r;
+}
+
 /** Parsed files by text. Trees are never mutated after parsing, so they are shared between compiles. */
 const parseCache = new Map<string, Parsed>();
 const PARSE_CACHE_SIZE = 64;
 
-/** The parse of `text` (after the pre-pass), from the cache when it was parsed before. */
-export async function parseCached(text: string): Promise<Parsed> {
+/** Texts at least this long go through the persistent store (the model's files; not small scenarios). */
+const STORE_MIN_CHARS = 4096;
+let store: SyntaxStore | undefined;
+
+/**
+ * Install a persistent store of parses (or remove it with undefined): a
+ * parse of a long text is looked up there before tree-sitter runs, and put
+ * there after. See ./syn-codec.ts.
+ */
+export function setSyntaxStore(s: SyntaxStore | undefined): void {
+  store = s;
+}
+
+/** Parse pre-passed text, through the persistent store when there is one and the text is long. */
+async function parseStored(pp: string): Promise<Syn> {
+  if (!store || pp.length < STORE_MIN_CHARS) return parseC(pp);
+  const hit = store.get(pp);
+  if (hit) {
+    try {
+      return decodeSyn(hit, pp);
+    } catch {
+      // a stale or damaged entry: parse again and replace it
+    }
+  }
+  const root = await parseC(pp);
+  store.set(pp, encodeSyn(root));
+  return root;
+}
+
+/**
+ * The parse of `text` (after the pre-pass), from the cache when it was
+ * parsed before. `persist`: through the persistent store too (the model's
+ * and the exercises' files; a learner's text is not kept on disk).
+ */
+export async function parseCached(text: string, persist = true): Promise<Parsed> {
   const hit = parseCache.get(text);
   if (hit) {
     // most recently used last
@@ -31,7 +90,11 @@ export async function parseCached(text: string): Promise<Parsed> {
     return hit;
   }
   const pp = prepass(text);
-  const parsed: Parsed = { root: await parseC(pp.text), loops: pp.loops, ppText: pp.text };
+  const parsed: Parsed = {
+    root: await (persist ? parseStored(pp.text) : parseC(pp.text)),
+    loops: pp.loops,
+    ppText: pp.text,
+  };
   parseCache.set(text, parsed);
   if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
   return parsed;

@@ -58,10 +58,16 @@ export function lastToken(n: Syn): Syn {
  * `visit` returns false to skip a node's children.
  */
 export function forEachNode(root: Syn, visit: (n: Syn, depth: number) => boolean | undefined): void {
-  const stack: [Syn, number][] = [[root, 0]];
-  while (stack.length) {
-    const [n, d] = stack.pop()!;
+  // two parallel stacks (no pair allocated per node)
+  const nodes: Syn[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const n = nodes.pop()!;
+    const d = depths.pop()!;
     if (visit(n, d) === false) continue;
-    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, d + 1]);
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      nodes.push(n.children[i]!);
+      depths.push(d + 1);
+    }
   }
 }

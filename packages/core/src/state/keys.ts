@@ -23,14 +23,43 @@ export type DepKey = string & { readonly __brand: 'DepKey' };
 /** A synchronisation object for happens-before. */
 export type SyncKey = string & { readonly __brand: 'SyncKey' };
 
+/**
+ * Interned key strings: the same key is the same (flat, already hashed)
+ * string every time, so the Maps keyed by them (the scheduler's interning,
+ * KCSAN's shadow memory, happens-before sync objects) look them up without
+ * building and hashing a new string per access. Per allocation id: its
+ * liveness key at [0], the key of byte `off` at [off + 1]. Allocation ids are
+ * deterministic (setup's, then `(tid + 1) * 1e6 + seq`), so the cache stays
+ * small; it is dropped when it grows past {@link KEY_CACHE_MAX} ids.
+ */
+const keyCache = new Map<number, (DepKey | undefined)[]>();
+const KEY_CACHE_MAX = 1 << 16;
+/** Offsets cached per allocation (larger ones are built each time). */
+const KEY_CACHE_OFFSETS = 1 << 12;
+
+function keysOf(alloc: number): (DepKey | undefined)[] {
+  let ks = keyCache.get(alloc);
+  if (ks === undefined) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    ks = [];
+    keyCache.set(alloc, ks);
+  }
+  return ks;
+}
+
 /** The byte of allocation `alloc` at `off`. */
 export function memKey(alloc: number, off: number): DepKey {
+  if (off >= 0 && off < KEY_CACHE_OFFSETS && Number.isInteger(off)) {
+    const ks = keysOf(alloc);
+    return (ks[off + 1] ??= `${alloc}:${off}` as DepKey);
+  }
   return `${alloc}:${off}` as DepKey;
 }
 
 /** The liveness of allocation `alloc`: read by every access to it, written by its kfree. */
 export function liveKey(alloc: number): DepKey {
-  return `${alloc}:*` as DepKey;
+  const ks = keysOf(alloc);
+  return (ks[0] ??= `${alloc}:*` as DepKey);
 }
 
 /**
@@ -44,9 +73,25 @@ export function allocOfKey(key: DepKey): number | undefined {
   return Number.isInteger(id) ? id : undefined;
 }
 
+/** Cached partKey/syncKey results, by their parts (see {@link keyCache}). */
+const derivedCache = new Map<string, Map<string, string>>();
+
+/** `prefix + at + suffix`, the same string for the same parts (cached per `kind`). */
+function derived(kind: string, prefix: string, at: string, suffix: string): string {
+  let m = derivedCache.get(kind);
+  if (m === undefined) derivedCache.set(kind, (m = new Map()));
+  let k = m.get(at);
+  if (k === undefined) {
+    if (m.size >= KEY_CACHE_MAX) m.clear();
+    k = `${prefix}${at}${suffix}`;
+    m.set(at, k);
+  }
+  return k;
+}
+
 /** A part of the primitive at `key`: an xarray's `lock` (its xa_lock) or its `data` (the slots). */
 export function partKey(key: DepKey, part: 'lock' | 'data'): DepKey {
-  return `${key}#${part}` as DepKey;
+  return derived(part, '', key, part === 'lock' ? '#lock' : '#data') as DepKey;
 }
 
 /** A task's sleep state: prepare_to_wait and finish_wait write it, wake-ups write it, schedule reads it. */
@@ -68,7 +113,17 @@ export function badKey(shown: string): DepKey {
 /** The kinds of synchronisation object. */
 export type SyncKind = 'lock' | 'wq' | 'comp' | 'atomic' | 'rc' | 'xa' | 'var';
 
+const SYNC_PREFIX: Record<SyncKind, string> = {
+  lock: 'lock:',
+  wq: 'wq:',
+  comp: 'comp:',
+  atomic: 'atomic:',
+  rc: 'rc:',
+  xa: 'xa:',
+  var: 'var:',
+};
+
 /** The synchronisation object of kind `kind` at location `at`. */
 export function syncKey(kind: SyncKind, at: DepKey | string): SyncKey {
-  return `${kind}:${at}` as SyncKey;
+  return derived(kind, SYNC_PREFIX[kind], at, '') as SyncKey;
 }

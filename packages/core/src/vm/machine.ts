@@ -8,22 +8,21 @@
  * thread's pending operation runs next; detectors (KASAN, lockdep, KCSAN, ...)
  * observe every step.
  */
-import { type Instr, type Program, Op } from '../lang/ir.js';
-import { type BinInstr, binop, conv, ptrAdd } from './arith.js';
-import { bitop } from '../lang/declare.js';
+import { type Program, Op } from '../lang/ir.js';
+import { NO_DEPS } from './lower-visible.js';
+import { type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
 import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
-import { type Value, type Ptr, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
+import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
-import { liveKey, memKey, syncKey } from '../state/keys.js';
+import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import { stateHash, textHash } from '../state/hash64.js';
-import type { Builtin, Deps } from '../kernel/api.js';
+import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
 import { Kcsan } from '../detect/kcsan.js';
 import { heldOnReturn } from '../detect/lockdep.js';
-import { outOfBounds, outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
-import { badCall, badDeref, stackOverflow } from '../detect/oops.js';
+import { stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
 import { leakCheck } from '../detect/kmemleak.js';
 import { endlessBurst, tooManySteps } from '../detect/livelock.js';
@@ -45,25 +44,16 @@ export {
   type ThreadSpec,
 } from './services.js';
 
-const NO_DEPS: Deps = { reads: [], writes: [] };
-
 export class Machine extends VmServices {
   /** Findings of the setup run (reported once). */
   setupFindings: Finding[] = [];
-  private impls = new Map<Instr, Builtin>();
+  /** The program's functions lowered to closures (./lower-closures.ts), shared by its machines. */
+  private readonly lowered: LoweredFunction[];
   private initialAllocCount = 0;
 
   constructor(prog: Program, spec: ScenarioSpec, shared = new SharedDetectors(), limits: Limits = DEFAULT_LIMITS) {
     super(prog, spec, shared, limits);
-    for (const f of prog.functions) {
-      for (const ins of f.code) {
-        if (ins.op === Op.Builtin) {
-          const impl = BUILTINS[ins.name];
-          if (!impl) throw new Error(`teardown: no implementation for built-in '${ins.name}'`);
-          this.impls.set(ins, impl);
-        }
-      }
-    }
+    this.lowered = loweredProgram(prog, BUILTINS);
     for (const t of [spec.setup, spec.check, ...spec.threads.map((x) => x.fn)]) {
       if (t !== undefined && !prog.fnIndex.has(t)) throw new Error(`teardown: scenario function '${t}' is not defined`);
     }
@@ -222,13 +212,14 @@ export class Machine extends VmServices {
     const t = this.state.threads[tid]!;
     if (t.done || t.dead) return false;
     const f = t.frames[t.frames.length - 1]!;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    if (ins.op === Op.Builtin) {
-      const impl = this.impls.get(ins)!;
-      if (!impl.enabled || impl.enabled(this, t, this.args(f, ins), ins)) return true;
+    const l = this.lowered[f.fn]!;
+    const op = l.kind[f.pc]!;
+    if (op === Op.Builtin) {
+      const impl = l.impls[f.pc]!;
+      if (!impl.enabled || impl.enabled(this, t, this.queryArgs(f, l), this.builtinAt(f))) return true;
       return this.anytimeTimeouts && this.timeoutDue(t);
     }
-    if (ins.op === Op.BackEdge) return this.spin.enabled(this, t);
+    if (op === Op.BackEdge) return this.spin.enabled(this, t);
     return true;
   }
 
@@ -270,9 +261,10 @@ export class Machine extends VmServices {
   private pendingTimeout(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
     if (!f) return undefined;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    if (ins.op !== Op.Builtin) return undefined;
-    return this.impls.get(ins)!.timeout?.(this, t, this.args(f, ins), ins);
+    const l = this.lowered[f.fn]!;
+    const impl = l.impls[f.pc];
+    if (impl?.timeout === undefined) return undefined;
+    return impl.timeout(this, t, this.queryArgs(f, l), this.builtinAt(f));
   }
 
   /**
@@ -284,19 +276,15 @@ export class Machine extends VmServices {
     const t = this.state.threads[tid]!;
     if (t.done || (t.dead && !killed) || !t.frames.length) return NO_DEPS;
     const f = t.frames[t.frames.length - 1]!;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    switch (ins.op) {
+    const l = this.lowered[f.fn]!;
+    switch (l.kind[f.pc]) {
       case Op.Load:
-      case Op.Store: {
-        const base = f.regs[ins.base]!;
-        if (typeof base !== 'object' || base.t !== 'p') return NO_DEPS;
-        const key = memKey(base.a, base.o + ins.off);
-        const live = liveKey(base.a);
-        return ins.op === Op.Load ? { reads: [key, live], writes: [] } : { reads: [live], writes: [key] };
-      }
+      case Op.Store:
+        return l.deps[f.pc]!(f.regs);
       case Op.Builtin: {
-        const impl = this.impls.get(ins)!;
-        return impl.deps ? this.withLiveness(impl.deps(this, t, this.args(f, ins), ins)) : NO_DEPS;
+        const impl = l.impls[f.pc]!;
+        if (!impl.deps) return NO_DEPS;
+        return this.withLiveness(impl.deps(this, t, this.queryArgs(f, l), this.builtinAt(f)));
       }
       case Op.BackEdge: {
         return { reads: this.spin.waitKeys(tid), writes: [], noRace: true };
@@ -340,204 +328,32 @@ export class Machine extends VmServices {
 
   // ---------------------------------------------------------------- interpreter
 
-  /** Thread-private instructions run here until the next visible operation. */
+  /**
+   * Thread-private instructions run here until the next visible operation:
+   * the lowered closures of ./lower-closures.ts, one call per instruction.
+   * `burst` counts the instructions run, the visible one it stops at
+   * included (the scheduler charges them as work).
+   */
   private advance(t: Thread): void {
-    const fns = this.prog.functions;
+    const lowered = this.lowered;
+    const limit = this.limits.burst;
     let burst = 0;
     for (;;) {
       if (t.done || t.dead || this.fatal) return;
       const f = t.frames[t.frames.length - 1]!;
-      const code = fns[f.fn]!.code;
-      const ins = code[f.pc]!;
+      const ops = lowered[f.fn]!.ops;
       const regs = f.regs;
-      if (++burst > this.limits.burst) {
-        endlessBurst(this, t, this.limits.burst);
-        throw new Fault('livelock');
-      }
-      switch (ins.op) {
-        case Op.Const: {
-          const v = ins.value;
-          regs[ins.dst] =
-            typeof v === 'number'
-              ? v
-              : v.t === 'str'
-                ? { t: 's', s: v.s }
-                : v.t === 'fn'
-                  ? { t: 'f', fn: v.fn }
-                  : v.t === 'zero'
-                    ? XA_ZERO
-                    : ptr(v.g + 1, v.off);
-          f.pc++;
-          break;
+      let r: number;
+      do {
+        if (++burst > limit) {
+          endlessBurst(this, t, limit);
+          throw new Fault('livelock');
         }
-        case Op.Mov:
-          regs[ins.dst] = regs[ins.src]!;
-          f.pc++;
-          break;
-        case Op.Bin:
-          regs[ins.dst] = this.binary(t, ins, regs[ins.a]!, regs[ins.b]!);
-          f.pc++;
-          break;
-        case Op.Un: {
-          const a = regs[ins.a]!;
-          let r: Value;
-          if (ins.uop === '!') r = truthy(a) ? 0 : 1;
-          else if (typeof a !== 'number') r = this.oops(t, `arithmetic '${ins.uop}' on a pointer`);
-          else r = ins.uop === '-' ? -a : ins.uop === '~' ? bitop(a, 0, (x) => ~x) : a;
-          if (ins.conv && typeof r === 'number') r = conv(r, ins.conv);
-          regs[ins.dst] = r;
-          f.pc++;
-          break;
-        }
-        case Op.Cast: {
-          let v = regs[ins.src]!;
-          if (ins.conv) {
-            if (ins.conv.bool) v = truthy(v) ? 1 : 0;
-            else if (typeof v === 'number') v = conv(v, ins.conv);
-          }
-          if (ins.tag && typeof v === 'object' && v.t === 'p' && v.o === 0) {
-            const a = this.state.heap.get(v.a);
-            if (a && !a.type) this.mut(a).type = ins.tag;
-          }
-          regs[ins.dst] = v;
-          f.pc++;
-          break;
-        }
-        case Op.Jmp:
-          f.pc = ins.target;
-          break;
-        case Op.Jz:
-          f.pc = truthy(regs[ins.src]!) ? f.pc + 1 : ins.target;
-          break;
-        case Op.Jnz:
-          f.pc = truthy(regs[ins.src]!) ? ins.target : f.pc + 1;
-          break;
-        case Op.Nop:
-          f.pc++;
-          break;
-        case Op.Addr: {
-          const b = regs[ins.base]!;
-          if (typeof b === 'object' && b.t === 'p') regs[ins.dst] = ptr(b.a, b.o + ins.off);
-          else if (ins.off === 0) regs[ins.dst] = b;
-          else if (b === 0) regs[ins.dst] = ptr(0, ins.off);
-          else regs[ins.dst] = { t: 'b', why: `${showValue(b)} + ${ins.off}` };
-          f.pc++;
-          break;
-        }
-        case Op.Index: {
-          const b = regs[ins.base]!;
-          const i = regs[ins.idx]!;
-          if (typeof b !== 'object' || b.t !== 'p' || typeof i !== 'number') {
-            regs[ins.dst] = { t: 'b', why: 'array index' };
-            f.pc++;
-            break;
-          }
-          if (ins.n > 0 && (i < 0 || i >= ins.n)) {
-            outOfBounds(this, t, b, i, ins.n);
-            throw new Fault('oob');
-          }
-          regs[ins.dst] = ptr(b.a, b.o + i * ins.elem);
-          f.pc++;
-          break;
-        }
-        case Op.PtrAdd: {
-          const b = regs[ins.base]!;
-          const n = regs[ins.n]!;
-          regs[ins.dst] = ptrAdd(b, typeof n === 'number' ? (ins.neg ? -n : n) * ins.elem : NaN);
-          f.pc++;
-          break;
-        }
-        case Op.GAddr:
-          regs[ins.dst] = ptr(this.state.globals[ins.g]!, 0);
-          f.pc++;
-          break;
-        case Op.SAddr:
-          regs[ins.dst] = ptr(f.stack, 0);
-          f.pc++;
-          break;
-        case Op.Load:
-        case Op.Store: {
-          const b = regs[ins.base]!;
-          if (typeof b !== 'object' || b.t !== 'p' || b.a === 0) {
-            badDeref(this, t, b, ins.what);
-            throw new Fault('bad deref');
-          }
-          const a = this.state.heap.get(b.a);
-          if (!a) {
-            useAfterReturn(this, t, b, ins.what);
-            throw new Fault('stack uaf');
-          }
-          const off = b.o + ins.off;
-          if (off < 0 || off + ins.size > a.bytes) {
-            outOfRange(this, t, a, off, ins.size, ins.what);
-            throw new Fault('oob');
-          }
-          const priv = (a.kind === 'stack' && a.owner === t.tid) || (ins.op === Op.Load && a.isConst === true);
-          if (!priv || a.freeSite) {
-            t.burst = burst;
-            return;
-          }
-          if (ins.op === Op.Load) {
-            const v = a.fields.get(off);
-            regs[ins.dst] = v === undefined || isPrim(v) ? 0 : v;
-          } else {
-            let v = regs[ins.src]!;
-            if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
-            this.mut(a).fields.set(off, v);
-          }
-          f.pc++;
-          break;
-        }
-        case Op.Call: {
-          f.pc++;
-          this.pushFrame(
-            t,
-            ins.fn,
-            ins.args.map((r) => regs[r]!),
-          );
-          break;
-        }
-        case Op.CallInd: {
-          const fv = regs[ins.fnReg]!;
-          if (typeof fv !== 'object' || fv.t !== 'f') {
-            badCall(this, t, fv, ins.what);
-            throw new Fault('bad call');
-          }
-          f.pc++;
-          this.pushFrame(
-            t,
-            fv.fn,
-            ins.args.map((r) => regs[r]!),
-          );
-          break;
-        }
-        case Op.Ret: {
-          const v = regs[ins.src]!;
-          this.popFrame(t, v);
-          break;
-        }
-        case Op.Builtin: {
-          const impl = this.impls.get(ins)!;
-          if (impl.kind === 'step') {
-            t.burst = burst;
-            return;
-          }
-          const r = impl.exec(this, t, this.args(f, ins), ins);
-          if (t.frames[t.frames.length - 1] === f) {
-            regs[ins.dst] = r;
-            f.pc++;
-          }
-          break;
-        }
-        case Op.BackEdge: {
-          if (this.spin.backEdge(this, t, f, ins.loop)) {
-            if (this.fatal) throw new Fault('livelock');
-            t.burst = burst;
-            return;
-          }
-          f.pc++;
-          break;
-        }
+        r = ops[f.pc]!(this, t, f, regs);
+      } while (r === NEXT);
+      if (r === VISIBLE) {
+        t.burst = burst;
+        return;
       }
     }
   }
@@ -545,39 +361,17 @@ export class Machine extends VmServices {
   /** Execute the pending visible instruction of `t` (the one `advance` stopped at). */
   private execVisible(t: Thread): void {
     const f = t.frames[t.frames.length - 1]!;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
+    const l = this.lowered[f.fn]!;
     const regs = f.regs;
+    const vis = l.visible[f.pc];
+    if (vis !== undefined) {
+      vis(this, t, f, regs);
+      return;
+    }
+    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
     switch (ins.op) {
-      case Op.Load:
-      case Op.Store: {
-        const b = regs[ins.base] as Ptr;
-        const a = this.state.heap.get(b.a)!;
-        const path = b.o + ins.off;
-        const key = memKey(b.a, path);
-        if (a.freeSite) {
-          useAfterFree(this, t, a, ins.op === Op.Store ? `write of ${ins.what}` : `read of ${ins.what}`);
-          throw new Fault('uaf');
-        }
-        if (ins.op === Op.Load) {
-          const v0 = a.fields.get(path);
-          const v = v0 === undefined || isPrim(v0) ? 0 : v0;
-          regs[ins.dst] = v;
-          this.spin.noteRead(t.tid, b.a, path, v);
-          if (!ins.unchecked) this.kcsanAccess(t, key, false, ins.marked, ins.what, v);
-          if (ins.acquire) this.hbAcquire(t, syncKey('var', key));
-        } else {
-          let v = regs[ins.src]!;
-          if (ins.conv && typeof v === 'number') v = conv(v, ins.conv);
-          if (ins.release) this.hbRelease(t, syncKey('var', key));
-          this.mut(a).fields.set(path, v);
-          this.spin.noteWrite(t.tid);
-          if (!ins.unchecked) this.kcsanAccess(t, key, true, ins.marked, ins.what, v);
-        }
-        f.pc++;
-        return;
-      }
       case Op.Builtin: {
-        const impl = this.impls.get(ins)!;
+        const impl = l.impls[f.pc]!;
         const r = impl.exec(this, t, this.args(f, ins), ins);
         if (t.frames[t.frames.length - 1] === f) {
           regs[ins.dst] = r;
@@ -606,7 +400,8 @@ export class Machine extends VmServices {
     return out;
   }
 
-  private pushFrame(t: Thread, fn: number, args: Value[]): void {
+  /** Call function `fn` on `t` with `args` (a stack block for its addressable locals); recursion too deep is a finding. */
+  pushFrame(t: Thread, fn: number, args: Value[]): void {
     const F = this.prog.functions[fn]!;
     if (t.frames.length >= this.limits.depth) {
       stackOverflow(this, t, this.limits.depth, F.name);
@@ -631,7 +426,8 @@ export class Machine extends VmServices {
     t.frames.push({ fn, pc: 0, regs, stack });
   }
 
-  private popFrame(t: Thread, v: Value): void {
+  /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
+  popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
     if (f.stack) this.state.heap.delete(f.stack);
     const caller = t.frames[t.frames.length - 1];
@@ -641,14 +437,8 @@ export class Machine extends VmServices {
       heldOnReturn(this, t);
       return;
     }
-    const cins = this.prog.functions[caller.fn]!.code[caller.pc - 1]!;
-    if (cins.op === Op.Call || cins.op === Op.CallInd) caller.regs[cins.dst] = v;
-  }
-
-  /** A binary operator; an operation the model cannot do is an oops. */
-  private binary(t: Thread, ins: BinInstr, a: Value, b: Value): Value {
-    const r = binop(ins, a, b);
-    return typeof r === 'object' && 'oops' in r ? this.oops(t, r.oops) : r;
+    const dst = this.lowered[caller.fn]!.retDst[caller.pc - 1]!;
+    if (dst >= 0) caller.regs[dst] = v;
   }
 
   /**
@@ -683,8 +473,26 @@ export class Machine extends VmServices {
   private waitsFor(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
     if (!f) return undefined;
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    if (ins.op !== Op.Builtin) return undefined;
-    return this.impls.get(ins)!.owner?.(this, t, this.args(f, ins), ins);
+    const l = this.lowered[f.fn]!;
+    const impl = l.impls[f.pc];
+    if (impl?.owner === undefined) return undefined;
+    return impl.owner(this, t, this.queryArgs(f, l), this.builtinAt(f));
+  }
+
+  /**
+   * The arguments of the built-in frame `f` is at, for a query (enabled,
+   * deps, timeout, owner): read into the instruction's scratch array, which
+   * the query does not keep (exec gets a fresh array).
+   */
+  private queryArgs(f: Frame, l: LoweredFunction): Value[] {
+    const regs = l.argRegs[f.pc]!;
+    const out = l.queryArgs[f.pc]!;
+    for (let i = 0; i < regs.length; i++) out[i] = f.regs[regs[i]!]!;
+    return out;
+  }
+
+  /** The built-in call instruction frame `f` is at (the caller checked that it is one). */
+  private builtinAt(f: Frame): BuiltinInstr {
+    return this.prog.functions[f.fn]!.code[f.pc] as BuiltinInstr;
   }
 }

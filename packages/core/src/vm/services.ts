@@ -129,7 +129,8 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** The state after setup (undefined while setup runs). */
   protected initial?: VmState;
   protected kcsan!: Kcsan;
-  protected spin = new SpinDetector();
+  /** The spin-loop detector (the lowered back-edges call it). */
+  spin = new SpinDetector();
   protected allocCount = 0;
   /** The failures injected in the current execution, in order. */
   injections: Injection[] = [];

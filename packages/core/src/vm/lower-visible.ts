@@ -1,0 +1,102 @@
+/**
+ * Lowering of the visible side of shared loads and stores: the step itself
+ * (Machine.execVisible: KASAN's use-after-free check, the access, the spin
+ * detector's notes, KCSAN, smp_load_acquire/smp_store_release
+ * happens-before) and its dependency information (Machine.deps), one
+ * closure per instruction with its operands captured (see
+ * ./lower-closures.ts for why: no megamorphic reads of instruction objects,
+ * no generated code).
+ */
+import { Op, type Instr } from '../lang/ir.js';
+import type { Frame, Thread } from '../state/state.js';
+import type { Ptr, Value } from '../state/values.js';
+import { isPrim } from '../state/prim.js';
+import { liveKey, memKey, syncKey } from '../state/keys.js';
+import { Fault } from '../state/fault.js';
+import type { Deps } from '../kernel/api.js';
+import { useAfterFree } from '../detect/kasan.js';
+import { conv } from './arith.js';
+import type { Machine } from './machine.js';
+
+/** No dependencies (a thread-private or finished step). Shared and never mutated. */
+export const NO_DEPS: Deps = { reads: [], writes: [] };
+
+/** Runs the pending visible load or store of `t` (whose top frame is `f`). */
+export type VisibleFn = (m: Machine, t: Thread, f: Frame, regs: Value[]) => void;
+/** The dependency information of a pending load or store, from its frame's registers. */
+export type DepsFn = (regs: Value[]) => Deps;
+
+/** Lower the visible step of a load or store at `pc` (its burst stopped there: the pointer is checked). */
+export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, pc: number): VisibleFn {
+  const next = pc + 1;
+  const { base, off, what, marked } = ins;
+  const unchecked = ins.unchecked === true;
+  if (ins.op === Op.Load) {
+    const { dst } = ins;
+    const acquire = ins.acquire === true;
+    const uaf = `read of ${what}`;
+    return (m, t, f, regs) => {
+      const b = regs[base] as Ptr;
+      const a = m.state.heap.get(b.a)!;
+      const path = b.o + off;
+      const key = memKey(b.a, path);
+      if (a.freeSite) {
+        useAfterFree(m, t, a, uaf);
+        throw new Fault('uaf');
+      }
+      const v0 = a.fields.get(path);
+      const v = v0 === undefined || isPrim(v0) ? 0 : v0;
+      regs[dst] = v;
+      m.spin.noteRead(t.tid, b.a, path, v);
+      if (!unchecked) m.kcsanAccess(t, key, false, marked, what, v);
+      if (acquire) m.hbAcquire(t, syncKey('var', key));
+      f.pc = next;
+    };
+  }
+  const { src, conv: c } = ins;
+  const release = ins.release === true;
+  const uaf = `write of ${what}`;
+  return (m, t, f, regs) => {
+    const b = regs[base] as Ptr;
+    const a = m.state.heap.get(b.a)!;
+    const path = b.o + off;
+    const key = memKey(b.a, path);
+    if (a.freeSite) {
+      useAfterFree(m, t, a, uaf);
+      throw new Fault('uaf');
+    }
+    let v = regs[src]!;
+    if (c && typeof v === 'number') v = conv(v, c);
+    if (release) m.hbRelease(t, syncKey('var', key));
+    m.mut(a).fields.set(path, v);
+    m.spin.noteWrite(t.tid);
+    if (!unchecked) m.kcsanAccess(t, key, true, marked, what, v);
+    f.pc = next;
+  };
+}
+
+/**
+ * Lower the dependency information of a load or store: it reads (a load) or
+ * writes (a store) the byte it accesses, and reads the object's liveness.
+ * The last answer is kept: an instruction usually sees the same address
+ * again (allocation ids repeat across executions), and the scheduler only
+ * reads the keys.
+ */
+export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>): DepsFn {
+  const { base, off } = ins;
+  const load = ins.op === Op.Load;
+  let lastA = -1;
+  let lastO = 0;
+  let last: Deps = NO_DEPS;
+  return (regs) => {
+    const b = regs[base]!;
+    if (typeof b !== 'object' || b.t !== 'p') return NO_DEPS;
+    if (b.a === lastA && b.o === lastO) return last;
+    const key = memKey(b.a, b.o + off);
+    const live = liveKey(b.a);
+    lastA = b.a;
+    lastO = b.o;
+    last = load ? { reads: [key, live], writes: [] } : { reads: [live], writes: [key] };
+    return last;
+  };
+}
