@@ -138,6 +138,7 @@ Object.assign(process.env, {
       join(here, 'upstream.e2e.mjs'),
       join(here, 'lifecycle.e2e.mjs'),
       join(here, 'domain.e2e.mjs'),
+      join(here, 'parallel.e2e.mjs'),
       join(here, 'class-report.e2e.mjs'),
     ],
     env,
