@@ -36,7 +36,7 @@ async function openWith(workers) {
 async function results(page) {
   return {
     workers: await page.getAttribute('td-exercise', 'data-workers'),
-    text: await page.innerText('.td-results'),
+    text: await page.textContent('.td-results'),
     scenarios: await page.$$eval('.td-scenario', (els) => els.map((e) => `${e.dataset.scenario}:${e.dataset.status}`)),
   };
 }
