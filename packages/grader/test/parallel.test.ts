@@ -130,7 +130,7 @@ describe('mergeParts: the report from parts in any split and any order', () => {
   });
 });
 
-describe('worker threads: 1, 2 and 3 workers give the same report', () => {
+describe('worker threads: 1, 2 and 3 jobs (the main thread and 0, 1, 2 workers) give the same report', () => {
   const pools = new Map<number, GradePool>();
   const pool = (n: number) => {
     let p = pools.get(n);
@@ -143,7 +143,7 @@ describe('worker threads: 1, 2 and 3 workers give the same report', () => {
 
   describe.each(bundledExercises())('exercise %s', (id) => {
     const ex = loadExercise(findExerciseDir(id)!);
-    it('its solution and every known-bad version, with 2 workers (the solution with 3 too)', async () => {
+    it('its solution and every known-bad version, with 2 jobs (the solution with 3 too)', async () => {
       const vs = versions(ex);
       const inProcess = [];
       for (const v of vs) inProcess.push(json(await grade(ex, v.submission, v.opts)));

@@ -276,7 +276,9 @@ export type GradeCompile = (files: SourceFile[], replaces: ReadonlySet<string> |
  * model and every selected scenario (selectedScenarios: the same program
  * whatever part is asked, so a scenario's result does not depend on the
  * split), then explore, charge, minimise and trace each scenario of `ids`,
- * in that order. Each scenario has its own budget meters, detector state
+ * in that order; with `claim`, the scenarios `ids[claim()]` until claim()
+ * returns an index past the end (several threads claiming from one shared
+ * counter share out the scenarios as they go). Each scenario has its own budget meters, detector state
  * (lockdep's graph, KCSAN's reported pairs) and trace set: nothing carries
  * from one scenario to the next, which is why grade() may run the parts in
  * any worker and merge them (mergeParts; docs/scheduler.md, "Parallel
@@ -288,6 +290,7 @@ export async function gradePart(
   opts: GradeOptions,
   ids: readonly string[],
   compileFiles: GradeCompile = (files, replaces) => compile(files, replaces ? { replaces } : {}),
+  claim?: () => number,
 ): Promise<GradePart> {
   const model = opts.model ? parseModelVariant(opts.model).id : ex.manifest.model;
   const scenarios = selectedScenarios(ex, opts);
@@ -298,7 +301,9 @@ export async function gradePart(
   const budget = opts.budget ?? (opts.mode === 'quick' ? ex.manifest.quickBudget : ex.manifest.budget);
   const results: ScenarioResult[] = [];
   let totalExecutions = 0;
-  for (const id of ids) {
+  let k = 0;
+  const nextId = () => ids[claim ? claim() : k++];
+  for (let id = nextId(); id !== undefined; id = nextId()) {
     if (opts.shouldStop?.()) break;
     const index = scenarios.findIndex((x) => x.id === id);
     const s = scenarios[index]!;

@@ -1,17 +1,21 @@
 /**
  * Grading across worker threads (piscina): a GradeRunner (grade/grade.ts)
- * that sends each scenario of a grading to the pool as its own part, so the
- * workers balance the scenarios among themselves, and returns the parts for
- * mergeParts, which puts them back in report order. The report is the same,
- * byte for byte, as an in-process grading's but for wall-clock fields
- * (docs/scheduler.md, "Parallel exploration").
+ * for `--jobs N`: the main thread and N - 1 worker threads claim the
+ * scenarios of a grading one at a time from a shared counter (Atomics on a
+ * SharedArrayBuffer, so a worker never waits for the main thread, busy
+ * exploring, to hand it the next), each grading what it claimed with
+ * gradePart; mergeParts puts the parts back in report order. The report is
+ * the same, byte for byte, as an in-process grading's but for wall-clock
+ * fields (docs/scheduler.md, "Parallel exploration"). The main thread
+ * compiles the submission as an in-process grading does; each worker
+ * compiles it once (worker.ts).
  *
- * `--jobs N` on `teardown grade` and `teardown exercise`: N worker threads;
- * 1 grades in-process, without a pool (jobsOption).
+ * `--jobs N` on `teardown grade` and `teardown exercise`; 1 grades
+ * in-process, without a pool (withGradeRunner).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { GradePart, GradeProgress, GradeRunner } from '../grade/grade.js';
+import { gradePart, type GradePart, type GradeRunner } from '../grade/grade.js';
 import { parseJobs } from '../options.js';
 import type { GradeTask } from './worker.js';
 
@@ -39,41 +43,31 @@ function workerUrl(): string {
 export class GradePool {
   private readonly pool: Piscina<GradeTask, GradePart>;
 
-  /** `jobs` worker threads (at least 2: one job grades in-process, without a pool). */
+  /** For `jobs` jobs: the main thread and `jobs - 1` worker threads (at least 2 jobs: one grades in-process). */
   constructor(readonly jobs: number) {
     this.pool = new Piscina<GradeTask, GradePart>({
       filename: workerUrl(),
-      minThreads: jobs,
-      maxThreads: jobs,
+      minThreads: jobs - 1,
+      maxThreads: jobs - 1,
       // one part at a time per thread: a part is CPU-bound, a second one would only wait
       concurrentTasksPerWorker: 1,
     });
   }
 
   /**
-   * The runner to put in GradeOptions.runner: one part per scenario, queued
-   * in report order; progress is reported as scenarios finish (`index`: how
-   * many have, `executions`: the finished one's).
+   * The runner to put in GradeOptions.runner: the main thread and every
+   * worker claim scenarios from one shared counter; progress is the main
+   * thread's (its scenarios, as they run).
    */
   readonly runner: GradeRunner = async (ex, submission, opts, ids, onProgress) => {
-    let done = 0;
-    let totalExecutions = 0;
-    const one = async (id: string): Promise<GradePart> => {
-      const part = await this.pool.run({ ex, submission: [...submission], opts, ids: [id] });
-      const executions = part.results[0]?.stats.executions ?? 0;
-      totalExecutions += executions;
-      const p: GradeProgress = {
-        scenario: id,
-        index: done++,
-        total: ids.length,
-        executions,
-        totalExecutions,
-        ms: part.results[0]?.stats.ms ?? 0,
-      };
-      onProgress?.(p);
-      return part;
-    };
-    return Promise.all(ids.map(one));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const claim = () => Atomics.add(next, 0, 1);
+    const remote = Array.from({ length: this.jobs - 1 }, () =>
+      this.pool.run({ ex, submission: [...submission], opts, ids: [...ids], next }),
+    );
+    for (const r of remote) r.catch(() => {}); // awaited below
+    const local = await gradePart(ex, submission, { ...opts, onProgress }, ids, undefined, claim);
+    return [local, ...(await Promise.all(remote))];
   };
 
   /** Stop the worker threads. */

@@ -1,6 +1,7 @@
 /**
  * A grading worker thread (piscina): runs one part of a grading (grade.ts
- * gradePart) and returns it. The submission is compiled here, once per
+ * gradePart), claiming scenarios from a counter it shares with the main
+ * thread and the other workers, and returns it. The submission is compiled here, once per
  * worker for the same sources: the compiled program is kept by the SHA-256
  * of the files and the replaced model functions, and reused by this
  * worker's later parts (a Program is never changed by exploring it).
@@ -16,8 +17,13 @@ export interface GradeTask {
   ex: Exercise;
   submission: SubmissionFile[];
   opts: PortableGradeOptions;
-  /** The scenarios to grade, in this order. */
+  /** The scenarios of the grading. */
   ids: string[];
+  /**
+   * The shared counter of the scenarios claimed so far (a SharedArrayBuffer, shared with the main thread and
+   * the other workers): this part grades `ids[Atomics.add(next, 0, 1)]` until the index passes the end.
+   */
+  next: Int32Array;
 }
 
 /** Compiled programs kept per worker: the few submissions a grading or an exercise check compiles. */
@@ -45,6 +51,8 @@ function compileCached(files: SourceFile[], replaces: ReadonlySet<string> | unde
 
 /** Grade one part (piscina's entry point). */
 export default async function runGradeTask(t: GradeTask): Promise<GradePart> {
+  // every scenario already claimed (the main thread and the other workers were quicker): nothing to compile
+  if (Atomics.load(t.next, 0) >= t.ids.length) return { results: [] };
   await initNodeParser();
-  return gradePart(t.ex, t.submission, t.opts, t.ids, compileCached);
+  return gradePart(t.ex, t.submission, t.opts, t.ids, compileCached, () => Atomics.add(t.next, 0, 1));
 }
