@@ -83,14 +83,13 @@ export class GraderClient {
     return this.workers[0]!.api;
   }
 
-  /** The first `n` workers, started and initialised as needed. */
-  private pool(n: number): Comlink.Remote<GraderApi>[] {
+  /** The first `n` workers, started as needed; the others than the first are initialised (`ready`) once. */
+  private pool(n: number): Remote[] {
     this.remote();
     while (this.workers.length < n) this.workers.push(spawn(this.workers.length));
-    return this.workers.slice(0, n).map((w, i) => {
-      if (i > 0) w.ready ??= w.api.init(this.exerciseId);
-      return w.api;
-    });
+    const ws = this.workers.slice(0, n);
+    for (const w of ws.slice(1)) w.ready ??= w.api.init(this.exerciseId);
+    return ws;
   }
 
   /** Drop every worker (their work is lost); the next call starts a new one. */
@@ -144,13 +143,13 @@ export class GraderClient {
   }
 
   /**
-   * A grading split among `apis`: each worker takes the next scenario when
+   * A grading split among `workers`: each worker takes the next scenario when
    * it is done with one; the first worker merges the parts. A scenario
    * without a verdict (its budget ended first) stops the handing out, as a
    * single worker stops there.
    */
   private async split(
-    apis: Comlink.Remote<GraderApi>[],
+    workers: Remote[],
     code: string,
     mode: 'quick' | 'full',
     ids: string[],
@@ -158,13 +157,13 @@ export class GraderClient {
     extra: GradeExtra,
   ): Promise<GradeReport> {
     const t0 = performance.now();
-    await Promise.all(this.workers.slice(1, apis.length).map((w) => w.ready));
     const progress = Comlink.proxy(onProgress);
     const parts: GradePart[] = [];
     let next = 0;
     let stopped = false;
-    const work = async (api: Comlink.Remote<GraderApi>) => {
+    const work = async ({ api, ready }: Remote) => {
       try {
+        await ready; // a new worker loads the parser and the exercise first; the others start at once
         while (!stopped && next < ids.length) {
           const part = await api.part(this.exerciseId, code, mode, [ids[next++]!], progress, extra);
           parts.push(part);
@@ -175,8 +174,8 @@ export class GraderClient {
         throw e;
       }
     };
-    await Promise.all(apis.map(work));
-    return apis[0]!.merge(this.exerciseId, code, mode, parts, performance.now() - t0, extra);
+    await Promise.all(workers.map(work));
+    return workers[0]!.api.merge(this.exerciseId, code, mode, parts, performance.now() - t0, extra);
   }
 
   /** Replay `token` of one scenario (on a model variant when `model` is given). */
