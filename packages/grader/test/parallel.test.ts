@@ -20,6 +20,7 @@ import {
 } from '../src/grade/grade.js';
 import { GradePool } from '../src/parallel/pool.js';
 import type { Exercise } from '../src/exercise/manifest.js';
+import { teardown } from './cli.js';
 
 beforeAll(async () => {
   await initNodeParser();
@@ -152,5 +153,21 @@ describe('worker threads: 1, 2 and 3 jobs (the main thread and 0, 1, 2 workers) 
       const three = await grade(ex, vs[0]!.submission, { ...vs[0]!.opts, runner: pool(3).runner });
       expect(json(three)).toBe(inProcess[0]);
     }, 900_000);
+  });
+});
+
+describe('--jobs on grade and exercise', () => {
+  it("refuses 0, 1.5, '', 0x10 and 65 as batch does", () => {
+    const commands = [
+      ['grade', 'vdev-lifetime', 'exercises/vdev-lifetime/solution.c'],
+      ['exercise', 'vdev-lifetime'],
+    ];
+    for (const args of commands) {
+      for (const v of ['0', '1.5', '', '0x10', '65']) {
+        const r = teardown([...args, '--jobs', v]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`bad --jobs '${v}': expected a whole number from 1 to 64`));
+      }
+    }
   });
 });
