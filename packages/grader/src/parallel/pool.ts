@@ -13,7 +13,9 @@
  * `--jobs N` on `teardown grade` and `teardown exercise`; 1 grades
  * in-process, without a pool (withGradeRunner).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { gradePart, type GradePart, type GradeRunner } from '../grade/grade.js';
 import { parseJobs } from '../options.js';
@@ -77,14 +79,27 @@ export class GradePool {
 }
 
 /**
- * Run `body` with a runner for `jobs` workers: undefined (in-process) for 1,
- * else a pool's, closed when `body` settles.
+ * The worker's module is on disk: not in a single-file bundle of the CLI
+ * (the Gradescope autograder's teardown.mjs), which grades in-process.
+ */
+export function workersAvailable(): boolean {
+  try {
+    return existsSync(fileURLToPath(workerUrl()));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run `body` with a runner for `jobs` workers: undefined (in-process) for 1
+ * or when there is no worker module (workersAvailable), else a pool's,
+ * closed when `body` settles.
  */
 export async function withGradeRunner<T>(
   jobs: number,
   body: (runner: GradeRunner | undefined) => Promise<T>,
 ): Promise<T> {
-  if (jobs <= 1) return body(undefined);
+  if (jobs <= 1 || !workersAvailable()) return body(undefined);
   const pool = new GradePool(jobs);
   try {
     return await body(pool.runner);
