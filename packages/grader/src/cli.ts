@@ -21,6 +21,7 @@ import { registerReportCommand } from './commands/report.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { jobsOption, withGradeRunner } from './parallel/pool.js';
 import { InputError, errnoReason, readSourceFile } from './input.js';
 import { OutputError, guardStdio, writeOutputFile } from './output.js';
 
@@ -188,6 +189,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-traces', 'text output without the trace tables')
     .option('--no-progress', 'no progress line on standard error')
     .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
+    .option(
+      '--jobs <n>',
+      'worker threads grading the scenarios in parallel (default: the number of cores; 1: in-process)',
+    )
     .addOption(timeoutsOption())
     .option(
       '--replace-model <functions>',
@@ -233,24 +238,32 @@ export async function main(argv: string[]): Promise<void> {
     .description('check an exercise: the solution passes, known-bad versions fail as declared, the starter fails')
     .argument('<exercise>', 'exercise id or folder')
     .option('--write-model-findings', 'regenerate the reference model findings from the solution')
-    .action(async (exercise: string, o: { writeModelFindings?: boolean }) => {
+    .option(
+      '--jobs <n>',
+      'worker threads grading the scenarios in parallel (default: the number of cores; 1: in-process)',
+    )
+    .action(async (exercise: string, o: { writeModelFindings?: boolean; jobs?: string }) => {
       const ex = exerciseOrUsage(exercise);
+      const jobs = jobsOption(o.jobs);
       await initNodeParser();
       if (o.writeModelFindings) {
         const file = join(findExerciseDir(exercise)!, ex.manifest.modelFindings ?? 'model-findings.json');
-        writeOutputFile(file, await modelFindingsFile(ex));
+        writeOutputFile(file, await withGradeRunner(jobs, (runner) => modelFindingsFile(ex, runner)));
         process.stdout.write(`wrote ${file}\n`);
         return;
       }
       let failed = 0;
-      await checkExercise(ex, {
-        bare: true,
-        challenges: true,
-        onCheck: (c) => {
-          if (!c.ok) failed++;
-          process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-        },
-      });
+      await withGradeRunner(jobs, (runner) =>
+        checkExercise(ex, {
+          bare: true,
+          challenges: true,
+          runner,
+          onCheck: (c) => {
+            if (!c.ok) failed++;
+            process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+          },
+        }),
+      );
       process.exitCode = failed ? EXIT_FINDINGS : EXIT_OK;
     });
 

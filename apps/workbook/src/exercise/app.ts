@@ -237,6 +237,7 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
         status(`Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions`, 'busy');
       });
       gradedCode = code;
+      root.dataset.workers = String(client.lastWorkers);
       showDiagnostics(r);
       renderResults(resultsEl, r, {
         showTrace,

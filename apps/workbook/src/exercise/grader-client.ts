@@ -3,9 +3,17 @@
  * replaced by a fresh one whenever a grading is cancelled or outlives its
  * watchdog (a terminated worker cannot be reused, and a stuck call never
  * settles, so both race a timer and end in terminate()).
+ *
+ * A grading of several scenarios may be split among several module workers
+ * (graderWorkers: min(hardwareConcurrency - 1, scenarios, 4), or forced with
+ * `?workers=N` or localStorage `teardown:grader-workers`): each takes the
+ * next scenario as it finishes one (the grader's gradePart, compiled once
+ * per worker), and the first worker merges the parts in report order
+ * (mergeParts), so the report is the one a single worker gives. Cancel and
+ * the watchdog terminate every worker. With one core, one worker.
  */
 import * as Comlink from 'comlink';
-import type { GradeProgress, GradeReport } from '@teardown/grader';
+import type { GradePart, GradeProgress, GradeReport } from '@teardown/grader';
 import type {
   ExerciseInfo,
   GradeExtra,
@@ -38,29 +46,73 @@ export class Stopped extends Error {
   }
 }
 
+/** The localStorage key that forces the number of grading workers (1 to MAX_GRADER_WORKERS). */
+export const WORKERS_KEY = 'teardown:grader-workers';
+/** Most module workers one grading uses. */
+export const MAX_GRADER_WORKERS = 4;
+
+/**
+ * How many module workers grade `scenarios` scenarios: `?workers=N` or
+ * localStorage WORKERS_KEY when set (capped at the scenarios and
+ * MAX_GRADER_WORKERS), else min(hardwareConcurrency - 1, scenarios, 4):
+ * one core is left to the page; with one or two cores, one worker.
+ */
+export function graderWorkers(scenarios: number): number {
+  const forced = Number(new URLSearchParams(location.search).get('workers') ?? readForced());
+  const want = forced >= 1 ? Math.floor(forced) : (navigator.hardwareConcurrency || 1) - 1;
+  return Math.max(1, Math.min(want, scenarios, MAX_GRADER_WORKERS));
+}
+
+function readForced(): string | null {
+  try {
+    return localStorage.getItem(WORKERS_KEY);
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+interface Remote {
+  worker: Worker;
+  api: Comlink.Remote<GraderApi>;
+  /** init() has run in it (the parser and the exercise are loaded). */
+  ready?: Promise<unknown>;
+}
+
+function spawn(index: number): Remote {
+  const worker = new Worker(new URL('../workers/grader.worker.ts', import.meta.url), {
+    type: 'module',
+    name: index === 0 ? 'teardown-grader' : `teardown-grader-${index + 1}`,
+  });
+  return { worker, api: Comlink.wrap<GraderApi>(worker) };
+}
+
 export class GraderClient {
-  private worker: Worker | null = null;
-  private api: Comlink.Remote<GraderApi> | null = null;
+  /** The workers: the first serves every call; the others only take parts of a split grading. */
+  private workers: Remote[] = [];
   private stop: ((e: Stopped) => void) | null = null;
+  /** How many workers the last grading used (the page shows it as data-workers). */
+  lastWorkers = 1;
 
   constructor(private readonly exerciseId: string) {}
 
   private remote(): Comlink.Remote<GraderApi> {
-    if (!this.api) {
-      this.worker = new Worker(new URL('../workers/grader.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'teardown-grader',
-      });
-      this.api = Comlink.wrap<GraderApi>(this.worker);
-    }
-    return this.api;
+    if (!this.workers.length) this.workers.push(spawn(0));
+    return this.workers[0]!.api;
   }
 
-  /** Drop the current worker (its work is lost); the next call starts a new one. */
+  /** The first `n` workers, started as needed; the others than the first are initialised (`ready`) once. */
+  private pool(n: number): Remote[] {
+    this.remote();
+    while (this.workers.length < n) this.workers.push(spawn(this.workers.length));
+    const ws = this.workers.slice(0, n);
+    for (const w of ws.slice(1)) w.ready ??= w.api.init(this.exerciseId);
+    return ws;
+  }
+
+  /** Drop every worker (their work is lost); the next call starts a new one. */
   private reset(): void {
-    this.worker?.terminate();
-    this.worker = null;
-    this.api = null;
+    for (const w of this.workers) w.worker.terminate();
+    this.workers = [];
   }
 
   /** Run `call` on the worker; cancel() or the watchdog (ms) ends it with Stopped. */
@@ -90,6 +142,7 @@ export class GraderClient {
     return this.guarded(60_000, (api) => api.init(this.exerciseId));
   }
 
+  /** Grade `code` in one worker, or split among several (graderWorkers) when there are several scenarios. */
   grade(
     code: string,
     mode: 'quick' | 'full',
@@ -97,7 +150,49 @@ export class GraderClient {
     onProgress: (p: GradeProgress) => void,
     extra: GradeExtra = {},
   ): Promise<GradeReport> {
-    return this.guarded(watchdogMs, (api) => api.grade(this.exerciseId, code, mode, Comlink.proxy(onProgress), extra));
+    return this.guarded(watchdogMs, async (api) => {
+      const ids = await api.scenarios(this.exerciseId, mode, extra);
+      const n = graderWorkers(ids.length);
+      this.lastWorkers = n;
+      if (n <= 1) return api.grade(this.exerciseId, code, mode, Comlink.proxy(onProgress), extra);
+      return this.split(this.pool(n), code, mode, ids, onProgress, extra);
+    });
+  }
+
+  /**
+   * A grading split among `workers`: each worker takes the next scenario when
+   * it is done with one; the first worker merges the parts. A scenario
+   * without a verdict (its budget ended first) stops the handing out, as a
+   * single worker stops there.
+   */
+  private async split(
+    workers: Remote[],
+    code: string,
+    mode: 'quick' | 'full',
+    ids: string[],
+    onProgress: (p: GradeProgress) => void,
+    extra: GradeExtra,
+  ): Promise<GradeReport> {
+    const t0 = performance.now();
+    const progress = Comlink.proxy(onProgress);
+    const parts: GradePart[] = [];
+    let next = 0;
+    let stopped = false;
+    const work = async ({ api, ready }: Remote) => {
+      try {
+        await ready; // a new worker loads the parser and the exercise first; the others start at once
+        while (!stopped && next < ids.length) {
+          const part = await api.part(this.exerciseId, code, mode, [ids[next++]!], progress, extra);
+          parts.push(part);
+          if (part.diagnostics || part.results.some((r) => r.status === 'error')) stopped = true;
+        }
+      } catch (e) {
+        stopped = true; // the others take no new scenario
+        throw e;
+      }
+    };
+    await Promise.all(workers.map(work));
+    return workers[0]!.api.merge(this.exerciseId, code, mode, parts, performance.now() - t0, extra);
   }
 
   /** Replay `token` of one scenario (on a model variant when `model` is given). */

@@ -23,6 +23,9 @@ import {
 } from '@teardown/core';
 import {
   grade,
+  gradePart,
+  mergeParts,
+  selectedScenarios,
   gradingFiles,
   parseExercise,
   parseUpstream,
@@ -34,9 +37,12 @@ import {
   type PlaySetup,
   type ChallengeManifest,
   type Exercise,
+  type GradeOptions,
+  type GradePart,
   type GradeProgress,
   type GradeReport,
 } from '@teardown/grader';
+import type { CompileResult, SourceFile } from '@teardown/core';
 import tsWasmUrl from 'web-tree-sitter/web-tree-sitter.wasm?url';
 import cWasmUrl from 'tree-sitter-c/tree-sitter-c.wasm?url';
 import { EXERCISE_FILES } from '../exercise/bundle';
@@ -176,6 +182,46 @@ async function playMove(move: PlayMove): Promise<PlayState> {
   return playState(s.load(decodeToken(move.load).schedules[0] ?? []));
 }
 
+/**
+ * Compiled programs of this worker, by the exact text of their sources: the
+ * parts of one grading (one scenario each) reuse the program compiled for
+ * the first (a Program is never changed by exploring it). Two kept: the
+ * code being graded and the previous one.
+ */
+const compiled = new Map<string, Promise<CompileResult>>();
+function compileCached(files: SourceFile[], replaces: ReadonlySet<string> | undefined): Promise<CompileResult> {
+  const key = JSON.stringify([
+    files.map((f) => [f.name, f.role, f.unit ?? null, f.text]),
+    replaces ? [...replaces] : null,
+  ]);
+  let c = compiled.get(key);
+  if (!c) {
+    c = compile(files, replaces ? { replaces } : {});
+    if (compiled.size >= 2) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, c);
+  }
+  return c;
+}
+
+/** The grading options of a page's mode and extras (the same for every part of one grading and its merge). */
+function gradeOptions(mode: 'quick' | 'full', extra: GradeExtra): GradeOptions {
+  return { mode, ...(extra.only ? { only: extra.only } : {}), ...(extra.model ? { model: extra.model } : {}) };
+}
+
+/** A progress callback that passes on at most one report per 100 ms. */
+function throttled(onProgress?: (p: GradeProgress) => void): ((p: GradeProgress) => void) | undefined {
+  let last = 0;
+  return (
+    onProgress &&
+    ((p) => {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      onProgress(p);
+    })
+  );
+}
+
 const api = {
   /** Load the parser and the exercise (`upstream`: the upstream findings' reproducers); resolves when grading can start. */
   async init(id: string): Promise<ExerciseInfo> {
@@ -201,20 +247,44 @@ const api = {
     extra: GradeExtra = {},
   ): Promise<GradeReport> {
     await ready();
-    let last = 0;
     return grade(exercise(id), [{ name: SUBMISSION, text: code }], {
-      mode,
-      ...(extra.only ? { only: extra.only } : {}),
-      ...(extra.model ? { model: extra.model } : {}),
-      onProgress:
-        onProgress &&
-        ((p) => {
-          const now = performance.now();
-          if (now - last < 100) return;
-          last = now;
-          onProgress(p);
-        }),
+      ...gradeOptions(mode, extra),
+      onProgress: throttled(onProgress),
     });
+  },
+
+  /** The ids of the scenarios a grading in `mode` runs, in report order (what the page splits among workers). */
+  async scenarios(id: string, mode: 'quick' | 'full', extra: GradeExtra = {}): Promise<string[]> {
+    return selectedScenarios(exercise(id), gradeOptions(mode, extra)).map((s) => s.id);
+  },
+
+  /**
+   * One part of a grading split among several workers: the scenarios `ids`
+   * (grader's gradePart), compiled once per worker for the same code.
+   */
+  async part(
+    id: string,
+    code: string,
+    mode: 'quick' | 'full',
+    ids: string[],
+    onProgress?: (p: GradeProgress) => void,
+    extra: GradeExtra = {},
+  ): Promise<GradePart> {
+    await ready();
+    const opts = { ...gradeOptions(mode, extra), onProgress: throttled(onProgress) };
+    return gradePart(exercise(id), [{ name: SUBMISSION, text: code }], opts, ids, compileCached);
+  },
+
+  /** The report of a grading from its parts, in any order (grader's mergeParts); `ms` its wall-clock time. */
+  async merge(
+    id: string,
+    code: string,
+    mode: 'quick' | 'full',
+    parts: GradePart[],
+    ms: number,
+    extra: GradeExtra = {},
+  ): Promise<GradeReport> {
+    return mergeParts(exercise(id), [{ name: SUBMISSION, text: code }], gradeOptions(mode, extra), parts, ms);
   },
 
   /** Replay a schedule of one scenario and record the objects after each step. */

@@ -140,6 +140,7 @@ Object.assign(process.env, {
       join(here, 'domain.e2e.mjs'),
       join(here, 'play.e2e.mjs'),
       join(here, 'close-order.e2e.mjs'),
+      join(here, 'parallel.e2e.mjs'),
       join(here, 'class-report.e2e.mjs'),
     ],
     env,

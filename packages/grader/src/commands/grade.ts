@@ -11,7 +11,14 @@ import {
   DEFAULT_LIMITS,
   type StrategyName,
 } from '@teardown/core';
-import { grade, scenarioSpec, gradingFiles, type GradeReport, type SubmissionFile } from '../grade/grade.js';
+import {
+  grade,
+  scenarioSpec,
+  gradingFiles,
+  selectedScenarios,
+  type GradeReport,
+  type SubmissionFile,
+} from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
 import { renderGradescope } from '../render/gradescope.js';
@@ -20,6 +27,7 @@ import { renderJunit } from '../render/junit.js';
 import { renderPrairieLearn } from '../render/prairielearn.js';
 import { renderReplayText, unknownThread } from '../render/replay.js';
 import { parseBudget, parseSeed } from '../options.js';
+import { jobsOption, withGradeRunner } from '../parallel/pool.js';
 import { checkOutputPath, writeOutputFile } from '../output.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
@@ -45,6 +53,8 @@ export interface GradeCliOptions {
   model?: string;
   /** Model functions the submission replaces (set by the CLI from --replace-model or the known-bad's manifest). */
   replaces?: string[];
+  /** `--jobs <n>`: worker threads grading the scenarios (default the cores; 1 = in-process). */
+  jobs?: string;
 }
 
 /**
@@ -183,20 +193,24 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     });
   }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
-  const r = await grade(ex, submission, {
-    mode: o.quick ? 'quick' : 'full',
-    only,
-    seed,
-    strategy: o.strategy as StrategyName | undefined,
-    budget,
-    reproducible: o.reproducible,
-    timeouts: o.timeouts,
-    replaces: o.replaces,
-    model: o.model,
-    onProgress: showProgress
-      ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
-      : undefined,
-  });
+  const jobs = Math.min(jobsOption(o.jobs), Math.max(1, gradedScenarios(ex, o.quick, only)));
+  const r = await withGradeRunner(jobs, (runner) =>
+    grade(ex, submission, {
+      runner,
+      mode: o.quick ? 'quick' : 'full',
+      only,
+      seed,
+      strategy: o.strategy as StrategyName | undefined,
+      budget,
+      reproducible: o.reproducible,
+      timeouts: o.timeouts,
+      replaces: o.replaces,
+      model: o.model,
+      onProgress: showProgress
+        ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
+        : undefined,
+    }),
+  );
   if (showProgress) process.stderr.write('\r\x1b[2K');
   const out = renderReport(r, o, {
     ...textOptions(ex, submission, o.traces !== false, o.model),
@@ -206,6 +220,11 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
   else process.stdout.write(out);
   if (r.status === 'error') return EXIT_USAGE;
   return r.status === 'passed' ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/** How many scenarios a grading runs: no more worker threads than that are worth starting. */
+function gradedScenarios(ex: Exercise, quick: boolean | undefined, only: string[] | undefined): number {
+  return selectedScenarios(ex, { mode: quick ? 'quick' : 'full', ...(only ? { only } : {}) }).length;
 }
 
 /** Name submission files as graders see them (base names; duplicates keep their path). */

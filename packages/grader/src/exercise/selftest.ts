@@ -6,7 +6,7 @@
  */
 import { goalMet } from '@teardown/core';
 import type { Exercise } from './manifest.js';
-import { grade, referenceModelFindings, type GradeReport } from '../grade/grade.js';
+import { grade, referenceModelFindings, type GradeReport, type GradeRunner } from '../grade/grade.js';
 
 export interface ExerciseCheck {
   name: string;
@@ -22,11 +22,14 @@ const kindsOf = (r: GradeReport) => [...new Set(r.scenarios.flatMap((s) => s.fin
  * same). With `challenges`, also that each play challenge's `minimal` is the
  * checker's minimised counterexample for its goal (a minimised grading of its
  * scenario per challenge: `teardown exercise` does it; the unit tests win each
- * challenge by playing instead, test/challenges.test.ts).
+ * challenge by playing instead, test/challenges.test.ts). With a `runner`
+ * (worker threads: parallel/pool.ts), every grading is started at once, so
+ * the workers share out the scenarios of all the versions; the checks are
+ * still reported in the same order, with the same reports.
  */
 export async function checkExercise(
   ex: Exercise,
-  opts: { bare?: boolean; challenges?: boolean; onCheck?: (c: ExerciseCheck) => void } = {},
+  opts: { bare?: boolean; challenges?: boolean; onCheck?: (c: ExerciseCheck) => void; runner?: GradeRunner } = {},
 ): Promise<ExerciseCheck[]> {
   const out: ExerciseCheck[] = [];
   const push = (c: ExerciseCheck) => {
@@ -34,8 +37,26 @@ export async function checkExercise(
     opts.onCheck?.(c);
   };
   const text = (p: string) => ex.files.get(p)!;
+  const runner = opts.runner;
   const run = (file: string, extra: { replaces?: string[]; bare?: boolean; only?: string[] } = {}) =>
-    grade(ex, [{ name: file, text: text(file) }], { bare: opts.bare, reproducible: true, ...extra });
+    grade(ex, [{ name: file, text: text(file) }], {
+      bare: opts.bare,
+      reproducible: true,
+      ...extra,
+      ...(runner ? { runner } : {}),
+    });
+  // with a runner, start every grading now (the pool queues their scenarios); else one at a time, below
+  const kbRun = (kb: (typeof ex.manifest.knownBad)[number]) =>
+    // a preemption count is a property of minimised counterexamples: those need a full (not bare) run
+    run(kb.file, { replaces: kb.replaces, ...(kb.preemptions ? { bare: false } : {}) });
+  const early = runner
+    ? {
+        starter: run(ex.manifest.starter),
+        knownBad: ex.manifest.knownBad.map(kbRun),
+        fresh: referenceModelFindings(ex, { runner }),
+      }
+    : undefined;
+  for (const p of [early?.starter, ...(early?.knownBad ?? []), early?.fresh]) p?.catch(() => {}); // awaited below
 
   const sol = await run(ex.manifest.solution);
   push({
@@ -53,7 +74,7 @@ export async function checkExercise(
               .join(', ')}`,
   });
 
-  const starter = await run(ex.manifest.starter);
+  const starter = await (early?.starter ?? run(ex.manifest.starter));
   push({
     name: 'starter compiles and does not pass',
     ok: starter.status === 'failed',
@@ -64,9 +85,8 @@ export async function checkExercise(
         : `${starter.score}/${starter.maxScore}`,
   });
 
-  for (const kb of ex.manifest.knownBad) {
-    // a preemption count is a property of minimised counterexamples: those need a full (not bare) run
-    const r = await run(kb.file, { replaces: kb.replaces, ...(kb.preemptions ? { bare: false } : {}) });
+  for (const [i, kb] of ex.manifest.knownBad.entries()) {
+    const r = await (early?.knownBad[i] ?? kbRun(kb));
     const got = kindsOf(r);
     const missing = kb.kinds.filter((k) => !got.includes(k));
     const wrongPre = Object.entries(kb.preemptions ?? {}).flatMap(([kind, n]) => {
@@ -108,7 +128,7 @@ export async function checkExercise(
     });
   }
 
-  const fresh = await referenceModelFindings(ex);
+  const fresh = await (early?.fresh ?? referenceModelFindings(ex));
   const stale = ex.scenarios.filter(
     (s) => JSON.stringify(fresh[s.id] ?? []) !== JSON.stringify([...(ex.modelFindings.get(s.id) ?? [])].sort()),
   );
@@ -122,9 +142,9 @@ export async function checkExercise(
   return out;
 }
 
-/** model-findings.json for the solution as it is now. */
-export async function modelFindingsFile(ex: Exercise): Promise<string> {
-  const scenarios = await referenceModelFindings(ex);
+/** model-findings.json for the solution as it is now (graded in worker threads with a `runner`). */
+export async function modelFindingsFile(ex: Exercise, runner?: GradeRunner): Promise<string> {
+  const scenarios = await referenceModelFindings(ex, runner ? { runner } : {});
   return (
     JSON.stringify(
       {

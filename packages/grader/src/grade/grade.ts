@@ -149,6 +149,11 @@ export interface GradeOptions {
    */
   timeouts?: 'quiescent' | 'anytime';
   onProgress?: (p: GradeProgress) => void;
+  /**
+   * Run the scenarios in parts elsewhere (the CLI's worker threads, the
+   * page's module workers) instead of in this thread; see GradeRunner.
+   */
+  runner?: GradeRunner;
   /** Checked between executions: true cancels (the scenarios not finished count as failed). */
   shouldStop?: () => boolean;
   now?: () => number;
@@ -243,22 +248,108 @@ function learnerDiagnostics(
 }
 
 /**
- * Grade a submission. Never throws for a bad submission: diagnostics make
- * the report's status `error` with score 0. Throws only when the exercise
- * itself is broken (a scenario that does not compile with the solution).
+ * The scenarios a grading runs, in report order: every scenario (full) or
+ * the visible ones (quick), then only those of `opts.only`.
  */
-export async function grade(
-  ex: Exercise,
-  submission: readonly SubmissionFile[],
-  opts: GradeOptions = {},
-): Promise<GradeReport> {
-  const now = opts.now ?? defaultNow;
-  const t0 = now();
+export function selectedScenarios(ex: Exercise, opts: Pick<GradeOptions, 'mode' | 'only'>): Scenario[] {
   const mode = opts.mode ?? 'full';
-  const model = opts.model ? parseModelVariant(opts.model).id : ex.manifest.model;
   let scenarios = ex.scenarios.filter((s) => (mode === 'quick' ? s.visible : true));
   if (opts.only) scenarios = scenarios.filter((s) => opts.only!.includes(s.id));
-  const maxScore = scenarios.reduce((a, s) => a + s.points, 0);
+  return scenarios;
+}
+
+/**
+ * What one part of a grading returns (gradePart): the submission's
+ * diagnostics when it does not compile (then no result), else one result
+ * per scenario asked for, in the order asked, up to and including the first
+ * whose budget ended before one full execution (status `error`), or up to
+ * a cancellation (shouldStop).
+ */
+export interface GradePart {
+  diagnostics?: Diagnostic[];
+  results: ScenarioResult[];
+}
+
+/** Compiles a grading's files; the default is core's compile, a worker may memoise it (by the sources' hash). */
+export type GradeCompile = (files: SourceFile[], replaces: ReadonlySet<string> | undefined) => Promise<CompileResult>;
+
+/**
+ * Grade the scenarios `ids` of a submission: compile the submission with the
+ * model and every selected scenario (selectedScenarios: the same program
+ * whatever part is asked, so a scenario's result does not depend on the
+ * split), then explore, charge, minimise and trace each scenario of `ids`,
+ * in that order; with `claim`, the scenarios `ids[claim()]` until claim()
+ * returns an index past the end (several threads claiming from one shared
+ * counter share out the scenarios as they go). Each scenario has its own budget meters, detector state
+ * (lockdep's graph, KCSAN's reported pairs) and trace set: nothing carries
+ * from one scenario to the next, which is why grade() may run the parts in
+ * any worker and merge them (mergeParts; docs/scheduler.md, "Parallel
+ * exploration"). Throws when a scenario has no thread functions.
+ */
+export async function gradePart(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  opts: GradeOptions,
+  ids: readonly string[],
+  compileFiles: GradeCompile = (files, replaces) => compile(files, replaces ? { replaces } : {}),
+  claim?: () => number,
+): Promise<GradePart> {
+  const model = opts.model ? parseModelVariant(opts.model).id : ex.manifest.model;
+  const scenarios = selectedScenarios(ex, opts);
+  const files = gradingFiles(ex, submission, scenarios, model);
+  const c = await compileFiles(files, opts.replaces?.length ? new Set(opts.replaces) : undefined);
+  if (!c.program) return { diagnostics: learnerDiagnostics(ex, c, submission, files), results: [] };
+  const limits: Limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const budget = opts.budget ?? (opts.mode === 'quick' ? ex.manifest.quickBudget : ex.manifest.budget);
+  const results: ScenarioResult[] = [];
+  let totalExecutions = 0;
+  let k = 0;
+  const nextId = () => ids[claim ? claim() : k++];
+  for (let id = nextId(); id !== undefined; id = nextId()) {
+    if (opts.shouldStop?.()) break;
+    const index = scenarios.findIndex((x) => x.id === id);
+    const s = scenarios[index]!;
+    const spec = scenarioSpec(c.program, s);
+    if (spec && opts.timeouts === 'anytime') spec.timeouts = 'anytime';
+    if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
+    const reference = ex.modelFindings.get(s.id) ?? new Set<string>();
+    const r = runScenario(c.program, spec, s, reference, limits, budget, opts, (executions, ms) => {
+      opts.onProgress?.({
+        scenario: s.id,
+        index,
+        total: scenarios.length,
+        executions,
+        totalExecutions: totalExecutions + executions,
+        ms,
+      });
+    });
+    totalExecutions += r.stats.executions;
+    results.push(r);
+    if (r.status === 'error') break; // no verdict for this scenario nor the rest (mergeParts)
+  }
+  return { results };
+}
+
+/**
+ * The report of a grading from its parts, whatever the split and the order
+ * the parts came in: a part with diagnostics (every part compiles the same
+ * files, so one is enough) makes the report `error` with them; else the
+ * results are taken by scenario id in report order, a scenario no part
+ * returned (cancelled) is `error` and not run, and the first scenario whose
+ * budget ended before one full execution ends the report (`why: 'budget'`,
+ * the rest not run), as a sequential grading stops there. `ms` is the
+ * wall-clock time of the whole grading.
+ */
+export function mergeParts(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  opts: GradeOptions,
+  parts: readonly GradePart[],
+  ms: number,
+): GradeReport {
+  const mode = opts.mode ?? 'full';
+  const model = opts.model ? parseModelVariant(opts.model).id : ex.manifest.model;
+  const scenarios = selectedScenarios(ex, opts);
   const base: GradeReport = {
     version: GRADE_REPORT_VERSION,
     exercise: { id: ex.manifest.id, title: ex.manifest.title },
@@ -266,13 +357,35 @@ export async function grade(
     mode,
     status: 'error',
     score: 0,
-    maxScore,
+    maxScore: scenarios.reduce((a, s) => a + s.points, 0),
     diagnostics: [],
     scenarios: [],
     ...(opts.replaces?.length ? { modelPatch: [...opts.replaces] } : {}),
     ...(model !== ex.manifest.model ? { model } : {}),
   };
-  const notRun = (s: Scenario): ScenarioResult => ({
+  const failed = parts.find((p) => p.diagnostics);
+  if (failed) return finish({ ...base, diagnostics: failed.diagnostics!, scenarios: scenarios.map(notRun) }, opts, ms);
+  const byId = new Map(parts.flatMap((p) => p.results.map((r) => [r.id, r] as const)));
+  const budget = opts.budget ?? (mode === 'quick' ? ex.manifest.quickBudget : ex.manifest.budget);
+  const results: ScenarioResult[] = [];
+  for (const [index, s] of scenarios.entries()) {
+    const r = byId.get(s.id);
+    results.push(r ?? notRun(s));
+    if (r?.status === 'error') {
+      // the budget ended before one full execution: no verdict for this scenario nor the rest
+      const diagnostics = [budgetTooSmall(s.file, budget, `scenario ${s.id}`)];
+      const rest = scenarios.slice(index + 1).map(notRun);
+      return finish({ ...base, why: 'budget', diagnostics, scenarios: [...results, ...rest] }, opts, ms);
+    }
+  }
+  const score = results.reduce((a, r) => a + r.score, 0);
+  const status = results.every((r) => r.status === 'passed') ? 'passed' : 'failed';
+  return finish({ ...base, status, score, scenarios: results }, opts, ms);
+}
+
+/** A scenario that was not run (the submission does not compile, the grading was cancelled or stopped before it). */
+function notRun(s: Scenario): ScenarioResult {
+  return {
     id: s.id,
     title: s.title,
     file: s.file,
@@ -287,57 +400,53 @@ export async function grade(
     stats: { executions: 0, traces: 0, states: 0, steps: 0 },
     findings: [],
     modelFindings: [],
-  });
-  const files = gradingFiles(ex, submission, scenarios, model);
-  const c = await compile(files, opts.replaces?.length ? { replaces: new Set(opts.replaces) } : {});
-  if (!c.program) {
-    const diagnostics = learnerDiagnostics(ex, c, submission, files);
-    return finish({ ...base, diagnostics, scenarios: scenarios.map(notRun) }, opts, now() - t0);
-  }
-  const limits: Limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
-  const budget = opts.budget ?? (mode === 'quick' ? ex.manifest.quickBudget : ex.manifest.budget);
-  const results: ScenarioResult[] = [];
-  let totalExecutions = 0;
-  for (const [index, s] of scenarios.entries()) {
-    if (opts.shouldStop?.()) {
-      results.push(notRun(s));
-      continue;
-    }
-    const spec = scenarioSpec(c.program, s);
-    if (spec && opts.timeouts === 'anytime') spec.timeouts = 'anytime';
-    if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
-    const r = runScenario(
-      c.program,
-      spec,
-      s,
-      ex.modelFindings.get(s.id) ?? new Set(),
-      limits,
-      budget,
-      opts,
-      (executions, ms) => {
-        opts.onProgress?.({
-          scenario: s.id,
-          index,
-          total: scenarios.length,
-          executions,
-          totalExecutions: totalExecutions + executions,
-          ms,
-        });
-      },
-    );
-    totalExecutions += r.stats.executions;
-    results.push(r);
-    if (r.status === 'error') {
-      // the budget ended before one full execution: no verdict for this scenario nor the rest
-      const diagnostics = [budgetTooSmall(s.file, budget, `scenario ${s.id}`)];
-      const rest = scenarios.slice(index + 1).map(notRun);
-      return finish({ ...base, why: 'budget', diagnostics, scenarios: [...results, ...rest] }, opts, now() - t0);
-    }
-  }
-  const score = results.reduce((a, r) => a + r.score, 0);
-  const status = results.every((r) => r.status === 'passed') ? 'passed' : 'failed';
-  return finish({ ...base, status, score, scenarios: results }, opts, now() - t0);
+  };
 }
+
+/**
+ * Grade a submission. Never throws for a bad submission: diagnostics make
+ * the report's status `error` with score 0. Throws only when the exercise
+ * itself is broken (a scenario that does not compile with the solution).
+ * With `opts.runner`, the scenarios run in parts elsewhere (worker threads,
+ * module workers) and are merged by mergeParts: the report is the same,
+ * byte for byte, but for its wall-clock fields.
+ */
+export async function grade(
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  opts: GradeOptions = {},
+): Promise<GradeReport> {
+  const now = opts.now ?? defaultNow;
+  const t0 = now();
+  if (opts.model) parseModelVariant(opts.model); // a bad variant throws here, before any worker starts
+  const ids = selectedScenarios(ex, opts).map((s) => s.id);
+  const parts = opts.runner
+    ? await opts.runner(ex, submission, portableOptions(opts), ids, opts.onProgress)
+    : [await gradePart(ex, submission, opts, ids)];
+  return mergeParts(ex, submission, opts, parts, now() - t0);
+}
+
+/** GradeOptions without what cannot cross to a worker (callbacks, the clock, the runner). */
+export type PortableGradeOptions = Omit<GradeOptions, 'onProgress' | 'shouldStop' | 'now' | 'runner'>;
+
+/** `opts` without its callbacks, clock and runner: what a worker is sent. */
+export function portableOptions(opts: GradeOptions): PortableGradeOptions {
+  const { onProgress: _p, shouldStop: _s, now: _n, runner: _r, ...rest } = opts;
+  return rest;
+}
+
+/**
+ * Runs the scenarios `ids` of a grading in parts (each part gradePart, in
+ * any worker, any split) and resolves every part; `onProgress`, if given,
+ * hears of the scenarios as they finish.
+ */
+export type GradeRunner = (
+  ex: Exercise,
+  submission: readonly SubmissionFile[],
+  opts: PortableGradeOptions,
+  ids: readonly string[],
+  onProgress?: (p: GradeProgress) => void,
+) => Promise<GradePart[]>;
 
 function finish(r: GradeReport, opts: GradeOptions, ms: number): GradeReport {
   if (!opts.reproducible) r.ms = Math.round(ms);
@@ -421,7 +530,7 @@ function runScenario(
  */
 export async function referenceModelFindings(
   ex: Exercise,
-  opts: Pick<GradeOptions, 'seed' | 'strategy'> = {},
+  opts: Pick<GradeOptions, 'seed' | 'strategy' | 'runner'> = {},
 ): Promise<Record<string, string[]>> {
   const solution = ex.files.get(ex.manifest.solution)!;
   const bare: Exercise = { ...ex, modelFindings: new Map() };
