@@ -191,7 +191,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
     .option(
       '--jobs <n>',
-      'worker threads grading the scenarios in parallel (default: the number of cores; 1: in-process)',
+      'threads grading the scenarios in parallel: the main one and n - 1 workers (default 1: in-process)',
     )
     .addOption(timeoutsOption())
     .option(
@@ -240,7 +240,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--write-model-findings', 'regenerate the reference model findings from the solution')
     .option(
       '--jobs <n>',
-      'worker threads grading the scenarios in parallel (default: the number of cores; 1: in-process)',
+      'threads grading the scenarios in parallel: the main one and n - 1 workers (default 1: in-process)',
     )
     .action(async (exercise: string, o: { writeModelFindings?: boolean; jobs?: string }) => {
       const ex = exerciseOrUsage(exercise);

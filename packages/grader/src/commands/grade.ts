@@ -53,7 +53,11 @@ export interface GradeCliOptions {
   model?: string;
   /** Model functions the submission replaces (set by the CLI from --replace-model or the known-bad's manifest). */
   replaces?: string[];
-  /** `--jobs <n>`: worker threads grading the scenarios (default the cores; 1 = in-process). */
+  /**
+   * `--jobs <n>`: threads grading the scenarios (default 1 = in-process: one
+   * submission's grading is about as long as a worker's start and compile on
+   * two cores, README "Performance").
+   */
   jobs?: string;
 }
 
@@ -193,7 +197,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     });
   }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
-  const jobs = Math.min(jobsOption(o.jobs), Math.max(1, gradedScenarios(ex, o.quick, only)));
+  const jobs = Math.min(o.jobs === undefined ? 1 : jobsOption(o.jobs), Math.max(1, gradedScenarios(ex, o.quick, only)));
   const r = await withGradeRunner(jobs, (runner) =>
     grade(ex, submission, {
       runner,
