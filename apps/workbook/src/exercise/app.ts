@@ -234,7 +234,10 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
     try {
       const r = await client.grade(code, mode, watchdogParam > 0 ? watchdogParam : WATCHDOG[mode], (p) => {
         if (gen !== generation || !client.busy) return;
-        status(`Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions`, 'busy');
+        status(
+          `Exploring ${p.scenario} (${p.index + 1}/${p.total}): ${p.executions} executions, ${p.states} states`,
+          'busy',
+        );
       });
       gradedCode = code;
       root.dataset.workers = String(client.lastWorkers);

@@ -211,7 +211,10 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
       replaces: o.replaces,
       model: o.model,
       onProgress: showProgress
-        ? (p) => process.stderr.write(`\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions`)
+        ? (p) =>
+            process.stderr.write(
+              `\r\x1b[2K${p.index + 1}/${p.total} ${p.scenario}: ${p.executions} executions, ${p.states} states`,
+            )
         : undefined,
     }),
   );

@@ -107,6 +107,11 @@ export interface GradeProgress {
   /** Executions explored in this scenario so far, and in all scenarios. */
   executions: number;
   totalExecutions: number;
+  /**
+   * States of this scenario's exploration so far: the exploration-tree nodes
+   * (distinct states when the exploration is stateful; core's Progress.states).
+   */
+  states: number;
   ms: number;
 }
 
@@ -313,13 +318,14 @@ export async function gradePart(
     if (spec && opts.timeouts === 'anytime') spec.timeouts = 'anytime';
     if (!spec) throw new Error(`exercise ${ex.manifest.id}: scenario ${s.file} has no thread_<name> functions`);
     const reference = ex.modelFindings.get(s.id) ?? new Set<string>();
-    const r = runScenario(c.program, spec, s, reference, limits, budget, opts, (executions, ms) => {
+    const r = runScenario(c.program, spec, s, reference, limits, budget, opts, (executions, states, ms) => {
       opts.onProgress?.({
         scenario: s.id,
         index,
         total: scenarios.length,
         executions,
         totalExecutions: totalExecutions + executions,
+        states,
         ms,
       });
     });
@@ -462,7 +468,7 @@ function runScenario(
   limits: Limits,
   budget: Budget,
   opts: GradeOptions,
-  progress: (executions: number, ms: number) => void,
+  progress: (executions: number, states: number, ms: number) => void,
 ): ScenarioResult {
   const meters = budgetMeters(budget, opts.reproducible === true, opts.now);
   const res = exploreScenario(program, spec, {
@@ -475,7 +481,7 @@ function runScenario(
     now: opts.now,
     shouldStop: opts.shouldStop,
     countTraces: true,
-    onProgress: (p) => progress(p.executions, p.ms),
+    onProgress: (p) => progress(p.executions, p.states, p.ms),
   });
   meters.total.charge(meters.exploration.used);
   const notRunAtAll = unexplored(res) && !opts.shouldStop?.() && !res.stats.complete;
