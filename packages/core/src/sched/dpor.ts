@@ -35,6 +35,7 @@ import {
   addEvent,
   eventPositions,
   mergeSummary,
+  reachedAt,
   summaryRaces,
 } from './state-cache.js';
 
@@ -269,25 +270,25 @@ export class DporStrategy implements Strategy {
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergeSummary(last.summary!, entries(hit, this.n));
+    if (last) mergeSummary(last.summary!, reachedAt(hit, this.n, events.length));
     const idx = new Int32Array(events.length);
     const count = new Int32Array(this.n);
     for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;
-    summaryRaces(events, vc, this.n, entries(hit, this.n), (i, p) => this.backtrackFor(i, p, events, vc, idx));
+    summaryRaces(events, vc, this.n, entries(hit, this.n), (i) => this.backtrackFor(i, events, vc, idx));
   }
 
   /**
-   * A race of the prefix event at node `i` with a later access of thread
-   * `p` after a cached state. The reversal would be v = notdep(e, E).w.e′,
+   * A race of the prefix event at node `i` with a later access after a
+   * cached state. The reversal would be v = notdep(e, E).w.e′,
    * with w and e′ in the state's future, unknown; its known part
    * notdep(e, E) gives initials of v for sure (a first event there with no
    * predecessor there has none in v). As in source-DPOR (Abdulla et al.,
    * Algorithm 1): when one of them is asleep at the node or already a child,
    * the race is covered; otherwise one of them becomes a child. When
-   * notdep(e, E) is empty, Flanagan and Godefroid's rule (POPL 2005): p
-   * when it is enabled at the node, else every enabled thread.
+   * notdep(e, E) is empty, every initial of v is still enabled at the node,
+   * so every enabled thread not asleep there becomes a child.
    */
-  private backtrackFor(i: number, p: number, events: readonly Event[], vc: readonly VClock[], idx: Int32Array): void {
+  private backtrackFor(i: number, events: readonly Event[], vc: readonly VClock[], idx: Int32Array): void {
     const node = this.path[i]!;
     const tc = events[i]!.tid;
     const ic = idx[i]!;
@@ -313,8 +314,9 @@ export class DporStrategy implements Strategy {
       node.wut.push(wnode(events[f]!.tid, events[f]!));
       return;
     }
-    const threads = node.enabled.includes(p) ? [p] : node.enabled;
-    for (const q of threads) {
+    // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
+    // every enabled thread not asleep there becomes a child (a fully expanded node)
+    for (const q of node.enabled) {
       if (has(q)) continue;
       // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
       // so no later insertion takes this child for a weak initial it is not

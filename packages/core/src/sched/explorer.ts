@@ -152,6 +152,8 @@ export interface ExploreOptions {
    * is not counted.
    */
   meter?: Meter;
+  /** Steps between the explorer's checkpoints (default DEFAULT_CHECKPOINT_EVERY; 0: replay every prefix). */
+  checkpointEvery?: number;
   /** Ignore the wall clock: stop on deterministic budgets only (`--reproducible`). */
   deterministic?: boolean;
   /**
@@ -228,6 +230,11 @@ export interface ExecutionRecord {
   cut?: boolean;
   /** The failures injected in this execution (its spec's fault plan, as far as it was reached). */
   injections: Injection[];
+}
+
+/** A finding a replay of its step reports again (not one of the once-per-exploration kinds). */
+function reportedAgain(f: Finding): boolean {
+  return f.kind !== 'data-race' && f.kind !== 'lock-order';
 }
 
 /** Steps between two checkpoints of the explorer (Explorer.checkpointEvery). */
@@ -307,7 +314,10 @@ export class Explorer {
     const events: Event[] = this.prevEvents.slice(0, depth0);
     const schedule: number[] = this.prevSchedule.slice(0, depth0);
     const steps: StepRecord[] = [];
-    const findings: Finding[] = from ? from.findings.slice() : [];
+    // the prefix's findings as a replay would make them again: fresh objects (the earlier ones may be kept by the
+    // exploration, and this execution sets its own counts on them), without those a detector reports once per
+    // exploration (KCSAN's pairs, lockdep's cycles: shared state a replay finds already reported)
+    const findings: Finding[] = from ? from.findings.filter(reportedAgain).map((f) => ({ ...f })) : [];
     let current = from?.current ?? -1;
     let preemptions = from?.preemptions ?? 0;
     let switches = from?.switches ?? 0;
@@ -516,6 +526,8 @@ export class Explorer {
     let complete = false;
     let lastProgress = t0;
     let prev: number[] = [];
+    this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    this.checkpoints.length = 0;
     this.seen = opts.stateCache ? new Set() : null;
     this.stateful = opts.stateCache === true && strategy.visitState !== undefined;
     this.reached = opts.countStates ? new Set() : null;

@@ -8,12 +8,13 @@
  * Stateful Dynamic Partial Order Reduction", SPIN 2008: a stateless DPOR
  * misses the races of a pruned prefix with the transitions after the state it
  * matched, so the pruned state's future must be summarised (their "visible
- * operation dependency graph"). The summary here is coarser than theirs and
- * the reaction conservative: per location, which threads read and which
- * write it anywhere in the state's explored future; a prefix event that
- * conflicts with one of another thread (and does not already happen before
- * that thread's later steps) makes its node fully expanded: every enabled
- * thread not in the node's sleep set becomes a wakeup-tree child. Sleep sets
+ * operation dependency graph"). The summary here is coarser than theirs:
+ * per location, thread and kind of access anywhere in the state's explored
+ * future, which threads' steps are known to happen before it (Summary). The
+ * reaction to a race found with it is source-DPOR's (an initial of the known
+ * part of the reversal, ./dpor.ts backtrackFor), or, when nothing of the
+ * reversal is known, a fully expanded node: every enabled thread not in the
+ * node's sleep set becomes a wakeup-tree child. Sleep sets
  * and state matching: P. Godefroid, "Partial-Order Methods for the
  * Verification of Concurrent Systems", LNCS 1032, 1996, ch. 6: a state first
  * explored with sleep set Z_old is pruned when revisited with Z_new only if
@@ -112,6 +113,19 @@ export function pack(s: Summary, n: number): PackedSummary {
 /** The entries of a packed summary of `n` threads. */
 export function* entries(p: PackedSummary, n: number): Generator<[number, Int32Array]> {
   for (let o = 0; o < p.length; o += n + 1) yield [p[o]!, p.subarray(o + 1, o + 1 + n)];
+}
+
+/**
+ * The entries of a cached state's summary as seen from a path that reached
+ * it at depth `depth`: positions before the state are the first path's, not
+ * this one's, and mean nothing to this path's nodes (-1).
+ */
+export function* reachedAt(p: PackedSummary, n: number, depth: number): Generator<[number, Int32Array]> {
+  const at = new Int32Array(n);
+  for (const [k, pos] of entries(p, n)) {
+    for (let q = 0; q < n; q++) at[q] = pos[q]! >= depth ? pos[q]! : -1;
+    yield [k, at];
+  }
 }
 
 /** into := into ∪ from (positions: the smaller). */
@@ -226,9 +240,11 @@ export class StateCache {
 
   /**
    * Record a closed state. A state closed twice (revisited with a sleep set
-   * that did not cover the first) keeps the intersection of the sleep sets
-   * and the union of the summaries: both explorations together cover what
-   * either covered.
+   * that did not cover the first) keeps the smaller sleep set when one
+   * contains the other, else the first (each exploration covers the futures
+   * its own sleep set allows; two together do not cover what neither alone
+   * does, so the intersection would be unsound), and the union of the
+   * summaries (futures of both).
    */
   close(digest: string, sleep: number, summary: Summary): void {
     const c = this.states.get(digest);
@@ -236,7 +252,7 @@ export class StateCache {
       this.states.set(digest, { sleep, summary: pack(summary, this.n) });
       return;
     }
-    c.sleep &= sleep;
+    if ((sleep & ~c.sleep) === 0) c.sleep = sleep;
     const merged: Summary = new Map();
     mergeSummary(merged, entries(c.summary, this.n));
     mergeSummary(merged, summary);

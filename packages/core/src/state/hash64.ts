@@ -9,10 +9,12 @@
  * copy-on-write (state.ts `writable`), and `writable` drops the cached hash
  * of an allocation it hands out for mutation; a primitive state is
  * immutable, so its hash is cached for good. The digest of a state is the
- * same whatever path built it (what state/hash.ts's text digest hashes,
- * with the same fields).
+ * same whatever path built it. Beyond the fields of state/hash.ts's text
+ * (which is for reading), it hashes what finding keys name: an allocation's
+ * allocation and free sites and its size, held locks' acquisition sites,
+ * missed wake-ups' sites.
  */
-import type { Alloc, VmState } from './state.js';
+import type { Alloc, Site, VmState } from './state.js';
 import type { PrimState } from './prim.js';
 import type { Value } from './values.js';
 
@@ -97,6 +99,19 @@ export class Hash64 {
   }
 }
 
+const siteCache = new WeakMap<Site, number>();
+
+/** Hash of a call site: its stack (function, file, line, column of each frame), which finding keys use. */
+export function siteHash(site: Site | undefined): number {
+  if (!site) return 0x6a09e667;
+  let h = siteCache.get(site);
+  if (h === undefined) {
+    h = strHash(site.stack.map((f) => `${f.fn}@${f.file}:${f.line}:${f.column}`).join('/'));
+    siteCache.set(site, h);
+  }
+  return h;
+}
+
 const allocCache = new WeakMap<Alloc, number>();
 
 /** Forget the cached hash of an allocation about to be mutated in place (state.ts `writable`). */
@@ -116,11 +131,14 @@ function allocHash(a: Alloc): number {
     f1 = (f1 + fmix(k ^ Math.imul(vh, 0x2c1b3c6d))) | 0;
     f2 = (f2 + fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593)) | 0;
   }
+  // the sites: finding keys name them (a use-after-free's free, a leak's allocation); the size: bounds checks
   h = fmix(
     numHash(a.id) ^
       Math.imul(fmix(f1), 0x01000193) ^
       fmix(f2 ^ 0x68e31da4) ^
-      (a.freeSite ? 0x5bd1e995 : 0) ^
+      (a.freeSite ? fmix(siteHash(a.freeSite) ^ 0x5bd1e995) : 0) ^
+      Math.imul(siteHash(a.allocSite), 0x27d4eb2f) ^
+      Math.imul(numHash(a.bytes), 0x165667b1) ^
       strHash(a.type ?? ''),
   );
   allocCache.set(a, h);
@@ -154,13 +172,13 @@ export function stateHash(s: VmState, extra: (h: Hash64) => void): string {
       for (const r of f.regs) h.seq(valueHash(r));
     }
     h.seq(t.held.length);
-    for (const l of t.held) h.seq(strHash(l.key));
+    for (const l of t.held) h.seq(strHash(l.key)).seq(siteHash(l.site));
     h.seq(strHash(t.sleepWq ?? '~')).seq(t.sleepStart === undefined ? 0x7fffffff : numHash(t.sleepStart));
     let o = 0;
     for (const w of t.warnedOnce) o = (o + strHash(w)) | 0;
     h.seq(o);
     if (t.missedWakes === undefined) h.seq(0x1234567);
-    else for (const w of t.missedWakes) h.seq(strHash(w.fn));
+    else for (const w of t.missedWakes) h.seq(strHash(w.fn)).seq(siteHash(w.site));
   }
   extra(h);
   return h.hex();
