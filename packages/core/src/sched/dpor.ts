@@ -23,7 +23,7 @@
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
-import { type Event, HbClocks, HbScratch, dependent, hbClocks } from './events.js';
+import { type Event, HbClocks, HbScratch, LastAccesses, dependent, hbClocks } from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import {
@@ -409,10 +409,8 @@ export class DporStrategy implements Strategy {
       prev[i] = lastOf[t]!;
       lastOf[t] = i;
     }
-    const lastWrite = new Map<number, number>();
-    const readsSince = new Map<number, number[]>();
-    const lastAcq = new Map<number, number>();
-    let global = -1;
+    const last = new LastAccesses();
+    const { lastWrite, readsSince, lastAcq } = last;
     const races: [number, number][] = [];
 
     /** Races of event e (with program-order predecessor pj). */
@@ -435,7 +433,7 @@ export class DporStrategy implements Strategy {
       // c must not happen before e's program-order predecessor
       const ok = (c: number) =>
         events[c]!.tid !== e.tid &&
-        c > global &&
+        c > last.global &&
         !events[c]!.global &&
         !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
       const list: number[] = [];
@@ -463,17 +461,7 @@ export class DporStrategy implements Strategy {
         racesOf(e, prev[j]!, found);
         for (const c of found) races.push([c, j]);
       }
-      for (const r of e.reads) {
-        const l = readsSince.get(r);
-        if (l) l.push(j);
-        else readsSince.set(r, [j]);
-      }
-      for (const w of e.writes) {
-        lastWrite.set(w, j);
-        readsSince.set(w, []);
-      }
-      if (e.acq >= 0) lastAcq.set(e.acq, j);
-      if (e.global) global = j;
+      last.record(j, e);
     }
     for (const [i, j] of races) this.reverse(events, events[j]!, vc, idx, i, j);
 
@@ -491,7 +479,7 @@ export class DporStrategy implements Strategy {
       // for a reordering of independent steps that is already explored.)
       for (const c of found) this.reverse(events, p, vc, idx, c, J);
       const f = J - 1;
-      if (fatal && f > global && events[f]!.tid !== p.tid && !events[f]!.global && !found.includes(f)) {
+      if (fatal && f > last.global && events[f]!.tid !== p.tid && !events[f]!.global && !found.includes(f)) {
         if (!(pp >= 0 && covers(vc[pp]!, events[f]!.tid, idx[f]!)))
           this.reverse(events, { ...p, global: true }, vc, idx, f, J);
       }

@@ -312,3 +312,31 @@ export function canonicalForm(
   }
   return out;
 }
+
+/**
+ * The last accesses of a sequence of events, as it is read event by event
+ * (DPOR's race detection, ./dpor.ts; the races with a cached state's
+ * future, ./state-cache.ts): per location the last write and the reads
+ * since it, per lock the last acquisition, and the last global event.
+ */
+export class LastAccesses {
+  readonly lastWrite = new Map<number, number>();
+  readonly readsSince = new Map<number, number[]>();
+  readonly lastAcq = new Map<number, number>();
+  global = -1;
+
+  /** Event `j` of the sequence, `e`, comes next. */
+  record(j: number, e: Event): void {
+    for (const r of e.reads) {
+      const l = this.readsSince.get(r);
+      if (l) l.push(j);
+      else this.readsSince.set(r, [j]);
+    }
+    for (const w of e.writes) {
+      this.lastWrite.set(w, j);
+      this.readsSince.set(w, []);
+    }
+    if (e.acq >= 0) this.lastAcq.set(e.acq, j);
+    if (e.global) this.global = j;
+  }
+}

@@ -471,31 +471,7 @@ export class Explorer {
     const work = executionWork(schedule.length, instructions);
     meter?.charge(work);
     const injections = m.injections;
-    if (cut)
-      return {
-        abandoned,
-        events,
-        schedule,
-        steps,
-        findings,
-        preemptions,
-        switches,
-        clocks: [],
-        work,
-        cut,
-        injections,
-        restored: depth0,
-      };
-    const clocks = hbClocks(events, n);
-    strategy.endExecution(events, {
-      abandoned,
-      ...(pruned ? { pruned } : {}),
-      fatal: m.fatal !== null,
-      findings: findings.map((f) => ({ kind: f.kind, key: f.key })),
-      pending,
-      clocks,
-    });
-    return {
+    const rec: ExecutionRecord = {
       abandoned,
       events,
       schedule,
@@ -503,11 +479,22 @@ export class Explorer {
       findings,
       preemptions,
       switches,
-      clocks,
+      clocks: [],
       work,
       injections,
       restored: depth0,
     };
+    if (cut) return { ...rec, cut };
+    rec.clocks = hbClocks(events, n);
+    strategy.endExecution(events, {
+      abandoned,
+      ...(pruned ? { pruned } : {}),
+      fatal: m.fatal !== null,
+      findings: findings.map((f) => ({ kind: f.kind, key: f.key })),
+      pending,
+      clocks: rec.clocks,
+    });
+    return rec;
   }
 
   /** Explore under `strategy` until it is done or a budget runs out. */

@@ -25,7 +25,7 @@
  * depth-first search never meets a state that is still on its stack.
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
-import type { Event } from './events.js';
+import { type Event, LastAccesses } from './events.js';
 import { covers } from '../state/vclock.js';
 
 /** At most this many threads fit a summary key (thread and access kind packed with the location). */
@@ -158,26 +158,14 @@ export function summaryRaces(
   const idx = new Int32Array(d);
   const count = new Int32Array(n);
   const lastOf = new Int32Array(n).fill(-1);
-  const lastWrite = new Map<number, number>();
-  const readsSince = new Map<number, number[]>();
-  const lastAcq = new Map<number, number>();
-  let global = -1;
+  const last = new LastAccesses();
   for (let j = 0; j < d; j++) {
     const e = events[j]!;
     idx[j] = ++count[e.tid]!;
     lastOf[e.tid] = j;
-    for (const r of e.reads) {
-      const l = readsSince.get(r);
-      if (l) l.push(j);
-      else readsSince.set(r, [j]);
-    }
-    for (const w of e.writes) {
-      lastWrite.set(w, j);
-      readsSince.set(w, []);
-    }
-    if (e.acq >= 0) lastAcq.set(e.acq, j);
-    if (e.global) global = j;
+    last.record(j, e);
   }
+  const { lastWrite, readsSince, lastAcq, global } = last;
   const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, idx[c]!);
   // does prefix event c happen before every such access? through a thread with a step after the state
   // that happens before it: c's own thread, or one whose last prefix step c happens before
