@@ -253,8 +253,8 @@ export class DporStrategy implements Strategy {
    * Stateful DPOR's bookkeeping at the end of an execution: its new events go
    * into the summaries of the nodes they were taken at, its pending events
    * into the last node's; a pruned execution adds the cached state's summary
-   * to its last node and backtracks for its races with the prefix
-   * conflicts with that summary (./state-cache.ts).
+   * to its last node and backtracks for the races of its prefix with that
+   * summary (./state-cache.ts).
    */
   private summarise(events: readonly Event[], info: ExecutionEnd): void {
     const vc = info.clocks ?? hbClocks(events, this.n);
