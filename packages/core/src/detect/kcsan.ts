@@ -15,7 +15,7 @@
  * scenario's fork (setup before the threads) and join (threads before check).
  */
 import type { Site } from '../state/state.js';
-import { type Hash64, fmix, strHash } from '../state/hash64.js';
+import { type Hash64, fmix, strHash } from '../state/hash.js';
 import type { Value } from '../state/values.js';
 import { type VClock, copyClock, covers, increment, join, newClock } from '../state/vclock.js';
 import type { ReportCtx } from './ctx.js';
@@ -51,25 +51,6 @@ export class Kcsan {
 
   /** All threads start after setup: nothing to do since clocks start ordered after it. */
 
-  /** Canonical text of the detector state (for state hashing). */
-  stateText(): string {
-    const sync = [...this.sync.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-      .map(([k, c]) => `${k}:${c.join('.')}`)
-      .join(',');
-    const sh = [...this.shadow.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-      .map(
-        ([k, x]) =>
-          `${k}:${x.w ? `${x.w.tid}.${x.w.c}.${x.w.marked ? 1 : 0}` : '-'}:${[...x.r.entries()]
-            .sort((a, b) => a[0] - b[0])
-            .map(([t, r]) => `${t}.${r.c}.${r.marked ? 1 : 0}`)
-            .join('/')}`,
-      )
-      .join(',');
-    return `${this.vc.map((c) => c.join('.')).join(';')}|${sync}|${sh}`;
-  }
-
   /**
    * A copy with the same clocks and shadow memory, sharing the reported set
    * (the explorer's checkpoints: vm/machine.ts snapshot). Shadow entries'
@@ -83,7 +64,7 @@ export class Kcsan {
     return c;
   }
 
-  /** Add the detector state to a state digest (state/hash64.ts): the same fields as stateText. */
+  /** Add the detector state to a state digest (state/hash.ts): clocks, sync objects' clocks, shadow memory. */
   hashInto(h: Hash64): void {
     for (const c of this.vc) for (let i = 0; i < c.length; i++) h.seq(c[i]!);
     let a = 0;

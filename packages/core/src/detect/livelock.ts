@@ -14,7 +14,7 @@
 import type { Frame, Thread } from '../state/state.js';
 import { type Value, valEq } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
-import { digest } from '../state/hash.js';
+import { textHash } from '../state/hash.js';
 import { type DepKey, memKey } from '../state/keys.js';
 import type { DetectCtx, ReportCtx } from './ctx.js';
 import { finding, where } from './finding.js';
@@ -133,7 +133,7 @@ export class SpinDetector {
     return this.readLog
       .map((l, t) => {
         const marks = [...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',');
-        const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${digest(x)}`).join(',');
+        const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${textHash(x)}`).join(',');
         return `${t}:${l.length}:${this.writeCount[t]}:${marks}:${spin}:${JSON.stringify(this.awaiting.get(t) ?? null)}`;
       })
       .join(';');

@@ -168,7 +168,6 @@ export class DporStrategy implements Strategy {
     for (const q of this.inheritedSleep(d).keys()) mask |= 1 << q;
     const c = this.cache.covering(digest, mask);
     if (c) {
-      this.cache.hits++;
       this.hit = c.summary;
       return true;
     }

@@ -213,9 +213,6 @@ export class StateCache {
 
   /** A cache for explorations of `n` threads. */
   constructor(private readonly n: number) {}
-  /** Executions stopped at a visited state. */
-  hits = 0;
-
   get size(): number {
     return this.states.size;
   }

@@ -3,13 +3,15 @@
  * that reach the same digest have the same future (same steps, same
  * findings), so the second one can stop.
  *
- * What goes in: the heap (every allocation's fields, freed state, type),
- * every thread (frames, pcs, registers, task state, held locks, step count,
- * allocation sequence, the WARN_ON_ONCE sites it passed, the wake-ups it
- * missed while preparing to sleep, spin-detector state), the clock, the
- * allocation count (the allocation limit), and the detector state that
- * depends on the path: KCSAN's vector clocks and shadow memory. Lockdep's
- * graph is global and only grows, so it needs no place in the digest.
+ * What goes in: the heap (every allocation's fields, freed state, type,
+ * size, allocation and free sites), every thread (frames, pcs, registers,
+ * task state, held locks and where they were taken, step count, allocation
+ * sequence, the WARN_ON_ONCE sites it passed, the wake-ups it missed while
+ * preparing to sleep and where), the clock, the allocation count (the
+ * allocation limit), and the detector state that depends on the path:
+ * KCSAN's vector clocks and shadow memory, the spin detector. Lockdep's
+ * graph is global and only grows, so it needs no place in the digest. The
+ * sites are there because finding keys name them.
  *
  * When it is sound: plain depth-first search (strategy `dfs`) with the cache
  * on, and DPOR with the extra machinery of sched/state-cache.ts (sleep sets
@@ -17,53 +19,182 @@
  * summary: Yang et al., "Efficient Stateful Dynamic Partial Order
  * Reduction", SPIN 2008). Not with preemption bounding (the remaining
  * preemption budget is path state too) nor PCT or random runs.
+ *
+ * How: 64 bits computed without building text, two 32-bit lanes,
+ * murmur3's finaliser as the mixer. Unordered collections (the heap, an
+ * allocation's fields, KCSAN's maps) are combined by addition of their
+ * entries' mixed hashes, so that no sorting is needed and insertion order
+ * does not matter; sequences (threads, frames, registers) are chained.
+ *
+ * An allocation's hash is cached on the allocation object: allocations are
+ * copy-on-write (state.ts `writable`), and `writable` drops the cached hash
+ * of an allocation it hands out for mutation; a primitive state is
+ * immutable, so its hash is cached for good. The digest of a state is the
+ * same whatever path built it.
  */
-import type { VmState } from './state.js';
+import type { Alloc, Site, VmState } from './state.js';
+import type { PrimState } from './prim.js';
 import type { Value } from './values.js';
 
-function v(x: unknown): string {
-  if (typeof x === 'number') return String(x);
-  if (x === null || x === undefined) return '~';
-  const o = x as Value & { p?: string };
-  if (typeof o === 'object' && 'p' in o) return JSON.stringify(o);
-  switch ((o as { t: string }).t) {
-    case 'p':
-      return `p${(o as unknown as { a: number }).a}+${(o as unknown as { o: number }).o}`;
-    default:
-      return JSON.stringify(o);
+/** murmur3 fmix32. */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const strCache = new Map<string, number>();
+
+/** FNV-1a of a string, finalised (cached: keys and names repeat). */
+export function strHash(s: string): number {
+  let h = strCache.get(s);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = fmix(h);
+  if (strCache.size < 1 << 20) strCache.set(s, h);
+  return h;
+}
+
+/** FNV-1a of a string, finalised, not cached (for text that rarely repeats). */
+export function textHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix(h);
+}
+
+/** Hash of a number (integers up to 2^53, and anything else through its text). */
+export function numHash(n: number): number {
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) {
+    const lo = n | 0;
+    const hi = Math.floor(n / 4294967296) | 0;
+    return fmix(Math.imul(lo, 0x9e3779b1) ^ fmix(hi ^ 0x7f4a7c15));
+  }
+  return strHash(String(n));
+}
+
+const objCache = new WeakMap<object, number>();
+
+/** Hash of a VM value or primitive state (immutable objects: cached). */
+export function valueHash(x: Value | PrimState | undefined | null): number {
+  if (typeof x === 'number') return numHash(x);
+  if (x === null || x === undefined) return 0x2545f491;
+  const o = x as { t?: string };
+  if (o.t === 'p') {
+    const p = x as { a: number; o: number };
+    return fmix(numHash(p.a) ^ Math.imul(numHash(p.o), 0x27d4eb2f) ^ 0x50);
+  }
+  let h = objCache.get(x);
+  if (h === undefined) {
+    h = strHash(JSON.stringify(x));
+    objCache.set(x, h);
+  }
+  return h;
+}
+
+/** Two-lane accumulator: `seq` chains (order matters), `bag` adds (order does not). */
+export class Hash64 {
+  h1 = 0x811c9dc5;
+  h2 = 0xcbf29ce4;
+
+  /** Chain a 32-bit hash. */
+  seq(x: number): this {
+    this.h1 = fmix((this.h1 ^ x) + 0x9e3779b9);
+    this.h2 = fmix(Math.imul(this.h2, 31) ^ x ^ 0x85ebca6b);
+    return this;
+  }
+
+  /** Add a 32-bit hash to the unordered part (call seq on the result to end a bag). */
+  static bag(h: Hash64, x: number, y: number): void {
+    h.h1 = (h.h1 + x) | 0;
+    h.h2 = (h.h2 + y) | 0;
+  }
+
+  hex(): string {
+    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
   }
 }
 
-/** FNV-1a over a string, two independent 32-bit lanes (a 64-bit digest as hex). */
-export function digest(s: string): string {
-  let h1 = 0x811c9dc5,
-    h2 = 0xcbf29ce4;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x01000197) ^ (h2 >>> 15);
+const siteCache = new WeakMap<Site, number>();
+
+/** Hash of a call site: its stack (function, file, line, column of each frame), which finding keys use. */
+export function siteHash(site: Site | undefined): number {
+  if (!site) return 0x6a09e667;
+  let h = siteCache.get(site);
+  if (h === undefined) {
+    h = strHash(site.stack.map((f) => `${f.fn}@${f.file}:${f.line}:${f.column}`).join('/'));
+    siteCache.set(site, h);
   }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return h;
 }
 
-/** Canonical text of a VM state plus detector state (`extra`). */
-export function stateText(s: VmState, extra: string): string {
-  const parts: string[] = [`j${s.jiffies}`];
-  const ids = [...s.heap.keys()].sort((a, b) => a - b);
-  for (const id of ids) {
-    const a = s.heap.get(id)!;
-    const fields = [...a.fields.entries()]
-      .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-      .map(([k, x]) => `${k}=${v(x)}`)
-      .join(',');
-    parts.push(`${id}${a.freeSite ? '!' : ''}${a.type ?? ''}{${fields}}`);
+const allocCache = new WeakMap<Alloc, number>();
+
+/** Forget the cached hash of an allocation about to be mutated in place (state.ts `writable`). */
+export function allocChanged(a: Alloc): void {
+  allocCache.delete(a);
+}
+
+/** Hash of one allocation: id, freed, type, and its fields as an unordered set. */
+function allocHash(a: Alloc): number {
+  let h = allocCache.get(a);
+  if (h !== undefined) return h;
+  let f1 = 0;
+  let f2 = 0;
+  for (const [off, v] of a.fields) {
+    const vh = valueHash(v as Value | PrimState);
+    const k = numHash(off);
+    f1 = (f1 + fmix(k ^ Math.imul(vh, 0x2c1b3c6d))) | 0;
+    f2 = (f2 + fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593)) | 0;
   }
+  // the sites: finding keys name them (a use-after-free's free, a leak's allocation); the size: bounds checks
+  h = fmix(
+    numHash(a.id) ^
+      Math.imul(fmix(f1), 0x01000193) ^
+      fmix(f2 ^ 0x68e31da4) ^
+      (a.freeSite ? fmix(siteHash(a.freeSite) ^ 0x5bd1e995) : 0) ^
+      Math.imul(siteHash(a.allocSite), 0x27d4eb2f) ^
+      Math.imul(numHash(a.bytes), 0x165667b1) ^
+      strHash(a.type ?? ''),
+  );
+  allocCache.set(a, h);
+  return h;
+}
+
+/** Digest of a VM state (16 hex digits): the clock, the heap, every thread; `extra` adds the detector state. */
+export function stateHash(s: VmState, extra: (h: Hash64) => void): string {
+  const h = new Hash64();
+  h.seq(numHash(s.jiffies));
+  let b1 = 0;
+  let b2 = 0;
+  for (const a of s.heap.values()) {
+    const x = allocHash(a);
+    b1 = (b1 + x) | 0;
+    b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
+  }
+  h.seq(fmix(b1)).seq(fmix(b2));
   for (const t of s.threads) {
-    const frames = t.frames.map((f) => `${f.fn}@${f.pc}(${f.regs.map(v).join(',')})#${f.stack}`).join('/');
-    parts.push(
-      `T${t.tid}:${t.done ? 'D' : ''}${t.dead ? 'X' : ''}s${t.taskState}n${t.steps}f${t.faultCalls}a${t.allocSeq}:${frames}:h${t.held.map((h) => h.key).join(',')}:w${t.sleepWq ?? ''}:${t.sleepStart ?? ''}:o${[...t.warnedOnce].sort().join(',')}:m${t.missedWakes?.map((w) => w.fn).join(',') ?? '~'}`,
-    );
+    h.seq(t.tid)
+      .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
+      .seq(numHash(t.steps))
+      .seq(numHash(t.faultCalls))
+      .seq(numHash(t.allocSeq));
+    h.seq(t.frames.length);
+    for (const f of t.frames) {
+      h.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
+      for (const r of f.regs) h.seq(valueHash(r));
+    }
+    h.seq(t.held.length);
+    for (const l of t.held) h.seq(strHash(l.key)).seq(siteHash(l.site));
+    h.seq(strHash(t.sleepWq ?? '~')).seq(t.sleepStart === undefined ? 0x7fffffff : numHash(t.sleepStart));
+    let o = 0;
+    for (const w of t.warnedOnce) o = (o + strHash(w)) | 0;
+    h.seq(o);
+    if (t.missedWakes === undefined) h.seq(0x1234567);
+    else for (const w of t.missedWakes) h.seq(strHash(w.fn)).seq(siteHash(w.site));
   }
-  parts.push(extra);
-  return parts.join('|');
+  extra(h);
+  return h.hex();
 }

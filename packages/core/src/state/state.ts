@@ -22,7 +22,7 @@ export interface Site {
   stack: StackFrame[];
 }
 
-import { allocChanged } from './hash64.js';
+import { allocChanged } from './hash.js';
 
 export interface Alloc {
   id: number;

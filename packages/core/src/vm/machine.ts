@@ -16,7 +16,7 @@ import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { stateHash, textHash } from '../state/hash64.js';
+import { stateHash, textHash } from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
