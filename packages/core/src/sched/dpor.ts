@@ -335,12 +335,14 @@ export class DporStrategy implements Strategy {
             text: `exhaustive: all reachable states, ${states} states, ${executions} executions (${how})`,
             states,
             executions,
+            pruned: this.pruned,
           }
         : {
             kind: 'partial',
             text: `partial: ${states} states, ${executions} executions (${how}) before the budget ran out`,
             states,
             executions,
+            pruned: this.pruned,
           };
     }
     if (this.done) {

@@ -170,7 +170,7 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
         countStates: true,
         countTraces: false,
       }).stats.distinctStates ?? 0);
-  const pruned = Number(/(\d+) stopped at a visited state/.exec(r.coverage.text)?.[1] ?? 0);
+  const pruned = typeof r.coverage.pruned === 'number' ? r.coverage.pruned : 0;
   return {
     name,
     mode,
