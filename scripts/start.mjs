@@ -28,6 +28,12 @@ const tsc = spawnSync(
   { cwd: root, stdio: 'inherit', env },
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// the one-module CLI the teardown bin loads when it is up to date (a faster start; packages/grader/scripts/bundle-cli.mjs)
+spawnSync(process.execPath, [join(root, 'packages/grader/scripts/bundle-cli.mjs')], {
+  cwd: root,
+  stdio: 'inherit',
+  env,
+});
 if (upToDate(root, dist)) console.log('The workbook is up to date (no source changed since the last build).');
 else {
   console.log('Building the workbook…');

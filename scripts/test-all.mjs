@@ -28,9 +28,11 @@ function run(cmd, args, opts = {}) {
 let passed = 0;
 let failed = 0;
 
-// 1. build the packages the suites import
+// 1. build the packages the suites import, and the one-module CLI the bin loads (packages/grader/scripts/bundle-cli.mjs)
 if (
-  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !== 0
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/core', 'packages/grader']) !==
+    0 ||
+  run(process.execPath, [join(root, 'packages/grader/scripts/bundle-cli.mjs')]) !== 0
 ) {
   console.log('\nbuild failed');
   failed++;

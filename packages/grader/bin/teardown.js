@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import('../dist/cli.js').then((m) => m.main(process.argv)).catch((e) => {
-  console.error(e?.stack ?? String(e));
-  process.exit(2);
-});
+import { cliModuleUrl } from './cli-module.js';
+
+import(cliModuleUrl(new URL('../dist/', import.meta.url)).href)
+  .then((m) => m.main(process.argv))
+  .catch((e) => {
+    console.error(e?.stack ?? String(e));
+    process.exit(2);
+  });

@@ -7,23 +7,22 @@ import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { initNodeParser } from '@teardown/core/node';
 import { STRATEGY_NAMES } from '@teardown/core';
-import { checkCommand, type CheckCliOptions } from './commands/check.js';
-import { replayCommand } from './commands/replay.js';
-import { benchCommand } from './commands/bench.js';
+import type { CheckCliOptions } from './commands/check.js';
 import { gradeCommand, submissionNames, type GradeCliOptions } from './commands/grade.js';
-import { batchCommand, type BatchCliOptions } from './commands/batch.js';
-import { upstreamCommand, loadUpstream, type UpstreamCliOptions } from './commands/upstream.js';
+import type { BatchCliOptions } from './commands/batch.js';
+import type { UpstreamCliOptions } from './commands/upstream.js';
 import { findExerciseDir, findUpstreamDir, loadExercise } from './exercise/node.js';
-import { UpstreamError } from './upstream/findings.js';
 import { ModelVariantError } from '@teardown/core';
 import { registerAutograderCommands } from './commands/autograder.js';
 import { registerReportCommand } from './commands/report.js';
 import { ExerciseError, type Exercise } from './exercise/manifest.js';
-import { checkExercise, modelFindingsFile } from './exercise/selftest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
-import { jobsOption, withGradeRunner } from './parallel/pool.js';
 import { InputError, errnoReason, readSourceFile } from './input.js';
 import { OutputError, guardStdio, writeOutputFile } from './output.js';
+
+// The commands other than grade load their modules when they run (a fresh
+// `teardown grade` does not load check, replay, batch, upstream, bench, the
+// exercise self-check nor the worker pool: README "Performance").
 
 /** `teardown replay`'s options. */
 interface ReplayCliOptions {
@@ -129,6 +128,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .addOption(timeoutsOption())
     .action(async (file: string, o: CheckCliOptions) => {
+      const { checkCommand } = await import('./commands/check.js');
       await initNodeParser();
       process.exitCode = await checkCommand(file, readSourceFile(file), o);
     });
@@ -166,6 +166,7 @@ export async function main(argv: string[]): Promise<void> {
         } as GradeCliOptions);
         return;
       }
+      const { replayCommand } = await import('./commands/replay.js');
       process.exitCode = await replayCommand(file, readSourceFile(file), o);
     });
 
@@ -227,6 +228,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--fresh', 'ignore the progress of an interrupted earlier run and grade everything again')
     .action(async (exercise: string, dir: string, o: BatchCliOptions) => {
       const ex = exerciseOrUsage(exercise);
+      const { batchCommand } = await import('./commands/batch.js');
       process.exitCode = await batchCommand(ex, findExerciseDir(exercise)!, dir, o);
     });
 
@@ -244,6 +246,8 @@ export async function main(argv: string[]): Promise<void> {
     )
     .action(async (exercise: string, o: { writeModelFindings?: boolean; jobs?: string }) => {
       const ex = exerciseOrUsage(exercise);
+      const { jobsOption, withGradeRunner } = await import('./parallel/runner.js');
+      const { checkExercise, modelFindingsFile } = await import('./exercise/selftest.js');
       const jobs = jobsOption(o.jobs);
       await initNodeParser();
       if (o.writeModelFindings) {
@@ -281,6 +285,8 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (ids: string[], o: UpstreamCliOptions) => {
       const dir = findUpstreamDir();
       if (!dir) throw new UsageError('no upstream/findings.json here or in this repository');
+      const { upstreamCommand, loadUpstream } = await import('./commands/upstream.js');
+      const { UpstreamError } = await import('./upstream/findings.js');
       let loaded: ReturnType<typeof loadUpstream>;
       try {
         loaded = loadUpstream(dir, (id) => findExerciseDir(id));
@@ -300,6 +306,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--save', 'write the results to bench/results.json')
     .addOption(new Option('--model-child <name>', 'run one model benchmark and print its JSON (internal)').hideHelp())
     .action(async (o: { json?: boolean; only?: string; save?: boolean; modelChild?: string }) => {
+      const { benchCommand } = await import('./commands/bench.js');
       await initNodeParser();
       process.exitCode = await benchCommand(o);
     });

@@ -47,33 +47,56 @@ export function treeProblems(p: Parsed): TreeProblems {
 const parseCache = new Map<string, Parsed>();
 const PARSE_CACHE_SIZE = 64;
 
-/** Texts at least this long go through the persistent store (the model's files; not small scenarios). */
-const STORE_MIN_CHARS = 4096;
+/** Forget the parses kept in memory (the persistent store keeps its own); for tests of the store. */
+export function clearParseCache(): void {
+  parseCache.clear();
+}
+
+/**
+ * Texts at least this long go through the persistent store (the model's,
+ * the harnesses' and the scenarios' files; not the few-line programs of
+ * unit tests, which would only fill the cache folder).
+ */
+const STORE_MIN_CHARS = 512;
 let store: SyntaxStore | undefined;
 
 /**
  * Install a persistent store of parses (or remove it with undefined): a
- * parse of a long text is looked up there before tree-sitter runs, and put
- * there after. See ./syn-codec.ts.
+ * parse of a long text is looked up there before the pre-pass and
+ * tree-sitter run, and put there after. See ./syn-codec.ts.
  */
 export function setSyntaxStore(s: SyntaxStore | undefined): void {
   store = s;
 }
 
-/** Parse pre-passed text, through the persistent store when there is one and the text is long. */
-async function parseStored(pp: string): Promise<Syn> {
-  if (!store || pp.length < STORE_MIN_CHARS) return parseC(pp);
-  const hit = store.get(pp);
-  if (hit) {
-    try {
-      return decodeSyn(hit, pp);
-    } catch {
-      // a stale or damaged entry: parse again and replace it
+/**
+ * The parse of `text` from the persistent store, with its problems when the
+ * entry says there are none; undefined on a miss or an entry that does not
+ * decode (then the text is parsed again and the entry replaced).
+ */
+function loadStored(s: SyntaxStore, text: string): Parsed | undefined {
+  const hit = s.get(text);
+  if (!hit) return undefined;
+  try {
+    if (typeof hit.ppText !== 'string' || hit.ppText.length !== text.length || !Array.isArray(hit.loops))
+      return undefined;
+    const loops = new Map<number, LoopMacro>();
+    for (const [at, name, argc] of hit.loops) {
+      if (typeof at !== 'number' || typeof name !== 'string' || typeof argc !== 'number') return undefined;
+      loops.set(at, { name, argc });
     }
+    const parsed: Parsed = { root: decodeSyn(hit.syn, hit.ppText), loops, ppText: hit.ppText };
+    if (hit.clean === true) problemsOf.set(parsed, { syntax: [], limits: [] });
+    return parsed;
+  } catch {
+    return undefined;
   }
-  const root = await parseC(pp);
-  store.set(pp, encodeSyn(root));
-  return root;
+}
+
+/** Pre-pass and parse `text` with tree-sitter. */
+async function parseFresh(text: string): Promise<Parsed> {
+  const pp = prepass(text);
+  return { root: await parseC(pp.text), loops: pp.loops, ppText: pp.text };
 }
 
 /**
@@ -89,12 +112,20 @@ export async function parseCached(text: string, persist = true): Promise<Parsed>
     parseCache.set(text, hit);
     return hit;
   }
-  const pp = prepass(text);
-  const parsed: Parsed = {
-    root: await (persist ? parseStored(pp.text) : parseC(pp.text)),
-    loops: pp.loops,
-    ppText: pp.text,
-  };
+  const s = persist && text.length >= STORE_MIN_CHARS ? store : undefined;
+  let parsed = s && loadStored(s, text);
+  if (!parsed) {
+    parsed = await parseFresh(text);
+    if (s) {
+      const problems = treeProblems(parsed);
+      s.set(text, {
+        syn: encodeSyn(parsed.root),
+        ppText: parsed.ppText,
+        loops: [...parsed.loops].map(([at, m]) => [at, m.name, m.argc]),
+        clean: problems.syntax.length === 0 && problems.limits.length === 0,
+      });
+    }
+  }
   parseCache.set(text, parsed);
   if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
   return parsed;

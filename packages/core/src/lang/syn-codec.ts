@@ -13,8 +13,12 @@
  */
 import type { Syn } from './syntax.js';
 
-/** Version of the encoding and of what the parse depends on (bump on a grammar, pre-pass or Syn change). */
-export const SYN_CODEC_VERSION = 'syn-1/tree-sitter-c-0.24.1/web-tree-sitter-0.27.1';
+/**
+ * Version of the encoding and of what the parse depends on (bump on a
+ * grammar or Syn change; the Node store also keys its entries by a
+ * fingerprint of the front end's code, ../node.ts codeFingerprint).
+ */
+export const SYN_CODEC_VERSION = 'syn-2/tree-sitter-c-0.24.1/web-tree-sitter-0.27.1';
 
 const WORDS = 10;
 
@@ -78,7 +82,8 @@ export function decodeSyn(e: EncodedSyn, src: string): Syn {
   if (w.length === 0 || w.length % WORDS !== 0) throw new Error('teardown: bad syntax cache entry');
   let at = 0;
   const node = (): Syn => {
-    const type = e.types[w[at]!]!;
+    const type = e.types[w[at]!];
+    if (type === undefined) throw new Error('teardown: bad syntax cache entry');
     const flags = w[at + 1]!;
     const startIndex = w[at + 6]!;
     const endIndex = w[at + 7]!;
@@ -113,7 +118,9 @@ export function decodeSyn(e: EncodedSyn, src: string): Syn {
     const count = w[at + 8]!;
     const c = node();
     top[0].children.push(c);
-    top[0].fields.push(f < 0 ? null : e.fields[f]!);
+    const fieldName = f < 0 ? null : e.fields[f];
+    if (fieldName === undefined) throw new Error('teardown: bad syntax cache entry');
+    top[0].fields.push(fieldName);
     if (count) stack.push([c, count]);
   }
   if (at !== w.length) throw new Error('teardown: bad syntax cache entry');
@@ -121,11 +128,29 @@ export function decodeSyn(e: EncodedSyn, src: string): Syn {
 }
 
 /**
- * A persistent store of encoded parses by the parsed text (Node: files in a
- * cache folder named by a hash of the text, ../node.ts). `get` returns
- * undefined on a miss or any error; `set` may drop the entry.
+ * What the persistent store keeps of one file's parse (./parse-files.ts
+ * parseCached): everything the front end computes from the file's text
+ * before declaring it, so that a hit runs neither the pre-pass nor
+ * tree-sitter nor the syntax-error and size-limit walks.
+ */
+export interface StoredParse {
+  /** The tree, parsed from `ppText`. */
+  syn: EncodedSyn;
+  /** The file's text after the pre-pass (./prepass.ts; as long as the text, same lines). */
+  ppText: string;
+  /** The loop macros the pre-pass rewrote: [offset of the `for`, macro name, argument count], in pre-pass order. */
+  loops: [number, string, number][];
+  /** True when the tree has no syntax error and no size-limit violation (./parse-files.ts treeProblems). */
+  clean: boolean;
+}
+
+/**
+ * A persistent store of parses by the file's text, before the pre-pass
+ * (Node: files in a cache folder named by a hash of the text and of the
+ * front end's code, ../node.ts). `get` returns undefined on a miss or any
+ * error, a damaged entry included; `set` may drop the entry.
  */
 export interface SyntaxStore {
-  get(text: string): EncodedSyn | undefined;
-  set(text: string, value: EncodedSyn): void;
+  get(text: string): StoredParse | undefined;
+  set(text: string, value: StoredParse): void;
 }

@@ -18,11 +18,9 @@ import { int } from '../options.js';
 import { UsageError } from '../errors.js';
 import { expectedFileName } from './bundle.js';
 import { pickSubmission } from './submission.js';
+import { RUN_FORMATS, type RunFormat } from './formats.js';
 
-/** The results formats of `autograder run`. */
-export const RUN_FORMATS = ['gradescope', 'prairielearn', 'json', 'github-classroom'] as const;
-/** One of RUN_FORMATS. */
-export type RunFormat = (typeof RUN_FORMATS)[number];
+export { RUN_FORMATS, type RunFormat };
 
 /** Options of `autograder run` as commander gives them. */
 export interface RunCliOptions {

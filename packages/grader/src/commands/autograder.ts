@@ -2,15 +2,13 @@
  * The instructors' platform commands: `teardown autograder gradescope`,
  * `teardown autograder prairielearn`, `teardown autograder run` (what their
  * entry points call) and `teardown classroom`. Registered on the CLI by
- * registerAutograderCommands (cli.ts, one line).
+ * registerAutograderCommands (cli.ts, one line). The builders and the runner
+ * load when their command runs (a `teardown grade` does not load them).
  */
 import { Option, type Command } from 'commander';
 import type { Exercise } from '../exercise/manifest.js';
-import { autograderRun, RUN_FORMATS, type RunCliOptions } from '../autograder/run.js';
-import { gradescopeZip } from '../autograder/gradescope.js';
-import { classroomTemplate } from '../autograder/classroom.js';
-import { prairieLearnTemplate } from '../autograder/prairielearn.js';
-import { writeTree } from '../autograder/files.js';
+import { RUN_FORMATS } from '../autograder/formats.js';
+import type { RunCliOptions } from '../autograder/run.js';
 import { checkOutputPath } from '../output.js';
 import { int } from '../options.js';
 import { writeFileSync } from 'node:fs';
@@ -40,6 +38,7 @@ export function registerAutograderCommands(program: Command, exercise: (nameOrPa
     .addOption(testTimeLimit())
     .action(async (id: string, o: { out: string; testTimeLimit?: string }) => {
       checkOutputPath(o.out);
+      const { gradescopeZip } = await import('../autograder/gradescope.js');
       const { zip, version, warnings } = await gradescopeZip(exercise(id), limitOf(o.testTimeLimit));
       write(o.out, zip);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
@@ -52,6 +51,8 @@ export function registerAutograderCommands(program: Command, exercise: (nameOrPa
     .requiredOption('--out <dir>', 'a new folder to write them into')
     .addOption(testTimeLimit())
     .action(async (id: string, o: { out: string; testTimeLimit?: string }) => {
+      const { prairieLearnTemplate } = await import('../autograder/prairielearn.js');
+      const { writeTree } = await import('../autograder/files.js');
       const { tree } = await prairieLearnTemplate(exercise(id), limitOf(o.testTimeLimit));
       writeTree(o.out, tree);
       process.stdout.write(`wrote ${o.out}: copy questions/ and serverFilesCourse/ into your course\n`);
@@ -66,6 +67,7 @@ export function registerAutograderCommands(program: Command, exercise: (nameOrPa
     .option('--file <name>', 'the file name asked for (default <exercise>.c)')
     .addOption(testTimeLimit())
     .action(async (id: string, o: RunCliOptions) => {
+      const { autograderRun } = await import('../autograder/run.js');
       process.exitCode = await autograderRun(exercise(id), o);
     });
 
@@ -76,6 +78,8 @@ export function registerAutograderCommands(program: Command, exercise: (nameOrPa
     .requiredOption('--out <dir>', 'a new folder for the template repository')
     .addOption(testTimeLimit())
     .action(async (id: string, o: { out: string; testTimeLimit?: string }) => {
+      const { classroomTemplate } = await import('../autograder/classroom.js');
+      const { writeTree } = await import('../autograder/files.js');
       const { tree, version } = await classroomTemplate(exercise(id), limitOf(o.testTimeLimit));
       writeTree(o.out, tree);
       process.stdout.write(

@@ -21,13 +21,8 @@ import {
 } from '../grade/grade.js';
 import type { Exercise } from '../exercise/manifest.js';
 import { renderText, type TextOptions } from '../render/text.js';
-import { renderGradescope } from '../render/gradescope.js';
-import { renderClassroom } from '../render/classroom.js';
-import { renderJunit } from '../render/junit.js';
-import { renderPrairieLearn } from '../render/prairielearn.js';
-import { renderReplayText, unknownThread } from '../render/replay.js';
 import { parseBudget, parseSeed } from '../options.js';
-import { jobsOption, withGradeRunner } from '../parallel/pool.js';
+import { jobsOption, withGradeRunner } from '../parallel/runner.js';
 import { checkOutputPath, writeOutputFile } from '../output.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
@@ -85,6 +80,7 @@ export async function replayScenario(
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const { renderReplayText, unknownThread } = await import('../render/replay.js');
   const s = ex.scenarios.find((x) => x.id === scenarioId)!;
   const files = gradingFiles(ex, submission, [s], o.model);
   const c = await compile(files, replaces?.length ? { replaces: new Set(replaces) } : {});
@@ -151,13 +147,25 @@ export function textOptions(
   return { sources, traces };
 }
 
-/** Render a report in the format the options ask for. */
-export function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptions): string {
+/** Render a report in the format the options ask for (a platform's renderer loads only when asked for). */
+export async function renderReport(r: GradeReport, o: GradeCliOptions, text: TextOptions): Promise<string> {
   if (o.json) return JSON.stringify(r, null, 2) + '\n';
-  if (o.gradescope) return JSON.stringify(renderGradescope(r, text), null, 2) + '\n';
-  if (o.githubClassroom) return renderClassroom(r, text) + '\n';
-  if (o.junit) return renderJunit(r, text);
-  if (o.prairielearn) return JSON.stringify(renderPrairieLearn(r, text), null, 2) + '\n';
+  if (o.gradescope) {
+    const { renderGradescope } = await import('../render/gradescope.js');
+    return JSON.stringify(renderGradescope(r, text), null, 2) + '\n';
+  }
+  if (o.githubClassroom) {
+    const { renderClassroom } = await import('../render/classroom.js');
+    return renderClassroom(r, text) + '\n';
+  }
+  if (o.junit) {
+    const { renderJunit } = await import('../render/junit.js');
+    return renderJunit(r, text);
+  }
+  if (o.prairielearn) {
+    const { renderPrairieLearn } = await import('../render/prairielearn.js');
+    return JSON.stringify(renderPrairieLearn(r, text), null, 2) + '\n';
+  }
   return renderText(r, text) + '\n';
 }
 
@@ -219,7 +227,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
     }),
   );
   if (showProgress) process.stderr.write('\r\x1b[2K');
-  const out = renderReport(r, o, {
+  const out = await renderReport(r, o, {
     ...textOptions(ex, submission, o.traces !== false, o.model),
     ...(o.timeouts === 'anytime' ? { replayFlags: '--timeouts anytime' } : {}),
   });

@@ -1,14 +1,12 @@
 /**
  * `teardown report <results.json> --out class.html`: the class report of a
  * batch (report/class-html.ts). Registered on the CLI by registerReportCommand
- * (cli.ts, one line).
+ * (cli.ts, one line); the report's modules load when the command runs.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { BatchFile } from './batch.js';
-import { classStats } from '../report/class-stats.js';
-import { renderClassReport } from '../report/class-html.js';
 import { UsageError } from '../errors.js';
 import { errnoReason } from '../input.js';
 import { checkOutputPath, writeOutputFile } from '../output.js';
@@ -58,6 +56,8 @@ export function registerReportCommand(program: Command): void {
           .split(sep)
           .join('/');
       for (const r of file.results) if (r.report) r.report = rel(r.report);
+      const { classStats } = await import('../report/class-stats.js');
+      const { renderClassReport } = await import('../report/class-html.js');
       const stats = classStats(file, int('top', o.top, 1, 1000) ?? 10);
       writeOutputFile(o.out, await renderClassReport(stats));
       process.stdout.write(`wrote ${o.out} (${stats.results.length} submissions)\n`);

@@ -11,39 +11,22 @@
  * compiles it once (worker.ts).
  *
  * `--jobs N` on `teardown grade` and `teardown exercise`; 1 grades
- * in-process, without a pool (withGradeRunner).
+ * in-process, without a pool and without loading this module (./runner.ts
+ * withGradeRunner).
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina as PiscinaPool } from 'piscina';
+// loaded when this module is (./runner.ts imports it only for a pool), kept out of the
+// one-module CLI's static imports (scripts/bundle-cli.mjs): piscina finds its worker beside itself
+const { Piscina } = await import('piscina');
 import { gradePart, type GradePart, type GradeRunner } from '../grade/grade.js';
-import { parseJobs } from '../options.js';
 import type { GradeTask } from './worker.js';
+import { workerUrl } from './runner.js';
 
-/** The default `--jobs`: the cores this process may use (os.availableParallelism), at least 1. */
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** `--jobs <n>` as given (1 to MAX_JOBS; UsageError otherwise), else defaultJobs(). */
-export function jobsOption(v: string | undefined): number {
-  return parseJobs(v) ?? defaultJobs();
-}
-
-/**
- * The worker's module: this folder's worker.js, or the built one (dist/) when
- * this module runs from its TypeScript source (the tests): a worker thread
- * loads plain JavaScript only.
- */
-function workerUrl(): string {
-  const here = import.meta.url;
-  return (here.endsWith('.ts') ? new URL('../../dist/parallel/worker.js', here) : new URL('./worker.js', here)).href;
-}
+export { defaultJobs, jobsOption, withGradeRunner, workersAvailable } from './runner.js';
 
 /** A pool of grading worker threads; close() it when done (its threads keep the process alive). */
 export class GradePool {
-  private readonly pool: Piscina<GradeTask, GradePart>;
+  private readonly pool: PiscinaPool<GradeTask, GradePart>;
 
   /** For `jobs` jobs: the main thread and `jobs - 1` worker threads (at least 2 jobs: one grades in-process). */
   constructor(readonly jobs: number) {
@@ -75,35 +58,5 @@ export class GradePool {
   /** Stop the worker threads. */
   close(): Promise<void> {
     return this.pool.destroy();
-  }
-}
-
-/**
- * The worker's module is on disk: not in a single-file bundle of the CLI
- * (the Gradescope autograder's teardown.mjs), which grades in-process.
- */
-export function workersAvailable(): boolean {
-  try {
-    return existsSync(fileURLToPath(workerUrl()));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Run `body` with a runner for `jobs` workers: undefined (in-process) for 1
- * or when there is no worker module (workersAvailable), else a pool's,
- * closed when `body` settles.
- */
-export async function withGradeRunner<T>(
-  jobs: number,
-  body: (runner: GradeRunner | undefined) => Promise<T>,
-): Promise<T> {
-  if (jobs <= 1 || !workersAvailable()) return body(undefined);
-  const pool = new GradePool(jobs);
-  try {
-    return await body(pool.runner);
-  } finally {
-    await pool.close();
   }
 }
