@@ -133,6 +133,12 @@ export interface ExploreOptions {
   /** Called after every execution, with the machine in its final state. */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
   /**
+   * Skip the check phase of an execution whose end state's check phase
+   * reported nothing before (Machine.checkMemo). Default true; false runs
+   * every check (a test compares both).
+   */
+  checkMemo?: boolean;
+  /**
    * Stateful search: with plain DFS, stop an execution when it reaches a
    * state digest seen before; with DPOR built with `stateCache` (a strategy
    * with visitState), the strategy decides (stateful DPOR,
@@ -528,6 +534,7 @@ export class Explorer {
     }
     const meter = opts.meter ?? budgetMeter(budget, opts.deterministic === true, t0, now);
     const work0 = meter.used;
+    m.checkMemo = opts.checkMemo === false ? null : new Set();
     let cut = false;
     for (;;) {
       if (budget.executions !== undefined && executions >= budget.executions) break;
@@ -585,6 +592,7 @@ export class Explorer {
     });
     this.seen = null;
     this.reached = null;
+    m.checkMemo = null;
     const ms = now() - t0;
     const findings = [...byKey.values()].sort(findingOrder);
     return {

@@ -10,7 +10,9 @@
  */
 import { type Program, Op } from '../lang/ir.js';
 import { NO_DEPS } from './lower-visible.js';
-import { type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
+import { HIDDEN, type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
+import type { VisibleFn } from './lower-visible.js';
+import { type InstrKey, instrKey } from './refine.js';
 import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
@@ -150,6 +152,7 @@ export class Machine extends VmServices {
     this.allocCount = this.initialAllocCount;
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.spin.reset(this.nworkers + 1);
+    this.refiner?.reset();
     for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
   }
 
@@ -189,15 +192,52 @@ export class Machine extends VmServices {
     }
   }
 
-  /** After the threads: run `check` alone, then look for leaks. */
+  /**
+   * End states whose check phase (`check` run alone, then the leak check)
+   * reported nothing, by {@link endStateDigest}; null: no memo (every
+   * execution runs its check). Owned by the explorer, one set per
+   * exploration (sched/explorer.ts), so a fault plan or a program never
+   * meets another's entries.
+   */
+  checkMemo: Set<string> | null = null;
+
+  /**
+   * After the threads: run `check` alone, then look for leaks. With a
+   * {@link checkMemo}, an end state whose check phase reported nothing
+   * before is not checked again: the check phase is deterministic (one
+   * task, alone) and depends only on that state, so it would report nothing
+   * again. Only silent outcomes are remembered: a finding is reported by
+   * every execution that reaches it, since the explorer keeps the simplest
+   * counterexample per key.
+   */
   finish(): void {
     if (this.fatal) return;
+    const memo = this.checkMemo;
+    const key = memo ? this.endStateDigest() : undefined;
+    if (key !== undefined && memo!.has(key)) return;
+    const reported = this.reported;
     if (this.spec.check) {
       this.kcsan.joinAll(this.nworkers);
       this.runAlone(this.spec.check, 'check');
       if (this.fatal) return;
     }
     leakCheck(this);
+    if (key !== undefined && this.reported === reported) memo!.add(key);
+  }
+
+  /**
+   * Digest of the state a check phase starts from: the VM state, the
+   * allocation count and the spin-wait detector's state. Not KCSAN's: the
+   * check task joins every thread's clock first, so none of its accesses
+   * can race, whatever the shadow memory holds. Lockdep's graph is shared
+   * by the exploration and only grows: a check phase that added no edge
+   * closing a cycle adds none later (its edges are in the graph already).
+   */
+  private endStateDigest(): string {
+    return stateHash(this.state, (h) => {
+      h.seq(this.allocCount);
+      h.seq(textHash(this.spin.stateText(this.state.threads)));
+    });
   }
 
   // ---------------------------------------------------------------- scheduling interface
@@ -338,6 +378,8 @@ export class Machine extends VmServices {
     const lowered = this.lowered;
     const limit = this.limits.burst;
     let burst = 0;
+    // instructions of the hidden steps run so far (./refine.ts): charged, not counted against the limit
+    let hidden = 0;
     for (;;) {
       if (t.done || t.dead || this.fatal) return;
       const f = t.frames[t.frames.length - 1]!;
@@ -352,10 +394,53 @@ export class Machine extends VmServices {
         r = ops[f.pc]!(this, t, f, regs);
       } while (r === NEXT);
       if (r === VISIBLE) {
-        t.burst = burst;
+        t.burst = hidden + burst;
         return;
       }
+      if (r === HIDDEN) {
+        hidden += burst;
+        burst = 0;
+      }
     }
+  }
+
+  /**
+   * Run a plain access inside the burst (scheduling at synchronisation
+   * points, ./refine.ts): the visible step's work (KASAN, the access, the
+   * spin detector's notes, KCSAN), with the refiner told which instruction
+   * runs, counted as a step of its thread as the visible step would be.
+   */
+  hiddenAccess(t: Thread, f: Frame, regs: Value[], vis: VisibleFn, key: InstrKey): void {
+    const r = this.refiner!;
+    r.current = key;
+    try {
+      vis(this, t, f, regs);
+    } finally {
+      r.current = -1;
+    }
+    t.steps++;
+    this.state.step++;
+    if (t.steps > this.limits.stepsPerThread && !t.done) {
+      tooManySteps(this, t, this.limits.stepsPerThread);
+      throw new Fault('livelock');
+    }
+  }
+
+  /**
+   * Is thread `tid`'s pending operation a plain access that scheduling at
+   * synchronisation points with `visible` scheduled instructions would run
+   * inside the burst? (sched/sync-points.ts turns a schedule of such an
+   * exploration into the one-step-per-access schedule of this machine.)
+   */
+  wouldHide(tid: number, visible: ReadonlySet<InstrKey>): boolean {
+    const t = this.state.threads[tid]!;
+    if (t.done || t.dead || !t.frames.length) return false;
+    const f = t.frames[t.frames.length - 1]!;
+    const l = this.lowered[f.fn]!;
+    if (!l.hideable[f.pc] || visible.has(instrKey(f.fn, f.pc))) return false;
+    const b = f.regs[(this.prog.functions[f.fn]!.code[f.pc] as { base: number }).base];
+    if (typeof b !== 'object' || b.t !== 'p') return false;
+    return this.state.heap.get(b.a)?.kind !== 'stack';
   }
 
   /** Execute the pending visible instruction of `t` (the one `advance` stopped at). */

@@ -18,6 +18,7 @@ import { STATE_BY_TAG } from '../kernel/registry.js';
 import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
+import type { RaceRefiner } from './refine.js';
 import { LockdepGraph } from '../detect/lockdep.js';
 import { SpinDetector } from '../detect/livelock.js';
 import { badDeref, oops } from '../detect/oops.js';
@@ -124,6 +125,14 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   findings: Finding[] = [];
   /** Set when a fatal finding ended the execution. */
   fatal: Finding | null = null;
+  /** Findings reported so far by this machine, recorded or not (`SharedDetectors.only`), fatal or not. */
+  reported = 0;
+  /**
+   * Scheduling at synchronisation points (./refine.ts): plain accesses run
+   * inside the burst unless the refiner's `visible` names them. Null: every
+   * shared access is a visible step.
+   */
+  refiner: RaceRefiner | null = null;
   /** The explorer's view of the schedule so far (thread per step), for detectors that record it. */
   currentSchedule: () => number[] = () => [];
   /** The state after setup (undefined while setup runs). */
@@ -237,6 +246,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** Record a finding; a fatal one ends the execution (the caller throws Fault). */
   report(f: Finding): void {
     if (this.fatal) return;
+    this.reported++;
     if (this.records(f.key)) this.findings.push(f);
     if (f.fatal) {
       this.fatal = f;
@@ -340,8 +350,29 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void {
     if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
-    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
-    if (f) this.report(f);
+    if (this.refiner !== null) this.refinerAccess(t, key, write);
+    const found = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
+    if (found) for (const f of found) this.report(f);
+  }
+
+  /**
+   * Tell the race refiner (./refine.ts) about an access: every access KCSAN
+   * checks, and the ones it does not (`data_race()`-style model accesses),
+   * which can conflict with a hidden one all the same.
+   */
+  refinerAccess(t: Thread, key: DepKey, write: boolean): void {
+    if (t.tid >= this.nworkers && this.initial === undefined) return;
+    this.refiner!.access(t.tid, this.kcsan.clock(t.tid), key, write);
+  }
+
+  /** kfree of allocation `alloc` by `t` (kernel/heap.ts): the race refiner's conflict with its hidden accesses. */
+  freed(t: Thread, alloc: number): void {
+    if (this.refiner !== null && t.tid < this.nworkers) this.refiner.free(t.tid, this.kcsan.clock(t.tid), alloc);
+  }
+
+  /** A hidden access of `t` found allocation `alloc` freed (vm/lower-visible.ts): was its kfree concurrent? */
+  freedBefore(t: Thread, alloc: number): void {
+    if (this.refiner !== null && t.tid < this.nworkers) this.refiner.freedBefore(t.tid, this.kcsan.clock(t.tid), alloc);
   }
 
   hbAcquire(t: Thread, key: SyncKey): void {
@@ -436,6 +467,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       allocCount: this.allocCount,
       kcsan: this.kcsan.clone(),
       spin: this.spin.clone(),
+      refiner: this.refiner?.save(),
     };
   }
 
@@ -448,6 +480,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     this.allocCount = s.allocCount;
     this.kcsan = s.kcsan.clone();
     this.spin = s.spin.clone();
+    if (this.refiner) this.refiner.restore(s.refiner);
   }
 }
 
@@ -478,4 +511,6 @@ export interface Checkpoint {
   readonly allocCount: number;
   readonly kcsan: Kcsan;
   readonly spin: SpinDetector;
+  /** The race refiner's history (./refine.ts), when scheduling at synchronisation points. */
+  readonly refiner: unknown;
 }
