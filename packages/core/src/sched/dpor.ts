@@ -25,6 +25,7 @@
  */
 import { type Event, HbClocks, HbScratch, LastAccesses, dependent, hbClocks } from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
+import type { Digest } from '../state/hash.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import {
   SUMMARY_MAX_THREADS,
@@ -81,7 +82,7 @@ interface PathNode {
   /** The child being explored. */
   taken: WNode;
   /** With the state cache: the node's state digest (absent when not computed: the root). */
-  digest?: string;
+  digest?: Digest;
   /** With the state cache: the sleep set the node was entered with (thread mask). */
   sleep0: number;
   /** With the state cache: the threads enabled at the node. */
@@ -125,7 +126,7 @@ export class DporStrategy implements Strategy {
   /** Explored states (with `stateCache`). */
   private readonly cache: StateCache | null;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
-  private pendingDigest: string | undefined;
+  private pendingDigest: Digest | undefined;
   private pendingDepth = -1;
   /** The cached state the current execution stopped at. */
   private hit: PackedSummary | null = null;
@@ -161,7 +162,7 @@ export class DporStrategy implements Strategy {
    * digest `digest`. True when the execution is to stop there: that state was
    * explored before with a sleep set this visit's covers (./state-cache.ts).
    */
-  visitState(digest: string, ctx: SchedContext): boolean {
+  visitState(digest: Digest, ctx: SchedContext): boolean {
     if (!this.cache) return false;
     const d = ctx.step;
     let mask = 0;

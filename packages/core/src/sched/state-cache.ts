@@ -27,6 +27,7 @@
  */
 import { type Event, LastAccesses } from './events.js';
 import { covers } from '../state/vclock.js';
+import type { Digest } from '../state/hash.js';
 
 /** At most this many threads fit a summary key (thread and access kind packed with the location). */
 export const SUMMARY_MAX_THREADS = 10;
@@ -204,22 +205,36 @@ export interface CachedState {
   summary: PackedSummary;
 }
 
+/** A cache entry: its digest's second lane, and the next entry whose first lane is the same. */
+interface Entry extends CachedState {
+  h2: number;
+  next: Entry | null;
+}
+
 /**
  * The explored states of one exploration, by digest. A state enters when
  * its node of the exploration tree is closed (everything below it explored).
  */
 export class StateCache {
-  private readonly states = new Map<string, CachedState>();
+  /** Entries by the digest's first lane (a chain of those that share it). */
+  private readonly states = new Map<number, Entry>();
+  private count = 0;
 
   /** A cache for explorations of `n` threads. */
   constructor(private readonly n: number) {}
   get size(): number {
-    return this.states.size;
+    return this.count;
+  }
+
+  private get(d: Digest): Entry | undefined {
+    let e = this.states.get(d.h1);
+    while (e && e.h2 !== d.h2) e = e.next ?? undefined;
+    return e;
   }
 
   /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */
-  covering(digest: string, sleep: number): CachedState | undefined {
-    const c = this.states.get(digest);
+  covering(digest: Digest, sleep: number): CachedState | undefined {
+    const c = this.get(digest);
     return c && (c.sleep & ~sleep) === 0 ? c : undefined;
   }
 
@@ -231,10 +246,17 @@ export class StateCache {
    * does, so the intersection would be unsound), and the union of the
    * summaries (futures of both).
    */
-  close(digest: string, sleep: number, summary: Summary): void {
-    const c = this.states.get(digest);
+  close(digest: Digest, sleep: number, summary: Summary): void {
+    const c = this.get(digest);
     if (!c) {
-      this.states.set(digest, { sleep, summary: pack(summary, this.n) });
+      const e: Entry = {
+        sleep,
+        summary: pack(summary, this.n),
+        h2: digest.h2,
+        next: this.states.get(digest.h1) ?? null,
+      };
+      this.states.set(digest.h1, e);
+      this.count++;
       return;
     }
     if ((sleep & ~c.sleep) === 0) c.sleep = sleep;

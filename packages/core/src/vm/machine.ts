@@ -11,12 +11,22 @@
 import { type Program, Op } from '../lang/ir.js';
 import { NO_DEPS } from './lower-visible.js';
 import { type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
-import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
+import {
+  type Alloc,
+  type Frame,
+  type StackFrame,
+  type Thread,
+  cloneState,
+  heapDelete,
+  heapSet,
+  newGeneration,
+  threadChanged,
+} from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { stateHash, textHash } from '../state/hash.js';
+import { type Digest, type Hash64, stateHash, stateHashFromScratch, textHash } from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -112,9 +122,12 @@ export class Machine extends VmServices {
         iterWrote: false,
         warnedOnce: new Set(),
         faultCalls: 0,
+        hashed: false,
+        hash1: 0,
+        hash2: 0,
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen };
+    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
     this.spin.reset(this.nworkers + 1);
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];
@@ -315,6 +328,7 @@ export class Machine extends VmServices {
   step(tid: number): void {
     const st = this.state;
     const t = st.threads[tid]!;
+    threadChanged(t);
     try {
       this.execVisible(t);
       t.steps++;
@@ -338,6 +352,7 @@ export class Machine extends VmServices {
     const lowered = this.lowered;
     const limit = this.limits.burst;
     let burst = 0;
+    threadChanged(t);
     for (;;) {
       if (t.done || t.dead || this.fatal) return;
       const f = t.frames[t.frames.length - 1]!;
@@ -413,7 +428,7 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, {
+      heapSet(this.state, {
         id: stack,
         kind: 'stack',
         name: `${F.name} locals`,
@@ -423,13 +438,14 @@ export class Machine extends VmServices {
         gen: this.state.gen,
       });
     }
+    threadChanged(t);
     t.frames.push({ fn, pc: 0, regs, stack });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
   popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
-    if (f.stack) this.state.heap.delete(f.stack);
+    if (f.stack) heapDelete(this.state, f.stack);
     const caller = t.frames[t.frames.length - 1];
     if (!caller) {
       t.done = true;
@@ -445,13 +461,21 @@ export class Machine extends VmServices {
    * Digest of the whole execution state, detector state included (see
    * ../state/hash.ts for when pruning on it is sound).
    */
-  stateDigest(): string {
-    return stateHash(this.state, (h) => {
-      h.seq(this.allocCount);
-      this.kcsan.hashInto(h);
-      h.seq(textHash(this.spin.stateText(this.state.threads)));
-    });
+  stateDigest(): Digest {
+    return stateHash(this.state, this.digestExtra);
   }
+
+  /** {@link stateDigest} computed from scratch, no cached or incremental part used (what it must equal: tests). */
+  stateDigestFromScratch(): Digest {
+    return stateHashFromScratch(this.state, this.digestExtra);
+  }
+
+  /** The detector state and allocation count, the digest's last part. */
+  private readonly digestExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.kcsan.hashInto(h);
+    h.seq(textHash(this.spin.stateText(this.state.threads)));
+  };
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
   isSpinning(tid: number): boolean {
