@@ -35,9 +35,9 @@ import {
   entries,
   addEvent,
   eventPositions,
-  mergeSummary,
-  reachedAt,
+  mergePacked,
   summaryRaces,
+  unionSummaries,
 } from './state-cache.js';
 
 /**
@@ -270,7 +270,7 @@ export class DporStrategy implements Strategy {
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergeSummary(last.summary!, reachedAt(hit, this.n, events.length));
+    if (last) mergePacked(last.summary!, hit, this.n, events.length);
     const idx = new Int32Array(events.length);
     const count = new Int32Array(this.n);
     for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;
@@ -379,7 +379,7 @@ export class DporStrategy implements Strategy {
         // closed: everything below it explored
         if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary);
         const parent = this.path[d - 1];
-        if (parent) mergeSummary(parent.summary!, node.summary);
+        if (parent) parent.summary = unionSummaries(parent.summary!, node.summary);
       }
     }
     this.done = true;

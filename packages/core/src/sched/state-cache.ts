@@ -66,6 +66,9 @@ export function eventPositions(events: readonly Event[], n: number): number[][] 
   return pos;
 }
 
+/** addEvent's positions of one event (addAccess copies them when it keeps them). */
+let scratch = new Int32Array(0);
+
 function addAccess(s: Summary, k: number, at: Int32Array): void {
   const old = s.get(k);
   if (!old) {
@@ -83,7 +86,10 @@ function addAccess(s: Summary, k: number, at: Int32Array): void {
 export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
   if (e.noRace || e.global) return;
   const n = pos.length;
-  const at = new Int32Array(n).fill(-1);
+  // addAccess copies what it keeps: one array serves every event
+  if (scratch.length !== n) scratch = new Int32Array(n);
+  const at = scratch;
+  at.fill(-1);
   if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
@@ -132,6 +138,32 @@ export function* reachedAt(p: PackedSummary, n: number, depth: number): Generato
 /** into := into ∪ from (positions: the smaller). */
 export function mergeSummary(into: Summary, from: Iterable<[number, Int32Array]>): void {
   for (const [k, at] of from) addAccess(into, k, at);
+}
+
+/**
+ * into := into ∪ p, p a packed summary of `n` threads, as seen from a path
+ * that reached its state at depth `depth` (see {@link reachedAt}; 0: as it is).
+ */
+export function mergePacked(into: Summary, p: PackedSummary, n: number, depth = 0): void {
+  if (scratch.length !== n) scratch = new Int32Array(n);
+  const at = scratch;
+  for (let o = 0; o < p.length; o += n + 1) {
+    for (let q = 0; q < n; q++) {
+      const x = p[o + 1 + q]!;
+      at[q] = x >= depth ? x : -1;
+    }
+    addAccess(into, p[o]!, at);
+  }
+}
+
+/**
+ * The union of two summaries, reusing the larger (both are given up: the
+ * result may be either object, its arrays changed in place).
+ */
+export function unionSummaries(a: Summary, b: Summary): Summary {
+  const [into, from] = a.size >= b.size ? [a, b] : [b, a];
+  for (const [k, at] of from) addAccess(into, k, at);
+  return into;
 }
 
 /**
@@ -261,7 +293,7 @@ export class StateCache {
     }
     if ((sleep & ~c.sleep) === 0) c.sleep = sleep;
     const merged: Summary = new Map();
-    mergeSummary(merged, entries(c.summary, this.n));
+    mergePacked(merged, c.summary, this.n);
     mergeSummary(merged, summary);
     c.summary = pack(merged, this.n);
   }

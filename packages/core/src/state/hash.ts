@@ -32,7 +32,7 @@
  * immutable, so its hash is cached for good. The digest of a state is the
  * same whatever path built it.
  */
-import type { Alloc, HeapDigest, Site, Thread, VmState } from './state.js';
+import type { Alloc, Frame, HeapDigest, Site, Thread, VmState } from './state.js';
 import type { PrimState } from './prim.js';
 import type { Value } from './values.js';
 
@@ -241,27 +241,59 @@ export function digestHex(d: Digest): string {
   return (d.h1 >>> 0).toString(16).padStart(8, '0') + (d.h2 >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Scratch accumulators of threadHash and frameHash (neither is re-entered). */
+const threadAcc = new Hash64();
+const frameAcc = new Hash64();
+
+/** Hash of one frame, two lanes (in frameAcc): function, pc, stack block, registers. */
+function frameHash(f: Frame): void {
+  const x = frameAcc;
+  x.h1 = 0x811c9dc5;
+  x.h2 = 0xcbf29ce4;
+  x.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
+  const regs = f.regs;
+  for (let i = 0; i < regs.length; i++) x.seq(valueHash(regs[i]));
+}
+
 /**
  * Hash of one thread, two lanes: frames, pcs, registers, task state, held
  * locks and where they were taken, step count, fault calls, allocation
  * sequence, sleep, WARN_ON_ONCE sites passed, missed wake-ups. Cached on the
- * thread until state.ts `threadChanged` (unless `uncached`).
+ * thread until state.ts `threadChanged`, and each frame below the top one
+ * on the frame until the frame is the top one again (a frame below the top
+ * does not change: only the thread's running function writes its frame, and
+ * a return writes the caller's, which is then the top). `uncached`: no cache
+ * read or written.
  */
 function threadHash(h: Hash64, t: Thread, uncached = false): void {
   if (t.hashed && !uncached) {
     h.seq(t.hash1).seq(t.hash2);
     return;
   }
-  const x = new Hash64();
+  const x = threadAcc;
+  x.h1 = 0x811c9dc5;
+  x.h2 = 0xcbf29ce4;
   x.seq(t.tid)
     .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
     .seq(numHash(t.steps))
     .seq(numHash(t.faultCalls))
     .seq(numHash(t.allocSeq));
-  x.seq(t.frames.length);
-  for (const f of t.frames) {
-    x.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
-    for (const r of f.regs) x.seq(valueHash(r));
+  const frames = t.frames;
+  const top = frames.length - 1;
+  x.seq(frames.length);
+  for (let i = 0; i <= top; i++) {
+    const f = frames[i]!;
+    if (i < top && f.hashed && !uncached) {
+      x.seq(f.hash1).seq(f.hash2);
+      continue;
+    }
+    frameHash(f);
+    if (i < top && !uncached) {
+      f.hash1 = frameAcc.h1;
+      f.hash2 = frameAcc.h2;
+      f.hashed = true;
+    }
+    x.seq(frameAcc.h1).seq(frameAcc.h2);
   }
   x.seq(t.held.length);
   for (const l of t.held) x.seq(strHash(l.key)).seq(siteHash(l.site));

@@ -56,6 +56,14 @@ export interface Frame {
   regs: Value[];
   /** Allocation id of this frame's addressable locals, or 0. */
   stack: number;
+  /**
+   * The frame's part of its thread's digest part (state/hash.ts), valid
+   * while `hashed` and the frame is not its thread's top one; a call clears
+   * it (VM pushFrame: the caller changed while it was the top).
+   */
+  hashed: boolean;
+  hash1: number;
+  hash2: number;
 }
 
 export interface HeldLock {
@@ -156,7 +164,15 @@ export function newGeneration(): number {
 function cloneThread(t: Thread): Thread {
   return {
     ...t,
-    frames: t.frames.map((f) => ({ fn: f.fn, pc: f.pc, regs: f.regs.slice(), stack: f.stack })),
+    frames: t.frames.map((f) => ({
+      fn: f.fn,
+      pc: f.pc,
+      regs: f.regs.slice(),
+      stack: f.stack,
+      hashed: f.hashed,
+      hash1: f.hash1,
+      hash2: f.hash2,
+    })),
     held: t.held.slice(),
     spin: new Map(t.spin),
     iterReads: t.iterReads ? t.iterReads.slice() : null,

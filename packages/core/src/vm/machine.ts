@@ -439,7 +439,10 @@ export class Machine extends VmServices {
       });
     }
     threadChanged(t);
-    t.frames.push({ fn, pc: 0, regs, stack });
+    // the caller was the top frame until now, its cached digest part stale
+    const caller = t.frames[t.frames.length - 1];
+    if (caller) caller.hashed = false;
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0 });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */

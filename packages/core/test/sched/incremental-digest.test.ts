@@ -29,6 +29,17 @@ void thread_timed(void) { wait_event_interruptible_timeout(wq, READ_ONCE(done) =
 void thread_waker(void) { wake_up_interruptible(&wq); WRITE_ONCE(done, 1); wake_up(&wq); mutex_lock(&m); kfree(o); o = NULL; mutex_unlock(&m); WRITE_ONCE(done, 2); wake_up_all(&wq); }
 `;
 
+/** Calls several deep, through a function pointer too, with locals in registers and on the stack. */
+const CALLS = `
+static int x, y;
+static DEFINE_MUTEX(m);
+static int leaf(int a) { int b = READ_ONCE(x); WRITE_ONCE(y, a + b); return b + 1; }
+static int mid(int a) { int loc = a; int *p = &loc; int r = leaf(*p); r += leaf(r); return r + READ_ONCE(y); }
+static int (*op)(int) = mid;
+void thread_a(void) { int r = op(1); mutex_lock(&m); WRITE_ONCE(x, r); mutex_unlock(&m); r = mid(r); WRITE_ONCE(x, r); }
+void thread_b(void) { int r = leaf(2); mutex_lock(&m); r += mid(r); mutex_unlock(&m); WRITE_ONCE(y, r); }
+`;
+
 /**
  * Run executions of `src` following `choices` (an index into the enabled
  * threads per step), taking a checkpoint now and then and starting some
@@ -75,6 +86,17 @@ describe('incremental state digest', () => {
     await fc.assert(
       fc.asyncProperty(programArb, fc.array(fc.nat(1000), { minLength: 1, maxLength: 60 }), async (src, choices) => {
         checked += await walk(src, choices, 6);
+      }),
+      { numRuns: 60 },
+    );
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('equals it through calls and returns', { timeout: 600_000 }, async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(1000), { minLength: 1, maxLength: 60 }), async (choices) => {
+        checked += await walk(CALLS, choices, 6);
       }),
       { numRuns: 60 },
     );
