@@ -31,7 +31,7 @@ import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
   StateCache,
-  type Summary,
+  Summary,
   entries,
   addEvent,
   eventPositions,
@@ -206,7 +206,7 @@ export class DporStrategy implements Strategy {
     if (this.cache) {
       for (const q of sleep.keys()) node.sleep0 |= 1 << q;
       node.enabled = enabled.slice();
-      node.summary = new Map();
+      node.summary = new Summary(this.n);
       if (this.pendingDepth === d) node.digest = this.pendingDigest;
       this.pendingDepth = -1;
     }
@@ -270,7 +270,7 @@ export class DporStrategy implements Strategy {
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergePacked(last.summary!, hit, this.n, events.length);
+    if (last) mergePacked(last.summary!, hit, events.length);
     const idx = new Int32Array(events.length);
     const count = new Int32Array(this.n);
     for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;

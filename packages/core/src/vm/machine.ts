@@ -26,7 +26,7 @@ import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { type Digest, type Hash64, stateHash, stateHashFromScratch, textHash } from '../state/hash.js';
+import { type Digest, type Hash64, stateHash, stateHashFromScratch } from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -477,7 +477,7 @@ export class Machine extends VmServices {
   private readonly digestExtra = (h: Hash64): void => {
     h.seq(this.allocCount);
     this.kcsan.hashInto(h);
-    h.seq(textHash(this.spin.stateText(this.state.threads)));
+    this.spin.hashInto(h, this.state.threads);
   };
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
