@@ -26,11 +26,16 @@
  * entries' mixed hashes, so that no sorting is needed and insertion order
  * does not matter; sequences (threads, frames, registers) are chained.
  *
- * An allocation's hash is cached on the allocation object: allocations are
- * copy-on-write (state.ts `writable`), and `writable` drops the cached hash
- * of an allocation it hands out for mutation; a primitive state is
- * immutable, so its hash is cached for good. The digest of a state is the
- * same whatever path built it.
+ * Incremental (docs/scheduler.md, "State hashing"): an allocation's hash is
+ * cached on the allocation object (allocations are copy-on-write, state.ts
+ * `writable`, which drops the cached hash of an allocation it hands out for
+ * mutation; a primitive state is immutable, so its hash is cached for good);
+ * the heap's two bag sums are kept on the state and adjusted by the
+ * allocations `writable`, `heapSet` and `heapDelete` recorded as changed
+ * since; each thread's part is cached on the thread until state.ts
+ * `threadChanged`, and each frame below its top on the frame. The digest of
+ * a state is the same whatever path built it, and equals
+ * {@link stateHashFromScratch}.
  */
 import type { Alloc, Frame, HeapDigest, Site, Thread, VmState } from './state.js';
 import type { PrimState } from './prim.js';
