@@ -13,12 +13,22 @@ import { NO_DEPS } from './lower-visible.js';
 import { HIDDEN, type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
 import type { VisibleFn } from './lower-visible.js';
 import { type InstrKey, instrKey } from './refine.js';
-import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
+import {
+  type Alloc,
+  type Frame,
+  type StackFrame,
+  type Thread,
+  cloneState,
+  heapDelete,
+  heapSet,
+  newGeneration,
+  threadChanged,
+} from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { stateHash, textHash } from '../state/hash.js';
+import { type Digest, type DigestSet, type Hash64, stateHash, stateHashFromScratch } from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -114,9 +124,12 @@ export class Machine extends VmServices {
         iterWrote: false,
         warnedOnce: new Set(),
         faultCalls: 0,
+        hashed: false,
+        hash1: 0,
+        hash2: 0,
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen };
+    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
     this.spin.reset(this.nworkers + 1);
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];
@@ -199,7 +212,7 @@ export class Machine extends VmServices {
    * exploration (sched/explorer.ts), so a fault plan or a program never
    * meets another's entries.
    */
-  checkMemo: Set<string> | null = null;
+  checkMemo: DigestSet | null = null;
 
   /**
    * After the threads: run `check` alone, then look for leaks. With a
@@ -233,12 +246,15 @@ export class Machine extends VmServices {
    * by the exploration and only grows: a check phase that added no edge
    * closing a cycle adds none later (its edges are in the graph already).
    */
-  private endStateDigest(): string {
-    return stateHash(this.state, (h) => {
-      h.seq(this.allocCount);
-      h.seq(textHash(this.spin.stateText(this.state.threads)));
-    });
+  private endStateDigest(): Digest {
+    return stateHash(this.state, this.endDigestExtra);
   }
+
+  /** The allocation count and the spin detector: {@link endStateDigest}'s last part. */
+  private readonly endDigestExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.spin.hashInto(h, this.state.threads);
+  };
 
   // ---------------------------------------------------------------- scheduling interface
 
@@ -355,6 +371,7 @@ export class Machine extends VmServices {
   step(tid: number): void {
     const st = this.state;
     const t = st.threads[tid]!;
+    threadChanged(t);
     try {
       this.execVisible(t);
       t.steps++;
@@ -380,6 +397,7 @@ export class Machine extends VmServices {
     let burst = 0;
     // instructions of the hidden steps run so far (./refine.ts): charged, not counted against the limit
     let hidden = 0;
+    threadChanged(t);
     for (;;) {
       if (t.done || t.dead || this.fatal) return;
       const f = t.frames[t.frames.length - 1]!;
@@ -498,7 +516,7 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, {
+      heapSet(this.state, {
         id: stack,
         kind: 'stack',
         name: `${F.name} locals`,
@@ -508,13 +526,17 @@ export class Machine extends VmServices {
         gen: this.state.gen,
       });
     }
-    t.frames.push({ fn, pc: 0, regs, stack });
+    threadChanged(t);
+    // the caller was the top frame until now, its cached digest part stale
+    const caller = t.frames[t.frames.length - 1];
+    if (caller) caller.hashed = false;
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0 });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
   popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
-    if (f.stack) this.state.heap.delete(f.stack);
+    if (f.stack) heapDelete(this.state, f.stack);
     const caller = t.frames[t.frames.length - 1];
     if (!caller) {
       t.done = true;
@@ -530,13 +552,21 @@ export class Machine extends VmServices {
    * Digest of the whole execution state, detector state included (see
    * ../state/hash.ts for when pruning on it is sound).
    */
-  stateDigest(): string {
-    return stateHash(this.state, (h) => {
-      h.seq(this.allocCount);
-      this.kcsan.hashInto(h);
-      h.seq(textHash(this.spin.stateText(this.state.threads)));
-    });
+  stateDigest(): Digest {
+    return stateHash(this.state, this.digestExtra);
   }
+
+  /** {@link stateDigest} computed from scratch, no cached or incremental part used (what it must equal: tests). */
+  stateDigestFromScratch(): Digest {
+    return stateHashFromScratch(this.state, this.digestExtra);
+  }
+
+  /** The detector state and allocation count, the digest's last part. */
+  private readonly digestExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.kcsan.hashInto(h);
+    this.spin.hashInto(h, this.state.threads);
+  };
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
   isSpinning(tid: number): boolean {

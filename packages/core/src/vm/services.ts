@@ -8,7 +8,7 @@
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
-import { cloneState, writable } from '../state/state.js';
+import { cloneState, heapSet, threadChanged, writable } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
@@ -250,7 +250,11 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (this.records(f.key)) this.findings.push(f);
     if (f.fatal) {
       this.fatal = f;
-      for (const t of this.state.threads) if (!t.done) t.dead = true;
+      for (const t of this.state.threads)
+        if (!t.done) {
+          threadChanged(t);
+          t.dead = true;
+        }
     }
   }
 
@@ -333,7 +337,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
     }
     const id = this.newAllocId(t);
-    this.state.heap.set(id, {
+    heapSet(this.state, {
       id,
       kind: 'heap',
       type,
