@@ -31,6 +31,8 @@ export interface CheckOptions extends StrategyOptions {
   minimise?: boolean;
   /** Stateful search (dfs only): prune states already explored. */
   stateCache?: boolean;
+  /** Schedule at synchronisation points (sched/runner.ts ScenarioOptions.syncPoints). */
+  syncPoints?: boolean;
   /**
    * Deterministic budgets only (`--reproducible`): a time budget stands for
    * `ms * WORK_PER_MS` work units and the wall clock is not consulted, so the
@@ -280,6 +282,7 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
     onProgress: opts.onProgress,
     shouldStop: opts.shouldStop,
     stateCache: opts.stateCache,
+    syncPoints: opts.syncPoints,
   });
   meters.total.charge(meters.exploration.used);
   const report: CheckReport = {

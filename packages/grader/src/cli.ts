@@ -65,6 +65,9 @@ function modelPatch(ex: Exercise, dir: string, files: string[], flag: string | u
   return kb?.replaces;
 }
 
+const SYNC_POINTS_HELP =
+  'schedule only at synchronisation operations and at the plain accesses found racy, in rounds (docs/scheduler.md, "Synchronisation points")';
+
 /** Options shared by commands that explore. */
 function explorationOptions(c: Command): Command {
   return c
@@ -126,6 +129,7 @@ export async function main(argv: string[]): Promise<void> {
       '--state-cache',
       'with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search)',
     )
+    .option('--sync-points', SYNC_POINTS_HELP)
     .addOption(timeoutsOption())
     .action(async (file: string, o: CheckCliOptions) => {
       const { checkCommand } = await import('./commands/check.js');
@@ -190,6 +194,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-traces', 'text output without the trace tables')
     .option('--no-progress', 'no progress line on standard error')
     .option('--schedule <token>', 'with --only: replay that interleaving step by step (the token a finding printed)')
+    .option('--sync-points', SYNC_POINTS_HELP)
     .option(
       '--jobs <n>',
       'threads grading the scenarios in parallel: the main one and n - 1 workers (default 1: in-process)',

@@ -15,13 +15,15 @@
  * scenario's fork (setup before the threads) and join (threads before check).
  */
 import type { Site } from '../state/state.js';
-import { type Hash64, fmix, strHash } from '../state/hash.js';
+import { type Hash64, fmix, siteHash, strHash } from '../state/hash.js';
 import type { Value } from '../state/values.js';
 import { type VClock, copyClock, covers, increment, join, newClock } from '../state/vclock.js';
 import type { ReportCtx } from './ctx.js';
 import { type ChargeCtx, type Finding, finding, findingKey } from './finding.js';
 
 interface Shadow {
+  /** The location (its DepKey). */
+  loc: string;
   /** Last write: task, its clock component, marked?, site. */
   w: { tid: number; c: number; marked: boolean; site: Site; what: string; value: Value } | null;
   /** Reads since the last write, per task. */
@@ -60,39 +62,114 @@ export class Kcsan {
     const c = new Kcsan(this.nthreads, this.reported, this.show);
     c.vc = this.vc.map(copyClock);
     for (const [k, v] of this.sync) c.sync.set(k, copyClock(v));
-    for (const [k, sh] of this.shadow) c.shadow.set(k, { w: sh.w, r: new Map(sh.r) });
+    for (const [k, sh] of this.shadow) c.shadow.set(k, { loc: sh.loc, w: sh.w, r: new Map(sh.r) });
     return c;
   }
 
-  /** Add the detector state to a state digest (state/hash.ts): clocks, sync objects' clocks, shadow memory. */
+  /**
+   * Add the detector state to a state digest (state/hash.ts), up to what the
+   * detector's future depends on, so that paths differing only in
+   * happens-before history nobody can observe any more reach one digest.
+   *
+   * A shadow entry (task u, epoch c) can only race with a later access by a
+   * task whose clock does not cover it. Clocks only grow, so an entry that
+   * every other scenario thread already covers can never race again: it is
+   * left out (the setup/check task, the last clock, runs `check` only after
+   * joining every clock, so its own clock is not asked). For the entries
+   * left (the live ones), what decides every later race check is, per
+   * thread u, which of the live epochs of u each clock covers, and how each
+   * relates to u's own current epoch (the epoch of u's next access). So
+   * each clock component is replaced by its rank among those thresholds (the
+   * number of them it reaches): an order-preserving renaming, which joins,
+   * increments and `covers` all respect (a thread's own component is the
+   * largest of its component everywhere, and grows past all of them). A
+   * sync object whose clock covers no threshold is as good as absent. The
+   * entry's site is in too: a race's finding key names it.
+   */
   hashInto(h: Hash64): void {
-    for (const c of this.vc) for (let i = 0; i < c.length; i++) h.seq(c[i]!);
+    const workers = this.nthreads - 1;
+    const vc = this.vc;
+    // per component u: the thresholds (u's own epoch, then u's live epochs), sorted and unique below
+    const th = thresholdScratch(workers);
+    for (let u = 0; u < workers; u++) {
+      th[u]!.length = 0;
+      th[u]!.push(vc[u]![u]!);
+    }
+    const live = liveScratch;
+    live.length = 0;
+    for (const sh of this.shadow.values()) {
+      let any = false;
+      const w = sh.w;
+      if (w && this.isLive(w.tid, w.c)) {
+        th[w.tid]!.push(w.c);
+        any = true;
+      }
+      for (const [t, r] of sh.r)
+        if (this.isLive(t, r.c)) {
+          th[t]!.push(r.c);
+          any = true;
+        }
+      if (any) live.push(sh);
+    }
+    for (let u = 0; u < workers; u++) {
+      const a = th[u]!;
+      a.sort(numeric);
+      let k = 0;
+      for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i]!;
+      a.length = k;
+    }
+    for (let u = 0; u < workers; u++) h.seq(clockRanks(vc[u]!, th, workers));
     let a = 0;
     let b = 0;
     for (const [k, c] of this.sync) {
-      let x = strHash(k);
-      for (let i = 0; i < c.length; i++) x = fmix(x ^ Math.imul(c[i]! + 1, 0x9e3779b1));
+      const ch = clockRanks(c, th, workers);
+      if (ch === 0) continue;
+      const x = fmix(strHash(k) ^ ch);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x1b873593)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
     a = 0;
     b = 0;
-    for (const [k, sh] of this.shadow) {
-      let x = strHash(k);
-      if (sh.w)
+    for (const sh of live) {
+      let x = strHash(sh.loc);
+      const w = sh.w;
+      if (w && this.isLive(w.tid, w.c))
         x = fmix(
-          x ^ Math.imul(sh.w.tid + 1, 0x27d4eb2f) ^ Math.imul(sh.w.c + 7, 0x165667b1) ^ (sh.w.marked ? 0x5bd1e995 : 0),
+          x ^
+            Math.imul(w.tid + 1, 0x27d4eb2f) ^
+            Math.imul(rankOf(th[w.tid]!, w.c) + 7, 0x165667b1) ^
+            (w.marked ? 0x5bd1e995 : 0) ^
+            siteHash(w.site),
         );
       else x = fmix(x ^ 0x2545f491);
       let r = 0;
       for (const [t, e] of sh.r)
-        r = (r + fmix(Math.imul(t + 1, 0x85ebca6b) ^ Math.imul(e.c + 3, 0xc2b2ae35) ^ (e.marked ? 1 : 0))) | 0;
+        if (this.isLive(t, e.c))
+          r =
+            (r +
+              fmix(
+                Math.imul(t + 1, 0x85ebca6b) ^
+                  Math.imul(rankOf(th[t]!, e.c) + 3, 0xc2b2ae35) ^
+                  (e.marked ? 1 : 0) ^
+                  siteHash(e.site),
+              )) |
+            0;
       x = fmix(x ^ r);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
+    live.length = 0;
+  }
+
+  /** Can task `tid`'s access at epoch `c` still race: is there a scenario thread whose clock does not cover it? */
+  private isLive(tid: number, c: number): boolean {
+    const workers = this.nthreads - 1;
+    if (tid >= workers) return false;
+    const vc = this.vc;
+    for (let u = 0; u < workers; u++) if (u !== tid && vc[u]![tid]! < c) return true;
+    return false;
   }
 
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */
@@ -102,6 +179,11 @@ export class Kcsan {
     if (s) join(s, v);
     else this.sync.set(key, copyClock(v));
     increment(v, tid);
+  }
+
+  /** Task `tid`'s clock (not a copy: read it, do not keep it). */
+  clock(tid: number): VClock {
+    return this.vc[tid]!;
   }
 
   /** Acquire: join a sync object's clock into this task's clock. */
@@ -124,8 +206,13 @@ export class Kcsan {
   }
 
   /**
-   * Check one access; returns a data-race finding for the first unordered
-   * conflicting access (once per pair of code sites over the exploration).
+   * Check one access; returns the data-race findings of the unordered
+   * conflicting accesses it meets (the last write, and for a write the reads
+   * since) whose pair of code sites was not reported before in the
+   * exploration (undefined when there is none). Every such pair is checked,
+   * whatever an earlier one gave, so that a pair is reported at the first
+   * access that meets it in any run, a replay of that execution's prefix
+   * included.
    */
   access(
     tid: number,
@@ -136,26 +223,25 @@ export class Kcsan {
     what: string,
     value: Value,
     ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
-  ): Finding | undefined {
+  ): Finding[] | undefined {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadow.get(loc);
     if (!sh) {
-      sh = { w: null, r: new Map() };
+      sh = { loc, w: null, r: new Map() };
       this.shadow.set(loc, sh);
     }
     const v = this.vc[tid]!;
-    let found: Finding | null | undefined;
+    let found: Finding[] | undefined;
     const w = sh.w;
     if (w && w.tid !== tid && !covers(v, w.tid, w.c) && !(w.marked && marked)) {
-      found = this.report(ctx, w.site, w.what, true, site, what, write, [w.value, value]);
+      const f = this.report(ctx, w.site, w.what, true, site, what, write, [w.value, value]);
+      if (f) (found ??= []).push(f);
     }
     if (write) {
-      if (found === undefined) {
-        for (const [rt, r] of sh.r) {
-          if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
-            found = this.report(ctx, r.site, r.what, false, site, what, true, null);
-            break;
-          }
+      for (const [rt, r] of sh.r) {
+        if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
+          const f = this.report(ctx, r.site, r.what, false, site, what, true, null);
+          if (f) (found ??= []).push(f);
         }
       }
       sh.w = { tid, c: v[tid]!, marked, site, what, value };
@@ -163,7 +249,7 @@ export class Kcsan {
     } else {
       sh.r.set(tid, { c: v[tid]!, marked, site, what });
     }
-    return found ?? undefined;
+    return found;
   }
 
   /**
@@ -212,4 +298,38 @@ export class Kcsan {
       key: [pair],
     });
   }
+}
+
+const numeric = (x: number, y: number) => x - y;
+
+/** Per-component threshold arrays, reused by every digest (hashInto runs to completion). */
+const thresholds: number[][] = [];
+function thresholdScratch(n: number): number[][] {
+  while (thresholds.length < n) thresholds.push([]);
+  return thresholds;
+}
+const liveScratch: Shadow[] = [];
+
+/** How many of the sorted thresholds `a` the value `v` reaches. */
+function rankOf(a: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Hash of a clock's ranks among the thresholds, per scenario thread; 0 when it reaches none. */
+function clockRanks(c: VClock, th: readonly number[][], workers: number): number {
+  let x = 0x2545f491;
+  let zero = true;
+  for (let u = 0; u < workers; u++) {
+    const r = rankOf(th[u]!, c[u]!);
+    if (r) zero = false;
+    x = fmix(x ^ Math.imul(r + 1, 0x9e3779b1) ^ u);
+  }
+  return zero ? 0 : x;
 }

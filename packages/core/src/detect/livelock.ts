@@ -14,7 +14,7 @@
 import type { Frame, Thread } from '../state/state.js';
 import { type Value, valEq } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
-import { textHash } from '../state/hash.js';
+import { type Hash64, numHash, textHash, valueHash } from '../state/hash.js';
 import { type DepKey, memKey } from '../state/keys.js';
 import type { DetectCtx, ReportCtx } from './ctx.js';
 import { finding, where } from './finding.js';
@@ -128,15 +128,30 @@ export class SpinDetector {
     return this.awaiting.has(tid);
   }
 
-  /** Canonical text of the detector state of every task (for state digests). */
-  stateText(threads: readonly Thread[]): string {
-    return this.readLog
-      .map((l, t) => {
-        const marks = [...this.loopMarks[t]!.entries()].map(([k, x]) => `${k}.${x[0]}.${x[1]}`).join(',');
-        const spin = [...threads[t]!.spin.entries()].map(([k, x]) => `${k}=${textHash(x)}`).join(',');
-        return `${t}:${l.length}:${this.writeCount[t]}:${marks}:${spin}:${JSON.stringify(this.awaiting.get(t) ?? null)}`;
-      })
-      .join(';');
+  /**
+   * Add the detector state of every task to a state digest: per task, the
+   * lengths of its read and write logs, its loop marks, the signatures of
+   * its last iterations (`threads[t].spin`) and the reads a spin-wait waits
+   * on; in the order they were recorded.
+   */
+  hashInto(h: Hash64, threads: readonly Thread[]): void {
+    const n = this.readLog.length;
+    h.seq(n);
+    for (let t = 0; t < n; t++) {
+      h.seq(t).seq(this.readLog[t]!.length).seq(this.writeCount[t]!);
+      const marks = this.loopMarks[t]!;
+      h.seq(marks.size);
+      for (const [k, x] of marks) h.seq(k).seq(x[0]).seq(x[1]);
+      const spin = threads[t]!.spin;
+      h.seq(spin.size);
+      for (const [k, x] of spin) h.seq(k).seq(textHash(x));
+      const aw = this.awaiting.get(t);
+      if (aw === undefined) h.seq(0x5f3759df);
+      else {
+        h.seq(aw.length);
+        for (const [a, p, v] of aw) h.seq(numHash(a)).seq(numHash(p)).seq(valueHash(v));
+      }
+    }
   }
 
   /** Every unfinished task spins and none can change what the others wait on. */

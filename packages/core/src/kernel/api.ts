@@ -83,6 +83,8 @@ export interface KernelCtx extends ReportCtx {
   mut(a: Alloc): Alloc;
   /** kmalloc: a new zeroed allocation (an oops past the allocation budget). */
   allocate(t: Thread, bytes: number, type: string | undefined, what: string): Value;
+  /** kfree of allocation `alloc` by `t`: scheduling at synchronisation points watches it (vm/refine.ts). */
+  freed(t: Thread, alloc: number): void;
   /** KCSAN: a marked or plain access of `t` to `key`. */
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void;
   /** Happens-before: acquire, release, or both (an atomic read-modify-write) on a sync object. */

@@ -61,6 +61,7 @@ function kfree(m: KernelCtx, t: Thread, p: Value, name: string, ins: BuiltinInst
   if (!a) throw new Fault('invalid or double free');
   heldLockFreed(m, t, m.threads(), a, name);
   m.mut(a).freeSite = m.site(t);
+  m.freed(t, a.id);
 }
 
 const HEAP: BuiltinTable = {

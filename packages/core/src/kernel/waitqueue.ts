@@ -16,7 +16,7 @@
  * and the wait is reported as a stall, with the wake-ups that were skipped
  * because of a state mismatch.
  */
-import type { Thread } from '../state/state.js';
+import { type Thread, threadChanged } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
@@ -66,6 +66,7 @@ function wakeImpl(mode: number): Builtin {
       const keep: { tid: number; state: number }[] = [];
       for (const w of q.s.waiters) {
         const wt = m.thread(w.tid);
+        threadChanged(wt);
         if (w.state & mode) {
           wt.taskState = 0;
         } else {

@@ -25,18 +25,19 @@
  */
 import { type Event, HbClocks, HbScratch, LastAccesses, dependent, hbClocks } from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
+import type { Digest } from '../state/hash.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
   StateCache,
-  type Summary,
+  Summary,
   entries,
   addEvent,
   eventPositions,
-  mergeSummary,
-  reachedAt,
+  mergePacked,
   summaryRaces,
+  unionSummaries,
 } from './state-cache.js';
 
 /**
@@ -81,7 +82,7 @@ interface PathNode {
   /** The child being explored. */
   taken: WNode;
   /** With the state cache: the node's state digest (absent when not computed: the root). */
-  digest?: string;
+  digest?: Digest;
   /** With the state cache: the sleep set the node was entered with (thread mask). */
   sleep0: number;
   /** With the state cache: the threads enabled at the node. */
@@ -125,7 +126,7 @@ export class DporStrategy implements Strategy {
   /** Explored states (with `stateCache`). */
   private readonly cache: StateCache | null;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
-  private pendingDigest: string | undefined;
+  private pendingDigest: Digest | undefined;
   private pendingDepth = -1;
   /** The cached state the current execution stopped at. */
   private hit: PackedSummary | null = null;
@@ -161,7 +162,7 @@ export class DporStrategy implements Strategy {
    * digest `digest`. True when the execution is to stop there: that state was
    * explored before with a sleep set this visit's covers (./state-cache.ts).
    */
-  visitState(digest: string, ctx: SchedContext): boolean {
+  visitState(digest: Digest, ctx: SchedContext): boolean {
     if (!this.cache) return false;
     const d = ctx.step;
     let mask = 0;
@@ -205,7 +206,7 @@ export class DporStrategy implements Strategy {
     if (this.cache) {
       for (const q of sleep.keys()) node.sleep0 |= 1 << q;
       node.enabled = enabled.slice();
-      node.summary = new Map();
+      node.summary = new Summary(this.n);
       if (this.pendingDepth === d) node.digest = this.pendingDigest;
       this.pendingDepth = -1;
     }
@@ -269,7 +270,7 @@ export class DporStrategy implements Strategy {
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergeSummary(last.summary!, reachedAt(hit, this.n, events.length));
+    if (last) mergePacked(last.summary!, hit, events.length);
     const idx = new Int32Array(events.length);
     const count = new Int32Array(this.n);
     for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;
@@ -378,7 +379,7 @@ export class DporStrategy implements Strategy {
         // closed: everything below it explored
         if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary);
         const parent = this.path[d - 1];
-        if (parent) mergeSummary(parent.summary!, node.summary);
+        if (parent) parent.summary = unionSummaries(parent.summary!, node.summary);
       }
     }
     this.done = true;

@@ -7,6 +7,7 @@
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
+import { DigestSet } from '../state/hash.js';
 import type { Injection } from '../state/fault.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
@@ -132,6 +133,12 @@ export interface ExploreOptions {
   now?: () => number;
   /** Called after every execution, with the machine in its final state. */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
+  /**
+   * Skip the check phase of an execution whose end state's check phase
+   * reported nothing before (Machine.checkMemo). Default true; false runs
+   * every check (a test compares both).
+   */
+  checkMemo?: boolean;
   /**
    * Stateful search: with plain DFS, stop an execution when it reaches a
    * state digest seen before; with DPOR built with `stateCache` (a strategy
@@ -266,11 +273,11 @@ export class Explorer {
   constructor(readonly machine: Machine) {}
 
   /** Digests of the states seen, when the explorer runs a stateful search. */
-  private seen: Set<string> | null = null;
+  private seen: DigestSet | null = null;
   /** The stateful search is the strategy's (Strategy.visitState: stateful DPOR), not plain DFS's. */
   private stateful = false;
   /** Digests of the states reached, when counting them (ExploreOptions.countStates). */
-  private reached: Set<string> | null = null;
+  private reached: DigestSet | null = null;
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
   private prevSchedule: number[] = [];
   /** The previous execution's events (the prefix a checkpoint restores shares them). */
@@ -515,9 +522,9 @@ export class Explorer {
     let prev: number[] = [];
     this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.checkpoints.length = 0;
-    this.seen = opts.stateCache ? new Set() : null;
+    this.seen = opts.stateCache ? new DigestSet() : null;
     this.stateful = opts.stateCache === true && strategy.visitState !== undefined;
-    this.reached = opts.countStates ? new Set() : null;
+    this.reached = opts.countStates ? new DigestSet() : null;
     if (m.setupFailed) {
       return {
         findings: [],
@@ -528,6 +535,7 @@ export class Explorer {
     }
     const meter = opts.meter ?? budgetMeter(budget, opts.deterministic === true, t0, now);
     const work0 = meter.used;
+    m.checkMemo = opts.checkMemo === false ? null : new DigestSet();
     let cut = false;
     for (;;) {
       if (budget.executions !== undefined && executions >= budget.executions) break;
@@ -585,6 +593,7 @@ export class Explorer {
     });
     this.seen = null;
     this.reached = null;
+    m.checkMemo = null;
     const ms = now() - t0;
     const findings = [...byKey.values()].sort(findingOrder);
     return {

@@ -9,10 +9,12 @@
 import type { Program } from '../lang/ir.js';
 import { DEFAULT_LIMITS, Machine, SharedDetectors, type Limits, type ScenarioSpec } from '../vm/machine.js';
 import { Explorer, findingOrder, type ExecutionRecord, type ExploreOptions, type ExploreResult } from './explorer.js';
-import { enumeratesFaults, explorePlans } from './faults.js';
+import { enumeratesFaults, explorePlans, findingSpec } from './faults.js';
 import { ReplayStrategy } from './replay.js';
 import type { Strategy } from './strategy.js';
 import { makeStrategy, type StrategyName, type StrategyOptions } from './index.js';
+import { type SyncPointRound, exploreAtSyncPoints } from './sync-points.js';
+import { RaceRefiner } from '../vm/refine.js';
 
 /**
  * A VM for `spec`, initialised: globals set up and `setup` run alone (its
@@ -45,6 +47,14 @@ export interface ScenarioOptions extends ExploreOptions {
   limits?: Limits;
   /** Detector state shared across executions (default: a fresh one). */
   shared?: SharedDetectors;
+  /**
+   * Schedule only at synchronisation operations and at the plain accesses
+   * found racy, in rounds (./sync-points.ts, vm/refine.ts). The findings'
+   * schedules are expanded to one step per shared access, as without it.
+   */
+  syncPoints?: boolean;
+  /** One round of `syncPoints` (set by it): the plain accesses scheduled, and where racy hidden ones go. */
+  refine?: SyncPointRound;
 }
 
 /**
@@ -57,6 +67,20 @@ export interface ScenarioOptions extends ExploreOptions {
  * there: docs/scheduler.md).
  */
 export function exploreScenario(program: Program, spec: ScenarioSpec, options: ScenarioOptions = {}): ExploreResult {
+  const s = options.strategy ?? 'portfolio';
+  if (options.syncPoints && !options.refine && (typeof s !== 'string' || s !== 'replay')) {
+    if (typeof s !== 'string')
+      throw new Error('teardown: exploring at synchronisation points needs a strategy by name');
+    // a pruned future's races with the prefix's hidden accesses would go unseen by the refiner, whose history
+    // is not in the state digest (docs/scheduler.md, "Synchronisation points")
+    if (options.stateCache) throw new Error('teardown: --sync-points and --state-cache do not go together');
+    // rounds of the whole scenario (every fault plan with one set of scheduled plain accesses)
+    return exploreAtSyncPoints(
+      options,
+      (refine, opts) => exploreScenario(program, spec, { ...options, ...opts, refine }),
+      (f, only) => newMachine(program, findingSpec(spec, f), options.limits, new SharedDetectors(only)),
+    );
+  }
   if (enumeratesFaults(spec)) {
     if (options.strategy !== undefined && typeof options.strategy !== 'string') {
       throw new Error('teardown: a scenario with fault sites needs a strategy by name (one per fault plan)');
@@ -65,7 +89,6 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
     return explorePlans(spec, options, (s, o) => exploreScenario(program, s, { ...options, ...o }), findingOrder);
   }
   const m = newMachine(program, spec, options.limits, options.shared);
-  const s = options.strategy ?? 'portfolio';
   const nthreads = spec.threads.length;
   const strategy =
     typeof s === 'string'
@@ -74,6 +97,9 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
   if (options.stateCache && strategy.name !== 'dfs' && !strategy.visitState) {
     throw new Error('teardown: the state cache needs --strategy dfs, dpor or source-dpor');
   }
+  const refine = options.refine;
+  if (!refine) return new Explorer(m).explore(strategy, options);
+  m.refiner = new RaceRefiner(refine.visible, m.nworkers + 1, refine.found);
   return new Explorer(m).explore(strategy, options);
 }
 

@@ -27,6 +27,7 @@
  */
 import { type Event, LastAccesses } from './events.js';
 import { covers } from '../state/vclock.js';
+import type { Digest } from '../state/hash.js';
 
 /** At most this many threads fit a summary key (thread and access kind packed with the location). */
 export const SUMMARY_MAX_THREADS = 10;
@@ -56,7 +57,65 @@ function key(loc: number, p: number, kind: number): number {
  * at or after the state's depth has a step after the state that happens
  * before the access, and everything q did before the state happens before it.
  */
-export type Summary = Map<number, Int32Array>;
+export class Summary {
+  /** Key to the offset of its entry in `data`. */
+  private readonly at = new Map<number, number>();
+  /** The entries, packed as {@link PackedSummary}: `[key, pos_0 .. pos_{n-1}]` each, `size` of them. */
+  private data: Int32Array = EMPTY;
+
+  /** A summary of `n` threads. */
+  constructor(readonly n: number) {}
+
+  /** Entries. */
+  get size(): number {
+    return this.at.size;
+  }
+
+  /** Add key `k`'s access with positions `pos[from .. from+n-1]` (positions: the smaller). */
+  add(k: number, pos: ArrayLike<number>, from = 0): void {
+    const n = this.n;
+    const o = this.at.get(k);
+    const d = this.data;
+    if (o !== undefined) {
+      for (let q = 0; q < n; q++) {
+        const x = pos[from + q]!;
+        if (x < d[o + 1 + q]!) d[o + 1 + q] = x;
+      }
+      return;
+    }
+    const e = this.at.size * (n + 1);
+    let data = d;
+    if (e + n + 1 > d.length) {
+      data = new Int32Array(Math.max(8 * (n + 1), 2 * d.length));
+      data.set(d);
+      this.data = data;
+    }
+    data[e] = k;
+    for (let q = 0; q < n; q++) data[e + 1 + q] = pos[from + q]!;
+    this.at.set(k, e);
+  }
+
+  /** this := this ∪ `from` (a summary of as many threads). */
+  addAll(from: Summary): void {
+    const n = this.n;
+    const d = from.data;
+    const end = from.size * (n + 1);
+    for (let o = 0; o < end; o += n + 1) this.add(d[o]!, d, o + 1);
+  }
+
+  /** The entries packed (a copy). */
+  pack(): PackedSummary {
+    return this.data.slice(0, this.size * (this.n + 1));
+  }
+
+  *[Symbol.iterator](): Generator<[number, Int32Array]> {
+    const n = this.n;
+    const end = this.size * (n + 1);
+    for (let o = 0; o < end; o += n + 1) yield [this.data[o]!, this.data.subarray(o + 1, o + 1 + n)];
+  }
+}
+
+const EMPTY = new Int32Array(0);
 
 /** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
 export function eventPositions(events: readonly Event[], n: number): number[][] {
@@ -65,14 +124,8 @@ export function eventPositions(events: readonly Event[], n: number): number[][] 
   return pos;
 }
 
-function addAccess(s: Summary, k: number, at: Int32Array): void {
-  const old = s.get(k);
-  if (!old) {
-    s.set(k, at.slice());
-    return;
-  }
-  for (let q = 0; q < old.length; q++) if (at[q]! < old[q]!) old[q] = at[q]!;
-}
+/** addEvent's positions of one event (Summary.add copies them). */
+let scratch = new Int32Array(0);
 
 /**
  * Add one event's accesses to a summary. `clock` is the event's
@@ -82,13 +135,16 @@ function addAccess(s: Summary, k: number, at: Int32Array): void {
 export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
   if (e.noRace || e.global) return;
   const n = pos.length;
-  const at = new Int32Array(n).fill(-1);
+  // Summary.add copies what it keeps: one array serves every event
+  if (scratch.length !== n) scratch = new Int32Array(n);
+  const at = scratch;
+  at.fill(-1);
   if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-  for (const l of e.reads) if (l !== lockLoc) addAccess(s, key(l, e.tid, READ), at);
-  for (const l of e.writes) if (l !== lockLoc) addAccess(s, key(l, e.tid, WRITE), at);
-  if (e.acq >= 0) addAccess(s, key(e.acq, e.tid, TAKE), at);
+  for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
+  for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
+  if (e.acq >= 0) s.add(key(e.acq, e.tid, TAKE), at);
 }
 
 /**
@@ -98,16 +154,9 @@ export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, se
  */
 export type PackedSummary = Int32Array;
 
-/** Pack a summary of `n` threads. */
-export function pack(s: Summary, n: number): PackedSummary {
-  const out = new Int32Array(s.size * (n + 1));
-  let o = 0;
-  for (const [k, at] of s) {
-    out[o++] = k;
-    out.set(at, o);
-    o += n;
-  }
-  return out;
+/** Pack a summary (Summary.pack). */
+export function pack(s: Summary): PackedSummary {
+  return s.pack();
 }
 
 /** The entries of a packed summary of `n` threads. */
@@ -130,7 +179,37 @@ export function* reachedAt(p: PackedSummary, n: number, depth: number): Generato
 
 /** into := into ∪ from (positions: the smaller). */
 export function mergeSummary(into: Summary, from: Iterable<[number, Int32Array]>): void {
-  for (const [k, at] of from) addAccess(into, k, at);
+  for (const [k, at] of from) into.add(k, at);
+}
+
+/**
+ * into := into ∪ p, p a packed summary of as many threads, as seen from a
+ * path that reached its state at depth `depth` (see {@link reachedAt}; 0: as
+ * it is).
+ */
+export function mergePacked(into: Summary, p: PackedSummary, depth = 0): void {
+  const n = into.n;
+  if (scratch.length !== n) scratch = new Int32Array(n);
+  const at = scratch;
+  for (let o = 0; o < p.length; o += n + 1) {
+    for (let q = 0; q < n; q++) {
+      const x = p[o + 1 + q]!;
+      at[q] = x >= depth ? x : -1;
+    }
+    into.add(p[o]!, at);
+  }
+}
+
+/**
+ * into ∪ from, `from` given up (the result may be it). The entries keep
+ * their order: those of `into`, then those only in `from` (the order in
+ * which summaryRaces meets races, so the order of the exploration, depends
+ * on it).
+ */
+export function unionSummaries(into: Summary, from: Summary): Summary {
+  if (into.size === 0) return from;
+  into.addAll(from);
+  return into;
 }
 
 /**
@@ -204,22 +283,36 @@ export interface CachedState {
   summary: PackedSummary;
 }
 
+/** A cache entry: its digest's second lane, and the next entry whose first lane is the same. */
+interface Entry extends CachedState {
+  h2: number;
+  next: Entry | null;
+}
+
 /**
  * The explored states of one exploration, by digest. A state enters when
  * its node of the exploration tree is closed (everything below it explored).
  */
 export class StateCache {
-  private readonly states = new Map<string, CachedState>();
+  /** Entries by the digest's first lane (a chain of those that share it). */
+  private readonly states = new Map<number, Entry>();
+  private count = 0;
 
   /** A cache for explorations of `n` threads. */
   constructor(private readonly n: number) {}
   get size(): number {
-    return this.states.size;
+    return this.count;
+  }
+
+  private get(d: Digest): Entry | undefined {
+    let e = this.states.get(d.h1);
+    while (e && e.h2 !== d.h2) e = e.next ?? undefined;
+    return e;
   }
 
   /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */
-  covering(digest: string, sleep: number): CachedState | undefined {
-    const c = this.states.get(digest);
+  covering(digest: Digest, sleep: number): CachedState | undefined {
+    const c = this.get(digest);
     return c && (c.sleep & ~sleep) === 0 ? c : undefined;
   }
 
@@ -231,16 +324,23 @@ export class StateCache {
    * does, so the intersection would be unsound), and the union of the
    * summaries (futures of both).
    */
-  close(digest: string, sleep: number, summary: Summary): void {
-    const c = this.states.get(digest);
+  close(digest: Digest, sleep: number, summary: Summary): void {
+    const c = this.get(digest);
     if (!c) {
-      this.states.set(digest, { sleep, summary: pack(summary, this.n) });
+      const e: Entry = {
+        sleep,
+        summary: summary.pack(),
+        h2: digest.h2,
+        next: this.states.get(digest.h1) ?? null,
+      };
+      this.states.set(digest.h1, e);
+      this.count++;
       return;
     }
     if ((sleep & ~c.sleep) === 0) c.sleep = sleep;
-    const merged: Summary = new Map();
-    mergeSummary(merged, entries(c.summary, this.n));
-    mergeSummary(merged, summary);
-    c.summary = pack(merged, this.n);
+    const merged = new Summary(this.n);
+    mergePacked(merged, c.summary);
+    merged.addAll(summary);
+    c.summary = merged.pack();
   }
 }

@@ -5,6 +5,7 @@
  * (one thread id per visible step), so replay is a strategy like the others.
  */
 import type { Event } from './events.js';
+import type { Digest } from '../state/hash.js';
 
 /** What a strategy may look at when it picks the next thread. */
 export interface SchedContext {
@@ -64,7 +65,7 @@ export interface Strategy {
    * (state/hash.ts). Return true to stop the execution there (its future was
    * explored before); the explorer then ends it with `pruned`.
    */
-  visitState?(digest: string, ctx: SchedContext): boolean;
+  visitState?(digest: Digest, ctx: SchedContext): boolean;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */

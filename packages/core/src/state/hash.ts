@@ -26,13 +26,18 @@
  * entries' mixed hashes, so that no sorting is needed and insertion order
  * does not matter; sequences (threads, frames, registers) are chained.
  *
- * An allocation's hash is cached on the allocation object: allocations are
- * copy-on-write (state.ts `writable`), and `writable` drops the cached hash
- * of an allocation it hands out for mutation; a primitive state is
- * immutable, so its hash is cached for good. The digest of a state is the
- * same whatever path built it.
+ * Incremental (docs/scheduler.md, "State hashing"): an allocation's hash is
+ * cached on the allocation object (allocations are copy-on-write, state.ts
+ * `writable`, which drops the cached hash of an allocation it hands out for
+ * mutation; a primitive state is immutable, so its hash is cached for good);
+ * the heap's two bag sums are kept on the state and adjusted by the
+ * allocations `writable`, `heapSet` and `heapDelete` recorded as changed
+ * since; each thread's part is cached on the thread until state.ts
+ * `threadChanged`, and each frame below its top on the frame. The digest of
+ * a state is the same whatever path built it, and equals
+ * {@link stateHashFromScratch}.
  */
-import type { Alloc, Site, VmState } from './state.js';
+import type { Alloc, Frame, HeapDigest, Site, Thread, VmState } from './state.js';
 import type { PrimState } from './prim.js';
 import type { Value } from './values.js';
 
@@ -111,10 +116,6 @@ export class Hash64 {
     h.h1 = (h.h1 + x) | 0;
     h.h2 = (h.h2 + y) | 0;
   }
-
-  hex(): string {
-    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
-  }
 }
 
 const siteCache = new WeakMap<Site, number>();
@@ -137,10 +138,17 @@ export function allocChanged(a: Alloc): void {
   allocCache.delete(a);
 }
 
-/** Hash of one allocation: id, freed, type, and its fields as an unordered set. */
-function allocHash(a: Alloc): number {
+/** Hash of one allocation: id, freed, type, and its fields as an unordered set (cached until `writable` changes it). */
+export function allocHash(a: Alloc): number {
   let h = allocCache.get(a);
   if (h !== undefined) return h;
+  h = computeAllocHash(a);
+  allocCache.set(a, h);
+  return h;
+}
+
+/** {@link allocHash} without the cache. */
+function computeAllocHash(a: Alloc): number {
   let f1 = 0;
   let f2 = 0;
   for (const [off, v] of a.fields) {
@@ -150,7 +158,7 @@ function allocHash(a: Alloc): number {
     f2 = (f2 + fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593)) | 0;
   }
   // the sites: finding keys name them (a use-after-free's free, a leak's allocation); the size: bounds checks
-  h = fmix(
+  return fmix(
     numHash(a.id) ^
       Math.imul(fmix(f1), 0x01000193) ^
       fmix(f2 ^ 0x68e31da4) ^
@@ -159,42 +167,217 @@ function allocHash(a: Alloc): number {
       Math.imul(numHash(a.bytes), 0x165667b1) ^
       strHash(a.type ?? ''),
   );
-  allocCache.set(a, h);
-  return h;
 }
 
-/** Digest of a VM state (16 hex digits): the clock, the heap, every thread; `extra` adds the detector state. */
-export function stateHash(s: VmState, extra: (h: Hash64) => void): string {
-  const h = new Hash64();
-  h.seq(numHash(s.jiffies));
+/** In {@link HeapDigest.dirty}: the allocation was not in the heap when the sums were last brought up to date. */
+export const ABSENT = -1;
+
+/**
+ * The heap's two bag sums from scratch: the sum of every allocation's hash,
+ * and the sum of every allocation's hash mixed once more.
+ */
+export function heapSums(heap: ReadonlyMap<number, Alloc>, uncached = false): [number, number] {
   let b1 = 0;
   let b2 = 0;
-  for (const a of s.heap.values()) {
-    const x = allocHash(a);
+  for (const a of heap.values()) {
+    const x = uncached ? computeAllocHash(a) : allocHash(a);
     b1 = (b1 + x) | 0;
     b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
   }
-  h.seq(fmix(b1)).seq(fmix(b2));
-  for (const t of s.threads) {
-    h.seq(t.tid)
-      .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
-      .seq(numHash(t.steps))
-      .seq(numHash(t.faultCalls))
-      .seq(numHash(t.allocSeq));
-    h.seq(t.frames.length);
-    for (const f of t.frames) {
-      h.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
-      for (const r of f.regs) h.seq(valueHash(r));
-    }
-    h.seq(t.held.length);
-    for (const l of t.held) h.seq(strHash(l.key)).seq(siteHash(l.site));
-    h.seq(strHash(t.sleepWq ?? '~')).seq(t.sleepStart === undefined ? 0x7fffffff : numHash(t.sleepStart));
-    let o = 0;
-    for (const w of t.warnedOnce) o = (o + strHash(w)) | 0;
-    h.seq(o);
-    if (t.missedWakes === undefined) h.seq(0x1234567);
-    else for (const w of t.missedWakes) h.seq(strHash(w.fn)).seq(siteHash(w.site));
+  return [b1, b2];
+}
+
+/**
+ * Bring the state's incremental heap sums up to date and return them (the
+ * first call computes them from scratch, later ones adjust them by the
+ * allocations changed, added or removed since: {@link HeapDigest.dirty}).
+ * The sums equal {@link heapSums} of the heap whatever the path.
+ */
+function heapDigest(s: VmState): HeapDigest {
+  let d = s.heapDigest;
+  if (!d) {
+    const [b1, b2] = heapSums(s.heap);
+    d = s.heapDigest = { b1, b2, dirty: new Map() };
+    return d;
   }
+  if (d.dirty.size === 0) return d;
+  let b1 = d.b1;
+  let b2 = d.b2;
+  for (const [id, old] of d.dirty) {
+    if (old !== ABSENT) {
+      b1 = (b1 - old) | 0;
+      b2 = (b2 - fmix(old ^ 0x3c6ef372)) | 0;
+    }
+    const a = s.heap.get(id);
+    if (a) {
+      const x = allocHash(a);
+      b1 = (b1 + x) | 0;
+      b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
+    }
+  }
+  d.b1 = b1;
+  d.b2 = b2;
+  d.dirty.clear();
+  return d;
+}
+
+/**
+ * Note that allocation `id` of state `s` is about to change, be added or be
+ * removed (state.ts `writable`, `heapSet`, `heapDelete`): `old` is the
+ * version in the heap now (undefined when none). Only the first change
+ * since the sums were last brought up to date is recorded: the sums hold the
+ * hash of that version. Costs nothing until the state's first digest.
+ */
+export function heapTouched(s: VmState, id: number, old: Alloc | undefined): void {
+  const d = s.heapDigest;
+  if (!d || d.dirty.has(id)) return;
+  // the version in the sums is unchanged since they were brought up to date, so its cached hash is that one
+  d.dirty.set(id, old ? allocHash(old) : ABSENT);
+}
+
+/** A state digest: 64 bits as two int32 lanes. */
+export interface Digest {
+  readonly h1: number;
+  readonly h2: number;
+}
+
+/** The digest's 16 hex digits (for display and tests). */
+export function digestHex(d: Digest): string {
+  return (d.h1 >>> 0).toString(16).padStart(8, '0') + (d.h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Scratch accumulators of threadHash and frameHash (neither is re-entered). */
+const threadAcc = new Hash64();
+const frameAcc = new Hash64();
+
+/** Hash of one frame, two lanes (in frameAcc): function, pc, stack block, registers. */
+function frameHash(f: Frame): void {
+  const x = frameAcc;
+  x.h1 = 0x811c9dc5;
+  x.h2 = 0xcbf29ce4;
+  x.seq(f.fn).seq(f.pc).seq(f.stack).seq(f.regs.length);
+  const regs = f.regs;
+  for (let i = 0; i < regs.length; i++) x.seq(valueHash(regs[i]));
+}
+
+/**
+ * Hash of one thread, two lanes: frames, pcs, registers, task state, held
+ * locks and where they were taken, step count, fault calls, allocation
+ * sequence, sleep, WARN_ON_ONCE sites passed, missed wake-ups. Cached on the
+ * thread until state.ts `threadChanged`, and each frame below the top one
+ * on the frame until the frame is the top one again (a frame below the top
+ * does not change: only the thread's running function writes its frame, and
+ * a return writes the caller's, which is then the top). `uncached`: no cache
+ * read or written.
+ */
+function threadHash(h: Hash64, t: Thread, uncached = false): void {
+  if (t.hashed && !uncached) {
+    h.seq(t.hash1).seq(t.hash2);
+    return;
+  }
+  const x = threadAcc;
+  x.h1 = 0x811c9dc5;
+  x.h2 = 0xcbf29ce4;
+  x.seq(t.tid)
+    .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
+    .seq(numHash(t.steps))
+    .seq(numHash(t.faultCalls))
+    .seq(numHash(t.allocSeq));
+  const frames = t.frames;
+  const top = frames.length - 1;
+  x.seq(frames.length);
+  for (let i = 0; i <= top; i++) {
+    const f = frames[i]!;
+    if (i < top && f.hashed && !uncached) {
+      x.seq(f.hash1).seq(f.hash2);
+      continue;
+    }
+    frameHash(f);
+    if (i < top && !uncached) {
+      f.hash1 = frameAcc.h1;
+      f.hash2 = frameAcc.h2;
+      f.hashed = true;
+    }
+    x.seq(frameAcc.h1).seq(frameAcc.h2);
+  }
+  x.seq(t.held.length);
+  for (const l of t.held) x.seq(strHash(l.key)).seq(siteHash(l.site));
+  x.seq(strHash(t.sleepWq ?? '~')).seq(t.sleepStart === undefined ? 0x7fffffff : numHash(t.sleepStart));
+  let o = 0;
+  for (const w of t.warnedOnce) o = (o + strHash(w)) | 0;
+  x.seq(o);
+  if (t.missedWakes === undefined) x.seq(0x1234567);
+  else for (const w of t.missedWakes) x.seq(strHash(w.fn)).seq(siteHash(w.site));
+  if (!uncached) {
+    t.hash1 = x.h1;
+    t.hash2 = x.h2;
+    t.hashed = true;
+  }
+  h.seq(x.h1).seq(x.h2);
+}
+
+/**
+ * Digest of a VM state: the clock, the heap, every thread; `extra` adds the
+ * detector state. The heap's part is kept up to date incrementally
+ * ({@link heapDigest}).
+ */
+export function stateHash(s: VmState, extra: (h: Hash64) => void): Digest {
+  const h = new Hash64();
+  h.seq(numHash(s.jiffies));
+  const d = heapDigest(s);
+  h.seq(fmix(d.b1)).seq(fmix(d.b2));
+  for (const t of s.threads) threadHash(h, t);
   extra(h);
-  return h.hex();
+  h.h1 |= 0;
+  h.h2 |= 0;
+  return h;
+}
+
+/**
+ * {@link stateHash} computed from scratch (every allocation hashed again,
+ * no cached hash used, the incremental sums neither read nor written): what
+ * the incremental digest must equal (tests).
+ */
+export function stateHashFromScratch(s: VmState, extra: (h: Hash64) => void): Digest {
+  const h = new Hash64();
+  h.seq(numHash(s.jiffies));
+  const [b1, b2] = heapSums(s.heap, true);
+  h.seq(fmix(b1)).seq(fmix(b2));
+  for (const t of s.threads) threadHash(h, t, true);
+  extra(h);
+  h.h1 |= 0;
+  h.h2 |= 0;
+  return h;
+}
+
+/**
+ * A set of digests without building text: keyed by the first lane, the
+ * second compared; the rare digests whose first lane another digest holds
+ * already go to a set of their pair's text.
+ */
+export class DigestSet {
+  private readonly first = new Map<number, number>();
+  private readonly more = new Set<string>();
+  /** Digests in the set. */
+  size = 0;
+
+  has(d: Digest): boolean {
+    const x = this.first.get(d.h1);
+    if (x === d.h2) return true;
+    return x !== undefined && this.more.size > 0 && this.more.has(`${d.h1}:${d.h2}`);
+  }
+
+  add(d: Digest): void {
+    const x = this.first.get(d.h1);
+    if (x === undefined) {
+      this.first.set(d.h1, d.h2);
+      this.size++;
+      return;
+    }
+    if (x === d.h2) return;
+    const k = `${d.h1}:${d.h2}`;
+    if (this.more.has(k)) return;
+    this.more.add(k);
+    this.size++;
+  }
 }

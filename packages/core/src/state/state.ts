@@ -22,7 +22,7 @@ export interface Site {
   stack: StackFrame[];
 }
 
-import { allocChanged } from './hash.js';
+import { allocChanged, heapTouched } from './hash.js';
 
 export interface Alloc {
   id: number;
@@ -56,6 +56,14 @@ export interface Frame {
   regs: Value[];
   /** Allocation id of this frame's addressable locals, or 0. */
   stack: number;
+  /**
+   * The frame's part of its thread's digest part (state/hash.ts), valid
+   * while `hashed` and the frame is not its thread's top one; a call clears
+   * it (VM pushFrame: the caller changed while it was the top).
+   */
+  hashed: boolean;
+  hash1: number;
+  hash2: number;
 }
 
 export interface HeldLock {
@@ -101,6 +109,20 @@ export interface Thread {
   /** The wait queue of the wait in progress, and the wake-ups that skipped this task. */
   sleepWq?: string;
   missedWakes?: { site: Site; fn: string }[];
+  /**
+   * The thread's part of the state digest (state/hash.ts threadHash), valid
+   * while `hashed`: whatever changes what it covers calls
+   * {@link threadChanged} (the VM on each step of the thread, a wake-up on
+   * the woken, a fatal finding on every thread).
+   */
+  hashed: boolean;
+  hash1: number;
+  hash2: number;
+}
+
+/** Forget thread `t`'s cached digest part: something it covers is about to change. */
+export function threadChanged(t: Thread): void {
+  t.hashed = false;
 }
 
 export interface VmState {
@@ -116,6 +138,20 @@ export interface VmState {
   step: number;
   /** Copy-on-write generation: allocations with this `gen` belong to this state alone. */
   gen: number;
+  /** The heap's part of the state digest, kept up to date incrementally (null until the first digest). */
+  heapDigest: HeapDigest | null;
+}
+
+/**
+ * The heap's part of the state digest (state/hash.ts): two bag sums over the
+ * allocations' hashes, valid for the heap as it was when last brought up to
+ * date, plus the allocations changed, added or removed since.
+ */
+export interface HeapDigest {
+  b1: number;
+  b2: number;
+  /** Allocation id to the hash the sums hold for it (hash.ts ABSENT: none), for those changed since. */
+  dirty: Map<number, number>;
 }
 
 let generations = 0;
@@ -128,7 +164,15 @@ export function newGeneration(): number {
 function cloneThread(t: Thread): Thread {
   return {
     ...t,
-    frames: t.frames.map((f) => ({ fn: f.fn, pc: f.pc, regs: f.regs.slice(), stack: f.stack })),
+    frames: t.frames.map((f) => ({
+      fn: f.fn,
+      pc: f.pc,
+      regs: f.regs.slice(),
+      stack: f.stack,
+      hashed: f.hashed,
+      hash1: f.hash1,
+      hash2: f.hash2,
+    })),
     held: t.held.slice(),
     spin: new Map(t.spin),
     iterReads: t.iterReads ? t.iterReads.slice() : null,
@@ -153,6 +197,7 @@ export function cloneState(s: VmState): VmState {
     globals: s.globals,
     step: s.step,
     gen: newGeneration(),
+    heapDigest: s.heapDigest ? { b1: s.heapDigest.b1, b2: s.heapDigest.b2, dirty: new Map(s.heapDigest.dirty) } : null,
   };
 }
 
@@ -162,7 +207,9 @@ export function cloneState(s: VmState): VmState {
  * an allocation (its fields, its free site, its type) goes through here.
  */
 export function writable(s: VmState, a: Alloc): Alloc {
-  const cur = s.heap.get(a.id) ?? a;
+  const inHeap = s.heap.get(a.id);
+  const cur = inHeap ?? a;
+  heapTouched(s, a.id, inHeap);
   if (cur.gen === s.gen) {
     allocChanged(cur);
     return cur;
@@ -170,4 +217,16 @@ export function writable(s: VmState, a: Alloc): Alloc {
   const copy: Alloc = { ...cur, fields: new Map(cur.fields), gen: s.gen };
   s.heap.set(a.id, copy);
   return copy;
+}
+
+/** Put a new allocation in the heap (every addition goes through here: the digest's sums follow). */
+export function heapSet(s: VmState, a: Alloc): void {
+  heapTouched(s, a.id, s.heap.get(a.id));
+  s.heap.set(a.id, a);
+}
+
+/** Take allocation `id` out of the heap (every removal goes through here: the digest's sums follow). */
+export function heapDelete(s: VmState, id: number): void {
+  heapTouched(s, id, s.heap.get(id));
+  s.heap.delete(id);
 }

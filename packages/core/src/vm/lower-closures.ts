@@ -23,7 +23,7 @@
  */
 import { type FunctionIR, type Instr, Op } from '../lang/ir.js';
 import { bitop } from '../lang/declare.js';
-import type { Frame, Thread } from '../state/state.js';
+import type { Alloc, Frame, Thread } from '../state/state.js';
 import { type Value, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { Fault } from '../state/fault.js';
@@ -33,6 +33,7 @@ import { badCall, badDeref } from '../detect/oops.js';
 import { type BinInstr, binop, conv, ptrAdd } from './arith.js';
 import type { Machine } from './machine.js';
 import { type DepsFn, type VisibleFn, lowerAccessDeps, lowerVisibleAccess } from './lower-visible.js';
+import { type InstrKey, instrKey } from './refine.js';
 
 /** Continue with the next instruction of the same frame. */
 export const NEXT = 0;
@@ -40,6 +41,12 @@ export const NEXT = 0;
 export const VISIBLE = 1;
 /** Continue, but re-read the thread's top frame and its done/dead/fatal flags first. */
 export const RECHECK = 2;
+/**
+ * A plain access ran inside the burst as a step of its own (Machine.refiner,
+ * ./refine.ts): continue as after {@link RECHECK}, the burst limit counting
+ * afresh, as after a visible step.
+ */
+export const HIDDEN = 3;
 
 /** One lowered instruction: runs it on thread `t` whose top frame is `f` (registers `regs`). */
 export type OpFn = (m: Machine, t: Thread, f: Frame, regs: Value[]) => number;
@@ -55,6 +62,12 @@ export interface LoweredFunction {
   kind: Uint8Array;
   /** For a Load/Store at pc: its visible step and its dependency information (./lower-visible.ts). */
   visible: (VisibleFn | undefined)[];
+  /**
+   * For a Load/Store at pc: 1 when it is a plain access that scheduling at
+   * synchronisation points may run inside the burst (not marked, not an
+   * acquire or release, checked by KCSAN); ./refine.ts.
+   */
+  hideable: Uint8Array;
   deps: (DepsFn | undefined)[];
   /** For a Builtin at pc: its argument registers, and a scratch array for the queries (enabled, deps, timeout, owner). */
   argRegs: (number[] | undefined)[];
@@ -134,7 +147,13 @@ function lowerBin(ins: BinInstr): OpFn {
  * Lower one instruction (at `pc` of a function) to its closure. `impl` is
  * the built-in's implementation for an `Op.Builtin`.
  */
-function lowerInstr(ins: Instr, pc: number, impl: Builtin | undefined): OpFn {
+function lowerInstr(
+  ins: Instr,
+  pc: number,
+  impl: Builtin | undefined,
+  vis: VisibleFn | undefined,
+  key: InstrKey,
+): OpFn {
   const next = pc + 1;
   switch (ins.op) {
     case Op.Const: {
@@ -302,7 +321,7 @@ function lowerInstr(ins: Instr, pc: number, impl: Builtin | undefined): OpFn {
     }
     case Op.Load:
     case Op.Store:
-      return lowerAccess(ins, next);
+      return lowerAccess(ins, next, vis!, key);
     case Op.Call: {
       const { fn, args } = ins;
       return (m, t, f, regs) => {
@@ -363,8 +382,21 @@ function lowerInstr(ins: Instr, pc: number, impl: Builtin | undefined): OpFn {
  * stack block (or, for a load, a constant global) and still live; otherwise
  * visible, left for the scheduler (Machine.execVisible runs it).
  */
-function lowerAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, next: number): OpFn {
+function lowerAccess(
+  ins: Extract<Instr, { op: Op.Load | Op.Store }>,
+  next: number,
+  vis: VisibleFn,
+  key: InstrKey,
+): OpFn {
   const { base, off, size, what } = ins;
+  const hideable = isHideable(ins);
+  /** Shared memory: a visible step, or (./refine.ts) a hidden one run here. */
+  const shared = (m: Machine, t: Thread, f: Frame, regs: Value[], a: Alloc): number => {
+    const r = m.refiner;
+    if (r === null || !hideable || a.kind === 'stack' || !r.hides(key)) return VISIBLE;
+    m.hiddenAccess(t, f, regs, vis, key);
+    return HIDDEN;
+  };
   const check = (m: Machine, t: Thread, b: Value) => {
     if (typeof b !== 'object' || b.t !== 'p' || b.a === 0) {
       badDeref(m, t, b, what);
@@ -387,7 +419,8 @@ function lowerAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, next: numb
     return (m, t, f, regs) => {
       const b = regs[base]!;
       const a = check(m, t, b);
-      if (!((a.kind === 'stack' && a.owner === t.tid) || a.isConst === true) || a.freeSite) return VISIBLE;
+      if (!((a.kind === 'stack' && a.owner === t.tid) || a.isConst === true) || a.freeSite)
+        return shared(m, t, f, regs, a);
       const v = a.fields.get((b as { o: number }).o + off);
       regs[dst] = v === undefined || isPrim(v) ? 0 : v;
       f.pc = next;
@@ -398,7 +431,7 @@ function lowerAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, next: numb
   return (m, t, f, regs) => {
     const b = regs[base]!;
     const a = check(m, t, b);
-    if (!(a.kind === 'stack' && a.owner === t.tid) || a.freeSite) return VISIBLE;
+    if (!(a.kind === 'stack' && a.owner === t.tid) || a.freeSite) return shared(m, t, f, regs, a);
     let v = regs[src]!;
     if (c && typeof v === 'number') v = conv(v, c);
     m.mut(a).fields.set((b as { o: number }).o + off, v);
@@ -407,14 +440,24 @@ function lowerAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, next: numb
   };
 }
 
-/** Lower every instruction of `fn` (built-ins resolved through `builtins`; a missing one is an error). */
-export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, Builtin>>): LoweredFunction {
+/** May scheduling at synchronisation points hide this access (./refine.ts)? Plain, checked, no ordering. */
+function isHideable(ins: Extract<Instr, { op: Op.Load | Op.Store }>): boolean {
+  if (ins.marked || ins.unchecked === true) return false;
+  return ins.op === Op.Load ? ins.acquire !== true : ins.release !== true;
+}
+
+/**
+ * Lower every instruction of `fn`, function number `index` of its program
+ * (built-ins resolved through `builtins`; a missing one is an error).
+ */
+export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, Builtin>>, index = 0): LoweredFunction {
   const n = fn.code.length;
   const ops = new Array<OpFn>(n);
   const retDst = new Int32Array(n).fill(-1);
   const impls = new Array<Builtin | undefined>(n);
   const kind = new Uint8Array(n);
   const visible = new Array<VisibleFn | undefined>(n);
+  const hideable = new Uint8Array(n);
   const deps = new Array<DepsFn | undefined>(n);
   const argRegs = new Array<number[] | undefined>(n);
   const queryArgs = new Array<Value[] | undefined>(n);
@@ -424,6 +467,7 @@ export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, 
     if (ins.op === Op.Load || ins.op === Op.Store) {
       visible[pc] = lowerVisibleAccess(ins, pc);
       deps[pc] = lowerAccessDeps(ins);
+      hideable[pc] = isHideable(ins) ? 1 : 0;
     }
     let impl: Builtin | undefined;
     if (ins.op === Op.Builtin) {
@@ -434,9 +478,9 @@ export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, 
       queryArgs[pc] = new Array<Value>(ins.args.length).fill(0);
     }
     if (ins.op === Op.Call || ins.op === Op.CallInd) retDst[pc] = ins.dst;
-    ops[pc] = lowerInstr(ins, pc, impl);
+    ops[pc] = lowerInstr(ins, pc, impl, visible[pc], instrKey(index, pc));
   }
-  return { ops, retDst, impls, kind, visible, deps, argRegs, queryArgs };
+  return { ops, retDst, impls, kind, visible, hideable, deps, argRegs, queryArgs };
 }
 
 /**
@@ -453,7 +497,7 @@ export function loweredProgram(
 ): LoweredFunction[] {
   let l = loweredByProgram.get(prog);
   if (!l) {
-    l = prog.functions.map((f) => lowerFunction(f, builtins));
+    l = prog.functions.map((f, i) => lowerFunction(f, builtins, i));
     loweredByProgram.set(prog, l);
   }
   return l;

@@ -41,6 +41,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
       const path = b.o + off;
       const key = memKey(b.a, path);
       if (a.freeSite) {
+        if (m.refiner !== null) m.freedBefore(t, b.a);
         useAfterFree(m, t, a, uaf);
         throw new Fault('uaf');
       }
@@ -49,6 +50,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
       regs[dst] = v;
       m.spin.noteRead(t.tid, b.a, path, v);
       if (!unchecked) m.kcsanAccess(t, key, false, marked, what, v);
+      else if (m.refiner !== null) m.refinerAccess(t, key, false);
       if (acquire) m.hbAcquire(t, syncKey('var', key));
       f.pc = next;
     };
@@ -62,6 +64,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
     const path = b.o + off;
     const key = memKey(b.a, path);
     if (a.freeSite) {
+      if (m.refiner !== null) m.freedBefore(t, b.a);
       useAfterFree(m, t, a, uaf);
       throw new Fault('uaf');
     }
@@ -71,6 +74,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
     m.mut(a).fields.set(path, v);
     m.spin.noteWrite(t.tid);
     if (!unchecked) m.kcsanAccess(t, key, true, marked, what, v);
+    else if (m.refiner !== null) m.refinerAccess(t, key, true);
     f.pc = next;
   };
 }

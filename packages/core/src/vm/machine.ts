@@ -10,13 +10,25 @@
  */
 import { type Program, Op } from '../lang/ir.js';
 import { NO_DEPS } from './lower-visible.js';
-import { type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
-import { type Alloc, type Frame, type StackFrame, type Thread, cloneState, newGeneration } from '../state/state.js';
+import { HIDDEN, type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
+import type { VisibleFn } from './lower-visible.js';
+import { type InstrKey, instrKey } from './refine.js';
+import {
+  type Alloc,
+  type Frame,
+  type StackFrame,
+  type Thread,
+  cloneState,
+  heapDelete,
+  heapSet,
+  newGeneration,
+  threadChanged,
+} from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { stateHash, textHash } from '../state/hash.js';
+import { type Digest, type DigestSet, type Hash64, stateHash, stateHashFromScratch } from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -112,9 +124,12 @@ export class Machine extends VmServices {
         iterWrote: false,
         warnedOnce: new Set(),
         faultCalls: 0,
+        hashed: false,
+        hash1: 0,
+        hash2: 0,
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen };
+    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
     this.spin.reset(this.nworkers + 1);
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];
@@ -150,6 +165,7 @@ export class Machine extends VmServices {
     this.allocCount = this.initialAllocCount;
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.spin.reset(this.nworkers + 1);
+    this.refiner?.reset();
     for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
   }
 
@@ -189,16 +205,56 @@ export class Machine extends VmServices {
     }
   }
 
-  /** After the threads: run `check` alone, then look for leaks. */
+  /**
+   * End states whose check phase (`check` run alone, then the leak check)
+   * reported nothing, by {@link endStateDigest}; null: no memo (every
+   * execution runs its check). Owned by the explorer, one set per
+   * exploration (sched/explorer.ts), so a fault plan or a program never
+   * meets another's entries.
+   */
+  checkMemo: DigestSet | null = null;
+
+  /**
+   * After the threads: run `check` alone, then look for leaks. With a
+   * {@link checkMemo}, an end state whose check phase reported nothing
+   * before is not checked again: the check phase is deterministic (one
+   * task, alone) and depends only on that state, so it would report nothing
+   * again. Only silent outcomes are remembered: a finding is reported by
+   * every execution that reaches it, since the explorer keeps the simplest
+   * counterexample per key.
+   */
   finish(): void {
     if (this.fatal) return;
+    const memo = this.checkMemo;
+    const key = memo ? this.endStateDigest() : undefined;
+    if (key !== undefined && memo!.has(key)) return;
+    const reported = this.reported;
     if (this.spec.check) {
       this.kcsan.joinAll(this.nworkers);
       this.runAlone(this.spec.check, 'check');
       if (this.fatal) return;
     }
     leakCheck(this);
+    if (key !== undefined && this.reported === reported) memo!.add(key);
   }
+
+  /**
+   * Digest of the state a check phase starts from: the VM state, the
+   * allocation count and the spin-wait detector's state. Not KCSAN's: the
+   * check task joins every thread's clock first, so none of its accesses
+   * can race, whatever the shadow memory holds. Lockdep's graph is shared
+   * by the exploration and only grows: a check phase that added no edge
+   * closing a cycle adds none later (its edges are in the graph already).
+   */
+  private endStateDigest(): Digest {
+    return stateHash(this.state, this.endDigestExtra);
+  }
+
+  /** The allocation count and the spin detector: {@link endStateDigest}'s last part. */
+  private readonly endDigestExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.spin.hashInto(h, this.state.threads);
+  };
 
   // ---------------------------------------------------------------- scheduling interface
 
@@ -315,6 +371,7 @@ export class Machine extends VmServices {
   step(tid: number): void {
     const st = this.state;
     const t = st.threads[tid]!;
+    threadChanged(t);
     try {
       this.execVisible(t);
       t.steps++;
@@ -338,6 +395,9 @@ export class Machine extends VmServices {
     const lowered = this.lowered;
     const limit = this.limits.burst;
     let burst = 0;
+    // instructions of the hidden steps run so far (./refine.ts): charged, not counted against the limit
+    let hidden = 0;
+    threadChanged(t);
     for (;;) {
       if (t.done || t.dead || this.fatal) return;
       const f = t.frames[t.frames.length - 1]!;
@@ -352,10 +412,53 @@ export class Machine extends VmServices {
         r = ops[f.pc]!(this, t, f, regs);
       } while (r === NEXT);
       if (r === VISIBLE) {
-        t.burst = burst;
+        t.burst = hidden + burst;
         return;
       }
+      if (r === HIDDEN) {
+        hidden += burst;
+        burst = 0;
+      }
     }
+  }
+
+  /**
+   * Run a plain access inside the burst (scheduling at synchronisation
+   * points, ./refine.ts): the visible step's work (KASAN, the access, the
+   * spin detector's notes, KCSAN), with the refiner told which instruction
+   * runs, counted as a step of its thread as the visible step would be.
+   */
+  hiddenAccess(t: Thread, f: Frame, regs: Value[], vis: VisibleFn, key: InstrKey): void {
+    const r = this.refiner!;
+    r.current = key;
+    try {
+      vis(this, t, f, regs);
+    } finally {
+      r.current = -1;
+    }
+    t.steps++;
+    this.state.step++;
+    if (t.steps > this.limits.stepsPerThread && !t.done) {
+      tooManySteps(this, t, this.limits.stepsPerThread);
+      throw new Fault('livelock');
+    }
+  }
+
+  /**
+   * Is thread `tid`'s pending operation a plain access that scheduling at
+   * synchronisation points with `visible` scheduled instructions would run
+   * inside the burst? (sched/sync-points.ts turns a schedule of such an
+   * exploration into the one-step-per-access schedule of this machine.)
+   */
+  wouldHide(tid: number, visible: ReadonlySet<InstrKey>): boolean {
+    const t = this.state.threads[tid]!;
+    if (t.done || t.dead || !t.frames.length) return false;
+    const f = t.frames[t.frames.length - 1]!;
+    const l = this.lowered[f.fn]!;
+    if (!l.hideable[f.pc] || visible.has(instrKey(f.fn, f.pc))) return false;
+    const b = f.regs[(this.prog.functions[f.fn]!.code[f.pc] as { base: number }).base];
+    if (typeof b !== 'object' || b.t !== 'p') return false;
+    return this.state.heap.get(b.a)?.kind !== 'stack';
   }
 
   /** Execute the pending visible instruction of `t` (the one `advance` stopped at). */
@@ -413,7 +516,7 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      this.state.heap.set(stack, {
+      heapSet(this.state, {
         id: stack,
         kind: 'stack',
         name: `${F.name} locals`,
@@ -423,13 +526,17 @@ export class Machine extends VmServices {
         gen: this.state.gen,
       });
     }
-    t.frames.push({ fn, pc: 0, regs, stack });
+    threadChanged(t);
+    // the caller was the top frame until now, its cached digest part stale
+    const caller = t.frames[t.frames.length - 1];
+    if (caller) caller.hashed = false;
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0 });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
   popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
-    if (f.stack) this.state.heap.delete(f.stack);
+    if (f.stack) heapDelete(this.state, f.stack);
     const caller = t.frames[t.frames.length - 1];
     if (!caller) {
       t.done = true;
@@ -445,13 +552,21 @@ export class Machine extends VmServices {
    * Digest of the whole execution state, detector state included (see
    * ../state/hash.ts for when pruning on it is sound).
    */
-  stateDigest(): string {
-    return stateHash(this.state, (h) => {
-      h.seq(this.allocCount);
-      this.kcsan.hashInto(h);
-      h.seq(textHash(this.spin.stateText(this.state.threads)));
-    });
+  stateDigest(): Digest {
+    return stateHash(this.state, this.digestExtra);
   }
+
+  /** {@link stateDigest} computed from scratch, no cached or incremental part used (what it must equal: tests). */
+  stateDigestFromScratch(): Digest {
+    return stateHashFromScratch(this.state, this.digestExtra);
+  }
+
+  /** The detector state and allocation count, the digest's last part. */
+  private readonly digestExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.kcsan.hashInto(h);
+    this.spin.hashInto(h, this.state.threads);
+  };
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
   isSpinning(tid: number): boolean {

@@ -8,7 +8,7 @@
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
-import { cloneState, writable } from '../state/state.js';
+import { cloneState, heapSet, threadChanged, writable } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
@@ -18,6 +18,7 @@ import { STATE_BY_TAG } from '../kernel/registry.js';
 import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
+import type { RaceRefiner } from './refine.js';
 import { LockdepGraph } from '../detect/lockdep.js';
 import { SpinDetector } from '../detect/livelock.js';
 import { badDeref, oops } from '../detect/oops.js';
@@ -124,6 +125,14 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   findings: Finding[] = [];
   /** Set when a fatal finding ended the execution. */
   fatal: Finding | null = null;
+  /** Findings reported so far by this machine, recorded or not (`SharedDetectors.only`), fatal or not. */
+  reported = 0;
+  /**
+   * Scheduling at synchronisation points (./refine.ts): plain accesses run
+   * inside the burst unless the refiner's `visible` names them. Null: every
+   * shared access is a visible step.
+   */
+  refiner: RaceRefiner | null = null;
   /** The explorer's view of the schedule so far (thread per step), for detectors that record it. */
   currentSchedule: () => number[] = () => [];
   /** The state after setup (undefined while setup runs). */
@@ -237,10 +246,15 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** Record a finding; a fatal one ends the execution (the caller throws Fault). */
   report(f: Finding): void {
     if (this.fatal) return;
+    this.reported++;
     if (this.records(f.key)) this.findings.push(f);
     if (f.fatal) {
       this.fatal = f;
-      for (const t of this.state.threads) if (!t.done) t.dead = true;
+      for (const t of this.state.threads)
+        if (!t.done) {
+          threadChanged(t);
+          t.dead = true;
+        }
     }
   }
 
@@ -323,7 +337,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
     }
     const id = this.newAllocId(t);
-    this.state.heap.set(id, {
+    heapSet(this.state, {
       id,
       kind: 'heap',
       type,
@@ -340,8 +354,29 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void {
     if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
-    const f = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
-    if (f) this.report(f);
+    if (this.refiner !== null) this.refinerAccess(t, key, write);
+    const found = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
+    if (found) for (const f of found) this.report(f);
+  }
+
+  /**
+   * Tell the race refiner (./refine.ts) about an access: every access KCSAN
+   * checks, and the ones it does not (`data_race()`-style model accesses),
+   * which can conflict with a hidden one all the same.
+   */
+  refinerAccess(t: Thread, key: DepKey, write: boolean): void {
+    if (t.tid >= this.nworkers && this.initial === undefined) return;
+    this.refiner!.access(t.tid, this.kcsan.clock(t.tid), key, write);
+  }
+
+  /** kfree of allocation `alloc` by `t` (kernel/heap.ts): the race refiner's conflict with its hidden accesses. */
+  freed(t: Thread, alloc: number): void {
+    if (this.refiner !== null && t.tid < this.nworkers) this.refiner.free(t.tid, this.kcsan.clock(t.tid), alloc);
+  }
+
+  /** A hidden access of `t` found allocation `alloc` freed (vm/lower-visible.ts): was its kfree concurrent? */
+  freedBefore(t: Thread, alloc: number): void {
+    if (this.refiner !== null && t.tid < this.nworkers) this.refiner.freedBefore(t.tid, this.kcsan.clock(t.tid), alloc);
   }
 
   hbAcquire(t: Thread, key: SyncKey): void {
@@ -436,6 +471,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       allocCount: this.allocCount,
       kcsan: this.kcsan.clone(),
       spin: this.spin.clone(),
+      refiner: this.refiner?.save(),
     };
   }
 
@@ -448,6 +484,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     this.allocCount = s.allocCount;
     this.kcsan = s.kcsan.clone();
     this.spin = s.spin.clone();
+    if (this.refiner) this.refiner.restore(s.refiner);
   }
 }
 
@@ -478,4 +515,6 @@ export interface Checkpoint {
   readonly allocCount: number;
   readonly kcsan: Kcsan;
   readonly spin: SpinDetector;
+  /** The race refiner's history (./refine.ts), when scheduling at synchronisation points. */
+  readonly refiner: unknown;
 }

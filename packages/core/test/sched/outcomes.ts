@@ -28,6 +28,11 @@ export interface Outcome {
   coverage: Coverage;
   /** Distinct states seen (with the state cache). */
   distinctStates?: number;
+  /** The findings of the result, one per key (with their schedules and tokens). */
+  findings: import('../../src/detect/finding.js').Finding[];
+  /** The program and scenario explored. */
+  program: import('../../src/lang/ir.js').Program;
+  spec: import('../../src/vm/machine.js').ScenarioSpec;
 }
 
 /** Explore a program and collect the final states (globals) and the finding kinds. */
@@ -36,6 +41,7 @@ export async function outcomes(
   strategy: StrategyName,
   maxExecutions = 200_000,
   stateCache = false,
+  syncPoints = false,
 ): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program)
@@ -50,6 +56,7 @@ export async function outcomes(
     strategy,
     budget: { executions: maxExecutions },
     stateCache,
+    syncPoints,
     onExecution: (rec, mm) => {
       for (const f of rec.findings) {
         kinds.add(f.kind);
@@ -78,5 +85,8 @@ export async function outcomes(
     complete: r.stats.complete,
     coverage: r.coverage,
     distinctStates: r.stats.distinctStates,
+    findings: r.findings,
+    program: c.program,
+    spec,
   };
 }

@@ -11,7 +11,7 @@ import { exploreScenario } from '../../src/sched/runner.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
-import { type Summary, pack, reachedAt } from '../../src/sched/state-cache.js';
+import { Summary, pack, reachedAt } from '../../src/sched/state-cache.js';
 
 useParser();
 
@@ -83,8 +83,9 @@ void check(void) { p[12] = 1; kfree(p); }
   });
 
   it('sees a cached summary from the path that reached the state (positions before it mean nothing there)', () => {
-    const s: Summary = new Map([[7, Int32Array.from([3, 9, -1])]]);
-    const packed = pack(s, 3);
+    const s = new Summary(3);
+    s.add(7, Int32Array.from([3, 9, -1]));
+    const packed = pack(s);
     // reached at depth 5: thread 0's step at 3 was the first path's, before the state
     expect([...reachedAt(packed, 3, 5)].map(([k, at]) => [k, [...at]])).toEqual([[7, [-1, 9, -1]]]);
     // reached at depth 3 (a state of the same digest has the same depth; the test only exercises the cut)

@@ -109,11 +109,15 @@ void check(void)
   },
 ];
 
-/** How a model benchmark explores: stateless optimal DPOR, or stateful DPOR (the state cache). */
-export type ModelBenchMode = 'dpor' | 'dpor+cache';
+/**
+ * How a model benchmark explores: stateless optimal DPOR, or stateful DPOR
+ * (the state cache), or stateless at synchronisation points (`+sync`,
+ * core's sched/sync-points.ts).
+ */
+export type ModelBenchMode = 'dpor' | 'dpor+cache' | 'dpor+sync';
 
 /** The modes every model benchmark runs in. */
-export const MODEL_BENCH_MODES: ModelBenchMode[] = ['dpor', 'dpor+cache'];
+export const MODEL_BENCH_MODES: ModelBenchMode[] = ['dpor', 'dpor+cache', 'dpor+sync'];
 
 /** One model benchmark's figures. */
 export interface ModelBenchRow {
@@ -148,13 +152,15 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
   if (!c.program) throw new Error(`model benchmark ${name} does not compile: ${c.diagnostics[0]?.message}`);
   const spec = scenarioSpec(c.program, s)!;
   const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
-  const stateCache = mode === 'dpor+cache';
+  const stateCache = mode.endsWith('+cache');
+  const syncPoints = mode.includes('+sync');
   const t0 = performance.now();
   const r = exploreScenario(c.program, spec, {
     strategy: 'dpor',
     limits,
     budget: b.budget,
     stateCache,
+    syncPoints,
     countTraces: !stateCache,
   });
   const ms = performance.now() - t0;
@@ -169,6 +175,7 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
         budget: { executions: r.stats.executions },
         countStates: true,
         countTraces: false,
+        syncPoints,
       }).stats.distinctStates ?? 0);
   const pruned = typeof r.coverage.pruned === 'number' ? r.coverage.pruned : 0;
   return {

@@ -8,6 +8,7 @@ export interface CheckCliOptions extends ExplorationCliOptions {
   reproducible?: boolean;
   minimise?: boolean;
   stateCache?: boolean;
+  syncPoints?: boolean;
   timeouts?: 'quiescent' | 'anytime';
 }
 
@@ -17,10 +18,15 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
     throw new UsageError(
       '--state-cache needs --strategy dfs, dpor or source-dpor (stateful search: docs/scheduler.md, "Stateful DPOR")',
     );
+  if (o.stateCache && o.syncPoints)
+    throw new UsageError(
+      '--sync-points and --state-cache do not go together (docs/scheduler.md, "Synchronisation points")',
+    );
   const report = await checkProgram(file, text, {
     ...so,
     minimise: o.minimise !== false,
     stateCache: o.stateCache,
+    syncPoints: o.syncPoints === true,
     reproducible: o.reproducible === true,
     timeouts: o.timeouts,
   });

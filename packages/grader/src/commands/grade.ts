@@ -42,6 +42,7 @@ export interface GradeCliOptions {
   traces?: boolean;
   progress?: boolean;
   schedule?: string;
+  syncPoints?: boolean;
   timeouts?: 'quiescent' | 'anytime';
   replaceModel?: string;
   /** The model variant (`iommufd-6.17+<patch>...`; core's modelFiles); default the exercise's model. */
@@ -213,6 +214,7 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
       only,
       seed,
       strategy: o.strategy as StrategyName | undefined,
+      syncPoints: o.syncPoints === true,
       budget,
       reproducible: o.reproducible,
       timeouts: o.timeouts,

@@ -121,6 +121,8 @@ export interface GradeOptions {
   /** Only these scenario ids. */
   only?: string[];
   strategy?: StrategyName;
+  /** Schedule at synchronisation points (core's ScenarioOptions.syncPoints). */
+  syncPoints?: boolean;
   seed?: number;
   /**
    * Overrides the exercise's budget per scenario. Exploration, minimisation
@@ -481,6 +483,7 @@ function runScenario(
     now: opts.now,
     shouldStop: opts.shouldStop,
     countTraces: true,
+    syncPoints: opts.syncPoints === true,
     onProgress: (p) => progress(p.executions, p.states, p.ms),
   });
   meters.total.charge(meters.exploration.used);

@@ -1,0 +1,182 @@
+/**
+ * Scheduling at synchronisation operations, and finding the plain accesses
+ * that must be scheduled after all (docs/scheduler.md, "Synchronisation
+ * points").
+ *
+ * With `Machine.refiner` set, a plain access to shared memory (not marked,
+ * not an acquire or release, checked by KCSAN) is not a visible step: it runs
+ * inside its thread's burst, right after the thread's previous visible step,
+ * unless its instruction is in {@link RaceRefiner.visible}. That is the
+ * data-race-free reduction (Adve and Hill's DRF0; CHESS schedules only at
+ * synchronisation operations and makes racy accesses scheduling points,
+ * Musuvathi et al., OSDI 2008): an access that no access of another thread
+ * can race with (none is concurrent with it by happens-before) commutes with
+ * everything the other threads do between the thread's previous visible step
+ * and it, so running it early loses no behaviour. The refiner watches every
+ * execution for a plain access run invisibly that conflicts with a
+ * concurrent access of another thread (a write of the same location, or any
+ * access if it writes; a kfree of its object), by the vector clocks KCSAN
+ * keeps, and names its instruction ({@link RaceRefiner.found}); the
+ * exploration then starts again with those instructions visible, until an
+ * exploration finds none (sched/sync-points.ts). Unlike KCSAN's shadow
+ * (the last write and the reads since), the refiner keeps every instruction's
+ * latest epoch per location and thread, so that each concurrent pair is seen
+ * whichever access a later one hides.
+ */
+import type { VClock } from '../state/vclock.js';
+import { type DepKey, allocOfKey } from '../state/keys.js';
+
+/** An instruction: function index and pc, as one number (`fn * 2^16 + pc`). */
+export type InstrKey = number;
+
+/** The key of instruction `pc` of function `fn`. */
+export function instrKey(fn: number, pc: number): InstrKey {
+  return fn * 65536 + pc;
+}
+
+/** One plain access run invisibly: its thread, instruction, kind, and the thread's epoch at its latest run. */
+interface Hidden {
+  tid: number;
+  instr: InstrKey;
+  write: boolean;
+  epoch: number;
+}
+
+/** Visible accesses of one location: per thread, the epoch of its latest access, and of its latest write. */
+interface Shown {
+  any: Int32Array;
+  write: Int32Array;
+}
+
+/** Per-execution history of a {@link RaceRefiner}, copied by checkpoints. */
+interface History {
+  hidden: Map<string, Hidden[]>;
+  shown: Map<string, Shown>;
+  /** Locations with hidden accesses, per allocation id. */
+  byAlloc: Map<number, Set<string>>;
+  /** Freed allocations: the freeing thread and its epoch then. */
+  freed: Map<number, { tid: number; epoch: number }>;
+}
+
+const emptyHistory = (): History => ({ hidden: new Map(), shown: new Map(), byAlloc: new Map(), freed: new Map() });
+
+/**
+ * The race refiner of one exploration round (see the module comment).
+ * `visible`: plain-access instructions scheduled as visible steps (found
+ * racy in earlier rounds). `nthreads`: the machine's tasks (clock length).
+ */
+export class RaceRefiner {
+  /** The instruction of the invisible access running now (Machine.invisibleAccess), or -1. */
+  current: InstrKey = -1;
+  private h: History = emptyHistory();
+
+  /**
+   * `found`: where the instructions of hidden accesses found racy go (to
+   * be scheduled in the next round); shared by the machines of one round
+   * (one per fault plan).
+   */
+  constructor(
+    readonly visible: ReadonlySet<InstrKey>,
+    private readonly nthreads: number,
+    readonly found: Set<InstrKey> = new Set(),
+  ) {}
+
+  /** Is the plain access at `instr` run inside the burst (not a scheduling point)? */
+  hides(instr: InstrKey): boolean {
+    return !this.visible.has(instr);
+  }
+
+  /** Start an execution: no history. */
+  reset(): void {
+    this.h = emptyHistory();
+    this.current = -1;
+  }
+
+  /** The per-execution history, for a checkpoint (copied: the original goes on changing). */
+  save(): unknown {
+    const h = this.h;
+    const hidden = new Map<string, Hidden[]>();
+    for (const [k, v] of h.hidden)
+      hidden.set(
+        k,
+        v.map((e) => ({ ...e })),
+      );
+    const shown = new Map<string, Shown>();
+    for (const [k, v] of h.shown) shown.set(k, { any: v.any.slice(), write: v.write.slice() });
+    const byAlloc = new Map<number, Set<string>>();
+    for (const [k, v] of h.byAlloc) byAlloc.set(k, new Set(v));
+    return { hidden, shown, byAlloc, freed: new Map(h.freed) } satisfies History;
+  }
+
+  /** Go back to a history {@link save} returned (copied again: a checkpoint is restored many times). */
+  restore(saved: unknown): void {
+    this.h = saved as History;
+    this.h = this.save() as History;
+  }
+
+  /**
+   * An access of thread `tid` (clock `vc`) to `loc`:
+   * a hidden one when {@link current} is set. Notes every hidden access it is
+   * concurrent and in conflict with (marked or not: a plain access racing a
+   * marked one is a race too), and itself if it is hidden and conflicts with
+   * a concurrent access.
+   */
+  access(tid: number, vc: VClock, loc: string, write: boolean): void {
+    const h = this.h;
+    const me = this.current;
+    const hidden = h.hidden.get(loc);
+    if (hidden) {
+      for (const e of hidden) {
+        if (e.tid === tid || !(e.write || write) || vc[e.tid]! >= e.epoch) continue;
+        this.found.add(e.instr);
+        if (me >= 0) this.found.add(me);
+      }
+    }
+    const epoch = vc[tid]!;
+    if (me >= 0) {
+      const shown = h.shown.get(loc);
+      if (shown) {
+        const seen = write ? shown.any : shown.write;
+        for (let u = 0; u < seen.length; u++) if (u !== tid && seen[u]! > 0 && vc[u]! < seen[u]!) this.found.add(me);
+      }
+      const list = hidden ?? [];
+      if (!hidden) {
+        h.hidden.set(loc, list);
+        const alloc = allocOfKey(loc as DepKey) ?? -1;
+        let locs = h.byAlloc.get(alloc);
+        if (!locs) h.byAlloc.set(alloc, (locs = new Set()));
+        locs.add(loc);
+      }
+      const old = list.find((e) => e.tid === tid && e.instr === me && e.write === write);
+      if (old) old.epoch = epoch;
+      else list.push({ tid, instr: me, write, epoch });
+      return;
+    }
+    let shown = h.shown.get(loc);
+    if (!shown) {
+      shown = { any: new Int32Array(this.nthreads), write: new Int32Array(this.nthreads) };
+      h.shown.set(loc, shown);
+    }
+    shown.any[tid] = epoch;
+    if (write) shown.write[tid] = epoch;
+  }
+
+  /** kfree of allocation `alloc` by `tid` (clock `vc`): in conflict with every hidden access of it. */
+  free(tid: number, vc: VClock, alloc: number): void {
+    const h = this.h;
+    h.freed.set(alloc, { tid, epoch: vc[tid]! });
+    for (const loc of h.byAlloc.get(alloc) ?? []) {
+      for (const e of h.hidden.get(loc) ?? []) if (e.tid !== tid && vc[e.tid]! < e.epoch) this.found.add(e.instr);
+    }
+  }
+
+  /**
+   * A hidden access of `tid` (clock `vc`) found allocation `alloc` freed: if
+   * the kfree is concurrent with it, the access could have run before it,
+   * so it becomes a scheduling point.
+   */
+  freedBefore(tid: number, vc: VClock, alloc: number): void {
+    const f = this.h.freed.get(alloc);
+    if (this.current >= 0 && f && f.tid !== tid && vc[f.tid]! < f.epoch) this.found.add(this.current);
+  }
+}
