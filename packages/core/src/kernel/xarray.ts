@@ -89,6 +89,22 @@ function touched(x: XaRef, write: boolean, what: string): void {
 
 const name = (ins: BuiltinInstr) => `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
 
+/**
+ * xa_alloc() and __xa_alloc() also write the new index through their `id`
+ * argument (a plain store, doAlloc): a step that conflicts with a read of it.
+ */
+function withIdWrite(b: Builtin): Builtin {
+  const deps = b.deps!;
+  return {
+    ...b,
+    deps: (m, t, a, ins) => {
+      const d = deps(m, t, a, ins);
+      const id = a[1];
+      return typeof id === 'object' && id !== null && id.t === 'p' ? { ...d, writes: [...d.writes, m.keyOf(id)] } : d;
+    },
+  };
+}
+
 /** An operation that takes and releases the xa_lock itself. */
 function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): Builtin {
   return {
@@ -248,7 +264,7 @@ const XARRAY: BuiltinTable = {
       return 0;
     },
   },
-  xa_alloc: locked((x, a) => doAlloc(x, a)),
+  xa_alloc: withIdWrite(locked((x, a) => doAlloc(x, a))),
   xa_store: locked(doStore),
   xa_erase: locked(doErase),
   xa_cmpxchg: locked(doCmpxchg),
@@ -258,7 +274,7 @@ const XARRAY: BuiltinTable = {
     x.m.setPrim(x.alloc, x.off, x.s);
     return 0;
   }),
-  __xa_alloc: underLock(true, doAlloc),
+  __xa_alloc: withIdWrite(underLock(true, doAlloc)),
   __xa_store: underLock(true, doStore),
   __xa_erase: underLock(true, doErase),
   __xa_cmpxchg: underLock(true, doCmpxchg),

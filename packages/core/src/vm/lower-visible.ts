@@ -14,7 +14,7 @@ import { isPrim } from '../state/prim.js';
 import { liveKey, memKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import type { Deps } from '../kernel/api.js';
-import { useAfterFree } from '../detect/kasan.js';
+import { useAfterFree, useAfterReturn } from '../detect/kasan.js';
 import { conv } from './arith.js';
 import type { Machine } from './machine.js';
 
@@ -37,7 +37,12 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
     const uaf = `read of ${what}`;
     return (m, t, f, regs) => {
       const b = regs[base] as Ptr;
-      const a = m.state.heap.get(b.a)!;
+      const a = m.state.heap.get(b.a);
+      if (!a) {
+        // another task's stack block, gone since the pointer was checked: that task returned
+        useAfterReturn(m, t, b, what);
+        throw new Fault('stack uaf');
+      }
       const path = b.o + off;
       const key = memKey(b.a, path);
       if (a.freeSite) {
@@ -60,7 +65,11 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
   const uaf = `write of ${what}`;
   return (m, t, f, regs) => {
     const b = regs[base] as Ptr;
-    const a = m.state.heap.get(b.a)!;
+    const a = m.state.heap.get(b.a);
+    if (!a) {
+      useAfterReturn(m, t, b, what);
+      throw new Fault('stack uaf');
+    }
     const path = b.o + off;
     const key = memKey(b.a, path);
     if (a.freeSite) {

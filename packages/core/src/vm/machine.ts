@@ -372,6 +372,7 @@ export class Machine extends VmServices {
     const st = this.state;
     const t = st.threads[tid]!;
     threadChanged(t);
+    this.refiner?.visibleStep(tid);
     try {
       this.execVisible(t);
       t.steps++;
@@ -431,6 +432,7 @@ export class Machine extends VmServices {
   hiddenAccess(t: Thread, f: Frame, regs: Value[], vis: VisibleFn, key: InstrKey): void {
     const r = this.refiner!;
     r.current = key;
+    r.hiddenStep(t.tid);
     try {
       vis(this, t, f, regs);
     } finally {

@@ -56,9 +56,17 @@ interface History {
   byAlloc: Map<number, Set<string>>;
   /** Freed allocations: the freeing thread and its epoch then. */
   freed: Map<number, { tid: number; epoch: number }>;
+  /** Per thread, the hidden accesses it ran since its last visible step (its current burst). */
+  burst: Map<number, InstrKey[]>;
 }
 
-const emptyHistory = (): History => ({ hidden: new Map(), shown: new Map(), byAlloc: new Map(), freed: new Map() });
+const emptyHistory = (): History => ({
+  hidden: new Map(),
+  shown: new Map(),
+  byAlloc: new Map(),
+  freed: new Map(),
+  burst: new Map(),
+});
 
 /**
  * The race refiner of one exploration round (see the module comment).
@@ -105,7 +113,9 @@ export class RaceRefiner {
     for (const [k, v] of h.shown) shown.set(k, { any: v.any.slice(), write: v.write.slice() });
     const byAlloc = new Map<number, Set<string>>();
     for (const [k, v] of h.byAlloc) byAlloc.set(k, new Set(v));
-    return { hidden, shown, byAlloc, freed: new Map(h.freed) } satisfies History;
+    const burst = new Map<number, InstrKey[]>();
+    for (const [k, v] of h.burst) burst.set(k, v.slice());
+    return { hidden, shown, byAlloc, freed: new Map(h.freed), burst } satisfies History;
   }
 
   /** Go back to a history {@link save} returned (copied again: a checkpoint is restored many times). */
@@ -159,6 +169,31 @@ export class RaceRefiner {
     }
     shown.any[tid] = epoch;
     if (write) shown.write[tid] = epoch;
+  }
+
+  /** Thread `tid` runs a visible step: its burst of hidden accesses starts afresh. */
+  visibleStep(tid: number): void {
+    const b = this.h.burst.get(tid);
+    if (b) b.length = 0;
+  }
+
+  /** Thread `tid` runs the hidden access {@link current} (Machine.hiddenAccess). */
+  hiddenStep(tid: number): void {
+    let b = this.h.burst.get(tid);
+    if (!b) this.h.burst.set(tid, (b = []));
+    b.push(this.current);
+  }
+
+  /**
+   * A fatal finding ends the execution. At the usual granularity, the other
+   * threads could have run before each hidden access of the threads'
+   * current bursts (the one running included), and the fatal finding could
+   * have come before them: so they all become scheduling points (they do
+   * not race, but the execution's end does not commute with them).
+   */
+  fatal(): void {
+    for (const b of this.h.burst.values()) for (const k of b) this.found.add(k);
+    if (this.current >= 0) this.found.add(this.current);
   }
 
   /** kfree of allocation `alloc` by `tid` (clock `vc`): in conflict with every hidden access of it. */

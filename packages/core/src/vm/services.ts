@@ -250,6 +250,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (this.records(f.key)) this.findings.push(f);
     if (f.fatal) {
       this.fatal = f;
+      this.refiner?.fatal();
       for (const t of this.state.threads)
         if (!t.done) {
           threadChanged(t);

@@ -18,7 +18,11 @@ type Op =
   | { k: 'if_read'; v: number; inner: Op }
   | { k: 'obj_free' }
   | { k: 'obj_lock' }
-  | { k: 'obj_write'; val: number };
+  | { k: 'obj_write'; val: number }
+  | { k: 'obj_read_plain' }
+  | { k: 'obj_write_plain'; val: number }
+  | { k: 'bug_if'; v: number; c: number }
+  | { k: 'warn_if'; v: number; c: number };
 
 const VARS = 3;
 const MUTEXES = 2;
@@ -58,6 +62,29 @@ export const programArb: fc.Arbitrary<string> = fc
   .array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 })
   .map(render);
 
+/**
+ * Leaves that exploring at synchronisation points must get right (sched/sync-points.ts): plain
+ * accesses to the heap object (racing its kfree, or after it), and WARN_ON/BUG_ON on a plain read
+ * (a fatal finding right after hidden accesses ends the execution).
+ */
+const plainLeaf: fc.Arbitrary<Op> = fc.oneof(
+  fc.constant({ k: 'obj_read_plain' as const }),
+  fc.record({ k: fc.constant('obj_write_plain' as const), val: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ k: fc.constant('bug_if' as const), v: fc.nat(VARS - 1), c: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ k: fc.constant('warn_if' as const), v: fc.nat(VARS - 1), c: fc.integer({ min: 1, max: 3 }) }),
+);
+
+/** {@link programArb} with {@link plainLeaf}s among the operations too. */
+export const programArbPlain: fc.Arbitrary<string> = fc
+  .array(
+    fc.array(fc.oneof({ weight: 3, arbitrary: op }, { weight: 2, arbitrary: plainLeaf }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    { minLength: 2, maxLength: 3 },
+  )
+  .map(render);
+
 function renderOp(o: Op, ind: string): string {
   switch (o.k) {
     case 'read':
@@ -83,6 +110,14 @@ function renderOp(o: Op, ind: string): string {
       return `${ind}mutex_lock(&obj->lock);\n${ind}mutex_unlock(&obj->lock);\n`;
     case 'obj_write':
       return `${ind}WRITE_ONCE(obj->v, ${o.val});\n`;
+    case 'obj_read_plain':
+      return `${ind}l = obj->v;\n`;
+    case 'obj_write_plain':
+      return `${ind}obj->v = ${o.val};\n`;
+    case 'bug_if':
+      return `${ind}BUG_ON(x${o.v} == ${o.c});\n`;
+    case 'warn_if':
+      return `${ind}WARN_ON(x${o.v} == ${o.c});\n`;
     case 'if_read':
       return `${ind}if (READ_ONCE(x${o.v}))\n${renderOp(o.inner, ind + '\t')}`;
   }

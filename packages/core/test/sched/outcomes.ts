@@ -52,12 +52,19 @@ export async function outcomes(
   const keys = new Set<string>();
   const completeTraces = new Set<string>();
   let fatal = false;
+  // at synchronisation points, the last round's executions only (each round has machines of its own)
+  let machine: unknown;
   const r = exploreScenario(c.program, spec, {
     strategy,
     budget: { executions: maxExecutions },
     stateCache,
     syncPoints,
     onExecution: (rec, mm) => {
+      if (syncPoints && mm !== machine) {
+        machine = mm;
+        for (const s of [finals, kinds, keys, completeTraces]) s.clear();
+        fatal = false;
+      }
       for (const f of rec.findings) {
         kinds.add(f.kind);
         keys.add(f.key);
