@@ -8,13 +8,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile } from '../../src/compile.js';
-import { programScenario } from '../../src/check.js';
 import type { StrategyName } from '../../src/sched/index.js';
-import { exploreScenario } from '../../src/sched/runner.js';
 import { Machine } from '../../src/vm/machine.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
+import { explored } from './explored.js';
 
 useParser();
 
@@ -38,28 +36,7 @@ const programWithCheck = fc
   .tuple(programArb, fc.array(checkStmt, { minLength: 1, maxLength: 4 }))
   .map(([src, body]) => `${src}void check(void)\n{\n${body.join('')}}\n`);
 
-async function explore(src: string, strategy: StrategyName, checkMemo: boolean) {
-  const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
-  if (!c.program) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
-  const r = exploreScenario(c.program, programScenario(c.program)!, {
-    strategy,
-    budget: { executions: 3_000 },
-    checkMemo,
-    deterministic: true,
-  });
-  const findings = r.findings.map((f) => ({
-    kind: f.kind,
-    key: f.key,
-    title: f.title,
-    token: f.token,
-    schedule: f.schedule,
-    preemptions: f.preemptions,
-    switches: f.switches,
-    details: f.details,
-  }));
-  const { ms: _ms, ...stats } = r.stats;
-  return { findings, coverage: r.coverage.text, stats };
-}
+const explore = (src: string, strategy: StrategyName, checkMemo: boolean) => explored(src, strategy, { checkMemo });
 
 /** Count the check phases run (Machine.runAlone with the check task). */
 function countChecks<T>(f: () => Promise<T>): Promise<{ value: T; checks: number }> {

@@ -7,36 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile } from '../../src/compile.js';
-import { programScenario } from '../../src/check.js';
 import type { StrategyName } from '../../src/sched/index.js';
-import { exploreScenario } from '../../src/sched/runner.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
+import { explored } from './explored.js';
 
 useParser();
 
-async function explore(src: string, strategy: StrategyName, checkpointEvery: number) {
-  const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
-  if (!c.program) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
-  const r = exploreScenario(c.program, programScenario(c.program)!, {
-    strategy,
-    budget: { executions: 3_000 },
-    checkpointEvery,
-    deterministic: true,
-  });
-  const findings = r.findings.map((f) => ({
-    kind: f.kind,
-    key: f.key,
-    title: f.title,
-    token: f.token,
-    schedule: f.schedule,
-    preemptions: f.preemptions,
-    switches: f.switches,
-  }));
-  const { ms: _ms, steps, ...stats } = r.stats;
-  return { findings, coverage: r.coverage.text, stats, steps };
-}
+const explore = (src: string, strategy: StrategyName, checkpointEvery: number) =>
+  explored(src, strategy, { checkpointEvery });
 
 describe('explorer checkpoints', () => {
   for (const strategy of ['dpor', 'dfs'] as const) {
