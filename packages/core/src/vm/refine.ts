@@ -74,7 +74,7 @@ const emptyHistory = (): History => ({
  * racy in earlier rounds). `nthreads`: the machine's tasks (clock length).
  */
 export class RaceRefiner {
-  /** The instruction of the invisible access running now (Machine.invisibleAccess), or -1. */
+  /** The instruction of the hidden access running now (Machine.hiddenAccess), or -1. */
   current: InstrKey = -1;
   private h: History = emptyHistory();
 
