@@ -56,7 +56,7 @@ function countChecks<T>(f: () => Promise<T>): Promise<{ value: T; checks: number
 
 describe('check-phase memo', () => {
   for (const strategy of ['dpor', 'dfs'] as const) {
-    it(`${strategy}: the same findings, schedules and counts, fewer check phases`, { timeout: 600_000 }, async () => {
+    it(`${strategy}: the same findings, schedules and counts, no more check phases`, { timeout: 600_000 }, async () => {
       let skipped = 0;
       await fc.assert(
         fc.asyncProperty(programWithCheck, async (src) => {
@@ -68,9 +68,25 @@ describe('check-phase memo', () => {
         }),
         { numRuns: 40 },
       );
-      expect(skipped).toBeGreaterThan(0);
+      // DFS runs many interleavings of one trace, which end alike; optimal DPOR's traces often end in
+      // different states, so some random sets skip none (the test below shows DPOR skipping)
+      if (strategy === 'dfs') expect(skipped).toBeGreaterThan(0);
     });
   }
+
+  it('dpor: two traces that end in one state run the check once', async () => {
+    const src = `static DEFINE_MUTEX(m);
+static int x;
+void thread_a(void) { mutex_lock(&m); x = x + 1; mutex_unlock(&m); }
+void thread_b(void) { mutex_lock(&m); x = x + 1; mutex_unlock(&m); }
+void check(void) { WARN_ON(x != 2); }
+`;
+    const full = await countChecks(() => explore(src, 'dpor', false));
+    const memo = await countChecks(() => explore(src, 'dpor', true));
+    expect(memo.value).toEqual(full.value);
+    expect(full.checks).toBe(2);
+    expect(memo.checks).toBe(1);
+  });
 
   it('a check phase that reports is run again: each execution reaching it gets the finding', async () => {
     const src = `static int x0;
