@@ -69,12 +69,14 @@ void task_work_run(void)
  * re-checks that the slot still holds the file. That may read a struct file
  * that was just freed, which is fine upstream (the file cache is
  * SLAB_TYPESAFE_BY_RCU) and a use-after-free in the model. So the model
- * gives each slot a lock of its own, standing for RCU: a lookup re-checks
- * the slot and takes its reference under it, and a close clears the slot
- * under it, so a lookup either gets its reference while the table's still
- * keeps the file alive or finds the descriptor closed, as upstream. Being
- * per slot, it orders a lookup only with a close of the same descriptor, as
- * RCU does, not with every open and close.
+ * gives each slot an rwlock_t of its own, standing for RCU: a lookup
+ * re-checks the slot and takes its reference with the slot read-locked, and
+ * a close clears the slot write-locked, so a lookup either gets its
+ * reference while the table's still keeps the file alive or finds the
+ * descriptor closed, as upstream. Read-locked, two lookups do not exclude
+ * each other, as two RCU readers do not; being per slot, the lock orders a
+ * lookup only with a close of the same descriptor, as RCU does, not with
+ * every open and close.
  */
 #define NR_OPEN_DEFAULT 16
 
@@ -82,7 +84,7 @@ struct files_struct {
 	spinlock_t file_lock;
 	struct file *fd_array[NR_OPEN_DEFAULT];
 	/* the model's stand-in for RCU, see above */
-	spinlock_t fd_rcu[NR_OPEN_DEFAULT];
+	rwlock_t fd_rcu[NR_OPEN_DEFAULT];
 };
 
 static struct files_struct init_files;
@@ -142,9 +144,9 @@ struct file *file_close_fd(struct file *file)
 	spin_lock(&files->file_lock);
 	fd = files_lookup_fd(files, file);
 	if (fd >= 0) {
-		spin_lock(&files->fd_rcu[fd]);
+		write_lock(&files->fd_rcu[fd]);
 		WRITE_ONCE(files->fd_array[fd], NULL);
-		spin_unlock(&files->fd_rcu[fd]);
+		write_unlock(&files->fd_rcu[fd]);
 	}
 	spin_unlock(&files->file_lock);
 	return fd >= 0 ? file : NULL;
@@ -153,7 +155,7 @@ struct file *file_close_fd(struct file *file)
 /*
  * The open file `file` with a reference of the caller's own, or NULL if it
  * is not open. Upstream: fget() -> __fget_files() (fs/file.c, Linux 6.17),
- * with the per-slot lock for RCU (see the table above).
+ * with the per-slot lock read-locked for RCU (see the table above).
  */
 struct file *fget(struct file *file)
 {
@@ -164,12 +166,12 @@ struct file *fget(struct file *file)
 	fd = files_lookup_fd(files, file);
 	if (fd < 0)
 		return NULL;
-	spin_lock(&files->fd_rcu[fd]);
+	read_lock(&files->fd_rcu[fd]);
 	if (READ_ONCE(files->fd_array[fd]) == file) {
 		get_file(file);
 		found = file;
 	}
-	spin_unlock(&files->fd_rcu[fd]);
+	read_unlock(&files->fd_rcu[fd]);
 	return found;
 }
 

@@ -28,6 +28,13 @@ interface Shadow {
   w: { tid: number; c: number; marked: boolean; site: Site; what: string; value: Value } | null;
   /** Reads since the last write, per task. */
   r: Map<number, { c: number; marked: boolean; site: Site; what: string }>;
+  /**
+   * Atomic additions (atomic_inc, ...: marked, commutative) since the last
+   * write, per task, or null when none: kept beside the last write rather
+   * than replacing it, so that the shadow is the same whichever order two
+   * additions ran in (DPOR explores one order of them only).
+   */
+  a: Map<number, { c: number; site: Site; what: string }> | null;
 }
 
 export class Kcsan {
@@ -62,7 +69,8 @@ export class Kcsan {
     const c = new Kcsan(this.nthreads, this.reported, this.show);
     c.vc = this.vc.map(copyClock);
     for (const [k, v] of this.sync) c.sync.set(k, copyClock(v));
-    for (const [k, sh] of this.shadow) c.shadow.set(k, { loc: sh.loc, w: sh.w, r: new Map(sh.r) });
+    for (const [k, sh] of this.shadow)
+      c.shadow.set(k, { loc: sh.loc, w: sh.w, r: new Map(sh.r), a: sh.a && new Map(sh.a) });
     return c;
   }
 
@@ -109,6 +117,12 @@ export class Kcsan {
           th[t]!.push(r.c);
           any = true;
         }
+      if (sh.a)
+        for (const [t, r] of sh.a)
+          if (this.isLive(t, r.c)) {
+            th[t]!.push(r.c);
+            any = true;
+          }
       if (any) live.push(sh);
     }
     for (let u = 0; u < workers; u++) {
@@ -155,6 +169,15 @@ export class Kcsan {
                   siteHash(e.site),
               )) |
             0;
+      if (sh.a)
+        for (const [t, e] of sh.a)
+          if (this.isLive(t, e.c))
+            r =
+              (r +
+                fmix(
+                  Math.imul(t + 1, 0x9e3779b1) ^ Math.imul(rankOf(th[t]!, e.c) + 5, 0x7feb352d) ^ siteHash(e.site),
+                )) |
+              0;
       x = fmix(x ^ r);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
@@ -225,11 +248,7 @@ export class Kcsan {
     ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
   ): Finding[] | undefined {
     if (tid >= this.nthreads) return undefined;
-    let sh = this.shadow.get(loc);
-    if (!sh) {
-      sh = { loc, w: null, r: new Map() };
-      this.shadow.set(loc, sh);
-    }
+    const sh = this.shadowOf(loc);
     const v = this.vc[tid]!;
     let found: Finding[] | undefined;
     const w = sh.w;
@@ -237,17 +256,80 @@ export class Kcsan {
       const f = this.report(ctx, w.site, w.what, true, site, what, write, [w.value, value]);
       if (f) (found ??= []).push(f);
     }
-    if (write) {
-      for (const [rt, r] of sh.r) {
-        if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
-          const f = this.report(ctx, r.site, r.what, false, site, what, true, null);
+    // the additions since the last write are marked writes: they race with plain accesses only
+    if (!marked && sh.a)
+      for (const [at, e] of sh.a) {
+        if (at !== tid && !covers(v, at, e.c)) {
+          const f = this.report(ctx, e.site, e.what, true, site, what, write, null);
           if (f) (found ??= []).push(f);
         }
       }
+    if (write) {
+      found = this.readsRace(sh, tid, v, marked, site, what, ctx, found);
       sh.w = { tid, c: v[tid]!, marked, site, what, value };
       sh.r = new Map();
+      sh.a = null;
     } else {
       sh.r.set(tid, { c: v[tid]!, marked, site, what });
+    }
+    return found;
+  }
+
+  /**
+   * Check an atomic addition that returns nothing (atomic_inc, atomic_add,
+   * ...): a marked write that races with unordered plain accesses (the last
+   * write, the reads since), recorded beside them rather than replacing them
+   * (Shadow.a), as additions commute. Returns the new findings, as
+   * {@link access}.
+   */
+  add(
+    tid: number,
+    loc: string,
+    site: Site,
+    what: string,
+    value: Value,
+    ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
+  ): Finding[] | undefined {
+    if (tid >= this.nthreads) return undefined;
+    const sh = this.shadowOf(loc);
+    const v = this.vc[tid]!;
+    let found: Finding[] | undefined;
+    const w = sh.w;
+    if (w && w.tid !== tid && !covers(v, w.tid, w.c) && !w.marked) {
+      const f = this.report(ctx, w.site, w.what, true, site, what, true, [w.value, value]);
+      if (f) (found ??= []).push(f);
+    }
+    found = this.readsRace(sh, tid, v, true, site, what, ctx, found);
+    (sh.a ??= new Map()).set(tid, { c: v[tid]!, site, what });
+    return found;
+  }
+
+  /** The shadow entry of `loc`, made on first use. */
+  private shadowOf(loc: string): Shadow {
+    let sh = this.shadow.get(loc);
+    if (!sh) {
+      sh = { loc, w: null, r: new Map(), a: null };
+      this.shadow.set(loc, sh);
+    }
+    return sh;
+  }
+
+  /** The races of a write (marked or not) by `tid` with the reads since the last write, appended to `found`. */
+  private readsRace(
+    sh: Shadow,
+    tid: number,
+    v: VClock,
+    marked: boolean,
+    site: Site,
+    what: string,
+    ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
+    found: Finding[] | undefined,
+  ): Finding[] | undefined {
+    for (const [rt, r] of sh.r) {
+      if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
+        const f = this.report(ctx, r.site, r.what, false, site, what, true, null);
+        if (f) (found ??= []).push(f);
+      }
     }
     return found;
   }

@@ -33,8 +33,20 @@ export interface Deps {
   /** Memory/object keys read and written. */
   reads: DepKey[];
   writes: DepKey[];
+  /**
+   * Keys changed by a commutative addition whose result nobody sees
+   * (atomic_inc, atomic_add, ...): independent of other additions to the key,
+   * dependent with its reads and writes (sched/events.ts).
+   */
+  adds?: DepKey[];
   /** Lock acquisition: the lock's key (DPOR races it with the previous acquisition only). */
   acq?: DepKey;
+  /**
+   * The acquisition is shared (rwlock_t's read_lock): it races with the
+   * previous exclusive acquisition only, and an exclusive one races with the
+   * shared ones since too.
+   */
+  acqShared?: boolean;
   /** A trylock that will succeed: also races like a plain write on the lock (it could have failed). */
   acqTry?: boolean;
   /** A blocking return (wake-up, await, completion): never the later event of a race. */
@@ -87,6 +99,8 @@ export interface KernelCtx extends ReportCtx {
   freed(t: Thread, alloc: number): void;
   /** KCSAN: a marked or plain access of `t` to `key`. */
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void;
+  /** KCSAN's check of an atomic addition returning nothing (detect/kcsan.ts Kcsan.add); `v` the new value. */
+  kcsanAdd(t: Thread, key: DepKey, what: string, v: Value): void;
   /** Happens-before: acquire, release, or both (an atomic read-modify-write) on a sync object. */
   hbAcquire(t: Thread, key: SyncKey): void;
   hbRelease(t: Thread, key: SyncKey): void;

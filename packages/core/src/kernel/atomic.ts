@@ -1,7 +1,10 @@
 /**
  * atomic_t (include/linux/atomic.h): marked accesses for KCSAN. Operations
  * that return a value are fully ordered (acquire and release); the others
- * (atomic_inc, atomic_set, atomic_read, ...) are relaxed.
+ * (atomic_inc, atomic_set, atomic_read, ...) are relaxed. The additions that
+ * return nothing (atomic_inc, atomic_dec, atomic_add, atomic_sub) commute
+ * with one another: the scheduler takes two of them on one counter as
+ * independent (Deps.adds), and KCSAN keeps them beside the last write.
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
@@ -31,6 +34,26 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
 
 const num = (v: Value | undefined) => (typeof v === 'number' ? v : 0);
 
+/**
+ * A relaxed addition that returns nothing: `delta` of the old value and the
+ * arguments. Dependent with reads and writes of the counter, not with other
+ * additions (sched/events.ts); modulo 2^32, so any two commute.
+ */
+function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
+  return {
+    kind: 'step',
+    deps: (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [], writes: [], adds: [m.keyOf(a[ptrArg]!)] }),
+    exec(m, t, a, ins) {
+      const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+      const r = m.resolve(t, a[ptrArg]!, what);
+      const nv = i32(m.getNum(r.alloc, r.off) + delta(a));
+      m.setNum(r.alloc, r.off, nv);
+      m.kcsanAdd(t, r.key, what, nv);
+      return 0;
+    },
+  };
+}
+
 const ATOMIC: BuiltinTable = {
   atomic_set: op(0, (_o, a) => ({ nv: num(a[1]), ret: 0 }), false),
   atomic_read: {
@@ -43,10 +66,10 @@ const ATOMIC: BuiltinTable = {
       return v;
     },
   },
-  atomic_inc: op(0, (o) => ({ nv: o + 1, ret: 0 }), false),
-  atomic_dec: op(0, (o) => ({ nv: o - 1, ret: 0 }), false),
-  atomic_add: op(1, (o, a) => ({ nv: o + num(a[0]), ret: 0 }), false),
-  atomic_sub: op(1, (o, a) => ({ nv: o - num(a[0]), ret: 0 }), false),
+  atomic_inc: addOp(0, () => 1),
+  atomic_dec: addOp(0, () => -1),
+  atomic_add: addOp(1, (a) => num(a[0])),
+  atomic_sub: addOp(1, (a) => -num(a[0])),
   atomic_inc_return: op(0, (o) => ({ nv: o + 1, ret: i32(o + 1) }), true),
   atomic_dec_return: op(0, (o) => ({ nv: o - 1, ret: i32(o - 1) }), true),
   atomic_add_return: op(1, (o, a) => ({ nv: o + num(a[0]), ret: i32(o + num(a[0])) }), true),

@@ -32,7 +32,8 @@ export function implicitClass(m: KernelCtx, allocId: number, off: number): LockC
 /**
  * A task takes a lock: lockdep's recursion check and dependency edges,
  * the held-lock stack, and the acquire half of happens-before.
- * A task re-acquiring a lock it holds deadlocks on itself (reported, fatal).
+ * A task re-acquiring a lock it holds deadlocks on itself (reported, fatal),
+ * unless both are read acquisitions of an rwlock_t (`shared`).
  */
 export function acquired(
   m: KernelCtx,
@@ -42,31 +43,49 @@ export function acquired(
   kind: 'sleep' | 'spin',
   what: string,
   subclass = 0,
+  shared = false,
 ): void {
   const s = m.site(t);
   const clsKey = subclass ? `${cls.key}/${subclass}` : cls.key;
   const clsName = subclass ? `${cls.name}/${subclass}` : cls.name;
   const same = t.held.find((h) => h.key === key);
   const h = same ?? t.held.find((x) => x.cls === clsKey);
-  if (h) {
+  // a read acquisition of an rwlock_t held for reading is recursive reading, which lockdep allows (read == 2)
+  if (h && !(shared && h.shared)) {
     recursiveLock(m, t, h, !!same, clsName, what);
     if (same) throw new Fault('recursive locking');
   }
   const f = m.lockdep.acquire(m, t.held, clsKey, clsName, s, () => m.currentSchedule());
   if (f) m.report(f);
-  t.held = [...t.held, { key, cls: clsKey, name: clsName, kind, site: s }];
+  t.held = [
+    ...t.held,
+    shared
+      ? { key, cls: clsKey, name: clsName, kind, site: s, shared }
+      : { key, cls: clsKey, name: clsName, kind, site: s },
+  ];
   m.hbAcquire(t, syncKey('lock', key));
 }
 
-/** A task releases a lock it holds (false, with a lockdep splat, when it does not hold it). */
-export function released(m: KernelCtx, t: Thread, key: DepKey, name: string, what: string): boolean {
+/**
+ * A task releases a lock it holds (false, with a lockdep splat, when it does
+ * not hold it), publishing its clock on `sync` (the lock's; a reader of an
+ * rwlock_t publishes on the lock's readers, which only writers acquire).
+ */
+export function released(
+  m: KernelCtx,
+  t: Thread,
+  key: DepKey,
+  name: string,
+  what: string,
+  sync = syncKey('lock', key),
+): boolean {
   const i = t.held.findIndex((h) => h.key === key);
   if (i < 0) {
     badUnlock(m, t, name, what);
     return false;
   }
   t.held = t.held.filter((_, k) => k !== i);
-  m.hbRelease(t, syncKey('lock', key));
+  m.hbRelease(t, sync);
   return true;
 }
 
@@ -86,7 +105,15 @@ export function holds(t: Thread, key: string): HeldLock | undefined {
  */
 export function unlockDeps(t: Thread, key: DepKey): Deps {
   if (t.held.some((h) => h.key === key)) return { reads: [], writes: [key] };
-  // it still reads the lock's memory, which may have been freed: only that liveness is its dependency
+  return badUnlockDeps(key);
+}
+
+/**
+ * Dependencies of an unlock that finds the lock not held by the caller (see
+ * {@link unlockDeps}): it still reads the lock's memory, which may have been
+ * freed, so only that liveness is its dependency.
+ */
+export function badUnlockDeps(key: DepKey): Deps {
   const id = allocOfKey(key);
   return { reads: id === undefined ? [] : [liveKey(id)], writes: [] };
 }

@@ -8,6 +8,7 @@ import type { BuiltinTable, Primitive, PrimitiveState } from './api.js';
 import { heap } from './heap.js';
 import { mutex } from './mutex.js';
 import { spinlock } from './spinlock.js';
+import { rwlock } from './rwlock.js';
 import { refcount } from './refcount.js';
 import { atomic } from './atomic.js';
 import { xarray } from './xarray.js';
@@ -21,6 +22,7 @@ export const PRIMITIVES: readonly Primitive[] = [
   heap,
   mutex,
   spinlock,
+  rwlock,
   refcount,
   atomic,
   xarray,

@@ -80,6 +80,7 @@ export const PRIM_TYPEDEFS: Record<string, PrimName> = {
   refcount_t: 'refcount',
   spinlock_t: 'spinlock',
   raw_spinlock_t: 'spinlock',
+  rwlock_t: 'rwlock',
   atomic_t: 'atomic',
   atomic64_t: 'atomic',
   wait_queue_head_t: 'wait_queue_head',
@@ -101,6 +102,7 @@ export const PRIM_STRUCTS: Record<string, PrimName> = {
 export const PRIM_SPELLING: Record<PrimName, string> = {
   mutex: 'struct mutex',
   spinlock: 'spinlock_t',
+  rwlock: 'rwlock_t',
   refcount: 'refcount_t',
   atomic: 'atomic_t',
   xarray: 'struct xarray',
@@ -115,6 +117,7 @@ export const PRIM_SPELLING: Record<PrimName, string> = {
 export const PRIM_SIZE: Record<PrimName, number> = {
   mutex: 32,
   spinlock: 4,
+  rwlock: 8,
   refcount: 4,
   atomic: 4,
   xarray: 16,
@@ -129,6 +132,7 @@ export const PRIM_SIZE: Record<PrimName, number> = {
 export const PRIM_ALIGN: Record<PrimName, number> = {
   mutex: 8,
   spinlock: 4,
+  rwlock: 4,
   refcount: 4,
   atomic: 4,
   xarray: 8,

@@ -23,6 +23,7 @@ export type CType =
 export type PrimName =
   | 'mutex'
   | 'spinlock'
+  | 'rwlock'
   | 'refcount'
   | 'atomic'
   | 'xarray'

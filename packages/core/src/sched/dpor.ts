@@ -23,7 +23,16 @@
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
-import { type Event, HbClocks, HbScratch, LastAccesses, dependent, hbClocks } from './events.js';
+import {
+  type Event,
+  HB_SCRATCH_SLOTS,
+  HbClocks,
+  HbScratch,
+  LastAccesses,
+  NO_ADDS,
+  dependent,
+  hbClocks,
+} from './events.js';
 import { type VClock, covers, newClock } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
@@ -320,7 +329,9 @@ export class DporStrategy implements Strategy {
       if (has(q)) continue;
       // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
       // so no later insertion takes this child for a weak initial it is not
-      node.wut.push(wnode(q, { tid: q, reads: [], writes: [], acq: -1, acqTry: false, noRace: false, global: true }));
+      node.wut.push(
+        wnode(q, { tid: q, reads: [], writes: [], adds: NO_ADDS, acq: -1, acqTry: false, noRace: false, global: true }),
+      );
     }
   }
 
@@ -412,7 +423,8 @@ export class DporStrategy implements Strategy {
       lastOf[t] = i;
     }
     const last = new LastAccesses();
-    const { lastWrite, readsSince, lastAcq } = last;
+    const { lastWrite, readsSince, addsSince } = last;
+    const acqs: number[] = [];
     const races: [number, number][] = [];
 
     /** Races of event e (with program-order predecessor pj). */
@@ -425,12 +437,20 @@ export class DporStrategy implements Strategy {
         if (r === lockLoc) continue;
         const w = lastWrite.get(r);
         if (w !== undefined) cands.add(w);
+        for (const x of addsSince.get(r) ?? []) cands.add(x);
+      }
+      for (const x of e.adds) {
+        if (x === lockLoc) continue;
+        const w = lastWrite.get(x);
+        if (w !== undefined) cands.add(w);
+        for (const r of readsSince.get(x) ?? []) cands.add(r);
       }
       for (const w of e.writes) {
         if (w === lockLoc) continue;
         const lw = lastWrite.get(w);
         if (lw !== undefined) cands.add(lw);
         for (const r of readsSince.get(w) ?? []) cands.add(r);
+        for (const x of addsSince.get(w) ?? []) cands.add(x);
       }
       // c must not happen before e's program-order predecessor
       const ok = (c: number) =>
@@ -451,8 +471,12 @@ export class DporStrategy implements Strategy {
         if (imm) out.push(c);
       }
       if (e.acq >= 0) {
-        const a = lastAcq.get(e.acq);
-        if (a !== undefined && ok(a) && !cands.has(a)) out.push(a);
+        acqs.length = 0;
+        last.acquisitions(e.acq, e.acqShared === true, acqs);
+        const okAcqs = acqs.filter((a) => ok(a) && !cands.has(a));
+        // immediate among themselves: a reader's acquisition before another candidate's is not
+        for (const a of okAcqs)
+          if (!okAcqs.some((a2) => a2 !== a && covers(vc[a2]!, events[a]!.tid, idx[a]!))) out.push(a);
       }
     };
 
@@ -533,9 +557,9 @@ export class DporStrategy implements Strategy {
   }
 }
 
-/** The scratch slots of SeqHb's positions and of reverse's event indexes (HbClocks uses slots 0 to 6). */
-const SCRATCH_ORDER = 7;
-const SCRATCH_V = 8;
+/** The scratch slots of SeqHb's positions and of reverse's event indexes (after HbClocks's). */
+const SCRATCH_ORDER = HB_SCRATCH_SLOTS;
+const SCRATCH_V = HB_SCRATCH_SLOTS + 1;
 
 /**
  * Happens-before inside a sequence v, with events removed from the front of

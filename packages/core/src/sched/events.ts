@@ -1,11 +1,16 @@
 /**
  * Executed events and their happens-before relation.
  *
- * An event is one visible step: its thread, the locations it reads and
- * writes (interned to numbers), and flags from the primitive (a lock
+ * An event is one visible step: its thread, the locations it reads, writes
+ * and adds to (interned to numbers), and flags from the primitive (a lock
  * acquisition, a blocking return, a global timeout). Two events of different
  * threads are dependent when they touch a common location and one writes, or
- * when either is global. Happens-before is program order plus dependency
+ * one adds and the other reads or writes, or when either is global. Two
+ * additions to one location commute (atomic_inc, atomic_add: the sum is the
+ * same in either order and neither returns a value), so they are
+ * independent, as Godefroid's independence asks of two transitions: in
+ * every state where both are enabled, neither enables or disables the other
+ * and both orders reach the same state. Happens-before is program order plus dependency
  * order, kept as one vector clock per event; the lexicographic normal form of
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
@@ -18,10 +23,18 @@ export interface Event {
   /** Interned locations read and written. */
   reads: number[];
   writes: number[];
+  /**
+   * Interned locations changed by a commutative addition that returns
+   * nothing (atomic_inc, atomic_sub, ...): dependent with reads and writes
+   * of the location, not with other additions.
+   */
+  adds: number[];
   /** Lock acquired (interned), for lock races. */
   acq: number;
   /** The acquisition is a trylock (it could also have failed). */
   acqTry: boolean;
+  /** The acquisition is shared (a reader's): it races with exclusive acquisitions only. */
+  acqShared?: boolean;
   /** Never the later event of a race (blocking returns). */
   noRace: boolean;
   /** Dependent with everything (a timeout firing). */
@@ -46,14 +59,19 @@ export class Interner {
   }
 }
 
+/** The `adds` of an event that adds to nothing (shared: never modified). */
+export const NO_ADDS: number[] = [];
+
 /** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
 export function toEvent(tid: number, d: Deps, intern: Interner): Event {
   return {
     tid,
     reads: d.reads.map((k) => intern.id(k)),
     writes: d.writes.map((k) => intern.id(k)),
+    adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,
+    ...(d.acqShared ? { acqShared: true } : {}),
     noRace: d.noRace === true,
     global: d.global === true,
   };
@@ -63,9 +81,11 @@ export function toEvent(tid: number, d: Deps, intern: Interner): Event {
 export function dependent(a: Event, b: Event): boolean {
   if (a.global || b.global) return true;
   for (const w of a.writes) {
-    if (b.writes.includes(w) || b.reads.includes(w)) return true;
+    if (b.writes.includes(w) || b.reads.includes(w) || b.adds.includes(w)) return true;
   }
-  for (const w of b.writes) if (a.reads.includes(w)) return true;
+  for (const w of b.writes) if (a.reads.includes(w) || a.adds.includes(w)) return true;
+  for (const x of a.adds) if (b.reads.includes(x)) return true;
+  for (const x of b.adds) if (a.reads.includes(x)) return true;
   return false;
 }
 
@@ -79,6 +99,9 @@ const EMPTY = new Int32Array(0);
 let stampOf = new Int32Array(64);
 let localOf = new Int32Array(64);
 let stamp = 0;
+
+/** The scratch slots an {@link HbClocks} uses (0 to HB_SCRATCH_SLOTS - 1); other users take the next ones. */
+export const HB_SCRATCH_SLOTS = 10;
 
 /**
  * Reusable storage for short-lived {@link HbClocks} (DPOR's, one per race,
@@ -110,13 +133,14 @@ export class HbScratch {
  *
  * Event i's clock is its thread's previous event's, counted once more, joined
  * with the clocks of the events it depends on that came before it: the last
- * write of each location it reads or writes, the reads since that write of
- * each location it writes, the last global event, and for a global event the
+ * write of each location it touches, the additions since that write of each
+ * location it reads or writes, the reads since that write of each location
+ * it adds to or writes, the last global event, and for a global event the
  * last event of every thread (every earlier event happens before the last
  * one of its thread). Joining only those is enough: happens-before is
  * transitive through them. Cost O(n) per event and per edge followed, each
- * read joined at most once per location: O(len · n) for events that touch a
- * bounded number of locations. The state is a few typed arrays over the
+ * read joined at most once per location when nothing adds to it: O(len · n)
+ * for events that touch a bounded number of locations. The state is a few typed arrays over the
  * sequence's own locations, numbered densely, however long the sequence.
  */
 export class HbClocks {
@@ -127,7 +151,10 @@ export class HbClocks {
   private readonly lastOfThread: Int32Array;
   private lastGlobal = -1;
   private allocated = false;
-  /** Event i reads local locations `loc[at[i] .. at[i] + nreads)` and writes the rest up to `at[i + 1]`. */
+  /**
+   * Event i reads local locations `loc[at[i] .. at[i] + nreads)`, adds to the
+   * next `nadds` and writes the rest up to `at[i + 1]`.
+   */
   private at: Int32Array = EMPTY;
   private loc: Int32Array = EMPTY;
   /** Per local location, the last write to it (an event index), or -1. */
@@ -137,6 +164,11 @@ export class HbClocks {
   private readEv: Int32Array = EMPTY;
   private readNext: Int32Array = EMPTY;
   private reads = 0;
+  /** Per local location, the additions to it since its last write (a list, as the reads). */
+  private addHead: Int32Array = EMPTY;
+  private addEv: Int32Array = EMPTY;
+  private addNext: Int32Array = EMPTY;
+  private adds = 0;
 
   constructor(
     readonly events: readonly Event[],
@@ -186,12 +218,15 @@ export class HbClocks {
     const at = this.array(0, events.length + 1);
     at[0] = 0;
     let nreads = 0;
+    let nadds = 0;
     let maxLoc = -1;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      at[i + 1] = at[i]! + e.reads.length + e.writes.length;
+      at[i + 1] = at[i]! + e.reads.length + e.adds.length + e.writes.length;
       nreads += e.reads.length;
+      nadds += e.adds.length;
       for (const r of e.reads) if (r > maxLoc) maxLoc = r;
+      for (const x of e.adds) if (x > maxLoc) maxLoc = x;
       for (const w of e.writes) if (w > maxLoc) maxLoc = w;
     }
     if (maxLoc >= stampOf.length || stamp === 0x7fffffff) {
@@ -213,6 +248,7 @@ export class HbClocks {
     };
     for (const e of events) {
       for (const r of e.reads) loc[k++] = number(r);
+      for (const x of e.adds) loc[k++] = number(x);
       for (const w of e.writes) loc[k++] = number(w);
     }
     this.at = at;
@@ -222,6 +258,9 @@ export class HbClocks {
     this.readEv = this.array(4, nreads);
     this.readNext = this.array(5, nreads);
     this.buf = this.array(6, events.length * this.n);
+    this.addHead = this.array(7, u).fill(-1);
+    this.addEv = this.array(8, nadds);
+    this.addNext = this.array(9, nadds);
     this.allocated = true;
   }
 
@@ -246,25 +285,41 @@ export class HbClocks {
     const loc = this.loc;
     const start = this.at[i]!;
     const mid = start + e.reads.length;
+    const mid2 = mid + e.adds.length;
     const end = this.at[i + 1]!;
-    // reads: after the last write; then this read is one since it (joining itself later is a no-op)
+    // reads: after the last write and the additions since it; then this read is one since it (joining itself
+    // later is a no-op)
     for (let k = start; k < mid; k++) {
       const x = loc[k]!;
       const w = this.lastWrite[x]!;
       if (w >= 0) this.join(me, w * n);
+      for (let q = this.addHead[x]!; q >= 0; q = this.addNext[q]!) this.join(me, this.addEv[q]! * n);
       const q = this.reads++;
       this.readEv[q] = i;
       this.readNext[q] = this.readHead[x]!;
       this.readHead[x] = q;
     }
-    // writes: after the last write and the reads since it; then the last write
-    for (let k = mid; k < end; k++) {
+    // additions: after the last write and the reads since it (not the other additions); then one since it
+    for (let k = mid; k < mid2; k++) {
+      const x = loc[k]!;
+      const w = this.lastWrite[x]!;
+      if (w >= 0) this.join(me, w * n);
+      for (let q = this.readHead[x]!; q >= 0; q = this.readNext[q]!) this.join(me, this.readEv[q]! * n);
+      const q = this.adds++;
+      this.addEv[q] = i;
+      this.addNext[q] = this.addHead[x]!;
+      this.addHead[x] = q;
+    }
+    // writes: after the last write and the reads and additions since it; then the last write
+    for (let k = mid2; k < end; k++) {
       const x = loc[k]!;
       const lw = this.lastWrite[x]!;
       if (lw >= 0) this.join(me, lw * n);
       for (let q = this.readHead[x]!; q >= 0; q = this.readNext[q]!) this.join(me, this.readEv[q]! * n);
+      for (let q = this.addHead[x]!; q >= 0; q = this.addNext[q]!) this.join(me, this.addEv[q]! * n);
       this.lastWrite[x] = i;
       this.readHead[x] = -1;
+      this.addHead[x] = -1;
     }
     this.lastOfThread[e.tid] = i;
     if (e.global) this.lastGlobal = i;
@@ -316,27 +371,50 @@ export function canonicalForm(
 /**
  * The last accesses of a sequence of events, as it is read event by event
  * (DPOR's race detection, ./dpor.ts; the races with a cached state's
- * future, ./state-cache.ts): per location the last write and the reads
- * since it, per lock the last acquisition, and the last global event.
+ * future, ./state-cache.ts): per location the last write and the reads and
+ * additions since it, per lock the last exclusive acquisition and the shared
+ * ones since, and the last global event.
  */
 export class LastAccesses {
   readonly lastWrite = new Map<number, number>();
   readonly readsSince = new Map<number, number[]>();
+  readonly addsSince = new Map<number, number[]>();
   readonly lastAcq = new Map<number, number>();
+  readonly sharedSince = new Map<number, number[]>();
   global = -1;
+
+  /**
+   * The acquisitions an acquisition of `lock` races with: the last exclusive
+   * one, and for an exclusive one the shared ones since (pushed onto `out`).
+   */
+  acquisitions(lock: number, shared: boolean, out: number[]): void {
+    const a = this.lastAcq.get(lock);
+    if (a !== undefined) out.push(a);
+    if (!shared) for (const s of this.sharedSince.get(lock) ?? []) out.push(s);
+  }
 
   /** Event `j` of the sequence, `e`, comes next. */
   record(j: number, e: Event): void {
-    for (const r of e.reads) {
-      const l = this.readsSince.get(r);
-      if (l) l.push(j);
-      else this.readsSince.set(r, [j]);
-    }
+    for (const r of e.reads) push(this.readsSince, r, j);
+    for (const x of e.adds) push(this.addsSince, x, j);
     for (const w of e.writes) {
       this.lastWrite.set(w, j);
-      this.readsSince.set(w, []);
+      this.readsSince.delete(w);
+      this.addsSince.delete(w);
     }
-    if (e.acq >= 0) this.lastAcq.set(e.acq, j);
+    if (e.acq >= 0) {
+      if (e.acqShared) push(this.sharedSince, e.acq, j);
+      else {
+        this.lastAcq.set(e.acq, j);
+        this.sharedSince.delete(e.acq);
+      }
+    }
     if (e.global) this.global = j;
   }
+}
+
+function push(m: Map<number, number[]>, k: number, j: number): void {
+  const l = m.get(k);
+  if (l) l.push(j);
+  else m.set(k, [j]);
 }

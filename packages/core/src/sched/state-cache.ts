@@ -36,15 +36,17 @@ export const SUMMARY_MAX_THREADS = 10;
 const READ = 0;
 const WRITE = 1;
 const TAKE = 2;
+const ADD = 3;
+const TAKE_SHARED = 4;
 
-/** The summary key of thread `p`'s access of kind `kind` to location `loc`. */
+/** The summary key of thread `p`'s access of kind `kind` to location `loc` (p < 16, kind < 8). */
 function key(loc: number, p: number, kind: number): number {
-  return loc * 32 + p * 3 + kind;
+  return loc * 128 + p * 8 + kind;
 }
 
 /**
  * What a state's explored future does, per location, thread and kind of
- * access (read, write, lock acquisition), as the race detection of ./dpor.ts
+ * access (read, addition, write, exclusive or shared lock acquisition), as the race detection of ./dpor.ts
  * sees an event as the later event of a race: a (non-try) lock acquisition
  * races with the previous acquisition, not through the lock's location;
  * blocking returns and timeouts are never the later event. The value says
@@ -143,8 +145,9 @@ export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, se
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
   for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
+  for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
   for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
-  if (e.acq >= 0) s.add(key(e.acq, e.tid, TAKE), at);
+  if (e.acq >= 0) s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
 }
 
 /**
@@ -217,9 +220,10 @@ export function unionSummaries(into: Summary, from: Summary): Summary {
  * cached state, with that state's future: for every access of thread p in
  * the summary, the prefix events it would race with if it ran right after
  * the prefix, found as ./dpor.ts finds a pending event's (the last write of
- * what it reads; the last write and the reads since of what it writes; the
- * previous lock acquisition), kept when of another thread, after the last
- * global event, not known to happen before the access (through a thread
+ * the location and: for a read the additions since it, for an addition the
+ * reads since it, for a write both; for a lock acquisition the previous
+ * exclusive one and, if it is exclusive, the shared ones since), kept when
+ * of another thread, after the last global event, not known to happen before the access (through a thread
  * whose step after the state happens before it, see Summary) and immediate
  * (not happening before another candidate). A future access whose real
  * partner lies between the state and it races with that partner instead,
@@ -244,7 +248,7 @@ export function summaryRaces(
     lastOf[e.tid] = j;
     last.record(j, e);
   }
-  const { lastWrite, readsSince, lastAcq, global } = last;
+  const { lastWrite, readsSince, addsSince, global } = last;
   const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, idx[c]!);
   // does prefix event c happen before every such access? through a thread with a step after the state
   // that happens before it: c's own thread, or one whose last prefix step c happens before
@@ -259,17 +263,16 @@ export function summaryRaces(
   };
   const cands: number[] = [];
   for (const [k, at] of summary) {
-    const loc = Math.floor(k / 32);
-    const p = Math.floor((k % 32) / 3);
-    const kind = k % 3;
+    const loc = Math.floor(k / 128);
+    const p = (k % 128) >> 3;
+    const kind = k & 7;
     cands.length = 0;
-    if (kind === TAKE) {
-      const la = lastAcq.get(loc);
-      if (la !== undefined) cands.push(la);
-    } else {
+    if (kind === TAKE || kind === TAKE_SHARED) last.acquisitions(loc, kind === TAKE_SHARED, cands);
+    else {
       const lw = lastWrite.get(loc);
       if (lw !== undefined) cands.push(lw);
-      if (kind === WRITE) for (const r of readsSince.get(loc) ?? []) cands.push(r);
+      if (kind !== READ) for (const r of readsSince.get(loc) ?? []) cands.push(r);
+      if (kind !== ADD) for (const x of addsSince.get(loc) ?? []) cands.push(x);
     }
     if (!cands.length) continue;
     const ok = cands.filter((c) => events[c]!.tid !== p && c > global && !events[c]!.global && !ordered(c, at));

@@ -111,10 +111,11 @@ export function badKey(shown: string): DepKey {
 }
 
 /** The kinds of synchronisation object. */
-export type SyncKind = 'lock' | 'wq' | 'comp' | 'atomic' | 'rc' | 'xa' | 'var';
+export type SyncKind = 'lock' | 'readers' | 'wq' | 'comp' | 'atomic' | 'rc' | 'xa' | 'var';
 
 const SYNC_PREFIX: Record<SyncKind, string> = {
   lock: 'lock:',
+  readers: 'readers:',
   wq: 'wq:',
   comp: 'comp:',
   atomic: 'atomic:',

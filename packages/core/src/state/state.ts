@@ -72,9 +72,11 @@ export interface HeldLock {
   /** lockdep class key and its printable name (`&igroup->lock`). */
   cls: string;
   name: string;
-  /** A sleeping lock (mutex, rw_semaphore) or a spinning one (spinlock_t, xa_lock). */
+  /** A sleeping lock (mutex, rw_semaphore) or a spinning one (spinlock_t, xa_lock, rwlock_t). */
   kind: 'sleep' | 'spin';
   site: Site;
+  /** Held for reading (rwlock_t's read_lock): other readers may hold it too. */
+  shared?: boolean;
 }
 
 export interface Thread {

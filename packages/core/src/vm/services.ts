@@ -194,6 +194,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
     };
     for (const k of d.reads) add(k);
+    if (d.adds) for (const k of d.adds) add(k);
     for (const k of d.writes) add(k);
     return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
   }
@@ -357,6 +358,13 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
     if (this.refiner !== null) this.refinerAccess(t, key, write);
     const found = this.kcsan.access(t.tid, key, write, marked, this.site(t), what, v, this);
+    if (found) for (const f of found) this.report(f);
+  }
+
+  kcsanAdd(t: Thread, key: DepKey, what: string, v: Value): void {
+    if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
+    if (this.refiner !== null) this.refinerAccess(t, key, true);
+    const found = this.kcsan.add(t.tid, key, this.site(t), what, v, this);
     if (found) for (const f of found) this.report(f);
   }
 

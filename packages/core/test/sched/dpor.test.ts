@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { useParser } from '../helpers.js';
-import { programArb } from './genprog.js';
+import { programArb, rwProgramArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
 
 useParser();
@@ -23,6 +23,26 @@ describe('DPOR against plain DFS', () => {
         if (!dpor.fatal) expect(dpor.executions).toBe(dpor.traces);
       }),
       { numRuns: 120, maxSkipsPerRun: 10 },
+    );
+  });
+
+  it('the same on programs of rwlock_t sections and atomic additions', { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(rwProgramArb, async (src) => {
+        const dfs = await outcomes(src, 'dfs', 4_000);
+        fc.pre(dfs.complete);
+        for (const stateCache of [false, true]) {
+          const dpor = await outcomes(src, 'dpor', 200_000, stateCache);
+          expect(dpor.complete).toBe(true);
+          expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
+          expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
+          if (!stateCache) {
+            expect([...dpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
+            if (!dpor.fatal) expect(dpor.executions).toBe(dpor.traces);
+          }
+        }
+      }),
+      { numRuns: 80, maxSkipsPerRun: 10 },
     );
   });
 

@@ -1,56 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Event, HbClocks, HbScratch, canonicalForm, hbClocks } from '../../src/sched/events.js';
+import { type Event, HbClocks, HbScratch, canonicalForm, dependent, hbClocks } from '../../src/sched/events.js';
 import { type VClock, increment, join, leqExcept } from '../../src/state/vclock.js';
 
 /**
- * The happens-before clocks as they were computed before HbClocks (one full
- * pass, a global event joining every earlier event, maps of lists): the
- * reference the lazy, typed-array version must agree with.
+ * Happens-before by its definition: event i comes after every earlier event
+ * of its thread and every earlier event dependent with it (`dependent`:
+ * conflicting reads, writes and additions, globals), transitively. The
+ * reference the lazy, typed-array HbClocks (which joins only the last
+ * write, the reads and additions since it) must agree with. O(len²).
  */
 function referenceClocks(events: readonly Event[], nthreads: number): VClock[] {
-  const len = events.length;
-  const buf = new Int32Array(len * nthreads);
-  const out: VClock[] = new Array(len);
-  const lastOfThread = new Int32Array(nthreads).fill(-1);
-  const lastWrite = new Map<number, number>();
-  const readsSince = new Map<number, number[]>();
-  let lastGlobal = -1;
-  for (let i = 0; i < len; i++) {
+  const out: VClock[] = [];
+  for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    const vc = buf.subarray(i * nthreads, i * nthreads + nthreads);
-    const p = lastOfThread[e.tid]!;
-    if (p >= 0) vc.set(out[p]!);
+    const vc = new Int32Array(nthreads);
+    for (let j = 0; j < i; j++) if (events[j]!.tid === e.tid || dependent(events[j]!, e)) join(vc, out[j]!);
     increment(vc, e.tid);
-    if (lastGlobal >= 0) join(vc, out[lastGlobal]!);
-    if (e.global) for (let j = 0; j < i; j++) join(vc, out[j]!);
-    for (const r of e.reads) {
-      const w = lastWrite.get(r);
-      if (w !== undefined) join(vc, out[w]!);
-    }
-    for (const w of e.writes) {
-      const lw = lastWrite.get(w);
-      if (lw !== undefined) join(vc, out[lw]!);
-      const rs = readsSince.get(w);
-      if (rs) for (const j of rs) join(vc, out[j]!);
-    }
-    out[i] = vc;
-    lastOfThread[e.tid] = i;
-    for (const r of e.reads) {
-      const l = readsSince.get(r);
-      if (l) l.push(i);
-      else readsSince.set(r, [i]);
-    }
-    for (const w of e.writes) {
-      lastWrite.set(w, i);
-      readsSince.set(w, []);
-    }
-    if (e.global) lastGlobal = i;
+    out.push(vc);
   }
   return out;
 }
 
-/** Random executions: up to 5 threads, a few locations (some with large interned numbers), rare globals. */
+/**
+ * Random executions: up to 5 threads, a few locations (some with large
+ * interned numbers), reads, writes and additions, rare globals.
+ */
 const locArb = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 300 }));
 const eventsArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
   fc
@@ -59,6 +34,7 @@ const eventsArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
         tid: fc.integer({ min: 0, max: n - 1 }),
         reads: fc.array(locArb, { maxLength: 3 }),
         writes: fc.array(locArb, { maxLength: 2 }),
+        adds: fc.array(locArb, { maxLength: 2 }),
         global: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
       }),
       { maxLength: 60 },

@@ -1,6 +1,7 @@
 /**
  * A generator of small random kernel-C programs for property tests: 2 or 3
- * threads over shared variables, mutexes, a refcount, an atomic, and a
+ * threads over shared variables, mutexes, an rwlock_t, a refcount, an
+ * atomic (additions that commute, and reads that see their sum), and a
  * heap object with a mutex inside that a thread may free (so that a
  * primitive on freed memory races its kfree).
  */
@@ -15,6 +16,11 @@ type Op =
   | { k: 'rc_inc' }
   | { k: 'rc_dec' }
   | { k: 'atomic_inc' }
+  | { k: 'atomic_add'; n: number }
+  | { k: 'atomic_read' }
+  | { k: 'atomic_if'; c: number; v: number }
+  | { k: 'read_locked'; body: Op[] }
+  | { k: 'write_locked'; body: Op[] }
   | { k: 'if_read'; v: number; inner: Op }
   | { k: 'obj_free' }
   | { k: 'obj_lock' }
@@ -40,6 +46,9 @@ const leaf: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ k: 'rc_inc' as const }),
   fc.constant({ k: 'rc_dec' as const }),
   fc.constant({ k: 'atomic_inc' as const }),
+  fc.record({ k: fc.constant('atomic_add' as const), n: fc.integer({ min: -2, max: 2 }) }),
+  fc.constant({ k: 'atomic_read' as const }),
+  fc.record({ k: fc.constant('atomic_if' as const), c: fc.integer({ min: 0, max: 2 }), v: fc.nat(VARS - 1) }),
   fc.constant({ k: 'obj_free' as const }),
   fc.constant({ k: 'obj_lock' as const }),
   fc.record({ k: fc.constant('obj_write' as const), val: fc.integer({ min: 1, max: 3 }) }),
@@ -56,6 +65,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('if_read' as const), v: fc.nat(VARS - 1), inner: leaf }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constantFrom('read_locked' as const, 'write_locked' as const),
+      body: fc.array(leaf, { minLength: 1, maxLength: 2 }),
+    }),
+  },
 );
 
 export const programArb: fc.Arbitrary<string> = fc
@@ -85,6 +101,44 @@ export const programArbPlain: fc.Arbitrary<string> = fc
   )
   .map(render);
 
+/**
+ * Programs of read- and write-locked sections of one rwlock_t and atomic
+ * additions and reads, over the shared variables: what shared acquisitions
+ * (a reader races with the previous writer only) and commuting additions
+ * must get right, more densely than {@link programArb}.
+ */
+const rwLeaf: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ k: fc.constant('read' as const), v: fc.nat(1), marked: fc.boolean() }),
+  fc.record({
+    k: fc.constant('write' as const),
+    v: fc.nat(1),
+    marked: fc.boolean(),
+    val: fc.integer({ min: 1, max: 2 }),
+  }),
+  fc.constant({ k: 'atomic_inc' as const }),
+  fc.record({ k: fc.constant('atomic_add' as const), n: fc.integer({ min: -1, max: 2 }) }),
+  fc.constant({ k: 'atomic_read' as const }),
+  fc.record({ k: fc.constant('atomic_if' as const), c: fc.integer({ min: 0, max: 2 }), v: fc.nat(1) }),
+);
+export const rwProgramArb: fc.Arbitrary<string> = fc
+  .array(
+    fc.array(
+      fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.record({
+            k: fc.constantFrom('read_locked' as const, 'write_locked' as const),
+            body: fc.array(rwLeaf, { minLength: 1, maxLength: 2 }),
+          }),
+        },
+        { weight: 1, arbitrary: rwLeaf },
+      ),
+      { minLength: 1, maxLength: 2 },
+    ),
+    { minLength: 2, maxLength: 3 },
+  )
+  .map(render);
+
 function renderOp(o: Op, ind: string): string {
   switch (o.k) {
     case 'read':
@@ -103,6 +157,16 @@ function renderOp(o: Op, ind: string): string {
       return `${ind}if (refcount_dec_and_test(&rc))\n${ind}\tWRITE_ONCE(dead, 1);\n`;
     case 'atomic_inc':
       return `${ind}atomic_inc(&at);\n`;
+    case 'atomic_add':
+      return `${ind}atomic_add(${o.n}, &at);\n`;
+    case 'atomic_read':
+      return `${ind}l = atomic_read(&at);\n`;
+    case 'atomic_if':
+      return `${ind}if (atomic_read(&at) == ${o.c})\n${ind}\tWRITE_ONCE(x${o.v}, 7);\n`;
+    case 'read_locked':
+      return `${ind}read_lock(&rw);\n${o.body.map((b) => renderOp(b, ind + '\t')).join('')}${ind}read_unlock(&rw);\n`;
+    case 'write_locked':
+      return `${ind}write_lock(&rw);\n${o.body.map((b) => renderOp(b, ind + '\t')).join('')}${ind}write_unlock(&rw);\n`;
     case 'obj_free':
       // the first thread to get here frees it (a second free would be a double free every time)
       return `${ind}if (atomic_inc_return(&freed) == 1)\n${ind}\tkfree(obj);\n`;
@@ -127,6 +191,7 @@ function render(threads: Op[][]): string {
   let s = '';
   for (let v = 0; v < VARS; v++) s += `static int x${v};\n`;
   for (let m = 0; m < MUTEXES; m++) s += `static DEFINE_MUTEX(m${m});\n`;
+  s += 'static DEFINE_RWLOCK(rw);\n';
   s += 'static refcount_t rc;\nstatic atomic_t at;\nstatic int dead;\n';
   s += 'struct obj { int v; struct mutex lock; };\nstatic struct obj *obj;\nstatic atomic_t freed;\n';
   threads.forEach((_, i) => {
