@@ -330,7 +330,17 @@ export class DporStrategy implements Strategy {
       // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
       // so no later insertion takes this child for a weak initial it is not
       node.wut.push(
-        wnode(q, { tid: q, reads: [], writes: [], adds: NO_ADDS, acq: -1, acqTry: false, noRace: false, global: true }),
+        wnode(q, {
+          tid: q,
+          reads: [],
+          writes: [],
+          adds: NO_ADDS,
+          acq: -1,
+          acqTry: false,
+          acqShared: false,
+          noRace: false,
+          global: true,
+        }),
       );
     }
   }
@@ -472,7 +482,7 @@ export class DporStrategy implements Strategy {
       }
       if (e.acq >= 0) {
         acqs.length = 0;
-        last.acquisitions(e.acq, e.acqShared === true, acqs);
+        last.acquisitions(e.acq, e.acqShared, acqs);
         const okAcqs = acqs.filter((a) => ok(a) && !cands.has(a));
         // immediate among themselves: a reader's acquisition before another candidate's is not
         for (const a of okAcqs)

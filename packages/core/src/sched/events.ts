@@ -34,7 +34,7 @@ export interface Event {
   /** The acquisition is a trylock (it could also have failed). */
   acqTry: boolean;
   /** The acquisition is shared (a reader's): it races with exclusive acquisitions only. */
-  acqShared?: boolean;
+  acqShared: boolean;
   /** Never the later event of a race (blocking returns). */
   noRace: boolean;
   /** Dependent with everything (a timeout firing). */
@@ -71,7 +71,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner): Event {
     adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,
-    ...(d.acqShared ? { acqShared: true } : {}),
+    acqShared: d.acqShared === true,
     noRace: d.noRace === true,
     global: d.global === true,
   };
@@ -170,10 +170,16 @@ export class HbClocks {
   private addNext: Int32Array = EMPTY;
   private adds = 0;
 
+  /**
+   * With a `scratch`, the working arrays come from it, and so does the clock
+   * buffer unless `ownBuffer` (the clocks then outlive the next HbClocks
+   * built on the scratch).
+   */
   constructor(
     readonly events: readonly Event[],
     readonly n: number,
     private readonly scratch?: HbScratch,
+    private readonly ownBuffer = false,
   ) {
     this.lastOfThread = new Int32Array(n).fill(-1);
   }
@@ -257,7 +263,7 @@ export class HbClocks {
     this.readHead = this.array(3, u).fill(-1);
     this.readEv = this.array(4, nreads);
     this.readNext = this.array(5, nreads);
-    this.buf = this.array(6, events.length * this.n);
+    this.buf = this.ownBuffer ? new Int32Array(events.length * this.n) : this.array(6, events.length * this.n);
     this.addHead = this.array(7, u).fill(-1);
     this.addEv = this.array(8, nadds);
     this.addNext = this.array(9, nadds);
@@ -333,8 +339,11 @@ export class HbClocks {
  * The clocks share one buffer (subarrays of it); see {@link HbClocks}.
  */
 export function hbClocks(events: readonly Event[], nthreads: number): VClock[] {
-  return new HbClocks(events, nthreads).all();
+  return new HbClocks(events, nthreads, hbScratch, true).all();
 }
+
+/** The working arrays of {@link hbClocks} (its clocks get a buffer of their own: callers keep them). */
+const hbScratch = new HbScratch();
 
 /**
  * Lexicographic normal form of the execution's trace: repeatedly take the
