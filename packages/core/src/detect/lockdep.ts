@@ -207,7 +207,9 @@ export function mightSleep(k: ReportCtx, t: Thread, what: string): void {
 /**
  * `WARNING: possible recursive locking detected`: `t` takes `clsName` while
  * holding `h`, the same lock (`same`: fatal, the task waits for itself) or
- * another lock of its class.
+ * another lock of its class. A `reader` reading an rwlock_t it reads (both
+ * acquisitions shared) is reported and not fatal: it gets in unless a writer
+ * queued between the two.
  */
 export function recursiveLock(
   k: ReportCtx,
@@ -216,6 +218,7 @@ export function recursiveLock(
   same: boolean,
   clsName: string,
   what: string,
+  reader = false,
 ): void {
   const s = k.site(t);
   k.report(
@@ -240,11 +243,13 @@ export function recursiveLock(
         '',
         ' *** DEADLOCK ***',
         '',
-        same
+        same && !reader
           ? 'The task takes a lock it already holds and waits for itself forever.'
-          : ' May be due to missing lock nesting notation',
+          : same
+            ? 'A reader taking the lock again waits for itself once a writer queues between the two.'
+            : ' May be due to missing lock nesting notation',
       ],
-      fatal: same,
+      fatal: same && !reader,
       key: ['recursive', where(s.stack)],
     }),
   );

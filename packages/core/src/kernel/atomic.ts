@@ -46,7 +46,8 @@ function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
       const r = m.resolve(t, a[ptrArg]!, what);
-      const nv = i32(m.getNum(r.alloc, r.off) + delta(a));
+      // the delta as the int parameter it is (exact, so that any two additions commute)
+      const nv = i32(m.getNum(r.alloc, r.off) + i32(delta(a)));
       m.setNum(r.alloc, r.off, nv);
       m.kcsanAdd(t, r.key, what, nv);
       return 0;

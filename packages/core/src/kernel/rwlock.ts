@@ -17,9 +17,15 @@
  * either kind, read_unlock() only to the next write_lock(); two read-side
  * sections are not ordered by the lock, since they may overlap.
  *
- * lockdep: every acquisition is checked and ordered as a lock of its class;
- * a recursive read_lock() by a task already reading is allowed, as lockdep
- * allows rwlock_t's recursive readers (read == 2).
+ * lockdep: every acquisition is checked and ordered as a lock of its class.
+ * A read_lock() by a task already reading the lock is reported as possible
+ * recursive locking, as lockdep does in process context with queued rwlocks
+ * (read_lock_is_recursive() is false there), and the task gets in.
+ *
+ * Not modelled: qrwlock's fairness in process context, where a new reader
+ * waits behind a writer already waiting (queued_read_lock_slowpath()). Here
+ * a reader gets in whenever no writer holds the lock, so a deadlock that
+ * needs a queued writer to hold readers back is not found.
  */
 import type { Thread } from '../state/state.js';
 import type { Ptr, Value } from '../state/values.js';

@@ -483,10 +483,11 @@ export class DporStrategy implements Strategy {
       if (e.acq >= 0) {
         acqs.length = 0;
         last.acquisitions(e.acq, e.acqShared, acqs);
-        const okAcqs = acqs.filter((a) => ok(a) && !cands.has(a));
-        // immediate among themselves: a reader's acquisition before another candidate's is not
-        for (const a of okAcqs)
-          if (!okAcqs.some((a2) => a2 !== a && covers(vc[a2]!, events[a]!.tid, idx[a]!))) out.push(a);
+        // every one, not only those that happen before no other: a reader that took the lock before another
+        // reader may still hold it when the other takes it, so reversing only the later one can put this
+        // acquisition where it cannot run (an independent review's counterexample: a reader handing off to
+        // another inside its read section)
+        for (const a of acqs) if (ok(a) && !cands.has(a)) out.push(a);
       }
     };
 

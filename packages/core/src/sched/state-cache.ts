@@ -224,8 +224,8 @@ export function unionSummaries(into: Summary, from: Summary): Summary {
  * reads since it, for a write both; for a lock acquisition the previous
  * exclusive one and, if it is exclusive, the shared ones since), kept when
  * of another thread, after the last global event, not known to happen before the access (through a thread
- * whose step after the state happens before it, see Summary) and immediate
- * (not happening before another candidate). A future access whose real
+ * whose step after the state happens before it, see Summary) and, but for
+ * lock acquisitions, immediate (not happening before another candidate). A future access whose real
  * partner lies between the state and it races with that partner instead,
  * which is in the summary too; so every race a stateless exploration of the
  * future would find with the prefix is among these. Calls `race(i, p)`.
@@ -276,7 +276,9 @@ export function summaryRaces(
     }
     if (!cands.length) continue;
     const ok = cands.filter((c) => events[c]!.tid !== p && c > global && !events[c]!.global && !ordered(c, at));
-    for (const c of ok) if (!ok.some((c2) => c2 !== c && before(c, c2))) race(c, p);
+    // acquisitions race with every candidate (see dpor.ts: a reader before another may still hold the lock)
+    const acquisition = kind === TAKE || kind === TAKE_SHARED;
+    for (const c of ok) if (acquisition || !ok.some((c2) => c2 !== c && before(c, c2))) race(c, p);
   }
 }
 

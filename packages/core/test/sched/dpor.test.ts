@@ -36,10 +36,9 @@ describe('DPOR against plain DFS', () => {
           expect(dpor.complete).toBe(true);
           expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
           expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
-          if (!stateCache) {
-            expect([...dpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
-            if (!dpor.fatal) expect(dpor.executions).toBe(dpor.traces);
-          }
+          // not one execution per trace: with shared acquisitions optimal DPOR is not optimal (a reversal
+          // against one reader can be infeasible while another holds the lock: docs/scheduler.md)
+          if (!stateCache) expect([...dpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
         }
       }),
       { numRuns: 80, maxSkipsPerRun: 10 },

@@ -120,6 +120,17 @@ const rwLeaf: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ k: 'atomic_read' as const }),
   fc.record({ k: fc.constant('atomic_if' as const), c: fc.integer({ min: 0, max: 2 }), v: fc.nat(1) }),
 );
+/** A read section with a read section inside: a recursive reader, holding the lock across an inner one. */
+const nestedRead: fc.Arbitrary<Op> = fc
+  .tuple(
+    fc.array(rwLeaf, { maxLength: 1 }),
+    fc.array(rwLeaf, { minLength: 1, maxLength: 1 }),
+    fc.array(rwLeaf, { maxLength: 1 }),
+  )
+  .map(([before, inner, after]) => ({
+    k: 'read_locked' as const,
+    body: [...before, { k: 'read_locked' as const, body: inner }, ...after],
+  }));
 export const rwProgramArb: fc.Arbitrary<string> = fc
   .array(
     fc.array(
@@ -131,6 +142,7 @@ export const rwProgramArb: fc.Arbitrary<string> = fc
             body: fc.array(rwLeaf, { minLength: 1, maxLength: 2 }),
           }),
         },
+        { weight: 1, arbitrary: nestedRead },
         { weight: 1, arbitrary: rwLeaf },
       ),
       { minLength: 1, maxLength: 2 },

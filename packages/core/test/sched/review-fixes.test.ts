@@ -1,9 +1,12 @@
 /**
- * Two gaps an independent review of the explorer found, each pinned down:
+ * Gaps independent reviews of the explorer found, each pinned down:
  * xa_alloc()'s write of the new id through its `id` argument is a
- * dependency (DPOR reaches the reader seeing 0 and seeing the id), and a
+ * dependency (DPOR reaches the reader seeing 0 and seeing the id); a
  * scheduled access to another task's stack block that is gone by the time
- * it runs is a use-after-return, not a crash of the VM.
+ * it runs is a use-after-return, not a crash of the VM; a write lock races
+ * with every read acquisition since the last write lock, not only the last
+ * (a reader may still hold the lock when another takes it); additions of
+ * any int commute exactly.
  */
 import { describe, expect, it } from 'vitest';
 import { useParser } from '../helpers.js';
@@ -46,5 +49,52 @@ void thread_t1(void)
     expect([...dfs.kinds]).toContain('use-after-free');
     const dpor = await outcomes(src, 'dpor');
     expect(dpor.complete).toBe(true);
+  });
+
+  it('a writer races with an earlier reader that still holds the lock at a later reader', async () => {
+    // thread_a reads under the lock until thread_b, inside its own read section, lets it go on: the writer
+    // can only come before both or after both, and before both thread_a's WARN fires
+    const src = `static DEFINE_RWLOCK(rw);
+static int f1, f2, z;
+void thread_t0(void) { read_lock(&rw); WRITE_ONCE(f1, 1); while (!READ_ONCE(f2)) cpu_relax(); WARN_ON(READ_ONCE(z)); read_unlock(&rw); }
+void thread_t1(void) { while (!READ_ONCE(f1)) cpu_relax(); read_lock(&rw); WRITE_ONCE(f2, 1); read_unlock(&rw); }
+void thread_t2(void) { write_lock(&rw); WRITE_ONCE(z, 1); write_unlock(&rw); }
+`;
+    const dfs = await outcomes(src, 'dfs', 20_000);
+    expect(dfs.complete).toBe(true);
+    expect([...dfs.kinds]).toEqual(['warn']);
+    for (const stateCache of [false, true]) {
+      const dpor = await outcomes(src, 'dpor', 200_000, stateCache);
+      expect(dpor.complete).toBe(true);
+      expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
+      expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
+    }
+    const sync = await outcomes(src, 'dpor', 200_000, false, true);
+    expect([...sync.keys].sort()).toEqual([...dfs.keys].sort());
+  });
+
+  it('a recursive reader is reported as lockdep does, and a writer still comes before or after it', async () => {
+    const src = `static DEFINE_RWLOCK(rw);
+static int flag;
+void thread_t0(void) { read_lock(&rw); read_lock(&rw); WARN_ON(READ_ONCE(flag)); read_unlock(&rw); read_unlock(&rw); }
+void thread_t1(void) { write_lock(&rw); WRITE_ONCE(flag, 1); write_unlock(&rw); }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    expect([...dfs.kinds].sort()).toEqual(['lock-misuse', 'warn']);
+    const dpor = await outcomes(src, 'dpor');
+    expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
+  });
+
+  it('an addition of a value past 32 bits adds it as the int it is passed as', async () => {
+    const src = `static atomic_t x;
+void thread_t0(void) { atomic_add(1152921504606846976LL, &x); }
+void thread_t1(void) { atomic_inc(&x); }
+void check(void) { WARN_ON(atomic_read(&x) != 1); }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    expect(dfs.kinds.size).toBe(0);
+    const dpor = await outcomes(src, 'dpor');
+    expect(dpor.kinds.size).toBe(0);
+    expect(dpor.executions).toBe(1);
   });
 });
