@@ -193,7 +193,7 @@ export function heapSums(heap: ReadonlyMap<number, Alloc>, uncached = false): [n
  * allocations changed, added or removed since: {@link HeapDigest.dirty}).
  * The sums equal {@link heapSums} of the heap whatever the path.
  */
-function heapDigest(s: VmState): HeapDigest {
+export function heapDigest(s: VmState): HeapDigest {
   let d = s.heapDigest;
   if (!d) {
     const [b1, b2] = heapSums(s.heap);

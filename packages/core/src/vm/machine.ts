@@ -28,7 +28,14 @@ import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { type Digest, type DigestSet, type Hash64, stateHash, stateHashFromScratch } from '../state/hash.js';
+import {
+  type Digest,
+  type DigestSet,
+  type Hash64,
+  heapDigest,
+  stateHash,
+  stateHashFromScratch,
+} from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -158,6 +165,9 @@ export class Machine extends VmServices {
 
   /** Start a new execution from the state after setup. */
   begin(): void {
+    // the check memo digests every end state: keep the heap's part up to date from the initial state on
+    // (state/hash.ts), so that each digest hashes only what its execution changed
+    if (this.checkMemo && this.spec.check && !this.initial!.heapDigest) heapDigest(this.initial!);
     this.state = cloneState(this.initial!);
     this.findings = [];
     this.fatal = null;
