@@ -128,6 +128,26 @@ export class Kcsan {
     return c;
   }
 
+  /**
+   * The whole detector state as plain data: every task's clock, every sync
+   * object's clock by key and every location's shadow by key, each sorted by
+   * key (tests: a clone restored after the original went on equals a replay).
+   */
+  snapshot(): {
+    clocks: number[][];
+    sync: [string, number[]][];
+    shadow: [string, { w: WriteEntry | null; r: ReadEntry[] }][];
+  } {
+    const byKey = <T>(a: [string, T][]) => a.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const sync: [string, number[]][] = [];
+    this.sync.forEach((c, i) => {
+      if (c) sync.push([this.index.syncKeys[i]!, [...c]]);
+    });
+    const shadow: [string, { w: WriteEntry | null; r: ReadEntry[] }][] = [];
+    for (const sh of this.shadow) if (sh) shadow.push([this.index.locKeys[sh.id]!, { w: sh.w, r: sh.r.slice() }]);
+    return { clocks: this.vc.map((c) => [...c]), sync: byKey(sync), shadow: byKey(shadow) };
+  }
+
   /** Task `tid`'s clock, to be changed in place (copied first when a clone shares it). */
   private ownClock(tid: number): VClock {
     if (this.vcOwned[tid]) return this.vc[tid]!;

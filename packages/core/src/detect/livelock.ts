@@ -19,6 +19,14 @@ import { type DepKey, memKey } from '../state/keys.js';
 import type { DetectCtx, ReportCtx } from './ctx.js';
 import { finding, where } from './finding.js';
 
+/** Forget `t`'s signature of loop `loop` (the map is replaced, not changed: copies of the thread share it). */
+function forgetSpin(t: Thread, loop: number): void {
+  if (!t.spin.has(loop)) return;
+  const m = new Map(t.spin);
+  m.delete(loop);
+  t.spin = m;
+}
+
 /** A shared read of an iteration: allocation, offset, value read. */
 type Read = [alloc: number, off: number, v: Value];
 
@@ -72,13 +80,14 @@ export class SpinDetector {
     marks.set(loop, [log.length, writes]);
     if (!prev) return false;
     if (writes !== prev[1]) {
-      t.spin.delete(loop);
+      forgetSpin(t, loop);
       return false;
     }
     const reads = log.slice(prev[0]);
     const sig = signature(k, f, reads);
     const last = t.spin.get(loop);
-    t.spin.set(loop, sig);
+    // replaced, not changed: copies of the thread share it (state.ts writableThread)
+    if (last !== sig) t.spin = new Map(t.spin).set(loop, sig);
     if (last !== sig) return false;
     if (reads.length === 0) {
       const s = k.site(t);
@@ -119,7 +128,7 @@ export class SpinDetector {
   resume(tid: number, loop: number, t: Thread): Read[] {
     const reads = this.awaiting.get(tid) ?? [];
     this.awaiting.delete(tid);
-    t.spin.delete(loop);
+    forgetSpin(t, loop);
     return reads;
   }
 

@@ -64,6 +64,14 @@ export interface Frame {
   hashed: boolean;
   hash1: number;
   hash2: number;
+  /**
+   * Copy-on-write ownership, as {@link Alloc.gen}: a frame below its
+   * thread's top one is shared by the copies of the thread (it does not
+   * change while it is not the top: state/hash.ts), and the thread that
+   * returns to it copies it first unless it carries the state's generation
+   * ({@link ownTopFrame}).
+   */
+  gen: number;
 }
 
 export interface HeldLock {
@@ -84,6 +92,12 @@ export interface Thread {
   done: boolean;
   /** Killed by a fatal finding. */
   dead: boolean;
+  /**
+   * Copy-on-write ownership: the {@link VmState.gen} of the state that may
+   * change this thread in place. Any other state copies it first
+   * ({@link writableThread}).
+   */
+  gen: number;
   /** TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, TASK_UNINTERRUPTIBLE 2. */
   taskState: number;
   held: HeldLock[];
@@ -92,13 +106,16 @@ export interface Thread {
   /** Invisible instructions executed since the last visible step. */
   burst: number;
   allocSeq: number;
-  /** Spin-loop detector: per loop, the signature of the previous iteration. */
-  spin: Map<number, string>;
-  /** Shared reads and writes since the last back-edge (spin detection). */
-  iterReads: [string, Value][] | null;
+  /**
+   * Spin-loop detector: per loop, the signature of the previous iteration.
+   * Replaced, never changed (copies of the thread share it).
+   */
+  spin: ReadonlyMap<number, string>;
+  /** Shared reads and writes since the last back-edge (spin detection). Replaced, never changed. */
+  iterReads: readonly [string, Value][] | null;
   iterWrote: boolean;
-  /** WARN_ON_ONCE sites already fired. */
-  warnedOnce: Set<string>;
+  /** WARN_ON_ONCE sites already fired. Replaced, never changed. */
+  warnedOnce: ReadonlySet<string>;
   /** Calls this execution made at armed fault sites (fail_nth counts per task: state/fault.ts). */
   faultCalls: number;
   ret?: Value;
@@ -106,9 +123,9 @@ export interface Thread {
   timedOut?: boolean;
   /** jiffies when the thread last prepared to sleep (its timeout counts from here). */
   sleepStart?: number;
-  /** The wait queue of the wait in progress, and the wake-ups that skipped this task. */
+  /** The wait queue of the wait in progress, and the wake-ups that skipped this task (replaced, never changed). */
   sleepWq?: string;
-  missedWakes?: { site: Site; fn: string }[];
+  missedWakes?: readonly { site: Site; fn: string }[];
   /**
    * The thread's part of the state digest (state/hash.ts threadHash), valid
    * while `hashed`: whatever changes what it covers calls
@@ -161,37 +178,61 @@ export function newGeneration(): number {
   return ++generations;
 }
 
-function cloneThread(t: Thread): Thread {
+/** A copy of frame `f` owned by generation `gen` (its registers copied). */
+function copyFrame(f: Frame, gen: number): Frame {
   return {
-    ...t,
-    frames: t.frames.map((f) => ({
-      fn: f.fn,
-      pc: f.pc,
-      regs: f.regs.slice(),
-      stack: f.stack,
-      hashed: f.hashed,
-      hash1: f.hash1,
-      hash2: f.hash2,
-    })),
-    held: t.held.slice(),
-    spin: new Map(t.spin),
-    iterReads: t.iterReads ? t.iterReads.slice() : null,
-    warnedOnce: new Set(t.warnedOnce),
-    missedWakes: t.missedWakes ? t.missedWakes.slice() : undefined,
+    fn: f.fn,
+    pc: f.pc,
+    regs: f.regs.slice(),
+    stack: f.stack,
+    hashed: f.hashed,
+    hash1: f.hash1,
+    hash2: f.hash2,
+    gen,
   };
 }
 
 /**
- * Copy of the state. Allocations are shared, copy on write: both the copy
- * and the original get a new generation, so whichever writes an allocation
- * first copies it ({@link writable}). Values and primitive states are
- * immutable and shared.
+ * Thread `tid` of state `s`, to be changed: the thread itself when `s` owns
+ * it, otherwise a copy put in `s.threads` in its place. The copy shares what
+ * is replaced and never changed (held locks, spin signatures, missed
+ * wake-ups) and the frames below the top one (only the top frame changes:
+ * {@link ownTopFrame} covers a return); its top frame is copied. Every
+ * change of a thread goes through a reference obtained here (the VM's step
+ * and burst, a wake-up, a fatal finding), and a reference obtained before
+ * must not be changed after the state is copied.
+ */
+export function writableThread(s: VmState, tid: number): Thread {
+  const t = s.threads[tid]!;
+  if (t.gen === s.gen) return t;
+  const frames = t.frames.slice();
+  const top = frames.length - 1;
+  if (top >= 0) frames[top] = copyFrame(frames[top]!, s.gen);
+  const c: Thread = { ...t, frames, gen: s.gen };
+  s.threads[tid] = c;
+  return c;
+}
+
+/** Make the top frame of `t` (a thread `s` owns, just returned to that frame) one `s` may change. */
+export function ownTopFrame(s: VmState, t: Thread): Frame | undefined {
+  const i = t.frames.length - 1;
+  const f = t.frames[i];
+  if (f === undefined || f.gen === s.gen) return f;
+  return (t.frames[i] = copyFrame(f, s.gen));
+}
+
+/**
+ * Copy of the state. Allocations and threads are shared, copy on write:
+ * both the copy and the original get a new generation, so whichever writes
+ * an allocation or changes a thread first copies it ({@link writable},
+ * {@link writableThread}). Values and primitive states are immutable and
+ * shared.
  */
 export function cloneState(s: VmState): VmState {
   s.gen = newGeneration();
   return {
     heap: new Map(s.heap),
-    threads: s.threads.map(cloneThread),
+    threads: s.threads.slice(),
     jiffies: s.jiffies,
     log: s.log.slice(),
     globals: s.globals,

@@ -22,7 +22,9 @@ import {
   heapDelete,
   heapSet,
   newGeneration,
+  ownTopFrame,
   threadChanged,
+  writableThread,
 } from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
@@ -121,6 +123,7 @@ export class Machine extends VmServices {
         frames: [],
         done: true,
         dead: false,
+        gen,
         taskState: 0,
         held: [],
         steps: 0,
@@ -176,7 +179,7 @@ export class Machine extends VmServices {
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.spin.reset(this.nworkers + 1);
     this.refiner?.reset();
-    for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
+    for (let i = 0; i < this.nworkers; i++) this.safeAdvance(writableThread(this.state, i));
   }
 
   /** Run a thread to its next visible step; a fault ends the execution (already reported). */
@@ -191,7 +194,7 @@ export class Machine extends VmServices {
   /** Run one function to completion on the setup/check task (no interleaving). */
   private runAlone(fn: string, name: string): void {
     const st = this.state;
-    const t = st.threads[this.nworkers]!;
+    const t = writableThread(st, this.nworkers);
     t.name = name;
     t.done = false;
     t.dead = false;
@@ -381,7 +384,7 @@ export class Machine extends VmServices {
   /** Execute thread `tid`'s pending visible operation, then run it up to its next one. */
   step(tid: number): void {
     const st = this.state;
-    const t = st.threads[tid]!;
+    const t = writableThread(st, tid);
     threadChanged(t);
     this.refiner?.visibleStep(tid);
     try {
@@ -543,14 +546,15 @@ export class Machine extends VmServices {
     // the caller was the top frame until now, its cached digest part stale
     const caller = t.frames[t.frames.length - 1];
     if (caller) caller.hashed = false;
-    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0 });
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0, gen: this.state.gen });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
   popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
     if (f.stack) heapDelete(this.state, f.stack);
-    const caller = t.frames[t.frames.length - 1];
+    // the caller's frame may be shared with a copy of the thread (a checkpoint's): it is about to change
+    const caller = ownTopFrame(this.state, t);
     if (!caller) {
       t.done = true;
       t.ret = v;

@@ -8,7 +8,7 @@
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
-import { cloneState, heapSet, threadChanged, writable } from '../state/state.js';
+import { cloneState, heapSet, threadChanged, writable, writableThread } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
@@ -173,7 +173,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     this.state.jiffies = j;
   }
   thread(tid: number): Thread {
-    return this.state.threads[tid]!;
+    return writableThread(this.state, tid);
   }
   threads(): readonly Thread[] {
     return this.state.threads;
@@ -251,8 +251,10 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (f.fatal) {
       this.fatal = f;
       this.refiner?.fatal();
-      for (const t of this.state.threads)
-        if (!t.done) {
+      const threads = this.state.threads;
+      for (let i = 0; i < threads.length; i++)
+        if (!threads[i]!.done) {
+          const t = writableThread(this.state, i);
           threadChanged(t);
           t.dead = true;
         }
