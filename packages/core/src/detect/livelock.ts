@@ -11,7 +11,7 @@
  * enabled) until one of the values it read changes; when every unfinished
  * task waits so, nothing can end the spin and it is reported.
  */
-import type { Frame, Thread } from '../state/state.js';
+import { type Frame, type Thread, copyMap } from '../state/state.js';
 import { type Value, valEq } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { type Hash64, numHash, textHash, valueHash } from '../state/hash.js';
@@ -51,8 +51,8 @@ export class SpinDetector {
     const c = new SpinDetector();
     c.readLog = this.readLog.map((l) => l.slice());
     c.writeCount = this.writeCount.slice();
-    c.loopMarks = this.loopMarks.map((m) => new Map(m));
-    c.awaiting = new Map(this.awaiting);
+    c.loopMarks = this.loopMarks.map(copyMap);
+    c.awaiting = copyMap(this.awaiting);
     return c;
   }
 

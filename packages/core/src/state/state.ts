@@ -20,9 +20,11 @@ export interface Site {
   tid: number;
   step: number;
   stack: StackFrame[];
+  /** The stack's hash as state/hash.ts siteHash computes it, for a site that knows it without building its stack. */
+  stackHash?(): number;
 }
 
-import { allocChanged, heapTouched } from './hash.js';
+import { allocChanged, fieldChanged, heapTouched } from './hash.js';
 
 export interface Alloc {
   id: number;
@@ -34,8 +36,8 @@ export interface Alloc {
   /** Display name: a global's name, or `kzalloc`. */
   name: string;
   bytes: number;
-  /** Values (and primitive states) by byte offset. Missing offsets read as 0. */
-  fields: Map<number, Value | PrimState>;
+  /** Values (and primitive states) by byte offset. Missing offsets read as 0. Changed through {@link setField} only. */
+  fields: ReadonlyMap<number, Value | PrimState>;
   allocSite?: Site;
   freeSite?: Site;
   /** Owning thread of a stack block. */
@@ -48,6 +50,17 @@ export interface Alloc {
    * ({@link writable}).
    */
   gen?: number;
+  /**
+   * Digest caches (state/hash.ts): the allocation's hash, valid until it is
+   * handed out to be changed ({@link writable}); the two sums of its
+   * fields' hashes, once computed kept up to date by {@link setField} (and
+   * copied with it); the hash of what never changes (id, allocation site,
+   * size).
+   */
+  hash?: number;
+  hf1?: number;
+  hf2?: number;
+  hstatic?: number;
 }
 
 export interface Frame {
@@ -171,6 +184,13 @@ export interface HeapDigest {
   dirty: Map<number, number>;
 }
 
+/**
+ * `T` with every property present, an optional one possibly undefined: what
+ * a copy that lists the properties one by one (one shape for all) must
+ * build, so that a property added later is not dropped by it.
+ */
+export type Complete<T> = { [K in keyof Required<T>]: T[K] };
+
 let generations = 0;
 
 /** A fresh copy-on-write generation. */
@@ -208,7 +228,33 @@ export function writableThread(s: VmState, tid: number): Thread {
   const frames = t.frames.slice();
   const top = frames.length - 1;
   if (top >= 0) frames[top] = copyFrame(frames[top]!, s.gen);
-  const c: Thread = { ...t, frames, gen: s.gen };
+  // every property, in the order the VM creates them (Machine.init): one shape for all threads
+  const c: Complete<Thread> = {
+    tid: t.tid,
+    name: t.name,
+    frames,
+    done: t.done,
+    dead: t.dead,
+    gen: s.gen,
+    taskState: t.taskState,
+    held: t.held,
+    steps: t.steps,
+    burst: t.burst,
+    allocSeq: t.allocSeq,
+    spin: t.spin,
+    iterReads: t.iterReads,
+    iterWrote: t.iterWrote,
+    warnedOnce: t.warnedOnce,
+    faultCalls: t.faultCalls,
+    ret: t.ret,
+    timedOut: t.timedOut,
+    sleepStart: t.sleepStart,
+    sleepWq: t.sleepWq,
+    missedWakes: t.missedWakes,
+    hashed: t.hashed,
+    hash1: t.hash1,
+    hash2: t.hash2,
+  };
   s.threads[tid] = c;
   return c;
 }
@@ -231,15 +277,72 @@ export function ownTopFrame(s: VmState, t: Thread): Frame | undefined {
 export function cloneState(s: VmState): VmState {
   s.gen = newGeneration();
   return {
-    heap: new Map(s.heap),
+    heap: copyMap(s.heap),
     threads: s.threads.slice(),
     jiffies: s.jiffies,
     log: s.log.slice(),
     globals: s.globals,
     step: s.step,
     gen: newGeneration(),
-    heapDigest: s.heapDigest ? { b1: s.heapDigest.b1, b2: s.heapDigest.b2, dirty: new Map(s.heapDigest.dirty) } : null,
+    heapDigest: s.heapDigest ? { b1: s.heapDigest.b1, b2: s.heapDigest.b2, dirty: copyMap(s.heapDigest.dirty) } : null,
   };
+}
+
+/** A copy of a map, in its order (`new Map(m)` builds an entry array per entry: this builds none). */
+export function copyMap<K, V>(m: ReadonlyMap<K, V>): Map<K, V> {
+  const c = new Map<K, V>();
+  m.forEach((v, k) => c.set(k, v));
+  return c;
+}
+
+/**
+ * A new allocation. Every allocation is built here or copied by
+ * {@link writable}, with every property present in one order, so that all
+ * have one shape.
+ */
+export function newAlloc(a: Pick<Alloc, 'id' | 'kind' | 'name' | 'bytes' | 'fields'> & Partial<Alloc>): Alloc {
+  const c: Complete<Alloc> = {
+    id: a.id,
+    kind: a.kind,
+    type: a.type,
+    ctype: a.ctype,
+    name: a.name,
+    bytes: a.bytes,
+    fields: a.fields,
+    allocSite: a.allocSite,
+    freeSite: a.freeSite,
+    owner: a.owner,
+    isConst: a.isConst,
+    gen: a.gen,
+    hash: undefined,
+    hf1: undefined,
+    hf2: undefined,
+    hstatic: undefined,
+  };
+  return c;
+}
+
+/** A copy of allocation `a` owned by generation `gen` (its fields copied; digest caches but its hash kept). */
+function copyAlloc(a: Alloc, gen: number): Alloc {
+  const c: Complete<Alloc> = {
+    id: a.id,
+    kind: a.kind,
+    type: a.type,
+    ctype: a.ctype,
+    name: a.name,
+    bytes: a.bytes,
+    fields: copyMap(a.fields),
+    allocSite: a.allocSite,
+    freeSite: a.freeSite,
+    owner: a.owner,
+    isConst: a.isConst,
+    gen,
+    hash: undefined,
+    hf1: a.hf1,
+    hf2: a.hf2,
+    hstatic: a.hstatic,
+  };
+  return c;
 }
 
 /**
@@ -255,9 +358,20 @@ export function writable(s: VmState, a: Alloc): Alloc {
     allocChanged(cur);
     return cur;
   }
-  const copy: Alloc = { ...cur, fields: new Map(cur.fields), gen: s.gen };
+  const copy = copyAlloc(cur, s.gen);
   s.heap.set(a.id, copy);
   return copy;
+}
+
+/**
+ * Set field `off` of allocation `a` (one {@link writable} returned) to `v`:
+ * every change of a field goes through here, so that the digest's sums over
+ * the fields follow (state/hash.ts fieldChanged).
+ */
+export function setField(a: Alloc, off: number, v: Value | PrimState): void {
+  const fields = a.fields as Map<number, Value | PrimState>;
+  if (a.hf1 !== undefined) fieldChanged(a, off, fields.get(off), v);
+  fields.set(off, v);
 }
 
 /** Put a new allocation in the heap (every addition goes through here: the digest's sums follow). */

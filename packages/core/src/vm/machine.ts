@@ -17,10 +17,12 @@ import {
   type Alloc,
   type Frame,
   type StackFrame,
+  type Complete,
   type Thread,
   cloneState,
   heapDelete,
   heapSet,
+  newAlloc,
   newGeneration,
   ownTopFrame,
   threadChanged,
@@ -103,19 +105,22 @@ export class Machine extends VmServices {
         const prim = t?.k === 'prim' ? STATE_BY_CTYPE.get(t.name) : undefined;
         if (prim) fields.set(off, prim.init({ key: `static:${name}`, name }, flags));
       }
-      heap.set(id, {
+      heap.set(
         id,
-        kind: 'global',
-        name: g.name,
-        bytes: Math.max(1, g.bytes),
-        fields,
-        isConst: g.isConst,
-        type: g.type.k === 'struct' ? g.type.name : undefined,
-        ctype: g.type,
-        gen,
-      });
+        newAlloc({
+          id,
+          kind: 'global',
+          name: g.name,
+          bytes: Math.max(1, g.bytes),
+          fields,
+          isConst: g.isConst,
+          type: g.type.k === 'struct' ? g.type.name : undefined,
+          ctype: g.type,
+          gen,
+        }),
+      );
     });
-    const threads: Thread[] = [];
+    const threads: Complete<Thread>[] = [];
     for (let i = 0; i <= this.nworkers; i++) {
       threads.push({
         tid: i,
@@ -134,6 +139,11 @@ export class Machine extends VmServices {
         iterWrote: false,
         warnedOnce: new Set(),
         faultCalls: 0,
+        ret: undefined,
+        timedOut: undefined,
+        sleepStart: undefined,
+        sleepWq: undefined,
+        missedWakes: undefined,
         hashed: false,
         hash1: 0,
         hash2: 0,
@@ -532,15 +542,18 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      heapSet(this.state, {
-        id: stack,
-        kind: 'stack',
-        name: `${F.name} locals`,
-        bytes: Math.max(1, F.stackSize),
-        fields: new Map(),
-        owner: t.tid,
-        gen: this.state.gen,
-      });
+      heapSet(
+        this.state,
+        newAlloc({
+          id: stack,
+          kind: 'stack',
+          name: `${F.name} locals`,
+          bytes: Math.max(1, F.stackSize),
+          fields: new Map(),
+          owner: t.tid,
+          gen: this.state.gen,
+        }),
+      );
     }
     threadChanged(t);
     // the caller was the top frame until now, its cached digest part stale

@@ -37,7 +37,10 @@ void thread_c(void) { mutex_lock(&m); if (o) o->v = mid(3); mutex_unlock(&m); x 
 /** Plain data of everything an execution's future depends on (Maps and Sets as entry lists, sites as their JSON). */
 function dump(m: Machine): unknown {
   const kcsan = (m as unknown as { kcsan: Kcsan }).kcsan;
-  const heap = [...m.state.heap.values()].sort((a, b) => a.id - b.id).map((a) => ({ ...a, gen: undefined }));
+  // without the copy-on-write generations and the digest caches
+  const heap = [...m.state.heap.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((a) => ({ ...a, gen: undefined, hash: undefined, hf1: undefined, hf2: undefined, hstatic: undefined }));
   const threads = m.state.threads.map((t) => ({
     ...t,
     gen: undefined,
