@@ -39,6 +39,7 @@
  */
 import type { Alloc, Frame, HeapDigest, Site, StackFrame, Thread, VmState } from './state.js';
 import type { PrimState } from './prim.js';
+import type { HeapMap } from './heap-map.js';
 import type { Value } from './values.js';
 
 /** murmur3 fmix32. */
@@ -286,14 +287,14 @@ export const ABSENT = -1;
  * The heap's two bag sums from scratch: the sum of every allocation's hash,
  * and the sum of every allocation's hash mixed once more.
  */
-export function heapSums(heap: ReadonlyMap<number, Alloc>, uncached = false): [number, number] {
+export function heapSums(heap: HeapMap, uncached = false): [number, number] {
   let b1 = 0;
   let b2 = 0;
-  for (const a of heap.values()) {
+  heap.forEach((a) => {
     const x = uncached ? computeAllocHash(a) : allocHash(a);
     b1 = (b1 + x) | 0;
     b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
-  }
+  });
   return [b1, b2];
 }
 

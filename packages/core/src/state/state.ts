@@ -25,6 +25,7 @@ export interface Site {
 }
 
 import { allocChanged, fieldChanged, heapTouched } from './hash.js';
+import type { HeapMap } from './heap-map.js';
 
 export interface Alloc {
   id: number;
@@ -156,7 +157,8 @@ export function threadChanged(t: Thread): void {
 }
 
 export interface VmState {
-  heap: Map<number, Alloc>;
+  /** The allocations by id (copied in time proportional to what changed: ./heap-map.ts). */
+  heap: HeapMap;
   threads: Thread[];
   /** Current time in jiffies (HZ = 1000, so one jiffy is one millisecond). */
   jiffies: number;
@@ -277,7 +279,7 @@ export function ownTopFrame(s: VmState, t: Thread): Frame | undefined {
 export function cloneState(s: VmState): VmState {
   s.gen = newGeneration();
   return {
-    heap: copyMap(s.heap),
+    heap: s.heap.clone(),
     threads: s.threads.slice(),
     jiffies: s.jiffies,
     log: s.log.slice(),
@@ -370,7 +372,12 @@ export function writable(s: VmState, a: Alloc): Alloc {
  */
 export function setField(a: Alloc, off: number, v: Value | PrimState): void {
   const fields = a.fields as Map<number, Value | PrimState>;
-  if (a.hf1 !== undefined) fieldChanged(a, off, fields.get(off), v);
+  if (a.hf1 !== undefined) {
+    // a primitive state (or another value object but a pointer) is new each time it changes, and hashing one
+    // costs more than a number: the sums are computed again at the next digest, for the last one only
+    if (typeof v === 'object' && (v as { t?: string }).t !== 'p') a.hf1 = a.hf2 = undefined;
+    else fieldChanged(a, off, fields.get(off), v);
+  }
   fields.set(off, v);
 }
 

@@ -29,6 +29,7 @@ import {
   writableThread,
 } from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
+import { HeapMap } from '../state/heap-map.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
@@ -149,7 +150,7 @@ export class Machine extends VmServices {
         hash2: 0,
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
+    this.state = { heap: new HeapMap(heap), threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
     this.spin.reset(this.nworkers + 1);
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];

@@ -130,7 +130,17 @@ describe('copy-on-write states', () => {
   it("a clone and its original never see each other's writes", async () => {
     const { cloneState, setField, writable } = await import('../../src/state/state.js');
     const a = { id: 1, kind: 'heap' as const, name: 'kzalloc', bytes: 8, fields: new Map([[0, 1]]), gen: 0 };
-    const s0 = { heap: new Map([[1, a]]), threads: [], jiffies: 0, log: [], globals: [], step: 0, gen: 0 };
+    const { HeapMap } = await import('../../src/state/heap-map.js');
+    const s0 = {
+      heap: new HeapMap(new Map([[1, a]])),
+      threads: [],
+      jiffies: 0,
+      log: [],
+      globals: [],
+      step: 0,
+      gen: 0,
+      heapDigest: null,
+    };
     const s1 = cloneState(s0);
     setField(writable(s1, s1.heap.get(1)!), 0, 2);
     setField(writable(s0, s0.heap.get(1)!), 0, 3);
