@@ -5,7 +5,8 @@
  * (more steps, other restores of it and of other checkpoints, new
  * checkpoints), restoring it gives the state a replay of its prefix from
  * the initial state reaches: the same heap, threads, KCSAN clocks and
- * shadow memory, spin detector, and findings.
+ * shadow memory, spin detector (its read logs are shared, append-only),
+ * and findings.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -32,6 +33,14 @@ static int mid(int a) { int loc = a; int *p = &loc; int r = leaf(*p); r += leaf(
 void thread_a(void) { int r = mid(1); mutex_lock(&m); x = r; mutex_unlock(&m); WRITE_ONCE(done, 1); wake_up(&wq); }
 void thread_b(void) { int r = leaf(2); wait_event(wq, READ_ONCE(done)); mutex_lock(&m); r += mid(r); kfree(o); o = NULL; mutex_unlock(&m); }
 void thread_c(void) { mutex_lock(&m); if (o) o->v = mid(3); mutex_unlock(&m); x = 2; }
+`;
+
+/** Spin-waits (the spin detector's logs, loop marks and signatures) on a flag two threads set and clear. */
+const SPIN = `
+static int flag, seen, count;
+void thread_waiter(void) { while (!READ_ONCE(flag)) cpu_relax(); seen = READ_ONCE(count); }
+void thread_setter(void) { WRITE_ONCE(count, 1); WRITE_ONCE(flag, 1); WRITE_ONCE(count, 2); }
+void thread_other(void) { int i; for (i = 0; i < 3; i++) WRITE_ONCE(count, READ_ONCE(count) + 1); }
 `;
 
 /** Plain data of everything an execution's future depends on (Maps and Sets as entry lists, sites as their JSON). */
@@ -134,6 +143,17 @@ describe('checkpoints share state copy on write', () => {
     await fc.assert(
       fc.asyncProperty(programArb, fc.array(fc.nat(1000), { minLength: 1, maxLength: 80 }), async (src, choices) => {
         checked += await walk(src, choices, 8);
+      }),
+      { numRuns: 50 },
+    );
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('and through spin-waits', { timeout: 600_000 }, async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(1000), { minLength: 1, maxLength: 80 }), async (choices) => {
+        checked += await walk(SPIN, choices, 8);
       }),
       { numRuns: 50 },
     );
