@@ -29,7 +29,8 @@
  * Incremental (docs/scheduler.md, "State hashing"): an allocation's hash is
  * cached on the allocation object (allocations are copy-on-write, state.ts
  * `writable`, which drops the cached hash of an allocation it hands out for
- * mutation; a primitive state is immutable, so its hash is cached for good);
+ * mutation), with its fields' sums, which state.ts `setField` adjusts (a
+ * value or primitive state is immutable, so its hash is cached for good);
  * the heap's two bag sums are kept on the state and adjusted by the
  * allocations `writable`, `heapSet` and `heapDelete` recorded as changed
  * since; each thread's part is cached on the thread until state.ts
