@@ -17,30 +17,86 @@
 import type { Site } from '../state/state.js';
 import { type Hash64, fmix, siteHash, strHash } from '../state/hash.js';
 import type { Value } from '../state/values.js';
-import { type VClock, copyClock, covers, increment, join, newClock } from '../state/vclock.js';
+import { type VClock, copyClock, covers, increment, join, leqExcept, newClock } from '../state/vclock.js';
+import { newGeneration } from '../state/state.js';
 import type { ReportCtx } from './ctx.js';
 import { type ChargeCtx, type Finding, finding, findingKey } from './finding.js';
 
+/** A read since the last write of a location: task, its clock component, marked?, site. Never changed. */
+interface ReadEntry {
+  readonly tid: number;
+  readonly c: number;
+  readonly marked: boolean;
+  readonly site: Site;
+  readonly what: string;
+}
+
+/** An atomic addition since the last write (marked, commutative): task, its clock component, site. Never changed. */
+interface AddEntry {
+  readonly tid: number;
+  readonly c: number;
+  readonly site: Site;
+  readonly what: string;
+}
+
+/** The last write of a location: task, its clock component, marked?, site, value written. Never changed. */
+interface WriteEntry {
+  readonly tid: number;
+  readonly c: number;
+  readonly marked: boolean;
+  readonly site: Site;
+  readonly what: string;
+  readonly value: Value;
+}
+
+/**
+ * A location's shadow memory. Copy on write: only the detector whose
+ * {@link Kcsan.gen} it carries changes it in place; another one sharing it
+ * (a checkpoint's copy) replaces it with a copy first ({@link Kcsan.own}).
+ */
 interface Shadow {
-  /** The location (its DepKey). */
-  loc: string;
-  /** Last write: task, its clock component, marked?, site. */
-  w: { tid: number; c: number; marked: boolean; site: Site; what: string; value: Value } | null;
-  /** Reads since the last write, per task. */
-  r: Map<number, { c: number; marked: boolean; site: Site; what: string }>;
+  /** The location's index in {@link KcsanIndex.locs}. */
+  readonly id: number;
+  w: WriteEntry | null;
+  /** Reads since the last write, at most one per task, in the order the tasks first read (a Map's order). */
+  r: ReadEntry[];
   /**
    * Atomic additions (atomic_inc, ...: marked, commutative) since the last
-   * write, per task, or null when none: kept beside the last write rather
-   * than replacing it, so that the shadow is the same whichever order two
+   * write, at most one per task: kept beside the last write rather than
+   * replacing it, so that the shadow is the same whichever order two
    * additions ran in (DPOR explores one order of them only).
    */
-  a: Map<number, { c: number; site: Site; what: string }> | null;
+  a: AddEntry[];
+  gen: number;
+}
+
+/**
+ * Small integer ids for the locations and sync objects a detector and its
+ * clones have met (append-only, shared by them), so that their shadow memory
+ * and sync clocks are arrays, which a clone copies cheaply.
+ */
+interface KcsanIndex {
+  locs: Map<string, number>;
+  locKeys: string[];
+  syncs: Map<string, number>;
+  syncKeys: string[];
 }
 
 export class Kcsan {
+  /** Per task, its clock: changed in place only while `vcOwned[t]` (else copied first: clones share them). */
   private vc: VClock[];
-  private sync = new Map<string, VClock>();
-  private shadow = new Map<string, Shadow>();
+  private vcOwned: boolean[];
+  /** Ids of locations and sync objects, shared with clones. */
+  private readonly index: KcsanIndex;
+  /**
+   * Per sync object (lock, counter, queue) by id, its clock (undefined: no
+   * release yet). Never changed in place (a release replaces it): shared by clones.
+   */
+  private sync: (VClock | undefined)[];
+  /** Shadow memory by location id (undefined: no access yet); the entries are copy on write ({@link Shadow.gen}). */
+  private shadow: (Shadow | undefined)[];
+  /** This detector's copy-on-write generation: the shadow entries it may change in place carry it. */
+  private gen = newGeneration();
 
   /**
    * `show` renders a value for the "value changed" line; it runs only when
@@ -50,28 +106,71 @@ export class Kcsan {
     private readonly nthreads: number,
     private readonly reported: Set<string>,
     private readonly show: (v: Value) => string = String,
+    from?: Kcsan,
   ) {
+    if (from) {
+      this.index = from.index;
+      this.vc = from.vc.slice();
+      this.vcOwned = new Array<boolean>(nthreads).fill(false);
+      this.sync = from.sync.slice();
+      this.shadow = from.shadow.slice();
+      return;
+    }
+    this.index = { locs: new Map(), locKeys: [], syncs: new Map(), syncKeys: [] };
+    this.sync = [];
+    this.shadow = [];
     this.vc = Array.from({ length: nthreads }, (_, t) => {
       const v = newClock(nthreads);
       increment(v, t);
       return v;
     });
+    this.vcOwned = new Array<boolean>(nthreads).fill(true);
   }
 
   /** All threads start after setup: nothing to do since clocks start ordered after it. */
 
   /**
    * A copy with the same clocks and shadow memory, sharing the reported set
-   * (the explorer's checkpoints: vm/machine.ts snapshot). Shadow entries'
-   * last writes are replaced, never changed, so they are shared.
+   * (the explorer's checkpoints: vm/machine.ts snapshot). Nothing is copied
+   * but three short arrays: the clocks and shadow entries are shared, copy on write
+   * (both this detector and the copy copy one before changing it), and the
+   * entries' reads and writes and the sync objects' clocks are never changed.
    */
   clone(): Kcsan {
-    const c = new Kcsan(this.nthreads, this.reported, this.show);
-    c.vc = this.vc.map(copyClock);
-    for (const [k, v] of this.sync) c.sync.set(k, copyClock(v));
-    for (const [k, sh] of this.shadow)
-      c.shadow.set(k, { loc: sh.loc, w: sh.w, r: new Map(sh.r), a: sh.a && new Map(sh.a) });
+    const c = new Kcsan(this.nthreads, this.reported, this.show, this);
+    this.vcOwned.fill(false);
+    this.gen = newGeneration();
     return c;
+  }
+
+  /**
+   * The whole detector state as plain data: every task's clock, every sync
+   * object's clock by key and every location's shadow by key, each sorted by
+   * key (tests: a clone restored after the original went on equals a replay).
+   */
+  snapshot(): {
+    clocks: number[][];
+    sync: [string, number[]][];
+    shadow: [string, { w: WriteEntry | null; r: ReadEntry[]; a: AddEntry[] }][];
+  } {
+    const byKey = <T>(a: [string, T][]) => a.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const sync: [string, number[]][] = [];
+    this.sync.forEach((c, i) => {
+      if (c) sync.push([this.index.syncKeys[i]!, [...c]]);
+    });
+    const shadow: [string, { w: WriteEntry | null; r: ReadEntry[]; a: AddEntry[] }][] = [];
+    for (const sh of this.shadow)
+      if (sh) shadow.push([this.index.locKeys[sh.id]!, { w: sh.w, r: sh.r.slice(), a: sh.a.slice() }]);
+    return { clocks: this.vc.map((c) => [...c]), sync: byKey(sync), shadow: byKey(shadow) };
+  }
+
+  /** Task `tid`'s clock, to be changed in place (copied first when a clone shares it). */
+  private ownClock(tid: number): VClock {
+    if (this.vcOwned[tid]) return this.vc[tid]!;
+    const v = copyClock(this.vc[tid]!);
+    this.vc[tid] = v;
+    this.vcOwned[tid] = true;
+    return v;
   }
 
   /**
@@ -105,24 +204,24 @@ export class Kcsan {
     }
     const live = liveScratch;
     live.length = 0;
-    for (const sh of this.shadow.values()) {
+    for (const sh of this.shadow) {
+      if (!sh) continue;
       let any = false;
       const w = sh.w;
       if (w && this.isLive(w.tid, w.c)) {
         th[w.tid]!.push(w.c);
         any = true;
       }
-      for (const [t, r] of sh.r)
-        if (this.isLive(t, r.c)) {
-          th[t]!.push(r.c);
+      for (const r of sh.r)
+        if (this.isLive(r.tid, r.c)) {
+          th[r.tid]!.push(r.c);
           any = true;
         }
-      if (sh.a)
-        for (const [t, r] of sh.a)
-          if (this.isLive(t, r.c)) {
-            th[t]!.push(r.c);
-            any = true;
-          }
+      for (const e of sh.a)
+        if (this.isLive(e.tid, e.c)) {
+          th[e.tid]!.push(e.c);
+          any = true;
+        }
       if (any) live.push(sh);
     }
     for (let u = 0; u < workers; u++) {
@@ -135,10 +234,13 @@ export class Kcsan {
     for (let u = 0; u < workers; u++) h.seq(clockRanks(vc[u]!, th, workers));
     let a = 0;
     let b = 0;
-    for (const [k, c] of this.sync) {
+    const sync = this.sync;
+    for (let i = 0; i < sync.length; i++) {
+      const c = sync[i];
+      if (!c) continue;
       const ch = clockRanks(c, th, workers);
       if (ch === 0) continue;
-      const x = fmix(strHash(k) ^ ch);
+      const x = fmix(strHash(this.index.syncKeys[i]!) ^ ch);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x1b873593)) | 0;
     }
@@ -146,7 +248,7 @@ export class Kcsan {
     a = 0;
     b = 0;
     for (const sh of live) {
-      let x = strHash(sh.loc);
+      let x = strHash(this.index.locKeys[sh.id]!);
       const w = sh.w;
       if (w && this.isLive(w.tid, w.c))
         x = fmix(
@@ -158,26 +260,27 @@ export class Kcsan {
         );
       else x = fmix(x ^ 0x2545f491);
       let r = 0;
-      for (const [t, e] of sh.r)
-        if (this.isLive(t, e.c))
+      for (const e of sh.r)
+        if (this.isLive(e.tid, e.c))
           r =
             (r +
               fmix(
-                Math.imul(t + 1, 0x85ebca6b) ^
-                  Math.imul(rankOf(th[t]!, e.c) + 3, 0xc2b2ae35) ^
+                Math.imul(e.tid + 1, 0x85ebca6b) ^
+                  Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35) ^
                   (e.marked ? 1 : 0) ^
                   siteHash(e.site),
               )) |
             0;
-      if (sh.a)
-        for (const [t, e] of sh.a)
-          if (this.isLive(t, e.c))
-            r =
-              (r +
-                fmix(
-                  Math.imul(t + 1, 0x9e3779b1) ^ Math.imul(rankOf(th[t]!, e.c) + 5, 0x7feb352d) ^ siteHash(e.site),
-                )) |
-              0;
+      for (const e of sh.a)
+        if (this.isLive(e.tid, e.c))
+          r =
+            (r +
+              fmix(
+                Math.imul(e.tid + 1, 0x9e3779b1) ^
+                  Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d) ^
+                  siteHash(e.site),
+              )) |
+            0;
       x = fmix(x ^ r);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
@@ -198,10 +301,13 @@ export class Kcsan {
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */
   release(tid: number, key: string): void {
     const v = this.vc[tid]!;
-    const s = this.sync.get(key);
-    if (s) join(s, v);
-    else this.sync.set(key, copyClock(v));
-    increment(v, tid);
+    const id = this.syncId(key);
+    const s = this.sync[id];
+    // a new clock, not the old one joined in place: clones share the old one
+    const n = copyClock(v);
+    if (s) join(n, s);
+    this.sync[id] = n;
+    increment(this.ownClock(tid), tid);
   }
 
   /** Task `tid`'s clock (not a copy: read it, do not keep it). */
@@ -211,9 +317,12 @@ export class Kcsan {
 
   /** Acquire: join a sync object's clock into this task's clock. */
   acquire(tid: number, key: string): void {
-    const s = this.sync.get(key);
+    const id = this.index.syncs.get(key);
+    if (id === undefined) return;
+    const s = this.sync[id];
     if (!s) return;
-    join(this.vc[tid]!, s);
+    if (!this.vcOwned[tid] && leqExcept(s, this.vc[tid]!, -1)) return;
+    join(this.ownClock(tid), s);
   }
 
   /** Acquire and release (an atomic read-modify-write). */
@@ -224,7 +333,7 @@ export class Kcsan {
 
   /** Join every thread's clock into `tid` (the check phase runs after all threads). */
   joinAll(tid: number): void {
-    const v = this.vc[tid]!;
+    const v = this.ownClock(tid);
     for (const o of this.vc) join(v, o);
   }
 
@@ -248,7 +357,7 @@ export class Kcsan {
     ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
   ): Finding[] | undefined {
     if (tid >= this.nthreads) return undefined;
-    const sh = this.shadowOf(loc);
+    let sh = this.shadowOf(loc);
     const v = this.vc[tid]!;
     let found: Finding[] | undefined;
     const w = sh.w;
@@ -257,20 +366,27 @@ export class Kcsan {
       if (f) (found ??= []).push(f);
     }
     // the additions since the last write are marked writes: they race with plain accesses only
-    if (!marked && sh.a)
-      for (const [at, e] of sh.a) {
-        if (at !== tid && !covers(v, at, e.c)) {
+    if (!marked)
+      for (const e of sh.a) {
+        if (e.tid !== tid && !covers(v, e.tid, e.c)) {
           const f = this.report(ctx, e.site, e.what, true, site, what, write, null);
           if (f) (found ??= []).push(f);
         }
       }
     if (write) {
       found = this.readsRace(sh, tid, v, marked, site, what, ctx, found);
+      if (sh.gen === this.gen) {
+        sh.r.length = 0;
+        sh.a.length = 0;
+      } else this.shadow[sh.id] = sh = { id: sh.id, w: null, r: [], a: [], gen: this.gen };
       sh.w = { tid, c: v[tid]!, marked, site, what, value };
-      sh.r = new Map();
-      sh.a = null;
     } else {
-      sh.r.set(tid, { c: v[tid]!, marked, site, what });
+      const e: ReadEntry = { tid, c: v[tid]!, marked, site, what };
+      sh = this.own(sh);
+      const r = sh.r;
+      let i = 0;
+      while (i < r.length && r[i]!.tid !== tid) i++;
+      r[i] = e;
     }
     return found;
   }
@@ -291,7 +407,7 @@ export class Kcsan {
     ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
   ): Finding[] | undefined {
     if (tid >= this.nthreads) return undefined;
-    const sh = this.shadowOf(loc);
+    let sh = this.shadowOf(loc);
     const v = this.vc[tid]!;
     let found: Finding[] | undefined;
     const w = sh.w;
@@ -300,17 +416,25 @@ export class Kcsan {
       if (f) (found ??= []).push(f);
     }
     found = this.readsRace(sh, tid, v, true, site, what, ctx, found);
-    (sh.a ??= new Map()).set(tid, { c: v[tid]!, site, what });
+    sh = this.own(sh);
+    const a = sh.a;
+    let i = 0;
+    while (i < a.length && a[i]!.tid !== tid) i++;
+    a[i] = { tid, c: v[tid]!, site, what };
     return found;
   }
 
-  /** The shadow entry of `loc`, made on first use. */
+  /** The shadow entry of `loc` (a new location's made on first use, with an id shared by every clone). */
   private shadowOf(loc: string): Shadow {
-    let sh = this.shadow.get(loc);
-    if (!sh) {
-      sh = { loc, w: null, r: new Map(), a: null };
-      this.shadow.set(loc, sh);
+    const ix = this.index;
+    let id = ix.locs.get(loc);
+    if (id === undefined) {
+      id = ix.locKeys.length;
+      ix.locs.set(loc, id);
+      ix.locKeys.push(loc);
     }
+    let sh = this.shadow[id];
+    if (!sh) this.shadow[id] = sh = { id, w: null, r: [], a: [], gen: this.gen };
     return sh;
   }
 
@@ -325,13 +449,33 @@ export class Kcsan {
     ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
     found: Finding[] | undefined,
   ): Finding[] | undefined {
-    for (const [rt, r] of sh.r) {
-      if (rt !== tid && !covers(v, rt, r.c) && !(r.marked && marked)) {
+    for (const r of sh.r) {
+      if (r.tid !== tid && !covers(v, r.tid, r.c) && !(r.marked && marked)) {
         const f = this.report(ctx, r.site, r.what, false, site, what, true, null);
         if (f) (found ??= []).push(f);
       }
     }
     return found;
+  }
+
+  /** Shadow entry `sh`, to be changed in place: a copy put in its place when a clone shares it. */
+  private own(sh: Shadow): Shadow {
+    if (sh.gen === this.gen) return sh;
+    const c: Shadow = { id: sh.id, w: sh.w, r: sh.r.slice(), a: sh.a.slice(), gen: this.gen };
+    this.shadow[sh.id] = c;
+    return c;
+  }
+
+  /** The id of sync object `key` (a new one the first time any clone meets it). */
+  private syncId(key: string): number {
+    const ix = this.index;
+    let id = ix.syncs.get(key);
+    if (id === undefined) {
+      id = ix.syncKeys.length;
+      ix.syncs.set(key, id);
+      ix.syncKeys.push(key);
+    }
+    return id;
   }
 
   /**

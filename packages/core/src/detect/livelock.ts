@@ -11,7 +11,7 @@
  * enabled) until one of the values it read changes; when every unfinished
  * task waits so, nothing can end the spin and it is reported.
  */
-import type { Frame, Thread } from '../state/state.js';
+import { type Frame, type Thread, copyMap } from '../state/state.js';
 import { type Value, valEq } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { type Hash64, numHash, textHash, valueHash } from '../state/hash.js';
@@ -19,12 +19,27 @@ import { type DepKey, memKey } from '../state/keys.js';
 import type { DetectCtx, ReportCtx } from './ctx.js';
 import { finding, where } from './finding.js';
 
+/** Forget `t`'s signature of loop `loop` (the map is replaced, not changed: copies of the thread share it). */
+function forgetSpin(t: Thread, loop: number): void {
+  if (!t.spin.has(loop)) return;
+  const m = new Map(t.spin);
+  m.delete(loop);
+  t.spin = m;
+}
+
 /** A shared read of an iteration: allocation, offset, value read. */
 type Read = [alloc: number, off: number, v: Value];
 
 /** The reads of a thread's pending spin-wait, and per-thread iteration logs. One per execution. */
 export class SpinDetector {
+  /**
+   * Per task, its shared reads in order: the first `logLen[t]` entries of
+   * `readLog[t]`. The arrays are shared with clones, append-only: a task's
+   * log is pushed to in place only while nobody pushed past this detector's
+   * length, else copied first ({@link noteRead}).
+   */
   private readLog: Read[][] = [];
+  private logLen: number[] = [];
   private writeCount: number[] = [];
   private loopMarks: Map<number, [number, number]>[] = [];
   /** Per spinning thread: the reads whose change ends its wait. */
@@ -33,6 +48,7 @@ export class SpinDetector {
   /** Forget everything (a new execution with `n` tasks). */
   reset(n: number): void {
     this.readLog = Array.from({ length: n }, () => []);
+    this.logLen = new Array(n).fill(0);
     this.writeCount = new Array(n).fill(0);
     this.loopMarks = Array.from({ length: n }, () => new Map());
     this.awaiting = new Map();
@@ -41,17 +57,33 @@ export class SpinDetector {
   /** A copy with the same per-execution state (the explorer's checkpoints: vm/machine.ts snapshot). */
   clone(): SpinDetector {
     const c = new SpinDetector();
-    c.readLog = this.readLog.map((l) => l.slice());
+    c.readLog = this.readLog.slice();
+    c.logLen = this.logLen.slice();
     c.writeCount = this.writeCount.slice();
-    c.loopMarks = this.loopMarks.map((m) => new Map(m));
-    c.awaiting = new Map(this.awaiting);
+    c.loopMarks = this.loopMarks.map(copyMap);
+    c.awaiting = copyMap(this.awaiting);
     return c;
   }
 
   /** A shared load by `tid`. */
   noteRead(tid: number, a: number, off: number, v: Value): void {
-    const log = this.readLog[tid]!;
-    if (log.length < 4096) log.push([a, off, v]);
+    const n = this.logLen[tid]!;
+    if (n >= 4096) return;
+    let log = this.readLog[tid]!;
+    // a clone pushed past this detector's reads: the log is copied up to them
+    if (log.length !== n) this.readLog[tid] = log = log.slice(0, n);
+    log.push([a, off, v]);
+    this.logLen[tid] = n + 1;
+  }
+
+  /** The detector's state as plain data (tests). */
+  toJSON(): unknown {
+    return {
+      readLog: this.readLog.map((l, t) => l.slice(0, this.logLen[t])),
+      writeCount: this.writeCount,
+      loopMarks: this.loopMarks.map((m) => [...m]),
+      awaiting: [...this.awaiting],
+    };
   }
 
   /** A shared store by `tid`. */
@@ -66,19 +98,20 @@ export class SpinDetector {
    */
   backEdge(k: DetectCtx, t: Thread, f: Frame, loop: number): boolean {
     const marks = this.loopMarks[t.tid]!;
-    const log = this.readLog[t.tid]!;
+    const len = this.logLen[t.tid]!;
     const writes = this.writeCount[t.tid]!;
     const prev = marks.get(loop);
-    marks.set(loop, [log.length, writes]);
+    marks.set(loop, [len, writes]);
     if (!prev) return false;
     if (writes !== prev[1]) {
-      t.spin.delete(loop);
+      forgetSpin(t, loop);
       return false;
     }
-    const reads = log.slice(prev[0]);
+    const reads = this.readLog[t.tid]!.slice(prev[0], len);
     const sig = signature(k, f, reads);
     const last = t.spin.get(loop);
-    t.spin.set(loop, sig);
+    // replaced, not changed: copies of the thread share it (state.ts writableThread)
+    if (last !== sig) t.spin = new Map(t.spin).set(loop, sig);
     if (last !== sig) return false;
     if (reads.length === 0) {
       const s = k.site(t);
@@ -119,7 +152,7 @@ export class SpinDetector {
   resume(tid: number, loop: number, t: Thread): Read[] {
     const reads = this.awaiting.get(tid) ?? [];
     this.awaiting.delete(tid);
-    t.spin.delete(loop);
+    forgetSpin(t, loop);
     return reads;
   }
 
@@ -138,7 +171,7 @@ export class SpinDetector {
     const n = this.readLog.length;
     h.seq(n);
     for (let t = 0; t < n; t++) {
-      h.seq(t).seq(this.readLog[t]!.length).seq(this.writeCount[t]!);
+      h.seq(t).seq(this.logLen[t]!).seq(this.writeCount[t]!);
       const marks = this.loopMarks[t]!;
       h.seq(marks.size);
       for (const [k, x] of marks) h.seq(k).seq(x[0]).seq(x[1]);

@@ -67,7 +67,10 @@ export interface KernelCtx extends ReportCtx {
   currentSchedule(): number[];
   /** The clock in jiffies (HZ = 1000: one jiffy is one millisecond). */
   jiffies: number;
-  /** Thread `tid` (a waker changes a sleeper's task state). */
+  /**
+   * Thread `tid`, to be changed (a waker changes a sleeper's task state):
+   * copied first when a copy of the state shares it (state.ts writableThread).
+   */
   thread(tid: number): Thread;
   /** Every thread, the setup/check task last. */
   threads(): readonly Thread[];

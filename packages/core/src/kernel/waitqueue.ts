@@ -38,7 +38,7 @@ export interface WaitQueueState extends PrimState {
 
 interface SleepInfo {
   wq: string;
-  missed: MissedWake[];
+  missed: readonly MissedWake[];
 }
 
 function sleepInfo(t: Thread): SleepInfo | undefined {

@@ -15,7 +15,7 @@
  * (xa_load, xa_for_each) use RCU and take no lock. The whole array is one
  * location for the scheduler and KCSAN (its operations are marked accesses).
  */
-import type { Thread } from '../state/state.js';
+import { type Thread, setField } from '../state/state.js';
 import { type Value, XA_ZERO, valEq } from '../state/values.js';
 import type { Builtin, BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
@@ -185,7 +185,7 @@ function doAlloc(x: XaRef, a: Value[]): Value {
   const entry = entry0 === 0 || entry0 === undefined ? XA_ZERO : entry0;
   put(x, idx, entry);
   const r = x.m.resolve(x.t, idp!, 'xa_alloc(id)');
-  x.m.mut(r.alloc).fields.set(r.off, idx);
+  setField(x.m.mut(r.alloc), r.off, idx);
   x.m.kcsanAccess(x.t, r.key, true, false, 'xa_alloc(&id)', idx);
   return 0;
 }

@@ -29,7 +29,8 @@
  * Incremental (docs/scheduler.md, "State hashing"): an allocation's hash is
  * cached on the allocation object (allocations are copy-on-write, state.ts
  * `writable`, which drops the cached hash of an allocation it hands out for
- * mutation; a primitive state is immutable, so its hash is cached for good);
+ * mutation), with its fields' sums, which state.ts `setField` adjusts (a
+ * value or primitive state is immutable, so its hash is cached for good);
  * the heap's two bag sums are kept on the state and adjusted by the
  * allocations `writable`, `heapSet` and `heapDelete` recorded as changed
  * since; each thread's part is cached on the thread until state.ts
@@ -37,8 +38,9 @@
  * a state is the same whatever path built it, and equals
  * {@link stateHashFromScratch}.
  */
-import type { Alloc, Frame, HeapDigest, Site, Thread, VmState } from './state.js';
+import type { Alloc, Frame, HeapDigest, Site, StackFrame, Thread, VmState } from './state.js';
 import type { PrimState } from './prim.js';
+import type { HeapMap } from './heap-map.js';
 import type { Value } from './values.js';
 
 /** murmur3 fmix32. */
@@ -52,13 +54,20 @@ export function fmix(h: number): number {
 
 const strCache = new Map<string, number>();
 
+/** FNV-1a's state before any character. */
+export const FNV_START = 0x811c9dc5;
+
+/** FNV-1a's state `h` carried on over the characters of `s` (strHash(a + b) is fmix(fnvOn(fnvOn(FNV_START, a), b))). */
+export function fnvOn(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 /** FNV-1a of a string, finalised (cached: keys and names repeat). */
 export function strHash(s: string): number {
   let h = strCache.get(s);
   if (h !== undefined) return h;
-  h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h = fmix(h);
+  h = fmix(fnvOn(FNV_START, s));
   if (strCache.size < 1 << 20) strCache.set(s, h);
   return h;
 }
@@ -91,12 +100,62 @@ export function valueHash(x: Value | PrimState | undefined | null): number {
     const p = x as { a: number; o: number };
     return fmix(numHash(p.a) ^ Math.imul(numHash(p.o), 0x27d4eb2f) ^ 0x50);
   }
-  let h = objCache.get(x);
-  if (h === undefined) {
-    h = strHash(JSON.stringify(x));
-    objCache.set(x, h);
+  return objHash(x);
+}
+
+const NULL_HASH = 0x3c6ef372;
+
+/**
+ * Hash of plain data as JSON sees it, without building the text: what
+ * JSON.stringify leaves out (undefined, functions) is left out, non-finite
+ * numbers hash as null, an object with toJSON as what it returns; keys in
+ * their order, strings, numbers, booleans, arrays and objects kept apart.
+ * Objects are immutable here (values, primitive states and what they hold),
+ * so their hashes are cached.
+ */
+function objHash(o: object): number {
+  let h = objCache.get(o);
+  if (h !== undefined) return h;
+  if (Array.isArray(o)) {
+    h = fmix(0x5be0cd19 ^ o.length);
+    for (let i = 0; i < o.length; i++) {
+      const v: unknown = o[i];
+      const x = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? NULL_HASH : anyHash(v);
+      h = fmix((h ^ x) + 0x9e3779b9);
+    }
+  } else {
+    const toJSON = (o as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') h = anyHash(toJSON.call(o));
+    else {
+      h = 0x1f83d9ab;
+      for (const k in o) {
+        const v: unknown = (o as Record<string, unknown>)[k];
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+        h = fmix((h ^ strHash(k)) + 0x7f4a7c15);
+        h = fmix((h ^ anyHash(v)) + 0x9e3779b9);
+      }
+    }
   }
+  objCache.set(o, h);
   return h;
+}
+
+/** Hash of any JSON-able datum ({@link objHash}). */
+function anyHash(v: unknown): number {
+  switch (typeof v) {
+    case 'number':
+      return Number.isFinite(v) ? numHash(v) : NULL_HASH;
+    case 'string':
+      return fmix(strHash(v) ^ 0x510e527f);
+    case 'boolean':
+      return v ? 0x9b05688c : 0x1f83d9ab ^ 0x9b05688c;
+    case 'bigint':
+      return fmix(strHash(String(v)) ^ 0x6a09e667);
+    case 'object':
+      return v === null ? NULL_HASH : objHash(v);
+    default:
+      return NULL_HASH;
+  }
 }
 
 /** Two-lane accumulator: `seq` chains (order matters), `bag` adds (order does not). */
@@ -120,53 +179,106 @@ export class Hash64 {
 
 const siteCache = new WeakMap<Site, number>();
 
-/** Hash of a call site: its stack (function, file, line, column of each frame), which finding keys use. */
+/** A stack frame's text in a site's hash: {@link siteHash} hashes these joined by `/`, innermost first. */
+export function frameText(f: StackFrame): string {
+  return `${f.fn}@${f.file}:${f.line}:${f.column}`;
+}
+
+/**
+ * Hash of a call site: its stack (function, file, line, column of each
+ * frame), which finding keys use. A site that can give it without building
+ * its stack does (Site.stackHash, the VM's sites).
+ */
 export function siteHash(site: Site | undefined): number {
   if (!site) return 0x6a09e667;
+  if (site.stackHash) return site.stackHash();
   let h = siteCache.get(site);
   if (h === undefined) {
-    h = strHash(site.stack.map((f) => `${f.fn}@${f.file}:${f.line}:${f.column}`).join('/'));
+    h = strHash(site.stack.map(frameText).join('/'));
     siteCache.set(site, h);
   }
   return h;
 }
 
-const allocCache = new WeakMap<Alloc, number>();
-
 /** Forget the cached hash of an allocation about to be mutated in place (state.ts `writable`). */
 export function allocChanged(a: Alloc): void {
-  allocCache.delete(a);
+  a.hash = undefined;
 }
 
-/** Hash of one allocation: id, freed, type, and its fields as an unordered set (cached until `writable` changes it). */
-export function allocHash(a: Alloc): number {
-  let h = allocCache.get(a);
-  if (h !== undefined) return h;
-  h = computeAllocHash(a);
-  allocCache.set(a, h);
-  return h;
+/** A field's two parts of its allocation's field sums. */
+function fieldPart1(k: number, vh: number): number {
+  return fmix(k ^ Math.imul(vh, 0x2c1b3c6d));
+}
+function fieldPart2(k: number, vh: number): number {
+  return fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593);
 }
 
-/** {@link allocHash} without the cache. */
-function computeAllocHash(a: Alloc): number {
+/**
+ * Field `off` of `a`, whose field sums are computed ({@link Alloc.hf1}),
+ * changes from `old` (undefined: absent) to `v`: adjust the sums
+ * (state.ts setField).
+ */
+export function fieldChanged(a: Alloc, off: number, old: Value | PrimState | undefined, v: Value | PrimState): void {
+  const k = numHash(off);
+  let f1 = a.hf1!;
+  let f2 = a.hf2!;
+  if (old !== undefined) {
+    const oh = valueHash(old);
+    f1 = (f1 - fieldPart1(k, oh)) | 0;
+    f2 = (f2 - fieldPart2(k, oh)) | 0;
+  }
+  const vh = valueHash(v);
+  a.hf1 = (f1 + fieldPart1(k, vh)) | 0;
+  a.hf2 = (f2 + fieldPart2(k, vh)) | 0;
+}
+
+/** The two sums of the fields' hashes (by offset and value), an unordered set. */
+function fieldSums(a: Alloc): [number, number] {
   let f1 = 0;
   let f2 = 0;
   for (const [off, v] of a.fields) {
-    const vh = valueHash(v as Value | PrimState);
+    const vh = valueHash(v);
     const k = numHash(off);
-    f1 = (f1 + fmix(k ^ Math.imul(vh, 0x2c1b3c6d))) | 0;
-    f2 = (f2 + fmix(vh ^ Math.imul(k, 0x297a2d39) ^ 0x1b873593)) | 0;
+    f1 = (f1 + fieldPart1(k, vh)) | 0;
+    f2 = (f2 + fieldPart2(k, vh)) | 0;
   }
+  return [f1, f2];
+}
+
+/** The part of an allocation's hash that never changes: id, allocation site, size. */
+function staticAllocHash(a: Alloc): number {
+  return numHash(a.id) ^ Math.imul(siteHash(a.allocSite), 0x27d4eb2f) ^ Math.imul(numHash(a.bytes), 0x165667b1);
+}
+
+/** An allocation's hash from its parts. */
+function combineAllocHash(a: Alloc, stat: number, f1: number, f2: number): number {
   // the sites: finding keys name them (a use-after-free's free, a leak's allocation); the size: bounds checks
   return fmix(
-    numHash(a.id) ^
+    stat ^
       Math.imul(fmix(f1), 0x01000193) ^
       fmix(f2 ^ 0x68e31da4) ^
       (a.freeSite ? fmix(siteHash(a.freeSite) ^ 0x5bd1e995) : 0) ^
-      Math.imul(siteHash(a.allocSite), 0x27d4eb2f) ^
-      Math.imul(numHash(a.bytes), 0x165667b1) ^
       strHash(a.type ?? ''),
   );
+}
+
+/**
+ * Hash of one allocation: id, freed, type, and its fields as an unordered
+ * set. Cached on the allocation until `writable` hands it out to be
+ * changed; its field sums and its unchanging part are cached too.
+ */
+export function allocHash(a: Alloc): number {
+  const h = a.hash;
+  if (h !== undefined) return h;
+  if (a.hf1 === undefined) [a.hf1, a.hf2] = fieldSums(a);
+  a.hstatic ??= staticAllocHash(a);
+  return (a.hash = combineAllocHash(a, a.hstatic, a.hf1, a.hf2!));
+}
+
+/** {@link allocHash} without any cache read or written. */
+function computeAllocHash(a: Alloc): number {
+  const [f1, f2] = fieldSums(a);
+  return combineAllocHash(a, staticAllocHash(a), f1, f2);
 }
 
 /** In {@link HeapDigest.dirty}: the allocation was not in the heap when the sums were last brought up to date. */
@@ -176,14 +288,14 @@ export const ABSENT = -1;
  * The heap's two bag sums from scratch: the sum of every allocation's hash,
  * and the sum of every allocation's hash mixed once more.
  */
-export function heapSums(heap: ReadonlyMap<number, Alloc>, uncached = false): [number, number] {
+export function heapSums(heap: HeapMap, uncached = false): [number, number] {
   let b1 = 0;
   let b2 = 0;
-  for (const a of heap.values()) {
+  heap.forEach((a) => {
     const x = uncached ? computeAllocHash(a) : allocHash(a);
     b1 = (b1 + x) | 0;
     b2 = (b2 + fmix(x ^ 0x3c6ef372)) | 0;
-  }
+  });
   return [b1, b2];
 }
 
@@ -193,7 +305,7 @@ export function heapSums(heap: ReadonlyMap<number, Alloc>, uncached = false): [n
  * allocations changed, added or removed since: {@link HeapDigest.dirty}).
  * The sums equal {@link heapSums} of the heap whatever the path.
  */
-function heapDigest(s: VmState): HeapDigest {
+export function heapDigest(s: VmState): HeapDigest {
   let d = s.heapDigest;
   if (!d) {
     const [b1, b2] = heapSums(s.heap);

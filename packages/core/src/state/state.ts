@@ -20,9 +20,12 @@ export interface Site {
   tid: number;
   step: number;
   stack: StackFrame[];
+  /** The stack's hash as state/hash.ts siteHash computes it, for a site that knows it without building its stack. */
+  stackHash?(): number;
 }
 
-import { allocChanged, heapTouched } from './hash.js';
+import { allocChanged, fieldChanged, heapTouched } from './hash.js';
+import type { HeapMap } from './heap-map.js';
 
 export interface Alloc {
   id: number;
@@ -34,8 +37,8 @@ export interface Alloc {
   /** Display name: a global's name, or `kzalloc`. */
   name: string;
   bytes: number;
-  /** Values (and primitive states) by byte offset. Missing offsets read as 0. */
-  fields: Map<number, Value | PrimState>;
+  /** Values (and primitive states) by byte offset. Missing offsets read as 0. Changed through {@link setField} only. */
+  fields: ReadonlyMap<number, Value | PrimState>;
   allocSite?: Site;
   freeSite?: Site;
   /** Owning thread of a stack block. */
@@ -48,6 +51,17 @@ export interface Alloc {
    * ({@link writable}).
    */
   gen?: number;
+  /**
+   * Digest caches (state/hash.ts): the allocation's hash, valid until it is
+   * handed out to be changed ({@link writable}); the two sums of its
+   * fields' hashes, once computed kept up to date by {@link setField} (and
+   * copied with it); the hash of what never changes (id, allocation site,
+   * size).
+   */
+  hash?: number;
+  hf1?: number;
+  hf2?: number;
+  hstatic?: number;
 }
 
 export interface Frame {
@@ -64,6 +78,14 @@ export interface Frame {
   hashed: boolean;
   hash1: number;
   hash2: number;
+  /**
+   * Copy-on-write ownership, as {@link Alloc.gen}: a frame below its
+   * thread's top one is shared by the copies of the thread (it does not
+   * change while it is not the top: state/hash.ts), and the thread that
+   * returns to it copies it first unless it carries the state's generation
+   * ({@link ownTopFrame}).
+   */
+  gen: number;
 }
 
 export interface HeldLock {
@@ -86,6 +108,12 @@ export interface Thread {
   done: boolean;
   /** Killed by a fatal finding. */
   dead: boolean;
+  /**
+   * Copy-on-write ownership: the {@link VmState.gen} of the state that may
+   * change this thread in place. Any other state copies it first
+   * ({@link writableThread}).
+   */
+  gen: number;
   /** TASK_RUNNING 0, TASK_INTERRUPTIBLE 1, TASK_UNINTERRUPTIBLE 2. */
   taskState: number;
   held: HeldLock[];
@@ -94,13 +122,16 @@ export interface Thread {
   /** Invisible instructions executed since the last visible step. */
   burst: number;
   allocSeq: number;
-  /** Spin-loop detector: per loop, the signature of the previous iteration. */
-  spin: Map<number, string>;
-  /** Shared reads and writes since the last back-edge (spin detection). */
-  iterReads: [string, Value][] | null;
+  /**
+   * Spin-loop detector: per loop, the signature of the previous iteration.
+   * Replaced, never changed (copies of the thread share it).
+   */
+  spin: ReadonlyMap<number, string>;
+  /** Shared reads and writes since the last back-edge (spin detection). Replaced, never changed. */
+  iterReads: readonly [string, Value][] | null;
   iterWrote: boolean;
-  /** WARN_ON_ONCE sites already fired. */
-  warnedOnce: Set<string>;
+  /** WARN_ON_ONCE sites already fired. Replaced, never changed. */
+  warnedOnce: ReadonlySet<string>;
   /** Calls this execution made at armed fault sites (fail_nth counts per task: state/fault.ts). */
   faultCalls: number;
   ret?: Value;
@@ -108,9 +139,9 @@ export interface Thread {
   timedOut?: boolean;
   /** jiffies when the thread last prepared to sleep (its timeout counts from here). */
   sleepStart?: number;
-  /** The wait queue of the wait in progress, and the wake-ups that skipped this task. */
+  /** The wait queue of the wait in progress, and the wake-ups that skipped this task (replaced, never changed). */
   sleepWq?: string;
-  missedWakes?: { site: Site; fn: string }[];
+  missedWakes?: readonly { site: Site; fn: string }[];
   /**
    * The thread's part of the state digest (state/hash.ts threadHash), valid
    * while `hashed`: whatever changes what it covers calls
@@ -128,7 +159,8 @@ export function threadChanged(t: Thread): void {
 }
 
 export interface VmState {
-  heap: Map<number, Alloc>;
+  /** The allocations by id (copied in time proportional to what changed: ./heap-map.ts). */
+  heap: HeapMap;
   threads: Thread[];
   /** Current time in jiffies (HZ = 1000, so one jiffy is one millisecond). */
   jiffies: number;
@@ -156,6 +188,13 @@ export interface HeapDigest {
   dirty: Map<number, number>;
 }
 
+/**
+ * `T` with every property present, an optional one possibly undefined: what
+ * a copy that lists the properties one by one (one shape for all) must
+ * build, so that a property added later is not dropped by it.
+ */
+export type Complete<T> = { [K in keyof Required<T>]: T[K] };
+
 let generations = 0;
 
 /** A fresh copy-on-write generation. */
@@ -163,44 +202,153 @@ export function newGeneration(): number {
   return ++generations;
 }
 
-function cloneThread(t: Thread): Thread {
+/** A copy of frame `f` owned by generation `gen` (its registers copied). */
+function copyFrame(f: Frame, gen: number): Frame {
   return {
-    ...t,
-    frames: t.frames.map((f) => ({
-      fn: f.fn,
-      pc: f.pc,
-      regs: f.regs.slice(),
-      stack: f.stack,
-      hashed: f.hashed,
-      hash1: f.hash1,
-      hash2: f.hash2,
-    })),
-    held: t.held.slice(),
-    spin: new Map(t.spin),
-    iterReads: t.iterReads ? t.iterReads.slice() : null,
-    warnedOnce: new Set(t.warnedOnce),
-    missedWakes: t.missedWakes ? t.missedWakes.slice() : undefined,
+    fn: f.fn,
+    pc: f.pc,
+    regs: f.regs.slice(),
+    stack: f.stack,
+    hashed: f.hashed,
+    hash1: f.hash1,
+    hash2: f.hash2,
+    gen,
   };
 }
 
 /**
- * Copy of the state. Allocations are shared, copy on write: both the copy
- * and the original get a new generation, so whichever writes an allocation
- * first copies it ({@link writable}). Values and primitive states are
- * immutable and shared.
+ * Thread `tid` of state `s`, to be changed: the thread itself when `s` owns
+ * it, otherwise a copy put in `s.threads` in its place. The copy shares what
+ * is replaced and never changed (held locks, spin signatures, missed
+ * wake-ups) and the frames below the top one (only the top frame changes:
+ * {@link ownTopFrame} covers a return); its top frame is copied. Every
+ * change of a thread goes through a reference obtained here (the VM's step
+ * and burst, a wake-up, a fatal finding), and a reference obtained before
+ * must not be changed after the state is copied.
+ */
+export function writableThread(s: VmState, tid: number): Thread {
+  const t = s.threads[tid]!;
+  if (t.gen === s.gen) return t;
+  const frames = t.frames.slice();
+  const top = frames.length - 1;
+  if (top >= 0) frames[top] = copyFrame(frames[top]!, s.gen);
+  // every property, in the order the VM creates them (Machine.init): one shape for all threads
+  const c: Complete<Thread> = {
+    tid: t.tid,
+    name: t.name,
+    frames,
+    done: t.done,
+    dead: t.dead,
+    gen: s.gen,
+    taskState: t.taskState,
+    held: t.held,
+    steps: t.steps,
+    burst: t.burst,
+    allocSeq: t.allocSeq,
+    spin: t.spin,
+    iterReads: t.iterReads,
+    iterWrote: t.iterWrote,
+    warnedOnce: t.warnedOnce,
+    faultCalls: t.faultCalls,
+    ret: t.ret,
+    timedOut: t.timedOut,
+    sleepStart: t.sleepStart,
+    sleepWq: t.sleepWq,
+    missedWakes: t.missedWakes,
+    hashed: t.hashed,
+    hash1: t.hash1,
+    hash2: t.hash2,
+  };
+  s.threads[tid] = c;
+  return c;
+}
+
+/** Make the top frame of `t` (a thread `s` owns, just returned to that frame) one `s` may change. */
+export function ownTopFrame(s: VmState, t: Thread): Frame | undefined {
+  const i = t.frames.length - 1;
+  const f = t.frames[i];
+  if (f === undefined || f.gen === s.gen) return f;
+  return (t.frames[i] = copyFrame(f, s.gen));
+}
+
+/**
+ * Copy of the state. Allocations and threads are shared, copy on write:
+ * both the copy and the original get a new generation, so whichever writes
+ * an allocation or changes a thread first copies it ({@link writable},
+ * {@link writableThread}). Values and primitive states are immutable and
+ * shared.
  */
 export function cloneState(s: VmState): VmState {
   s.gen = newGeneration();
   return {
-    heap: new Map(s.heap),
-    threads: s.threads.map(cloneThread),
+    heap: s.heap.clone(),
+    threads: s.threads.slice(),
     jiffies: s.jiffies,
     log: s.log.slice(),
     globals: s.globals,
     step: s.step,
     gen: newGeneration(),
-    heapDigest: s.heapDigest ? { b1: s.heapDigest.b1, b2: s.heapDigest.b2, dirty: new Map(s.heapDigest.dirty) } : null,
+    heapDigest: s.heapDigest ? { b1: s.heapDigest.b1, b2: s.heapDigest.b2, dirty: copyMap(s.heapDigest.dirty) } : null,
   };
+}
+
+/** A copy of a map, in its order (`new Map(m)` builds an entry array per entry: this builds none). */
+export function copyMap<K, V>(m: ReadonlyMap<K, V>): Map<K, V> {
+  const c = new Map<K, V>();
+  m.forEach((v, k) => {
+    c.set(k, v);
+  });
+  return c;
+}
+
+/**
+ * A new allocation. Every allocation is built here or copied by
+ * {@link writable}, with every property present in one order, so that all
+ * have one shape.
+ */
+export function newAlloc(a: Pick<Alloc, 'id' | 'kind' | 'name' | 'bytes' | 'fields'> & Partial<Alloc>): Alloc {
+  const c: Complete<Alloc> = {
+    id: a.id,
+    kind: a.kind,
+    type: a.type,
+    ctype: a.ctype,
+    name: a.name,
+    bytes: a.bytes,
+    fields: a.fields,
+    allocSite: a.allocSite,
+    freeSite: a.freeSite,
+    owner: a.owner,
+    isConst: a.isConst,
+    gen: a.gen,
+    hash: undefined,
+    hf1: undefined,
+    hf2: undefined,
+    hstatic: undefined,
+  };
+  return c;
+}
+
+/** A copy of allocation `a` owned by generation `gen` (its fields copied; digest caches but its hash kept). */
+function copyAlloc(a: Alloc, gen: number): Alloc {
+  const c: Complete<Alloc> = {
+    id: a.id,
+    kind: a.kind,
+    type: a.type,
+    ctype: a.ctype,
+    name: a.name,
+    bytes: a.bytes,
+    fields: copyMap(a.fields),
+    allocSite: a.allocSite,
+    freeSite: a.freeSite,
+    owner: a.owner,
+    isConst: a.isConst,
+    gen,
+    hash: undefined,
+    hf1: a.hf1,
+    hf2: a.hf2,
+    hstatic: a.hstatic,
+  };
+  return c;
 }
 
 /**
@@ -216,9 +364,25 @@ export function writable(s: VmState, a: Alloc): Alloc {
     allocChanged(cur);
     return cur;
   }
-  const copy: Alloc = { ...cur, fields: new Map(cur.fields), gen: s.gen };
+  const copy = copyAlloc(cur, s.gen);
   s.heap.set(a.id, copy);
   return copy;
+}
+
+/**
+ * Set field `off` of allocation `a` (one {@link writable} returned) to `v`:
+ * every change of a field goes through here, so that the digest's sums over
+ * the fields follow (state/hash.ts fieldChanged).
+ */
+export function setField(a: Alloc, off: number, v: Value | PrimState): void {
+  const fields = a.fields as Map<number, Value | PrimState>;
+  if (a.hf1 !== undefined) {
+    // a primitive state (or another value object but a pointer) is new each time it changes, and hashing one
+    // costs more than a number: the sums are computed again at the next digest, for the last one only
+    if (typeof v === 'object' && (v as { t?: string }).t !== 'p') a.hf1 = a.hf2 = undefined;
+    else fieldChanged(a, off, fields.get(off), v);
+  }
+  fields.set(off, v);
 }
 
 /** Put a new allocation in the heap (every addition goes through here: the digest's sums follow). */

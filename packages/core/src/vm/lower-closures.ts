@@ -23,7 +23,7 @@
  */
 import { type FunctionIR, type Instr, Op } from '../lang/ir.js';
 import { bitop } from '../lang/declare.js';
-import type { Alloc, Frame, Thread } from '../state/state.js';
+import { type Alloc, type Frame, type Thread, setField } from '../state/state.js';
 import { type Value, XA_ZERO, ptr, showValue, truthy } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { Fault } from '../state/fault.js';
@@ -434,7 +434,7 @@ function lowerAccess(
     if (!(a.kind === 'stack' && a.owner === t.tid) || a.freeSite) return shared(m, t, f, regs, a);
     let v = regs[src]!;
     if (c && typeof v === 'number') v = conv(v, c);
-    m.mut(a).fields.set((b as { o: number }).o + off, v);
+    setField(m.mut(a), (b as { o: number }).o + off, v);
     f.pc = next;
     return NEXT;
   };

@@ -8,7 +8,7 @@
  * no generated code).
  */
 import { Op, type Instr } from '../lang/ir.js';
-import type { Frame, Thread } from '../state/state.js';
+import { type Frame, type Thread, setField } from '../state/state.js';
 import type { Ptr, Value } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { liveKey, memKey, syncKey } from '../state/keys.js';
@@ -80,7 +80,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
     let v = regs[src]!;
     if (c && typeof v === 'number') v = conv(v, c);
     if (release) m.hbRelease(t, syncKey('var', key));
-    m.mut(a).fields.set(path, v);
+    setField(m.mut(a), path, v);
     m.spin.noteWrite(t.tid);
     if (!unchecked) m.kcsanAccess(t, key, true, marked, what, v);
     else if (m.refiner !== null) m.refinerAccess(t, key, true);

@@ -17,18 +17,30 @@ import {
   type Alloc,
   type Frame,
   type StackFrame,
+  type Complete,
   type Thread,
   cloneState,
   heapDelete,
   heapSet,
+  newAlloc,
   newGeneration,
+  ownTopFrame,
   threadChanged,
+  writableThread,
 } from '../state/state.js';
 import { type Value, XA_ZERO, ptr } from '../state/values.js';
+import { HeapMap } from '../state/heap-map.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { memKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
-import { type Digest, type DigestSet, type Hash64, stateHash, stateHashFromScratch } from '../state/hash.js';
+import {
+  type Digest,
+  type DigestSet,
+  type Hash64,
+  heapDigest,
+  stateHash,
+  stateHashFromScratch,
+} from '../state/hash.js';
 import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
@@ -94,19 +106,22 @@ export class Machine extends VmServices {
         const prim = t?.k === 'prim' ? STATE_BY_CTYPE.get(t.name) : undefined;
         if (prim) fields.set(off, prim.init({ key: `static:${name}`, name }, flags));
       }
-      heap.set(id, {
+      heap.set(
         id,
-        kind: 'global',
-        name: g.name,
-        bytes: Math.max(1, g.bytes),
-        fields,
-        isConst: g.isConst,
-        type: g.type.k === 'struct' ? g.type.name : undefined,
-        ctype: g.type,
-        gen,
-      });
+        newAlloc({
+          id,
+          kind: 'global',
+          name: g.name,
+          bytes: Math.max(1, g.bytes),
+          fields,
+          isConst: g.isConst,
+          type: g.type.k === 'struct' ? g.type.name : undefined,
+          ctype: g.type,
+          gen,
+        }),
+      );
     });
-    const threads: Thread[] = [];
+    const threads: Complete<Thread>[] = [];
     for (let i = 0; i <= this.nworkers; i++) {
       threads.push({
         tid: i,
@@ -114,6 +129,7 @@ export class Machine extends VmServices {
         frames: [],
         done: true,
         dead: false,
+        gen,
         taskState: 0,
         held: [],
         steps: 0,
@@ -124,12 +140,17 @@ export class Machine extends VmServices {
         iterWrote: false,
         warnedOnce: new Set(),
         faultCalls: 0,
+        ret: undefined,
+        timedOut: undefined,
+        sleepStart: undefined,
+        sleepWq: undefined,
+        missedWakes: undefined,
         hashed: false,
         hash1: 0,
         hash2: 0,
       });
     }
-    this.state = { heap, threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
+    this.state = { heap: new HeapMap(heap), threads, jiffies: 0, log: [], globals, step: 0, gen, heapDigest: null };
     this.spin.reset(this.nworkers + 1);
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.findings = [];
@@ -158,6 +179,9 @@ export class Machine extends VmServices {
 
   /** Start a new execution from the state after setup. */
   begin(): void {
+    // the check memo digests every end state: keep the heap's part up to date from the initial state on
+    // (state/hash.ts), so that each digest hashes only what its execution changed
+    if (this.checkMemo && this.spec.check && !this.initial!.heapDigest) heapDigest(this.initial!);
     this.state = cloneState(this.initial!);
     this.findings = [];
     this.fatal = null;
@@ -166,7 +190,7 @@ export class Machine extends VmServices {
     this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
     this.spin.reset(this.nworkers + 1);
     this.refiner?.reset();
-    for (let i = 0; i < this.nworkers; i++) this.safeAdvance(this.state.threads[i]!);
+    for (let i = 0; i < this.nworkers; i++) this.safeAdvance(writableThread(this.state, i));
   }
 
   /** Run a thread to its next visible step; a fault ends the execution (already reported). */
@@ -181,7 +205,7 @@ export class Machine extends VmServices {
   /** Run one function to completion on the setup/check task (no interleaving). */
   private runAlone(fn: string, name: string): void {
     const st = this.state;
-    const t = st.threads[this.nworkers]!;
+    const t = writableThread(st, this.nworkers);
     t.name = name;
     t.done = false;
     t.dead = false;
@@ -371,7 +395,7 @@ export class Machine extends VmServices {
   /** Execute thread `tid`'s pending visible operation, then run it up to its next one. */
   step(tid: number): void {
     const st = this.state;
-    const t = st.threads[tid]!;
+    const t = writableThread(st, tid);
     threadChanged(t);
     this.refiner?.visibleStep(tid);
     try {
@@ -519,28 +543,32 @@ export class Machine extends VmServices {
     let stack = 0;
     if (F.stackLocals.length) {
       stack = this.newAllocId(t);
-      heapSet(this.state, {
-        id: stack,
-        kind: 'stack',
-        name: `${F.name} locals`,
-        bytes: Math.max(1, F.stackSize),
-        fields: new Map(),
-        owner: t.tid,
-        gen: this.state.gen,
-      });
+      heapSet(
+        this.state,
+        newAlloc({
+          id: stack,
+          kind: 'stack',
+          name: `${F.name} locals`,
+          bytes: Math.max(1, F.stackSize),
+          fields: new Map(),
+          owner: t.tid,
+          gen: this.state.gen,
+        }),
+      );
     }
     threadChanged(t);
     // the caller was the top frame until now, its cached digest part stale
     const caller = t.frames[t.frames.length - 1];
     if (caller) caller.hashed = false;
-    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0 });
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0, gen: this.state.gen });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */
   popFrame(t: Thread, v: Value): void {
     const f = t.frames.pop()!;
     if (f.stack) heapDelete(this.state, f.stack);
-    const caller = t.frames[t.frames.length - 1];
+    // the caller's frame may be shared with a copy of the thread (a checkpoint's): it is about to change
+    const caller = ownTopFrame(this.state, t);
     if (!caller) {
       t.done = true;
       t.ret = v;

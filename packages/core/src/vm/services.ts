@@ -8,11 +8,12 @@
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
 import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
-import { cloneState, heapSet, threadChanged, writable } from '../state/state.js';
+import { cloneState, heapSet, newAlloc, setField, threadChanged, writable, writableThread } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
 import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
 import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
+import { FNV_START, fmix, fnvOn, frameText, heapDigest } from '../state/hash.js';
 import type { Deps, KernelCtx } from '../kernel/api.js';
 import { STATE_BY_TAG } from '../kernel/registry.js';
 import type { DetectCtx } from '../detect/ctx.js';
@@ -90,8 +91,15 @@ export class SharedDetectors {
 }
 
 /** Lazily materialised call stack, so recording a site is cheap. */
+/** A node of VmServices.stackHash's trie: the FNV state of the stack so far, and the frames that extend it. */
+interface StackNode {
+  fnv: number;
+  kids: Map<number, StackNode>;
+}
+
 class LazySite implements Site {
   private frames?: StackFrame[];
+  private hash?: number;
   constructor(
     private readonly m: VmServices,
     readonly task: string,
@@ -107,6 +115,10 @@ class LazySite implements Site {
       this.frames = out;
     }
     return this.frames;
+  }
+  stackHash(): number {
+    this.hash ??= this.m.stackHash(this.packed);
+    return this.hash;
   }
   toJSON(): Site {
     return { task: this.task, tid: this.tid, step: this.step, stack: this.stack };
@@ -173,7 +185,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     this.state.jiffies = j;
   }
   thread(tid: number): Thread {
-    return this.state.threads[tid]!;
+    return writableThread(this.state, tid);
   }
   threads(): readonly Thread[] {
     return this.state.threads;
@@ -224,6 +236,32 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     return new LazySite(this, t.name, t.tid, this.state.step, packed);
   }
 
+  /** The stack hashes of the sites met so far, by their frames' (function, pc), innermost first ({@link stackHash}). */
+  private readonly stacks: StackNode = { fnv: FNV_START, kids: new Map() };
+
+  /**
+   * The hash state/hash.ts siteHash gives the stack of a site whose frames
+   * are `packed` (function, pc, outermost first), without building it: a
+   * trie of the stacks met so far holds each prefix's FNV state, so a new
+   * stack costs only the frames not met before.
+   */
+  stackHash(packed: readonly number[]): number {
+    let n = this.stacks;
+    for (let i = packed.length - 2; i >= 0; i -= 2) {
+      const fn = packed[i]!;
+      const pc = packed[i + 1]!;
+      const key = fn * 0x4000000 + pc;
+      let c = n.kids.get(key);
+      if (!c) {
+        const text = frameText(this.frameAt(fn, pc));
+        c = { fnv: fnvOn(n === this.stacks ? n.fnv : fnvOn(n.fnv, '/'), text), kids: new Map() };
+        n.kids.set(key, c);
+      }
+      n = c;
+    }
+    return fmix(n.fnv);
+  }
+
   frameAt(fn: number, pc: number): StackFrame {
     const F = this.prog.functions[fn]!;
     const ins = F.code[Math.min(pc, F.code.length - 1)];
@@ -252,8 +290,10 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (f.fatal) {
       this.fatal = f;
       this.refiner?.fatal();
-      for (const t of this.state.threads)
-        if (!t.done) {
+      const threads = this.state.threads;
+      for (let i = 0; i < threads.length; i++)
+        if (!threads[i]!.done) {
+          const t = writableThread(this.state, i);
           threadChanged(t);
           t.dead = true;
         }
@@ -311,7 +351,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
 
   setPrim<T extends PrimState>(a: Alloc, off: number, s: T): void {
-    this.mut(a).fields.set(off, s);
+    setField(this.mut(a), off, s);
   }
 
   /** Read a number stored at an offset (refcounts, atomics). */
@@ -321,7 +361,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
 
   setNum(a: Alloc, off: number, n: number): void {
-    this.mut(a).fields.set(off, n);
+    setField(this.mut(a), off, n);
   }
 
   /** The version of `a` this execution may write (copy on write: see state/state.ts). */
@@ -339,16 +379,19 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       this.oops(t, `out of memory: more than ${this.limits.allocs} allocations in one execution`);
     }
     const id = this.newAllocId(t);
-    heapSet(this.state, {
-      id,
-      kind: 'heap',
-      type,
-      name: what,
-      bytes,
-      fields: new Map(),
-      allocSite: this.site(t),
-      gen: this.state.gen,
-    });
+    heapSet(
+      this.state,
+      newAlloc({
+        id,
+        kind: 'heap',
+        type,
+        name: what,
+        bytes,
+        fields: new Map(),
+        allocSite: this.site(t),
+        gen: this.state.gen,
+      }),
+    );
     return ptr(id, 0);
   }
 
@@ -473,6 +516,9 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
    */
   checkpoint(): Checkpoint {
     if (this.fatal) throw new Error('teardown: no checkpoint after a fatal finding');
+    // a heap digest kept up to date (state/hash.ts) is brought up to date here, so that the copies start with
+    // nothing changed since (their digests, and the copies made of them, do not carry this prefix's changes)
+    if (this.state.heapDigest) heapDigest(this.state);
     return {
       state: cloneState(this.state),
       findings: this.findings.slice(),

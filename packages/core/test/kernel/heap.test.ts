@@ -128,16 +128,26 @@ void check(void) { kfree(t); }`);
 
 describe('copy-on-write states', () => {
   it("a clone and its original never see each other's writes", async () => {
-    const { cloneState, writable } = await import('../../src/state/state.js');
+    const { cloneState, setField, writable } = await import('../../src/state/state.js');
     const a = { id: 1, kind: 'heap' as const, name: 'kzalloc', bytes: 8, fields: new Map([[0, 1]]), gen: 0 };
-    const s0 = { heap: new Map([[1, a]]), threads: [], jiffies: 0, log: [], globals: [], step: 0, gen: 0 };
+    const { HeapMap } = await import('../../src/state/heap-map.js');
+    const s0 = {
+      heap: new HeapMap(new Map([[1, a]])),
+      threads: [],
+      jiffies: 0,
+      log: [],
+      globals: [],
+      step: 0,
+      gen: 0,
+      heapDigest: null,
+    };
     const s1 = cloneState(s0);
-    writable(s1, s1.heap.get(1)!).fields.set(0, 2);
-    writable(s0, s0.heap.get(1)!).fields.set(0, 3);
+    setField(writable(s1, s1.heap.get(1)!), 0, 2);
+    setField(writable(s0, s0.heap.get(1)!), 0, 3);
     expect(s1.heap.get(1)!.fields.get(0)).toBe(2);
     expect(s0.heap.get(1)!.fields.get(0)).toBe(3);
     const s2 = cloneState(s1);
-    writable(s2, s2.heap.get(1)!).fields.set(0, 4);
+    setField(writable(s2, s2.heap.get(1)!), 0, 4);
     expect(s1.heap.get(1)!.fields.get(0)).toBe(2);
     // a second write to an owned allocation does not copy again
     const owned = writable(s2, s2.heap.get(1)!);

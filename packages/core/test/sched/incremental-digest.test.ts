@@ -3,14 +3,16 @@
  * up to date by `writable`, `heapSet` and `heapDelete`; each thread's part
  * cached until `threadChanged`) give the digest computed from scratch, with
  * no cached hash, after every step of random schedules of random programs,
- * across the explorer's checkpoints (copies of the state and restores).
+ * across the explorer's checkpoints (copies of the state and restores); and
+ * a VM site's stack hash, kept in a trie of the stacks met, is the hash of
+ * its stack's text.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { Machine } from '../../src/vm/machine.js';
-import { digestHex } from '../../src/state/hash.js';
+import { digestHex, frameText, strHash } from '../../src/state/hash.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
 
@@ -75,6 +77,11 @@ async function walk(src: string, choices: readonly number[], executions: number)
         checked++;
       }
       if (choose() % 5 === 0) saved.push(m.checkpoint());
+      // a VM site hashes its stack without building it (Site.stackHash): the hash of the stack's text
+      for (const t of m.state.threads) {
+        const site = m.site(t);
+        expect(site.stackHash!()).toBe(strHash(site.stack.map(frameText).join('/')));
+      }
     }
   }
   return checked;
