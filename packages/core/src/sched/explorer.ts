@@ -336,8 +336,15 @@ export class Explorer {
       get step() {
         return schedule.length;
       },
-      pending: (tid: number) => toEvent(tid, m.deps(tid), this.intern),
+      pending: (tid: number) => {
+        // the step about to run is usually this one: its event is not computed twice
+        askedEv = toEvent(tid, m.deps(tid), this.intern);
+        askedTid = tid;
+        return askedEv;
+      },
     };
+    let askedEv: Event | null = null;
+    let askedTid = -1;
     m.currentSchedule = () => [...schedule, ...(pendingTid >= 0 ? [pendingTid] : [])];
     let pendingTid = -1;
     const plan = m.spec.faults?.plan;
@@ -382,7 +389,8 @@ export class Explorer {
         abandoned = true;
         break;
       }
-      const ev = toEvent(tid, m.deps(tid), this.intern);
+      const ev = askedTid === tid ? askedEv! : toEvent(tid, m.deps(tid), this.intern);
+      askedTid = -1;
       const pre = current >= 0 && tid !== current && enabled.includes(current);
       if (record)
         steps.push({
