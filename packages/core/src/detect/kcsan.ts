@@ -359,12 +359,7 @@ export class Kcsan {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadowOf(loc);
     const v = this.vc[tid]!;
-    let found: Finding[] | undefined;
-    const w = sh.w;
-    if (w && w.tid !== tid && !covers(v, w.tid, w.c) && !(w.marked && marked)) {
-      const f = this.report(ctx, w.site, w.what, true, site, what, write, [w.value, value]);
-      if (f) (found ??= []).push(f);
-    }
+    let found = this.lastWriteRace(sh, tid, v, marked, site, what, write, value, ctx);
     // the additions since the last write are marked writes: they race with plain accesses only
     if (!marked)
       for (const e of sh.a) {
@@ -381,12 +376,8 @@ export class Kcsan {
       } else this.shadow[sh.id] = sh = { id: sh.id, w: null, r: [], a: [], gen: this.gen };
       sh.w = { tid, c: v[tid]!, marked, site, what, value };
     } else {
-      const e: ReadEntry = { tid, c: v[tid]!, marked, site, what };
       sh = this.own(sh);
-      const r = sh.r;
-      let i = 0;
-      while (i < r.length && r[i]!.tid !== tid) i++;
-      r[i] = e;
+      perTask(sh.r, { tid, c: v[tid]!, marked, site, what });
     }
     return found;
   }
@@ -409,19 +400,29 @@ export class Kcsan {
     if (tid >= this.nthreads) return undefined;
     let sh = this.shadowOf(loc);
     const v = this.vc[tid]!;
-    let found: Finding[] | undefined;
-    const w = sh.w;
-    if (w && w.tid !== tid && !covers(v, w.tid, w.c) && !w.marked) {
-      const f = this.report(ctx, w.site, w.what, true, site, what, true, [w.value, value]);
-      if (f) (found ??= []).push(f);
-    }
+    let found = this.lastWriteRace(sh, tid, v, true, site, what, true, value, ctx);
     found = this.readsRace(sh, tid, v, true, site, what, ctx, found);
     sh = this.own(sh);
-    const a = sh.a;
-    let i = 0;
-    while (i < a.length && a[i]!.tid !== tid) i++;
-    a[i] = { tid, c: v[tid]!, site, what };
+    perTask(sh.a, { tid, c: v[tid]!, site, what });
     return found;
+  }
+
+  /** The race of an access by `tid` with the last write, if unordered and not both marked (a new list, or undefined). */
+  private lastWriteRace(
+    sh: Shadow,
+    tid: number,
+    v: VClock,
+    marked: boolean,
+    site: Site,
+    what: string,
+    write: boolean,
+    value: Value,
+    ctx: ChargeCtx & Pick<ReportCtx, 'records'>,
+  ): Finding[] | undefined {
+    const w = sh.w;
+    if (!w || w.tid === tid || covers(v, w.tid, w.c) || (w.marked && marked)) return undefined;
+    const f = this.report(ctx, w.site, w.what, true, site, what, write, [w.value, value]);
+    return f ? [f] : undefined;
   }
 
   /** The shadow entry of `loc` (a new location's made on first use, with an id shared by every clone). */
@@ -527,6 +528,13 @@ export class Kcsan {
 }
 
 const numeric = (x: number, y: number) => x - y;
+
+/** Put `e` in a list of at most one entry per task: in place of the task's entry, or at the end. */
+function perTask<T extends { readonly tid: number }>(list: T[], e: T): void {
+  let i = 0;
+  while (i < list.length && list[i]!.tid !== e.tid) i++;
+  list[i] = e;
+}
 
 /** Per-component threshold arrays, reused by every digest (hashInto runs to completion). */
 const thresholds: number[][] = [];
