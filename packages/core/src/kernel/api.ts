@@ -102,6 +102,12 @@ export interface KernelCtx extends ReportCtx {
   freed(t: Thread, alloc: number): void;
   /** KCSAN: a marked or plain access of `t` to `key`. */
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void;
+  /**
+   * The spin-loop detector (detect/livelock.ts): a built-in's read of the
+   * number at (`alloc`, `off`), value `v`, or its write there, as a load or
+   * store tells it (a loop over `atomic_read()` spins on what it reads).
+   */
+  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value): void;
   /** KCSAN's check of an atomic addition returning nothing (detect/kcsan.ts Kcsan.add); `v` the new value. */
   kcsanAdd(t: Thread, key: DepKey, what: string, v: Value): void;
   /** Happens-before: acquire, release, or both (an atomic read-modify-write) on a sync object. */

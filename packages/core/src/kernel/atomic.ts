@@ -24,7 +24,11 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
       const r = m.resolve(t, a[ptrArg]!, what);
       const old = m.getNum(r.alloc, r.off);
       const { nv, ret } = f(old, a);
-      if (nv !== undefined) m.setNum(r.alloc, r.off, i32(nv));
+      m.spinAccess(t, r.alloc.id, r.off, false, old);
+      if (nv !== undefined) {
+        m.setNum(r.alloc, r.off, i32(nv));
+        m.spinAccess(t, r.alloc.id, r.off, true, nv);
+      }
       m.kcsanAccess(t, r.key, nv !== undefined, true, what, old);
       if (ordered) m.hbRmw(t, syncKey('atomic', r.key));
       return ret;
@@ -49,6 +53,7 @@ function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
       // the delta as the int parameter it is (exact, so that any two additions commute)
       const nv = i32(m.getNum(r.alloc, r.off) + i32(delta(a)));
       m.setNum(r.alloc, r.off, nv);
+      m.spinAccess(t, r.alloc.id, r.off, true, nv);
       m.kcsanAdd(t, r.key, what, nv);
       return 0;
     },
@@ -63,6 +68,7 @@ const ATOMIC: BuiltinTable = {
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'atomic_read');
       const v = m.getNum(r.alloc, r.off);
+      m.spinAccess(t, r.alloc.id, r.off, false, v);
       m.kcsanAccess(t, r.key, false, true, `atomic_read(${ins.extra?.argText?.[0] ?? ''})`, v);
       return v;
     },

@@ -77,6 +77,7 @@ function warn(r: Ref, t: Sat): void {
 }
 
 function access(r: Ref, write: boolean, v: number): void {
+  r.m.spinAccess(r.t, r.alloc.id, r.off, write, v);
   r.m.kcsanAccess(r.t, r.key, write, true, r.what, v);
 }
 

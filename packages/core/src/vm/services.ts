@@ -397,6 +397,11 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   // ---------------------------------------------------------------- KCSAN, happens-before, log
 
+  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value): void {
+    if (write) this.spin.noteWrite(t.tid);
+    else this.spin.noteRead(t.tid, alloc, off, v);
+  }
+
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void {
     if (t.tid >= this.nworkers && this.initial === undefined) return; // setup runs alone
     if (this.refiner !== null) this.refinerAccess(t, key, write);
