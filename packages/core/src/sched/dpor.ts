@@ -6,7 +6,9 @@
  * 2017 (first POPL 2014), Algorithm 2 with wakeup trees. Guarantee: every
  * Mazurkiewicz trace of the program (with respect to the dependency relation
  * of ./events.ts) is explored, and with wakeup trees each exactly once, with
- * no sleep-set blocked executions.
+ * no sleep-set blocked executions, except where a fatal finding stopped an
+ * execution or a shared acquisition (rwlock_t's read_lock) made a reversal
+ * infeasible (docs/scheduler.md, "Dependencies").
  *
  * `mode: 'source'` gives Source-DPOR (Algorithm 1 of the same paper): the
  * same race detection, but a reversal only adds one initial thread to the
@@ -19,7 +21,9 @@
  *   e ⋖ e'  iff  e and e' are dependent, of different threads, e happens
  *   before e', and no other event lies between them in happens-before;
  * for a lock acquisition e' the race is with the previous acquisition of the
- * same lock (the unlock in between is what blocked e'); blocking returns
+ * same lock (the unlock in between is what blocked e'), for an exclusive one
+ * also with every shared acquisition since (LastAccesses.acquisitions);
+ * blocking returns
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
