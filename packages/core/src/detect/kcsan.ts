@@ -22,24 +22,28 @@ import { newGeneration } from '../state/state.js';
 import type { ReportCtx } from './ctx.js';
 import { type ChargeCtx, type Finding, finding, findingKey } from './finding.js';
 
-/** A read since the last write of a location: task, its clock component, marked?, site. Never changed. */
+/** A read since the last write of a location: task, its clock component, marked?, site. Never changed (but for its cached hash). */
 interface ReadEntry {
   readonly tid: number;
   readonly c: number;
   readonly marked: boolean;
   readonly site: Site;
   readonly what: string;
+  /** The digest's hash of the entry but for its epoch's rank (tid, marked, site), computed on first use; -1 until then. */
+  hb: number;
 }
 
-/** An atomic addition since the last write (marked, commutative): task, its clock component, site. Never changed. */
+/** An atomic addition since the last write (marked, commutative): task, its clock component, site. Never changed (but for its cached hash). */
 interface AddEntry {
   readonly tid: number;
   readonly c: number;
   readonly site: Site;
   readonly what: string;
+  /** As {@link ReadEntry.hb}. */
+  hb: number;
 }
 
-/** The last write of a location: task, its clock component, marked?, site, value written. Never changed. */
+/** The last write of a location: task, its clock component, marked?, site, value written. Never changed (but for its cached hash). */
 interface WriteEntry {
   readonly tid: number;
   readonly c: number;
@@ -47,6 +51,8 @@ interface WriteEntry {
   readonly site: Site;
   readonly what: string;
   readonly value: Value;
+  /** As {@link ReadEntry.hb}. */
+  hb: number;
 }
 
 /**
@@ -78,8 +84,12 @@ interface Shadow {
 interface KcsanIndex {
   locs: Map<string, number>;
   locKeys: string[];
+  /** strHash of each location key, by id (the digest's). */
+  locHash: number[];
   syncs: Map<string, number>;
   syncKeys: string[];
+  /** strHash of each sync object key, by id. */
+  syncHash: number[];
 }
 
 export class Kcsan {
@@ -116,7 +126,7 @@ export class Kcsan {
       this.shadow = from.shadow.slice();
       return;
     }
-    this.index = { locs: new Map(), locKeys: [], syncs: new Map(), syncKeys: [] };
+    this.index = { locs: new Map(), locKeys: [], locHash: [], syncs: new Map(), syncKeys: [], syncHash: [] };
     this.sync = [];
     this.shadow = [];
     this.vc = Array.from({ length: nthreads }, (_, t) => {
@@ -151,16 +161,25 @@ export class Kcsan {
   snapshot(): {
     clocks: number[][];
     sync: [string, number[]][];
-    shadow: [string, { w: WriteEntry | null; r: ReadEntry[]; a: AddEntry[] }][];
+    shadow: [string, { w: Omit<WriteEntry, 'hb'> | null; r: Omit<ReadEntry, 'hb'>[]; a: Omit<AddEntry, 'hb'>[] }][];
   } {
     const byKey = <T>(a: [string, T][]) => a.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     const sync: [string, number[]][] = [];
     this.sync.forEach((c, i) => {
       if (c) sync.push([this.index.syncKeys[i]!, [...c]]);
     });
-    const shadow: [string, { w: WriteEntry | null; r: ReadEntry[]; a: AddEntry[] }][] = [];
+    const shadow: [
+      string,
+      { w: Omit<WriteEntry, 'hb'> | null; r: Omit<ReadEntry, 'hb'>[]; a: Omit<AddEntry, 'hb'>[] },
+    ][] = [];
+    // without the cached hashes, which depend on whether a digest was taken
+    const plain = <T extends { hb: number }>({ hb: _, ...e }: T): Omit<T, 'hb'> => e;
     for (const sh of this.shadow)
-      if (sh) shadow.push([this.index.locKeys[sh.id]!, { w: sh.w, r: sh.r.slice(), a: sh.a.slice() }]);
+      if (sh)
+        shadow.push([
+          this.index.locKeys[sh.id]!,
+          { w: sh.w && plain(sh.w), r: sh.r.map((e) => plain(e)), a: sh.a.map((e) => plain(e)) },
+        ]);
     return { clocks: this.vc.map((c) => [...c]), sync: byKey(sync), shadow: byKey(shadow) };
   }
 
@@ -196,7 +215,7 @@ export class Kcsan {
   hashInto(h: Hash64): void {
     const workers = this.nthreads - 1;
     const vc = this.vc;
-    // per component u: the thresholds (u's own epoch, then u's live epochs), sorted and unique below
+    // per component u: the thresholds (u's own epoch, then u's live epochs), kept sorted and unique
     const th = thresholdScratch(workers);
     for (let u = 0; u < workers; u++) {
       th[u]!.length = 0;
@@ -209,38 +228,32 @@ export class Kcsan {
       let any = false;
       const w = sh.w;
       if (w && this.isLive(w.tid, w.c)) {
-        th[w.tid]!.push(w.c);
+        insertSorted(th[w.tid]!, w.c);
         any = true;
       }
       for (const r of sh.r)
         if (this.isLive(r.tid, r.c)) {
-          th[r.tid]!.push(r.c);
+          insertSorted(th[r.tid]!, r.c);
           any = true;
         }
       for (const e of sh.a)
         if (this.isLive(e.tid, e.c)) {
-          th[e.tid]!.push(e.c);
+          insertSorted(th[e.tid]!, e.c);
           any = true;
         }
       if (any) live.push(sh);
-    }
-    for (let u = 0; u < workers; u++) {
-      const a = th[u]!;
-      a.sort(numeric);
-      let k = 0;
-      for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i]!;
-      a.length = k;
     }
     for (let u = 0; u < workers; u++) h.seq(clockRanks(vc[u]!, th, workers));
     let a = 0;
     let b = 0;
     const sync = this.sync;
+    const { syncHash, locHash } = this.index;
     for (let i = 0; i < sync.length; i++) {
       const c = sync[i];
       if (!c) continue;
       const ch = clockRanks(c, th, workers);
       if (ch === 0) continue;
-      const x = fmix(strHash(this.index.syncKeys[i]!) ^ ch);
+      const x = fmix(syncHash[i]! ^ ch);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x1b873593)) | 0;
     }
@@ -248,39 +261,23 @@ export class Kcsan {
     a = 0;
     b = 0;
     for (const sh of live) {
-      let x = strHash(this.index.locKeys[sh.id]!);
+      let x = locHash[sh.id]!;
       const w = sh.w;
-      if (w && this.isLive(w.tid, w.c))
-        x = fmix(
-          x ^
-            Math.imul(w.tid + 1, 0x27d4eb2f) ^
-            Math.imul(rankOf(th[w.tid]!, w.c) + 7, 0x165667b1) ^
-            (w.marked ? 0x5bd1e995 : 0) ^
-            siteHash(w.site),
-        );
-      else x = fmix(x ^ 0x2545f491);
+      if (w && this.isLive(w.tid, w.c)) {
+        if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
+        x = fmix(x ^ w.hb ^ Math.imul(rankOf(th[w.tid]!, w.c) + 7, 0x165667b1));
+      } else x = fmix(x ^ 0x2545f491);
       let r = 0;
       for (const e of sh.r)
-        if (this.isLive(e.tid, e.c))
-          r =
-            (r +
-              fmix(
-                Math.imul(e.tid + 1, 0x85ebca6b) ^
-                  Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35) ^
-                  (e.marked ? 1 : 0) ^
-                  siteHash(e.site),
-              )) |
-            0;
+        if (this.isLive(e.tid, e.c)) {
+          if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
+          r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
+        }
       for (const e of sh.a)
-        if (this.isLive(e.tid, e.c))
-          r =
-            (r +
-              fmix(
-                Math.imul(e.tid + 1, 0x9e3779b1) ^
-                  Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d) ^
-                  siteHash(e.site),
-              )) |
-            0;
+        if (this.isLive(e.tid, e.c)) {
+          if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
+          r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
+        }
       x = fmix(x ^ r);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
@@ -374,10 +371,10 @@ export class Kcsan {
         sh.r.length = 0;
         sh.a.length = 0;
       } else this.shadow[sh.id] = sh = { id: sh.id, w: null, r: [], a: [], gen: this.gen };
-      sh.w = { tid, c: v[tid]!, marked, site, what, value };
+      sh.w = { tid, c: v[tid]!, marked, site, what, value, hb: -1 };
     } else {
       sh = this.own(sh);
-      perTask(sh.r, { tid, c: v[tid]!, marked, site, what });
+      perTask(sh.r, { tid, c: v[tid]!, marked, site, what, hb: -1 });
     }
     return found;
   }
@@ -403,7 +400,7 @@ export class Kcsan {
     let found = this.lastWriteRace(sh, tid, v, true, site, what, true, value, ctx);
     found = this.readsRace(sh, tid, v, true, site, what, ctx, found);
     sh = this.own(sh);
-    perTask(sh.a, { tid, c: v[tid]!, site, what });
+    perTask(sh.a, { tid, c: v[tid]!, site, what, hb: -1 });
     return found;
   }
 
@@ -433,6 +430,7 @@ export class Kcsan {
       id = ix.locKeys.length;
       ix.locs.set(loc, id);
       ix.locKeys.push(loc);
+      ix.locHash.push(strHash(loc));
     }
     let sh = this.shadow[id];
     if (!sh) this.shadow[id] = sh = { id, w: null, r: [], a: [], gen: this.gen };
@@ -475,6 +473,7 @@ export class Kcsan {
       id = ix.syncKeys.length;
       ix.syncs.set(key, id);
       ix.syncKeys.push(key);
+      ix.syncHash.push(strHash(key));
     }
     return id;
   }
@@ -527,7 +526,15 @@ export class Kcsan {
   }
 }
 
-const numeric = (x: number, y: number) => x - y;
+/** Insert `v` into the sorted array `a` of distinct numbers, unless it is there (the arrays are short: a linear shift). */
+function insertSorted(a: number[], v: number): void {
+  let i = a.length;
+  while (i > 0 && a[i - 1]! > v) i--;
+  if (i > 0 && a[i - 1] === v) return;
+  a.push(v);
+  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
+  a[i] = v;
+}
 
 /** Put `e` in a list of at most one entry per task: in place of the task's entry, or at the end. */
 function perTask<T extends { readonly tid: number }>(list: T[], e: T): void {
