@@ -27,7 +27,8 @@
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
-import { type Event, HbScratch, LastAccesses, NO_ADDS, dependent, hbClocks } from './events.js';
+import { type Event, HbScratch, NO_ADDS, dependent, hbClocks } from './events.js';
+import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
@@ -94,6 +95,8 @@ export class DporStrategy implements Strategy {
   private readonly n: number;
   /** Storage for the happens-before of the sequences `reverse` builds (one at a time). */
   private readonly scratch = new HbScratch();
+  /** The last accesses of the current execution's events (race detection), kept for the prefix the next one shares. */
+  private readonly last: LastAccesses;
 
   /** Explored states (with `stateCache`). */
   private readonly cache: StateCache | null;
@@ -107,6 +110,7 @@ export class DporStrategy implements Strategy {
     this.optimal = (opts.mode ?? 'optimal') === 'optimal';
     this.name = this.optimal ? 'dpor' : 'source-dpor';
     this.n = opts.nthreads;
+    this.last = new LastAccesses(opts.nthreads);
     if (opts.stateCache && opts.nthreads > SUMMARY_MAX_THREADS) {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
@@ -243,10 +247,9 @@ export class DporStrategy implements Strategy {
     this.hit = null;
     if (!info.pruned || !hit) return;
     if (last) mergePacked(last.summary!, hit, events.length);
-    const idx = new Int32Array(events.length);
-    const count = new Int32Array(this.n);
-    for (let j = 0; j < events.length; j++) idx[j] = ++count[events[j]!.tid]!;
-    summaryRaces(events, vc, this.n, entries(hit, this.n), (i) => this.backtrackFor(i, events, vc, idx));
+    // race detection recorded the whole execution
+    const idx = this.last.indexes();
+    summaryRaces(events, vc, this.n, entries(hit, this.n), this.last, (i) => this.backtrackFor(i, events, vc, idx));
   }
 
   /**
@@ -384,54 +387,56 @@ export class DporStrategy implements Strategy {
     pending: readonly Event[],
     fatal: boolean,
   ): void {
-    const n = this.n;
-    const idx = new Int32Array(events.length + 1);
-    const count = new Int32Array(n);
-    const prev = new Int32Array(events.length + 1);
-    const lastOf = new Int32Array(n).fill(-1);
-    for (let i = 0; i < events.length; i++) {
-      const t = events[i]!.tid;
-      idx[i] = ++count[t]!;
-      prev[i] = lastOf[t]!;
-      lastOf[t] = i;
-    }
-    const last = new LastAccesses();
-    const { lastWrite, readsSince, addsSince } = last;
+    // the last accesses of the prefix shared with the previous execution are kept (a trail cuts them back)
+    const last = this.last;
+    last.truncate(from);
+    for (let j = last.length; j < from; j++) last.record(j, events[j]!);
     const acqs: number[] = [];
     const races: [number, number][] = [];
+    const cands = new Set<number>();
+    const list: number[] = [];
+    const since: number[] = [];
 
     /** Races of event e (with program-order predecessor pj). */
     const racesOf = (e: Event, pj: number, out: number[]) => {
       out.length = 0;
       if (e.noRace || e.global) return;
-      const cands = new Set<number>();
+      const idx = last.indexes();
+      cands.clear();
       const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
       for (const r of e.reads) {
         if (r === lockLoc) continue;
-        const w = lastWrite.get(r);
-        if (w !== undefined) cands.add(w);
-        for (const x of addsSince.get(r) ?? []) cands.add(x);
+        const lw = last.lastWrite(r);
+        if (lw >= 0) cands.add(lw);
+        since.length = 0;
+        last.addsSince(r, since);
+        for (const x of since) cands.add(x);
       }
       for (const x of e.adds) {
         if (x === lockLoc) continue;
-        const w = lastWrite.get(x);
-        if (w !== undefined) cands.add(w);
-        for (const r of readsSince.get(x) ?? []) cands.add(r);
+        const lw = last.lastWrite(x);
+        if (lw >= 0) cands.add(lw);
+        since.length = 0;
+        last.readsSince(x, since);
+        for (const r of since) cands.add(r);
       }
       for (const w of e.writes) {
         if (w === lockLoc) continue;
-        const lw = lastWrite.get(w);
-        if (lw !== undefined) cands.add(lw);
-        for (const r of readsSince.get(w) ?? []) cands.add(r);
-        for (const x of addsSince.get(w) ?? []) cands.add(x);
+        const lw = last.lastWrite(w);
+        if (lw >= 0) cands.add(lw);
+        since.length = 0;
+        last.readsSince(w, since);
+        last.addsSince(w, since);
+        for (const r of since) cands.add(r);
       }
       // c must not happen before e's program-order predecessor
+      const g = last.global;
       const ok = (c: number) =>
         events[c]!.tid !== e.tid &&
-        c > last.global &&
+        c > g &&
         !events[c]!.global &&
         !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
-      const list: number[] = [];
+      list.length = 0;
       for (const c of cands) if (ok(c)) list.push(c);
       for (const c of list) {
         // immediate: c must not happen before another direct predecessor of e
@@ -455,22 +460,22 @@ export class DporStrategy implements Strategy {
     };
 
     const found: number[] = [];
-    for (let j = 0; j < events.length; j++) {
+    for (let j = from; j < events.length; j++) {
       const e = events[j]!;
-      if (j >= from) {
-        racesOf(e, prev[j]!, found);
-        for (const c of found) races.push([c, j]);
-      }
+      racesOf(e, last.lastOf(e.tid), found);
+      for (const c of found) races.push([c, j]);
       last.record(j, e);
     }
+    // per-thread indexes of the events, and (slot J, written below) of a pending event as if it came next
+    const idx = last.indexes();
     for (const [i, j] of races) this.reverse(events, events[j]!, vc, idx, i, j);
 
     // pending events, each as if it ran right after the execution
     const J = events.length;
     for (const p of pending) {
-      const pp = lastOf[p.tid]!;
+      const pp = last.lastOf(p.tid);
       racesOf(p, pp, found);
-      idx[J] = count[p.tid]! + 1;
+      idx[J] = (pp >= 0 ? idx[pp]! : 0) + 1;
       // A fatal finding stopped the execution: what the unfinished threads would have done after
       // their next event is unknown, and it may touch what the fatal step touched (another thread's
       // use of memory the dying thread freed). So the next event also races with the fatal step:

@@ -9,7 +9,8 @@ import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
 import { DigestSet } from '../state/hash.js';
 import type { Injection } from '../state/fault.js';
-import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
+import { type Event, Interner, canonicalForm, toEvent } from './events.js';
+import { PrefixClocks } from './prefix-clocks.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
 
@@ -227,7 +228,7 @@ export interface ExecutionRecord {
   /** Preemptions and context switches of the schedule. */
   preemptions: number;
   switches: number;
-  /** Happens-before clocks of `events`. */
+  /** Happens-before clocks of `events` (views whose contents a later execution of the explorer overwrites: read them before). */
   clocks: Int32Array[];
   /** Deterministic work of this execution ({@link executionWork}). */
   work: number;
@@ -284,6 +285,10 @@ export class Explorer {
   private prevEvents: Event[] = [];
   /** Checkpoints along the previous execution's path, shallowest first. */
   private checkpoints: ExplorerCheckpoint[] = [];
+  /** Happens-before clocks of the previous executions' events, kept for the prefix the next one shares. */
+  private clocks: PrefixClocks | null = null;
+  /** How many of `prevEvents`' first events `clocks` holds the clocks of (0 after an execution cut short). */
+  private clocksValid = 0;
   /**
    * Take a checkpoint every this many steps (0: never). An execution then
    * starts from the deepest checkpoint within the prefix its strategy
@@ -318,6 +323,8 @@ export class Explorer {
     if (from) m.restoreCheckpoint(from.machine);
     else m.begin();
     const depth0 = from?.depth ?? 0;
+    // the restored prefix's events are the previous execution's: their clocks are kept
+    const keepClocks = Math.min(depth0, this.clocksValid);
     const events: Event[] = this.prevEvents.slice(0, depth0);
     const schedule: number[] = this.prevSchedule.slice(0, depth0);
     const steps: StepRecord[] = [];
@@ -483,6 +490,7 @@ export class Explorer {
     if (!steps.length) for (const f of findings) f.preemptions = preemptions;
     this.prevSchedule = schedule;
     this.prevEvents = events;
+    this.clocksValid = 0;
     const work = executionWork(schedule.length, instructions);
     meter?.charge(work);
     const injections = m.injections;
@@ -500,7 +508,9 @@ export class Explorer {
       restored: depth0,
     };
     if (cut) return { ...rec, cut };
-    rec.clocks = hbClocks(events, n);
+    if (this.clocks?.n !== n) this.clocks = new PrefixClocks(n);
+    rec.clocks = this.clocks.of(events, keepClocks);
+    this.clocksValid = events.length;
     strategy.endExecution(events, {
       abandoned,
       ...(pruned ? { pruned } : {}),
@@ -530,6 +540,7 @@ export class Explorer {
     let prev: number[] = [];
     this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.checkpoints.length = 0;
+    this.clocksValid = 0;
     this.seen = opts.stateCache ? new DigestSet() : null;
     this.stateful = opts.stateCache === true && strategy.visitState !== undefined;
     this.reached = opts.countStates ? new DigestSet() : null;

@@ -25,7 +25,8 @@
  * depth-first search never meets a state that is still on its stack.
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
-import { type Event, LastAccesses } from './events.js';
+import type { Event } from './events.js';
+import type { LastAccesses } from './last-accesses.js';
 import { covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 
@@ -228,35 +229,28 @@ export function unionSummaries(into: Summary, from: Summary): Summary {
  * lock acquisitions, immediate (not happening before another candidate). A future access whose real
  * partner lies between the state and it races with that partner instead,
  * which is in the summary too; so every race a stateless exploration of the
- * future would find with the prefix is among these. Calls `race(i, p)`.
+ * future would find with the prefix is among these. `last` has recorded
+ * exactly `events`. Calls `race(i, p)`.
  */
 export function summaryRaces(
   events: readonly Event[],
   vc: readonly Int32Array[],
   n: number,
   summary: Iterable<[number, Int32Array]>,
+  last: LastAccesses,
   race: (i: number, p: number) => void,
 ): void {
   const d = events.length;
-  const idx = new Int32Array(d);
-  const count = new Int32Array(n);
-  const lastOf = new Int32Array(n).fill(-1);
-  const last = new LastAccesses();
-  for (let j = 0; j < d; j++) {
-    const e = events[j]!;
-    idx[j] = ++count[e.tid]!;
-    lastOf[e.tid] = j;
-    last.record(j, e);
-  }
-  const { lastWrite, readsSince, addsSince, global } = last;
-  const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, idx[c]!);
+  if (last.length !== d) throw new Error(`teardown: summaryRaces over ${d} events with ${last.length} recorded`);
+  const global = last.global;
+  const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, last.idx(c));
   // does prefix event c happen before every such access? through a thread with a step after the state
   // that happens before it: c's own thread, or one whose last prefix step c happens before
   const ordered = (c: number, at: Int32Array) => {
     for (let r = 0; r < n; r++) {
       if (at[r]! < d) continue;
       if (r === events[c]!.tid) return true;
-      const lr = lastOf[r]!;
+      const lr = last.lastOf(r);
       if (lr >= 0 && before(c, lr)) return true;
     }
     return false;
@@ -269,10 +263,10 @@ export function summaryRaces(
     cands.length = 0;
     if (kind === TAKE || kind === TAKE_SHARED) last.acquisitions(loc, kind === TAKE_SHARED, cands);
     else {
-      const lw = lastWrite.get(loc);
-      if (lw !== undefined) cands.push(lw);
-      if (kind !== READ) for (const r of readsSince.get(loc) ?? []) cands.push(r);
-      if (kind !== ADD) for (const x of addsSince.get(loc) ?? []) cands.push(x);
+      const lw = last.lastWrite(loc);
+      if (lw >= 0) cands.push(lw);
+      if (kind !== READ) last.readsSince(loc, cands);
+      if (kind !== ADD) last.addsSince(loc, cands);
     }
     if (!cands.length) continue;
     const ok = cands.filter((c) => events[c]!.tid !== p && c > global && !events[c]!.global && !ordered(c, at));
