@@ -46,6 +46,8 @@ export class PortfolioStrategy implements Strategy {
   private bounded: BoundedStrategy;
   private pcts: PctStrategy[];
   private dporDone = false;
+  /** The phase that ran the previous execution (-1: none yet). */
+  private last = -1;
 
   constructor(o: PortfolioOptions) {
     this.dpor = new DporStrategy({ mode: 'optimal', nthreads: o.nthreads });
@@ -76,11 +78,23 @@ export class PortfolioStrategy implements Strategy {
     return false;
   }
 
+  /**
+   * The steps the next execution repeats of the previous one: the phase's
+   * own answer while one phase runs on (DPOR's, so the explorer restores its
+   * checkpoints and keeps the shared prefix's clocks), none when the next
+   * execution is a new phase's first or the phase cannot tell (Strategy.replayDepth).
+   */
+  replayDepth(): number {
+    const s = this.phases[this.i]?.s;
+    return this.i === this.last && s?.replayDepth ? s.replayDepth() : 0;
+  }
+
   next(enabled: readonly number[], ctx: SchedContext): number {
     return this.phases[this.i]!.s.next(enabled, ctx);
   }
 
   endExecution(events: readonly Event[], info: ExecutionEnd): void {
+    this.last = this.i;
     this.phases[this.i]!.s.endExecution(events, info);
   }
 
