@@ -38,4 +38,34 @@ describe('explorer checkpoints', () => {
       expect(fewer).toBeGreaterThan(0);
     });
   }
+
+  it('portfolio: the same exploration as replaying, also where it falls back from DPOR to bounded search and PCT', {
+    timeout: 600_000,
+  }, async () => {
+    let fewer = 0;
+    let fellBack = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        programArb,
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 5, max: 40 }),
+        async (src, every, executions) => {
+          // a small budget: DPOR gets 60% of it, so larger programs go on with bounded search and PCT, whose
+          // first executions must not restore the DPOR phase's checkpoints
+          const opts = { strategyOptions: { executions } };
+          const replayed = await explored(src, 'portfolio', { ...opts, checkpointEvery: 0 });
+          const restored = await explored(src, 'portfolio', { ...opts, checkpointEvery: every });
+          expect(restored.findings).toEqual(replayed.findings);
+          expect(restored.coverage).toBe(replayed.coverage);
+          expect(restored.stats).toEqual(replayed.stats);
+          expect(restored.steps).toBeLessThanOrEqual(replayed.steps);
+          if (restored.steps < replayed.steps) fewer++;
+          if (!restored.coverage.startsWith('exhaustive')) fellBack++;
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(fewer).toBeGreaterThan(0);
+    expect(fellBack).toBeGreaterThan(0);
+  });
 });
