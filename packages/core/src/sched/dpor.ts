@@ -32,7 +32,7 @@ import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
-import { type Coverage, type ExecutionEnd, type SchedContext, type Strategy, nonPreemptive } from './strategy.js';
+import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
@@ -45,6 +45,13 @@ import {
   summaryRaces,
   unionSummaries,
 } from './state-cache.js';
+
+/** A new node's child before next() picks one (shared: never written). */
+const UNTAKEN: WNode = wnode(-1, null as unknown as Event);
+Object.freeze(UNTAKEN.children);
+
+/** The empty sleep set of the nodes that inherit nothing (shared: never written). */
+const NO_SLEEP: Map<number, Event> = new Map();
 
 /** A node on the current exploration path (the prefix of `depth` events). */
 interface PathNode {
@@ -122,13 +129,20 @@ export class DporStrategy implements Strategy {
     return this.fresh;
   }
 
-  /** The sleep set a node created at depth `d` inherits from its parent on the path. */
+  /**
+   * The sleep set a node created at depth `d` inherits from its parent on the
+   * path ({@link NO_SLEEP}, shared, when it is empty: most are, and backtrack
+   * gives a node its own map before adding to it).
+   */
   private inheritedSleep(d: number): Map<number, Event> {
-    const sleep = new Map<number, Event>();
     const parent = this.path[d - 1];
-    if (parent) {
-      const pe = parent.taken.ev;
-      for (const [q, qe] of parent.sleep) if (!dependent(pe, qe)) sleep.set(q, qe);
+    if (!parent || parent.sleep.size === 0) return NO_SLEEP;
+    const pe = parent.taken.ev;
+    let sleep = NO_SLEEP;
+    for (const [q, qe] of parent.sleep) {
+      if (dependent(pe, qe)) continue;
+      if (sleep === NO_SLEEP) sleep = new Map();
+      sleep.set(q, qe);
     }
     return sleep;
   }
@@ -174,7 +188,7 @@ export class DporStrategy implements Strategy {
     const node: PathNode = {
       wut,
       sleep,
-      taken: wnode(-1, null as unknown as Event),
+      taken: UNTAKEN,
       sleep0: 0,
       enabled,
       summary: null,
@@ -189,9 +203,11 @@ export class DporStrategy implements Strategy {
     this.path.push(node);
     let child: WNode | undefined = wut[0];
     if (!child) {
-      const candidates = enabled.filter((t) => !sleep.has(t));
-      if (!candidates.length) return -1;
-      const p = nonPreemptive(candidates, ctx.current);
+      // the current thread if it may run here (no preemption), else the lowest enabled thread not asleep
+      const cur = ctx.current;
+      let p = cur >= 0 && enabled.includes(cur) && !sleep.has(cur) ? cur : -1;
+      for (let k = 0; p < 0 && k < enabled.length; k++) if (!sleep.has(enabled[k]!)) p = enabled[k]!;
+      if (p < 0) return -1;
       child = wnode(p, ctx.pending(p));
       wut.push(child);
     } else if (!enabled.includes(child.tid)) {
@@ -354,7 +370,10 @@ export class DporStrategy implements Strategy {
       const node = this.path[d]!;
       const i = node.wut.indexOf(node.taken);
       if (i >= 0) node.wut.splice(i, 1);
-      if (node.taken.tid >= 0) node.sleep.set(node.taken.tid, node.taken.ev);
+      if (node.taken.tid >= 0) {
+        if (node.sleep === NO_SLEEP) node.sleep = new Map();
+        node.sleep.set(node.taken.tid, node.taken.ev);
+      }
       const nextChild = node.wut[0];
       if (nextChild) {
         node.taken = nextChild;
@@ -393,7 +412,12 @@ export class DporStrategy implements Strategy {
     for (let j = last.length; j < from; j++) last.record(j, events[j]!);
     const acqs: number[] = [];
     const races: [number, number][] = [];
-    const cands = new Set<number>();
+    // the candidates of one event, each once, in the order first met (an array: a handful each, and a Set's
+    // clear() reallocates its table)
+    const cands: number[] = [];
+    const cand = (c: number) => {
+      if (!cands.includes(c)) cands.push(c);
+    };
     const list: number[] = [];
     const since: number[] = [];
 
@@ -402,42 +426,36 @@ export class DporStrategy implements Strategy {
       out.length = 0;
       if (e.noRace || e.global) return;
       const idx = last.indexes();
-      cands.clear();
+      cands.length = 0;
       const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
       for (const r of e.reads) {
         if (r === lockLoc) continue;
         const lw = last.lastWrite(r);
-        if (lw >= 0) cands.add(lw);
+        if (lw >= 0) cand(lw);
         since.length = 0;
         last.addsSince(r, since);
-        for (const x of since) cands.add(x);
+        for (const x of since) cand(x);
       }
       for (const x of e.adds) {
         if (x === lockLoc) continue;
         const lw = last.lastWrite(x);
-        if (lw >= 0) cands.add(lw);
+        if (lw >= 0) cand(lw);
         since.length = 0;
         last.readsSince(x, since);
-        for (const r of since) cands.add(r);
+        for (const r of since) cand(r);
       }
       for (const w of e.writes) {
         if (w === lockLoc) continue;
         const lw = last.lastWrite(w);
-        if (lw >= 0) cands.add(lw);
+        if (lw >= 0) cand(lw);
         since.length = 0;
         last.readsSince(w, since);
         last.addsSince(w, since);
-        for (const r of since) cands.add(r);
+        for (const r of since) cand(r);
       }
-      // c must not happen before e's program-order predecessor
       const g = last.global;
-      const ok = (c: number) =>
-        events[c]!.tid !== e.tid &&
-        c > g &&
-        !events[c]!.global &&
-        !(pj >= 0 && covers(vc[pj]!, events[c]!.tid, idx[c]!));
       list.length = 0;
-      for (const c of cands) if (ok(c)) list.push(c);
+      for (const c of cands) if (mayRace(events, vc, idx, e, pj, c, g)) list.push(c);
       for (const c of list) {
         // immediate: c must not happen before another direct predecessor of e
         let imm = true;
@@ -455,7 +473,7 @@ export class DporStrategy implements Strategy {
         // reader may still hold it when the other takes it, so reversing only the later one can put this
         // acquisition where it cannot run (an independent review's counterexample: a reader handing off to
         // another inside its read section)
-        for (const a of acqs) if (ok(a) && !cands.has(a)) out.push(a);
+        for (const a of acqs) if (mayRace(events, vc, idx, e, pj, a, g) && !cands.includes(a)) out.push(a);
       }
     };
 
@@ -534,4 +552,22 @@ export class DporStrategy implements Strategy {
     for (const [q, qe] of node.sleep) if (hv.weakInitial(q, qe)) return;
     insert(node.wut, hv);
   }
+}
+
+/**
+ * May prefix event `c` race with `e` (whose program-order predecessor is
+ * `pj`)? Another thread's, after the last global event `g`, not global, and
+ * not happening before `pj` (then it happens before `e`).
+ */
+function mayRace(
+  events: readonly Event[],
+  vc: readonly VClock[],
+  idx: Int32Array,
+  e: Event,
+  pj: number,
+  c: number,
+  g: number,
+): boolean {
+  const ec = events[c]!;
+  return ec.tid !== e.tid && c > g && !ec.global && !(pj >= 0 && covers(vc[pj]!, ec.tid, idx[c]!));
 }

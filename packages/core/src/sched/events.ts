@@ -59,15 +59,15 @@ export class Interner {
   }
 }
 
-/** The `adds` of an event that adds to nothing (shared: never modified). */
+/** The `reads`, `writes` or `adds` of an event that touches nothing that way (shared: never modified). */
 export const NO_ADDS: number[] = [];
 
 /** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
 export function toEvent(tid: number, d: Deps, intern: Interner): Event {
   return {
     tid,
-    reads: d.reads.map((k) => intern.id(k)),
-    writes: d.writes.map((k) => intern.id(k)),
+    reads: d.reads.length ? d.reads.map((k) => intern.id(k)) : NO_ADDS,
+    writes: d.writes.length ? d.writes.map((k) => intern.id(k)) : NO_ADDS,
     adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,
@@ -356,23 +356,38 @@ export function canonicalForm(
   nthreads: number,
   vc: readonly VClock[] = hbClocks(events, nthreads),
 ): string {
-  const byThread: number[][] = Array.from({ length: nthreads }, () => []);
-  events.forEach((e, i) => {
-    byThread[e.tid]!.push(i);
-  });
-  const pos = new Array<number>(nthreads).fill(0);
+  const len = events.length;
+  // thread t's events, in order, are order[first[t] .. first[t + 1])
+  const first = new Int32Array(nthreads + 1);
+  for (const e of events) first[e.tid + 1]!++;
+  for (let t = 0; t < nthreads; t++) first[t + 1]! += first[t]!;
+  if (cfOrder.length < len) {
+    cfOrder = new Int32Array(2 * len);
+    cfCodes = new Uint16Array(2 * len);
+  }
+  const order = cfOrder;
+  const pos = first.slice(0, nthreads);
+  for (let i = 0; i < len; i++) order[pos[events[i]!.tid]!++] = i;
+  pos.set(first.subarray(0, nthreads));
   const taken = newClock(nthreads);
-  let out = '';
-  for (let n = 0; n < events.length; n++) {
+  const codes = cfCodes;
+  for (let n = 0; n < len; n++) {
     for (let t = 0; t < nthreads; t++) {
-      const idx = byThread[t]![pos[t]!];
-      if (idx === undefined) continue;
-      if (!leqExcept(vc[idx]!, taken, t)) continue;
-      out += String.fromCharCode(97 + t);
+      if (pos[t] === first[t + 1]) continue;
+      if (!leqExcept(vc[order[pos[t]!]!]!, taken, t)) continue;
+      codes[n] = 97 + t;
       pos[t]!++;
       taken[t]!++;
       break;
     }
   }
+  // one string, built from the codes in chunks (an argument list has a limit)
+  let out = '';
+  for (let i = 0; i < len; i += 8192)
+    out += String.fromCharCode.apply(null, codes.subarray(i, Math.min(len, i + 8192)) as unknown as number[]);
   return out;
 }
+
+/** canonicalForm's scratch: event positions by thread, and the form's character codes. */
+let cfOrder = new Int32Array(256);
+let cfCodes = new Uint16Array(256);
