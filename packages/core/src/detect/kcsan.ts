@@ -107,6 +107,15 @@ export class Kcsan {
   private shadow: (Shadow | undefined)[];
   /** This detector's copy-on-write generation: the shadow entries it may change in place carry it. */
   private gen = newGeneration();
+  /**
+   * Ids of the locations whose shadow may hold a live entry (one some
+   * scenario thread's clock does not cover yet), each once (`isActive`):
+   * every access adds its location, and a digest drops those it finds
+   * without one (clocks only grow, so such a shadow stays dead until the
+   * next access). Each detector has its own (a clone copies them).
+   */
+  private active: number[];
+  private isActive: boolean[];
 
   /**
    * `show` renders a value for the "value changed" line; it runs only when
@@ -124,11 +133,15 @@ export class Kcsan {
       this.vcOwned = new Array<boolean>(nthreads).fill(false);
       this.sync = from.sync.slice();
       this.shadow = from.shadow.slice();
+      this.active = from.active.slice();
+      this.isActive = from.isActive.slice();
       return;
     }
     this.index = { locs: new Map(), locKeys: [], locHash: [], syncs: new Map(), syncKeys: [], syncHash: [] };
     this.sync = [];
     this.shadow = [];
+    this.active = [];
+    this.isActive = [];
     this.vc = Array.from({ length: nthreads }, (_, t) => {
       const v = newClock(nthreads);
       increment(v, t);
@@ -221,28 +234,41 @@ export class Kcsan {
       th[u]!.length = 0;
       th[u]!.push(vc[u]![u]!);
     }
-    const live = liveScratch;
-    live.length = 0;
-    for (const sh of this.shadow) {
-      if (!sh) continue;
+    // the live entries, each found once: per live shadow its write (or null) and its reads and additions
+    // (liveEnd[i]: the end of shadow i's in liveE)
+    const { liveSh, liveW, liveE, liveEnd } = liveScratch;
+    liveSh.length = liveW.length = liveE.length = liveEnd.length = 0;
+    const act = this.active;
+    let kept = 0;
+    for (let i = 0; i < act.length; i++) {
+      const id = act[i]!;
+      const sh = this.shadow[id]!;
       let any = false;
-      const w = sh.w;
+      let w = sh.w;
       if (w && this.isLive(w.tid, w.c)) {
         insertSorted(th[w.tid]!, w.c);
         any = true;
-      }
+      } else w = null;
+      const e0 = liveE.length;
       for (const r of sh.r)
         if (this.isLive(r.tid, r.c)) {
           insertSorted(th[r.tid]!, r.c);
-          any = true;
+          liveE.push(r);
         }
+      const e1 = liveE.length;
       for (const e of sh.a)
         if (this.isLive(e.tid, e.c)) {
           insertSorted(th[e.tid]!, e.c);
-          any = true;
+          liveE.push(e);
         }
-      if (any) live.push(sh);
+      if (any || liveE.length > e0) {
+        liveSh.push(sh);
+        liveW.push(w);
+        liveEnd.push(e1, liveE.length);
+        act[kept++] = id;
+      } else this.isActive[id] = false;
     }
+    act.length = kept;
     for (let u = 0; u < workers; u++) h.seq(clockRanks(vc[u]!, th, workers));
     let a = 0;
     let b = 0;
@@ -260,30 +286,33 @@ export class Kcsan {
     h.seq(fmix(a)).seq(fmix(b));
     a = 0;
     b = 0;
-    for (const sh of live) {
-      let x = locHash[sh.id]!;
-      const w = sh.w;
-      if (w && this.isLive(w.tid, w.c)) {
+    let from = 0;
+    for (let i = 0; i < liveSh.length; i++) {
+      let x = locHash[liveSh[i]!.id]!;
+      const w = liveW[i];
+      if (w) {
         if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
         x = fmix(x ^ w.hb ^ Math.imul(rankOf(th[w.tid]!, w.c) + 7, 0x165667b1));
       } else x = fmix(x ^ 0x2545f491);
       let r = 0;
-      for (const e of sh.r)
-        if (this.isLive(e.tid, e.c)) {
-          if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
-          r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
-        }
-      for (const e of sh.a)
-        if (this.isLive(e.tid, e.c)) {
-          if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
-          r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
-        }
+      const mid = liveEnd[2 * i]!;
+      const to = liveEnd[2 * i + 1]!;
+      for (let k = from; k < mid; k++) {
+        const e = liveE[k] as ReadEntry;
+        if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
+        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
+      }
+      for (let k = mid; k < to; k++) {
+        const e = liveE[k] as AddEntry;
+        if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
+        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
+      }
+      from = to;
       x = fmix(x ^ r);
       a = (a + x) | 0;
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
-    live.length = 0;
   }
 
   /** Can task `tid`'s access at epoch `c` still race: is there a scenario thread whose clock does not cover it? */
@@ -432,6 +461,10 @@ export class Kcsan {
       ix.locKeys.push(loc);
       ix.locHash.push(strHash(loc));
     }
+    if (!this.isActive[id]) {
+      this.isActive[id] = true;
+      this.active.push(id);
+    }
     let sh = this.shadow[id];
     if (!sh) this.shadow[id] = sh = { id, w: null, r: [], a: [], gen: this.gen };
     return sh;
@@ -549,7 +582,13 @@ function thresholdScratch(n: number): number[][] {
   while (thresholds.length < n) thresholds.push([]);
   return thresholds;
 }
-const liveScratch: Shadow[] = [];
+/** hashInto's live entries (reused by every digest: hashInto runs to completion). */
+const liveScratch = {
+  liveSh: [] as Shadow[],
+  liveW: [] as (WriteEntry | null)[],
+  liveE: [] as (ReadEntry | AddEntry)[],
+  liveEnd: [] as number[],
+};
 
 /** How many of the sorted thresholds `a` the value `v` reaches. */
 function rankOf(a: readonly number[], v: number): number {

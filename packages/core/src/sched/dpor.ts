@@ -408,6 +408,8 @@ export class DporStrategy implements Strategy {
   ): void {
     // the last accesses of the prefix shared with the previous execution are kept (a trail cuts them back)
     const last = this.last;
+    // the execution replayed the path down to its divergence node (a replay of a schedule gives its events again)
+    if (events.length < from) throw new Error(`teardown: an execution of ${events.length} events diverged at ${from}`);
     last.truncate(from);
     for (let j = last.length; j < from; j++) last.record(j, events[j]!);
     const acqs: number[] = [];

@@ -9,7 +9,7 @@ import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import type { StackFrame } from '../state/state.js';
 import { DigestSet } from '../state/hash.js';
 import type { Injection } from '../state/fault.js';
-import { type Event, Interner, canonicalForm, toEvent } from './events.js';
+import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import { PrefixClocks } from './prefix-clocks.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
@@ -228,7 +228,11 @@ export interface ExecutionRecord {
   /** Preemptions and context switches of the schedule. */
   preemptions: number;
   switches: number;
-  /** Happens-before clocks of `events` (views whose contents a later execution of the explorer overwrites: read them before). */
+  /**
+   * Happens-before clocks of `events`. Of a recorded execution (`record`), its
+   * own; else views whose contents a later execution of the explorer
+   * overwrites (read them before).
+   */
   clocks: Int32Array[];
   /** Deterministic work of this execution ({@link executionWork}). */
   work: number;
@@ -310,15 +314,21 @@ export class Explorer {
   ): ExecutionRecord {
     const m = this.machine;
     const n = m.nworkers;
-    // checkpoints: only for strategies that say how much of the previous schedule they repeat, and not when
-    // every step is to be recorded or observed
-    const useCheckpoints = this.checkpointEvery > 0 && !record && !onStep && strategy.replayDepth !== undefined;
+    // checkpoints: only for strategies that say how much of the previous schedule they repeat (a negative
+    // answer: none for this execution), and not when every step is to be recorded or observed
+    const repeats =
+      this.checkpointEvery > 0 && !record && !onStep && strategy.replayDepth ? strategy.replayDepth() : -1;
+    const useCheckpoints = repeats >= 0;
     let from: ExplorerCheckpoint | undefined;
     if (useCheckpoints) {
-      const keep = Math.min(strategy.replayDepth!(), this.prevSchedule.length);
+      const keep = Math.min(repeats, this.prevSchedule.length);
       while (this.checkpoints.length && this.checkpoints[this.checkpoints.length - 1]!.depth > keep)
         this.checkpoints.pop();
       from = this.checkpoints[this.checkpoints.length - 1];
+      // A replay checks the budget every 64 steps of the prefix; each check is stricter than the one before (the
+      // work only grows), so one check at the checkpoint's depth, passed, says every one of them would have
+      // passed. Failed, the prefix is replayed, so that the budget cuts the execution where a replay would.
+      if (from && meter?.exhausted(executionWork(from.depth, from.instructions))) from = undefined;
     } else this.checkpoints.length = 0;
     if (from) m.restoreCheckpoint(from.machine);
     else m.begin();
@@ -508,9 +518,14 @@ export class Explorer {
       restored: depth0,
     };
     if (cut) return { ...rec, cut };
-    if (this.clocks?.n !== n) this.clocks = new PrefixClocks(n);
-    rec.clocks = this.clocks.of(events, keepClocks);
-    this.clocksValid = events.length;
+    if (record) {
+      // a recorded execution (replays, traces) is kept by its caller with its clocks: its own
+      rec.clocks = hbClocks(events, n);
+    } else {
+      if (this.clocks?.n !== n) this.clocks = new PrefixClocks(n);
+      rec.clocks = this.clocks.of(events, keepClocks);
+      this.clocksValid = events.length;
+    }
     strategy.endExecution(events, {
       abandoned,
       ...(pruned ? { pruned } : {}),

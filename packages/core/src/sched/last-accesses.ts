@@ -56,8 +56,12 @@ export class LastAccesses {
   /** Per event: its 1-based index among its thread's events, and its thread's previous event (-1: none). */
   private idxOf = new Int32Array(64);
   private prevOf = new Int32Array(64);
+  private recorded = 0;
+
   /** Events recorded (a prefix of the sequence). */
-  length = 0;
+  get length(): number {
+    return this.recorded;
+  }
 
   /** A record of a sequence of `nthreads` threads' events. */
   constructor(nthreads: number) {
@@ -146,7 +150,7 @@ export class LastAccesses {
 
   /** Event `j` of the sequence, `e`, comes next (`j` must be {@link length}). */
   record(j: number, e: Event): void {
-    if (j !== this.length) throw new Error(`teardown: LastAccesses.record(${j}) after ${this.length} events`);
+    if (j !== this.recorded) throw new Error(`teardown: LastAccesses.record(${j}) after ${this.recorded} events`);
     this.room(j + 2);
     this.mark[j] = this.top;
     const lastOf = this.arrs[LAST_OF]!;
@@ -174,12 +178,12 @@ export class LastAccesses {
       }
     }
     if (e.global) this.set(SCALARS, GLOBAL, j);
-    this.length = j + 1;
+    this.recorded = j + 1;
   }
 
   /** Forget events `k` and after (the state is then the one after events 0..k-1). */
   truncate(k: number): void {
-    if (k >= this.length) return;
+    if (k >= this.recorded) return;
     const to = this.mark[k]!;
     const trail = this.trail;
     const arrs = this.arrs;
@@ -188,7 +192,7 @@ export class LastAccesses {
       arrs[trail[t]!]![trail[t + 1]!] = trail[t + 2]!;
     }
     this.top = to;
-    this.length = k;
+    this.recorded = k;
   }
 
   /** Append event `j` to the list `head`/`tail` of `loc`. */

@@ -81,12 +81,14 @@ export class PortfolioStrategy implements Strategy {
   /**
    * The steps the next execution repeats of the previous one: the phase's
    * own answer while one phase runs on (DPOR's, so the explorer restores its
-   * checkpoints and keeps the shared prefix's clocks), none when the next
-   * execution is a new phase's first or the phase cannot tell (Strategy.replayDepth).
+   * checkpoints and keeps the shared prefix's clocks), 0 for a new phase's
+   * first execution, and -1 (take no checkpoints) in a phase that cannot
+   * tell: bounded search and PCT (Strategy.replayDepth).
    */
   replayDepth(): number {
     const s = this.phases[this.i]?.s;
-    return this.i === this.last && s?.replayDepth ? s.replayDepth() : 0;
+    if (!s?.replayDepth) return -1;
+    return this.i === this.last ? s.replayDepth() : 0;
   }
 
   next(enabled: readonly number[], ctx: SchedContext): number {

@@ -57,6 +57,8 @@ export interface Strategy {
    * How many first steps of the execution about to start (after
    * newExecution) repeat the previous execution's schedule (optional): the
    * explorer may restore a checkpoint within them instead of replaying.
+   * Negative: the explorer takes no checkpoints in this execution (none
+   * would be used: a phase of the portfolio that cannot tell).
    */
   replayDepth?(): number;
   /**

@@ -68,4 +68,41 @@ describe('explorer checkpoints', () => {
     expect(fewer).toBeGreaterThan(0);
     expect(fellBack).toBeGreaterThan(0);
   });
+
+  // Found by an independent review: restoring a checkpoint skipped the budget checks a replay makes inside the
+  // restored prefix, so a work budget that cut a replayed execution let the restored one run on (and report).
+  it('a work budget cuts an exploration at the same execution, restoring or replaying', async () => {
+    const writes = Array.from({ length: 70 }, (_, i) => `\tWRITE_ONCE(a, ${i});\n`).join('');
+    const src = `static int a;\nstatic int x;\nvoid thread_t0(void)\n{\n${writes}\tWRITE_ONCE(x, 1);\n}\nvoid thread_t1(void)\n{\n\tBUG_ON(READ_ONCE(x) == 0);\n}\n`;
+    for (const strategy of ['dpor', 'portfolio'] as const) {
+      for (const work of [130, 180, 230, 260, 400]) {
+        const replayed = await explored(src, strategy, { checkpointEvery: 0, budget: { work } });
+        const restored = await explored(src, strategy, { checkpointEvery: 8, budget: { work } });
+        expect(restored.findings).toEqual(replayed.findings);
+        expect(restored.coverage).toBe(replayed.coverage);
+        expect(restored.stats).toEqual(replayed.stats);
+      }
+    }
+  }, 300_000);
+
+  it('random programs under work budgets: the same exploration, restoring or replaying', {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        programArb,
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 20, max: 3_000 }),
+        fc.constantFrom('dpor', 'portfolio', 'dfs') as fc.Arbitrary<StrategyName>,
+        async (src, every, work, strategy) => {
+          const replayed = await explored(src, strategy, { checkpointEvery: 0, budget: { work } });
+          const restored = await explored(src, strategy, { checkpointEvery: every, budget: { work } });
+          expect(restored.findings).toEqual(replayed.findings);
+          expect(restored.coverage).toBe(replayed.coverage);
+          expect(restored.stats).toEqual(replayed.stats);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });

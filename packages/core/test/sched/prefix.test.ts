@@ -3,6 +3,12 @@ import fc from 'fast-check';
 import { type Event, hbClocks } from '../../src/sched/events.js';
 import { LastAccesses } from '../../src/sched/last-accesses.js';
 import { PrefixClocks } from '../../src/sched/prefix-clocks.js';
+import { compile } from '../../src/compile.js';
+import { programScenario } from '../../src/check.js';
+import { replay } from '../../src/sched/runner.js';
+import { useParser } from '../helpers.js';
+
+useParser();
 
 /**
  * The trailed records of ./last-accesses.ts and ./prefix-clocks.ts are kept
@@ -153,5 +159,19 @@ describe('records kept across executions and cut back to a shared prefix', () =>
     };
     l.record(0, e);
     expect(() => l.record(2, e)).toThrow(/record\(2\) after 1 events/);
+  });
+
+  // Found by an independent review: the explorer's kept clocks are views a later execution overwrites, so a
+  // recorded execution (which its caller keeps) has clocks of its own.
+  it('replayed executions keep clocks of their own', async () => {
+    const src = `static int x;\nstatic int y;\nvoid thread_t0(void)\n{\n\tWRITE_ONCE(x, 1);\n\tWRITE_ONCE(y, 1);\n}\nvoid thread_t1(void)\n{\n\tWRITE_ONCE(y, 2);\n\tWRITE_ONCE(x, 2);\n}\n`;
+    const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
+    const { executions } = replay(c.program!, programScenario(c.program!)!, [
+      [0, 0, 1, 1],
+      [1, 1, 0, 0],
+    ]);
+    expect(executions).toHaveLength(2);
+    for (const rec of executions)
+      expect(rec.clocks.map((v) => [...v])).toEqual(hbClocks(rec.events, 2).map((v) => [...v]));
   });
 });
