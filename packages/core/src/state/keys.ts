@@ -67,11 +67,19 @@ export function liveKey(alloc: number): DepKey {
  * undefined for a liveness, task or bad-pointer key.
  */
 export function allocOfKey(key: DepKey): number | undefined {
-  const colon = key.indexOf(':');
-  if (colon <= 0 || key.charCodeAt(colon + 1) === 42 /* '*' */) return undefined;
-  const id = Number(key.slice(0, colon));
-  return Number.isInteger(id) ? id : undefined;
+  let id = allocCache.get(key);
+  if (id === undefined) {
+    const colon = key.indexOf(':');
+    const n = colon <= 0 || key.charCodeAt(colon + 1) === 42 /* '*' */ ? Number.NaN : Number(key.slice(0, colon));
+    id = Number.isInteger(n) ? n : -1;
+    if (allocCache.size >= KEY_CACHE_MAX) allocCache.clear();
+    allocCache.set(key, id);
+  }
+  return id < 0 ? undefined : id;
 }
+
+/** allocOfKey's answers by key (-1: none); keys are interned, so each is parsed once. */
+const allocCache = new Map<string, number>();
 
 /** Cached partKey/syncKey results, by their parts (see {@link keyCache}). */
 const derivedCache = new Map<string, Map<string, string>>();

@@ -199,16 +199,19 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
    */
   protected withLiveness(d: Deps): Deps {
     let extra: DepKey[] | undefined;
-    const add = (k: DepKey) => {
-      const id = allocOfKey(k);
-      if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return;
-      const l = liveKey(id);
-      if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
-    };
-    for (const k of d.reads) add(k);
-    if (d.adds) for (const k of d.adds) add(k);
-    for (const k of d.writes) add(k);
+    for (const k of d.reads) extra = this.liveOf(k, d, extra);
+    if (d.adds) for (const k of d.adds) extra = this.liveOf(k, d, extra);
+    for (const k of d.writes) extra = this.liveOf(k, d, extra);
     return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
+  }
+
+  /** withLiveness for one key: `extra` with the liveness of key `k`'s heap allocation, if `d` and it lack it. */
+  private liveOf(k: DepKey, d: Deps, extra: DepKey[] | undefined): DepKey[] | undefined {
+    const id = allocOfKey(k);
+    if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return extra;
+    const l = liveKey(id);
+    if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
+    return extra;
   }
 
   // ---------------------------------------------------------------- fault injection
