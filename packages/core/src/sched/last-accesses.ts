@@ -77,8 +77,7 @@ export class LastAccesses {
 
   /** The last write of location `loc` (-1: none). */
   lastWrite(loc: number): number {
-    const a = this.arrs[LAST_WRITE]!;
-    return loc < a.length ? a[loc]! : -1;
+    return this.atLoc(LAST_WRITE, loc);
   }
 
   /** Thread `t`'s last event (-1: none). */
@@ -127,8 +126,13 @@ export class LastAccesses {
    * (for loops that must not allocate).
    */
   firstEntry(list: typeof READS | typeof ADDS, loc: number): number {
-    const h = this.arrs[list]!;
-    return loc < h.length ? h[loc]! : -1;
+    return this.atLoc(list, loc);
+  }
+
+  /** Per-location array `a`'s entry for `loc` (-1 for a location never met). */
+  private atLoc(a: number, loc: number): number {
+    const arr = this.arrs[a]!;
+    return loc < arr.length ? arr[loc]! : -1;
   }
 
   /** The entry after `q` in its list (-1: none). */

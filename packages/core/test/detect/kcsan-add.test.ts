@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kcsan } from '../../src/detect/kcsan.js';
-import { Hash64 } from '../../src/state/hash.js';
-import type { Site } from '../../src/state/state.js';
-
-const ctx = { isLearnerFile: () => true };
-const site = (tid: number, line: number): Site => ({
-  task: `t${tid}`,
-  tid,
-  step: 0,
-  stack: [{ fn: `f${tid}`, file: 'p.c', line, column: 1 }],
-});
-const digest = (k: Kcsan) => {
-  const h = new Hash64();
-  k.hashInto(h);
-  return [h.h1, h.h2];
-};
+import { ctx, digest, site } from './kcsan-helpers.js';
 
 /**
  * Atomic additions (atomic_inc, ...) commute, so the scheduler runs one

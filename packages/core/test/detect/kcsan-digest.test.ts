@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Kcsan } from '../../src/detect/kcsan.js';
-import { Hash64 } from '../../src/state/hash.js';
-import type { Site } from '../../src/state/state.js';
+import { ctx, digest, site } from './kcsan-helpers.js';
 
 /**
  * KCSAN's part of the state digest (Kcsan.hashInto) walks only the
@@ -12,19 +11,6 @@ import type { Site } from '../../src/state/state.js';
  * give the digest of one that went through the same operations undigested
  * (its list every location touched), and so must a clone taken on the way.
  */
-
-const ctx = { isLearnerFile: () => true };
-const site = (tid: number, line: number): Site => ({
-  task: `t${tid}`,
-  tid,
-  step: 0,
-  stack: [{ fn: `f${tid}`, file: 'p.c', line, column: 1 }],
-});
-const digest = (k: Kcsan) => {
-  const h = new Hash64();
-  k.hashInto(h);
-  return [h.h1, h.h2];
-};
 
 type Op =
   | { k: 'access'; tid: number; loc: number; write: boolean; marked: boolean }
