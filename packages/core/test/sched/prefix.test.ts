@@ -89,7 +89,7 @@ describe('records kept across executions and cut back to a shared prefix', () =>
           before = events.length;
           for (let j = kept.length; j < events.length; j++) kept.record(j, events[j]!);
           const fresh = new LastAccesses(n);
-          events.forEach((e, j) => fresh.record(j, e));
+          for (let j = 0; j < events.length; j++) fresh.record(j, events[j]!);
           expect(view(kept, n, 200)).toEqual(view(fresh, n, 200));
         }
       }),
@@ -102,7 +102,7 @@ describe('records kept across executions and cut back to a shared prefix', () =>
       fc.property(runsArb, ({ n, runs }) => {
         const events = sequences(runs).at(-1)!.events;
         const l = new LastAccesses(n);
-        events.forEach((e, j) => l.record(j, e));
+        for (let j = 0; j < events.length; j++) l.record(j, events[j]!);
         for (let x = 0; x <= 4; x++) {
           let w = -1;
           for (let j = 0; j < events.length; j++) if (events[j]!.writes.includes(x)) w = j;
