@@ -313,6 +313,8 @@ export class Kcsan {
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
+    // the scratch keeps no detector's entries alive
+    liveSh.length = liveW.length = liveE.length = 0;
   }
 
   /** Can task `tid`'s access at epoch `c` still race: is there a scenario thread whose clock does not cover it? */

@@ -359,7 +359,10 @@ export function canonicalForm(
   const len = events.length;
   // thread t's events, in order, are order[first[t] .. first[t + 1])
   const first = new Int32Array(nthreads + 1);
-  for (const e of events) first[e.tid + 1]!++;
+  for (const e of events) {
+    if (e.tid >= nthreads) throw new Error(`teardown: canonicalForm: an event of thread ${e.tid} of ${nthreads}`);
+    first[e.tid + 1]!++;
+  }
   for (let t = 0; t < nthreads; t++) first[t + 1]! += first[t]!;
   if (cfOrder.length < len) {
     cfOrder = new Int32Array(2 * len);
@@ -372,7 +375,8 @@ export function canonicalForm(
   const taken = newClock(nthreads);
   const codes = cfCodes;
   for (let n = 0; n < len; n++) {
-    for (let t = 0; t < nthreads; t++) {
+    let t = 0;
+    for (; t < nthreads; t++) {
       if (pos[t] === first[t + 1]) continue;
       if (!leqExcept(vc[order[pos[t]!]!]!, taken, t)) continue;
       codes[n] = 97 + t;
@@ -380,6 +384,9 @@ export function canonicalForm(
       taken[t]!++;
       break;
     }
+    // the untaken event earliest in the execution has all its predecessors taken: only clocks that are not
+    // happens-before clocks of `events` leave no event ready
+    if (t === nthreads) throw new Error(`teardown: canonicalForm: no event ready after ${n} of ${len}`);
   }
   // one string, built from the codes in chunks (an argument list has a limit)
   let out = '';

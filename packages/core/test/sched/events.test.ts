@@ -93,4 +93,28 @@ describe('happens-before clocks', () => {
       { numRuns: 300 },
     );
   });
+
+  // An independent review: canonicalForm builds its forms in a reused buffer, so a round that found no event
+  // would have kept an earlier form's letter; clocks that are not the events' own are refused instead.
+  it('canonical forms refuse clocks that leave no event ready, and events of threads beyond the count', () => {
+    const ev = (tid: number, reads: number[], writes: number[]): Event => ({
+      tid,
+      reads,
+      writes,
+      adds: [],
+      acq: -1,
+      acqTry: false,
+      acqShared: false,
+      noRace: false,
+      global: false,
+    });
+    const ok = [ev(2, [], [0]), ev(2, [], [1])];
+    expect(canonicalForm(ok, 3)).toBe('cc');
+    const two = [ev(0, [], [5]), ev(1, [5], [])];
+    expect(canonicalForm(two, 2)).toBe('ab');
+    // each event's clock says the other comes first
+    const crossed = [Int32Array.of(1, 1), Int32Array.of(1, 1)];
+    expect(() => canonicalForm(two, 2, crossed)).toThrow(/no event ready after 0 of 2/);
+    expect(() => canonicalForm(ok, 2)).toThrow(/an event of thread 2 of 2/);
+  });
 });
