@@ -77,19 +77,40 @@ interface Shadow {
 }
 
 /**
- * Small integer ids for the locations and sync objects a detector and its
- * clones have met (append-only, shared by them), so that their shadow memory
- * and sync clocks are arrays, which a clone copies cheaply.
+ * Small integer ids for keys (append-only, shared by a detector and its
+ * clones), with each key and its hash (the digest's) by id.
+ */
+class KeyIds {
+  private readonly ids = new Map<string, number>();
+  readonly keys: string[] = [];
+  readonly hashes: number[] = [];
+
+  /** The id of `key`, or undefined when no clone has met it. */
+  get(key: string): number | undefined {
+    return this.ids.get(key);
+  }
+
+  /** The id of `key`, a new one the first time any clone meets it. */
+  id(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.ids.set(key, id);
+      this.keys.push(key);
+      this.hashes.push(strHash(key));
+    }
+    return id;
+  }
+}
+
+/**
+ * The ids of the locations and sync objects a detector and its clones have
+ * met, so that their shadow memory and sync clocks are arrays, which a
+ * clone copies cheaply.
  */
 interface KcsanIndex {
-  locs: Map<string, number>;
-  locKeys: string[];
-  /** strHash of each location key, by id (the digest's). */
-  locHash: number[];
-  syncs: Map<string, number>;
-  syncKeys: string[];
-  /** strHash of each sync object key, by id. */
-  syncHash: number[];
+  locs: KeyIds;
+  syncs: KeyIds;
 }
 
 export class Kcsan {
@@ -137,7 +158,7 @@ export class Kcsan {
       this.isActive = from.isActive.slice();
       return;
     }
-    this.index = { locs: new Map(), locKeys: [], locHash: [], syncs: new Map(), syncKeys: [], syncHash: [] };
+    this.index = { locs: new KeyIds(), syncs: new KeyIds() };
     this.sync = [];
     this.shadow = [];
     this.active = [];
@@ -179,7 +200,7 @@ export class Kcsan {
     const byKey = <T>(a: [string, T][]) => a.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     const sync: [string, number[]][] = [];
     this.sync.forEach((c, i) => {
-      if (c) sync.push([this.index.syncKeys[i]!, [...c]]);
+      if (c) sync.push([this.index.syncs.keys[i]!, [...c]]);
     });
     const shadow: [
       string,
@@ -190,7 +211,7 @@ export class Kcsan {
     for (const sh of this.shadow)
       if (sh)
         shadow.push([
-          this.index.locKeys[sh.id]!,
+          this.index.locs.keys[sh.id]!,
           { w: sh.w && plain(sh.w), r: sh.r.map((e) => plain(e)), a: sh.a.map((e) => plain(e)) },
         ]);
     return { clocks: this.vc.map((c) => [...c]), sync: byKey(sync), shadow: byKey(shadow) };
@@ -273,7 +294,8 @@ export class Kcsan {
     let a = 0;
     let b = 0;
     const sync = this.sync;
-    const { syncHash, locHash } = this.index;
+    const syncHash = this.index.syncs.hashes;
+    const locHash = this.index.locs.hashes;
     for (let i = 0; i < sync.length; i++) {
       const c = sync[i];
       if (!c) continue;
@@ -455,14 +477,7 @@ export class Kcsan {
 
   /** The shadow entry of `loc` (a new location's made on first use, with an id shared by every clone). */
   private shadowOf(loc: string): Shadow {
-    const ix = this.index;
-    let id = ix.locs.get(loc);
-    if (id === undefined) {
-      id = ix.locKeys.length;
-      ix.locs.set(loc, id);
-      ix.locKeys.push(loc);
-      ix.locHash.push(strHash(loc));
-    }
+    const id = this.index.locs.id(loc);
     if (!this.isActive[id]) {
       this.isActive[id] = true;
       this.active.push(id);
@@ -502,15 +517,7 @@ export class Kcsan {
 
   /** The id of sync object `key` (a new one the first time any clone meets it). */
   private syncId(key: string): number {
-    const ix = this.index;
-    let id = ix.syncs.get(key);
-    if (id === undefined) {
-      id = ix.syncKeys.length;
-      ix.syncs.set(key, id);
-      ix.syncKeys.push(key);
-      ix.syncHash.push(strHash(key));
-    }
-    return id;
+    return this.index.syncs.id(key);
   }
 
   /**

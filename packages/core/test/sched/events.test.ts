@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type Event, HbClocks, HbScratch, canonicalForm, dependent, hbClocks } from '../../src/sched/events.js';
 import { type VClock, increment, join, leqExcept } from '../../src/state/vclock.js';
+import { plainEvent } from './event.js';
 
 /**
  * Happens-before by its definition: event i comes after every earlier event
@@ -97,17 +98,7 @@ describe('happens-before clocks', () => {
   // An independent review: canonicalForm builds its forms in a reused buffer, so a round that found no event
   // would have kept an earlier form's letter; clocks that are not the events' own are refused instead.
   it('canonical forms refuse clocks that leave no event ready, and events of threads beyond the count', () => {
-    const ev = (tid: number, reads: number[], writes: number[]): Event => ({
-      tid,
-      reads,
-      writes,
-      adds: [],
-      acq: -1,
-      acqTry: false,
-      acqShared: false,
-      noRace: false,
-      global: false,
-    });
+    const ev = plainEvent;
     const ok = [ev(2, [], [0]), ev(2, [], [1])];
     expect(canonicalForm(ok, 3)).toBe('cc');
     const two = [ev(0, [], [5]), ev(1, [5], [])];

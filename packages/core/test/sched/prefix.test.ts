@@ -7,6 +7,7 @@ import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { replay } from '../../src/sched/runner.js';
 import { useParser } from '../helpers.js';
+import { plainEvent } from './event.js';
 
 useParser();
 
@@ -146,17 +147,7 @@ describe('records kept across executions and cut back to a shared prefix', () =>
 
   it('record refuses an event out of order', () => {
     const l = new LastAccesses(2);
-    const e: Event = {
-      tid: 0,
-      reads: [],
-      writes: [1],
-      adds: [],
-      acq: -1,
-      acqTry: false,
-      acqShared: false,
-      noRace: false,
-      global: false,
-    };
+    const e = plainEvent(0, [], [1]);
     l.record(0, e);
     expect(() => l.record(2, e)).toThrow(/record\(2\) after 1 events/);
   });
