@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../packages/core/src/', import.meta.url));
 /** Lowest first; `(top)` is the files directly in src/. `model` holds the embedded kernel-C sources. */
-const LAYERS = ['lang', 'model', 'state', 'detect', 'kernel', 'vm', 'sched', 'report', 'play', '(top)'];
+const LAYERS = ['lang', 'model', 'state', 'detect', 'kernel', 'vm', 'sched', 'threads', 'report', 'play', '(top)'];
 const MAX_LINES = 700;
 
 const files = [];

@@ -10,7 +10,7 @@ import type { Diagnostic } from './lang/diagnostics.js';
 import { DEFAULT_LIMITS, type Limits, type ScenarioSpec } from './vm/machine.js';
 import { type Budget, type ExploreStats, Meter, type Progress, type StepRecord, budgetWork } from './sched/explorer.js';
 import type { StrategyName, StrategyOptions } from './sched/index.js';
-import { exploreScenario, replay } from './sched/runner.js';
+import { type ScenarioOptions, exploreScenario, replay } from './sched/runner.js';
 import type { Coverage } from './sched/strategy.js';
 import { type Finding, simplestFirst } from './detect/finding.js';
 import { minimise } from './report/minimise.js';
@@ -43,6 +43,8 @@ export interface CheckOptions extends StrategyOptions {
   now?: () => number;
   /** When timed waits may time out (ScenarioSpec.timeouts; default quiescent). */
   timeouts?: 'quiescent' | 'anytime';
+  /** Split the DPOR exploration across units run elsewhere (sched/runner.ts ScenarioOptions.splitUnits): same report. */
+  splitUnits?: ScenarioOptions['splitUnits'];
 }
 
 /** The budget of `teardown check` when none is given. */
@@ -283,6 +285,7 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
     shouldStop: opts.shouldStop,
     stateCache: opts.stateCache,
     syncPoints: opts.syncPoints,
+    ...(opts.splitUnits ? { splitUnits: opts.splitUnits } : {}),
   });
   meters.total.charge(meters.exploration.used);
   const report: CheckReport = {

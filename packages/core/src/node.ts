@@ -143,3 +143,5 @@ export async function initNodeParser(): Promise<void> {
 }
 
 export * from './index.js';
+
+export { SplitThreads, splitWorkersAvailable } from './threads/split-pool.js';

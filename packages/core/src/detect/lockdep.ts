@@ -13,7 +13,8 @@ import type { Alloc, HeldLock, Site, Thread } from '../state/state.js';
 import type { ReportCtx } from './ctx.js';
 import { type ChargeCtx, type Finding, finding, where } from './finding.js';
 
-interface Edge {
+/** A lock-class dependency, with where it was seen (LockdepGraph.edges gives them as plain data). */
+export interface Edge {
   from: string;
   to: string;
   fromName: string;
@@ -29,6 +30,51 @@ interface Edge {
 export class LockdepGraph {
   private out = new Map<string, Map<string, Edge>>();
   private reported = new Set<string>();
+
+  /** The dependencies recorded, as [from, to] lock-class pairs (the graph's shape, without its sites). */
+  pairs(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [from, m] of this.out) for (const to of m.keys()) out.push([from, to]);
+    return out;
+  }
+
+  /**
+   * The dependencies (plain data: sites with their stacks, for another
+   * thread) in the graph's order, from the `skip`-th on.
+   */
+  edges(skip = 0): Edge[] {
+    const out: Edge[] = [];
+    let i = 0;
+    for (const m of this.out.values())
+      for (const e of m.values())
+        if (i++ >= skip) out.push({ ...e, heldSite: plainSite(e.heldSite), acqSite: plainSite(e.acqSite) });
+    return out;
+  }
+
+  /** The cycles reported so far (their ids), in order. */
+  reportedCycles(): string[] {
+    return [...this.reported];
+  }
+
+  /** Forget everything, then hold `edges` ({@link edges} of another graph) and its reported cycles. */
+  seed(edges: readonly Edge[], reported: readonly string[]): void {
+    this.out.clear();
+    this.reported.clear();
+    this.add(edges, reported);
+  }
+
+  /**
+   * Add `edges` (new ones, in the order another graph that started from this
+   * one added them) and reported cycles: that graph's state, here (sched/split.ts).
+   */
+  add(edges: readonly Edge[], reported: readonly string[]): void {
+    for (const e of edges) {
+      let m = this.out.get(e.from);
+      if (!m) this.out.set(e.from, (m = new Map()));
+      m.set(e.to, e);
+    }
+    for (const r of reported) this.reported.add(r);
+  }
 
   /** Number of distinct dependencies recorded. */
   get size(): number {
@@ -331,4 +377,9 @@ export function assertHeld(k: ReportCtx, t: Thread, want: boolean, text: string)
       },
     ),
   );
+}
+
+/** A site as plain data (a lazily built one's stack made). */
+function plainSite(s: Site): Site {
+  return { task: s.task, tid: s.tid, step: s.step, stack: s.stack };
 }

@@ -82,6 +82,35 @@ export interface DporOptions {
    * a covered sleep set. Coverage is then of states, not of traces.
    */
   stateCache?: boolean;
+  /**
+   * Explore only this subtree, for another explorer that owns the nodes
+   * above it (./split.ts): replay `unit.prefix`, explore below the child
+   * `unit.branch` of the node at `unit.depth` with the sleep set `unit.sleep`,
+   * and hand the reversals of races at that node and above to `onForeign`
+   * (in the order they are found) instead of inserting them.
+   */
+  unit?: DporUnit;
+  onForeign?: (r: ForeignReversal) => void;
+}
+
+/**
+ * A subtree of the exploration for another explorer (./split.ts): the
+ * wakeup-tree child `branch` (with what hangs below it, plain data) of the
+ * node E at depth `depth`, reached by the schedule `prefix`; `sleep` is
+ * sleep(E) when the child is taken (E's sleep set and the children explored
+ * before it).
+ */
+export interface DporUnit {
+  depth: number;
+  prefix: number[];
+  branch: WNode;
+  sleep: [number, Event][];
+}
+
+/** The reversal v = notdep(e, E).e' of a race whose earlier event is at `depth`, at or above a unit's node. */
+export interface ForeignReversal {
+  depth: number;
+  v: Event[];
 }
 
 /**
@@ -122,6 +151,69 @@ export class DporStrategy implements Strategy {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
     this.cache = opts.stateCache ? new StateCache(opts.nthreads) : null;
+    const u = opts.unit;
+    if (u) {
+      if (opts.stateCache) throw new Error('teardown: a DPOR unit is stateless');
+      // the nodes above the unit's are another explorer's: replayed, never backtracked to
+      for (let i = 0; i < u.depth; i++) this.path.push(this.pathNode([], NO_SLEEP, wnode(u.prefix[i]!, UNTAKEN.ev)));
+      const root = copyBranch(u.branch);
+      this.path.push(this.pathNode([root], new Map(u.sleep), root));
+      this.rootDepth = u.depth;
+      this.fresh = u.depth;
+      this.onForeign = opts.onForeign ?? null;
+    }
+  }
+
+  /** Nodes at depths up to this are another explorer's (a unit's prefix and node); 0 otherwise. */
+  private readonly rootDepth: number = 0;
+  /** Where a unit hands the reversals at its node and above. */
+  private readonly onForeign: ((r: ForeignReversal) => void) | null = null;
+
+  private pathNode(wut: WNode[], sleep: Map<number, Event>, taken: WNode): PathNode {
+    return { wut, sleep, taken, sleep0: 0, enabled: [], summary: null };
+  }
+
+  /**
+   * The node the next execution starts a new subtree at, and the child it
+   * takes there (after an execution's backtracking: every next execution
+   * starts one); null before the first and after the last (./split.ts).
+   */
+  frontier(): { depth: number; child: WNode } | null {
+    if (this.done || !this.started || this.path.length === 0) return null;
+    return { depth: this.fresh, child: this.path[this.fresh]!.taken };
+  }
+
+  /** The children of path nodes not taken yet, shallowest node first, each node's in order (./split.ts). */
+  *pendingChildren(): Generator<{ depth: number; child: WNode }> {
+    for (let d = this.rootDepth; d < this.path.length; d++) {
+      const wut = this.path[d]!.wut;
+      for (let k = 1; k < wut.length; k++) yield { depth: d, child: wut[k]! };
+    }
+  }
+
+  /** The unit that explores `child` of the path node at `depth` (copies: the unit's explorer may change them). */
+  unitFor(depth: number, child: WNode): DporUnit {
+    const node = this.path[depth]!;
+    const sleep: [number, Event][] = [...node.sleep];
+    for (const w of node.wut) {
+      if (w === child) break;
+      sleep.push([w.tid, w.ev]);
+    }
+    const prefix: number[] = [];
+    for (let i = 0; i < depth; i++) prefix.push(this.path[i]!.taken.tid);
+    return { depth, prefix, branch: copyBranch(child), sleep };
+  }
+
+  /**
+   * Take a unit's exploration of the child the next execution would start
+   * ({@link frontier}) as done: apply its foreign reversals in order, count
+   * its executions, and backtrack as at the end of that subtree.
+   */
+  adoptUnit(reversals: readonly ForeignReversal[], complete: number, blocked: number): void {
+    for (const r of reversals) this.applyReversal(this.path[r.depth]!, r.v);
+    this.complete += complete;
+    this.blocked += blocked;
+    this.backtrack();
   }
 
   /** The steps the next execution repeats: up to the node whose explored child changed. */
@@ -365,7 +457,7 @@ export class DporStrategy implements Strategy {
 
   /** Close the explored child of the deepest node; move to the next unexplored wakeup sequence. */
   private backtrack(): void {
-    while (this.path.length) {
+    while (this.path.length > this.rootDepth) {
       const d = this.path.length - 1;
       const node = this.path[d]!;
       const i = node.wut.indexOf(node.taken);
@@ -536,6 +628,12 @@ export class DporStrategy implements Strategy {
     const v: Event[] = new Array(m + 1);
     for (let x = 0; x < m; x++) v[x] = events[keep[x]!]!;
     v[m] = ej;
+    if (i <= this.rootDepth && this.onForeign) this.onForeign({ depth: i, v });
+    else this.applyReversal(node, v);
+  }
+
+  /** Insert the reversal `v` into the node's wakeup tree (source-DPOR: one initial into its backtrack set) unless covered. */
+  private applyReversal(node: PathNode, v: Event[]): void {
     // happens-before inside the sequence v itself (not E's: paths through events left out of v do not count)
     const hv = new SeqHb(v, this.n, this.scratch);
 
@@ -554,6 +652,11 @@ export class DporStrategy implements Strategy {
     for (const [q, qe] of node.sleep) if (hv.weakInitial(q, qe)) return;
     insert(node.wut, hv);
   }
+}
+
+/** A deep copy of a wakeup-tree node and its children (pending chains and events are never written: shared). */
+export function copyBranch(w: WNode): WNode {
+  return { tid: w.tid, ev: w.ev, children: w.children.map(copyBranch), tail: w.tail, at: w.at };
 }
 
 /**

@@ -57,6 +57,17 @@ export class Interner {
   get size(): number {
     return this.map.size;
   }
+  /** The keys from number `from` on, in the order they were interned (key i is number i). */
+  keys(from = 0): string[] {
+    const out: string[] = [];
+    let i = 0;
+    for (const k of this.map.keys()) if (i++ >= from) out.push(k);
+    return out;
+  }
+  /** Intern `keys` in order (a copy of another interner: {@link keys}). */
+  load(keys: readonly string[]): void {
+    for (const k of keys) this.id(k);
+  }
 }
 
 /** The `reads`, `writes` or `adds` of an event that touches nothing that way (shared: never modified). */

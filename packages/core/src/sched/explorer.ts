@@ -13,98 +13,9 @@ import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events
 import { PrefixClocks } from './prefix-clocks.js';
 import type { Coverage, SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
+import { type Budget, type Meter, budgetMeter, executionWork } from './budget.js';
 
-/** When to stop. All are optional; the first reached stops the exploration. */
-export interface Budget {
-  executions?: number;
-  /** Wall-clock milliseconds. */
-  ms?: number;
-  /** Visible steps summed over all executions. */
-  steps?: number;
-  /**
-   * Deterministic work units (see {@link executionWork}); when absent, a time
-   * budget stands for `ms * WORK_PER_MS` units (docs/scheduler.md, "Budgets").
-   */
-  work?: number;
-}
-
-/**
- * Work units per millisecond of a time budget: the deterministic allowance a
- * time budget stands for (docs/scheduler.md, "Budgets"). About half the rate
- * measured on the reference machine (2 shared cores), so that the work a
- * budget allows usually takes less wall-clock time than the budget.
- */
-export const WORK_PER_MS = 200;
-
-/**
- * The work of one execution, in deterministic units: one per visible step,
- * one per 100 thread-private instructions, and len^2/100 for the strategy's
- * per-execution analysis (DPOR's race detection is quadratic in the length).
- */
-export function executionWork(steps: number, instructions: number): number {
-  return steps + Math.floor(instructions / 100) + Math.floor((steps * steps) / 100);
-}
-
-/** The deterministic work a budget allows: `work`, else `ms * WORK_PER_MS`, else unlimited. */
-export function budgetWork(b: Budget): number {
-  if (b.work !== undefined) return b.work;
-  if (b.ms !== undefined) return Math.floor(b.ms * WORK_PER_MS);
-  return Number.POSITIVE_INFINITY;
-}
-
-/**
- * The meter a budget stands for, from `t0` on: its work units and, unless
- * `deterministic`, a wall-clock deadline at `budget.ms`.
- */
-export function budgetMeter(budget: Budget, deterministic: boolean, t0: number, now: () => number): Meter {
-  const deadline = !deterministic && budget.ms !== undefined ? t0 + budget.ms : Number.POSITIVE_INFINITY;
-  return new Meter(budgetWork(budget), deadline, now);
-}
-
-/**
- * A work allowance shared by exploration, minimisation and traces: a limit
- * in deterministic work units and, unless the run must be reproducible, a
- * wall-clock deadline. Deterministic when `deadline` is Infinity.
- */
-export class Meter {
-  /** Work charged so far. */
-  used = 0;
-  constructor(
-    readonly limit = Number.POSITIVE_INFINITY,
-    readonly deadline = Number.POSITIVE_INFINITY,
-    private readonly now: () => number = defaultNow,
-  ) {}
-
-  /** Charge `n` units. */
-  charge(n: number): void {
-    this.used += n;
-  }
-
-  /**
-   * A meter for the next `fraction` of what is left (work and time), starting
-   * at this one's usage; fold it back with `this.used = child.used`.
-   */
-  share(fraction: number): Meter {
-    const left = this.limit - this.used;
-    const t = this.deadline === Number.POSITIVE_INFINITY ? this.deadline : this.now();
-    return new Meter(
-      this.limit === Number.POSITIVE_INFINITY ? this.limit : this.used + Math.floor(left * fraction),
-      this.deadline === Number.POSITIVE_INFINITY ? this.deadline : t + (this.deadline - t) * fraction,
-      this.now,
-    ).start(this.used);
-  }
-
-  private start(used: number): Meter {
-    this.used = used;
-    return this;
-  }
-
-  /** True when `pending` more units would reach the limit, or the deadline has passed. */
-  exhausted(pending = 0): boolean {
-    if (this.used + pending >= this.limit) return true;
-    return this.deadline !== Number.POSITIVE_INFINITY && this.now() >= this.deadline;
-  }
-}
+export { type Budget, Meter, WORK_PER_MS, budgetMeter, budgetWork, executionWork } from './budget.js';
 
 /** Progress of an exploration so far (`ms`: wall-clock milliseconds since it started). */
 export interface Progress {
@@ -134,6 +45,12 @@ export interface ExploreOptions {
   now?: () => number;
   /** Called after every execution, with the machine in its final state. */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
+  /**
+   * Subtrees explored elsewhere (./split.ts): asked before each execution
+   * whether the subtree that execution starts was explored by a unit whose
+   * result stands for the executions this explorer would run there.
+   */
+  split?: SplitHook;
   /**
    * Skip the check phase of an execution whose end state's check phase
    * reported nothing before (Machine.checkMemo). Default true; false runs
@@ -244,6 +161,40 @@ export interface ExecutionRecord {
   injections: Injection[];
 }
 
+/** What an exploration asks a split hook (./split.ts) before each execution. */
+export interface SplitPoint {
+  explorer: Explorer;
+  strategy: Strategy;
+  meter: Meter;
+  budget: Budget;
+  /** Executions and steps counted so far, and the exploration's start (for the budget's limits). */
+  executions: number;
+  steps: number;
+  t0: number;
+  now: () => number;
+  shouldStop?: () => boolean;
+}
+
+/** The executions of a subtree explored elsewhere, as this explorer would have counted them. */
+export interface AdoptedUnit {
+  executions: number;
+  blocked: number;
+  steps: number;
+  states: number;
+  traces: readonly string[];
+  findings: readonly Finding[];
+  /** The schedule of the subtree's last execution. */
+  lastSchedule: number[];
+}
+
+/** Subtrees explored elsewhere (./split.ts SplitController). */
+export interface SplitHook {
+  /** Before an execution: the subtree it starts, when adopted (its work charged to the meter), else null. */
+  beforeExecution(p: SplitPoint): AdoptedUnit | null;
+  /** The exploration is over: drop what is still being explored. */
+  end(): void;
+}
+
 /** A finding a replay of its step reports again (not one of the once-per-exploration kinds). */
 function reportedAgain(f: Finding): boolean {
   return f.kind !== 'data-race' && f.kind !== 'lock-order';
@@ -300,6 +251,23 @@ export class Explorer {
    * state; the steps it skips are not counted in the statistics' `steps`.
    */
   checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+
+  /**
+   * The depth of the checkpoint an execution repeating `repeats` steps of the
+   * previous one starts from under `meter` (0: from the state after setup),
+   * as runExecution chooses it: for ./split.ts, which counts a subtree's
+   * steps as this explorer would have.
+   */
+  restoredDepth(repeats: number, meter?: Meter): number {
+    if (this.checkpointEvery <= 0) return 0;
+    const keep = Math.min(repeats, this.prevSchedule.length);
+    for (let i = this.checkpoints.length - 1; i >= 0; i--) {
+      const c = this.checkpoints[i]!;
+      if (c.depth > keep) continue;
+      return meter?.exhausted(executionWork(c.depth, c.instructions)) ? 0 : c.depth;
+    }
+    return 0;
+  }
 
   /**
    * Run one execution under `strategy`. With `record`, keep per-step labels
@@ -581,6 +549,30 @@ export class Explorer {
         complete = true;
         break;
       }
+      const unit = opts.split?.beforeExecution({
+        explorer: this,
+        strategy,
+        meter,
+        budget,
+        executions,
+        steps,
+        t0,
+        now,
+        ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+      });
+      if (unit) {
+        executions += unit.executions;
+        blocked += unit.blocked;
+        steps += unit.steps;
+        states += unit.states;
+        prev = unit.lastSchedule;
+        if (countTraces) for (const t of unit.traces) traces.add(t);
+        for (const f of unit.findings) {
+          const old = byKey.get(f.key);
+          if (!old || simplerCounterexample(f, old)) byKey.set(f.key, f);
+        }
+        continue;
+      }
       const rec = this.runExecution(strategy, false, undefined, meter);
       if (rec.cut) {
         // the budget ended inside this execution: its findings are real, but it is not counted
@@ -616,6 +608,7 @@ export class Explorer {
         });
       }
     }
+    opts.split?.end();
     if (this.seen) states = this.seen.size;
     const distinctStates = this.seen?.size ?? this.reached?.size;
     opts.onProgress?.({

@@ -91,6 +91,22 @@ export class PortfolioStrategy implements Strategy {
     return this.i === this.last ? s.replayDepth() : 0;
   }
 
+  /**
+   * While DPOR runs (./split.ts): that strategy and how many executions it
+   * may still run, the one about to start included; null in a later phase.
+   */
+  dporPhase(): { dpor: DporStrategy; room: number } | null {
+    if (this.i !== 0) return null;
+    const ph = this.phases[0]!;
+    return { dpor: this.dpor, room: ph.budget - ph.used + 1 };
+  }
+
+  /** `n` DPOR executions were adopted (./split.ts) for the one about to start and the `n - 1` after it. */
+  adoptedExecutions(n: number): void {
+    this.phases[0]!.used += n - 1;
+    this.last = 0;
+  }
+
   next(enabled: readonly number[], ctx: SchedContext): number {
     return this.phases[this.i]!.s.next(enabled, ctx);
   }

@@ -15,6 +15,7 @@ import type { Strategy } from './strategy.js';
 import { makeStrategy, type StrategyName, type StrategyOptions } from './index.js';
 import { type SyncPointRound, exploreAtSyncPoints } from './sync-points.js';
 import { RaceRefiner } from '../vm/refine.js';
+import { SplitController, type UnitRunner } from './split.js';
 
 /**
  * A VM for `spec`, initialised: globals set up and `setup` run alone (its
@@ -55,6 +56,13 @@ export interface ScenarioOptions extends ExploreOptions {
   syncPoints?: boolean;
   /** One round of `syncPoints` (set by it): the plain accesses scheduled, and where racy hidden ones go. */
   refine?: SyncPointRound;
+  /**
+   * Split the DPOR exploration (a `dpor`, `source-dpor` or `portfolio`
+   * strategy; not with the state cache, synchronisation points or fault
+   * plans) across units run by the runner this returns for the scenario
+   * (./split.ts); null or absent: explore alone. The result is the same.
+   */
+  splitUnits?: (program: Program, spec: ScenarioSpec, limits: Limits) => UnitRunner | null;
 }
 
 /**
@@ -77,7 +85,7 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
     // rounds of the whole scenario (every fault plan with one set of scheduled plain accesses)
     return exploreAtSyncPoints(
       options,
-      (refine, opts) => exploreScenario(program, spec, { ...options, ...opts, refine }),
+      (refine, opts) => exploreScenario(program, spec, { ...options, ...opts, refine, splitUnits: undefined }),
       (f, only) => newMachine(program, findingSpec(spec, f), options.limits, new SharedDetectors(only)),
     );
   }
@@ -86,7 +94,12 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
       throw new Error('teardown: a scenario with fault sites needs a strategy by name (one per fault plan)');
     }
     // one lockdep graph per plan: a lock-order finding's executions then replay under one plan
-    return explorePlans(spec, options, (s, o) => exploreScenario(program, s, { ...options, ...o }), findingOrder);
+    return explorePlans(
+      spec,
+      options,
+      (s, o) => exploreScenario(program, s, { ...options, ...o, splitUnits: undefined }),
+      findingOrder,
+    );
   }
   const m = newMachine(program, spec, options.limits, options.shared);
   const nthreads = spec.threads.length;
@@ -98,7 +111,21 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
     throw new Error('teardown: the state cache needs --strategy dfs, dpor or source-dpor');
   }
   const refine = options.refine;
-  if (!refine) return new Explorer(m).explore(strategy, options);
+  if (!refine) {
+    const runner =
+      options.splitUnits && !options.stateCache
+        ? options.splitUnits(program, spec, options.limits ?? DEFAULT_LIMITS)
+        : null;
+    if (!runner) return new Explorer(m).explore(strategy, options);
+    try {
+      return new Explorer(m).explore(strategy, {
+        ...options,
+        split: new SplitController(runner, options.countTraces !== false),
+      });
+    } finally {
+      runner.close?.();
+    }
+  }
   m.refiner = new RaceRefiner(refine.visible, m.nworkers + 1, refine.found);
   return new Explorer(m).explore(strategy, options);
 }

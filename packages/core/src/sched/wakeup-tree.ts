@@ -22,6 +22,8 @@ export interface WNode {
   /** Events still to become this node's only child, its child's, ... (from index `at`), or null. */
   tail: readonly Event[] | null;
   at: number;
+  /** How many insertions hung something below this node, when it is a root child that counts them ({@link insert}). */
+  rev?: number;
 }
 
 /** A wakeup-tree node with no pending chain. */
@@ -133,28 +135,31 @@ export class SeqHb {
  * insert[E](v, wut): walk the tree along children that are weak initials of
  * what is left of v (removing their event from it); if the walk reaches a
  * leaf, v is covered; otherwise hang the rest of v under the last node
- * reached, after its existing children.
+ * reached, after its existing children. Returns the child of the root the
+ * walk went into, when something was hung below it (counted in its `rev`).
  */
-export function insert(root: WNode[], hv: SeqHb): void {
+export function insert(root: WNode[], hv: SeqHb): WNode | null {
   // the walk is at `node` (null: the root), or `d` events down its pending chain (not made into nodes)
   let node: WNode | null = null;
+  let top: WNode | null = null;
   let d = 0;
   for (;;) {
     const tail = node?.tail;
     if (node && tail) {
       const k = node.at + d;
-      if (k >= tail.length) return; // the end of the chain: a leaf, v is covered
+      if (k >= tail.length) return null; // the end of the chain: a leaf, v is covered
       const e = tail[k]!;
       if (!hv.weakInitial(e.tid, e)) break;
       if (hv.first(e.tid) >= 0) hv.take(e.tid);
       d++;
     } else {
       const children: WNode[] = node ? node.children : root;
-      if (node && children.length === 0) return;
+      if (node && children.length === 0) return null;
       let moved = false;
       for (const ch of children) {
         if (!hv.weakInitial(ch.tid, ch.ev)) continue;
         if (hv.first(ch.tid) >= 0) hv.take(ch.tid);
+        top ??= ch;
         node = ch;
         d = 0;
         moved = true;
@@ -162,7 +167,7 @@ export function insert(root: WNode[], hv: SeqHb): void {
       }
       if (!moved) break;
     }
-    if (hv.left === 0) return;
+    if (hv.left === 0) return null;
   }
   // hang the rest of v under the node reached (made into nodes down to it): its first node, the
   // others made as the tree is walked (kids)
@@ -172,4 +177,6 @@ export function insert(root: WNode[], hv: SeqHb): void {
   const rest = hv.rest();
   const e = rest[0];
   if (e) children.push({ tid: e.tid, ev: e, children: [], tail: rest.length > 1 ? rest : null, at: 1 });
+  if (top) top.rev = (top.rev ?? 0) + 1;
+  return top;
 }
