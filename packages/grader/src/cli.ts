@@ -130,6 +130,10 @@ export async function main(argv: string[]): Promise<void> {
       'with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search)',
     )
     .option('--sync-points', SYNC_POINTS_HELP)
+    .option(
+      '--jobs <n>',
+      'threads exploring: the main one and n - 1 workers exploring subtrees ahead of it (default 1); the same report',
+    )
     .addOption(timeoutsOption())
     .action(async (file: string, o: CheckCliOptions) => {
       const { checkCommand } = await import('./commands/check.js');

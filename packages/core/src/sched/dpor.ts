@@ -69,6 +69,8 @@ interface PathNode {
   enabled: readonly number[];
   /** With the state cache: what the explored future of the node touches (./state-cache.ts). */
   summary: Summary | null;
+  /** Executions ended when a reversal last changed the wakeup tree (for ./split.ts: quiet nodes are handed out). */
+  touched: number;
 }
 
 /** Options of DporStrategy. */
@@ -105,6 +107,12 @@ export interface DporUnit {
   prefix: number[];
   branch: WNode;
   sleep: [number, Event][];
+}
+
+/** The path of a unit below its node (./split.ts): each node's wakeup tree and sleep set, and where the next execution diverges. */
+export interface ExportedPath {
+  fresh: number;
+  nodes: { wut: WNode[]; sleep: [number, Event][] }[];
 }
 
 /** The reversal v = notdep(e, E).e' of a race whose earlier event is at `depth`, at or above a unit's node. */
@@ -170,7 +178,12 @@ export class DporStrategy implements Strategy {
   private readonly onForeign: ((r: ForeignReversal) => void) | null = null;
 
   private pathNode(wut: WNode[], sleep: Map<number, Event>, taken: WNode): PathNode {
-    return { wut, sleep, taken, sleep0: 0, enabled: [], summary: null };
+    return { wut, sleep, taken, sleep0: 0, enabled: [], summary: null, touched: this.ended() };
+  }
+
+  /** Executions ended so far (the clock of PathNode.touched). */
+  private ended(): number {
+    return this.complete + this.blocked + this.pruned;
   }
 
   /**
@@ -183,11 +196,18 @@ export class DporStrategy implements Strategy {
     return { depth: this.fresh, child: this.path[this.fresh]!.taken };
   }
 
-  /** The children of path nodes not taken yet, shallowest node first, each node's in order (./split.ts). */
-  *pendingChildren(): Generator<{ depth: number; child: WNode }> {
-    for (let d = this.rootDepth; d < this.path.length; d++) {
-      const wut = this.path[d]!.wut;
-      for (let k = 1; k < wut.length; k++) yield { depth: d, child: wut[k]! };
+  /**
+   * The children of path nodes not taken yet, in the order this strategy
+   * will take them (deepest node first, each node's in order), with the
+   * executions since a reversal last changed the node's wakeup tree
+   * (`quiet`: a child of a node that changes often is likely to get more
+   * hung under it before it is taken) (./split.ts).
+   */
+  *pendingChildren(): Generator<{ depth: number; child: WNode; quiet: number }> {
+    const now = this.ended();
+    for (let d = this.path.length - 1; d >= this.rootDepth; d--) {
+      const node = this.path[d]!;
+      for (let k = 1; k < node.wut.length; k++) yield { depth: d, child: node.wut[k]!, quiet: now - node.touched };
     }
   }
 
@@ -202,6 +222,45 @@ export class DporStrategy implements Strategy {
     const prefix: number[] = [];
     for (let i = 0; i < depth; i++) prefix.push(this.path[i]!.taken.tid);
     return { depth, prefix, branch: copyBranch(child), sleep };
+  }
+
+  /** Every execution is explored (a unit: its subtree). */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** A unit's path below its node as plain data, for the explorer that adopts it part-way (./split.ts). */
+  exportPath(): ExportedPath {
+    const nodes: ExportedPath['nodes'] = [];
+    for (let d = this.rootDepth + 1; d < this.path.length; d++) {
+      const node = this.path[d]!;
+      nodes.push({ wut: node.wut.map(copyBranch), sleep: [...node.sleep] });
+    }
+    return { fresh: this.fresh, nodes };
+  }
+
+  /**
+   * Take the first executions of a unit's subtree of the child the next
+   * execution would start ({@link frontier}, at `depth`) as done, and go on
+   * from where the unit stopped: apply its foreign reversals, count its
+   * executions, and make its path below the node this strategy's.
+   */
+  adoptPartial(
+    depth: number,
+    reversals: readonly ForeignReversal[],
+    complete: number,
+    blocked: number,
+    p: ExportedPath,
+  ): void {
+    for (const r of reversals) this.applyReversal(this.path[r.depth]!, r.v);
+    this.complete += complete;
+    this.blocked += blocked;
+    this.path.length = depth + 1;
+    for (const n of p.nodes)
+      this.path.push(this.pathNode(n.wut, n.sleep.length ? new Map(n.sleep) : NO_SLEEP, n.wut[0]!));
+    this.fresh = p.fresh;
+    // the recorded accesses past the node were another path's
+    this.last.truncate(depth);
   }
 
   /**
@@ -284,6 +343,7 @@ export class DporStrategy implements Strategy {
       sleep0: 0,
       enabled,
       summary: null,
+      touched: this.ended(),
     };
     if (this.cache) {
       for (const q of sleep.keys()) node.sleep0 |= 1 << q;
@@ -645,12 +705,14 @@ export class DporStrategy implements Strategy {
       const p = initials[0]!;
       const first = v.find((e) => e.tid === p)!;
       node.wut.push(wnode(p, first));
+      node.touched = this.ended();
       return;
     }
 
     // sleep(E') ∩ WI(v) = ∅ ?
     for (const [q, qe] of node.sleep) if (hv.weakInitial(q, qe)) return;
-    insert(node.wut, hv);
+    const n = node.wut.length;
+    if (insert(node.wut, hv) || node.wut.length !== n) node.touched = this.ended();
   }
 }
 

@@ -6,194 +6,26 @@
  */
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
-import type { StackFrame } from '../state/state.js';
 import { DigestSet } from '../state/hash.js';
-import type { Injection } from '../state/fault.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import { PrefixClocks } from './prefix-clocks.js';
-import type { Coverage, SchedContext, Strategy } from './strategy.js';
+import type { SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
-import { type Budget, type Meter, budgetMeter, executionWork } from './budget.js';
+import { type Meter, budgetMeter, executionWork } from './budget.js';
 
 export { type Budget, Meter, WORK_PER_MS, budgetMeter, budgetWork, executionWork } from './budget.js';
-
-/** Progress of an exploration so far (`ms`: wall-clock milliseconds since it started). */
-export interface Progress {
-  executions: number;
-  traces: number;
-  /**
-   * States so far: the distinct states seen by a stateful search (or when
-   * counting them), else the nodes of the exploration tree.
-   */
-  states: number;
-  findings: number;
-  ms: number;
-}
-
-/** How to run an exploration (Explorer.explore, runner.ts exploreScenario). */
-export interface ExploreOptions {
-  budget?: Budget;
-  /** Called at most every 100 ms. */
-  onProgress?: (p: Progress) => void;
-  /** Stop after the first execution with a finding. */
-  stopOnFirst?: boolean;
-  /** Compute distinct Mazurkiewicz traces (default true). */
-  countTraces?: boolean;
-  /** Checked between executions; return true to stop (cancellation). */
-  shouldStop?: () => boolean;
-  /** Clock (ms); defaults to performance.now / Date.now. */
-  now?: () => number;
-  /** Called after every execution, with the machine in its final state. */
-  onExecution?: (rec: ExecutionRecord, m: Machine) => void;
-  /**
-   * Subtrees explored elsewhere (./split.ts): asked before each execution
-   * whether the subtree that execution starts was explored by a unit whose
-   * result stands for the executions this explorer would run there.
-   */
-  split?: SplitHook;
-  /**
-   * Skip the check phase of an execution whose end state's check phase
-   * reported nothing before (Machine.checkMemo). Default true; false runs
-   * every check (a test compares both).
-   */
-  checkMemo?: boolean;
-  /**
-   * Stateful search: with plain DFS, stop an execution when it reaches a
-   * state digest seen before; with DPOR built with `stateCache` (a strategy
-   * with visitState), the strategy decides (stateful DPOR,
-   * ./state-cache.ts). Either way `distinctStates` counts the states seen.
-   */
-  stateCache?: boolean;
-  /**
-   * Count the distinct states reached (a digest of the whole machine state
-   * after every new step, state/hash.ts), without pruning anything: the
-   * `distinctStates` of the stats. Costs a digest per step; benchmarks use it.
-   */
-  countStates?: boolean;
-  /**
-   * The work allowance to charge (default: one built from `budget`, with a
-   * wall-clock deadline at `budget.ms` unless `deterministic`). Checked
-   * between executions and every 64 steps inside one; an execution cut short
-   * is not counted.
-   */
-  meter?: Meter;
-  /** Steps between the explorer's checkpoints (default DEFAULT_CHECKPOINT_EVERY; 0: replay every prefix). */
-  checkpointEvery?: number;
-  /** Ignore the wall clock: stop on deterministic budgets only (`--reproducible`). */
-  deterministic?: boolean;
-  /**
-   * Count distinct traces into this set (shared by the explorations of a
-   * scenario's fault plans: sched/faults.ts); each is tagged with the
-   * failures injected in it.
-   */
-  traceSet?: Set<string>;
-}
-
-/** What an exploration ran (counts over all its executions; `ms` wall-clock milliseconds). */
-export interface ExploreStats {
-  executions: number;
-  /** Executions abandoned as redundant (sleep-set blocked); included in `executions`. */
-  blocked: number;
-  /** Distinct Mazurkiewicz traces among the executions (canonical form of happens-before). */
-  traces: number;
-  /** Nodes of the exploration tree (steps not shared with an earlier execution's prefix). */
-  states: number;
-  /** Visible steps run, including replayed prefixes (not those restored from a checkpoint). */
-  steps: number;
-  /** Distinct machine states reached (with `countStates` or `stateCache`; absent otherwise). */
-  distinctStates?: number;
-  ms: number;
-  /** The strategy finished (false when a budget or a finding stopped it). */
-  complete: boolean;
-  /** Deterministic work units charged (see {@link executionWork}). */
-  work?: number;
-  /** An execution was cut short by the budget (it is not counted in `executions`). */
-  cut?: boolean;
-}
-
-/**
- * The outcome of an exploration: its findings (one per key, sorted by
- * findingOrder), setup's findings (setup runs once, before the threads), the
- * strategy's coverage and the statistics.
- */
-export interface ExploreResult {
-  findings: Finding[];
-  setupFindings: Finding[];
-  coverage: Coverage;
-  stats: ExploreStats;
-}
-
-/** One step of a recorded execution (for replay tables and the trace viewer). */
-export interface StepRecord {
-  step: number;
-  tid: number;
-  label: string;
-  frame: StackFrame;
-  /** Enabled threads when this step was chosen. */
-  enabled: number[];
-  preemption: boolean;
-}
-
-/** One execution as it ran: its events, schedule, (recorded) steps and findings. */
-export interface ExecutionRecord {
-  /** The strategy abandoned this execution (sleep-set blocked): it is redundant. */
-  abandoned: boolean;
-  events: Event[];
-  schedule: number[];
-  steps: StepRecord[];
-  findings: Finding[];
-  /** Preemptions and context switches of the schedule. */
-  preemptions: number;
-  switches: number;
-  /**
-   * Happens-before clocks of `events`. Of a recorded execution (`record`), its
-   * own; else views whose contents a later execution of the explorer
-   * overwrites (read them before).
-   */
-  clocks: Int32Array[];
-  /** Deterministic work of this execution ({@link executionWork}). */
-  work: number;
-  /** Steps restored from a checkpoint instead of run (the first `restored` of `schedule`). */
-  restored?: number;
-  /** The budget cut this execution short: it is incomplete, and the strategy was not told of it. */
-  cut?: boolean;
-  /** The failures injected in this execution (its spec's fault plan, as far as it was reached). */
-  injections: Injection[];
-}
-
-/** What an exploration asks a split hook (./split.ts) before each execution. */
-export interface SplitPoint {
-  explorer: Explorer;
-  strategy: Strategy;
-  meter: Meter;
-  budget: Budget;
-  /** Executions and steps counted so far, and the exploration's start (for the budget's limits). */
-  executions: number;
-  steps: number;
-  t0: number;
-  now: () => number;
-  shouldStop?: () => boolean;
-}
-
-/** The executions of a subtree explored elsewhere, as this explorer would have counted them. */
-export interface AdoptedUnit {
-  executions: number;
-  blocked: number;
-  steps: number;
-  states: number;
-  traces: readonly string[];
-  findings: readonly Finding[];
-  /** The schedule of the subtree's last execution. */
-  lastSchedule: number[];
-}
-
-/** Subtrees explored elsewhere (./split.ts SplitController). */
-export interface SplitHook {
-  /** Before an execution: the subtree it starts, when adopted (its work charged to the meter), else null. */
-  beforeExecution(p: SplitPoint): AdoptedUnit | null;
-  /** The exploration is over: drop what is still being explored. */
-  end(): void;
-}
+export type {
+  AdoptedUnit,
+  ExecutionRecord,
+  ExploreOptions,
+  ExploreResult,
+  ExploreStats,
+  Progress,
+  SplitHook,
+  SplitPoint,
+  StepRecord,
+} from './explore-types.js';
+import type { ExecutionRecord, ExploreOptions, ExploreResult, StepRecord } from './explore-types.js';
 
 /** A finding a replay of its step reports again (not one of the once-per-exploration kinds). */
 function reportedAgain(f: Finding): boolean {
@@ -253,20 +85,52 @@ export class Explorer {
   checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
 
   /**
+   * Checkpoints another explorer had past the prefix it shares with this
+   * one's path ({@link adoptPath}): their depths and instructions only, for
+   * counting steps as that explorer's next execution would have.
+   */
+  private virtual: { depth: number; instructions: number }[] = [];
+
+  /**
    * The depth of the checkpoint an execution repeating `repeats` steps of the
    * previous one starts from under `meter` (0: from the state after setup),
-   * as runExecution chooses it: for ./split.ts, which counts a subtree's
-   * steps as this explorer would have.
+   * as runExecution chooses it, counting an adopted path's checkpoints: for
+   * ./split.ts, which counts a subtree's steps as this explorer would have.
    */
   restoredDepth(repeats: number, meter?: Meter): number {
     if (this.checkpointEvery <= 0) return 0;
     const keep = Math.min(repeats, this.prevSchedule.length);
-    for (let i = this.checkpoints.length - 1; i >= 0; i--) {
-      const c = this.checkpoints[i]!;
-      if (c.depth > keep) continue;
-      return meter?.exhausted(executionWork(c.depth, c.instructions)) ? 0 : c.depth;
+    let best: { depth: number; instructions: number } | undefined;
+    for (const list of [this.checkpoints, this.virtual]) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const c = list[i]!;
+        if (c.depth > keep) continue;
+        if (!best || c.depth > best.depth) best = c;
+        break;
+      }
     }
-    return 0;
+    return best && !meter?.exhausted(executionWork(best.depth, best.instructions)) ? best.depth : 0;
+  }
+
+  /**
+   * Another explorer ran the executions below the first `depth` steps of this
+   * one's path (./split.ts, a unit adopted part-way): forget this explorer's
+   * checkpoints and clocks past them, and take that explorer's last schedule
+   * and checkpoint depths, so that the next execution restores a state of its
+   * own and counts its steps as that explorer's would have.
+   */
+  adoptPath(depth: number, lastSchedule: number[], checkpoints: readonly (readonly [number, number])[]): void {
+    while (this.checkpoints.length && this.checkpoints[this.checkpoints.length - 1]!.depth > depth)
+      this.checkpoints.pop();
+    this.virtual = this.virtual.filter((v) => v.depth <= depth);
+    for (const [d, instructions] of checkpoints) if (d > depth) this.virtual.push({ depth: d, instructions });
+    this.clocksValid = Math.min(this.clocksValid, depth);
+    this.prevSchedule = lastSchedule;
+  }
+
+  /** The depth and instructions of each checkpoint along the last execution's path (./split.ts). */
+  checkpointDepths(): [number, number][] {
+    return this.checkpoints.map((c) => [c.depth, c.instructions]);
   }
 
   /**
@@ -301,6 +165,9 @@ export class Explorer {
     if (from) m.restoreCheckpoint(from.machine);
     else m.begin();
     const depth0 = from?.depth ?? 0;
+    // after an adopted path, the steps are counted from where its explorer would have restored
+    const counted = this.virtual.length ? (useCheckpoints ? this.restoredDepth(repeats, meter) : 0) : depth0;
+    this.virtual.length = 0;
     // the restored prefix's events are the previous execution's: their clocks are kept
     const keepClocks = Math.min(depth0, this.clocksValid);
     const events: Event[] = this.prevEvents.slice(0, depth0);
@@ -483,7 +350,7 @@ export class Explorer {
       clocks: [],
       work,
       injections,
-      restored: depth0,
+      restored: counted,
     };
     if (cut) return { ...rec, cut };
     if (record) {

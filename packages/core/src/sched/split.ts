@@ -49,7 +49,7 @@ import type { Edge } from '../detect/lockdep.js';
 import { type Finding, findingKey } from '../detect/finding.js';
 import type { Event } from './events.js';
 import type { WNode } from './wakeup-tree.js';
-import { DporStrategy, type DporUnit, type ForeignReversal } from './dpor.js';
+import { DporStrategy, type DporUnit, type ExportedPath, type ForeignReversal } from './dpor.js';
 import { PortfolioStrategy } from './portfolio.js';
 import type { Strategy } from './strategy.js';
 import { type AdoptedUnit, Explorer, type SplitHook, type SplitPoint } from './explorer.js';
@@ -79,6 +79,12 @@ export interface UnitResult {
   id: number;
   /** The whole subtree was explored within the unit's budget. */
   complete: boolean;
+  /**
+   * Not complete, stopped between two executions (asked to, or at its
+   * executions budget): the path it would go on from, and its checkpoints'
+   * depths and instructions; the counts are those of its executions so far.
+   */
+  partial?: ExportedPath & { checkpoints: [number, number][] };
   executions: number;
   blocked: number;
   /** Steps as the worker ran them (its first execution replayed the prefix from the state after setup). */
@@ -151,9 +157,15 @@ export function runUnit(m: Machine, req: UnitRequest, shouldStop?: () => boolean
       lastSchedule = rec.schedule;
     },
   });
+  const complete = strategy.finished && !res.stats.cut;
+  const partial =
+    !complete && !res.stats.cut && res.stats.executions > 0
+      ? { ...strategy.exportPath(), checkpoints: x.checkpointDepths() }
+      : undefined;
   return {
     id: req.id,
-    complete: res.stats.complete && !res.stats.cut && !shouldStop?.(),
+    complete,
+    ...(partial ? { partial } : {}),
     executions: res.stats.executions,
     blocked: res.stats.blocked,
     steps: res.stats.steps,
@@ -193,6 +205,16 @@ function branchText(w: WNode, out: string[]): void {
   out.push(')');
 }
 
+/**
+ * Executions a node's wakeup tree must have gone unchanged before one of its
+ * children is handed out: a node whose tree keeps changing is likely to hang
+ * more under that child before it is taken, and the unit would be wasted.
+ */
+const QUIET = 32;
+
+/** Executions between two scans for units to hand out when the last found none. */
+const RESCAN = 8;
+
 /** A unit handed out and not settled yet. */
 interface Pending {
   id: number;
@@ -217,20 +239,28 @@ export interface SplitCounts {
   why: Record<string, number>;
   /** Adoptions that waited for a running unit. */
   waited: number;
+  /** Units adopted part-way (the controller went on from where they stopped). */
+  partial: number;
   /** Executions the adopted units stood for. */
   executions: number;
 }
 
 /**
  * The controller's side ({@link SplitHook}): hands pending children of its
- * DPOR path to idle workers, shallowest node first, and adopts a unit when
+ * DPOR path to idle workers, in the order it will take them (the soonest
+ * first: a unit far ahead is more likely to be changed before it is reached,
+ * and, under a budget, never to be reached), and adopts a unit when
  * its exploration reaches that child with the inputs the unit was given.
  */
 export class SplitController implements SplitHook {
   private nextId = 1;
   private readonly byChild = new Map<WNode, Pending>();
   private readonly byId = new Map<number, Pending>();
-  readonly counts: SplitCounts = { started: 0, adopted: 0, rejected: 0, why: {}, waited: 0, executions: 0 };
+  /** Children whose units were dropped for changed inputs: not handed out again (their nodes keep changing). */
+  private readonly dropped = new WeakSet<WNode>();
+  /** The executions count before which handOut does not scan again. */
+  private nextScan = 0;
+  readonly counts: SplitCounts = { started: 0, adopted: 0, rejected: 0, why: {}, waited: 0, partial: 0, executions: 0 };
 
   constructor(
     private readonly runner: UnitRunner,
@@ -270,6 +300,7 @@ export class SplitController implements SplitHook {
       if ((u.child.rev ?? 0) === u.rev) continue;
       this.byId.delete(u.id);
       this.byChild.delete(u.child);
+      this.dropped.add(u.child);
       if (!u.result) this.runner.cancel(u.id);
       this.counts.rejected++;
       this.counts.why.inputs = (this.counts.why.inputs ?? 0) + 1;
@@ -291,13 +322,15 @@ export class SplitController implements SplitHook {
 
   private handOut(dpor: DporStrategy, p: SplitPoint, room: number): void {
     let idle = this.runner.idle();
-    if (idle <= 0) return;
+    // a scan that found nothing to hand out is not repeated for a few executions (it walks the whole path)
+    if (idle <= 0 || p.executions < this.nextScan) return;
+    this.nextScan = p.executions + RESCAN;
     const shared = p.explorer.machine.shared;
     const limit = budgetWork(p.budget);
     const work = Math.min(limit, p.meter.limit) - p.meter.used;
     if (!(work > 0)) return;
     for (const c of dpor.pendingChildren()) {
-      if (this.byChild.has(c.child)) continue;
+      if (this.byChild.has(c.child) || c.quiet < QUIET || this.dropped.has(c.child)) continue;
       const unit = dpor.unitFor(c.depth, c.child);
       const id = this.nextId++;
       const pending: Pending = {
@@ -326,6 +359,7 @@ export class SplitController implements SplitHook {
         checkpointEvery: p.explorer.checkpointEvery,
         countTraces: this.countTraces,
       });
+      this.nextScan = 0;
       if (--idle <= 0) return;
     }
   }
@@ -355,7 +389,7 @@ export class SplitController implements SplitHook {
       }
     }
     const r = u.result;
-    if (!r?.complete) return no('incomplete');
+    if (!r || (!r.complete && !r.partial)) return no('incomplete');
     const x = p.explorer;
     // lockdep's graph: unchanged since the hand-out, this explorer would have added the unit's dependencies and
     // reported its cycles, as the unit did; grown, the unit's new dependencies must all be in it already (then
@@ -394,7 +428,14 @@ export class SplitController implements SplitHook {
       dropped.size || lockOrder
         ? r.findings.filter((f) => !dropped.has(f.key) && !(lockOrder && f.kind === 'lock-order'))
         : r.findings;
-    dpor.adoptUnit(r.reversals, r.executions - r.blocked, r.blocked);
+    if (r.complete) dpor.adoptUnit(r.reversals, r.executions - r.blocked, r.blocked);
+    else {
+      // the unit stopped part-way: go on from its path (and hand out what hangs from it)
+      const path = r.partial!;
+      dpor.adoptPartial(depth, r.reversals, r.executions - r.blocked, r.blocked, path);
+      x.adoptPath(depth, r.lastSchedule, path.checkpoints);
+      this.counts.partial++;
+    }
     p.meter.charge(r.work);
     this.counts.adopted++;
     this.counts.executions += r.executions;

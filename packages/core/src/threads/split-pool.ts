@@ -104,6 +104,10 @@ export class SplitThreads {
         return take();
       },
       wait: (id: number) => {
+        // the controller needs it now: the worker stops at its next execution and hands over its path, which the
+        // controller goes on from, handing out what hangs from it (sched/split.ts, units adopted part-way)
+        const s = slots.find((x) => x.busy === id);
+        if (s) Atomics.store(s.cancel, 0, id);
         for (;;) {
           const seen = Atomics.load(signal, 0);
           drain();

@@ -8,8 +8,9 @@
  * Messages: `{ type: 'explore', gen, program, spec, limits }` (a new
  * exploration: its program and scenario, structured-cloned) and
  * `{ type: 'unit', gen, req }`. A unit of an older exploration is skipped.
- * The controller cancels the running unit by writing its id into the
- * worker's cancel cell; the unit then stops between two executions.
+ * The controller stops the running unit by writing its id into the
+ * worker's cancel cell (to cancel it, or because it needs it now); the unit
+ * then stops between two executions and answers with what it has.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';

@@ -40,24 +40,27 @@ export function inlineUnits(
   };
   const queued = new Map<number, UnitRequest>();
   const done: UnitResult[] = [];
-  const run = (id: number) => {
+  // a unit runs to its end, or (asked for by the controller, or by chance) stops after a few executions
+  const run = (id: number, stopAnywhere: boolean) => {
     const req = queued.get(id);
     if (!req) return;
     queued.delete(id);
-    done.push(structuredClone(runUnit(m, req)));
+    let checks = 0;
+    const limit = stopAnywhere && rnd() < 0.5 ? Math.floor(rnd() * 6) : Number.POSITIVE_INFINITY;
+    done.push(structuredClone(runUnit(m, req, () => checks++ >= limit)));
   };
   const runner: InlineUnits = {
     idle: () => slots - queued.size,
     start: (req) => {
       queued.set(req.id, structuredClone(req));
-      if (rnd() < 0.3) run(req.id);
+      if (rnd() < 0.3) run(req.id, rnd() < 0.3);
     },
     poll: () => {
-      for (const id of [...queued.keys()]) if (rnd() < 0.4) run(id);
+      for (const id of [...queued.keys()]) if (rnd() < 0.4) run(id, rnd() < 0.3);
       return done.splice(0, done.length);
     },
     wait: (id) => {
-      run(id);
+      run(id, true);
       return done.splice(0, done.length);
     },
     cancel: (id) => {

@@ -53,6 +53,7 @@ describe('split DPOR exploration', () => {
     }, async () => {
       let adopted = 0;
       let rejected = 0;
+      let partial = 0;
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(programArb, programArbPlain),
@@ -64,12 +65,14 @@ describe('split DPOR exploration', () => {
             expect(split).toEqual(seq);
             adopted += counts?.adopted ?? 0;
             rejected += counts?.rejected ?? 0;
+            partial += counts?.partial ?? 0;
           },
         ),
         { numRuns: 80 },
       );
       expect(adopted).toBeGreaterThan(0);
       expect(rejected).toBeGreaterThan(0);
+      expect(partial).toBeGreaterThan(0);
     });
   }
 

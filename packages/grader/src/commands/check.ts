@@ -1,6 +1,7 @@
 /** `teardown check <program.c>`. */
 import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
-import { type ExplorationCliOptions, strategyOptions } from '../options.js';
+import { SplitThreads, splitWorkersAvailable } from '@teardown/core/node';
+import { type ExplorationCliOptions, parseJobs, strategyOptions } from '../options.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface CheckCliOptions extends ExplorationCliOptions {
@@ -10,6 +11,7 @@ export interface CheckCliOptions extends ExplorationCliOptions {
   stateCache?: boolean;
   syncPoints?: boolean;
   timeouts?: 'quiescent' | 'anytime';
+  jobs?: string;
 }
 
 export async function checkCommand(file: string, text: string, o: CheckCliOptions): Promise<number> {
@@ -22,14 +24,30 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
     throw new UsageError(
       '--sync-points and --state-cache do not go together (docs/scheduler.md, "Synchronisation points")',
     );
-  const report = await checkProgram(file, text, {
-    ...so,
-    minimise: o.minimise !== false,
-    stateCache: o.stateCache,
-    syncPoints: o.syncPoints === true,
-    reproducible: o.reproducible === true,
-    timeouts: o.timeouts,
-  });
+  const jobs = parseJobs(o.jobs) ?? 1;
+  if (
+    jobs > 1 &&
+    (o.stateCache || o.syncPoints || !['dpor', 'source-dpor', 'portfolio'].includes(so.strategy ?? 'portfolio'))
+  )
+    throw new UsageError(
+      '--jobs splits a stateless DPOR exploration: --strategy portfolio, dpor or source-dpor, without --state-cache or --sync-points (docs/scheduler.md, "Splitting one exploration")',
+    );
+  // the workers explore subtrees ahead of this thread; without the worker module (a one-file bundle) it explores alone
+  const pool = jobs > 1 && splitWorkersAvailable() ? new SplitThreads(jobs - 1) : null;
+  let report: CheckReport;
+  try {
+    report = await checkProgram(file, text, {
+      ...so,
+      minimise: o.minimise !== false,
+      stateCache: o.stateCache,
+      syncPoints: o.syncPoints === true,
+      reproducible: o.reproducible === true,
+      timeouts: o.timeouts,
+      ...(pool ? { splitUnits: (p, spec, limits) => pool.runner(p, spec, limits) } : {}),
+    });
+  } finally {
+    await pool?.close();
+  }
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {
