@@ -27,9 +27,12 @@
  * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
  * they could not have run earlier.
  */
-import { type Event, HbScratch, NO_ADDS, dependent, hbClocks } from './events.js';
+import { type Event, HbScratch, dependent, hbClocks } from './events.js';
 import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
+import { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } from './dpor-unit.js';
+
+export { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } from './dpor-unit.js';
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
@@ -42,6 +45,7 @@ import {
   addEvent,
   eventPositions,
   mergePacked,
+  summaryBacktrack,
   summaryRaces,
   unionSummaries,
 } from './state-cache.js';
@@ -93,32 +97,6 @@ export interface DporOptions {
    */
   unit?: DporUnit;
   onForeign?: (r: ForeignReversal) => void;
-}
-
-/**
- * A subtree of the exploration for another explorer (./split.ts): the
- * wakeup-tree child `branch` (with what hangs below it, plain data) of the
- * node E at depth `depth`, reached by the schedule `prefix`; `sleep` is
- * sleep(E) when the child is taken (E's sleep set and the children explored
- * before it).
- */
-export interface DporUnit {
-  depth: number;
-  prefix: number[];
-  branch: WNode;
-  sleep: [number, Event][];
-}
-
-/** The path of a unit below its node (./split.ts): each node's wakeup tree and sleep set, and where the next execution diverges. */
-export interface ExportedPath {
-  fresh: number;
-  nodes: { wut: WNode[]; sleep: [number, Event][] }[];
-}
-
-/** The reversal v = notdep(e, E).e' of a race whose earlier event is at `depth`, at or above a unit's node. */
-export interface ForeignReversal {
-  depth: number;
-  v: Event[];
 }
 
 /**
@@ -417,66 +395,9 @@ export class DporStrategy implements Strategy {
     if (last) mergePacked(last.summary!, hit, events.length);
     // race detection recorded the whole execution
     const idx = this.last.indexes();
-    summaryRaces(events, vc, this.n, entries(hit, this.n), this.last, (i) => this.backtrackFor(i, events, vc, idx));
-  }
-
-  /**
-   * A race of the prefix event at node `i` with a later access after a
-   * cached state. The reversal would be v = notdep(e, E).w.e′,
-   * with w and e′ in the state's future, unknown; its known part
-   * notdep(e, E) gives initials of v for sure (a first event there with no
-   * predecessor there has none in v). As in source-DPOR (Abdulla et al.,
-   * Algorithm 1): when one of them is asleep at the node or already a child,
-   * the race is covered; otherwise one of them becomes a child. When
-   * notdep(e, E) is empty, every initial of v is still enabled at the node,
-   * so every enabled thread not asleep there becomes a child.
-   */
-  private backtrackFor(i: number, events: readonly Event[], vc: readonly VClock[], idx: Int32Array): void {
-    const node = this.path[i]!;
-    const tc = events[i]!.tid;
-    const ic = idx[i]!;
-    // the first event of each thread in notdep(e, E) that has no predecessor there
-    const firsts: number[] = [];
-    const seen = new Set<number>();
-    for (let k = i + 1; k < events.length; k++) {
-      if (covers(vc[k]!, tc, ic)) continue;
-      const t = events[k]!.tid;
-      if (seen.has(t)) continue;
-      seen.add(t);
-      // initial: no earlier event of notdep(e, E) happens before it
-      let initial = true;
-      for (let g = i + 1; g < k && initial; g++) {
-        if (!covers(vc[g]!, tc, ic) && covers(vc[k]!, events[g]!.tid, idx[g]!)) initial = false;
-      }
-      if (initial) firsts.push(k);
-    }
-    const has = (q: number) => node.sleep.has(q) || node.wut.some((w) => w.tid === q);
-    if (firsts.length) {
-      for (const f of firsts) if (has(events[f]!.tid)) return;
-      const f = firsts[0]!;
-      node.wut.push(wnode(events[f]!.tid, events[f]!));
-      return;
-    }
-    // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
-    // every enabled thread not asleep there becomes a child (a fully expanded node)
-    for (const q of node.enabled) {
-      if (has(q)) continue;
-      // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
-      // so no later insertion takes this child for a weak initial it is not
-      node.wut.push(
-        wnode(q, {
-          tid: q,
-          reads: [],
-          writes: [],
-          adds: NO_ADDS,
-          acq: -1,
-          acqTry: false,
-          acqShared: false,
-          noRace: false,
-          global: true,
-        }),
-      );
-    }
+    summaryRaces(events, vc, this.n, entries(hit, this.n), this.last, (i) =>
+      summaryBacktrack(this.path[i]!, i, events, vc, idx),
+    );
   }
 
   coverage(): Coverage {
@@ -714,11 +635,6 @@ export class DporStrategy implements Strategy {
     const n = node.wut.length;
     if (insert(node.wut, hv) || node.wut.length !== n) node.touched = this.ended();
   }
-}
-
-/** A deep copy of a wakeup-tree node and its children (pending chains and events are never written: shared). */
-export function copyBranch(w: WNode): WNode {
-  return { tid: w.tid, ev: w.ev, children: w.children.map(copyBranch), tail: w.tail, at: w.at };
 }
 
 /**

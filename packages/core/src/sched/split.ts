@@ -120,6 +120,12 @@ export interface UnitRunner {
   wait(id: number): UnitResult[];
   /** The unit's result is no longer wanted (it may still arrive: it is ignored). */
   cancel(id: number): void;
+  /**
+   * How eagerly to hand out units (default {@link QUIET} and {@link RESCAN}):
+   * a runner whose units cost nothing to start, as the tests' in-thread one,
+   * may take every pending child at once.
+   */
+  readonly handOut?: { quiet: number; rescan: number };
   /** The controller settled unit `id`: adopted, or explored itself (for counts; optional). */
   settled?(id: number, adopted: boolean, counts: Readonly<SplitCounts>): void;
   /** The exploration is over (exploreScenario calls it): release what the runner holds for it. */
@@ -324,13 +330,14 @@ export class SplitController implements SplitHook {
     let idle = this.runner.idle();
     // a scan that found nothing to hand out is not repeated for a few executions (it walks the whole path)
     if (idle <= 0 || p.executions < this.nextScan) return;
-    this.nextScan = p.executions + RESCAN;
+    const quiet = this.runner.handOut?.quiet ?? QUIET;
+    this.nextScan = p.executions + (this.runner.handOut?.rescan ?? RESCAN);
     const shared = p.explorer.machine.shared;
     const limit = budgetWork(p.budget);
     const work = Math.min(limit, p.meter.limit) - p.meter.used;
     if (!(work > 0)) return;
     for (const c of dpor.pendingChildren()) {
-      if (this.byChild.has(c.child) || c.quiet < QUIET || this.dropped.has(c.child)) continue;
+      if (this.byChild.has(c.child) || c.quiet < quiet || this.dropped.has(c.child)) continue;
       const unit = dpor.unitFor(c.depth, c.child);
       const id = this.nextId++;
       const pending: Pending = {

@@ -25,9 +25,10 @@
  * depth-first search never meets a state that is still on its stack.
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
-import type { Event } from './events.js';
+import { type Event, NO_ADDS } from './events.js';
 import type { LastAccesses } from './last-accesses.js';
-import { covers } from '../state/vclock.js';
+import { type VClock, covers } from '../state/vclock.js';
+import { type WNode, wnode } from './wakeup-tree.js';
 import type { Digest } from '../state/hash.js';
 
 /** At most this many threads fit a summary key (thread and access kind packed with the location). */
@@ -341,5 +342,69 @@ export class StateCache {
     mergePacked(merged, c.summary);
     merged.addAll(summary);
     c.summary = merged.pack();
+  }
+}
+
+/**
+ * Stateful DPOR (./dpor.ts): a race of the prefix event at node `i` with a later access after a
+ * cached state. The reversal would be v = notdep(e, E).w.e′,
+ * with w and e′ in the state's future, unknown; its known part
+ * notdep(e, E) gives initials of v for sure (a first event there with no
+ * predecessor there has none in v). As in source-DPOR (Abdulla et al.,
+ * Algorithm 1): when one of them is asleep at the node or already a child,
+ * the race is covered; otherwise one of them becomes a child. When
+ * notdep(e, E) is empty, every initial of v is still enabled at the node,
+ * so every enabled thread not asleep there becomes a child.
+ */
+export function summaryBacktrack(
+  node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
+  i: number,
+  events: readonly Event[],
+  vc: readonly VClock[],
+  idx: Int32Array,
+): void {
+  const tc = events[i]!.tid;
+  const ic = idx[i]!;
+  // the first event of each thread in notdep(e, E) that has no predecessor there
+  const firsts: number[] = [];
+  const seen = new Set<number>();
+  for (let k = i + 1; k < events.length; k++) {
+    if (covers(vc[k]!, tc, ic)) continue;
+    const t = events[k]!.tid;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    // initial: no earlier event of notdep(e, E) happens before it
+    let initial = true;
+    for (let g = i + 1; g < k && initial; g++) {
+      if (!covers(vc[g]!, tc, ic) && covers(vc[k]!, events[g]!.tid, idx[g]!)) initial = false;
+    }
+    if (initial) firsts.push(k);
+  }
+  const has = (q: number) => node.sleep.has(q) || node.wut.some((w) => w.tid === q);
+  if (firsts.length) {
+    for (const f of firsts) if (has(events[f]!.tid)) return;
+    const f = firsts[0]!;
+    node.wut.push(wnode(events[f]!.tid, events[f]!));
+    return;
+  }
+  // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
+  // every enabled thread not asleep there becomes a child (a fully expanded node)
+  for (const q of node.enabled) {
+    if (has(q)) continue;
+    // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
+    // so no later insertion takes this child for a weak initial it is not
+    node.wut.push(
+      wnode(q, {
+        tid: q,
+        reads: [],
+        writes: [],
+        adds: NO_ADDS,
+        acq: -1,
+        acqTry: false,
+        acqShared: false,
+        noRace: false,
+        global: true,
+      }),
+    );
   }
 }

@@ -50,6 +50,8 @@ export function inlineUnits(
     done.push(structuredClone(runUnit(m, req, () => checks++ >= limit)));
   };
   const runner: InlineUnits = {
+    // every pending child, at once: the point is to put as many units as possible through adoption
+    handOut: { quiet: 0, rescan: 0 },
     idle: () => slots - queued.size,
     start: (req) => {
       queued.set(req.id, structuredClone(req));

@@ -18,6 +18,52 @@ import { inlineUnits } from './inline-units.js';
 
 useParser();
 
+/**
+ * Programs whose threads nest mutexes in orders of their own (lockdep's
+ * graph grows across executions, and closes cycles) around accesses that
+ * depend on what was read (new locations are met late, in some executions
+ * only): what a unit must hand back exactly.
+ */
+const lockProgramArb: fc.Arbitrary<string> = fc
+  .array(
+    fc.array(
+      fc.record({
+        outer: fc.nat(2),
+        inner: fc.option(fc.nat(2), { nil: undefined }),
+        v: fc.nat(3),
+        guarded: fc.boolean(),
+        plain: fc.boolean(),
+        when: fc.option(fc.nat(3), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    { minLength: 2, maxLength: 3 },
+  )
+  .map((threads) => {
+    let src = 'static struct mutex m[3];\nstatic int x[4];\nstatic int y[8];\n\nvoid setup(void)\n{\n';
+    src += '\tmutex_init(&m[0]);\n\tmutex_init(&m[1]);\n\tmutex_init(&m[2]);\n}\n';
+    threads.forEach((ops, t) => {
+      src += `\nvoid thread_t${t}(void)\n{\n`;
+      for (const o of ops) {
+        const inner = o.inner !== undefined && o.inner !== o.outer ? o.inner : undefined;
+        const acc = o.plain ? `x[${o.v}] = x[${o.v}] + 1;` : `WRITE_ONCE(x[${o.v}], READ_ONCE(x[${o.v}]) + 1);`;
+        const body = o.guarded
+          ? `if (READ_ONCE(x[${(o.v + 1) % 4}]))\n\t\tWRITE_ONCE(y[${o.v + 4 * (t % 2)}], 1);\n\t${acc}`
+          : acc;
+        // a section taken only in some executions: its lock order first met by some of them
+        if (o.when !== undefined) src += `\tif (READ_ONCE(x[${o.when}])) {\n`;
+        src += `\tmutex_lock(&m[${o.outer}]);\n`;
+        if (inner !== undefined) src += `\tmutex_lock(&m[${inner}]);\n`;
+        src += `\t${body}\n`;
+        if (inner !== undefined) src += `\tmutex_unlock(&m[${inner}]);\n`;
+        src += `\tmutex_unlock(&m[${o.outer}]);\n`;
+        if (o.when !== undefined) src += '\t}\n';
+      }
+      src += '}\n';
+    });
+    return src;
+  });
+
 async function both(src: string, strategy: StrategyName, opts: ScenarioOptions, slots: number, seed: number) {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
@@ -56,7 +102,7 @@ describe('split DPOR exploration', () => {
       let partial = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(programArb, programArbPlain),
+          fc.oneof(programArb, programArbPlain, lockProgramArb),
           fc.integer({ min: 1, max: 3 }),
           fc.integer({ min: 1, max: 2 ** 30 }),
           fc.integer({ min: 0, max: 12 }),
@@ -75,6 +121,24 @@ describe('split DPOR exploration', () => {
       expect(partial).toBeGreaterThan(0);
     });
   }
+
+  it('lockdep and the interner across units: dependencies and keys first met by a unit', {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        lockProgramArb,
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.constantFrom<StrategyName>('dpor', 'source-dpor'),
+        async (src, slots, seed, strategy) => {
+          const { seq, split } = await both(src, strategy, {}, slots, seed);
+          expect(split).toEqual(seq);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 
   it('under budgets that cut the exploration: the same cut', { timeout: 600_000 }, async () => {
     let cut = 0;
