@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, compile, exploreScenario } from '@teardown/core';
+import { SplitThreads } from '@teardown/core/node';
 import { findExerciseDir, loadExercise } from '../exercise/node.js';
 import { gradingFiles, scenarioSpec } from '../grade/grade.js';
 import type { Scenario } from '../exercise/manifest.js';
@@ -112,12 +113,14 @@ void check(void)
 /**
  * How a model benchmark explores: stateless optimal DPOR, or stateful DPOR
  * (the state cache), or stateless at synchronisation points (`+sync`,
- * core's sched/sync-points.ts).
+ * core's sched/sync-points.ts), or stateless with one worker thread
+ * exploring subtrees ahead of the main one (`+split`, core's sched/split.ts:
+ * the same exploration).
  */
-export type ModelBenchMode = 'dpor' | 'dpor+cache' | 'dpor+sync';
+export type ModelBenchMode = 'dpor' | 'dpor+cache' | 'dpor+sync' | 'dpor+split';
 
 /** The modes every model benchmark runs in. */
-export const MODEL_BENCH_MODES: ModelBenchMode[] = ['dpor', 'dpor+cache', 'dpor+sync'];
+export const MODEL_BENCH_MODES: ModelBenchMode[] = ['dpor', 'dpor+cache', 'dpor+sync', 'dpor+split'];
 
 /** One model benchmark's figures. */
 export interface ModelBenchRow {
@@ -154,6 +157,7 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
   const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
   const stateCache = mode.endsWith('+cache');
   const syncPoints = mode.includes('+sync');
+  const pool = mode.endsWith('+split') ? new SplitThreads(1) : null;
   const t0 = performance.now();
   const r = exploreScenario(c.program, spec, {
     strategy: 'dpor',
@@ -162,8 +166,10 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
     stateCache,
     syncPoints,
     countTraces: !stateCache,
+    ...(pool ? { splitUnits: (p, sp, l) => pool.runner(p, sp, l) } : {}),
   });
   const ms = performance.now() - t0;
+  await pool?.close();
   const peakMB = Math.round(process.resourceUsage().maxRSS / 1024);
   // stateless: distinct states in a second run of the same executions (a digest per step would distort the
   // timing above); stateful: the states it visited
