@@ -38,10 +38,19 @@ export function splitWorkersAvailable(): boolean {
 interface Slot {
   worker: Worker;
   port: MessagePort;
+  /** [0] the unit to stop, [1] the worker's heartbeat (./split-worker.ts). */
   cancel: Int32Array;
-  /** The unit it runs (0: idle). */
+  /** The unit it runs (0: idle; -1: given up on, never idle again). */
   busy: number;
 }
+
+/**
+ * How long a unit waited for may go without its worker starting another
+ * execution before the worker is given up on (a thread that died answers
+ * nothing, and the controller would wait forever): far longer than any
+ * execution within the VM's limits.
+ */
+const STALLED_MS = 60_000;
 
 /** `n` worker threads that explore units; one exploration at a time ({@link runner}). close() them when done. */
 export class SplitThreads {
@@ -52,7 +61,7 @@ export class SplitThreads {
   constructor(readonly n: number) {
     for (let i = 0; i < n; i++) {
       const { port1, port2 } = new MessageChannel();
-      const cancel = new Int32Array(new SharedArrayBuffer(4));
+      const cancel = new Int32Array(new SharedArrayBuffer(8));
       const data: SplitWorkerData = { port: port2, signal: this.signal, cancel };
       const worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] });
       worker.unref();
@@ -108,11 +117,21 @@ export class SplitThreads {
         // controller goes on from, handing out what hangs from it (sched/split.ts, units adopted part-way)
         const s = slots.find((x) => x.busy === id);
         if (s) Atomics.store(s.cancel, 0, id);
+        let beat = s ? Atomics.load(s.cancel, 1) : 0;
+        let since = Date.now();
         for (;;) {
           const seen = Atomics.load(signal, 0);
           drain();
           if (ready.some((r) => r.id === id)) return take();
-          if (!slots.some((s) => s.busy === id)) return [...take(), failed(id)];
+          if (!s || s.busy !== id) return [...take(), failed(id)];
+          const b = Atomics.load(s.cancel, 1);
+          if (b !== beat) {
+            beat = b;
+            since = Date.now();
+          } else if (Date.now() - since > STALLED_MS) {
+            s.busy = -1;
+            return [...take(), failed(id)];
+          }
           Atomics.wait(signal, 0, seen, 1000);
         }
       },

@@ -24,7 +24,7 @@ export interface SplitWorkerData {
   port: MessagePort;
   /** [0]: results posted (all workers); the controller waits on it. */
   signal: Int32Array;
-  /** [0]: the id of a unit this worker is to drop (0: none). */
+  /** [0]: the id of a unit this worker is to drop (0: none); [1]: bumped before each execution (a heartbeat). */
   cancel: Int32Array;
 }
 
@@ -68,7 +68,11 @@ if (parentPort) {
       return;
     }
     try {
-      answer({ gen, id, result: runUnit(machine, msg.req, () => Atomics.load(cancel, 0) === id) });
+      const stop = () => {
+        Atomics.add(cancel, 1, 1);
+        return Atomics.load(cancel, 0) === id;
+      };
+      answer({ gen, id, result: runUnit(machine, msg.req, stop) });
     } catch (e) {
       answer({ gen, id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
