@@ -29,6 +29,8 @@ export interface Edge {
 /** The lock dependency graph; one per exploration (it outlives executions). */
 export class LockdepGraph {
   private out = new Map<string, Map<string, Edge>>();
+  /** Every edge in the order it was added ({@link edges} hands out the ones after a count). */
+  private order: Edge[] = [];
   private reported = new Set<string>();
 
   /** The dependencies recorded, as [from, to] lock-class pairs (the graph's shape, without its sites). */
@@ -40,15 +42,12 @@ export class LockdepGraph {
 
   /**
    * The dependencies (plain data: sites with their stacks, for another
-   * thread) in the graph's order, from the `skip`-th on.
+   * thread) in the order they were added, from the `skip`-th on.
    */
   edges(skip = 0): Edge[] {
-    const out: Edge[] = [];
-    let i = 0;
-    for (const m of this.out.values())
-      for (const e of m.values())
-        if (i++ >= skip) out.push({ ...e, heldSite: plainSite(e.heldSite), acqSite: plainSite(e.acqSite) });
-    return out;
+    return this.order
+      .slice(skip)
+      .map((e) => ({ ...e, heldSite: plainSite(e.heldSite), acqSite: plainSite(e.acqSite) }));
   }
 
   /** The cycles reported so far (their ids), in order. */
@@ -59,6 +58,7 @@ export class LockdepGraph {
   /** Forget everything, then hold `edges` ({@link edges} of another graph) and its reported cycles. */
   seed(edges: readonly Edge[], reported: readonly string[]): void {
     this.out.clear();
+    this.order = [];
     this.reported.clear();
     this.add(edges, reported);
   }
@@ -71,7 +71,9 @@ export class LockdepGraph {
     for (const e of edges) {
       let m = this.out.get(e.from);
       if (!m) this.out.set(e.from, (m = new Map()));
+      if (m.has(e.to)) continue;
       m.set(e.to, e);
+      this.order.push(e);
     }
     for (const r of reported) this.reported.add(r);
   }
@@ -116,6 +118,7 @@ export class LockdepGraph {
       // a path cls ->* h.cls closes a cycle with the new edge
       const path = this.path(cls, h.cls);
       m.set(cls, edge);
+      this.order.push(edge);
       if (path && !found) found = this.report(ctx, [...path, edge]);
     }
     return found;

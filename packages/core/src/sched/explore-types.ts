@@ -167,6 +167,8 @@ export interface SplitPoint {
   steps: number;
   t0: number;
   now: () => number;
+  /** The wall clock does not stop the exploration (ExploreOptions.deterministic). */
+  deterministic: boolean;
   shouldStop?: () => boolean;
 }
 

@@ -425,6 +425,7 @@ export class Explorer {
         steps,
         t0,
         now,
+        deterministic: opts.deterministic === true,
         ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       });
       if (unit) {

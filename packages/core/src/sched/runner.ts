@@ -58,8 +58,9 @@ export interface ScenarioOptions extends ExploreOptions {
   refine?: SyncPointRound;
   /**
    * Split the DPOR exploration (a `dpor`, `source-dpor` or `portfolio`
-   * strategy; not with the state cache, synchronisation points or fault
-   * plans) across units run by the runner this returns for the scenario
+   * strategy; not with the state cache, synchronisation points, fault
+   * plans, `countStates`, `stopOnFirst`, `onExecution` or a run recording
+   * one finding: those explore alone) across units run by the runner this returns for the scenario
    * (./split.ts); null or absent: explore alone. The result is the same.
    */
   splitUnits?: (program: Program, spec: ScenarioSpec, limits: Limits) => UnitRunner | null;
@@ -112,10 +113,16 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
   }
   const refine = options.refine;
   if (!refine) {
+    // what an adopted unit cannot stand for: per-execution callbacks and states, stopping at a finding, runs
+    // recording one finding
+    const splittable =
+      !options.stateCache &&
+      !options.countStates &&
+      !options.stopOnFirst &&
+      !options.onExecution &&
+      options.shared?.only === undefined;
     const runner =
-      options.splitUnits && !options.stateCache
-        ? options.splitUnits(program, spec, options.limits ?? DEFAULT_LIMITS)
-        : null;
+      options.splitUnits && splittable ? options.splitUnits(program, spec, options.limits ?? DEFAULT_LIMITS) : null;
     if (!runner) return new Explorer(m).explore(strategy, options);
     try {
       return new Explorer(m).explore(strategy, {

@@ -53,7 +53,6 @@ import { DporStrategy, type DporUnit, type ExportedPath, type ForeignReversal } 
 import { PortfolioStrategy } from './portfolio.js';
 import type { Strategy } from './strategy.js';
 import { type AdoptedUnit, Explorer, type SplitHook, type SplitPoint } from './explorer.js';
-import { budgetWork } from './budget.js';
 
 /** A unit handed to a worker: the subtree and what the controller's detectors and interner held then. */
 export interface UnitRequest {
@@ -275,7 +274,11 @@ export class SplitController implements SplitHook {
 
   beforeExecution(p: SplitPoint): AdoptedUnit | null {
     const t = splitTarget(p.strategy);
-    if (!t) return null;
+    if (!t) {
+      // the portfolio has left DPOR: nothing handed out will be adopted
+      if (this.byId.size) this.end();
+      return null;
+    }
     const dpor = t.dpor;
     this.collect(this.runner.poll());
     const f = dpor.frontier();
@@ -333,8 +336,7 @@ export class SplitController implements SplitHook {
     const quiet = this.runner.handOut?.quiet ?? QUIET;
     this.nextScan = p.executions + (this.runner.handOut?.rescan ?? RESCAN);
     const shared = p.explorer.machine.shared;
-    const limit = budgetWork(p.budget);
-    const work = Math.min(limit, p.meter.limit) - p.meter.used;
+    const work = p.meter.limit - p.meter.used;
     if (!(work > 0)) return;
     for (const c of dpor.pendingChildren()) {
       if (this.byChild.has(c.child) || c.quiet < quiet || this.dropped.has(c.child)) continue;
@@ -418,7 +420,7 @@ export class SplitController implements SplitHook {
       p.meter.exhausted(r.work) ||
       (b.executions !== undefined && p.executions + r.executions > b.executions) ||
       (b.steps !== undefined && p.steps + steps >= b.steps) ||
-      (b.ms !== undefined && p.now() - p.t0 >= b.ms) ||
+      (!p.deterministic && b.ms !== undefined && p.now() - p.t0 >= b.ms) ||
       p.shouldStop?.()
     )
       return no('budget');

@@ -40,8 +40,9 @@ interface Slot {
   port: MessagePort;
   /** [0] the unit to stop, [1] the worker's heartbeat (./split-worker.ts). */
   cancel: Int32Array;
-  /** The unit it runs (0: idle; -1: given up on, never idle again). */
+  /** The unit it runs (0: idle; -1: given up on, never idle again), and the exploration it is of. */
   busy: number;
+  busyGen: number;
 }
 
 /**
@@ -66,7 +67,7 @@ export class SplitThreads {
       const worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] });
       worker.unref();
       port1.unref();
-      this.slots.push({ worker, port: port1, cancel, busy: 0 });
+      this.slots.push({ worker, port: port1, cancel, busy: 0, busyGen: 0 });
     }
   }
 
@@ -74,8 +75,8 @@ export class SplitThreads {
   runner(program: Program, spec: ScenarioSpec, limits: Limits): UnitRunner {
     const gen = ++this.gen;
     for (const s of this.slots) {
-      s.busy = 0;
-      Atomics.store(s.cancel, 0, 0);
+      // a unit of an earlier exploration still running is stopped; its slot is idle when it answers
+      if (s.busy > 0) Atomics.store(s.cancel, 0, s.busy);
       s.worker.postMessage({ type: 'explore', gen, program, spec, limits } satisfies SplitWorkerMessage);
     }
     const slots = this.slots;
@@ -87,8 +88,8 @@ export class SplitThreads {
       for (const s of slots) {
         for (let m = receiveMessageOnPort(s.port); m; m = receiveMessageOnPort(s.port)) {
           const a = m.message as SplitWorkerAnswer;
+          if (s.busy === a.id && s.busyGen === a.gen) s.busy = 0;
           if (a.gen !== gen) continue;
-          if (s.busy === a.id) s.busy = 0;
           if (cancelled.delete(a.id)) continue;
           // a unit that failed is one that did not finish: the controller explores it itself
           ready.push(a.result ?? failed(a.id));
@@ -105,6 +106,7 @@ export class SplitThreads {
         const s = slots.find((x) => x.busy === 0);
         if (!s) throw new Error('teardown: no idle split worker');
         s.busy = req.id;
+        s.busyGen = gen;
         Atomics.store(s.cancel, 0, 0);
         s.worker.postMessage({ type: 'unit', gen, req } satisfies SplitWorkerMessage);
       },
@@ -115,7 +117,7 @@ export class SplitThreads {
       wait: (id: number) => {
         // the controller needs it now: the worker stops at its next execution and hands over its path, which the
         // controller goes on from, handing out what hangs from it (sched/split.ts, units adopted part-way)
-        const s = slots.find((x) => x.busy === id);
+        const s = slots.find((x) => x.busy === id && x.busyGen === gen);
         if (s) Atomics.store(s.cancel, 0, id);
         let beat = s ? Atomics.load(s.cancel, 1) : 0;
         let since = Date.now();
@@ -123,7 +125,7 @@ export class SplitThreads {
           const seen = Atomics.load(signal, 0);
           drain();
           if (ready.some((r) => r.id === id)) return take();
-          if (!s || s.busy !== id) return [...take(), failed(id)];
+          if (!s || s.busy !== id || s.busyGen !== gen) return [...take(), failed(id)];
           const b = Atomics.load(s.cancel, 1);
           if (b !== beat) {
             beat = b;
@@ -136,13 +138,13 @@ export class SplitThreads {
         }
       },
       cancel: (id: number) => {
-        const s = slots.find((x) => x.busy === id);
+        const s = slots.find((x) => x.busy === id && x.busyGen === gen);
         if (!s) return;
         cancelled.add(id);
         Atomics.store(s.cancel, 0, id);
       },
       close: () => {
-        for (const s of slots) if (s.busy) Atomics.store(s.cancel, 0, s.busy);
+        for (const s of slots) if (s.busy > 0 && s.busyGen === gen) Atomics.store(s.cancel, 0, s.busy);
       },
     };
   }
