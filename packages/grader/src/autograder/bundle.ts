@@ -42,6 +42,15 @@ export function initNodeParser() {
     cGrammarWasm: fileURLToPath(new URL('./tree-sitter-c.wasm', import.meta.url)),
   });
 }
+/** One file has no worker module beside it: a split exploration explores alone (check --jobs). */
+export function splitWorkersAvailable() {
+  return false;
+}
+export class SplitThreads {
+  constructor() {
+    throw new Error('teardown: the bundled grader has no split workers');
+  }
+}
 `;
 
 /** The grader package's version (its package.json). */
