@@ -223,8 +223,7 @@ const RESCAN = 8;
 /** A unit handed out and not settled yet. */
 interface Pending {
   id: number;
-  /** Its node's depth and child (the key of `byChild`), and the child's insertion count then (WNode.rev). */
-  depth: number;
+  /** Its child (the key of `byChild`), and the child's insertion count then (WNode.rev). */
   child: WNode;
   rev: number;
   signature: string;
@@ -344,7 +343,6 @@ export class SplitController implements SplitHook {
       const id = this.nextId++;
       const pending: Pending = {
         id,
-        depth: c.depth,
         child: c.child,
         rev: c.child.rev ?? 0,
         signature: unitSignature(unit),
