@@ -60,61 +60,144 @@ function key(loc: number, p: number, kind: number): number {
  * means the same wherever the state is reached: a thread q with a position
  * at or after the state's depth has a step after the state that happens
  * before the access, and everything q did before the state happens before it.
+ *
+ * Kept as one typed array of entries sorted by key, so that the union of two
+ * summaries (a closed node's into its parent's, once per node of the
+ * exploration) is a linear merge of two arrays; packing for the cache hands
+ * out the array itself and freezes it (the next change copies it first).
  */
 export class Summary {
-  /** Key to the offset of its entry in `data`. */
-  private readonly at = new Map<number, number>();
-  /** The entries, packed as {@link PackedSummary}: `[key, pos_0 .. pos_{n-1}]` each, `size` of them. */
-  private data: Int32Array = EMPTY;
+  /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, pos_0 .. pos_{n-1}]` each, `len` of them. */
+  private data: Int32Array;
+  private len: number;
+  /** `data` is shared (handed out by pack, or taken from a packed summary): copy before changing it. */
+  private frozen: boolean;
 
-  /** A summary of `n` threads. */
-  constructor(readonly n: number) {}
+  /** A summary of `n` threads: empty, or the `count` entries of `data` (shared: never changed in place). */
+  constructor(
+    readonly n: number,
+    data: Int32Array = EMPTY,
+    count = 0,
+  ) {
+    this.data = data;
+    this.len = count;
+    this.frozen = count > 0;
+  }
+
+  /** A summary of the packed entries `p` (shared, not copied). */
+  static of(p: PackedSummary, n: number): Summary {
+    return new Summary(n, p, p.length / (n + 1));
+  }
 
   /** Entries. */
   get size(): number {
-    return this.at.size;
+    return this.len;
+  }
+
+  /** The index of the first entry whose key is at least `k`. */
+  private find(k: number): number {
+    const w = this.n + 1;
+    const d = this.data;
+    let lo = 0;
+    let hi = this.len;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (d[mid * w]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Own `data` with room for `entries` entries (copying a shared or full one). */
+  private own(entries: number): void {
+    const w = this.n + 1;
+    if (!this.frozen && entries * w <= this.data.length) return;
+    const data = new Int32Array(Math.max(8, entries, 2 * this.len) * w);
+    data.set(this.data.subarray(0, this.len * w));
+    this.data = data;
+    this.frozen = false;
   }
 
   /** Add key `k`'s access with positions `pos[from .. from+n-1]` (positions: the smaller). */
   add(k: number, pos: ArrayLike<number>, from = 0): void {
     const n = this.n;
-    const o = this.at.get(k);
-    const d = this.data;
-    if (o !== undefined) {
-      for (let q = 0; q < n; q++) {
+    const w = n + 1;
+    const i = this.find(k);
+    let o = i * w;
+    if (i < this.len && this.data[o] === k) {
+      let q = 0;
+      while (q < n && pos[from + q]! >= this.data[o + 1 + q]!) q++;
+      if (q === n) return;
+      this.own(this.len);
+      const d = this.data;
+      for (; q < n; q++) {
         const x = pos[from + q]!;
         if (x < d[o + 1 + q]!) d[o + 1 + q] = x;
       }
       return;
     }
-    const e = this.at.size * (n + 1);
-    let data = d;
-    if (e + n + 1 > d.length) {
-      data = new Int32Array(Math.max(8 * (n + 1), 2 * d.length));
-      data.set(d);
-      this.data = data;
-    }
-    data[e] = k;
-    for (let q = 0; q < n; q++) data[e + 1 + q] = pos[from + q]!;
-    this.at.set(k, e);
+    this.own(this.len + 1);
+    const d = this.data;
+    d.copyWithin(o + w, o, this.len * w);
+    d[o++] = k;
+    for (let q = 0; q < n; q++) d[o + q] = pos[from + q]!;
+    this.len++;
   }
 
   /** this := this ∪ `from` (a summary of as many threads). */
   addAll(from: Summary): void {
-    const n = this.n;
-    const d = from.data;
-    const end = from.size * (n + 1);
-    for (let o = 0; o < end; o += n + 1) this.add(d[o]!, d, o + 1);
+    this.merge(from.data, from.len, 0);
   }
 
-  /** The entries packed (a copy). */
+  /**
+   * this := this ∪ the `count` entries of `b`, a packed summary of as many
+   * threads whose positions before `depth` read as -1 (see {@link reachedAt}).
+   */
+  merge(b: Int32Array, count: number, depth: number): void {
+    if (count === 0) return;
+    const n = this.n;
+    const w = n + 1;
+    const a = this.data;
+    const na = this.len * w;
+    const nb = count * w;
+    const out = new Int32Array(na + nb);
+    let i = 0;
+    let j = 0;
+    let o = 0;
+    while (i < na || j < nb) {
+      const ka = i < na ? a[i]! : 0x7fffffff;
+      const kb = j < nb ? b[j]! : 0x7fffffff;
+      if (ka < kb) {
+        out.set(a.subarray(i, i + w), o);
+        i += w;
+      } else {
+        out[o] = kb;
+        for (let q = 1; q <= n; q++) {
+          const x = b[j + q]!;
+          const y = x >= depth ? x : -1;
+          out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
+        }
+        if (ka === kb) i += w;
+        j += w;
+      }
+      o += w;
+    }
+    this.data = out;
+    this.len = o / w;
+    this.frozen = false;
+  }
+
+  /** The entries packed (shared with this summary, which copies before its next change). */
   pack(): PackedSummary {
-    return this.data.slice(0, this.size * (this.n + 1));
+    const used = this.len * (this.n + 1);
+    if (this.data.length !== used) this.data = this.data.slice(0, used);
+    this.frozen = true;
+    return this.data;
   }
 
   *[Symbol.iterator](): Generator<[number, Int32Array]> {
     const n = this.n;
-    const end = this.size * (n + 1);
+    const end = this.len * (n + 1);
     for (let o = 0; o < end; o += n + 1) yield [this.data[o]!, this.data.subarray(o + 1, o + 1 + n)];
   }
 }
@@ -182,34 +265,19 @@ export function* reachedAt(p: PackedSummary, n: number, depth: number): Generato
   }
 }
 
-/** into := into ∪ from (positions: the smaller). */
-export function mergeSummary(into: Summary, from: Iterable<[number, Int32Array]>): void {
-  for (const [k, at] of from) into.add(k, at);
-}
-
 /**
  * into := into ∪ p, p a packed summary of as many threads, as seen from a
  * path that reached its state at depth `depth` (see {@link reachedAt}; 0: as
  * it is).
  */
 export function mergePacked(into: Summary, p: PackedSummary, depth = 0): void {
-  const n = into.n;
-  if (scratch.length !== n) scratch = new Int32Array(n);
-  const at = scratch;
-  for (let o = 0; o < p.length; o += n + 1) {
-    for (let q = 0; q < n; q++) {
-      const x = p[o + 1 + q]!;
-      at[q] = x >= depth ? x : -1;
-    }
-    into.add(p[o]!, at);
-  }
+  into.merge(p, p.length / (into.n + 1), depth);
 }
 
 /**
- * into ∪ from, `from` given up (the result may be it). The entries keep
- * their order: those of `into`, then those only in `from` (the order in
- * which summaryRaces meets races, so the order of the exploration, depends
- * on it).
+ * into ∪ from, `from` given up (the result may be it). The entries are in
+ * key order (the order in which summaryRaces meets races, so the order of
+ * the exploration, depends on it).
  */
 export function unionSummaries(into: Summary, from: Summary): Summary {
   if (into.size === 0) return from;
@@ -338,8 +406,7 @@ export class StateCache {
       return;
     }
     if ((sleep & ~c.sleep) === 0) c.sleep = sleep;
-    const merged = new Summary(this.n);
-    mergePacked(merged, c.summary);
+    const merged = Summary.of(c.summary, this.n);
     merged.addAll(summary);
     c.summary = merged.pack();
   }
