@@ -113,7 +113,8 @@ export class Summary {
     const w = this.n + 1;
     if (!this.frozen && entries * w <= this.data.length) return;
     const data = new Int32Array(Math.max(8, entries, 2 * this.len) * w);
-    data.set(this.data.subarray(0, this.len * w));
+    const d = this.data;
+    for (let i = 0, end = this.len * w; i < end; i++) data[i] = d[i]!;
     this.data = data;
     this.frozen = false;
   }
@@ -168,7 +169,7 @@ export class Summary {
       const ka = i < na ? a[i]! : 0x7fffffff;
       const kb = j < nb ? b[j]! : 0x7fffffff;
       if (ka < kb) {
-        out.set(a.subarray(i, i + w), o);
+        for (let q = 0; q < w; q++) out[o + q] = a[i + q]!;
         i += w;
       } else {
         out[o] = kb;
