@@ -36,19 +36,17 @@ export { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } fr
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
+import { StateCache, summaryBacktrack, summaryRaces } from './state-cache.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
-  StateCache,
   Summary,
-  entries,
   addEvent,
+  entries,
   eventPositions,
   mergePacked,
-  summaryBacktrack,
-  summaryRaces,
   unionSummaries,
-} from './state-cache.js';
+} from './summary.js';
 
 /** A new node's child before next() picks one (shared: never written). */
 const UNTAKEN: WNode = wnode(-1, null as unknown as Event);
@@ -71,7 +69,7 @@ interface PathNode {
   sleep0: number;
   /** With the state cache: the threads enabled at the node. */
   enabled: readonly number[];
-  /** With the state cache: what the explored future of the node touches (./state-cache.ts). */
+  /** With the state cache: what the explored future of the node touches (./summary.ts). */
   summary: Summary | null;
   /** Executions ended when a reversal last changed the wakeup tree (for ./split.ts: quiet nodes are handed out). */
   touched: number;

@@ -26,265 +26,12 @@
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
 import { type Event, NO_ADDS } from './events.js';
+import { ADD, type PackedSummary, READ, Summary, TAKE, TAKE_SHARED } from './summary.js';
 import type { LastAccesses } from './last-accesses.js';
 import { type VClock, covers } from '../state/vclock.js';
 import { type WNode, wnode } from './wakeup-tree.js';
 import type { Digest } from '../state/hash.js';
-
-/** At most this many threads fit a summary key (thread and access kind packed with the location). */
-export const SUMMARY_MAX_THREADS = 10;
-
-/** Access kinds of a summary key. */
-const READ = 0;
-const WRITE = 1;
-const TAKE = 2;
-const ADD = 3;
-const TAKE_SHARED = 4;
-
-/** The summary key of thread `p`'s access of kind `kind` to location `loc` (p < 16, kind < 8). */
-function key(loc: number, p: number, kind: number): number {
-  return loc * 128 + p * 8 + kind;
-}
-
-/**
- * What a state's explored future does, per location, thread and kind of
- * access (read, addition, write, exclusive or shared lock acquisition), as the race detection of ./dpor.ts
- * sees an event as the later event of a race: a (non-try) lock acquisition
- * races with the previous acquisition, not through the lock's location;
- * blocking returns and timeouts are never the later event. The value says
- * which threads' steps are known to happen before every such access: for
- * each thread q, the smallest over the accesses of the position (depth in
- * the execution) of q's last step that happens before it, -1 when none does
- * for some access. Positions are depths from the initial state, and a state
- * has one depth (the digest includes every thread's step count), so an entry
- * means the same wherever the state is reached: a thread q with a position
- * at or after the state's depth has a step after the state that happens
- * before the access, and everything q did before the state happens before it.
- *
- * Kept as one typed array of entries sorted by key, so that the union of two
- * summaries (a closed node's into its parent's, once per node of the
- * exploration) is a linear merge of two arrays; packing for the cache hands
- * out the array itself and freezes it (the next change copies it first).
- */
-export class Summary {
-  /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, pos_0 .. pos_{n-1}]` each, `len` of them. */
-  private data: Int32Array;
-  private len: number;
-  /** `data` is shared (handed out by pack, or taken from a packed summary): copy before changing it. */
-  private frozen: boolean;
-
-  /** A summary of `n` threads: empty, or the `count` entries of `data` (shared: never changed in place). */
-  constructor(
-    readonly n: number,
-    data: Int32Array = EMPTY,
-    count = 0,
-  ) {
-    this.data = data;
-    this.len = count;
-    this.frozen = count > 0;
-  }
-
-  /** A summary of the packed entries `p` (shared, not copied). */
-  static of(p: PackedSummary, n: number): Summary {
-    return new Summary(n, p, p.length / (n + 1));
-  }
-
-  /** Entries. */
-  get size(): number {
-    return this.len;
-  }
-
-  /** The index of the first entry whose key is at least `k`. */
-  private find(k: number): number {
-    const w = this.n + 1;
-    const d = this.data;
-    let lo = 0;
-    let hi = this.len;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (d[mid * w]! < k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Own `data` with room for `entries` entries (copying a shared or full one). */
-  private own(entries: number): void {
-    const w = this.n + 1;
-    if (!this.frozen && entries * w <= this.data.length) return;
-    const data = new Int32Array(Math.max(8, entries, 2 * this.len) * w);
-    const d = this.data;
-    for (let i = 0, end = this.len * w; i < end; i++) data[i] = d[i]!;
-    this.data = data;
-    this.frozen = false;
-  }
-
-  /** Add key `k`'s access with positions `pos[from .. from+n-1]` (positions: the smaller). */
-  add(k: number, pos: ArrayLike<number>, from = 0): void {
-    const n = this.n;
-    const w = n + 1;
-    const i = this.find(k);
-    let o = i * w;
-    if (i < this.len && this.data[o] === k) {
-      let q = 0;
-      while (q < n && pos[from + q]! >= this.data[o + 1 + q]!) q++;
-      if (q === n) return;
-      this.own(this.len);
-      const d = this.data;
-      for (; q < n; q++) {
-        const x = pos[from + q]!;
-        if (x < d[o + 1 + q]!) d[o + 1 + q] = x;
-      }
-      return;
-    }
-    this.own(this.len + 1);
-    const d = this.data;
-    d.copyWithin(o + w, o, this.len * w);
-    d[o++] = k;
-    for (let q = 0; q < n; q++) d[o + q] = pos[from + q]!;
-    this.len++;
-  }
-
-  /** this := this ∪ `from` (a summary of as many threads). */
-  addAll(from: Summary): void {
-    this.merge(from.data, from.len, 0);
-  }
-
-  /**
-   * this := this ∪ the `count` entries of `b`, a packed summary of as many
-   * threads whose positions before `depth` read as -1 (see {@link reachedAt}).
-   */
-  merge(b: Int32Array, count: number, depth: number): void {
-    if (count === 0) return;
-    const n = this.n;
-    const w = n + 1;
-    const a = this.data;
-    const na = this.len * w;
-    const nb = count * w;
-    const out = new Int32Array(na + nb);
-    let i = 0;
-    let j = 0;
-    let o = 0;
-    while (i < na || j < nb) {
-      const ka = i < na ? a[i]! : 0x7fffffff;
-      const kb = j < nb ? b[j]! : 0x7fffffff;
-      if (ka < kb) {
-        for (let q = 0; q < w; q++) out[o + q] = a[i + q]!;
-        i += w;
-      } else {
-        out[o] = kb;
-        for (let q = 1; q <= n; q++) {
-          const x = b[j + q]!;
-          const y = x >= depth ? x : -1;
-          out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
-        }
-        if (ka === kb) i += w;
-        j += w;
-      }
-      o += w;
-    }
-    this.data = out;
-    this.len = o / w;
-    this.frozen = false;
-  }
-
-  /** The entries packed (shared with this summary, which copies before its next change). */
-  pack(): PackedSummary {
-    const used = this.len * (this.n + 1);
-    if (this.data.length !== used) this.data = this.data.slice(0, used);
-    this.frozen = true;
-    return this.data;
-  }
-
-  *[Symbol.iterator](): Generator<[number, Int32Array]> {
-    const n = this.n;
-    const end = this.len * (n + 1);
-    for (let o = 0; o < end; o += n + 1) yield [this.data[o]!, this.data.subarray(o + 1, o + 1 + n)];
-  }
-}
-
-const EMPTY = new Int32Array(0);
-
-/** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
-export function eventPositions(events: readonly Event[], n: number): number[][] {
-  const pos: number[][] = Array.from({ length: n }, () => []);
-  for (let j = 0; j < events.length; j++) pos[events[j]!.tid]!.push(j);
-  return pos;
-}
-
-/** addEvent's positions of one event (Summary.add copies them). */
-let scratch = new Int32Array(0);
-
-/**
- * Add one event's accesses to a summary. `clock` is the event's
- * happens-before clock (for a pending event, its thread's previous event's),
- * `self` its position, `pos` the execution's eventPositions.
- */
-export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
-  if (e.noRace || e.global) return;
-  const n = pos.length;
-  // Summary.add copies what it keeps: one array serves every event
-  if (scratch.length !== n) scratch = new Int32Array(n);
-  const at = scratch;
-  at.fill(-1);
-  if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
-  at[e.tid] = self;
-  const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-  for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
-  for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
-  for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
-  if (e.acq >= 0) s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
-}
-
-/**
- * A summary packed for keeping: `[key, pos_0 .. pos_{n-1}]` per entry, one
- * typed array (a closed state keeps its summary for the whole exploration;
- * a Map of small arrays costs several times as much memory).
- */
-export type PackedSummary = Int32Array;
-
-/** Pack a summary (Summary.pack). */
-export function pack(s: Summary): PackedSummary {
-  return s.pack();
-}
-
-/** The entries of a packed summary of `n` threads. */
-export function* entries(p: PackedSummary, n: number): Generator<[number, Int32Array]> {
-  for (let o = 0; o < p.length; o += n + 1) yield [p[o]!, p.subarray(o + 1, o + 1 + n)];
-}
-
-/**
- * The entries of a cached state's summary as seen from a path that reached
- * it at depth `depth`: positions before the state are the first path's, not
- * this one's, and mean nothing to this path's nodes (-1).
- */
-export function* reachedAt(p: PackedSummary, n: number, depth: number): Generator<[number, Int32Array]> {
-  const at = new Int32Array(n);
-  for (const [k, pos] of entries(p, n)) {
-    for (let q = 0; q < n; q++) at[q] = pos[q]! >= depth ? pos[q]! : -1;
-    yield [k, at];
-  }
-}
-
-/**
- * into := into ∪ p, p a packed summary of as many threads, as seen from a
- * path that reached its state at depth `depth` (see {@link reachedAt}; 0: as
- * it is).
- */
-export function mergePacked(into: Summary, p: PackedSummary, depth = 0): void {
-  into.merge(p, p.length / (into.n + 1), depth);
-}
-
-/**
- * into ∪ from, `from` given up (the result may be it). The entries are in
- * key order (the order in which summaryRaces meets races, so the order of
- * the exploration, depends on it).
- */
-export function unionSummaries(into: Summary, from: Summary): Summary {
-  if (into.size === 0) return from;
-  into.addAll(from);
-  return into;
-}
+import { DigestTable } from '../state/digest-table.js';
 
 /**
  * The races of an execution prefix `events` (clocks `vc`), stopped at a
@@ -352,37 +99,64 @@ export interface CachedState {
   summary: PackedSummary;
 }
 
-/** A cache entry: its digest's second lane, and the next entry whose first lane is the same. */
-interface Entry extends CachedState {
-  h2: number;
-  next: Entry | null;
-}
+/** Ints per arena chunk of the state cache (16 MB): a stored summary never spans two. */
+const CHUNK = 1 << 22;
+/** The largest position a compact summary entry holds (16 bits, stored + 1 so that -1 is 0). */
+const COMPACT_MAX = 0xfffe;
 
 /**
  * The explored states of one exploration, by digest. A state enters when
  * its node of the exploration tree is closed (everything below it explored).
+ *
+ * Kept for memory (on four threads of the model the states number hundreds
+ * of thousands): the digests in a {@link DigestTable}, the sleep sets and
+ * where each summary lies in typed arrays indexed by the digest's number,
+ * and the summaries themselves in 16 MB arenas, compact: an entry is its
+ * key and its positions two to an int (16 bits each, + 1), so 3 ints for 4
+ * threads where the packed form takes 5. A summary with a position past
+ * 65,534 (an execution that long) is kept packed. A visit that matches
+ * gets the summary back packed ({@link PackedSummary}), a copy.
  */
 export class StateCache {
-  /** Entries by the digest's first lane (a chain of those that share it). */
-  private readonly states = new Map<number, Entry>();
-  private count = 0;
+  private readonly digests: DigestTable;
+  /** Per state (the digest's index): the sleep set (thread mask). */
+  private sleeps: Int32Array;
+  /** Per state: its summary's arena chunk and offset in it. */
+  private chunkOf: Int32Array;
+  private offsetOf: Int32Array;
+  /** Per state: its summary's entries, times two, + 1 when kept packed (not compact). */
+  private entriesOf: Int32Array;
+  private readonly chunks: Int32Array[] = [];
+  /** Ints used in the last chunk. */
+  private fill = 0;
 
-  /** A cache for explorations of `n` threads. */
-  constructor(private readonly n: number) {}
-  get size(): number {
-    return this.count;
+  /**
+   * A cache for explorations of `n` threads, with room for `capacity`
+   * states before its arrays grow, and arena chunks of `chunk` ints (tests
+   * make both small).
+   */
+  constructor(
+    private readonly n: number,
+    capacity = 4096,
+    private readonly chunk = CHUNK,
+  ) {
+    this.digests = new DigestTable(capacity);
+    this.sleeps = new Int32Array(capacity);
+    this.chunkOf = new Int32Array(capacity);
+    this.offsetOf = new Int32Array(capacity);
+    this.entriesOf = new Int32Array(capacity);
   }
 
-  private get(d: Digest): Entry | undefined {
-    let e = this.states.get(d.h1);
-    while (e && e.h2 !== d.h2) e = e.next ?? undefined;
-    return e;
+  /** States in the cache. */
+  get size(): number {
+    return this.digests.size;
   }
 
   /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */
   covering(digest: Digest, sleep: number): CachedState | undefined {
-    const c = this.get(digest);
-    return c && (c.sleep & ~sleep) === 0 ? c : undefined;
+    const i = this.digests.get(digest);
+    if (i < 0 || (this.sleeps[i]! & ~sleep) !== 0) return undefined;
+    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i) };
   }
 
   /**
@@ -391,25 +165,91 @@ export class StateCache {
    * contains the other, else the first (each exploration covers the futures
    * its own sleep set allows; two together do not cover what neither alone
    * does, so the intersection would be unsound), and the union of the
-   * summaries (futures of both).
+   * summaries (futures of both), stored anew.
    */
   close(digest: Digest, sleep: number, summary: Summary): void {
-    const c = this.get(digest);
-    if (!c) {
-      const e: Entry = {
-        sleep,
-        summary: summary.pack(),
-        h2: digest.h2,
-        next: this.states.get(digest.h1) ?? null,
-      };
-      this.states.set(digest.h1, e);
-      this.count++;
+    const known = this.digests.size;
+    const i = this.digests.add(digest);
+    if (i === known) {
+      if (i === this.sleeps.length) this.growStates();
+      this.sleeps[i] = sleep;
+      this.store(i, summary.raw(), summary.size);
       return;
     }
-    if ((sleep & ~c.sleep) === 0) c.sleep = sleep;
-    const merged = Summary.of(c.summary, this.n);
+    if ((sleep & ~this.sleeps[i]!) === 0) this.sleeps[i] = sleep;
+    const merged = Summary.of(this.summaryOf(i), this.n);
     merged.addAll(summary);
-    c.summary = merged.pack();
+    this.store(i, merged.raw(), merged.size);
+  }
+
+  /** State `i`'s summary, packed (a copy). */
+  private summaryOf(i: number): PackedSummary {
+    const n = this.n;
+    const w = n + 1;
+    const count = this.entriesOf[i]! >> 1;
+    const c = this.chunks[this.chunkOf[i]!]!;
+    const o = this.offsetOf[i]!;
+    if (this.entriesOf[i]! & 1) return c.slice(o, o + count * w);
+    const cw = 1 + ((n + 1) >> 1);
+    const out = new Int32Array(count * w);
+    for (let e = 0; e < count; e++) {
+      const from = o + e * cw;
+      const to = e * w;
+      out[to] = c[from]!;
+      for (let q = 0; q < n; q++) {
+        const x = c[from + 1 + (q >> 1)]!;
+        out[to + 1 + q] = (q & 1 ? x >>> 16 : x & 0xffff) - 1;
+      }
+    }
+    return out;
+  }
+
+  /** Store `count` packed entries of `data` as state `i`'s summary, compact when every position fits. */
+  private store(i: number, data: Int32Array, count: number): void {
+    const n = this.n;
+    const w = n + 1;
+    let compact = true;
+    for (let e = 0; e < count && compact; e++)
+      for (let q = 1; q <= n; q++) if (data[e * w + q]! > COMPACT_MAX) compact = false;
+    const cw = compact ? 1 + ((n + 1) >> 1) : w;
+    const need = count * cw;
+    if (this.chunks.length === 0 || this.fill + need > this.chunk) {
+      this.chunks.push(new Int32Array(Math.max(this.chunk, need)));
+      this.fill = 0;
+    }
+    const c = this.chunks[this.chunks.length - 1]!;
+    const o = this.fill;
+    this.fill += need;
+    this.chunkOf[i] = this.chunks.length - 1;
+    this.offsetOf[i] = o;
+    this.entriesOf[i] = 2 * count + (compact ? 0 : 1);
+    if (!compact) {
+      for (let k = 0; k < need; k++) c[o + k] = data[k]!;
+      return;
+    }
+    for (let e = 0; e < count; e++) {
+      const from = e * w;
+      const to = o + e * cw;
+      c[to] = data[from]!;
+      for (let q = 0; q < n; q += 2) {
+        const lo = data[from + 1 + q]! + 1;
+        const hi = q + 1 < n ? data[from + 2 + q]! + 1 : 0;
+        c[to + 1 + (q >> 1)] = lo | (hi << 16);
+      }
+    }
+  }
+
+  /** Twice the room per state. */
+  private growStates(): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(2 * a.length);
+      b.set(a);
+      return b;
+    };
+    this.sleeps = grow(this.sleeps);
+    this.chunkOf = grow(this.chunkOf);
+    this.offsetOf = grow(this.offsetOf);
+    this.entriesOf = grow(this.entriesOf);
   }
 }
 

@@ -462,34 +462,4 @@ export function stateHashFromScratch(s: VmState, extra: (h: Hash64) => void): Di
   return h;
 }
 
-/**
- * A set of digests without building text: keyed by the first lane, the
- * second compared; the rare digests whose first lane another digest holds
- * already go to a set of their pair's text.
- */
-export class DigestSet {
-  private readonly first = new Map<number, number>();
-  private readonly more = new Set<string>();
-  /** Digests in the set. */
-  size = 0;
-
-  has(d: Digest): boolean {
-    const x = this.first.get(d.h1);
-    if (x === d.h2) return true;
-    return x !== undefined && this.more.size > 0 && this.more.has(`${d.h1}:${d.h2}`);
-  }
-
-  add(d: Digest): void {
-    const x = this.first.get(d.h1);
-    if (x === undefined) {
-      this.first.set(d.h1, d.h2);
-      this.size++;
-      return;
-    }
-    if (x === d.h2) return;
-    const k = `${d.h1}:${d.h2}`;
-    if (this.more.has(k)) return;
-    this.more.add(k);
-    this.size++;
-  }
-}
+export { DigestSet } from './digest-table.js';

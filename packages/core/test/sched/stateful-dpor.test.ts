@@ -11,7 +11,7 @@ import { exploreScenario } from '../../src/sched/runner.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
-import { Summary, pack, reachedAt } from '../../src/sched/state-cache.js';
+import { Summary, pack, reachedAt } from '../../src/sched/summary.js';
 
 useParser();
 

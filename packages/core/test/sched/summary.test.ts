@@ -1,11 +1,13 @@
 /**
- * Stateful DPOR's summaries (sched/state-cache.ts Summary): sorted entries
+ * Stateful DPOR's summaries (sched/summary.ts) and state cache (sched/state-cache.ts): sorted entries
  * merged linearly, packed arrays shared copy-on-write. Against a plain Map
  * of key to positions (the smaller per thread) on random operations.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Summary, mergePacked, unionSummaries } from '../../src/sched/state-cache.js';
+import { DigestTable } from '../../src/state/digest-table.js';
+import { StateCache } from '../../src/sched/state-cache.js';
+import { Summary, mergePacked, unionSummaries } from '../../src/sched/summary.js';
 
 const N = 3;
 type Model = Map<number, number[]>;
@@ -96,5 +98,88 @@ describe('Summary', () => {
     const u = Summary.of(p, N);
     u.add(5, [4, 4, 4]);
     expect(u.pack()).toBe(p);
+  });
+});
+
+describe('StateCache', () => {
+  it('gives back what it stored, compact or not, through the digest table growing, merging a state closed twice', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            d: fc.integer({ min: 0, max: 300 }),
+            sleep: fc.integer({ min: 0, max: 7 }),
+            entries: fc.array(
+              fc.tuple(
+                fc.integer({ min: 0, max: 40 }),
+                fc.array(fc.oneof(fc.integer({ min: -1, max: 30 }), fc.constantFrom(65534, 65535, 70000)), {
+                  minLength: N,
+                  maxLength: N,
+                }),
+              ),
+              { maxLength: 10 },
+            ),
+          }),
+          { maxLength: 700 },
+        ),
+        (closes) => {
+          const cache = new StateCache(N, 4, 64);
+          const want = new Map<number, { sleep: number; m: Model }>();
+          // digests whose low bits collide, so that probing and growth are exercised
+          const digest = (d: number) => ({ h1: (d & 7) * 4096, h2: d * 2654435761 });
+          for (const c of closes) {
+            const s = new Summary(N);
+            const m: Model = new Map();
+            for (const [k, pos] of c.entries) {
+              s.add(k, pos);
+              modelAdd(m, k, pos);
+            }
+            cache.close(digest(c.d), c.sleep, s);
+            const old = want.get(c.d);
+            if (!old) want.set(c.d, { sleep: c.sleep, m });
+            else {
+              if ((c.sleep & ~old.sleep) === 0) old.sleep = c.sleep;
+              for (const [k, pos] of m) modelAdd(old.m, k, pos);
+            }
+          }
+          expect(cache.size).toBe(want.size);
+          for (const [d, w] of want) {
+            expect(cache.covering(digest(d), w.sleep ^ 1)?.summary ?? null).toEqual(
+              (w.sleep & ~(w.sleep ^ 1)) === 0 ? expect.anything() : null,
+            );
+            const got = cache.covering(digest(d), 7)!;
+            expect(got.sleep).toBe(w.sleep);
+            expect(plain(Summary.of(got.summary, N))).toEqual(sorted(w.m));
+          }
+          expect(cache.covering(digest(1000), 7)).toBeUndefined();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('DigestTable', () => {
+  it('numbers digests densely in the order added, through growth and colliding low bits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer(), fc.integer()), { maxLength: 2000 }), (pairs) => {
+        const t = new DigestTable(2);
+        const want = new Map<string, number>();
+        for (const [a, b] of pairs) {
+          // a quarter of the digests share their low bits
+          const d = { h1: a & 3 ? a : a & ~0xffff, h2: b };
+          const k = `${d.h1 | 0}:${d.h2 | 0}`;
+          if (!want.has(k)) want.set(k, want.size);
+          expect(t.add(d)).toBe(want.get(k));
+        }
+        expect(t.size).toBe(want.size);
+        for (const [k, i] of want) {
+          const [h1, h2] = k.split(':').map(Number);
+          expect(t.get({ h1: h1!, h2: h2! })).toBe(i);
+        }
+        expect(t.get({ h1: 12345, h2: 0x7654321 })).toBe(want.get('12345:124076833') ?? -1);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

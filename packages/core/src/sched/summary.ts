@@ -1,0 +1,272 @@
+/**
+ * Stateful DPOR's summaries (./state-cache.ts): what a state's explored
+ * future does, per location, thread and kind of access, with which threads'
+ * steps are known to happen before it; the per-node upkeep (an execution's
+ * events into the nodes they were taken at, a closed node's summary into
+ * its parent's) and the packed form a cached state keeps.
+ *
+ * After the "visible operation dependency graph" of Y. Yang, X. Chen,
+ * G. Gopalakrishnan, R. M. Kirby, "Efficient Stateful Dynamic Partial Order
+ * Reduction", SPIN 2008, coarser (docs/scheduler.md, "Stateful DPOR").
+ */
+import type { Event } from './events.js';
+
+/** At most this many threads fit a summary key (thread and access kind packed with the location). */
+export const SUMMARY_MAX_THREADS = 10;
+
+/** Access kinds of a summary key. */
+export const READ = 0;
+export const WRITE = 1;
+export const TAKE = 2;
+export const ADD = 3;
+export const TAKE_SHARED = 4;
+
+/** The summary key of thread `p`'s access of kind `kind` to location `loc` (p < 16, kind < 8). */
+function key(loc: number, p: number, kind: number): number {
+  return loc * 128 + p * 8 + kind;
+}
+
+/**
+ * What a state's explored future does, per location, thread and kind of
+ * access (read, addition, write, exclusive or shared lock acquisition), as the race detection of ./dpor.ts
+ * sees an event as the later event of a race: a (non-try) lock acquisition
+ * races with the previous acquisition, not through the lock's location;
+ * blocking returns and timeouts are never the later event. The value says
+ * which threads' steps are known to happen before every such access: for
+ * each thread q, the smallest over the accesses of the position (depth in
+ * the execution) of q's last step that happens before it, -1 when none does
+ * for some access. Positions are depths from the initial state, and a state
+ * has one depth (the digest includes every thread's step count), so an entry
+ * means the same wherever the state is reached: a thread q with a position
+ * at or after the state's depth has a step after the state that happens
+ * before the access, and everything q did before the state happens before it.
+ *
+ * Kept as one typed array of entries sorted by key, so that the union of two
+ * summaries (a closed node's into its parent's, once per node of the
+ * exploration) is a linear merge of two arrays; packing for the cache hands
+ * out the array itself and freezes it (the next change copies it first).
+ */
+export class Summary {
+  /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, pos_0 .. pos_{n-1}]` each, `len` of them. */
+  private data: Int32Array;
+  private len: number;
+  /** `data` is shared (handed out by pack, or taken from a packed summary): copy before changing it. */
+  private frozen: boolean;
+
+  /** A summary of `n` threads: empty, or the `count` entries of `data` (shared: never changed in place). */
+  constructor(
+    readonly n: number,
+    data: Int32Array = EMPTY,
+    count = 0,
+  ) {
+    this.data = data;
+    this.len = count;
+    this.frozen = count > 0;
+  }
+
+  /** A summary of the packed entries `p` (shared, not copied). */
+  static of(p: PackedSummary, n: number): Summary {
+    return new Summary(n, p, p.length / (n + 1));
+  }
+
+  /** Entries. */
+  get size(): number {
+    return this.len;
+  }
+
+  /** The index of the first entry whose key is at least `k`. */
+  private find(k: number): number {
+    const w = this.n + 1;
+    const d = this.data;
+    let lo = 0;
+    let hi = this.len;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (d[mid * w]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Own `data` with room for `entries` entries (copying a shared or full one). */
+  private own(entries: number): void {
+    const w = this.n + 1;
+    if (!this.frozen && entries * w <= this.data.length) return;
+    const data = new Int32Array(Math.max(8, entries, 2 * this.len) * w);
+    const d = this.data;
+    for (let i = 0, end = this.len * w; i < end; i++) data[i] = d[i]!;
+    this.data = data;
+    this.frozen = false;
+  }
+
+  /** Add key `k`'s access with positions `pos[from .. from+n-1]` (positions: the smaller). */
+  add(k: number, pos: ArrayLike<number>, from = 0): void {
+    const n = this.n;
+    const w = n + 1;
+    const i = this.find(k);
+    let o = i * w;
+    if (i < this.len && this.data[o] === k) {
+      let q = 0;
+      while (q < n && pos[from + q]! >= this.data[o + 1 + q]!) q++;
+      if (q === n) return;
+      this.own(this.len);
+      const d = this.data;
+      for (; q < n; q++) {
+        const x = pos[from + q]!;
+        if (x < d[o + 1 + q]!) d[o + 1 + q] = x;
+      }
+      return;
+    }
+    this.own(this.len + 1);
+    const d = this.data;
+    d.copyWithin(o + w, o, this.len * w);
+    d[o++] = k;
+    for (let q = 0; q < n; q++) d[o + q] = pos[from + q]!;
+    this.len++;
+  }
+
+  /** this := this ∪ `from` (a summary of as many threads). */
+  addAll(from: Summary): void {
+    this.merge(from.data, from.len, 0);
+  }
+
+  /**
+   * this := this ∪ the `count` entries of `b`, a packed summary of as many
+   * threads whose positions before `depth` read as -1 (see {@link reachedAt}).
+   */
+  merge(b: Int32Array, count: number, depth: number): void {
+    if (count === 0) return;
+    const n = this.n;
+    const w = n + 1;
+    const a = this.data;
+    const na = this.len * w;
+    const nb = count * w;
+    const out = new Int32Array(na + nb);
+    let i = 0;
+    let j = 0;
+    let o = 0;
+    while (i < na || j < nb) {
+      const ka = i < na ? a[i]! : 0x7fffffff;
+      const kb = j < nb ? b[j]! : 0x7fffffff;
+      if (ka < kb) {
+        for (let q = 0; q < w; q++) out[o + q] = a[i + q]!;
+        i += w;
+      } else {
+        out[o] = kb;
+        for (let q = 1; q <= n; q++) {
+          const x = b[j + q]!;
+          const y = x >= depth ? x : -1;
+          out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
+        }
+        if (ka === kb) i += w;
+        j += w;
+      }
+      o += w;
+    }
+    this.data = out;
+    this.len = o / w;
+    this.frozen = false;
+  }
+
+  /** The entries as they are (the first {@link size} of them; not a copy: read them before the next change). */
+  raw(): Int32Array {
+    return this.data;
+  }
+
+  /** The entries packed (shared with this summary, which copies before its next change). */
+  pack(): PackedSummary {
+    const used = this.len * (this.n + 1);
+    if (this.data.length !== used) this.data = this.data.slice(0, used);
+    this.frozen = true;
+    return this.data;
+  }
+
+  *[Symbol.iterator](): Generator<[number, Int32Array]> {
+    const n = this.n;
+    const end = this.len * (n + 1);
+    for (let o = 0; o < end; o += n + 1) yield [this.data[o]!, this.data.subarray(o + 1, o + 1 + n)];
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
+export function eventPositions(events: readonly Event[], n: number): number[][] {
+  const pos: number[][] = Array.from({ length: n }, () => []);
+  for (let j = 0; j < events.length; j++) pos[events[j]!.tid]!.push(j);
+  return pos;
+}
+
+/** addEvent's positions of one event (Summary.add copies them). */
+let scratch = new Int32Array(0);
+
+/**
+ * Add one event's accesses to a summary. `clock` is the event's
+ * happens-before clock (for a pending event, its thread's previous event's),
+ * `self` its position, `pos` the execution's eventPositions.
+ */
+export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
+  if (e.noRace || e.global) return;
+  const n = pos.length;
+  // Summary.add copies what it keeps: one array serves every event
+  if (scratch.length !== n) scratch = new Int32Array(n);
+  const at = scratch;
+  at.fill(-1);
+  if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
+  at[e.tid] = self;
+  const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
+  for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
+  for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
+  for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
+  if (e.acq >= 0) s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
+}
+
+/**
+ * A summary packed for keeping: `[key, pos_0 .. pos_{n-1}]` per entry, one
+ * typed array (a closed state keeps its summary for the whole exploration;
+ * a Map of small arrays costs several times as much memory).
+ */
+export type PackedSummary = Int32Array;
+
+/** Pack a summary (Summary.pack). */
+export function pack(s: Summary): PackedSummary {
+  return s.pack();
+}
+
+/** The entries of a packed summary of `n` threads. */
+export function* entries(p: PackedSummary, n: number): Generator<[number, Int32Array]> {
+  for (let o = 0; o < p.length; o += n + 1) yield [p[o]!, p.subarray(o + 1, o + 1 + n)];
+}
+
+/**
+ * The entries of a cached state's summary as seen from a path that reached
+ * it at depth `depth`: positions before the state are the first path's, not
+ * this one's, and mean nothing to this path's nodes (-1).
+ */
+export function* reachedAt(p: PackedSummary, n: number, depth: number): Generator<[number, Int32Array]> {
+  const at = new Int32Array(n);
+  for (const [k, pos] of entries(p, n)) {
+    for (let q = 0; q < n; q++) at[q] = pos[q]! >= depth ? pos[q]! : -1;
+    yield [k, at];
+  }
+}
+
+/**
+ * into := into ∪ p, p a packed summary of as many threads, as seen from a
+ * path that reached its state at depth `depth` (see {@link reachedAt}; 0: as
+ * it is).
+ */
+export function mergePacked(into: Summary, p: PackedSummary, depth = 0): void {
+  into.merge(p, p.length / (into.n + 1), depth);
+}
+
+/**
+ * into ∪ from, `from` given up (the result may be it). The entries are in
+ * key order (the order in which summaryRaces meets races, so the order of
+ * the exploration, depends on it).
+ */
+export function unionSummaries(into: Summary, from: Summary): Summary {
+  if (into.size === 0) return from;
+  into.addAll(from);
+  return into;
+}
