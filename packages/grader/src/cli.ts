@@ -311,10 +311,17 @@ export async function main(argv: string[]): Promise<void> {
     .command('bench')
     .description('run the benchmarks: classic DPOR programs and grading, with executions, traces and timings')
     .option('--json', 'print the results as JSON')
-    .option('--only <regex>', 'run only the benchmarks whose name matches')
+    .option(
+      '--only <regex>',
+      'run only the benchmarks whose name (a model one\'s with its mode: "name (dpor+cache)") matches',
+    )
     .option('--save', 'write the results to bench/results.json')
+    .option(
+      '--unbounded',
+      'explore the model benchmarks without their budgets (choose them with --only: the 4-thread one stateful takes minutes and gigabytes)',
+    )
     .addOption(new Option('--model-child <name>', 'run one model benchmark and print its JSON (internal)').hideHelp())
-    .action(async (o: { json?: boolean; only?: string; save?: boolean; modelChild?: string }) => {
+    .action(async (o: { json?: boolean; only?: string; save?: boolean; unbounded?: boolean; modelChild?: string }) => {
       const { benchCommand } = await import('./commands/bench.js');
       await initNodeParser();
       process.exitCode = await benchCommand(o);

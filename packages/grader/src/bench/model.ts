@@ -144,8 +144,15 @@ export interface ModelBenchRow {
   coverage: string;
 }
 
-/** Run one model benchmark in this process (the child of runModelBenchmarks). */
-export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dpor'): Promise<ModelBenchRow> {
+/**
+ * Run one model benchmark in this process (the child of runModelBenchmarks);
+ * `unbounded`: without its budget (to the end of the exploration).
+ */
+export async function runModelBenchmark(
+  name: string,
+  mode: ModelBenchMode = 'dpor',
+  unbounded = false,
+): Promise<ModelBenchRow> {
   const b = MODEL_BENCHMARKS.find((x) => x.name === name);
   if (!b) throw new Error(`no model benchmark '${name}'`);
   const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
@@ -162,7 +169,7 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
   const r = exploreScenario(c.program, spec, {
     strategy: 'dpor',
     limits,
-    budget: b.budget,
+    budget: unbounded ? {} : b.budget,
     stateCache,
     syncPoints,
     countTraces: !stateCache,
@@ -202,13 +209,18 @@ export async function runModelBenchmark(name: string, mode: ModelBenchMode = 'dp
   };
 }
 
-/** Run the model benchmarks matching `filter`, each in a fresh process (`teardown bench --model-child <name>`). */
-export function runModelBenchmarks(filter?: RegExp): ModelBenchRow[] {
+/**
+ * Run the model benchmarks whose name, or name and mode (`name (mode)`),
+ * matches `filter`, each in a fresh process (`teardown bench --model-child
+ * <name>`); `unbounded`: without their budgets.
+ */
+export function runModelBenchmarks(filter?: RegExp, unbounded = false): ModelBenchRow[] {
   const out: ModelBenchRow[] = [];
   for (const b of MODEL_BENCHMARKS) {
-    if (filter && !filter.test(b.name)) continue;
     for (const mode of MODEL_BENCH_MODES) {
-      const p = spawnSync(process.execPath, [BIN, 'bench', '--model-child', `${b.name}@${mode}`], {
+      if (filter && !filter.test(b.name) && !filter.test(`${b.name} (${mode})`)) continue;
+      const args = [BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
+      const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,
       });

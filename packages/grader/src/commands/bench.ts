@@ -83,18 +83,21 @@ export async function benchCommand(o: {
   json?: boolean;
   only?: string;
   save?: boolean;
+  unbounded?: boolean;
   modelChild?: string;
 }): Promise<number> {
   if (o.modelChild !== undefined) {
     // one model benchmark, in the fresh process runModelBenchmarks started, as JSON
     const at = o.modelChild.lastIndexOf('@');
     const [name, mode] = at < 0 ? [o.modelChild, 'dpor'] : [o.modelChild.slice(0, at), o.modelChild.slice(at + 1)];
-    process.stdout.write(`${JSON.stringify(await runModelBenchmark(name, mode as ModelBenchMode))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(await runModelBenchmark(name, mode as ModelBenchMode, o.unbounded === true))}\n`,
+    );
     return EXIT_OK;
   }
   const filter = o.only ? new RegExp(o.only) : undefined;
   const rows = await runDporBenchmarks(filter);
-  const model = runModelBenchmarks(filter);
+  const model = runModelBenchmarks(filter, o.unbounded === true);
   const extra = (await import('../bench/grading.js').catch(() => null))?.runGradingBenchmarks;
   const grading = extra && (!filter || filter.test('grade')) ? await extra() : [];
   const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, model, grading };
