@@ -157,4 +157,14 @@ describe('teardown bench', () => {
     expect(j.dpor).toHaveLength(1);
     expect(j.dpor[0]).toMatchObject({ name: 'lastzero(2)', traces: 5, published: 5, executions: 5, ratio: 1 });
   });
+
+  it('selects a model benchmark by its name and mode, and explores it without its budget when asked', () => {
+    const r = teardown(['bench', '--only', 'exit \\+ close \\+ destroy \\(dpor\\+cache\\)', '--unbounded', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dpor).toHaveLength(0);
+    expect(j.model).toHaveLength(1);
+    expect(j.model[0]).toMatchObject({ name: 'model: exit + close + destroy', mode: 'dpor+cache', complete: true });
+    expect(j.model[0].coverage).toMatch(/^exhaustive: all reachable states, \d+ states, 390 executions/);
+  });
 });
