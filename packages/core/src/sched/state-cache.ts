@@ -114,7 +114,8 @@ const COMPACT_MAX = 0xfffe;
  * and the summaries themselves in 16 MB arenas, compact: an entry is its
  * key and its positions two to an int (16 bits each, + 1), so 3 ints for 4
  * threads where the packed form takes 5. A summary with a position past
- * 65,534 (an execution that long) is kept packed. A visit that matches
+ * 65,534 (an execution that long) is kept packed. The arenas start at
+ * 256 KB and double up to 16 MB. A visit that matches
  * gets the summary back packed ({@link PackedSummary}), a copy.
  */
 export class StateCache {
@@ -210,11 +211,16 @@ export class StateCache {
     const w = n + 1;
     let compact = true;
     for (let e = 0; e < count && compact; e++)
-      for (let q = 1; q <= n; q++) if (data[e * w + q]! > COMPACT_MAX) compact = false;
+      for (let q = 1; q <= n; q++) {
+        const x = data[e * w + q]!;
+        if (x < -1 || x > COMPACT_MAX) compact = false;
+      }
     const cw = compact ? 1 + ((n + 1) >> 1) : w;
     const need = count * cw;
-    if (this.chunks.length === 0 || this.fill + need > this.chunk) {
-      this.chunks.push(new Int32Array(Math.max(this.chunk, need)));
+    if (this.chunks.length === 0 || this.fill + need > this.chunks[this.chunks.length - 1]!.length) {
+      // small explorations stay small: chunks double from a 64th of the full size (256 KB) up to it
+      const size = Math.max(1, this.chunk >> Math.max(0, 6 - this.chunks.length));
+      this.chunks.push(new Int32Array(Math.max(size, need)));
       this.fill = 0;
     }
     const c = this.chunks[this.chunks.length - 1]!;

@@ -61,7 +61,8 @@ export class Summary {
   ) {
     this.data = data;
     this.len = count;
-    this.frozen = count > 0;
+    // the caller's array is never written, whatever part of it holds entries
+    this.frozen = data.length > 0;
   }
 
   /** A summary of the packed entries `p` (shared, not copied). */
@@ -155,7 +156,7 @@ export class Summary {
         out[o] = kb;
         for (let q = 1; q <= n; q++) {
           const x = b[j + q]!;
-          const y = x >= depth ? x : -1;
+          const y = x >= 0 && x < depth ? -1 : x;
           out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
         }
         if (ka === kb) i += w;

@@ -98,6 +98,10 @@ describe('Summary', () => {
     const u = Summary.of(p, N);
     u.add(5, [4, 4, 4]);
     expect(u.pack()).toBe(p);
+    // an array given with no entries in it is not written either
+    const given = new Int32Array(8);
+    new Summary(N, given, 0).add(5, [1, 2, 3]);
+    expect([...given]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
 
@@ -112,7 +116,7 @@ describe('StateCache', () => {
             entries: fc.array(
               fc.tuple(
                 fc.integer({ min: 0, max: 40 }),
-                fc.array(fc.oneof(fc.integer({ min: -1, max: 30 }), fc.constantFrom(65534, 65535, 70000)), {
+                fc.array(fc.oneof(fc.integer({ min: -1, max: 30 }), fc.constantFrom(65534, 65535, 70000, -5)), {
                   minLength: N,
                   maxLength: N,
                 }),
