@@ -108,8 +108,8 @@ const COMPACT_MAX = 0xfffe;
  * The explored states of one exploration, by digest. A state enters when
  * its node of the exploration tree is closed (everything below it explored).
  *
- * Kept for memory (on four threads of the model the states number hundreds
- * of thousands): the digests in a {@link DigestTable}, the sleep sets and
+ * Kept for memory (on four threads of the model the states number
+ * millions): the digests in a {@link DigestTable}, the sleep sets and
  * where each summary lies in typed arrays indexed by the digest's number,
  * and the summaries themselves in 16 MB arenas, compact: an entry is its
  * key and its positions two to an int (16 bits each, + 1), so 3 ints for 4
