@@ -167,4 +167,10 @@ describe('teardown bench', () => {
     expect(j.model[0]).toMatchObject({ name: 'model: exit + close + destroy', mode: 'dpor+cache', complete: true });
     expect(j.model[0].coverage).toMatch(/^exhaustive: all reachable states, \d+ states, 390 executions/);
   });
+
+  it('refuses --unbounded without --only (a usage error, exit 2)', () => {
+    const r = teardown(['bench', '--unbounded']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--unbounded explores without a budget: choose the model benchmarks with --only/);
+  });
 });
