@@ -43,8 +43,10 @@ function key(loc: number, p: number, kind: number): number {
  *
  * Kept as one typed array of entries sorted by key, so that the union of two
  * summaries (a closed node's into its parent's, once per node of the
- * exploration) is a linear merge of two arrays; packing for the cache hands
- * out the array itself and freezes it (the next change copies it first).
+ * exploration) is a linear merge of two arrays. `pack` hands out the array
+ * itself and a summary made from a packed one (`Summary.of`) shares it: both
+ * freeze it, and the next change copies it first. The state cache copies what
+ * it keeps (./state-cache.ts, compact).
  */
 export class Summary {
   /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, pos_0 .. pos_{n-1}]` each, `len` of them. */
