@@ -379,12 +379,19 @@ export class DporStrategy implements Strategy {
   private summarise(events: readonly Event[], info: ExecutionEnd): void {
     const vc = info.clocks ?? hbClocks(events, this.n);
     const pos = eventPositions(events, this.n);
-    for (let j = this.fresh; j < events.length; j++) addEvent(this.path[j]!.summary!, events[j]!, vc[j], j, pos);
+    for (let j = this.fresh; j < events.length; j++) {
+      const e = events[j]!;
+      // an acquisition's entry goes by its thread's previous event (summary.ts addEvent)
+      const k = e.acq >= 0 ? vc[j]![e.tid]! : 0;
+      const pred = k >= 2 ? vc[pos[e.tid]![k - 2]!] : undefined;
+      addEvent(this.path[j]!.summary!, e, vc[j], pred, j, pos);
+    }
     const last = this.path[events.length - 1];
     if (last) {
       for (const p of info.pending) {
         const prev = pos[p.tid]![pos[p.tid]!.length - 1];
-        addEvent(last.summary!, p, prev === undefined ? undefined : vc[prev], events.length, pos);
+        const clock = prev === undefined ? undefined : vc[prev];
+        addEvent(last.summary!, p, clock, clock, events.length, pos);
       }
     }
     const hit = this.hit;

@@ -32,7 +32,8 @@ function key(loc: number, p: number, kind: number): number {
  * sees an event as the later event of a race: a (non-try) lock acquisition
  * races with the previous acquisition, not through the lock's location;
  * blocking returns and timeouts are never the later event. The value says
- * which threads' steps are known to happen before every such access: for
+ * which threads' steps are known to happen before every such access (before
+ * an acquisition's previous step of its thread, for an acquisition): for
  * each thread q, the smallest over the accesses of the position (depth in
  * the execution) of q's last step that happens before it, -1 when none does
  * for some access. Positions are depths from the initial state, and a state
@@ -206,22 +207,48 @@ let scratch = new Int32Array(0);
 /**
  * Add one event's accesses to a summary. `clock` is the event's
  * happens-before clock (for a pending event, its thread's previous event's),
- * `self` its position, `pos` the execution's eventPositions.
+ * `pred` the clock of its thread's previous event (undefined: none), `self`
+ * its position, `pos` the execution's eventPositions.
+ *
+ * A lock acquisition's entry takes its positions from `pred`: it races with
+ * the previous acquisition whatever released the lock in between
+ * (./dpor.ts racesOf asks whether that acquisition happens before the
+ * thread's previous event), and the acquisition's own clock runs through
+ * that release, which would make every earlier holder's acquisition look
+ * ordered before it.
  */
-export function addEvent(s: Summary, e: Event, clock: Int32Array | undefined, self: number, pos: number[][]): void {
+export function addEvent(
+  s: Summary,
+  e: Event,
+  clock: Int32Array | undefined,
+  pred: Int32Array | undefined,
+  self: number,
+  pos: number[][],
+): void {
   if (e.noRace || e.global) return;
   const n = pos.length;
   // Summary.add copies what it keeps: one array serves every event
   if (scratch.length !== n) scratch = new Int32Array(n);
   const at = scratch;
-  at.fill(-1);
-  if (clock) for (let q = 0; q < n; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
+  positions(at, clock, pos);
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
   for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
   for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
   for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
-  if (e.acq >= 0) s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
+  if (e.acq >= 0) {
+    if (pred !== clock) {
+      positions(at, pred, pos);
+      at[e.tid] = self;
+    }
+    s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
+  }
+}
+
+/** `at[q]`: the position of thread q's last event that happens before or at a clock's event, -1 when none. */
+function positions(at: Int32Array, clock: Int32Array | undefined, pos: number[][]): void {
+  at.fill(-1);
+  if (clock) for (let q = 0; q < at.length; q++) at[q] = clock[q]! > 0 ? pos[q]![clock[q]! - 1]! : -1;
 }
 
 /**

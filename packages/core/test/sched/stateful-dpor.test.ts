@@ -92,6 +92,39 @@ void check(void) { p[12] = 1; kfree(p); }
     expect([...reachedAt(packed, 3, 3)].map(([k, at]) => [k, [...at]])).toEqual([[7, [3, 9, -1]]]);
   });
 
+  it('a future lock acquisition races with an earlier holder through the release between them', async () => {
+    // thread_t0 publishes 1 under the lock, then 0 under it again; thread_t1 reads under the lock after an
+    // unlocked write of x. Two prefixes reach one state (t0 holding the lock the second time, t1 at its
+    // lock): the cached future's acquisition by t1 comes after t0's release, and still races with t0's
+    // first acquisition in the pruned prefix (reading 1 needs it)
+    const src = `static DEFINE_MUTEX(m);
+static int x, y, res;
+void thread_t0(void)
+{
+	mutex_lock(&m);
+	WRITE_ONCE(x, 1);
+	mutex_unlock(&m);
+	mutex_lock(&m);
+	WRITE_ONCE(x, 0);
+	mutex_unlock(&m);
+}
+void thread_t1(void)
+{
+	WRITE_ONCE(x, 2);
+	mutex_lock(&m);
+	res = READ_ONCE(x);
+	mutex_unlock(&m);
+}
+`;
+    const dfs = await outcomes(src, 'dfs', 10_000);
+    expect(dfs.finals.size).toBe(4);
+    for (const strategy of ['dpor', 'source-dpor'] as const) {
+      const stateful = await outcomes(src, strategy, 10_000, true);
+      expect(stateful.coverage.text).toMatch(/stopped at a visited state/);
+      expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+    }
+  });
+
   it('refuses a strategy it is unsound with', async () => {
     const c = await compile([
       { name: 'p.c', text: 'static int x;\nvoid thread_a(void) { x = 1; }\n', role: 'learner' },
