@@ -73,12 +73,22 @@ export class Interner {
 /** The `reads`, `writes` or `adds` of an event that touches nothing that way (shared: never modified). */
 export const NO_ADDS: number[] = [];
 
-/** The event of thread `tid`'s pending operation, from the dependency keys the VM reports (interned). */
-export function toEvent(tid: number, d: Deps, intern: Interner): Event {
+/**
+ * The event of thread `tid`'s pending operation, from the dependency keys the
+ * VM reports (interned). `own`, when not negative, is the interned
+ * state/keys.ts stackKey of the thread, which every step of it writes (the
+ * burst after a step may touch the thread's stack blocks privately).
+ */
+export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event {
+  let writes = d.writes.length ? d.writes.map((k) => intern.id(k)) : NO_ADDS;
+  if (own >= 0) {
+    if (writes === NO_ADDS) writes = [own];
+    else writes.push(own);
+  }
   return {
     tid,
     reads: d.reads.length ? d.reads.map((k) => intern.id(k)) : NO_ADDS,
-    writes: d.writes.length ? d.writes.map((k) => intern.id(k)) : NO_ADDS,
+    writes,
     adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,

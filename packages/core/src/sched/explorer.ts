@@ -7,6 +7,7 @@
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import { DigestSet } from '../state/hash.js';
+import { stackKey } from '../state/keys.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import { PrefixClocks } from './prefix-clocks.js';
 import type { SchedContext, Strategy } from './strategy.js';
@@ -57,6 +58,14 @@ const defaultNow = () => (typeof performance !== 'undefined' ? performance.now()
  */
 export class Explorer {
   readonly intern = new Interner();
+  /** Per thread, the interned state/keys.ts stackKey its every step writes (sched/events.ts toEvent). */
+  private readonly ownStacks: number[] = [];
+
+  /** The interned stackKey of thread `tid` when its next step writes it (it has a stack block), else -1. */
+  private ownStack(m: Machine, tid: number): number {
+    if (!m.hasStackBlock(tid)) return -1;
+    return (this.ownStacks[tid] ??= this.intern.id(stackKey(tid)));
+  }
 
   constructor(readonly machine: Machine) {}
 
@@ -190,7 +199,7 @@ export class Explorer {
       },
       pending: (tid: number) => {
         // the step about to run is usually this one: its event is not computed twice
-        askedEv = toEvent(tid, m.deps(tid), this.intern);
+        askedEv = toEvent(tid, m.deps(tid), this.intern, this.ownStack(m, tid));
         askedTid = tid;
         return askedEv;
       },
@@ -241,7 +250,7 @@ export class Explorer {
         abandoned = true;
         break;
       }
-      const ev = askedTid === tid ? askedEv! : toEvent(tid, m.deps(tid), this.intern);
+      const ev = askedTid === tid ? askedEv! : toEvent(tid, m.deps(tid), this.intern, this.ownStack(m, tid));
       askedTid = -1;
       const pre = current >= 0 && tid !== current && enabled.includes(current);
       if (record)
@@ -321,7 +330,7 @@ export class Explorer {
     if (!abandoned) {
       for (let t = 0; t < n; t++) {
         if (m.fatal ? t === current || m.state.threads[t]!.done : m.isDone(t)) continue;
-        pending.push(toEvent(t, m.deps(t, m.fatal !== null), this.intern));
+        pending.push(toEvent(t, m.deps(t, m.fatal !== null), this.intern, this.ownStack(m, t)));
       }
     }
     if (!m.fatal && !abandoned) {

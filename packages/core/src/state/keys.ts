@@ -107,6 +107,26 @@ export function taskKey(tid: number): DepKey {
   return `task:${tid}` as DepKey;
 }
 
+/** Allocation ids are `(task + 1) * ALLOC_ID_STRIDE + n`, n counting the task's allocations (vm/services.ts newAllocId); globals' are below. */
+export const ALLOC_ID_STRIDE = 1_000_000;
+
+/** The task that made allocation `id` (a stack block's is its owner), -1 for a global. */
+export function allocatingTask(id: number): number {
+  return Math.floor(id / ALLOC_ID_STRIDE) - 1;
+}
+
+/**
+ * Task `tid`'s own stack blocks, as the task itself touches them: privately,
+ * inside the burst after each of its steps (vm/lower-closures.ts
+ * lowerAccess). Every step of the task writes it (sched/events.ts toEvent)
+ * and another task's access to one of its stack blocks reads it, so that
+ * DPOR places that access between every two steps of the owner: before or
+ * after each private read or write of the block.
+ */
+export function stackKey(tid: number): DepKey {
+  return `stack:${tid}` as DepKey;
+}
+
 /**
  * The clock (jiffies), with `--timeouts anytime`: a timer firing moves it, a
  * sleeper reads it when it prepares to sleep (its deadline counts from then).

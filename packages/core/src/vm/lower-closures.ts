@@ -28,11 +28,18 @@ import { type Value, XA_ZERO, ptr, showValue, truthy } from '../state/values.js'
 import { isPrim } from '../state/prim.js';
 import { Fault } from '../state/fault.js';
 import type { Builtin } from '../kernel/api.js';
-import { outOfBounds, outOfRange, useAfterReturn } from '../detect/kasan.js';
+import { outOfBounds, outOfRange } from '../detect/kasan.js';
 import { badCall, badDeref } from '../detect/oops.js';
 import { type BinInstr, binop, conv, ptrAdd } from './arith.js';
 import type { Machine } from './machine.js';
-import { type DepsFn, type VisibleFn, lowerAccessDeps, lowerVisibleAccess } from './lower-visible.js';
+import {
+  type DepsFn,
+  type VisibleFn,
+  lowerAccessDeps,
+  lowerReturnDeps,
+  lowerVisibleAccess,
+  lowerVisibleReturn,
+} from './lower-visible.js';
 import { type InstrKey, instrKey } from './refine.js';
 
 /** Continue with the next instruction of the same frame. */
@@ -60,7 +67,10 @@ export interface LoweredFunction {
   impls: (Builtin | undefined)[];
   /** The opcode at pc (an {@link Op}), for the scheduler-facing queries. */
   kind: Uint8Array;
-  /** For a Load/Store at pc: its visible step and its dependency information (./lower-visible.ts). */
+  /**
+   * For a Load/Store at pc, and a Ret of a function with a stack block: its
+   * visible step and its dependency information (./lower-visible.ts).
+   */
   visible: (VisibleFn | undefined)[];
   /**
    * For a Load/Store at pc: 1 when it is a plain access that scheduling at
@@ -344,6 +354,8 @@ function lowerInstr(
       };
     }
     case Op.Ret: {
+      // a frame with a stack block returns in a visible step (./lower-visible.ts lowerVisibleReturn)
+      if (vis) return () => VISIBLE;
       const src = ins.src;
       return (m, t, _f, regs) => {
         m.popFrame(t, regs[src]!);
@@ -403,10 +415,10 @@ function lowerAccess(
       throw new Fault('bad deref');
     }
     const a = m.state.heap.get(b.a);
-    if (!a) {
-      useAfterReturn(m, t, b, what);
-      throw new Fault('stack uaf');
-    }
+    // a stack block that is gone (its frame returned; heap objects stay, poisoned): the access is a visible
+    // step, which reports the use-after-return (./lower-visible.ts), so that it is an event reading the
+    // block's liveness and DPOR orders it against the return
+    if (!a) return undefined;
     const o = b.o + off;
     if (o < 0 || o + size > a.bytes) {
       outOfRange(m, t, a, o, size, what);
@@ -419,6 +431,7 @@ function lowerAccess(
     return (m, t, f, regs) => {
       const b = regs[base]!;
       const a = check(m, t, b);
+      if (a === undefined) return VISIBLE;
       if (!((a.kind === 'stack' && a.owner === t.tid) || a.isConst === true) || a.freeSite)
         return shared(m, t, f, regs, a);
       const v = a.fields.get((b as { o: number }).o + off);
@@ -431,6 +444,7 @@ function lowerAccess(
   return (m, t, f, regs) => {
     const b = regs[base]!;
     const a = check(m, t, b);
+    if (a === undefined) return VISIBLE;
     if (!(a.kind === 'stack' && a.owner === t.tid) || a.freeSite) return shared(m, t, f, regs, a);
     let v = regs[src]!;
     if (c && typeof v === 'number') v = conv(v, c);
@@ -468,6 +482,10 @@ export function lowerFunction(fn: FunctionIR, builtins: Readonly<Record<string, 
       visible[pc] = lowerVisibleAccess(ins, pc);
       deps[pc] = lowerAccessDeps(ins);
       hideable[pc] = isHideable(ins) ? 1 : 0;
+    }
+    if (ins.op === Op.Ret && fn.stackLocals.length) {
+      visible[pc] = lowerVisibleReturn(ins);
+      deps[pc] = lowerReturnDeps();
     }
     let impl: Builtin | undefined;
     if (ins.op === Op.Builtin) {

@@ -11,7 +11,7 @@ import { Op, type Instr } from '../lang/ir.js';
 import { type Frame, type Thread, setField } from '../state/state.js';
 import type { Ptr, Value } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
-import { liveKey, memKey, syncKey } from '../state/keys.js';
+import { allocatingTask, liveKey, memKey, stackKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import type { Deps } from '../kernel/api.js';
 import { useAfterFree, useAfterReturn } from '../detect/kasan.js';
@@ -23,8 +23,11 @@ export const NO_DEPS: Deps = { reads: [], writes: [] };
 
 /** Runs the pending visible load or store of `t` (whose top frame is `f`). */
 export type VisibleFn = (m: Machine, t: Thread, f: Frame, regs: Value[]) => void;
-/** The dependency information of a pending load or store, from its frame's registers. */
-export type DepsFn = (regs: Value[]) => Deps;
+/**
+ * The dependency information of a pending load, store or visible return of
+ * thread `tid`, from its frame and the frame's registers.
+ */
+export type DepsFn = (regs: Value[], f: Frame, m: Machine, tid: number) => Deps;
 
 /** Lower the visible step of a load or store at `pc` (its burst stopped there: the pointer is checked). */
 export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store }>, pc: number): VisibleFn {
@@ -90,26 +93,64 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
 
 /**
  * Lower the dependency information of a load or store: it reads (a load) or
- * writes (a store) the byte it accesses, and reads the object's liveness.
- * The last answer is kept: an instruction usually sees the same address
- * again (allocation ids repeat across executions), and the scheduler only
- * reads the keys.
+ * writes (a store) the byte it accesses, and reads the object's liveness;
+ * an access to another task's stack block also reads that task's
+ * state/keys.ts stackKey (the owner touches the block privately, between
+ * its steps). The last answer is kept: an instruction usually sees the same
+ * address again (allocation ids repeat across executions), and the
+ * scheduler only reads the keys.
  */
 export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>): DepsFn {
   const { base, off } = ins;
   const load = ins.op === Op.Load;
   let lastA = -1;
   let lastO = 0;
+  let lastOwner = -1;
   let last: Deps = NO_DEPS;
-  return (regs) => {
+  return (regs, _f, m, tid) => {
     const b = regs[base]!;
     if (typeof b !== 'object' || b.t !== 'p') return NO_DEPS;
-    if (b.a === lastA && b.o === lastO) return last;
+    // another task's stack block (a stack block's owner made it: only another task's allocation is looked up)
+    const creator = allocatingTask(b.a);
+    const owner = creator >= 0 && creator !== tid && m.state.heap.get(b.a)?.kind === 'stack' ? creator : -1;
+    if (b.a === lastA && b.o === lastO && owner === lastOwner) return last;
     const key = memKey(b.a, b.o + off);
     const live = liveKey(b.a);
     lastA = b.a;
     lastO = b.o;
-    last = load ? { reads: [key, live], writes: [] } : { reads: [live], writes: [key] };
+    lastOwner = owner;
+    const reads = owner >= 0 ? [live, stackKey(owner)] : [live];
+    last = load ? { reads: [key, ...reads], writes: [] } : { reads, writes: [key] };
+    return last;
+  };
+}
+
+/**
+ * Lower the return of a function whose frame has a stack block (a local
+ * whose address is taken): a visible step, since the block goes with the
+ * frame and another task may hold a pointer into it (a completion or a
+ * list node on the stack, published through shared memory). An access
+ * through such a pointer reads the block's liveness (lowerAccessDeps), the
+ * return writes it, so DPOR orders the two both ways and reaches the access
+ * after the return: KASAN's stack-use-after-return. A return that ran
+ * inside the burst would be no event, and DPOR would never try that order.
+ */
+export function lowerVisibleReturn(ins: Extract<Instr, { op: Op.Ret }>): VisibleFn {
+  const src = ins.src;
+  return (m, t, _f, regs) => {
+    m.popFrame(t, regs[src]!);
+  };
+}
+
+/** The dependency information of a visible return (lowerVisibleReturn): it writes its stack block's liveness. */
+export function lowerReturnDeps(): DepsFn {
+  let lastStack = -1;
+  let last: Deps = NO_DEPS;
+  return (_regs, f) => {
+    if (f.stack !== lastStack) {
+      lastStack = f.stack;
+      last = { reads: [], writes: [liveKey(f.stack)] };
+    }
     return last;
   };
 }

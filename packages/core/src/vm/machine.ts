@@ -288,6 +288,18 @@ export class Machine extends VmServices {
     return t.done || t.dead;
   }
 
+  /**
+   * Has thread `tid` a stack block (a frame with a local whose address is
+   * taken)? Only then may the burst after its next step touch memory another
+   * task can reach: a block made later is unknown to the others until a
+   * later step publishes it (state/keys.ts stackKey).
+   */
+  hasStackBlock(tid: number): boolean {
+    const frames = this.state.threads[tid]!.frames;
+    for (let i = frames.length - 1; i >= 0; i--) if (frames[i]!.stack !== 0) return true;
+    return false;
+  }
+
   /** Can thread `tid`'s pending operation run now? */
   enabled(tid: number): boolean {
     const t = this.state.threads[tid]!;
@@ -361,11 +373,16 @@ export class Machine extends VmServices {
     switch (l.kind[f.pc]) {
       case Op.Load:
       case Op.Store:
-        return l.deps[f.pc]!(f.regs);
+        return l.deps[f.pc]!(f.regs, f, this, tid);
+      case Op.Ret: {
+        // a visible return (a frame with a stack block: ./lower-visible.ts lowerVisibleReturn)
+        const d = l.deps[f.pc];
+        return d ? d(f.regs, f, this, tid) : NO_DEPS;
+      }
       case Op.Builtin: {
         const impl = l.impls[f.pc]!;
         if (!impl.deps) return NO_DEPS;
-        return this.withLiveness(impl.deps(this, t, this.queryArgs(f, l), this.builtinAt(f)));
+        return this.withLiveness(impl.deps(this, t, this.queryArgs(f, l), this.builtinAt(f)), tid);
       }
       case Op.BackEdge: {
         return { reads: this.spin.waitKeys(tid), writes: [], noRace: true };
@@ -485,7 +502,9 @@ export class Machine extends VmServices {
     if (!l.hideable[f.pc] || visible.has(instrKey(f.fn, f.pc))) return false;
     const b = f.regs[(this.prog.functions[f.fn]!.code[f.pc] as { base: number }).base];
     if (typeof b !== 'object' || b.t !== 'p') return false;
-    return this.state.heap.get(b.a)?.kind !== 'stack';
+    // a stack block, live or gone (lower-closures.ts lowerAccess: never hidden)
+    const a = this.state.heap.get(b.a);
+    return a !== undefined && a.kind !== 'stack';
   }
 
   /** Execute the pending visible instruction of `t` (the one `advance` stopped at). */

@@ -11,7 +11,17 @@ import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js
 import { cloneState, heapSet, newAlloc, setField, threadChanged, writable, writableThread } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
-import { type DepKey, type SyncKey, allocOfKey, badKey, liveKey, memKey } from '../state/keys.js';
+import {
+  ALLOC_ID_STRIDE,
+  type DepKey,
+  type SyncKey,
+  allocOfKey,
+  allocatingTask,
+  badKey,
+  liveKey,
+  memKey,
+  stackKey,
+} from '../state/keys.js';
 import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
 import { FNV_START, fmix, fnvOn, frameText, heapDigest } from '../state/hash.js';
 import type { Deps, KernelCtx } from '../kernel/api.js';
@@ -192,25 +202,41 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
 
   /**
-   * A built-in's dependencies plus the liveness of every heap object whose
-   * memory it touches, as a load or store has them: kfree writes that
-   * liveness, so `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads
-   * are dependent (either order may be the use-after-free).
+   * A built-in's dependencies plus the liveness of every heap object and
+   * stack block whose memory it touches, as a load or store has them: kfree
+   * writes a heap object's, the return of its frame a stack block's, so
+   * `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads are
+   * dependent (either order may be the use-after-free), and so are
+   * `complete(&done)` and the return of the function with `done` on its
+   * stack.
    */
-  protected withLiveness(d: Deps): Deps {
+  protected withLiveness(d: Deps, tid: number): Deps {
     let extra: DepKey[] | undefined;
-    for (const k of d.reads) extra = this.liveOf(k, d, extra);
-    if (d.adds) for (const k of d.adds) extra = this.liveOf(k, d, extra);
-    for (const k of d.writes) extra = this.liveOf(k, d, extra);
+    for (const k of d.reads) extra = this.liveOf(k, d, extra, tid);
+    if (d.adds) for (const k of d.adds) extra = this.liveOf(k, d, extra, tid);
+    for (const k of d.writes) extra = this.liveOf(k, d, extra, tid);
     return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
   }
 
-  /** withLiveness for one key: `extra` with the liveness of key `k`'s heap allocation, if `d` and it lack it. */
-  private liveOf(k: DepKey, d: Deps, extra: DepKey[] | undefined): DepKey[] | undefined {
+  /**
+   * withLiveness for one key of task `tid`'s step: `extra` with the liveness
+   * of key `k`'s allocation, if `d` and it lack it, and the owner's
+   * state/keys.ts stackKey when the allocation is another task's stack block.
+   */
+  private liveOf(k: DepKey, d: Deps, extra: DepKey[] | undefined, tid: number): DepKey[] | undefined {
     const id = allocOfKey(k);
-    if (id === undefined || this.state.heap.get(id)?.kind !== 'heap') return extra;
+    if (id === undefined) return extra;
+    // a heap object (kfree writes its liveness) or a stack block, live or gone (its frame's return writes it);
+    // globals never go
+    const a = this.state.heap.get(id);
+    const kind = a?.kind ?? 'stack';
+    if (kind !== 'heap' && kind !== 'stack') return extra;
     const l = liveKey(id);
     if (!d.writes.includes(l) && !d.reads.includes(l) && !extra?.includes(l)) (extra ??= []).push(l);
+    if (a !== undefined && kind === 'stack' && allocatingTask(id) !== tid) {
+      const s = stackKey(allocatingTask(id));
+      if (!d.reads.includes(s) && !extra?.includes(s)) (extra ??= []).push(s);
+    }
     return extra;
   }
 
@@ -373,7 +399,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
 
   newAllocId(t: Thread): number {
-    return (t.tid + 1) * 1_000_000 + ++t.allocSeq;
+    return (t.tid + 1) * ALLOC_ID_STRIDE + ++t.allocSeq;
   }
 
   /** kmalloc: a new allocation, zeroed (all memory reads 0 until written). */
@@ -462,8 +488,8 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     if (!a) return `obj#${id}`;
     if (a.kind === 'global') return a.name;
     if (a.kind === 'stack') return `${a.name}`;
-    const tid = Math.floor(id / 1_000_000) - 1;
-    const seq = id % 1_000_000;
+    const tid = allocatingTask(id);
+    const seq = id % ALLOC_ID_STRIDE;
     const who = tid >= this.nworkers ? 's' : String.fromCharCode(65 + tid);
     return `${a.type ?? a.name}#${who}${seq}`;
   }
@@ -565,6 +591,8 @@ export function describeStep(ins: Instr): string {
     }
     case Op.BackEdge:
       return 'spin (waiting for a change)';
+    case Op.Ret:
+      return 'return (the stack frame goes)';
     default:
       return 'step';
   }

@@ -215,3 +215,93 @@ function render(threads: Op[][]): string {
   });
   return s;
 }
+
+/**
+ * Programs over a pointer to a task's local (the stack block of a helper
+ * function): a thread calls a helper that publishes `&loc` in `sp`, may run
+ * a few operations while it is published, may unpublish it (each step under
+ * the mutex or not) and returns; other threads read `sp` and read or write
+ * through it, under the mutex or not. What a use after the helper returned
+ * (KASAN's stack-use-after-return) needs every strategy to get right.
+ */
+type StackOp =
+  | { k: 'publish'; locked: boolean; body: Op[]; clear: boolean; keep: boolean }
+  | { k: 'use'; locked: boolean; write: boolean; marked: boolean }
+  | { k: 'plain'; op: Op };
+
+const stackLeaf: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ k: fc.constant('read' as const), v: fc.nat(1), marked: fc.boolean() }),
+  fc.record({
+    k: fc.constant('write' as const),
+    v: fc.nat(1),
+    marked: fc.constant(true),
+    val: fc.integer({ min: 1, max: 2 }),
+  }),
+);
+
+const stackOp: fc.Arbitrary<StackOp> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('publish' as const),
+      locked: fc.boolean(),
+      body: fc.array(stackLeaf, { maxLength: 1 }),
+      clear: fc.boolean(),
+      keep: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('use' as const),
+      locked: fc.boolean(),
+      write: fc.boolean(),
+      marked: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('plain' as const), op: stackLeaf }) },
+);
+
+export const stackProgramArb: fc.Arbitrary<string> = fc
+  .array(fc.array(stackOp, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 3 })
+  .map(renderStack);
+
+function renderStack(threads: StackOp[][]): string {
+  let s = 'static int x0, x1;\nstatic DEFINE_MUTEX(m0);\nstatic int *sp;\n';
+  threads.forEach((_, i) => {
+    s += `static int res${i};\n`;
+  });
+  const lock = (on: boolean, body: string, ind: string) =>
+    on ? `${ind}mutex_lock(&m0);\n${body}${ind}mutex_unlock(&m0);\n` : body;
+  threads.forEach((ops, i) => {
+    ops.forEach((o, j) => {
+      if (o.k !== 'publish') return;
+      // the helper's local: published, maybe written through by another task, maybe kept in x1 before returning
+      s += `static void publish_t${i}_${j}(void)\n{\n\tint loc = ${i + 1};\n\tint l = 0;\n`;
+      s += lock(o.locked, '\tWRITE_ONCE(sp, &loc);\n', '\t');
+      s += o.body.map((b) => renderOp(b, '\t')).join('');
+      if (o.clear) s += lock(o.locked, '\tWRITE_ONCE(sp, NULL);\n', '\t');
+      if (o.keep) s += '\tWRITE_ONCE(x1, loc + l);\n';
+      s += '}\n';
+    });
+  });
+  threads.forEach((ops, i) => {
+    s += `void thread_t${i}(void)\n{\n\tint l = 0;\n\tint *p;\n`;
+    ops.forEach((o, j) => {
+      if (o.k === 'publish') s += `\tpublish_t${i}_${j}();\n`;
+      else if (o.k === 'plain') s += renderOp(o.op, '\t');
+      else {
+        const access = o.write
+          ? o.marked
+            ? `WRITE_ONCE(*p, ${i + 5});`
+            : `*p = ${i + 5};`
+          : o.marked
+            ? 'l = READ_ONCE(*p);'
+            : 'l = *p;';
+        s += lock(o.locked, `\tp = READ_ONCE(sp);\n\tif (p)\n\t\t${access}\n`, '\t');
+      }
+    });
+    s += `\tres${i} = l;\n}\n`;
+  });
+  return s;
+}
