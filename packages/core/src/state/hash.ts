@@ -393,6 +393,7 @@ function threadHash(h: Hash64, t: Thread, uncached = false): void {
   x.seq(t.tid)
     .seq((t.done ? 1 : 0) | (t.dead ? 2 : 0) | (t.taskState << 2))
     .seq(numHash(t.steps))
+    .seq(numHash(t.rets))
     .seq(numHash(t.faultCalls))
     .seq(numHash(t.allocSeq));
   const frames = t.frames;

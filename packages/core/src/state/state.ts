@@ -123,6 +123,11 @@ export interface Thread {
   burst: number;
   allocSeq: number;
   /**
+   * Visible returns executed (of frames with a stack block), counted in
+   * `steps` but not against the step limit (Machine.step).
+   */
+  rets: number;
+  /**
    * Spin-loop detector: per loop, the signature of the previous iteration.
    * Replaced, never changed (copies of the thread share it).
    */
@@ -245,6 +250,7 @@ export function writableThread(s: VmState, tid: number): Thread {
     steps: t.steps,
     burst: t.burst,
     allocSeq: t.allocSeq,
+    rets: t.rets,
     spin: t.spin,
     iterReads: t.iterReads,
     iterWrote: t.iterWrote,

@@ -135,6 +135,7 @@ export class Machine extends VmServices {
         steps: 0,
         burst: 0,
         allocSeq: 0,
+        rets: 0,
         spin: new Map(),
         iterReads: null,
         iterWrote: false,
@@ -415,11 +416,16 @@ export class Machine extends VmServices {
     const t = writableThread(st, tid);
     threadChanged(t);
     this.refiner?.visibleStep(tid);
+    // a visible return (./lower-visible.ts lowerVisibleReturn) is a step, but not one against the step limit: a
+    // loop calling a function with a stack block is no more endless than one calling any other function
+    const top = t.frames[t.frames.length - 1];
+    const ret = top !== undefined && this.lowered[top.fn]!.kind[top.pc] === Op.Ret;
     try {
       this.execVisible(t);
       t.steps++;
+      if (ret) t.rets++;
       st.step++;
-      if (t.steps > this.limits.stepsPerThread && !t.done) tooManySteps(this, t, this.limits.stepsPerThread);
+      if (t.steps - t.rets > this.limits.stepsPerThread && !t.done) tooManySteps(this, t, this.limits.stepsPerThread);
       this.advance(t);
     } catch (e) {
       if (!(e instanceof Fault)) throw e;
@@ -482,7 +488,7 @@ export class Machine extends VmServices {
     }
     t.steps++;
     this.state.step++;
-    if (t.steps > this.limits.stepsPerThread && !t.done) {
+    if (t.steps - t.rets > this.limits.stepsPerThread && !t.done) {
       tooManySteps(this, t, this.limits.stepsPerThread);
       throw new Fault('livelock');
     }

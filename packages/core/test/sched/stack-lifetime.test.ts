@@ -114,4 +114,18 @@ void thread_t1(void)
     expect(sorted(dpor.finals)).toEqual(sorted(dfs.finals));
     expect(dpor.finals.size).toBe(2);
   });
+
+  it('returns are steps but not against the step limit: a long loop calling a function with a stack block ends', async () => {
+    // 5,000 calls: more returns than the 4,000 steps a task may take before it is reported as never ending
+    const src = `static int x;
+static int f(int i) { int loc = i; int *p = &loc; return *p & 1; }
+void thread_t0(void) { int i, s = 0; for (i = 0; i < 5000; i++) s += f(i); WRITE_ONCE(x, s); }
+void thread_t1(void) { WRITE_ONCE(x, 1); }
+`;
+    for (const stateCache of [false, true]) {
+      const o = await outcomes(src, 'dpor', 1_000, stateCache);
+      expect([...o.keys]).toEqual([]);
+      expect(o.finals.size).toBe(2);
+    }
+  });
 });
