@@ -29,8 +29,10 @@ export interface CheckOptions extends StrategyOptions {
   traces?: boolean;
   /** Minimise each counterexample (default true). */
   minimise?: boolean;
-  /** Stateful search (dfs only): prune states already explored. */
+  /** Stateful search (dfs, dpor or source-dpor): prune states already explored. */
   stateCache?: boolean;
+  /** With `stateCache` and DPOR: the bound on the cached summaries' memory, bytes (sched/explore-types.ts ExploreOptions.stateCacheBytes). */
+  stateCacheBytes?: number;
   /** Schedule at synchronisation points (sched/runner.ts ScenarioOptions.syncPoints). */
   syncPoints?: boolean;
   /**
@@ -284,6 +286,7 @@ export function explore(program: Program, spec: ScenarioSpec, name: string, opts
     onProgress: opts.onProgress,
     shouldStop: opts.shouldStop,
     stateCache: opts.stateCache,
+    stateCacheBytes: opts.stateCacheBytes,
     syncPoints: opts.syncPoints,
     ...(opts.splitUnits ? { splitUnits: opts.splitUnits } : {}),
   });

@@ -129,6 +129,10 @@ export async function main(argv: string[]): Promise<void> {
       '--state-cache',
       'with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search)',
     )
+    .option(
+      '--state-cache-mb <n>',
+      'with --state-cache and DPOR: the memory its summaries may take (default 512); past it the oldest are forgotten and their states explored again',
+    )
     .option('--sync-points', SYNC_POINTS_HELP)
     .option(
       '--jobs <n>',

@@ -48,6 +48,15 @@ export function parseSeed(v: string | undefined): number | undefined {
   return int('seed', v, 0, MAX_SEED);
 }
 
+/** The largest `--state-cache-mb` (1 TB). */
+export const MAX_STATE_CACHE_MB = 2 ** 20;
+
+/** `--state-cache-mb <n>`: 1 MB to 1 TB for the state cache's summaries, in bytes, or undefined. */
+export function parseStateCacheMb(v: string | undefined): number | undefined {
+  const mb = int('state-cache-mb', v, 1, MAX_STATE_CACHE_MB);
+  return mb === undefined ? undefined : mb * 2 ** 20;
+}
+
 /** `--jobs <n>`: 1 to 64 worker threads, or undefined. */
 export function parseJobs(v: string | undefined): number | undefined {
   return int('jobs', v, 1, MAX_JOBS);

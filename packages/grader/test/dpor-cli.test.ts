@@ -147,6 +147,35 @@ describe('options', () => {
     );
     expect(j.findings.map((f: { kind: string }) => f.kind)).toEqual(['refcount']);
   });
+
+  it('--state-cache-mb bounds stateful DPOR, and is refused elsewhere or out of range', () => {
+    const ok = teardown([
+      'check',
+      'examples/refcount-underflow.c',
+      '--strategy',
+      'dpor',
+      '--state-cache',
+      '--state-cache-mb',
+      '1',
+      '--json',
+    ]);
+    expect(ok.code).toBe(1);
+    const j = JSON.parse(ok.stdout);
+    expect(j.findings.map((f: { kind: string }) => f.kind)).toEqual(['refcount']);
+    expect(j.coverage.text).toMatch(
+      /^exhaustive: all reachable states, \d+ states, \d+ executions \(stateful optimal DPOR/,
+    );
+    for (const [args, why] of [
+      [['--state-cache-mb', '0', '--strategy', 'dpor', '--state-cache'], 'bad --state-cache-mb'],
+      [['--state-cache-mb', '1e3', '--strategy', 'dpor', '--state-cache'], 'bad --state-cache-mb'],
+      [['--state-cache-mb', '64', '--strategy', 'dpor'], '--state-cache-mb bounds stateful DPOR'],
+      [['--state-cache-mb', '64', '--strategy', 'dfs', '--state-cache'], '--state-cache-mb bounds stateful DPOR'],
+    ] as const) {
+      const bad = teardown(['check', 'examples/refcount-underflow.c', ...args]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(why);
+    }
+  });
 });
 
 describe('teardown bench', () => {

@@ -36,7 +36,7 @@ export { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } fr
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
-import { StateCache, summaryBacktrack, summaryRaces } from './state-cache.js';
+import { type StateCache, boundedStateCache, summaryBacktrack, summaryRaces } from './state-cache.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
@@ -86,6 +86,8 @@ export interface DporOptions {
    * a covered sleep set. Coverage is then of states, not of traces.
    */
   stateCache?: boolean;
+  /** With `stateCache`: the most memory its summaries take, in bytes (default {@link DEFAULT_STATE_CACHE_BYTES}). */
+  stateCacheBytes?: number;
   /**
    * Explore only this subtree, for another explorer that owns the nodes
    * above it (./split.ts): replay `unit.prefix`, explore below the child
@@ -96,6 +98,16 @@ export interface DporOptions {
   unit?: DporUnit;
   onForeign?: (r: ForeignReversal) => void;
 }
+
+/** `512 MB`, `4 KB`, `256 bytes`: a memory bound for the coverage line. */
+function byteSize(b: number): string {
+  if (b >= 2 ** 20) return `${Math.round(b / 2 ** 20)} MB`;
+  if (b >= 1024) return `${Math.round(b / 1024)} KB`;
+  return `${b} bytes`;
+}
+
+/** The default bound on a state cache's summaries (512 MB). */
+export const DEFAULT_STATE_CACHE_BYTES = 512 * 2 ** 20;
 
 /**
  * Optimal DPOR with wakeup trees, or source-DPOR (Abdulla et al., JACM 2017,
@@ -120,6 +132,8 @@ export class DporStrategy implements Strategy {
 
   /** Explored states (with `stateCache`). */
   private readonly cache: StateCache | null;
+  /** The bound on the cache's summaries, bytes. */
+  private readonly cacheBytes: number;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
   private pendingDigest: Digest | undefined;
   private pendingDepth = -1;
@@ -134,7 +148,8 @@ export class DporStrategy implements Strategy {
     if (opts.stateCache && opts.nthreads > SUMMARY_MAX_THREADS) {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
-    this.cache = opts.stateCache ? new StateCache(opts.nthreads) : null;
+    this.cacheBytes = opts.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
+    this.cache = opts.stateCache ? boundedStateCache(opts.nthreads, this.cacheBytes) : null;
     const u = opts.unit;
     if (u) {
       if (opts.stateCache) throw new Error('teardown: a DPOR unit is stateless');
@@ -284,7 +299,7 @@ export class DporStrategy implements Strategy {
     const d = ctx.step;
     let mask = 0;
     for (const q of this.inheritedSleep(d).keys()) mask |= 1 << q;
-    const c = this.cache.covering(digest, mask);
+    const c = this.cache.visit(digest, mask, d);
     if (c) {
       this.hit = c.summary;
       return true;
@@ -292,6 +307,10 @@ export class DporStrategy implements Strategy {
     this.pendingDigest = digest;
     this.pendingDepth = d;
     return false;
+  }
+
+  visitedStates(): number {
+    return this.cache?.size ?? 0;
   }
 
   newExecution(): boolean {
@@ -410,7 +429,9 @@ export class DporStrategy implements Strategy {
     if (this.cache) {
       const states = this.cache.size;
       const executions = this.complete + this.blocked + this.pruned;
-      const how = `stateful ${kind}, ${this.pruned} stopped at a visited state`;
+      const forgot = this.cache.dropped;
+      const bound = byteSize(this.cacheBytes);
+      const how = `stateful ${kind}, ${this.pruned} stopped at a visited state${forgot ? `, ${forgot} summaries dropped under the ${bound} bound` : ''}`;
       return this.done
         ? {
             kind: 'exhaustive',
@@ -418,6 +439,7 @@ export class DporStrategy implements Strategy {
             states,
             executions,
             pruned: this.pruned,
+            dropped: forgot,
           }
         : {
             kind: 'partial',
@@ -425,6 +447,7 @@ export class DporStrategy implements Strategy {
             states,
             executions,
             pruned: this.pruned,
+            dropped: forgot,
           };
     }
     if (this.done) {
@@ -461,7 +484,7 @@ export class DporStrategy implements Strategy {
       this.path.pop();
       if (this.cache && node.summary) {
         // closed: everything below it explored
-        if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary);
+        if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary, d);
         const parent = this.path[d - 1];
         if (parent) parent.summary = unionSummaries(parent.summary!, node.summary);
       }

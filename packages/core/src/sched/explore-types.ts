@@ -60,6 +60,13 @@ export interface ExploreOptions {
    */
   stateCache?: boolean;
   /**
+   * With `stateCache` and DPOR: the most memory the cached states'
+   * summaries take, in bytes (default sched/dpor.ts
+   * DEFAULT_STATE_CACHE_BYTES, 512 MB); past it the oldest are forgotten
+   * (sched/state-cache.ts, docs/scheduler.md "Stateful DPOR").
+   */
+  stateCacheBytes?: number;
+  /**
    * Count the distinct states reached (a digest of the whole machine state
    * after every new step, state/hash.ts), without pruning anything: the
    * `distinctStates` of the stats. Costs a digest per step; benchmarks use it.

@@ -69,12 +69,20 @@ export class Explorer {
 
   constructor(readonly machine: Machine) {}
 
-  /** Digests of the states seen, when the explorer runs a stateful search. */
+  /** The explorer runs a stateful search (ExploreOptions.stateCache). */
+  private searching = false;
+  /** Digests of the states seen, when the explorer runs a stateful search of its own (plain DFS). */
   private seen: DigestSet | null = null;
   /** The stateful search is the strategy's (Strategy.visitState: stateful DPOR), not plain DFS's. */
   private stateful = false;
   /** Digests of the states reached, when counting them (ExploreOptions.countStates). */
   private reached: DigestSet | null = null;
+
+  /** Distinct states reached so far: the stateful strategy's, the explorer's own search's, or counted; else undefined. */
+  private distinctStates(strategy: Strategy): number | undefined {
+    if (this.stateful) return strategy.visitedStates!();
+    return this.seen?.size ?? this.reached?.size;
+  }
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
   private prevSchedule: number[] = [];
   /** The previous execution's events (the prefix a checkpoint restores shares them). */
@@ -298,7 +306,7 @@ export class Explorer {
         if (fresh && !m.fatal) this.reached.add(m.stateDigest());
       }
       if (
-        this.seen &&
+        this.searching &&
         !m.fatal &&
         (replaying =
           replaying &&
@@ -307,19 +315,18 @@ export class Explorer {
       ) {
         const h = m.stateDigest();
         if (this.stateful) {
-          // stateful DPOR: the strategy decides (a state seen with a sleep set this visit's does not cover is
-          // explored again)
-          this.seen.add(h);
+          // stateful DPOR: the strategy keeps the states and decides (a state seen with a sleep set this visit's
+          // does not cover is explored again)
           if (strategy.visitState!(h, ctx)) {
             abandoned = pruned = true;
             break;
           }
         } else {
-          if (this.seen.has(h)) {
+          if (this.seen!.has(h)) {
             abandoned = true;
             break;
           }
-          this.seen.add(h);
+          this.seen!.add(h);
         }
       }
     }
@@ -400,8 +407,9 @@ export class Explorer {
     this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.checkpoints.length = 0;
     this.clocksValid = 0;
-    this.seen = opts.stateCache ? new DigestSet() : null;
-    this.stateful = opts.stateCache === true && strategy.visitState !== undefined;
+    this.searching = opts.stateCache === true;
+    this.stateful = this.searching && strategy.visitState !== undefined;
+    this.seen = this.searching && !this.stateful ? new DigestSet() : null;
     this.reached = opts.countStates ? new DigestSet() : null;
     if (m.setupFailed) {
       return {
@@ -479,15 +487,15 @@ export class Explorer {
         opts.onProgress({
           executions,
           traces: traces.size,
-          states: this.seen?.size ?? this.reached?.size ?? states,
+          states: this.distinctStates(strategy) ?? states,
           findings: byKey.size,
           ms: lastProgress - t0,
         });
       }
     }
     opts.split?.end();
-    if (this.seen) states = this.seen.size;
-    const distinctStates = this.seen?.size ?? this.reached?.size;
+    const distinctStates = this.distinctStates(strategy);
+    if (this.searching) states = distinctStates!;
     opts.onProgress?.({
       executions,
       traces: traces.size,

@@ -29,6 +29,8 @@ export interface StrategyOptions {
   executions?: number;
   /** DPOR and source-DPOR: stateful DPOR (DporOptions.stateCache). */
   stateCache?: boolean;
+  /** With `stateCache`: the bound on its summaries' memory, bytes (DporOptions.stateCacheBytes). */
+  stateCacheBytes?: number;
 }
 
 /** Every strategy name, the default first. */
@@ -55,9 +57,19 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
     case 'replay':
       return new ReplayStrategy(opts.schedule ?? []);
     case 'dpor':
-      return new DporStrategy({ mode: 'optimal', nthreads: opts.nthreads ?? 8, stateCache: opts.stateCache });
+      return new DporStrategy({
+        mode: 'optimal',
+        nthreads: opts.nthreads ?? 8,
+        stateCache: opts.stateCache,
+        stateCacheBytes: opts.stateCacheBytes,
+      });
     case 'source-dpor':
-      return new DporStrategy({ mode: 'source', nthreads: opts.nthreads ?? 8, stateCache: opts.stateCache });
+      return new DporStrategy({
+        mode: 'source',
+        nthreads: opts.nthreads ?? 8,
+        stateCache: opts.stateCache,
+        stateCacheBytes: opts.stateCacheBytes,
+      });
     case 'bounded':
       return new BoundedStrategy(opts.preemptions ?? 2);
     case 'pct':

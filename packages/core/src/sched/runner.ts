@@ -106,7 +106,12 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
   const nthreads = spec.threads.length;
   const strategy =
     typeof s === 'string'
-      ? makeStrategy(s, { ...options.strategyOptions, nthreads, stateCache: options.stateCache === true })
+      ? makeStrategy(s, {
+          ...options.strategyOptions,
+          nthreads,
+          stateCache: options.stateCache === true,
+          stateCacheBytes: options.stateCacheBytes,
+        })
       : s;
   if (options.stateCache && strategy.name !== 'dfs' && !strategy.visitState) {
     throw new Error('teardown: the state cache needs --strategy dfs, dpor or source-dpor');

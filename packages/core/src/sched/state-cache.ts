@@ -99,10 +99,25 @@ export interface CachedState {
   summary: PackedSummary;
 }
 
+/** A state's arena before it has a summary (StateCache.chunkOf): no arena. */
+const NO_SUMMARY = -1;
+
 /** Ints per arena chunk of the state cache (16 MB): a stored summary never spans two. */
 const CHUNK = 1 << 22;
-/** The largest position a compact summary entry holds (16 bits, stored + 1 so that -1 is 0). */
-const COMPACT_MAX = 0xfffe;
+
+/**
+ * A state cache for `n` threads whose summaries take at most `bytes` of
+ * memory (at least 256; arenas of a sixteenth of that up to 16 MB, so that
+ * dropping the oldest loses little at a time).
+ */
+export function boundedStateCache(n: number, bytes: number): StateCache {
+  const ints = Math.max(64, Math.floor(bytes / 4));
+  return new StateCache(n, 4096, Math.min(CHUNK, Math.max(16, ints >> 4)), ints);
+}
+/** Formats of a stored summary's positions (StateCache.entriesOf's low two bits): 8, 16 or 32 bits each. */
+const REL8 = 0;
+const REL16 = 1;
+const FULL = 2;
 
 /**
  * The explored states of one exploration, by digest. A state enters when
@@ -112,11 +127,23 @@ const COMPACT_MAX = 0xfffe;
  * millions): the digests in a {@link DigestTable}, the sleep sets and
  * where each summary lies in typed arrays indexed by the digest's number,
  * and the summaries themselves in 16 MB arenas, compact: an entry is its
- * key and its positions two to an int (16 bits each, + 1), so 3 ints for 4
- * threads where the packed form takes 5. A summary with a position past
- * 65,534 (an execution that long) is kept packed. The arenas start at
- * 256 KB and double up to 16 MB. A visit that matches
- * gets the summary back packed ({@link PackedSummary}), a copy.
+ * key and its positions as distances from the state (a later visit reaches
+ * the state at the same depth, and reads a position before it as none),
+ * four to an int (8 bits each, + 1 so that none is 0) when every distance
+ * is under 255, else two (16 bits), else one: 2 ints for 3 or 4 threads
+ * where the packed form takes 4 or 5. The arenas start at 256 KB and
+ * double up to 16 MB. A visit that matches gets the summary back packed
+ * ({@link PackedSummary}), a copy, its positions from its depth on.
+ *
+ * Bounded: the arenas together hold at most `budget` ints. When a new
+ * arena would pass that, the oldest ones are dropped, and with them the
+ * summaries of the states closed first, which are the deepest states of
+ * the branches explored first (a state closes after everything below it).
+ * A state whose summary is gone is still counted (its digest stays) but no
+ * longer covers a visit, so its future is explored again when it is met:
+ * state-space caching with replacement (P. Godefroid, G. J. Holzmann,
+ * D. Pirottin, "State-Space Caching Revisited", CAV 1992), sound because
+ * forgetting a state only gives up pruning.
  */
 export class StateCache {
   private readonly digests: DigestTable;
@@ -125,21 +152,32 @@ export class StateCache {
   /** Per state: its summary's arena chunk and offset in it. */
   private chunkOf: Int32Array;
   private offsetOf: Int32Array;
-  /** Per state: its summary's entries, times two, + 1 when kept packed (not compact). */
+  /** Per state: its summary's entries, times four, + its positions' format (REL8, REL16, FULL). */
   private entriesOf: Int32Array;
-  private readonly chunks: Int32Array[] = [];
+  /** The arenas, oldest first; null once dropped for the budget. */
+  private readonly chunks: (Int32Array | null)[] = [];
+  /** Per arena: the summaries stored in it. */
+  private readonly stored: number[] = [];
   /** Ints used in the last chunk. */
   private fill = 0;
+  /** Ints in the arenas not dropped. */
+  private held = 0;
+  /** The oldest arena not dropped. */
+  private oldest = 0;
+  /** Summaries dropped for the budget (their states no longer cover a visit until closed again). */
+  dropped = 0;
 
   /**
    * A cache for explorations of `n` threads, with room for `capacity`
-   * states before its arrays grow, and arena chunks of `chunk` ints (tests
-   * make both small).
+   * states before its arrays grow, arena chunks of `chunk` ints, and at
+   * most `budget` ints of arenas (tests make them small; the last arena
+   * is kept whatever its size).
    */
   constructor(
     private readonly n: number,
     capacity = 4096,
     private readonly chunk = CHUNK,
+    private readonly budget = Number.POSITIVE_INFINITY,
   ) {
     this.digests = new DigestTable(capacity);
     this.sleeps = new Int32Array(capacity);
@@ -148,16 +186,33 @@ export class StateCache {
     this.entriesOf = new Int32Array(capacity);
   }
 
-  /** States in the cache. */
+  /** States in the cache: visited ({@link visit}) or closed ({@link close}). */
   get size(): number {
     return this.digests.size;
   }
 
+  /**
+   * A visit of a state with sleep set `sleep` (thread mask): the entry that
+   * covers it, if any; otherwise the state is known from now on (counted in
+   * {@link size}), with no summary until it is closed.
+   */
+  visit(digest: Digest, sleep: number, depth: number): CachedState | undefined {
+    const known = this.digests.size;
+    const i = this.digests.add(digest);
+    if (i === known) {
+      if (i === this.sleeps.length) this.growStates();
+      this.chunkOf[i] = NO_SUMMARY;
+      return undefined;
+    }
+    if ((this.sleeps[i]! & ~sleep) !== 0 || !this.chunks[this.chunkOf[i]!]) return undefined;
+    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i, depth) };
+  }
+
   /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */
-  covering(digest: Digest, sleep: number): CachedState | undefined {
+  covering(digest: Digest, sleep: number, depth: number): CachedState | undefined {
     const i = this.digests.get(digest);
-    if (i < 0 || (this.sleeps[i]! & ~sleep) !== 0) return undefined;
-    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i) };
+    if (i < 0 || (this.sleeps[i]! & ~sleep) !== 0 || !this.chunks[this.chunkOf[i]!]) return undefined;
+    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i, depth) };
   }
 
   /**
@@ -166,81 +221,132 @@ export class StateCache {
    * contains the other, else the first (each exploration covers the futures
    * its own sleep set allows; two together do not cover what neither alone
    * does, so the intersection would be unsound), and the union of the
-   * summaries (futures of both), stored anew.
+   * summaries (futures of both), stored anew. A state with no summary
+   * (only visited so far, or its summary dropped for the budget) takes this
+   * exploration's sleep set and summary.
    */
-  close(digest: Digest, sleep: number, summary: Summary): void {
+  close(digest: Digest, sleep: number, summary: Summary, depth: number): void {
     const known = this.digests.size;
     const i = this.digests.add(digest);
     if (i === known) {
       if (i === this.sleeps.length) this.growStates();
       this.sleeps[i] = sleep;
-      this.store(i, summary.raw(), summary.size);
+      this.store(i, summary.raw(), summary.size, depth);
+      return;
+    }
+    if (!this.chunks[this.chunkOf[i]!]) {
+      // visited, not closed before, or its summary was dropped: the state is as good as new
+      this.sleeps[i] = sleep;
+      this.store(i, summary.raw(), summary.size, depth);
       return;
     }
     if ((sleep & ~this.sleeps[i]!) === 0) this.sleeps[i] = sleep;
-    const merged = Summary.of(this.summaryOf(i), this.n);
+    const merged = Summary.of(this.summaryOf(i, depth), this.n);
     merged.addAll(summary);
-    this.store(i, merged.raw(), merged.size);
+    // stored anew: its old place no longer counts
+    this.stored[this.chunkOf[i]!]!--;
+    this.store(i, merged.raw(), merged.size, depth);
   }
 
-  /** State `i`'s summary, packed (a copy). */
-  private summaryOf(i: number): PackedSummary {
+  /**
+   * State `i`'s summary, packed (a copy), for a visit at depth `depth`
+   * (the state's: its digest counts every thread's steps).
+   */
+  private summaryOf(i: number, depth: number): PackedSummary {
     const n = this.n;
     const w = n + 1;
-    const count = this.entriesOf[i]! >> 1;
+    const count = this.entriesOf[i]! >> 2;
+    const fmt = this.entriesOf[i]! & 3;
     const c = this.chunks[this.chunkOf[i]!]!;
     const o = this.offsetOf[i]!;
-    if (this.entriesOf[i]! & 1) return c.slice(o, o + count * w);
-    const cw = 1 + ((n + 1) >> 1);
     const out = new Int32Array(count * w);
+    if (fmt === FULL) {
+      for (let e = 0; e < count; e++) {
+        out[e * w] = c[o + e * w]!;
+        for (let q = 1; q <= n; q++) {
+          const x = c[o + e * w + q]!;
+          out[e * w + q] = x < 0 ? -1 : x + depth;
+        }
+      }
+      return out;
+    }
+    const bits = fmt === REL8 ? 8 : 16;
+    const per = 32 / bits;
+    const mask = (1 << bits) - 1;
+    const cw = 1 + Math.ceil(n / per);
     for (let e = 0; e < count; e++) {
       const from = o + e * cw;
       const to = e * w;
       out[to] = c[from]!;
       for (let q = 0; q < n; q++) {
-        const x = c[from + 1 + (q >> 1)]!;
-        out[to + 1 + q] = (q & 1 ? x >>> 16 : x & 0xffff) - 1;
+        const v = (c[from + 1 + Math.floor(q / per)]! >>> (bits * (q % per))) & mask;
+        out[to + 1 + q] = v === 0 ? -1 : v - 1 + depth;
       }
     }
     return out;
   }
 
-  /** Store `count` packed entries of `data` as state `i`'s summary, compact when every position fits. */
-  private store(i: number, data: Int32Array, count: number): void {
+  /**
+   * Store `count` packed entries of `data` as state `i`'s summary, the
+   * state at depth `depth`: each position as its distance from the state
+   * (one before it, which no later visit can use, as none), in 8 bits when
+   * every one fits, else 16, else 32.
+   */
+  private store(i: number, data: Int32Array, count: number, depth: number): void {
     const n = this.n;
     const w = n + 1;
-    let compact = true;
-    for (let e = 0; e < count && compact; e++)
+    let far = -1;
+    for (let e = 0; e < count; e++)
       for (let q = 1; q <= n; q++) {
         const x = data[e * w + q]!;
-        if (x < -1 || x > COMPACT_MAX) compact = false;
+        if (x >= depth && x - depth > far) far = x - depth;
       }
-    const cw = compact ? 1 + ((n + 1) >> 1) : w;
+    const fmt = far < 0xff ? REL8 : far < 0xffff ? REL16 : FULL;
+    const per = fmt === REL8 ? 4 : 2;
+    const cw = fmt === FULL ? w : 1 + Math.ceil(n / per);
     const need = count * cw;
     if (this.chunks.length === 0 || this.fill + need > this.chunks[this.chunks.length - 1]!.length) {
       // small explorations stay small: chunks double from a 64th of the full size (256 KB) up to it
-      const size = Math.max(1, this.chunk >> Math.max(0, 6 - this.chunks.length));
-      this.chunks.push(new Int32Array(Math.max(size, need)));
+      const size = Math.max(1, this.chunk >> Math.max(0, 6 - this.chunks.length), need);
+      // over the budget: drop the oldest arenas (the last one stays, whatever the budget)
+      while (this.held + size > this.budget && this.oldest < this.chunks.length) {
+        this.held -= this.chunks[this.oldest]!.length;
+        this.dropped += this.stored[this.oldest]!;
+        this.chunks[this.oldest++] = null;
+      }
+      this.chunks.push(new Int32Array(size));
+      this.stored.push(0);
+      this.held += size;
       this.fill = 0;
     }
+    this.stored[this.chunks.length - 1]!++;
     const c = this.chunks[this.chunks.length - 1]!;
     const o = this.fill;
     this.fill += need;
     this.chunkOf[i] = this.chunks.length - 1;
     this.offsetOf[i] = o;
-    this.entriesOf[i] = 2 * count + (compact ? 0 : 1);
-    if (!compact) {
-      for (let k = 0; k < need; k++) c[o + k] = data[k]!;
-      return;
-    }
+    this.entriesOf[i] = 4 * count + fmt;
     for (let e = 0; e < count; e++) {
       const from = e * w;
       const to = o + e * cw;
       c[to] = data[from]!;
-      for (let q = 0; q < n; q += 2) {
-        const lo = data[from + 1 + q]! + 1;
-        const hi = q + 1 < n ? data[from + 2 + q]! + 1 : 0;
-        c[to + 1 + (q >> 1)] = lo | (hi << 16);
+      if (fmt === FULL) {
+        for (let q = 1; q <= n; q++) {
+          const x = data[from + q]!;
+          c[to + q] = x >= depth ? x - depth : -1;
+        }
+        continue;
+      }
+      const bits = fmt === REL8 ? 8 : 16;
+      for (let g = 0; g < cw - 1; g++) {
+        let word = 0;
+        for (let r = 0; r < per; r++) {
+          const q = g * per + r;
+          if (q >= n) break;
+          const x = data[from + 1 + q]!;
+          word |= (x >= depth ? x - depth + 1 : 0) << (bits * r);
+        }
+        c[to + 1 + g] = word;
       }
     }
   }

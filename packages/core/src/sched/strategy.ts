@@ -68,6 +68,8 @@ export interface Strategy {
    * explored before); the explorer then ends it with `pruned`.
    */
   visitState?(digest: Digest, ctx: SchedContext): boolean;
+  /** With visitState: the distinct digests it was given so far (the explorer keeps no set of its own then). */
+  visitedStates?(): number;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */

@@ -42,6 +42,7 @@ export async function outcomes(
   maxExecutions = 200_000,
   stateCache = false,
   syncPoints = false,
+  stateCacheBytes?: number,
 ): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program)
@@ -58,6 +59,7 @@ export async function outcomes(
     strategy,
     budget: { executions: maxExecutions },
     stateCache,
+    stateCacheBytes,
     syncPoints,
     onExecution: (rec, mm) => {
       if (syncPoints && mm !== machine) {

@@ -47,6 +47,58 @@ describe('stateful DPOR against plain DFS', () => {
     });
   }
 
+  it('dpor with a state cache bounded to a few KB (summaries dropped all the time) reaches the same', {
+    timeout: 600_000,
+  }, async () => {
+    let dropped = 0;
+    let stopped = 0;
+    await fc.assert(
+      fc.asyncProperty(programArb, fc.constantFrom(256, 1024, 4096), async (src, bytes) => {
+        const dfs = await outcomes(src, 'dfs', 4_000);
+        fc.pre(dfs.complete);
+        const bounded = await outcomes(src, 'dpor', 200_000, true, false, bytes);
+        expect(bounded.complete).toBe(true);
+        expect(bounded.coverage.kind).toBe('exhaustive');
+        expect([...bounded.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...bounded.kinds].sort()).toEqual([...dfs.kinds].sort());
+        expect([...bounded.keys].sort()).toEqual([...dfs.keys].sort());
+        const d = (bounded.coverage.dropped as number | undefined) ?? 0;
+        if (d)
+          expect(bounded.coverage.text).toMatch(
+            new RegExp(`, ${d} summaries dropped under the \\d+ (bytes|KB) bound\\)$`),
+          );
+        dropped += d;
+        stopped += prunedOf(bounded.coverage.text);
+      }),
+      { numRuns: 60, maxSkipsPerRun: 10 },
+    );
+    // the bound bit, and what was kept still pruned
+    expect(dropped).toBeGreaterThan(0);
+    expect(stopped).toBeGreaterThan(0);
+  });
+
+  it('bounded, drops summaries and explores their states again, with the same outcome', async () => {
+    // three threads of independent steps meeting on z: many states reached by several orders
+    const src = `static int x, y, w, z, res;
+void thread_a(void) { x = 1; x = 2; (void)READ_ONCE(z); WRITE_ONCE(z, 1); x = 3; }
+void thread_b(void) { y = 1; y = 2; (void)READ_ONCE(z); WRITE_ONCE(z, 2); y = 3; }
+void thread_c(void) { w = 1; WRITE_ONCE(z, 3); w = 2; res = READ_ONCE(z); }
+`;
+    const dfs = await outcomes(src, 'dfs', 100_000);
+    const unbounded = await outcomes(src, 'dpor', 100_000, true);
+    const bounded = await outcomes(src, 'dpor', 100_000, true, false, 2048);
+    for (const o of [unbounded, bounded]) {
+      expect(o.coverage.kind).toBe('exhaustive');
+      expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+    }
+    expect(unbounded.coverage.dropped).toBe(0);
+    expect(unbounded.coverage.text).not.toMatch(/dropped/);
+    expect(bounded.coverage.dropped as number).toBeGreaterThan(0);
+    expect(prunedOf(bounded.coverage.text)).toBeGreaterThan(0);
+    // what was forgotten is explored again
+    expect(bounded.executions).toBeGreaterThan(unbounded.executions);
+  });
+
   it('stops at a state reached by two orders of independent steps, and says so', async () => {
     // a and b write different variables, then both read the third: after a1 b1 and b1 a1 the state is the same
     const text = `static int x, y, z;

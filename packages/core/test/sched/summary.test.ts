@@ -105,29 +105,37 @@ describe('Summary', () => {
   });
 });
 
+/**
+ * Closes of states `0..maxD` with sleep sets and summaries of up to
+ * `entries` entries, positions from -1 to 30 or `extra`.
+ */
+function closesArb(maxD: number, extra: fc.Arbitrary<number>, entries: number, minLength: number, maxLength: number) {
+  return fc.array(
+    fc.record({
+      d: fc.integer({ min: 0, max: maxD }),
+      sleep: fc.integer({ min: 0, max: 7 }),
+      entries: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 40 }),
+          fc.array(fc.oneof(fc.integer({ min: -1, max: 30 }), extra), { minLength: N, maxLength: N }),
+        ),
+        { maxLength: entries },
+      ),
+    }),
+    { minLength, maxLength },
+  );
+}
+
 describe('StateCache', () => {
-  it('gives back what it stored, compact or not, through the digest table growing, merging a state closed twice', () => {
+  it('gives back what it stored (positions from the state on), in every format, through the digest table growing, merging a state closed twice', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            d: fc.integer({ min: 0, max: 300 }),
-            sleep: fc.integer({ min: 0, max: 7 }),
-            entries: fc.array(
-              fc.tuple(
-                fc.integer({ min: 0, max: 40 }),
-                fc.array(fc.oneof(fc.integer({ min: -1, max: 30 }), fc.constantFrom(65534, 65535, 70000, -5)), {
-                  minLength: N,
-                  maxLength: N,
-                }),
-              ),
-              { maxLength: 10 },
-            ),
-          }),
-          { maxLength: 700 },
-        ),
+        closesArb(300, fc.constantFrom(253, 254, 255, 256, 300, 65534, 65535, 65536, 70000, -5), 10, 0, 700),
         (closes) => {
           const cache = new StateCache(N, 4, 64);
+          // a state's depth (one per digest): positions before it come back as none
+          const depth = (d: number) => (d * 7) % 45;
+          const seen = (d: number, pos: readonly number[]) => pos.map((x) => (x < depth(d) ? -1 : x));
           const want = new Map<number, { sleep: number; m: Model }>();
           // digests whose low bits collide, so that probing and growth are exercised
           const digest = (d: number) => ({ h1: (d & 7) * 4096, h2: d * 2654435761 });
@@ -136,9 +144,9 @@ describe('StateCache', () => {
             const m: Model = new Map();
             for (const [k, pos] of c.entries) {
               s.add(k, pos);
-              modelAdd(m, k, pos);
+              modelAdd(m, k, seen(c.d, pos));
             }
-            cache.close(digest(c.d), c.sleep, s);
+            cache.close(digest(c.d), c.sleep, s, depth(c.d));
             const old = want.get(c.d);
             if (!old) want.set(c.d, { sleep: c.sleep, m });
             else {
@@ -148,18 +156,95 @@ describe('StateCache', () => {
           }
           expect(cache.size).toBe(want.size);
           for (const [d, w] of want) {
-            expect(cache.covering(digest(d), w.sleep ^ 1)?.summary ?? null).toEqual(
+            expect(cache.covering(digest(d), w.sleep ^ 1, depth(d))?.summary ?? null).toEqual(
               (w.sleep & ~(w.sleep ^ 1)) === 0 ? expect.anything() : null,
             );
-            const got = cache.covering(digest(d), 7)!;
+            const got = cache.covering(digest(d), 7, depth(d))!;
             expect(got.sleep).toBe(w.sleep);
             expect(plain(Summary.of(got.summary, N))).toEqual(sorted(w.m));
           }
-          expect(cache.covering(digest(1000), 7)).toBeUndefined();
+          expect(cache.covering(digest(1000), 7, 0)).toBeUndefined();
         },
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('StateCache with a memory bound', () => {
+  it('forgets the summaries closed first, never gives back a wrong one, and counts what it dropped', () => {
+    fc.assert(
+      fc.property(
+        closesArb(120, fc.integer({ min: -1, max: 30 }), 8, 1, 400),
+        fc.integer({ min: 16, max: 400 }),
+        (closes, budget) => {
+          const cache = new StateCache(N, 4, 16, budget);
+          const digest = (d: number) => ({ h1: (d & 7) * 4096, h2: d * 2654435761 });
+          // per state, its closes in order: what it covers must be the union of some last ones of them
+          const history = new Map<number, { sleep: number; m: Model }[]>();
+          for (const c of closes) {
+            const s = new Summary(N);
+            const m: Model = new Map();
+            for (const [k, pos] of c.entries) {
+              s.add(k, pos);
+              modelAdd(m, k, pos);
+            }
+            cache.close(digest(c.d), c.sleep, s, 0);
+            const h = history.get(c.d) ?? [];
+            h.push({ sleep: c.sleep, m });
+            history.set(c.d, h);
+          }
+          expect(cache.size).toBe(history.size);
+          let forgotten = 0;
+          for (const [d, h] of history) {
+            const got = cache.covering(digest(d), 7, 0);
+            if (!got) {
+              forgotten++;
+              continue;
+            }
+            // the closes since some point, merged as close() merges them
+            const suffixes = h.map((_, from) => {
+              const m: Model = new Map();
+              let sleep = h[from]!.sleep;
+              for (const x of h.slice(from)) {
+                if ((x.sleep & ~sleep) === 0) sleep = x.sleep;
+                for (const [k, pos] of x.m) modelAdd(m, k, pos);
+              }
+              return { sleep, entries: sorted(m) };
+            });
+            expect(suffixes).toContainEqual({ sleep: got.sleep, entries: plain(Summary.of(got.summary, N)) });
+          }
+          // the state closed last is always covered (its arena is the newest)
+          expect(cache.covering(digest(closes.at(-1)!.d), 7, 0)).toBeDefined();
+          // a state closed twice after its summary was dropped is counted once per drop, so at least the forgotten
+          expect(cache.dropped).toBeGreaterThanOrEqual(forgotten);
+          if (cache.dropped === 0) expect(forgotten).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('holds the newest summaries within its bound, and drops nothing unbounded', () => {
+    const cache = new StateCache(N, 4, 16, 64);
+    for (let d = 0; d < 200; d++) {
+      const s = new Summary(N);
+      s.add(d, [d, -1, 2]);
+      cache.close({ h1: d, h2: d }, 0, s, 0);
+    }
+    // 2 ints an entry of 3 threads whose distances fit 8 bits, 8 summaries an arena of 16 ints, 4 arenas within 64
+    expect(200 - cache.dropped).toBeLessThanOrEqual(32);
+    expect(200 - cache.dropped).toBeGreaterThan(0);
+    expect(cache.covering({ h1: 0, h2: 0 }, 7, 0)).toBeUndefined();
+    expect(Summary.of(cache.covering({ h1: 199, h2: 199 }, 7, 0)!.summary, N).size).toBe(1);
+    const unbounded = new StateCache(N, 4, 16);
+    for (let d = 0; d < 200; d++) {
+      const s = new Summary(N);
+      s.add(d, [d, -1, 2]);
+      unbounded.close({ h1: d, h2: d }, 0, s, 0);
+    }
+    expect(unbounded.dropped).toBe(0);
+    expect(unbounded.covering({ h1: 0, h2: 0 }, 7, 0)).toBeDefined();
   });
 });
 

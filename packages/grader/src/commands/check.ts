@@ -1,7 +1,7 @@
 /** `teardown check <program.c>`. */
 import { checkProgram, renderFinding, traceTable, formatDiagnostic, type CheckReport } from '@teardown/core';
 import { SplitThreads, splitWorkersAvailable } from '@teardown/core/node';
-import { type ExplorationCliOptions, parseJobs, strategyOptions } from '../options.js';
+import { type ExplorationCliOptions, parseJobs, parseStateCacheMb, strategyOptions } from '../options.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 
 export interface CheckCliOptions extends ExplorationCliOptions {
@@ -9,6 +9,7 @@ export interface CheckCliOptions extends ExplorationCliOptions {
   reproducible?: boolean;
   minimise?: boolean;
   stateCache?: boolean;
+  stateCacheMb?: string;
   syncPoints?: boolean;
   timeouts?: 'quiescent' | 'anytime';
   jobs?: string;
@@ -19,6 +20,11 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
   if (o.stateCache && !['dfs', 'dpor', 'source-dpor'].includes(so.strategy ?? 'portfolio'))
     throw new UsageError(
       '--state-cache needs --strategy dfs, dpor or source-dpor (stateful search: docs/scheduler.md, "Stateful DPOR")',
+    );
+  const stateCacheBytes = parseStateCacheMb(o.stateCacheMb);
+  if (stateCacheBytes !== undefined && !(o.stateCache && ['dpor', 'source-dpor'].includes(so.strategy ?? '')))
+    throw new UsageError(
+      '--state-cache-mb bounds stateful DPOR: give it with --state-cache and --strategy dpor or source-dpor',
     );
   if (o.stateCache && o.syncPoints)
     throw new UsageError(
@@ -40,6 +46,7 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
       ...so,
       minimise: o.minimise !== false,
       stateCache: o.stateCache,
+      stateCacheBytes,
       syncPoints: o.syncPoints === true,
       reproducible: o.reproducible === true,
       timeouts: o.timeouts,
