@@ -205,7 +205,13 @@ export class StateCache {
       return undefined;
     }
     if ((this.sleeps[i]! & ~sleep) !== 0 || !this.chunks[this.chunkOf[i]!]) return undefined;
-    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i, depth) };
+    const summary = this.summaryOf(i, depth);
+    if (2 * this.held >= this.budget && this.chunkOf[i]! < this.chunks.length - 1) {
+      // near the bound, a state that covers a visit moves to the newest arena (least recently used goes first)
+      this.stored[this.chunkOf[i]!]!--;
+      this.store(i, summary, summary.length / (this.n + 1), depth);
+    }
+    return { sleep: this.sleeps[i]!, summary };
   }
 
   /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */

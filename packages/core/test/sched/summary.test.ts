@@ -225,6 +225,29 @@ describe('StateCache with a memory bound', () => {
     );
   });
 
+  it('keeps a state that keeps covering visits: near the bound a hit moves it to the newest arena', () => {
+    const cache = new StateCache(N, 4, 16, 64);
+    const one = (d: number) => {
+      const s = new Summary(N);
+      s.add(d, [d + 5, -1, 2]);
+      return s;
+    };
+    for (let d = 0; d < 200; d++) {
+      cache.close({ h1: d, h2: d }, 0, one(d), 3);
+      // state 0 is met again after every close, from a path at its depth
+      if (d > 0) expect(Summary.of(cache.visit({ h1: 0, h2: 0 }, 0, 3)!.summary, N).size).toBe(1);
+    }
+    const got = cache.covering({ h1: 0, h2: 0 }, 7, 3)!;
+    // what it gives back is what was closed (the distance below 3 reads as none)
+    expect(plain(Summary.of(got.summary, N))).toEqual([[0, [5, -1, -1]]]);
+    // state 1, closed next and never met again, is gone
+    expect(cache.covering({ h1: 1, h2: 1 }, 7, 3)).toBeUndefined();
+    // a visit of a new state counts it, with nothing to cover it until it closes
+    expect(cache.visit({ h1: 500, h2: 500 }, 0, 9)).toBeUndefined();
+    expect(cache.size).toBe(201);
+    expect(cache.visit({ h1: 500, h2: 500 }, 0, 9)).toBeUndefined();
+  });
+
   it('holds the newest summaries within its bound, and drops nothing unbounded', () => {
     const cache = new StateCache(N, 4, 16, 64);
     for (let d = 0; d < 200; d++) {
