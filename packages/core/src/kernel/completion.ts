@@ -46,13 +46,16 @@ function waitImpl(timed: boolean): Builtin {
       // blocked: only its timer can let it run (see __wait_schedule in waitqueue.ts for the two modes)
       // (with anytime timeouts a blocked wait is not stuck behind its complete(): its timer could fire first,
       // so it races with the complete() like a plain write instead of as an acquisition)
+      // At quiescence the timer fires because nothing else can run: dependent with everything, but still the
+      // later event of a race with the wait that took the completion it reads (run before that one, this
+      // wait succeeds: two timed waiters on one complete() each get it in some execution)
       return peekDone(m, a[0]!) > 0
         ? m.anytimeTimeouts
           ? { reads: [], writes: [k] }
           : { reads: [], writes: [k], acq: k }
         : m.anytimeTimeouts
           ? { reads: [k], writes: [CLOCK_KEY] }
-          : { reads: [k], writes: [], global: true, noRace: true };
+          : { reads: [k], writes: [], global: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
     timeout: timed ? (m, _t, a) => (peekDone(m, a[0]!) > 0 ? undefined : m.jiffies + (a[1] as number)) : undefined,

@@ -86,7 +86,7 @@ export interface DporOptions {
    * a covered sleep set. Coverage is then of states, not of traces.
    */
   stateCache?: boolean;
-  /** With `stateCache`: the most memory its summaries take, in bytes (default {@link DEFAULT_STATE_CACHE_BYTES}). */
+  /** With `stateCache`: the most memory its summaries take, in bytes, at least 256 or Infinity (default {@link DEFAULT_STATE_CACHE_BYTES}). */
   stateCacheBytes?: number;
   /**
    * Explore only this subtree, for another explorer that owns the nodes
@@ -101,6 +101,7 @@ export interface DporOptions {
 
 /** `512 MB`, `4 KB`, `256 bytes`: a memory bound for the coverage line. */
 function byteSize(b: number): string {
+  if (b === Number.POSITIVE_INFINITY) return 'no';
   if (b >= 2 ** 20) return `${Math.round(b / 2 ** 20)} MB`;
   if (b >= 1024) return `${Math.round(b / 1024)} KB`;
   return `${b} bytes`;
@@ -309,8 +310,8 @@ export class DporStrategy implements Strategy {
     return false;
   }
 
-  visitedStates(): number {
-    return this.cache?.size ?? 0;
+  visitedStates(): number | undefined {
+    return this.cache?.size;
   }
 
   newExecution(): boolean {
@@ -400,8 +401,8 @@ export class DporStrategy implements Strategy {
     const pos = eventPositions(events, this.n);
     for (let j = this.fresh; j < events.length; j++) {
       const e = events[j]!;
-      // an acquisition's entry goes by its thread's previous event (summary.ts addEvent)
-      const k = e.acq >= 0 ? vc[j]![e.tid]! : 0;
+      // an acquisition's or a global event's entry goes by its thread's previous event (summary.ts addEvent)
+      const k = e.acq >= 0 || e.global ? vc[j]![e.tid]! : 0;
       const pred = k >= 2 ? vc[pos[e.tid]![k - 2]!] : undefined;
       addEvent(this.path[j]!.summary!, e, vc[j], pred, j, pos);
     }
@@ -527,7 +528,9 @@ export class DporStrategy implements Strategy {
     /** Races of event e (with program-order predecessor pj). */
     const racesOf = (e: Event, pj: number, out: number[]) => {
       out.length = 0;
-      if (e.noRace || e.global) return;
+      // a global event (a timer firing at quiescence) races on what it reads, unless it is never the later
+      // event of a race (a woken return: kernel/waitqueue.ts)
+      if (e.noRace) return;
       const idx = last.indexes();
       cands.length = 0;
       const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;

@@ -61,9 +61,11 @@ export interface ExploreOptions {
   stateCache?: boolean;
   /**
    * With `stateCache` and DPOR: the most memory the cached states'
-   * summaries take, in bytes (default sched/dpor.ts
-   * DEFAULT_STATE_CACHE_BYTES, 512 MB); past it the oldest are forgotten
-   * (sched/state-cache.ts, docs/scheduler.md "Stateful DPOR").
+   * summaries take, in bytes, at least 256 (default sched/dpor.ts
+   * DEFAULT_STATE_CACHE_BYTES, 512 MB; Infinity: unbounded); past it the
+   * least recently useful are forgotten (sched/state-cache.ts,
+   * docs/scheduler.md "Stateful DPOR"). The digest table and the per-state
+   * arrays, 30 to 50 bytes a state, come on top.
    */
   stateCacheBytes?: number;
   /**

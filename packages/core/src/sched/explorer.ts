@@ -71,7 +71,7 @@ export class Explorer {
 
   /** The explorer runs a stateful search (ExploreOptions.stateCache). */
   private searching = false;
-  /** Digests of the states seen, when the explorer runs a stateful search of its own (plain DFS). */
+  /** Digests of the states seen, when the explorer counts them in a stateful search (plain DFS's, or a strategy's that keeps none). */
   private seen: DigestSet | null = null;
   /** The stateful search is the strategy's (Strategy.visitState: stateful DPOR), not plain DFS's. */
   private stateful = false;
@@ -80,7 +80,7 @@ export class Explorer {
 
   /** Distinct states reached so far: the stateful strategy's, the explorer's own search's, or counted; else undefined. */
   private distinctStates(strategy: Strategy): number | undefined {
-    if (this.stateful) return strategy.visitedStates!();
+    if (this.stateful && !this.seen) return strategy.visitedStates!();
     return this.seen?.size ?? this.reached?.size;
   }
   /** The previous execution's schedule: its prefix is replayed, not explored again. */
@@ -315,8 +315,9 @@ export class Explorer {
       ) {
         const h = m.stateDigest();
         if (this.stateful) {
-          // stateful DPOR: the strategy keeps the states and decides (a state seen with a sleep set this visit's
-          // does not cover is explored again)
+          // stateful DPOR: the strategy decides (a state seen with a sleep set this visit's does not cover is
+          // explored again)
+          this.seen?.add(h);
           if (strategy.visitState!(h, ctx)) {
             abandoned = pruned = true;
             break;
@@ -409,7 +410,9 @@ export class Explorer {
     this.clocksValid = 0;
     this.searching = opts.stateCache === true;
     this.stateful = this.searching && strategy.visitState !== undefined;
-    this.seen = this.searching && !this.stateful ? new DigestSet() : null;
+    // a stateful strategy that keeps the states counts them; otherwise this explorer does
+    const counts = this.stateful && strategy.visitedStates?.() !== undefined;
+    this.seen = this.searching && !counts ? new DigestSet() : null;
     this.reached = opts.countStates ? new DigestSet() : null;
     if (m.setupFailed) {
       return {

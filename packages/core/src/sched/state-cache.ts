@@ -107,21 +107,30 @@ const CHUNK = 1 << 22;
 
 /**
  * A state cache for `n` threads whose summaries take at most `bytes` of
- * memory (at least 256; arenas of a sixteenth of that up to 16 MB, so that
- * dropping the oldest loses little at a time).
+ * memory (at least MIN_STATE_CACHE_BYTES, or Infinity: unbounded; arenas
+ * of a sixteenth of that up to 16 MB, so that dropping the oldest loses
+ * little at a time). Throws on a smaller or non-numeric bound.
  */
 export function boundedStateCache(n: number, bytes: number): StateCache {
-  const ints = Math.max(64, Math.floor(bytes / 4));
+  if (bytes === Number.POSITIVE_INFINITY) return new StateCache(n);
+  if (!(bytes >= MIN_STATE_CACHE_BYTES))
+    throw new Error(`teardown: a state cache bound of ${bytes} bytes (at least ${MIN_STATE_CACHE_BYTES})`);
+  const ints = Math.floor(bytes / 4);
   return new StateCache(n, 4096, Math.min(CHUNK, Math.max(16, ints >> 4)), ints);
 }
+
+/** The smallest bound boundedStateCache takes (bytes). */
+export const MIN_STATE_CACHE_BYTES = 256;
+
 /** Formats of a stored summary's positions (StateCache.entriesOf's low two bits): 8, 16 or 32 bits each. */
 const REL8 = 0;
 const REL16 = 1;
 const FULL = 2;
 
 /**
- * The explored states of one exploration, by digest. A state enters when
- * its node of the exploration tree is closed (everything below it explored).
+ * The states of one exploration, by digest. A state enters when it is
+ * first visited ({@link StateCache.visit}), and gets its summary when its
+ * node of the exploration tree is closed (everything below it explored).
  *
  * Kept for memory (on four threads of the model the states number
  * millions): the digests in a {@link DigestTable}, the sleep sets and
@@ -131,19 +140,27 @@ const FULL = 2;
  * the state at the same depth, and reads a position before it as none),
  * four to an int (8 bits each, + 1 so that none is 0) when every distance
  * is under 255, else two (16 bits), else one: 2 ints for 3 or 4 threads
- * where the packed form takes 4 or 5. The arenas start at 256 KB and
- * double up to 16 MB. A visit that matches gets the summary back packed
+ * where the packed form takes 4 or 5. The arenas start at a 64th of
+ * their full size (16 MB, or a sixteenth of a smaller bound) and double.
+ * A visit that matches gets the summary back packed
  * ({@link PackedSummary}), a copy, its positions from its depth on.
  *
- * Bounded: the arenas together hold at most `budget` ints. When a new
- * arena would pass that, the oldest ones are dropped, and with them the
- * summaries of the states closed first, which are the deepest states of
- * the branches explored first (a state closes after everything below it).
- * A state whose summary is gone is still counted (its digest stays) but no
- * longer covers a visit, so its future is explored again when it is met:
- * state-space caching with replacement (P. Godefroid, G. J. Holzmann,
- * D. Pirottin, "State-Space Caching Revisited", CAV 1992), sound because
- * forgetting a state only gives up pruning.
+ * Bounded: the arenas together hold at most `budget` ints (the newest one
+ * whatever its size; copies left behind by a merge or a move count until
+ * their arena goes). When a new arena would pass that, the oldest ones are
+ * dropped, and with them the summaries in them: those of the states closed
+ * longest ago and not met since, as once the arenas hold half the budget
+ * a state that covers a visit moves to the newest arena (a state closes
+ * after everything below it, so without visits the oldest are the deepest
+ * states of the branches explored first). A state whose summary is gone is
+ * still counted (its digest stays) but no longer covers a visit, so its
+ * future is explored again when it is met, and closing it then keeps only
+ * that exploration's sleep set and summary: state-space caching with
+ * replacement (P. Godefroid, G. J. Holzmann, D. Pirottin, "State-Space
+ * Caching Revisited", CAV 1992), sound because an entry stands for any one
+ * exploration of the state's future, and a visit not stopped explores it.
+ * The per-state arrays and the digest table (30 to 50 bytes a state) are
+ * not bounded.
  */
 export class StateCache {
   private readonly digests: DigestTable;

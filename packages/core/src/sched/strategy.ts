@@ -68,8 +68,11 @@ export interface Strategy {
    * explored before); the explorer then ends it with `pruned`.
    */
   visitState?(digest: Digest, ctx: SchedContext): boolean;
-  /** With visitState: the distinct digests it was given so far (the explorer keeps no set of its own then). */
-  visitedStates?(): number;
+  /**
+   * With visitState: the distinct digests it was given so far, or undefined
+   * when it keeps none (the explorer then counts them itself).
+   */
+  visitedStates?(): number | undefined;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */

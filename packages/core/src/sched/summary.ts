@@ -215,7 +215,9 @@ let scratch = new Int32Array(0);
  * (./dpor.ts racesOf asks whether that acquisition happens before the
  * thread's previous event), and the acquisition's own clock runs through
  * that release, which would make every earlier holder's acquisition look
- * ordered before it.
+ * ordered before it. So do all of a global event's entries (a timer firing
+ * at quiescence): its clock joins every thread's, which would make every
+ * earlier access look ordered before it.
  */
 export function addEvent(
   s: Summary,
@@ -225,12 +227,12 @@ export function addEvent(
   self: number,
   pos: number[][],
 ): void {
-  if (e.noRace || e.global) return;
+  if (e.noRace) return;
   const n = pos.length;
   // Summary.add copies what it keeps: one array serves every event
   if (scratch.length !== n) scratch = new Int32Array(n);
   const at = scratch;
-  positions(at, clock, pos);
+  positions(at, e.global ? pred : clock, pos);
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
   for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);

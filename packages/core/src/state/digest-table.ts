@@ -51,16 +51,20 @@ export class DigestTable {
 
   /** The index of digest `d`, added with the next index when absent ({@link size} tells which). */
   add(d: DigestLanes): number {
-    // at most three quarters full: a miss probes about 8 slots on average (linear probing), a hit 2.5
-    if (4 * (this.size + 1) > 3 * (this.mask + 1)) this.grow();
     const a = d.h1 | 0;
     const b = d.h2 | 0;
-    const mask = this.mask;
+    let mask = this.mask;
     let i = a & mask;
     for (; ; i = (i + 1) & mask) {
       const x = this.at[i]!;
       if (x === 0) break;
       if (this.h1[i] === a && this.h2[i] === b) return x - 1;
+    }
+    // at most three quarters full: a miss probes about 8 slots on average (linear probing), a hit 2.5
+    if (4 * (this.size + 1) > 3 * (mask + 1)) {
+      this.grow();
+      mask = this.mask;
+      for (i = a & mask; this.at[i] !== 0; i = (i + 1) & mask);
     }
     this.h1[i] = a;
     this.h2[i] = b;

@@ -6,7 +6,8 @@
  * it runs is a use-after-return, not a crash of the VM; a write lock races
  * with every read acquisition since the last write lock, not only the last
  * (a reader may still hold the lock when another takes it); additions of
- * any int commute exactly.
+ * any int commute exactly; a timed wait that timed out at quiescence races
+ * with the wait that took the completion (either waiter may get it).
  */
 import { describe, expect, it } from 'vitest';
 import { useParser } from '../helpers.js';
@@ -15,6 +16,36 @@ import { outcomes } from './outcomes.js';
 useParser();
 
 describe('review fixes', () => {
+  it('two timed waiters on one complete(): each gets it in some execution, for every DPOR mode', async () => {
+    const three = `static DECLARE_COMPLETION(c);
+static int res1, res2;
+void thread_t0(void) { complete(&c); }
+void thread_t1(void) { res1 = wait_for_completion_timeout(&c, 20) > 0; }
+void thread_t2(void) { res2 = wait_for_completion_timeout(&c, 20) > 0; }
+`;
+    // the completer waits too: its own wait and the other's race for the one completion
+    const two = `static DECLARE_COMPLETION(c);
+static int res1, res2;
+void thread_t0(void) { complete(&c); res1 = wait_for_completion_timeout(&c, 20) > 0; }
+void thread_t1(void) { res2 = wait_for_completion_timeout(&c, 20) > 0; }
+`;
+    for (const src of [three, two]) {
+      const dfs = await outcomes(src, 'dfs');
+      expect(dfs.finals.size).toBe(2);
+      expect(dfs.keys.size).toBe(2);
+      for (const [strategy, cache] of [
+        ['dpor', false],
+        ['source-dpor', false],
+        ['dpor', true],
+        ['source-dpor', true],
+      ] as const) {
+        const o = await outcomes(src, strategy, 10_000, cache);
+        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+      }
+    }
+  });
+
   it("xa_alloc's store of the id conflicts with a plain read of it", async () => {
     const src = `static u32 gid;
 static struct xarray xa;

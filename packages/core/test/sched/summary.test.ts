@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DigestTable } from '../../src/state/digest-table.js';
-import { StateCache } from '../../src/sched/state-cache.js';
+import { StateCache, boundedStateCache } from '../../src/sched/state-cache.js';
 import { Summary, mergePacked, unionSummaries } from '../../src/sched/summary.js';
 
 const N = 3;
@@ -268,6 +268,12 @@ describe('StateCache with a memory bound', () => {
     }
     expect(unbounded.dropped).toBe(0);
     expect(unbounded.covering({ h1: 0, h2: 0 }, 7, 0)).toBeDefined();
+    // bounds as the options give them
+    expect(() => boundedStateCache(N, 100)).toThrow(/at least 256/);
+    expect(() => boundedStateCache(N, Number.NaN)).toThrow(/at least 256/);
+    const none = boundedStateCache(N, Number.POSITIVE_INFINITY);
+    for (let d = 0; d < 2000; d++) none.close({ h1: d, h2: d }, 0, new Summary(N), 0);
+    expect(none.dropped).toBe(0);
   });
 });
 
