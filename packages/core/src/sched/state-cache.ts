@@ -116,7 +116,8 @@ export function boundedStateCache(n: number, bytes: number): StateCache {
   if (!(bytes >= MIN_STATE_CACHE_BYTES))
     throw new Error(`teardown: a state cache bound of ${bytes} bytes (at least ${MIN_STATE_CACHE_BYTES})`);
   const ints = Math.floor(bytes / 4);
-  return new StateCache(n, 4096, Math.min(CHUNK, Math.max(16, ints >> 4)), ints);
+  // (a division, not a shift: a bound of a terabyte is 2^38 ints)
+  return new StateCache(n, 4096, Math.min(CHUNK, Math.max(16, Math.floor(ints / 16))), ints);
 }
 
 /** The smallest bound boundedStateCache takes (bytes). */
@@ -201,6 +202,11 @@ export class StateCache {
     this.chunkOf = new Int32Array(capacity);
     this.offsetOf = new Int32Array(capacity);
     this.entriesOf = new Int32Array(capacity);
+  }
+
+  /** Arenas allocated so far, dropped ones included. */
+  get arenas(): number {
+    return this.chunks.length;
   }
 
   /** States in the cache: visited ({@link visit}) or closed ({@link close}). */

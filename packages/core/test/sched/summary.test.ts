@@ -249,31 +249,36 @@ describe('StateCache with a memory bound', () => {
   });
 
   it('holds the newest summaries within its bound, and drops nothing unbounded', () => {
-    const cache = new StateCache(N, 4, 16, 64);
-    for (let d = 0; d < 200; d++) {
+    const one = (d: number) => {
       const s = new Summary(N);
       s.add(d, [d, -1, 2]);
-      cache.close({ h1: d, h2: d }, 0, s, 0);
-    }
+      return s;
+    };
+    const cache = new StateCache(N, 4, 16, 64);
+    for (let d = 0; d < 200; d++) cache.close({ h1: d, h2: d }, 0, one(d), 0);
     // 2 ints an entry of 3 threads whose distances fit 8 bits, 8 summaries an arena of 16 ints, 4 arenas within 64
     expect(200 - cache.dropped).toBeLessThanOrEqual(32);
     expect(200 - cache.dropped).toBeGreaterThan(0);
     expect(cache.covering({ h1: 0, h2: 0 }, 7, 0)).toBeUndefined();
     expect(Summary.of(cache.covering({ h1: 199, h2: 199 }, 7, 0)!.summary, N).size).toBe(1);
     const unbounded = new StateCache(N, 4, 16);
-    for (let d = 0; d < 200; d++) {
-      const s = new Summary(N);
-      s.add(d, [d, -1, 2]);
-      unbounded.close({ h1: d, h2: d }, 0, s, 0);
-    }
+    for (let d = 0; d < 200; d++) unbounded.close({ h1: d, h2: d }, 0, one(d), 0);
     expect(unbounded.dropped).toBe(0);
     expect(unbounded.covering({ h1: 0, h2: 0 }, 7, 0)).toBeDefined();
     // bounds as the options give them
     expect(() => boundedStateCache(N, 100)).toThrow(/at least 256/);
     expect(() => boundedStateCache(N, Number.NaN)).toThrow(/at least 256/);
     const none = boundedStateCache(N, Number.POSITIVE_INFINITY);
-    for (let d = 0; d < 2000; d++) none.close({ h1: d, h2: d }, 0, new Summary(N), 0);
-    expect(none.dropped).toBe(0);
+    const huge = boundedStateCache(N, 2 ** 40);
+    for (let d = 0; d < 2000; d++) {
+      none.close({ h1: d, h2: d }, 0, one(d), 0);
+      huge.close({ h1: d, h2: d }, 0, one(d), 0);
+    }
+    expect(none.dropped + huge.dropped).toBe(0);
+    // 6,000 ints (distances past 255: 16 bits) fit the first arena of either (a terabyte's arenas are 16 MB, not the
+    // least size)
+    expect(none.arenas).toBeLessThanOrEqual(2);
+    expect(huge.arenas).toBeLessThanOrEqual(2);
   });
 });
 
