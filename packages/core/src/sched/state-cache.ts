@@ -335,7 +335,8 @@ export class StateCache {
     const cw = fmt === FULL ? w : 1 + Math.ceil(n / per);
     const need = count * cw;
     if (this.chunks.length === 0 || this.fill + need > this.chunks[this.chunks.length - 1]!.length) {
-      // small explorations stay small: chunks double from a 64th of the full size (256 KB) up to it
+      // small explorations stay small: arenas double from a 64th of their full size (16 MB, or a sixteenth of a
+      // smaller bound) up to it
       const size = Math.max(1, this.chunk >> Math.max(0, 6 - this.chunks.length), need);
       // over the budget: drop the oldest arenas (the last one stays, whatever the budget)
       while (this.held + size > this.budget && this.oldest < this.chunks.length) {
