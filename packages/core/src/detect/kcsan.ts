@@ -245,15 +245,24 @@ export class Kcsan {
    * largest of its component everywhere, and grows past all of them). A
    * sync object whose clock covers no threshold is as good as absent. The
    * entry's site is in too: a race's finding key names it.
+   *
+   * `threads`: the VM's threads by tid (only `done` is read). A scenario
+   * thread that has returned accesses nothing more and reaches `check` only
+   * through its join of every clock: it covers nothing, its clock is left
+   * out and its own epoch is no threshold (the VM state, in the digest too,
+   * says which threads have returned).
    */
-  hashInto(h: Hash64): void {
+  hashInto(h: Hash64, threads: readonly { done: boolean }[]): void {
     const workers = this.nthreads - 1;
     const vc = this.vc;
-    // per component u: the thresholds (u's own epoch, then u's live epochs), kept sorted and unique
+    const ended = endedScratch;
+    ended.length = 0;
+    for (let u = 0; u < workers; u++) ended.push(threads[u]!.done);
+    // per component u: the thresholds (u's own epoch while u runs, then u's live epochs), kept sorted and unique
     const th = thresholdScratch(workers);
     for (let u = 0; u < workers; u++) {
       th[u]!.length = 0;
-      th[u]!.push(vc[u]![u]!);
+      if (!ended[u]) th[u]!.push(vc[u]![u]!);
     }
     // the live entries, each found once: per live shadow its write (or null) and its reads and additions
     // (liveEnd[i]: the end of shadow i's in liveE)
@@ -266,19 +275,19 @@ export class Kcsan {
       const sh = this.shadow[id]!;
       let any = false;
       let w = sh.w;
-      if (w && this.isLive(w.tid, w.c)) {
+      if (w && this.isLive(w.tid, w.c, ended)) {
         insertSorted(th[w.tid]!, w.c);
         any = true;
       } else w = null;
       const e0 = liveE.length;
       for (const r of sh.r)
-        if (this.isLive(r.tid, r.c)) {
+        if (this.isLive(r.tid, r.c, ended)) {
           insertSorted(th[r.tid]!, r.c);
           liveE.push(r);
         }
       const e1 = liveE.length;
       for (const e of sh.a)
-        if (this.isLive(e.tid, e.c)) {
+        if (this.isLive(e.tid, e.c, ended)) {
           insertSorted(th[e.tid]!, e.c);
           liveE.push(e);
         }
@@ -290,7 +299,8 @@ export class Kcsan {
       } else this.isActive[id] = false;
     }
     act.length = kept;
-    for (let u = 0; u < workers; u++) h.seq(clockRanks(vc[u]!, th, workers));
+    // an ended thread's clock decides nothing any more (it accesses nothing; check joins every clock)
+    for (let u = 0; u < workers; u++) h.seq(ended[u] ? 0x6a09e667 : clockRanks(vc[u]!, th, workers));
     let a = 0;
     let b = 0;
     const sync = this.sync;
@@ -339,12 +349,15 @@ export class Kcsan {
     liveSh.length = liveW.length = liveE.length = 0;
   }
 
-  /** Can task `tid`'s access at epoch `c` still race: is there a scenario thread whose clock does not cover it? */
-  private isLive(tid: number, c: number): boolean {
+  /**
+   * Can task `tid`'s access at epoch `c` still race: is there a scenario
+   * thread, not ended (`ended[u]`), whose clock does not cover it?
+   */
+  private isLive(tid: number, c: number, ended: readonly boolean[]): boolean {
     const workers = this.nthreads - 1;
     if (tid >= workers) return false;
     const vc = this.vc;
-    for (let u = 0; u < workers; u++) if (u !== tid && vc[u]![tid]! < c) return true;
+    for (let u = 0; u < workers; u++) if (u !== tid && !ended[u] && vc[u]![tid]! < c) return true;
     return false;
   }
 
@@ -585,6 +598,8 @@ function perTask<T extends { readonly tid: number }>(list: T[], e: T): void {
   list[i] = e;
 }
 
+/** Which scenario threads have ended, per digest (reused: hashInto runs to completion). */
+const endedScratch: boolean[] = [];
 /** Per-component threshold arrays, reused by every digest (hashInto runs to completion). */
 const thresholds: number[][] = [];
 function thresholdScratch(n: number): number[][] {

@@ -620,7 +620,7 @@ export class Machine extends VmServices {
   /** The detector state and allocation count, the digest's last part. */
   private readonly digestExtra = (h: Hash64): void => {
     h.seq(this.allocCount);
-    this.kcsan.hashInto(h);
+    this.kcsan.hashInto(h, this.state.threads);
     this.spin.hashInto(h, this.state.threads);
   };
 

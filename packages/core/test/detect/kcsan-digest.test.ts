@@ -65,3 +65,68 @@ describe('KCSAN digest', () => {
     );
   });
 });
+
+/**
+ * A thread that has returned accesses nothing any more, and `check` joins
+ * every clock before it runs: its clock decides no race, so the digest
+ * leaves it out, and the entries only it had not covered are dead.
+ * Acquisitions by that thread before it ended (which change its clock and
+ * nothing else) must then leave the digest as it is, and every later
+ * operation of the other threads must find the same races in both.
+ */
+describe('KCSAN digest: an ended thread', () => {
+  const workerOp = (tids: number[]) => opArb.filter((op) => tids.includes(op.tid));
+  it("leaves its clock out: acquisitions just before it ended change neither the digest nor the others' races", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(workerOp([0, 1, 2]), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 3 }),
+        fc.array(opArb, { maxLength: 30 }),
+        (ended, prefix, acquired, rest) => {
+          const a = new Kcsan(4, new Set());
+          const b = new Kcsan(4, new Set());
+          prefix.forEach((op, i) => {
+            apply(a, op, i);
+            apply(b, op, i);
+          });
+          for (const s of acquired) b.acquire(ended, `lock${s}`);
+          expect(digest(b, [ended])).toEqual(digest(a, [ended]));
+          const others = rest.filter((op) => op.tid !== ended && op.tid !== 3);
+          others.forEach((op, j) => {
+            const i = prefix.length + j;
+            const keys = (k: Kcsan) => {
+              if (op.k === 'access')
+                return (k.access(op.tid, `x${op.loc}`, op.write, op.marked, site(op.tid, i), 'x', i, ctx) ?? []).map(
+                  (f) => f.key,
+                );
+              if (op.k === 'add')
+                return (k.add(op.tid, `x${op.loc}`, site(op.tid, i), 'atomic_inc(&x)', i, ctx) ?? []).map((f) => f.key);
+              k[op.k](op.tid, `lock${op.sync}`);
+              return [];
+            };
+            expect(keys(b)).toEqual(keys(a));
+            expect(digest(b, [ended])).toEqual(digest(a, [ended]));
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an entry only the ended thread had not covered is dead: the digest forgets it', () => {
+    // thread 0 writes x; thread 1 acquires what thread 0 released; thread 2 never synchronises
+    const a = new Kcsan(4, new Set());
+    const b = new Kcsan(4, new Set());
+    for (const k of [a, b]) k.acquire(1, 'lock0');
+    a.access(0, 'x', true, false, site(0, 10), 'x', 1, ctx);
+    a.release(0, 'lock0');
+    a.acquire(1, 'lock0');
+    b.release(0, 'lock0');
+    b.acquire(1, 'lock0');
+    // while thread 2 runs, the write can race with it: the states differ
+    expect(digest(a)).not.toEqual(digest(b));
+    // once thread 2 has ended, thread 1 covers the write and thread 0 is its writer: nobody can race with it
+    expect(digest(a, [2])).toEqual(digest(b, [2]));
+  });
+});

@@ -14,9 +14,12 @@ export const site = (tid: number, line: number): Site => ({
   stack: [{ fn: `f${tid}`, file: 'p.c', line, column: 1 }],
 });
 
-/** KCSAN's part of a state digest, as its two lanes. */
-export const digest = (k: Kcsan): number[] => {
+/** KCSAN's part of a state digest, as its two lanes; `ended`: the scenario threads that have returned. */
+export const digest = (k: Kcsan, ended: readonly number[] = []): number[] => {
   const h = new Hash64();
-  k.hashInto(h);
+  k.hashInto(
+    h,
+    Array.from({ length: 64 }, (_, t) => ({ done: ended.includes(t) })),
+  );
   return [h.h1, h.h2];
 };
