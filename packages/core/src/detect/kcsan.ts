@@ -132,8 +132,9 @@ export class Kcsan {
    * Ids of the locations whose shadow may hold a live entry (one some
    * scenario thread's clock does not cover yet), each once (`isActive`):
    * every access adds its location, and a digest drops those it finds
-   * without one (clocks only grow, so such a shadow stays dead until the
-   * next access). Each detector has its own (a clone copies them).
+   * without one (clocks only grow and the set of returned threads only
+   * grows, so such a shadow stays dead until the next access). Each
+   * detector has its own (a clone copies them).
    */
   private active: number[];
   private isActive: boolean[];
