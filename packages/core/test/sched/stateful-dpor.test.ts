@@ -193,6 +193,39 @@ void thread_t1(void)
     }
   });
 
+  it("a returned thread's unordered write still races with a thread that runs on", async () => {
+    // thread_t1 reads x only once it has seen thread_t0's last step, so thread_t0 has returned by then. Two
+    // orders of the lock reach one VM state there: t0's section first orders its write before t1's read, t1's
+    // first leaves them unordered (a data race). KCSAN's part of the digest must keep them apart: the returned
+    // thread's own entry still races, though it is no longer asked whether it covers anyone's (an independent
+    // review's mutation, taking the returned thread's entries as dead, prunes the second order here)
+    const src = `static DEFINE_MUTEX(m);
+static int x, done, res;
+void thread_t0(void)
+{
+	x = 1;
+	mutex_lock(&m);
+	mutex_unlock(&m);
+	WRITE_ONCE(done, 1);
+}
+void thread_t1(void)
+{
+	mutex_lock(&m);
+	mutex_unlock(&m);
+	if (READ_ONCE(done))
+		res = x;
+}
+`;
+    const dfs = await outcomes(src, 'dfs', 10_000);
+    expect([...dfs.kinds]).toContain('data-race');
+    for (const strategy of ['dpor', 'source-dpor'] as const) {
+      const stateful = await outcomes(src, strategy, 10_000, true);
+      expect(stateful.complete).toBe(true);
+      expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
+      expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+    }
+  });
+
   it('refuses a strategy it is unsound with', async () => {
     const c = await compile([
       { name: 'p.c', text: 'static int x;\nvoid thread_a(void) { x = 1; }\n', role: 'learner' },
