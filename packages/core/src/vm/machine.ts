@@ -386,7 +386,11 @@ export class Machine extends VmServices {
         return this.withLiveness(impl.deps(this, t, this.queryArgs(f, l), this.builtinAt(f)), tid);
       }
       case Op.BackEdge: {
-        return { reads: this.spin.waitKeys(tid), writes: [], noRace: true };
+        // the end of a spin-wait reads what it waited on (KCSAN checks those reads), so it races with the writes
+        // to it like any read: a later write can make the awaited value come back and disable it again, and
+        // only running it before that write reaches the race of its reads with the write that enabled it
+        // (docs/scheduler.md, "Dependencies")
+        return { reads: this.spin.waitKeys(tid), writes: [] };
       }
       default:
         return NO_DEPS;

@@ -305,3 +305,71 @@ function renderStack(threads: StackOp[][]): string {
   });
   return s;
 }
+
+/**
+ * Programs with spin-waits (detect/livelock.ts): loops that re-read shared
+ * variables until they change, marked or plain, directly or through a helper
+ * function (whose frame is gone by the back-edge), on one variable or two, a
+ * bounded retry loop (its counter changes the local state), beside writes,
+ * locked writes and reads. Whether a task spins, waits for a change or is
+ * reported spinning forever depends on the reads since its loop's last
+ * back-edge: what the spin detector's part of a state digest must get right.
+ */
+type SpinOp =
+  | { k: 'write'; v: number; val: number; marked: boolean }
+  | { k: 'spin'; v: number; c: number; read: 'marked' | 'plain' | 'helper' }
+  | { k: 'spin_pair'; a: number; b: number }
+  | { k: 'retry'; v: number; c: number }
+  | { k: 'locked_write'; v: number; val: number }
+  | { k: 'read'; v: number };
+
+const spinOp: fc.Arbitrary<SpinOp> = fc.oneof(
+  fc.record({
+    k: fc.constant('write' as const),
+    v: fc.nat(1),
+    val: fc.integer({ min: 0, max: 2 }),
+    marked: fc.boolean(),
+  }),
+  fc.record({
+    k: fc.constant('spin' as const),
+    v: fc.nat(1),
+    c: fc.integer({ min: 0, max: 2 }),
+    read: fc.constantFrom('marked' as const, 'plain' as const, 'helper' as const),
+  }),
+  fc.record({ k: fc.constant('spin_pair' as const), a: fc.nat(1), b: fc.nat(1) }),
+  fc.record({ k: fc.constant('retry' as const), v: fc.nat(1), c: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ k: fc.constant('locked_write' as const), v: fc.nat(1), val: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ k: fc.constant('read' as const), v: fc.nat(1) }),
+);
+
+export const spinProgramArb: fc.Arbitrary<string> = fc
+  .array(fc.array(spinOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 })
+  .map(renderSpin);
+
+function renderSpinOp(o: SpinOp): string {
+  switch (o.k) {
+    case 'write':
+      return o.marked ? `\tWRITE_ONCE(x${o.v}, ${o.val});\n` : `\tx${o.v} = ${o.val};\n`;
+    case 'spin': {
+      const read = o.read === 'helper' ? `peek${o.v}()` : o.read === 'marked' ? `READ_ONCE(x${o.v})` : `x${o.v}`;
+      return `\twhile (${read} != ${o.c})\n\t\tcpu_relax();\n`;
+    }
+    case 'spin_pair':
+      return `\twhile (READ_ONCE(x${o.a}) == READ_ONCE(x${o.b}) && READ_ONCE(x${o.a}) != 0)\n\t\tcpu_relax();\n`;
+    case 'retry':
+      return `\tfor (i = 0; i < 2; i++)\n\t\tif (READ_ONCE(x${o.v}) == ${o.c})\n\t\t\tbreak;\n`;
+    case 'locked_write':
+      return `\tmutex_lock(&m0);\n\tx${o.v} = ${o.val};\n\tmutex_unlock(&m0);\n`;
+    case 'read':
+      return `\tl += READ_ONCE(x${o.v});\n`;
+  }
+}
+
+function renderSpin(threads: SpinOp[][]): string {
+  let s = 'static DEFINE_MUTEX(m0);\n';
+  for (let v = 0; v < 2; v++) s += `static int x${v};\nstatic int peek${v}(void) { return READ_ONCE(x${v}); }\n`;
+  threads.forEach((ops, i) => {
+    s += `static int res${i};\nvoid thread_t${i}(void)\n{\n\tint l = 0, i = 0;\n${ops.map(renderSpinOp).join('')}\tres${i} = l + i;\n}\n`;
+  });
+  return s;
+}

@@ -7,7 +7,9 @@
  * with every read acquisition since the last write lock, not only the last
  * (a reader may still hold the lock when another takes it); additions of
  * any int commute exactly; a timed wait that timed out at quiescence races
- * with the wait that took the completion (either waiter may get it).
+ * with the wait that took the completion (either waiter may get it); the
+ * end of a spin-wait races with the writes to what it waited on (a later
+ * write can disable it again).
  */
 import { describe, expect, it } from 'vitest';
 import { useParser } from '../helpers.js';
@@ -43,6 +45,35 @@ void thread_t1(void) { res2 = wait_for_completion_timeout(&c, 20) > 0; }
         expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
         expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
       }
+    }
+  });
+
+  it("a spin-wait's end races with a write that brings the awaited value back, for every DPOR mode", async () => {
+    // found by the spin-wait property test (stateful-dpor.test.ts): the waiter can resume between the two writes,
+    // and its re-read then races with the first; DPOR ran the second first and left the waiter disabled
+    const src = `static int x0, x1, res0, res1, res2;
+void thread_t0(void) { x1 = 1; x1 = 0; res0 = 1; }
+void thread_t1(void)
+{
+	while (READ_ONCE(x1) != 1)
+		cpu_relax();
+	res1 = 1;
+}
+void thread_t2(void) { x0 = 0; res2 = 1; }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    // both writes race with the loop's read and with the re-read at the end of the wait, and the waiter may spin forever
+    expect(dfs.keys.size).toBe(5);
+    expect([...dfs.keys].filter((k) => k.startsWith('data-race:')).length).toBe(4);
+    for (const [strategy, cache] of [
+      ['dpor', false],
+      ['source-dpor', false],
+      ['dpor', true],
+      ['source-dpor', true],
+    ] as const) {
+      const o = await outcomes(src, strategy, 10_000, cache);
+      expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+      expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
     }
   });
 
