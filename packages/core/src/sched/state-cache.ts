@@ -30,7 +30,7 @@ import { ADD, type PackedSummary, READ, Summary, TAKE, TAKE_SHARED } from './sum
 import type { LastAccesses } from './last-accesses.js';
 import { type VClock, covers } from '../state/vclock.js';
 import { type WNode, wnode } from './wakeup-tree.js';
-import type { Digest } from '../state/hash.js';
+import { type Digest, fmix } from '../state/hash.js';
 import { DigestTable } from '../state/digest-table.js';
 
 /**
@@ -123,6 +123,21 @@ export function boundedStateCache(n: number, bytes: number): StateCache {
 /** The smallest bound boundedStateCache takes (bytes). */
 export const MIN_STATE_CACHE_BYTES = 256;
 
+/** In StateCache's maps of stored summaries: a summary's offset times this, plus its entries' count and format. */
+const ENTRIES_SCALE = 2 ** 31;
+
+/**
+ * A hash of the first `need` ints of `enc`, an encoded summary, and of its
+ * count and format `entries`: a small integer, for a Map key (StateCache's
+ * summaries met again are compared int by int, so a collision only costs
+ * a summary stored twice).
+ */
+function encodedHash(enc: Int32Array, need: number, entries: number): number {
+  let a = Math.imul(entries, 0x9e3779b1) ^ need;
+  for (let k = 0; k < need; k++) a = Math.imul(a ^ enc[k]!, 0x01000193);
+  return fmix(a) & 0x3fffffff;
+}
+
 /** Formats of a stored summary's positions (StateCache.entriesOf's low two bits): 8, 16 or 32 bits each. */
 const REL8 = 0;
 const REL16 = 1;
@@ -143,6 +158,9 @@ const FULL = 2;
  * is under 255, else two (16 bits), else one: 2 ints for 3 or 4 threads
  * where the packed form takes 4 or 5. The arenas start at a 64th of
  * their full size (16 MB, or a sixteenth of a smaller bound) and double.
+ * A summary stored so that equals one in the newest arena or the one before
+ * is stored once: the states share it (hash-consing; on the model's
+ * benchmarks two stored summaries in three were stored before).
  * A visit that matches gets the summary back packed
  * ({@link PackedSummary}), a copy, its positions from its depth on.
  *
@@ -184,6 +202,17 @@ export class StateCache {
   private oldest = 0;
   /** Summaries dropped for the budget (their states no longer cover a visit until closed again). */
   dropped = 0;
+  /**
+   * The summaries stored in the newest arena and in the one before, by a
+   * hash of their encoded ints ({@link encodedHash}): where each starts and its
+   * count and format, `offset * ENTRIES_SCALE + entries`. A later equal one
+   * is not stored again. Two arenas' worth, so that this costs no more than
+   * a fraction of the arenas it indexes.
+   */
+  private sameNewest = new Map<number, number>();
+  private sameBefore = new Map<number, number>();
+  /** Where {@link store} encodes a summary before it knows whether it is new. */
+  private scratch = new Int32Array(64);
 
   /**
    * A cache for explorations of `n` threads, with room for `capacity`
@@ -232,7 +261,7 @@ export class StateCache {
     if (2 * this.held >= this.budget && this.chunkOf[i]! < this.chunks.length - 1) {
       // near the bound, a state that covers a visit moves to the newest arena (least recently used goes first)
       this.stored[this.chunkOf[i]!]!--;
-      this.store(i, summary, summary.length / (this.n + 1), depth);
+      this.store(i, summary, summary.length / (this.n + 1), depth, true);
     }
     return { sleep: this.sleeps[i]!, summary };
   }
@@ -319,9 +348,15 @@ export class StateCache {
    * Store `count` packed entries of `data` as state `i`'s summary, the
    * state at depth `depth`: each position as its distance from the state
    * (one before it, which no later visit can use, as none), in 8 bits when
-   * every one fits, else 16, else 32.
+   * every one fits, else 16, else 32. A summary equal, so encoded, to one
+   * already in the newest arena or the one before is not stored again: the
+   * state points at that one (`newestOnly`: only the newest arena's, for a
+   * move there). States of one exploration often have equal summaries:
+   * on the model's 3- and 4-thread benchmarks a stored summary has been
+   * stored before about two times out of three, nearly always within the
+   * last 16 MB (docs/scheduler.md, "Stateful DPOR").
    */
-  private store(i: number, data: Int32Array, count: number, depth: number): void {
+  private store(i: number, data: Int32Array, count: number, depth: number, newestOnly = false): void {
     const n = this.n;
     const w = n + 1;
     let far = -1;
@@ -334,6 +369,34 @@ export class StateCache {
     const per = fmt === REL8 ? 4 : 2;
     const cw = fmt === FULL ? w : 1 + Math.ceil(n / per);
     const need = count * cw;
+    const enc = this.encoded(need);
+    for (let e = 0; e < count; e++) {
+      const from = e * w;
+      const to = e * cw;
+      enc[to] = data[from]!;
+      if (fmt === FULL) {
+        for (let q = 1; q <= n; q++) {
+          const x = data[from + q]!;
+          enc[to + q] = x >= depth ? x - depth : -1;
+        }
+        continue;
+      }
+      const bits = fmt === REL8 ? 8 : 16;
+      for (let g = 0; g < cw - 1; g++) {
+        let word = 0;
+        for (let r = 0; r < per; r++) {
+          const q = g * per + r;
+          if (q >= n) break;
+          const x = data[from + 1 + q]!;
+          word |= (x >= depth ? x - depth + 1 : 0) << (bits * r);
+        }
+        enc[to + 1 + g] = word;
+      }
+    }
+    const entries = 4 * count + fmt;
+    const h = encodedHash(enc, need, entries);
+    if (this.reuse(i, h, this.sameNewest, this.chunks.length - 1, enc, need, entries)) return;
+    if (!newestOnly && this.reuse(i, h, this.sameBefore, this.chunks.length - 2, enc, need, entries)) return;
     if (this.chunks.length === 0 || this.fill + need > this.chunks[this.chunks.length - 1]!.length) {
       // small explorations stay small: arenas double from a 64th of their full size (16 MB, or a sixteenth of a
       // smaller bound) up to it
@@ -348,6 +411,9 @@ export class StateCache {
       this.stored.push(0);
       this.held += size;
       this.fill = 0;
+      // the summaries of the arena before are still found (the newest arena starts empty)
+      this.sameBefore = this.sameNewest;
+      this.sameNewest = new Map();
     }
     this.stored[this.chunks.length - 1]!++;
     const c = this.chunks[this.chunks.length - 1]!;
@@ -355,30 +421,43 @@ export class StateCache {
     this.fill += need;
     this.chunkOf[i] = this.chunks.length - 1;
     this.offsetOf[i] = o;
-    this.entriesOf[i] = 4 * count + fmt;
-    for (let e = 0; e < count; e++) {
-      const from = e * w;
-      const to = o + e * cw;
-      c[to] = data[from]!;
-      if (fmt === FULL) {
-        for (let q = 1; q <= n; q++) {
-          const x = data[from + q]!;
-          c[to + q] = x >= depth ? x - depth : -1;
-        }
-        continue;
-      }
-      const bits = fmt === REL8 ? 8 : 16;
-      for (let g = 0; g < cw - 1; g++) {
-        let word = 0;
-        for (let r = 0; r < per; r++) {
-          const q = g * per + r;
-          if (q >= n) break;
-          const x = data[from + 1 + q]!;
-          word |= (x >= depth ? x - depth + 1 : 0) << (bits * r);
-        }
-        c[to + 1 + g] = word;
-      }
-    }
+    this.entriesOf[i] = entries;
+    for (let k = 0; k < need; k++) c[o + k] = enc[k]!;
+    this.sameNewest.set(h, o * ENTRIES_SCALE + entries);
+  }
+
+  /**
+   * Point state `i` at a stored summary equal to the `need` encoded ints of
+   * `enc` (`entries`: count and format) found by hash `h` in `same`, the
+   * summaries of arena `chunk`; false when there is none (or the arena was
+   * dropped).
+   */
+  private reuse(
+    i: number,
+    h: number,
+    same: Map<number, number>,
+    chunk: number,
+    enc: Int32Array,
+    need: number,
+    entries: number,
+  ): boolean {
+    const at = same.get(h);
+    if (at === undefined || chunk < 0 || at % ENTRIES_SCALE !== entries) return false;
+    const c = this.chunks[chunk];
+    if (!c) return false;
+    const o = Math.floor(at / ENTRIES_SCALE);
+    for (let k = 0; k < need; k++) if (c[o + k] !== enc[k]) return false;
+    this.stored[chunk]!++;
+    this.chunkOf[i] = chunk;
+    this.offsetOf[i] = o;
+    this.entriesOf[i] = entries;
+    return true;
+  }
+
+  /** Scratch room for `need` encoded ints. */
+  private encoded(need: number): Int32Array {
+    if (this.scratch.length < need) this.scratch = new Int32Array(Math.max(need, 2 * this.scratch.length));
+    return this.scratch;
   }
 
   /** Twice the room per state. */

@@ -282,6 +282,49 @@ describe('StateCache with a memory bound', () => {
   });
 });
 
+describe('StateCache storing equal summaries once', () => {
+  const same = (depth: number) => {
+    // positions relative to the state's depth: the same stored form at any depth
+    const s = new Summary(N);
+    s.add(3, [depth + 5, -1, depth]);
+    s.add(9, [depth, depth + 1, depth + 300]);
+    return s;
+  };
+
+  it('points states with equal summaries at one copy, so that a bound drops none of them', () => {
+    // arenas of 16 ints within 64: one summary of 2 entries (16 bits: 3 ints each) is 6 ints, so 200 distinct ones
+    // would drop all but the last 10 or so
+    const cache = new StateCache(N, 4, 16, 64);
+    for (let d = 0; d < 200; d++) cache.close({ h1: d, h2: d }, 0, same(d % 37), d % 37);
+    expect(cache.dropped).toBe(0);
+    expect(cache.arenas).toBe(1);
+    for (let d = 0; d < 200; d++) {
+      const got = cache.covering({ h1: d, h2: d }, 7, d % 37)!;
+      expect(plain(Summary.of(got.summary, N))).toEqual(plain(same(d % 37)));
+    }
+  });
+
+  it('never points a state at an equal summary in a dropped arena', () => {
+    const cache = new StateCache(N, 4, 16, 64);
+    const one = (d: number) => {
+      const s = new Summary(N);
+      s.add(d, [d + 5, -1, 2]);
+      return s;
+    };
+    cache.close({ h1: 0, h2: 0 }, 0, same(0), 0);
+    // 199 distinct summaries push the first arena out
+    for (let d = 1; d < 200; d++) cache.close({ h1: d, h2: d }, 0, one(d), 0);
+    expect(cache.covering({ h1: 0, h2: 0 }, 7, 0)).toBeUndefined();
+    // the same summary again, for another state: stored anew, and the first state stays without one
+    cache.close({ h1: 500, h2: 500 }, 0, same(4), 4);
+    expect(plain(Summary.of(cache.covering({ h1: 500, h2: 500 }, 7, 4)!.summary, N))).toEqual(plain(same(4)));
+    expect(cache.covering({ h1: 0, h2: 0 }, 7, 0)).toBeUndefined();
+    // every distinct summary still comes back as itself
+    for (let d = 190; d < 200; d++)
+      expect(plain(Summary.of(cache.covering({ h1: d, h2: d }, 7, 0)!.summary, N))).toEqual(plain(one(d)));
+  });
+});
+
 describe('DigestTable', () => {
   it('numbers digests densely in the order added, through growth and colliding low bits', () => {
     fc.assert(
