@@ -51,6 +51,11 @@ export interface Deps {
   acqTry?: boolean;
   /** A blocking return (wake-up, await, completion): never the later event of a race. */
   noRace?: boolean;
+  /**
+   * The end of a spin-wait: enabled only while something it waited on has
+   * changed, so a reversal can find it disabled (sched/dpor.ts `reverse`).
+   */
+  resume?: boolean;
   /** Dependent with every event (a timeout that fires because nothing else can run). */
   global?: boolean;
 }

@@ -7,8 +7,9 @@
  * Mazurkiewicz trace of the program (with respect to the dependency relation
  * of ./events.ts) is explored, and with wakeup trees each exactly once, with
  * no sleep-set blocked executions, except where a fatal finding stopped an
- * execution or a shared acquisition (rwlock_t's read_lock) made a reversal
- * infeasible (docs/scheduler.md, "Dependencies").
+ * execution, a shared acquisition (rwlock_t's read_lock) made a reversal
+ * infeasible, or the end of a spin-wait was reversed before the write that
+ * enabled it (docs/scheduler.md, "Dependencies").
  *
  * `mode: 'source'` gives Source-DPOR (Algorithm 1 of the same paper): the
  * same race detection, but a reversal only adds one initial thread to the
@@ -24,8 +25,10 @@
  * same lock (the unlock in between is what blocked e'), for an exclusive one
  * also with every shared acquisition since (LastAccesses.acquisitions);
  * blocking returns
- * (a wake-up's effect, a spin ending) and timeouts are never reversed, since
- * they could not have run earlier.
+ * (a wake-up's effect) and timeouts are never reversed, since they could not
+ * have run earlier. The end of a spin-wait is (a later write can disable it
+ * again), and a reversal that finds it disabled must hide no other: in a
+ * wakeup sequence it is an event dependent with everything (reverse).
  */
 import { type Event, HbScratch, dependent, hbClocks } from './events.js';
 import { LastAccesses } from './last-accesses.js';
@@ -639,7 +642,11 @@ export class DporStrategy implements Strategy {
     for (let k = i + 1; k < events.length; k++) if (k !== j && !covers(vc[k]!, ti, ii)) keep[m++] = k;
     const v: Event[] = new Array(m + 1);
     for (let x = 0; x < m; x++) v[x] = events[keep[x]!]!;
-    v[m] = ej;
+    // the end of a spin-wait reversed before the write that enabled it is disabled there: as an event dependent
+    // with everything, the branch cannot stand for another sequence the wakeup tree would take it to cover, nor
+    // keep another out of a sleep set (an independent review's counterexample lost a final state without this);
+    // next() puts the real event in when the branch is taken
+    v[m] = ej.resume ? { ...ej, global: true } : ej;
     if (i <= this.rootDepth && this.onForeign) this.onForeign({ depth: i, v });
     else this.applyReversal(node, v);
   }

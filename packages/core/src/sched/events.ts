@@ -37,6 +37,12 @@ export interface Event {
   acqShared: boolean;
   /** Never the later event of a race (blocking returns). */
   noRace: boolean;
+  /**
+   * The end of a spin-wait (kernel/api.ts Deps.resume): a reversal may find
+   * it disabled, so a wakeup sequence ends with it as an event dependent
+   * with everything (./dpor.ts reverse).
+   */
+  resume: boolean;
   /** Dependent with everything (a timeout firing). */
   global: boolean;
 }
@@ -94,6 +100,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     acqTry: d.acqTry === true,
     acqShared: d.acqShared === true,
     noRace: d.noRace === true,
+    resume: d.resume === true,
     global: d.global === true,
   };
 }

@@ -532,6 +532,7 @@ export function summaryBacktrack(
         acqTry: false,
         acqShared: false,
         noRace: false,
+        resume: false,
         global: true,
       }),
     );

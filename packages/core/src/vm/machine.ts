@@ -390,7 +390,7 @@ export class Machine extends VmServices {
         // to it like any read: a later write can make the awaited value come back and disable it again, and
         // only running it before that write reaches the race of its reads with the write that enabled it
         // (docs/scheduler.md, "Dependencies")
-        return { reads: this.spin.waitKeys(tid), writes: [] };
+        return { reads: this.spin.waitKeys(tid), writes: [], resume: true };
       }
       default:
         return NO_DEPS;

@@ -2,5 +2,16 @@
 import type { Event } from '../../src/sched/events.js';
 
 export function plainEvent(tid: number, reads: number[], writes: number[]): Event {
-  return { tid, reads, writes, adds: [], acq: -1, acqTry: false, acqShared: false, noRace: false, global: false };
+  return {
+    tid,
+    reads,
+    writes,
+    adds: [],
+    acq: -1,
+    acqTry: false,
+    acqShared: false,
+    noRace: false,
+    resume: false,
+    global: false,
+  };
 }

@@ -311,7 +311,7 @@ function renderStack(threads: StackOp[][]): string {
  * variables until they change, marked or plain, directly or through a helper
  * function (whose frame is gone by the back-edge), on one variable or two, a
  * bounded retry loop (its counter changes the local state), beside writes,
- * locked writes and reads. Whether a task spins, waits for a change or is
+ * locked writes, reads and writes conditional on a read. Whether a task spins, waits for a change or is
  * reported spinning forever depends on the reads since its loop's last
  * back-edge: what the spin detector's part of a state digest must get right.
  */
@@ -321,7 +321,8 @@ type SpinOp =
   | { k: 'spin_pair'; a: number; b: number }
   | { k: 'retry'; v: number; c: number }
   | { k: 'locked_write'; v: number; val: number }
-  | { k: 'read'; v: number };
+  | { k: 'read'; v: number }
+  | { k: 'cond_write'; v: number; c: number; w: number; val: number };
 
 const spinOp: fc.Arbitrary<SpinOp> = fc.oneof(
   fc.record({
@@ -340,6 +341,13 @@ const spinOp: fc.Arbitrary<SpinOp> = fc.oneof(
   fc.record({ k: fc.constant('retry' as const), v: fc.nat(1), c: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ k: fc.constant('locked_write' as const), v: fc.nat(1), val: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ k: fc.constant('read' as const), v: fc.nat(1) }),
+  fc.record({
+    k: fc.constant('cond_write' as const),
+    v: fc.nat(1),
+    c: fc.integer({ min: 0, max: 2 }),
+    w: fc.nat(1),
+    val: fc.integer({ min: 0, max: 2 }),
+  }),
 );
 
 export const spinProgramArb: fc.Arbitrary<string> = fc
@@ -362,6 +370,8 @@ function renderSpinOp(o: SpinOp): string {
       return `\tmutex_lock(&m0);\n\tx${o.v} = ${o.val};\n\tmutex_unlock(&m0);\n`;
     case 'read':
       return `\tl += READ_ONCE(x${o.v});\n`;
+    case 'cond_write':
+      return `\tif (READ_ONCE(x${o.v}) == ${o.c})\n\t\tx${o.w} = ${o.val};\n`;
   }
 }
 

@@ -77,6 +77,51 @@ void thread_t2(void) { x0 = 0; res2 = 1; }
     }
   });
 
+  it("a spin-wait's end reversed before the write that enabled it hides no other reversal (optimal DPOR)", async () => {
+    // an independent review's counterexamples to the rule above without its wakeup-tree guard: the disabled branch
+    // was taken to cover a reversal of t2's read (p1: a final state lost) or of the other waiter (p2: a race lost)
+    const p1 = `static int x, res0, res2;
+void thread_t0(void)
+{
+\twhile (READ_ONCE(x) != 1)
+\t\tcpu_relax();
+\tres0 = 1;
+}
+void thread_t1(void) { WRITE_ONCE(x, 1); }
+void thread_t2(void)
+{
+\tif (READ_ONCE(x) == 0)
+\t\tx = 2;
+}
+`;
+    const p2 = `static int x;
+void thread_t0(void)
+{
+\twhile (READ_ONCE(x) != 1)
+\t\tcpu_relax();
+}
+void thread_t1(void) { x = 1; }
+void thread_t2(void)
+{
+\twhile (READ_ONCE(x) != 2)
+\t\tcpu_relax();
+}
+`;
+    for (const src of [p1, p2]) {
+      const dfs = await outcomes(src, 'dfs');
+      for (const [strategy, cache] of [
+        ['dpor', false],
+        ['source-dpor', false],
+        ['dpor', true],
+        ['source-dpor', true],
+      ] as const) {
+        const o = await outcomes(src, strategy, 10_000, cache);
+        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+      }
+    }
+  });
+
   it("xa_alloc's store of the id conflicts with a plain read of it", async () => {
     const src = `static u32 gid;
 static struct xarray xa;

@@ -304,6 +304,84 @@ describe('StateCache storing equal summaries once', () => {
     }
   });
 
+  // from an independent review's mutations of StateCache.store, each of which these catch
+  const back = (p: Int32Array) => plain(Summary.of(p, N));
+  it('gives a state pointed at a shared summary that summary, wherever in its arena it lies', () => {
+    const cache = new StateCache(N, 4, 64);
+    for (let d = 100; d < 140; d++) {
+      const a = new Summary(N);
+      a.add(d, [5, -1, 2]);
+      cache.close({ h1: d, h2: d }, 0, a, 0);
+    }
+    const b = new Summary(N);
+    b.add(2, [7, 3, -1]);
+    cache.close({ h1: 2, h2: 2 }, 0, b, 0);
+    // the same distances from a state at depth 10
+    const b2 = new Summary(N);
+    b2.add(2, [17, 13, -1]);
+    cache.close({ h1: 3, h2: 3 }, 0, b2, 10);
+    expect(back(cache.covering({ h1: 3, h2: 3 }, 7, 10)!.summary)).toEqual([[2, [17, 13, -1]]]);
+  });
+
+  it('tells apart different summaries whose hashes collide', () => {
+    // 200,000 distinct one-entry summaries: a 30-bit hash collides among them about 20 times
+    const cache = new StateCache(N);
+    const M = 200_000;
+    for (let d = 0; d < M; d++) {
+      const s = new Summary(N);
+      s.add(d, [d % 200, -1, (d * 7) % 200]);
+      cache.close({ h1: d, h2: d * 31 }, 0, s, 0);
+    }
+    let wrong = 0;
+    for (let d = 0; d < M; d++) {
+      const got = back(cache.covering({ h1: d, h2: d * 31 }, 7, 0)!.summary);
+      const [[k, pos]] = got as [[number, number[]]];
+      if (k !== d || pos[0] !== d % 200 || pos[1] !== -1 || pos[2] !== (d * 7) % 200) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it('stores anew a summary equal to one in an arena dropped when the newest was made', () => {
+    // 12 entries of 16-bit distances (36 ints) are more than an arena of 16: each gets one of its own, and a bound of
+    // 40 keeps only the newest
+    const big = (base: number) => {
+      const s = new Summary(N);
+      for (let k = 0; k < 12; k++) s.add(base + k, [300 + k, -1, 2]);
+      return s;
+    };
+    const cache = new StateCache(N, 4, 16, 40);
+    cache.close({ h1: 1, h2: 1 }, 0, big(0), 0);
+    cache.close({ h1: 2, h2: 2 }, 0, big(100), 0);
+    expect(cache.covering({ h1: 1, h2: 1 }, 7, 0)).toBeUndefined();
+    cache.close({ h1: 3, h2: 3 }, 0, big(0), 0);
+    expect(back(cache.covering({ h1: 3, h2: 3 }, 7, 0)!.summary)).toEqual(plain(big(0)));
+    expect(cache.dropped).toBe(2);
+  });
+
+  it('never points a summary whose ints are all zero at room not yet written', () => {
+    const cache = new StateCache(N, 4, 64);
+    // at depth 5, every position is before the state: the entry encodes as [0, 0]
+    const zero = () => {
+      const s = new Summary(N);
+      s.add(0, [1, -1, 2]);
+      return s;
+    };
+    const put = (d: number) => {
+      const a = new Summary(N);
+      a.add(d, [5, -1, 2]);
+      cache.close({ h1: d, h2: d }, 0, a, 0);
+    };
+    // arenas of 2, 2, 4, 8, 16, 32, 64 ints: the 63rd summary at offset 60 of the seventh
+    for (let d = 100; d < 162; d++) put(d);
+    cache.close({ h1: 1, h2: 1 }, 0, zero(), 5);
+    put(300);
+    put(301);
+    // a new arena with two summaries in it, its offset 60 not written yet
+    cache.close({ h1: 2, h2: 2 }, 0, zero(), 5);
+    for (let d = 400; d < 440; d++) put(d);
+    expect(back(cache.covering({ h1: 2, h2: 2 }, 7, 5)!.summary)).toEqual([[0, [-1, -1, -1]]]);
+  });
+
   it('never points a state at an equal summary in a dropped arena', () => {
     const cache = new StateCache(N, 4, 16, 64);
     const one = (d: number) => {
