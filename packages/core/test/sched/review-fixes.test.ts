@@ -13,9 +13,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useParser } from '../helpers.js';
-import { outcomes } from './outcomes.js';
+import { type Outcome, outcomes } from './outcomes.js';
 
 useParser();
+
+/** Optimal and source-DPOR, stateless and stateful, reach `dfs`'s final states and finding keys on `src`. */
+async function expectEveryDporModeAsDfs(src: string, dfs: Outcome): Promise<void> {
+  for (const [strategy, cache] of [
+    ['dpor', false],
+    ['source-dpor', false],
+    ['dpor', true],
+    ['source-dpor', true],
+  ] as const) {
+    const o = await outcomes(src, strategy, 10_000, cache);
+    expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+    expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+  }
+}
 
 describe('review fixes', () => {
   it('two timed waiters on one complete(): each gets it in some execution, for every DPOR mode', async () => {
@@ -35,16 +49,7 @@ void thread_t1(void) { res2 = wait_for_completion_timeout(&c, 20) > 0; }
       const dfs = await outcomes(src, 'dfs');
       expect(dfs.finals.size).toBe(2);
       expect(dfs.keys.size).toBe(2);
-      for (const [strategy, cache] of [
-        ['dpor', false],
-        ['source-dpor', false],
-        ['dpor', true],
-        ['source-dpor', true],
-      ] as const) {
-        const o = await outcomes(src, strategy, 10_000, cache);
-        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-      }
+      await expectEveryDporModeAsDfs(src, dfs);
     }
   });
 
@@ -65,16 +70,7 @@ void thread_t2(void) { x0 = 0; res2 = 1; }
     // both writes race with the loop's read and with the re-read at the end of the wait, and the waiter may spin forever
     expect(dfs.keys.size).toBe(5);
     expect([...dfs.keys].filter((k) => k.startsWith('data-race:')).length).toBe(4);
-    for (const [strategy, cache] of [
-      ['dpor', false],
-      ['source-dpor', false],
-      ['dpor', true],
-      ['source-dpor', true],
-    ] as const) {
-      const o = await outcomes(src, strategy, 10_000, cache);
-      expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-      expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-    }
+    await expectEveryDporModeAsDfs(src, dfs);
   });
 
   it("a spin-wait's end reversed before the write that enabled it hides no other reversal (optimal DPOR)", async () => {
@@ -109,16 +105,7 @@ void thread_t2(void)
 `;
     for (const src of [p1, p2]) {
       const dfs = await outcomes(src, 'dfs');
-      for (const [strategy, cache] of [
-        ['dpor', false],
-        ['source-dpor', false],
-        ['dpor', true],
-        ['source-dpor', true],
-      ] as const) {
-        const o = await outcomes(src, strategy, 10_000, cache);
-        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-      }
+      await expectEveryDporModeAsDfs(src, dfs);
     }
   });
 
