@@ -442,7 +442,8 @@ export class StateCache {
     entries: number,
   ): boolean {
     const at = same.get(h);
-    if (at === undefined || chunk < 0 || at % ENTRIES_SCALE !== entries) return false;
+    if (at === undefined || at % ENTRIES_SCALE !== entries) return false;
+    // dropped (null), or no such arena yet (a negative index)
     const c = this.chunks[chunk];
     if (!c) return false;
     const o = Math.floor(at / ENTRIES_SCALE);
