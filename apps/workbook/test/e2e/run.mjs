@@ -37,11 +37,17 @@ const args = new Map(
 const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
 const metricsFile = join(root, '.test-results', 'e2e-metrics.json');
 
+/** What failed, one line each (test name and the first line of its error), for the summary at the end. */
+const failures = [];
+
 function finish(passed, failed, note) {
-  if (note) console.log(note);
+  if (note) {
+    console.log(note);
+    failures.push(note);
+  }
   const metrics = existsSync(metricsFile) ? JSON.parse(readFileSync(metricsFile, 'utf8')) : {};
   if (typeof args.get('results') === 'string')
-    writeFileSync(args.get('results'), JSON.stringify({ passed, failed, metrics }, null, 2) + '\n');
+    writeFileSync(args.get('results'), JSON.stringify({ passed, failed, failures, metrics }, null, 2) + '\n');
   console.log(`\nbrowser suite: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
@@ -104,6 +110,7 @@ async function suite(files, suiteEnv, path) {
   if (!up) {
     server.kill();
     console.log(`astro preview did not answer on ${base}`);
+    failures.push(`astro preview did not answer on ${base}`);
     return [0, 1];
   }
   let p = 0;
@@ -115,17 +122,25 @@ async function suite(files, suiteEnv, path) {
     if (e.details?.type !== 'suite') p++;
   });
   stream.on('test:fail', (e) => {
-    if (e.details?.type !== 'suite') f++;
+    if (e.details?.type === 'suite') return;
+    f++;
+    const why = String(e.details?.error?.cause?.message ?? e.details?.error?.message ?? '').split('\n')[0];
+    failures.push(`${path || '/'} ${e.name}: ${why.slice(0, 300)}`);
   });
   stream.compose(spec).pipe(process.stdout);
   await new Promise((resolve) => stream.on('end', resolve));
   server.kill();
-  if (p + f === 0) f++; // the browser tests did not run at all
+  if (p + f === 0) {
+    f++; // the browser tests did not run at all
+    failures.push(`${path || '/'}: the browser tests did not run`);
+  }
   return [p, f];
 }
 
 let passed = Number(siteCheckPassed) + Number(typecheckPassed);
 let failed = 2 - passed;
+if (!siteCheckPassed) failures.push('site check (test/site-check.mjs)');
+if (!typecheckPassed) failures.push('tsc -p apps/workbook --noEmit');
 Object.assign(process.env, {
   TEARDOWN_SCREENSHOTS: args.has('screenshots') ? join(root, 'docs/screenshots') : '',
   TEARDOWN_METRICS: metricsFile,
@@ -165,7 +180,10 @@ if (!args.has('no-subpath')) {
     spawnSync(process.execPath, [join(app, 'test/site-check.mjs')], { cwd: app, stdio: 'inherit', env: sub }).status ===
       0;
   if (check) passed++;
-  else failed++;
+  else {
+    failed++;
+    failures.push('the sub-path build (/teardown/) or its site check');
+  }
   if (b.status === 0) {
     process.env.TEARDOWN_SCREENSHOTS = '';
     const [p, f] = await suite([join(here, 'exercise.e2e.mjs')], sub, '/teardown');
