@@ -45,7 +45,6 @@ import {
   type PackedSummary,
   Summary,
   addEvent,
-  entries,
   eventPositions,
   mergePacked,
   unionSummaries,
@@ -423,9 +422,7 @@ export class DporStrategy implements Strategy {
     if (last) mergePacked(last.summary!, hit, events.length);
     // race detection recorded the whole execution
     const idx = this.last.indexes();
-    summaryRaces(events, vc, this.n, entries(hit, this.n), this.last, (i) =>
-      summaryBacktrack(this.path[i]!, i, events, vc, idx),
-    );
+    summaryRaces(events, vc, this.n, hit, this.last, (i) => summaryBacktrack(this.path[i]!, i, events, vc, idx));
   }
 
   coverage(): Coverage {

@@ -47,33 +47,25 @@ import { DigestTable } from '../state/digest-table.js';
  * partner lies between the state and it races with that partner instead,
  * which is in the summary too; so every race a stateless exploration of the
  * future would find with the prefix is among these. `last` has recorded
- * exactly `events`. Calls `race(i, p)`.
+ * exactly `events`. `summary`: the state's, packed (`[key, positions...]` per entry). Calls `race(i, p)`.
  */
 export function summaryRaces(
   events: readonly Event[],
   vc: readonly Int32Array[],
   n: number,
-  summary: Iterable<[number, Int32Array]>,
+  summary: PackedSummary,
   last: LastAccesses,
   race: (i: number, p: number) => void,
 ): void {
   const d = events.length;
   if (last.length !== d) throw new Error(`teardown: summaryRaces over ${d} events with ${last.length} recorded`);
   const global = last.global;
-  const before = (c: number, j: number) => covers(vc[j]!, events[c]!.tid, last.idx(c));
-  // does prefix event c happen before every such access? through a thread with a step after the state
-  // that happens before it: c's own thread, or one whose last prefix step c happens before
-  const ordered = (c: number, at: Int32Array) => {
-    for (let r = 0; r < n; r++) {
-      if (at[r]! < d) continue;
-      if (r === events[c]!.tid) return true;
-      const lr = last.lastOf(r);
-      if (lr >= 0 && before(c, lr)) return true;
-    }
-    return false;
-  };
-  const cands: number[] = [];
-  for (const [k, at] of summary) {
+  const w = n + 1;
+  // (no closures or arrays per entry: this runs for every entry of every summary a pruned execution meets)
+  const cands = candScratch;
+  const ok = okScratch;
+  for (let o = 0; o < summary.length; o += w) {
+    const k = summary[o]!;
     const loc = Math.floor(k / 128);
     const p = (k % 128) >> 3;
     const kind = k & 7;
@@ -86,11 +78,59 @@ export function summaryRaces(
       if (kind !== ADD) last.addsSince(loc, cands);
     }
     if (!cands.length) continue;
-    const ok = cands.filter((c) => events[c]!.tid !== p && c > global && !events[c]!.global && !ordered(c, at));
+    ok.length = 0;
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i]!;
+      const ec = events[c]!;
+      if (ec.tid !== p && c > global && !ec.global && !orderedBefore(events, vc, n, d, last, c, summary, o + 1))
+        ok.push(c);
+    }
     // acquisitions race with every candidate (see dpor.ts: a reader before another may still hold the lock)
     const acquisition = kind === TAKE || kind === TAKE_SHARED;
-    for (const c of ok) if (acquisition || !ok.some((c2) => c2 !== c && before(c, c2))) race(c, p);
+    for (let i = 0; i < ok.length; i++) {
+      const c = ok[i]!;
+      let immediate = true;
+      if (!acquisition)
+        for (let m = 0; m < ok.length; m++) {
+          const c2 = ok[m]!;
+          if (c2 !== c && covers(vc[c2]!, events[c]!.tid, last.idx(c))) {
+            immediate = false;
+            break;
+          }
+        }
+      if (immediate) race(c, p);
+    }
   }
+}
+
+/** summaryRaces' candidates and kept candidates (it is not re-entered). */
+const candScratch: number[] = [];
+const okScratch: number[] = [];
+
+/**
+ * Does prefix event `c` happen before every access of the summary entry
+ * whose positions start at `summary[at]`: through a thread with a step after
+ * the state (position `d` or later) that happens before it, that is `c`'s own
+ * thread or one whose last prefix step `c` happens before?
+ */
+function orderedBefore(
+  events: readonly Event[],
+  vc: readonly Int32Array[],
+  n: number,
+  d: number,
+  last: LastAccesses,
+  c: number,
+  summary: PackedSummary,
+  at: number,
+): boolean {
+  const tc = events[c]!.tid;
+  for (let r = 0; r < n; r++) {
+    if (summary[at + r]! < d) continue;
+    if (r === tc) return true;
+    const lr = last.lastOf(r);
+    if (lr >= 0 && covers(vc[lr]!, tc, last.idx(c))) return true;
+  }
+  return false;
 }
 
 /** A fully explored state: the sleep set it was explored with (thread mask) and its future's summary. */
