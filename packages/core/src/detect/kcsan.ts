@@ -256,19 +256,26 @@ export class Kcsan {
   hashInto(h: Hash64, threads: readonly { done: boolean }[]): void {
     const workers = this.nthreads - 1;
     const vc = this.vc;
+    // (scratch arrays with counts of their own, written by index: no array is truncated per digest, which V8
+    // does in a runtime call; they may keep the last digest's entries until the next)
     const ended = endedScratch;
-    ended.length = 0;
-    for (let u = 0; u < workers; u++) ended.push(threads[u]!.done);
+    for (let u = 0; u < workers; u++) ended[u] = threads[u]!.done;
     // per component u: the thresholds (u's own epoch while u runs, then u's live epochs), kept sorted and unique
+    // in th[u][0 .. thLen[u])
     const th = thresholdScratch(workers);
+    const thLen = thresholdLengths(workers);
     for (let u = 0; u < workers; u++) {
-      th[u]!.length = 0;
-      if (!ended[u]) th[u]!.push(vc[u]![u]!);
+      if (ended[u]) thLen[u] = 0;
+      else {
+        th[u]![0] = vc[u]![u]!;
+        thLen[u] = 1;
+      }
     }
     // the live entries, each found once: per live shadow its write (or null) and its reads and additions
-    // (liveEnd[i]: the end of shadow i's in liveE)
+    // (liveEnd[2i], liveEnd[2i + 1]: the ends of shadow i's reads and additions in liveE)
     const { liveSh, liveW, liveE, liveEnd } = liveScratch;
-    liveSh.length = liveW.length = liveE.length = liveEnd.length = 0;
+    let nLive = 0;
+    let nE = 0;
     const act = this.active;
     let kept = 0;
     for (let i = 0; i < act.length; i++) {
@@ -277,31 +284,39 @@ export class Kcsan {
       let any = false;
       let w = sh.w;
       if (w && this.isLive(w.tid, w.c, ended)) {
-        insertSorted(th[w.tid]!, w.c);
+        thLen[w.tid] = insertSorted(th[w.tid]!, thLen[w.tid]!, w.c);
         any = true;
       } else w = null;
-      const e0 = liveE.length;
-      for (const r of sh.r)
+      const e0 = nE;
+      const rs = sh.r;
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k]!;
         if (this.isLive(r.tid, r.c, ended)) {
-          insertSorted(th[r.tid]!, r.c);
-          liveE.push(r);
+          thLen[r.tid] = insertSorted(th[r.tid]!, thLen[r.tid]!, r.c);
+          liveE[nE++] = r;
         }
-      const e1 = liveE.length;
-      for (const e of sh.a)
+      }
+      const e1 = nE;
+      const as = sh.a;
+      for (let k = 0; k < as.length; k++) {
+        const e = as[k]!;
         if (this.isLive(e.tid, e.c, ended)) {
-          insertSorted(th[e.tid]!, e.c);
-          liveE.push(e);
+          thLen[e.tid] = insertSorted(th[e.tid]!, thLen[e.tid]!, e.c);
+          liveE[nE++] = e;
         }
-      if (any || liveE.length > e0) {
-        liveSh.push(sh);
-        liveW.push(w);
-        liveEnd.push(e1, liveE.length);
+      }
+      if (any || nE > e0) {
+        liveSh[nLive] = sh;
+        liveW[nLive] = w;
+        liveEnd[2 * nLive] = e1;
+        liveEnd[2 * nLive + 1] = nE;
+        nLive++;
         act[kept++] = id;
       } else this.isActive[id] = false;
     }
-    act.length = kept;
+    if (kept !== act.length) act.length = kept;
     // an ended thread's clock decides nothing any more (it accesses nothing; check joins every clock)
-    for (let u = 0; u < workers; u++) h.seq(ended[u] ? 0x6a09e667 : clockRanks(vc[u]!, th, workers));
+    for (let u = 0; u < workers; u++) h.seq(ended[u] ? 0x6a09e667 : clockRanks(vc[u]!, th, thLen, workers));
     let a = 0;
     let b = 0;
     const sync = this.sync;
@@ -310,7 +325,7 @@ export class Kcsan {
     for (let i = 0; i < sync.length; i++) {
       const c = sync[i];
       if (!c) continue;
-      const ch = clockRanks(c, th, workers);
+      const ch = clockRanks(c, th, thLen, workers);
       if (ch === 0) continue;
       const x = fmix(syncHash[i]! ^ ch);
       a = (a + x) | 0;
@@ -320,12 +335,12 @@ export class Kcsan {
     a = 0;
     b = 0;
     let from = 0;
-    for (let i = 0; i < liveSh.length; i++) {
+    for (let i = 0; i < nLive; i++) {
       let x = locHash[liveSh[i]!.id]!;
       const w = liveW[i];
       if (w) {
         if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
-        x = fmix(x ^ w.hb ^ Math.imul(rankOf(th[w.tid]!, w.c) + 7, 0x165667b1));
+        x = fmix(x ^ w.hb ^ Math.imul(rankOf(th[w.tid]!, thLen[w.tid]!, w.c) + 7, 0x165667b1));
       } else x = fmix(x ^ 0x2545f491);
       let r = 0;
       const mid = liveEnd[2 * i]!;
@@ -333,12 +348,12 @@ export class Kcsan {
       for (let k = from; k < mid; k++) {
         const e = liveE[k] as ReadEntry;
         if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
-        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
+        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
       }
       for (let k = mid; k < to; k++) {
         const e = liveE[k] as AddEntry;
         if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
-        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
+        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
       }
       from = to;
       x = fmix(x ^ r);
@@ -346,8 +361,6 @@ export class Kcsan {
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
-    // the scratch keeps no detector's entries alive
-    liveSh.length = liveW.length = liveE.length = 0;
   }
 
   /**
@@ -582,14 +595,17 @@ export class Kcsan {
   }
 }
 
-/** Insert `v` into the sorted array `a` of distinct numbers, unless it is there (the arrays are short: a linear shift). */
-function insertSorted(a: number[], v: number): void {
-  let i = a.length;
+/**
+ * Insert `v` into `a[0 .. len)`, sorted and of distinct numbers, unless it is there; returns the new length
+ * (the arrays are short: a linear shift).
+ */
+function insertSorted(a: number[], len: number, v: number): number {
+  let i = len;
   while (i > 0 && a[i - 1]! > v) i--;
-  if (i > 0 && a[i - 1] === v) return;
-  a.push(v);
-  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
+  if (i > 0 && a[i - 1] === v) return len;
+  for (let k = len; k > i; k--) a[k] = a[k - 1]!;
   a[i] = v;
+  return len + 1;
 }
 
 /** Put `e` in a list of at most one entry per task: in place of the task's entry, or at the end. */
@@ -607,7 +623,13 @@ function thresholdScratch(n: number): number[][] {
   while (thresholds.length < n) thresholds.push([]);
   return thresholds;
 }
-/** hashInto's live entries (reused by every digest: hashInto runs to completion). */
+/** The lengths of the threshold arrays (the arrays keep older entries past them). */
+let thresholdLens = new Int32Array(8);
+function thresholdLengths(n: number): Int32Array {
+  if (thresholdLens.length < n) thresholdLens = new Int32Array(2 * n);
+  return thresholdLens;
+}
+/** hashInto's live entries (reused by every digest: hashInto runs to completion; counts are its own). */
 const liveScratch = {
   liveSh: [] as Shadow[],
   liveW: [] as (WriteEntry | null)[],
@@ -615,10 +637,10 @@ const liveScratch = {
   liveEnd: [] as number[],
 };
 
-/** How many of the sorted thresholds `a` the value `v` reaches. */
-function rankOf(a: readonly number[], v: number): number {
+/** How many of the sorted thresholds `a[0 .. len)` the value `v` reaches. */
+function rankOf(a: readonly number[], len: number, v: number): number {
   let lo = 0;
-  let hi = a.length;
+  let hi = len;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (a[mid]! <= v) lo = mid + 1;
@@ -628,11 +650,11 @@ function rankOf(a: readonly number[], v: number): number {
 }
 
 /** Hash of a clock's ranks among the thresholds, per scenario thread; 0 when it reaches none. */
-function clockRanks(c: VClock, th: readonly number[][], workers: number): number {
+function clockRanks(c: VClock, th: readonly number[][], thLen: Int32Array, workers: number): number {
   let x = 0x2545f491;
   let zero = true;
   for (let u = 0; u < workers; u++) {
-    const r = rankOf(th[u]!, c[u]!);
+    const r = rankOf(th[u]!, thLen[u]!, c[u]!);
     if (r) zero = false;
     x = fmix(x ^ Math.imul(r + 1, 0x9e3779b1) ^ u);
   }

@@ -527,40 +527,42 @@ export class DporStrategy implements Strategy {
 
     /** Races of event e (with program-order predecessor pj). */
     const racesOf = (e: Event, pj: number, out: number[]) => {
-      out.length = 0;
+      // (arrays emptied only when not empty, `since` once per event: V8 truncates an array in a runtime call)
+      if (out.length !== 0) out.length = 0;
       // a global event (a timer firing at quiescence) races on what it reads, unless it is never the later
       // event of a race (a woken return: kernel/waitqueue.ts)
       if (e.noRace) return;
       const idx = last.indexes();
-      cands.length = 0;
+      if (cands.length !== 0) cands.length = 0;
+      if (since.length !== 0) since.length = 0;
       const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
       for (const r of e.reads) {
         if (r === lockLoc) continue;
         const lw = last.lastWrite(r);
         if (lw >= 0) cand(lw);
-        since.length = 0;
+        const s0 = since.length;
         last.addsSince(r, since);
-        for (const x of since) cand(x);
+        for (let k = s0; k < since.length; k++) cand(since[k]!);
       }
       for (const x of e.adds) {
         if (x === lockLoc) continue;
         const lw = last.lastWrite(x);
         if (lw >= 0) cand(lw);
-        since.length = 0;
+        const s0 = since.length;
         last.readsSince(x, since);
-        for (const r of since) cand(r);
+        for (let k = s0; k < since.length; k++) cand(since[k]!);
       }
       for (const w of e.writes) {
         if (w === lockLoc) continue;
         const lw = last.lastWrite(w);
         if (lw >= 0) cand(lw);
-        since.length = 0;
+        const s0 = since.length;
         last.readsSince(w, since);
         last.addsSince(w, since);
-        for (const r of since) cand(r);
+        for (let k = s0; k < since.length; k++) cand(since[k]!);
       }
       const g = last.global;
-      list.length = 0;
+      if (list.length !== 0) list.length = 0;
       for (const c of cands) if (mayRace(events, vc, idx, e, pj, c, g)) list.push(c);
       for (const c of list) {
         // immediate: c must not happen before another direct predecessor of e
@@ -573,7 +575,7 @@ export class DporStrategy implements Strategy {
         if (imm) out.push(c);
       }
       if (e.acq >= 0) {
-        acqs.length = 0;
+        if (acqs.length !== 0) acqs.length = 0;
         last.acquisitions(e.acq, e.acqShared, acqs);
         // every one, not only those that happen before no other: a reader that took the lock before another
         // reader may still hold it when the other takes it, so reversing only the later one can put this

@@ -246,9 +246,12 @@ export class Explorer {
         cut = abandoned = true;
         break;
       }
-      enabled.length = 0;
-      for (let t = 0; t < n; t++) if (m.enabled(t)) enabled.push(t);
-      if (enabled.length === 0) {
+      // written by index, truncated only when fewer threads are enabled than at the last step (V8 truncates an
+      // array in a runtime call)
+      let ne = 0;
+      for (let t = 0; t < n; t++) if (m.enabled(t)) enabled[ne++] = t;
+      if (enabled.length !== ne) enabled.length = ne;
+      if (ne === 0) {
         const to = m.fireableTimeout();
         if (to < 0) break;
         enabled.push(to);

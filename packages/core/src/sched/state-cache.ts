@@ -61,7 +61,8 @@ export function summaryRaces(
   if (last.length !== d) throw new Error(`teardown: summaryRaces over ${d} events with ${last.length} recorded`);
   const global = last.global;
   const w = n + 1;
-  // (no closures or arrays per entry: this runs for every entry of every summary a pruned execution meets)
+  // (no closures, arrays or array truncations per entry: this runs for every entry of every summary a pruned
+  // execution meets; each entry's candidates are cands[from..], its kept ones ok[from2..])
   const cands = candScratch;
   const ok = okScratch;
   for (let o = 0; o < summary.length; o += w) {
@@ -69,7 +70,7 @@ export function summaryRaces(
     const loc = Math.floor(k / 128);
     const p = (k % 128) >> 3;
     const kind = k & 7;
-    cands.length = 0;
+    const from = cands.length;
     if (kind === TAKE || kind === TAKE_SHARED) last.acquisitions(loc, kind === TAKE_SHARED, cands);
     else {
       const lw = last.lastWrite(loc);
@@ -77,9 +78,8 @@ export function summaryRaces(
       if (kind !== READ) last.readsSince(loc, cands);
       if (kind !== ADD) last.addsSince(loc, cands);
     }
-    if (!cands.length) continue;
-    ok.length = 0;
-    for (let i = 0; i < cands.length; i++) {
+    const from2 = ok.length;
+    for (let i = from; i < cands.length; i++) {
       const c = cands[i]!;
       const ec = events[c]!;
       if (ec.tid !== p && c > global && !ec.global && !orderedBefore(events, vc, n, d, last, c, summary, o + 1))
@@ -87,11 +87,11 @@ export function summaryRaces(
     }
     // acquisitions race with every candidate (see dpor.ts: a reader before another may still hold the lock)
     const acquisition = kind === TAKE || kind === TAKE_SHARED;
-    for (let i = 0; i < ok.length; i++) {
+    for (let i = from2; i < ok.length; i++) {
       const c = ok[i]!;
       let immediate = true;
       if (!acquisition)
-        for (let m = 0; m < ok.length; m++) {
+        for (let m = from2; m < ok.length; m++) {
           const c2 = ok[m]!;
           if (c2 !== c && covers(vc[c2]!, events[c]!.tid, last.idx(c))) {
             immediate = false;
@@ -101,6 +101,8 @@ export function summaryRaces(
       if (immediate) race(c, p);
     }
   }
+  cands.length = 0;
+  ok.length = 0;
 }
 
 /** summaryRaces' candidates and kept candidates (it is not re-entered). */
