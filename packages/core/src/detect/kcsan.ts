@@ -271,6 +271,14 @@ export class Kcsan {
         thLen[u] = 1;
       }
     }
+    // an entry (task t, epoch c) can still race when c > cover[t], the least component t of the clocks of the
+    // other scenario threads still running (none: 2^31 - 1, nothing is live); worked out once per digest
+    const cover = coverScratch(workers);
+    for (let t = 0; t < workers; t++) {
+      let m = 0x7fffffff;
+      for (let u = 0; u < workers; u++) if (u !== t && !ended[u] && vc[u]![t]! < m) m = vc[u]![t]!;
+      cover[t] = m;
+    }
     // the live entries, each found once: per live shadow its write (or null) and its reads and additions
     // (liveEnd[2i], liveEnd[2i + 1]: the ends of shadow i's reads and additions in liveE)
     const { liveSh, liveW, liveE, liveEnd } = liveScratch;
@@ -283,7 +291,7 @@ export class Kcsan {
       const sh = this.shadow[id]!;
       let any = false;
       let w = sh.w;
-      if (w && this.isLive(w.tid, w.c, ended)) {
+      if (w && w.tid < workers && w.c > cover[w.tid]!) {
         thLen[w.tid] = insertSorted(th[w.tid]!, thLen[w.tid]!, w.c);
         any = true;
       } else w = null;
@@ -291,7 +299,7 @@ export class Kcsan {
       const rs = sh.r;
       for (let k = 0; k < rs.length; k++) {
         const r = rs[k]!;
-        if (this.isLive(r.tid, r.c, ended)) {
+        if (r.tid < workers && r.c > cover[r.tid]!) {
           thLen[r.tid] = insertSorted(th[r.tid]!, thLen[r.tid]!, r.c);
           liveE[nE++] = r;
         }
@@ -300,7 +308,7 @@ export class Kcsan {
       const as = sh.a;
       for (let k = 0; k < as.length; k++) {
         const e = as[k]!;
-        if (this.isLive(e.tid, e.c, ended)) {
+        if (e.tid < workers && e.c > cover[e.tid]!) {
           thLen[e.tid] = insertSorted(th[e.tid]!, thLen[e.tid]!, e.c);
           liveE[nE++] = e;
         }
@@ -361,18 +369,6 @@ export class Kcsan {
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
-  }
-
-  /**
-   * Can task `tid`'s access at epoch `c` still race: is there a scenario
-   * thread, not ended (`ended[u]`), whose clock does not cover it?
-   */
-  private isLive(tid: number, c: number, ended: readonly boolean[]): boolean {
-    const workers = this.nthreads - 1;
-    if (tid >= workers) return false;
-    const vc = this.vc;
-    for (let u = 0; u < workers; u++) if (u !== tid && !ended[u] && vc[u]![tid]! < c) return true;
-    return false;
   }
 
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */
@@ -622,6 +618,12 @@ const thresholds: number[][] = [];
 function thresholdScratch(n: number): number[][] {
   while (thresholds.length < n) thresholds.push([]);
   return thresholds;
+}
+/** hashInto's per-task cover of the others' clocks. */
+let coverArr = new Int32Array(8);
+function coverScratch(n: number): Int32Array {
+  if (coverArr.length < n) coverArr = new Int32Array(2 * n);
+  return coverArr;
 }
 /** The lengths of the threshold arrays (the arrays keep older entries past them). */
 let thresholdLens = new Int32Array(8);
