@@ -265,11 +265,6 @@ export function pack(s: Summary): PackedSummary {
   return s.pack();
 }
 
-/** The entries of a packed summary of `n` threads. */
-export function* entries(p: PackedSummary, n: number): Generator<[number, Int32Array]> {
-  for (let o = 0; o < p.length; o += n + 1) yield [p[o]!, p.subarray(o + 1, o + 1 + n)];
-}
-
 /**
  * The entries of a cached state's summary as seen from a path that reached
  * it at depth `depth`: positions before the state are the first path's, not
@@ -277,9 +272,9 @@ export function* entries(p: PackedSummary, n: number): Generator<[number, Int32A
  */
 export function* reachedAt(p: PackedSummary, n: number, depth: number): Generator<[number, Int32Array]> {
   const at = new Int32Array(n);
-  for (const [k, pos] of entries(p, n)) {
-    for (let q = 0; q < n; q++) at[q] = pos[q]! >= depth ? pos[q]! : -1;
-    yield [k, at];
+  for (let o = 0; o < p.length; o += n + 1) {
+    for (let q = 0; q < n; q++) at[q] = p[o + 1 + q]! >= depth ? p[o + 1 + q]! : -1;
+    yield [p[o]!, at];
   }
 }
 
