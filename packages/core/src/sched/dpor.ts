@@ -39,7 +39,16 @@ export { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } fr
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
-import { type StateCache, boundedStateCache, summaryBacktrack, summaryRaces } from './state-cache.js';
+import {
+  DEFAULT_STATE_CACHE_BYTES,
+  DEFAULT_STATE_CACHE_EVERY,
+  type StateCache,
+  boundedStateCache,
+  statefulCoverage,
+  summaryBacktrack,
+  summaryRaces,
+} from './state-cache.js';
+
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
@@ -71,8 +80,13 @@ interface PathNode {
   sleep0: number;
   /** With the state cache: the threads enabled at the node. */
   enabled: readonly number[];
-  /** With the state cache: what the explored future of the node touches (./summary.ts). */
+  /**
+   * With the state cache: what the explored future of the node touches (./summary.ts), at the root and the
+   * nodes whose state is kept (a digest); null at the others, whose future goes into `owner`'s.
+   */
   summary: Summary | null;
+  /** With the state cache: the depth of the nearest node at or above this one that has a summary. */
+  owner: number;
   /** Executions ended when a reversal last changed the wakeup tree (for ./split.ts: quiet nodes are handed out). */
   touched: number;
 }
@@ -91,6 +105,11 @@ export interface DporOptions {
   /** With `stateCache`: the most memory its summaries take, in bytes, at least 256 or Infinity (default {@link DEFAULT_STATE_CACHE_BYTES}). */
   stateCacheBytes?: number;
   /**
+   * With `stateCache`: the explorer keeps the states at the depths this divides (its
+   * ExploreOptions.stateCacheEvery, default 2), said on the coverage line.
+   */
+  stateCacheEvery?: number;
+  /**
    * Explore only this subtree, for another explorer that owns the nodes
    * above it (./split.ts): replay `unit.prefix`, explore below the child
    * `unit.branch` of the node at `unit.depth` with the sleep set `unit.sleep`,
@@ -100,17 +119,6 @@ export interface DporOptions {
   unit?: DporUnit;
   onForeign?: (r: ForeignReversal) => void;
 }
-
-/** `512 MB`, `4 KB`, `256 bytes`: a memory bound for the coverage line. */
-function byteSize(b: number): string {
-  if (b === Number.POSITIVE_INFINITY) return 'no';
-  if (b >= 2 ** 20) return `${Math.round(b / 2 ** 20)} MB`;
-  if (b >= 1024) return `${Math.round(b / 1024)} KB`;
-  return `${b} bytes`;
-}
-
-/** The default bound on a state cache's summaries (512 MB). */
-export const DEFAULT_STATE_CACHE_BYTES = 512 * 2 ** 20;
 
 /**
  * Optimal DPOR with wakeup trees, or source-DPOR (Abdulla et al., JACM 2017,
@@ -137,6 +145,8 @@ export class DporStrategy implements Strategy {
   private readonly cache: StateCache | null;
   /** The bound on the cache's summaries, bytes. */
   private readonly cacheBytes: number;
+  /** With the state cache: the explorer keeps the states at the depths this divides (DporOptions.stateCacheEvery). */
+  private readonly cacheEvery: number;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
   private pendingDigest: Digest | undefined;
   private pendingDepth = -1;
@@ -152,6 +162,7 @@ export class DporStrategy implements Strategy {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
     this.cacheBytes = opts.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
+    this.cacheEvery = opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY;
     this.cache = opts.stateCache ? boundedStateCache(opts.nthreads, this.cacheBytes) : null;
     const u = opts.unit;
     if (u) {
@@ -172,7 +183,7 @@ export class DporStrategy implements Strategy {
   private readonly onForeign: ((r: ForeignReversal) => void) | null = null;
 
   private pathNode(wut: WNode[], sleep: Map<number, Event>, taken: WNode): PathNode {
-    return { wut, sleep, taken, sleep0: 0, enabled: [], summary: null, touched: this.ended() };
+    return { wut, sleep, taken, sleep0: 0, enabled: [], summary: null, owner: 0, touched: this.ended() };
   }
 
   /** Executions ended so far (the clock of PathNode.touched). */
@@ -341,13 +352,17 @@ export class DporStrategy implements Strategy {
       sleep0: 0,
       enabled,
       summary: null,
+      owner: d,
       touched: this.ended(),
     };
     if (this.cache) {
       for (const q of sleep.keys()) node.sleep0 |= 1 << q;
       node.enabled = enabled.slice();
-      node.summary = new Summary(this.n);
+      // a summary where the state is kept (it is stored when the node closes) and at the root; the events of
+      // the nodes between go straight into the nearest one above, which a merge at each close would give too
       if (this.pendingDepth === d) node.digest = this.pendingDigest;
+      if (node.digest !== undefined || !parent) node.summary = new Summary(this.n);
+      else node.owner = parent.owner;
       this.pendingDepth = -1;
     }
     this.path.push(node);
@@ -406,9 +421,9 @@ export class DporStrategy implements Strategy {
       // an acquisition's or a global event's entry goes by its thread's previous event (summary.ts addEvent)
       const k = e.acq >= 0 || e.global ? vc[j]![e.tid]! : 0;
       const pred = k >= 2 ? vc[pos[e.tid]![k - 2]!] : undefined;
-      addEvent(this.path[j]!.summary!, e, vc[j], pred, j, pos);
+      addEvent(this.ownerOf(j).summary!, e, vc[j], pred, j, pos);
     }
-    const last = this.path[events.length - 1];
+    const last = events.length > 0 ? this.ownerOf(events.length - 1) : undefined;
     if (last) {
       for (const p of info.pending) {
         const prev = pos[p.tid]![pos[p.tid]!.length - 1];
@@ -428,28 +443,11 @@ export class DporStrategy implements Strategy {
   coverage(): Coverage {
     const kind = this.optimal ? 'optimal DPOR' : 'source-DPOR';
     if (this.cache) {
-      const states = this.cache.size;
-      const executions = this.complete + this.blocked + this.pruned;
-      const forgot = this.cache.dropped;
-      const bound = byteSize(this.cacheBytes);
-      const how = `stateful ${kind}, ${this.pruned} stopped at a visited state${forgot ? `, ${forgot} summaries dropped under the ${bound} bound` : ''}`;
-      return this.done
-        ? {
-            kind: 'exhaustive',
-            text: `exhaustive: all reachable states, ${states} states, ${executions} executions (${how})`,
-            states,
-            executions,
-            pruned: this.pruned,
-            dropped: forgot,
-          }
-        : {
-            kind: 'partial',
-            text: `partial: ${states} states, ${executions} executions (${how}) before the budget ran out`,
-            states,
-            executions,
-            pruned: this.pruned,
-            dropped: forgot,
-          };
+      return statefulCoverage(this.done, this.cache, this.complete + this.blocked + this.pruned, this.pruned, {
+        kind,
+        bytes: this.cacheBytes,
+        every: this.cacheEvery,
+      });
     }
     if (this.done) {
       return {
@@ -486,11 +484,18 @@ export class DporStrategy implements Strategy {
       if (this.cache && node.summary) {
         // closed: everything below it explored
         if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary, d);
-        const parent = this.path[d - 1];
-        if (parent) parent.summary = unionSummaries(parent.summary!, node.summary);
+        if (d > 0) {
+          const up = this.ownerOf(d - 1);
+          up.summary = unionSummaries(up.summary!, node.summary);
+        }
       }
     }
     this.done = true;
+  }
+
+  /** With the state cache: the node whose summary takes what the node at depth `d` explores (itself or the nearest above with one). */
+  private ownerOf(d: number): PathNode {
+    return this.path[this.path[d]!.owner]!;
   }
 
   /** Index of the first event of the current execution that differs from the previous one. */

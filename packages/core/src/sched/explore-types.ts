@@ -61,13 +61,21 @@ export interface ExploreOptions {
   stateCache?: boolean;
   /**
    * With `stateCache` and DPOR: the most memory the cached states'
-   * summaries take, in bytes, at least 256 (default sched/dpor.ts
+   * summaries take, in bytes, at least 256 (default ./state-cache.ts
    * DEFAULT_STATE_CACHE_BYTES, 512 MB; Infinity: unbounded); past it the
    * least recently useful are forgotten (sched/state-cache.ts,
    * docs/scheduler.md "Stateful DPOR"). The digest table and the per-state
    * arrays, 30 to 50 bytes a state, come on top.
    */
   stateCacheBytes?: number;
+  /**
+   * With `stateCache`: digest, look up and keep only the states at the
+   * depths (steps from the initial state) this divides, at least 1 (default
+   * ./explorer.ts DEFAULT_STATE_CACHE_EVERY, 2). Any subset of the states
+   * may be kept: an execution goes on past a state that is not kept, to the
+   * next that is (docs/scheduler.md, "Which states are kept").
+   */
+  stateCacheEvery?: number;
   /**
    * Count the distinct states reached (a digest of the whole machine state
    * after every new step, state/hash.ts), without pruning anything: the

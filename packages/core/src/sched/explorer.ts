@@ -4,6 +4,7 @@
  * the schedule that reaches them, and counts executions, distinct
  * Mazurkiewicz traces and exploration-tree states.
  */
+import { DEFAULT_STATE_CACHE_EVERY } from './state-cache.js';
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import { DigestSet } from '../state/hash.js';
@@ -77,6 +78,8 @@ export class Explorer {
   private stateful = false;
   /** Digests of the states reached, when counting them (ExploreOptions.countStates). */
   private reached: DigestSet | null = null;
+  /** A stateful search digests, looks up and keeps the states at the depths this divides (ExploreOptions.stateCacheEvery). */
+  private stateEvery = DEFAULT_STATE_CACHE_EVERY;
 
   /** Distinct states reached so far: the stateful strategy's, the explorer's own search's, or counted; else undefined. */
   private distinctStates(strategy: Strategy): number | undefined {
@@ -314,7 +317,9 @@ export class Explorer {
         (replaying =
           replaying &&
           schedule.length <= this.prevSchedule.length &&
-          this.prevSchedule[schedule.length - 1] === tid) === false
+          this.prevSchedule[schedule.length - 1] === tid) === false &&
+        // (after the update of `replaying`, which every step makes)
+        schedule.length % this.stateEvery === 0
       ) {
         const h = m.stateDigest();
         if (this.stateful) {
@@ -412,6 +417,9 @@ export class Explorer {
     this.checkpoints.length = 0;
     this.clocksValid = 0;
     this.searching = opts.stateCache === true;
+    this.stateEvery = opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY;
+    if (!Number.isInteger(this.stateEvery) || this.stateEvery < 1)
+      throw new Error(`teardown: stateCacheEvery must be a positive integer, not ${this.stateEvery}`);
     this.stateful = this.searching && strategy.visitState !== undefined;
     // a stateful strategy that keeps the states counts them; otherwise this explorer does
     const counts = this.stateful && strategy.visitedStates?.() !== undefined;

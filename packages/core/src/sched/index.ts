@@ -31,6 +31,8 @@ export interface StrategyOptions {
   stateCache?: boolean;
   /** With `stateCache`: the bound on its summaries' memory, bytes (DporOptions.stateCacheBytes). */
   stateCacheBytes?: number;
+  /** With `stateCache`: the explorer's ExploreOptions.stateCacheEvery, for the coverage line (DporOptions.stateCacheEvery). */
+  stateCacheEvery?: number;
 }
 
 /** Every strategy name, the default first. */
@@ -62,6 +64,7 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
         nthreads: opts.nthreads ?? 8,
         stateCache: opts.stateCache,
         stateCacheBytes: opts.stateCacheBytes,
+        stateCacheEvery: opts.stateCacheEvery,
       });
     case 'source-dpor':
       return new DporStrategy({
@@ -69,6 +72,7 @@ export function makeStrategy(name: StrategyName, opts: StrategyOptions = {}): St
         nthreads: opts.nthreads ?? 8,
         stateCache: opts.stateCache,
         stateCacheBytes: opts.stateCacheBytes,
+        stateCacheEvery: opts.stateCacheEvery,
       });
     case 'bounded':
       return new BoundedStrategy(opts.preemptions ?? 2);

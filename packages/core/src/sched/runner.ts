@@ -111,6 +111,7 @@ export function exploreScenario(program: Program, spec: ScenarioSpec, options: S
           nthreads,
           stateCache: options.stateCache === true,
           stateCacheBytes: options.stateCacheBytes,
+          stateCacheEvery: options.stateCacheEvery,
         })
       : s;
   if (options.stateCache && strategy.name !== 'dfs' && !strategy.visitState) {

@@ -32,6 +32,70 @@ import { type VClock, covers } from '../state/vclock.js';
 import { type WNode, wnode } from './wakeup-tree.js';
 import { type Digest, fmix } from '../state/hash.js';
 import { DigestTable } from '../state/digest-table.js';
+import type { Coverage } from './strategy.js';
+
+/**
+ * A stateful search keeps the states at every second depth (ExploreOptions.stateCacheEvery): any subset of
+ * the states may be kept, and this one halves the digests, lookups and stored summaries for a few more
+ * steps and executions (docs/scheduler.md, "Which states are kept").
+ */
+export const DEFAULT_STATE_CACHE_EVERY = 2;
+
+/** The default bound on a state cache's summaries (512 MB). */
+export const DEFAULT_STATE_CACHE_BYTES = 512 * 2 ** 20;
+
+/** `512 MB`, `4 KB`, `256 bytes`: a memory bound for the coverage line. */
+function byteSize(b: number): string {
+  if (b === Number.POSITIVE_INFINITY) return 'no';
+  if (b >= 2 ** 20) return `${Math.round(b / 2 ** 20)} MB`;
+  if (b >= 1024) return `${Math.round(b / 1024)} KB`;
+  return `${b} bytes`;
+}
+
+/** `2nd`, `3rd`, `4th`: the states kept, on the coverage line. */
+function ordinal(k: number): string {
+  const t = k % 100;
+  const suffix = t >= 11 && t <= 13 ? 'th' : k % 10 === 1 ? 'st' : k % 10 === 2 ? 'nd' : k % 10 === 3 ? 'rd' : 'th';
+  return `${k}${suffix}`;
+}
+
+/**
+ * Stateful DPOR's coverage line: `exhaustive: all reachable states, 24153 states, 2940 executions (stateful
+ * optimal DPOR, states kept at every 2nd depth, 2709 stopped at a visited state, 23893 summaries dropped
+ * under the 2 MB bound)` when `done`, else `partial: ...`. `executions`: every execution, stopped or not;
+ * `how.kind`: `optimal DPOR` or `source-DPOR`; `how.bytes`: the summaries' bound; `how.every`: the depths
+ * whose states are kept.
+ */
+export function statefulCoverage(
+  done: boolean,
+  cache: StateCache,
+  executions: number,
+  pruned: number,
+  how: { kind: string; bytes: number; every: number },
+): Coverage {
+  const states = cache.size;
+  const forgot = cache.dropped;
+  const kept = how.every > 1 ? `, states kept at every ${ordinal(how.every)} depth` : '';
+  const dropped = forgot ? `, ${forgot} summaries dropped under the ${byteSize(how.bytes)} bound` : '';
+  const what = `stateful ${how.kind}${kept}, ${pruned} stopped at a visited state${dropped}`;
+  return done
+    ? {
+        kind: 'exhaustive',
+        text: `exhaustive: all reachable states, ${states} states, ${executions} executions (${what})`,
+        states,
+        executions,
+        pruned,
+        dropped: forgot,
+      }
+    : {
+        kind: 'partial',
+        text: `partial: ${states} states, ${executions} executions (${what}) before the budget ran out`,
+        states,
+        executions,
+        pruned,
+        dropped: forgot,
+      };
+}
 
 /**
  * The races of an execution prefix `events` (clocks `vc`), stopped at a

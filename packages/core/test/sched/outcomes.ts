@@ -43,6 +43,7 @@ export async function outcomes(
   stateCache = false,
   syncPoints = false,
   stateCacheBytes?: number,
+  stateCacheEvery?: number,
 ): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program)
@@ -60,6 +61,7 @@ export async function outcomes(
     budget: { executions: maxExecutions },
     stateCache,
     stateCacheBytes,
+    stateCacheEvery,
     syncPoints,
     onExecution: (rec, mm) => {
       if (syncPoints && mm !== machine) {

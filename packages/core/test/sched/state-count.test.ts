@@ -1,7 +1,7 @@
 /**
  * Counting distinct states (ExploreOptions.countStates): plain DFS reaches
  * every reachable state, so its count equals the states a stateful DFS (the
- * state cache) stores, which visits each reachable state once; optimal DPOR
+ * state cache, keeping every state) stores, which visits each reachable state once; optimal DPOR
  * runs a subset of DFS's interleavings, so it reaches no state DFS does not.
  */
 import { describe, expect, it } from 'vitest';
@@ -15,13 +15,13 @@ import { programArb } from './genprog.js';
 
 useParser();
 
-async function count(src: string, strategy: StrategyName, how: 'count' | 'cache') {
+async function count(src: string, strategy: StrategyName, how: 'count' | 'cache', every = 1) {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
   const r = exploreScenario(c.program, programScenario(c.program)!, {
     strategy,
     budget: { executions: 4_000 },
-    ...(how === 'count' ? { countStates: true } : { stateCache: true }),
+    ...(how === 'count' ? { countStates: true } : { stateCache: true, stateCacheEvery: every }),
   });
   return { complete: r.stats.complete, distinct: r.stats.distinctStates, tree: r.stats.states };
 }
@@ -34,6 +34,10 @@ describe('distinct states', () => {
         fc.pre(dfs.complete);
         const cached = await count(src, 'dfs', 'cache');
         expect(dfs.distinct).toBe(cached.distinct);
+        // keeping the states at even depths only: fewer, and a complete search all the same
+        const even = await count(src, 'dfs', 'cache', 2);
+        expect(even.complete).toBe(true);
+        expect(even.distinct!).toBeLessThanOrEqual(cached.distinct!);
         expect(dfs.distinct).toBeLessThanOrEqual(dfs.tree);
         const dpor = await count(src, 'dpor', 'count');
         expect(dpor.complete).toBe(true);

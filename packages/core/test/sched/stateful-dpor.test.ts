@@ -30,10 +30,11 @@ describe('stateful DPOR against plain DFS', () => {
       timeout: 600_000,
     }, async () => {
       await fc.assert(
-        fc.asyncProperty(programArb, async (src) => {
+        // states kept at every depth, every second (the default) or every third
+        fc.asyncProperty(programArb, fc.constantFrom(1, 2, 3), async (src, every) => {
           const dfs = await outcomes(src, 'dfs', 4_000);
           fc.pre(dfs.complete);
-          const stateful = await outcomes(src, strategy, 200_000, true);
+          const stateful = await outcomes(src, strategy, 200_000, true, false, undefined, every);
           expect(stateful.complete).toBe(true);
           expect(stateful.coverage.kind).toBe('exhaustive');
           expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
