@@ -263,4 +263,24 @@ void thread_t1(void)
     const spec = programScenario(c.program!)!;
     expect(() => exploreScenario(c.program!, spec, { strategy: 'pct', stateCache: true })).toThrow(/state cache/);
   });
+
+  it('keeps the states at every second depth by default, says so, and refuses a depth step below 1', async () => {
+    const src = `static int x, y;
+void thread_a(void) { x = 1; y = 1; x = 2; }
+void thread_b(void) { y = 2; x = 3; y = 3; }
+`;
+    const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
+    const spec = programScenario(c.program!)!;
+    const run = (stateCacheEvery?: number) =>
+      exploreScenario(c.program!, spec, { strategy: 'dpor', stateCache: true, stateCacheEvery });
+    const every = run(1);
+    const second = run();
+    expect(every.coverage.text).not.toMatch(/states kept/);
+    expect(second.coverage.text).toMatch(/^exhaustive: .*\(stateful optimal DPOR, states kept at every 2nd depth, /);
+    expect(run(3).coverage.text).toMatch(/states kept at every 3rd depth/);
+    // half the depths: fewer states kept than every state, the same final states
+    expect(second.stats.distinctStates!).toBeLessThan(every.stats.distinctStates!);
+    expect(second.stats.complete && every.stats.complete).toBe(true);
+    for (const bad of [0, -1, 1.5]) expect(() => run(bad)).toThrow(/stateCacheEvery must be a positive integer/);
+  });
 });
