@@ -163,7 +163,7 @@ describe('options', () => {
     const j = JSON.parse(ok.stdout);
     expect(j.findings.map((f: { kind: string }) => f.kind)).toEqual(['refcount']);
     expect(j.coverage.text).toMatch(
-      /^exhaustive: all reachable states, \d+ states, \d+ executions \(stateful optimal DPOR/,
+      /^exhaustive: all reachable states, \d+ states, \d+ executions \(stateful source-DPOR/,
     );
     for (const [args, why] of [
       [['--state-cache-mb', '0', '--strategy', 'dpor', '--state-cache'], 'bad --state-cache-mb'],
@@ -195,7 +195,7 @@ describe('teardown bench', () => {
     expect(j.model).toHaveLength(1);
     expect(j.model[0]).toMatchObject({ name: 'model: exit + close + destroy', mode: 'dpor+cache', complete: true });
     expect(j.model[0].coverage).toMatch(
-      /^exhaustive: all reachable states, 7491 states, 527 executions \(stateful optimal DPOR, states kept at every 2nd depth, /,
+      /^exhaustive: all reachable states, 9068 states, 538 executions \(stateful source-DPOR, states kept at every 2nd depth, /,
     );
   });
 
