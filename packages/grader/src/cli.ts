@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-minimise', 'keep counterexamples as found')
     .option(
       '--state-cache',
-      'with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search)',
+      "with --strategy dfs, dpor or source-dpor: prune states already explored (stateful search; DPOR then takes source-DPOR's reversals)",
     )
     .option(
       '--state-cache-mb <n>',

@@ -408,10 +408,9 @@ export class DporStrategy implements Strategy {
 
   /**
    * Stateful DPOR's bookkeeping at the end of an execution: its new events go
-   * into the summaries of the nodes they were taken at, its pending events
-   * into the last node's; a pruned execution adds the cached state's summary
-   * to its last node and backtracks for the races of its prefix with that
-   * summary (./state-cache.ts).
+   * into the summaries of the nodes they were taken at (their owners'), its pending
+   * events and a pruned execution's cached summary into the last node's owner's;
+   * then it backtracks for the races of the prefix with that summary (./state-cache.ts).
    */
   private summarise(events: readonly Event[], info: ExecutionEnd): void {
     const vc = info.clocks ?? hbClocks(events, this.n);

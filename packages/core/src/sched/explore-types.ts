@@ -17,8 +17,8 @@ export interface Progress {
   executions: number;
   traces: number;
   /**
-   * States so far: the distinct states seen by a stateful search (or when
-   * counting them), else the nodes of the exploration tree.
+   * States so far: the distinct states a stateful search kept (or counted,
+   * when counting them), else the nodes of the exploration tree.
    */
   states: number;
   findings: number;
@@ -71,7 +71,7 @@ export interface ExploreOptions {
   /**
    * With `stateCache`: digest, look up and keep only the states at the
    * depths (steps from the initial state) this divides, at least 1 (default
-   * ./explorer.ts DEFAULT_STATE_CACHE_EVERY, 2). Any subset of the states
+   * ./state-cache.ts DEFAULT_STATE_CACHE_EVERY, 2). Any subset of the states
    * may be kept: an execution goes on past a state that is not kept, to the
    * next that is (docs/scheduler.md, "Which states are kept").
    */
@@ -112,7 +112,7 @@ export interface ExploreStats {
   states: number;
   /** Visible steps run, including replayed prefixes (not those restored from a checkpoint). */
   steps: number;
-  /** Distinct machine states reached (with `countStates` or `stateCache`; absent otherwise). */
+  /** Distinct machine states reached (with `countStates`), or kept (with `stateCache`: ExploreOptions.stateCacheEvery); absent otherwise. */
   distinctStates?: number;
   ms: number;
   /** The strategy finished (false when a budget or a finding stopped it). */
