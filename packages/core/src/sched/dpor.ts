@@ -102,11 +102,10 @@ export interface DporOptions {
   stateCache?: boolean;
   /** With `stateCache`: the most memory its summaries take, in bytes, at least 256 or Infinity (default {@link DEFAULT_STATE_CACHE_BYTES}). */
   stateCacheBytes?: number;
-  /**
-   * With `stateCache`: the explorer keeps the states at the depths this divides (its
-   * ExploreOptions.stateCacheEvery, default 2), said on the coverage line.
-   */
+  /** With `stateCache`: the explorer's ExploreOptions.stateCacheEvery (default 2), said on the coverage line. */
   stateCacheEvery?: number;
+  /** With `stateCache`: a summary at every node, not only where a state is kept (tests: the same exploration). */
+  summaryEveryNode?: boolean;
   /**
    * Explore only this subtree, for another explorer that owns the nodes
    * above it (./split.ts): replay `unit.prefix`, explore below the child
@@ -145,6 +144,7 @@ export class DporStrategy implements Strategy {
   private readonly cacheBytes: number;
   /** With the state cache: the explorer keeps the states at the depths this divides (DporOptions.stateCacheEvery). */
   private readonly cacheEvery: number;
+  private readonly summaryEveryNode: boolean;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
   private pendingDigest: Digest | undefined;
   private pendingDepth = -1;
@@ -163,6 +163,7 @@ export class DporStrategy implements Strategy {
     }
     this.cacheBytes = opts.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
     this.cacheEvery = opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY;
+    this.summaryEveryNode = opts.summaryEveryNode === true;
     this.cache = opts.stateCache ? boundedStateCache(opts.nthreads, this.cacheBytes) : null;
     const u = opts.unit;
     if (u) {
@@ -361,7 +362,7 @@ export class DporStrategy implements Strategy {
       // a summary where the state is kept (it is stored when the node closes) and at the root; the events of
       // the nodes between go straight into the nearest one above, which a merge at each close would give too
       if (this.pendingDepth === d) node.digest = this.pendingDigest;
-      if (node.digest !== undefined || !parent) node.summary = new Summary(this.n);
+      if (node.digest !== undefined || !parent || this.summaryEveryNode) node.summary = new Summary(this.n);
       else node.owner = parent.owner;
       this.pendingDepth = -1;
     }

@@ -8,8 +8,9 @@ import fc from 'fast-check';
 import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { exploreScenario } from '../../src/sched/runner.js';
+import { DporStrategy } from '../../src/sched/dpor.js';
 import { useParser } from '../helpers.js';
-import { programArb, spinProgramArb, stackProgramArb } from './genprog.js';
+import { programArb, rwProgramArb, spinProgramArb, stackProgramArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
 import { Summary, pack, reachedAt } from '../../src/sched/summary.js';
 
@@ -276,6 +277,50 @@ void thread_t2(void) { res2 = READ_ONCE(x0); }
         expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
         expect(stateful.coverage.text).toMatch(/\(stateful source-DPOR/);
       }
+  });
+
+  it('summaries only where a state is kept explore exactly what a summary at every node does', {
+    timeout: 600_000,
+  }, async () => {
+    // the nodes between kept states hand their future to the nearest kept node above instead of merging their own
+    // summary into their parent's at each close: the kept states' summaries, hence every execution, are the same
+    const run = async (src: string, every: number, everyNode: boolean, bytes?: number) => {
+      const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
+      const spec = programScenario(c.program!)!;
+      // (either mode takes source-DPOR's reversals with a cache)
+      const strategy = new DporStrategy({
+        nthreads: spec.threads.length,
+        stateCache: true,
+        stateCacheEvery: every,
+        stateCacheBytes: bytes,
+        summaryEveryNode: everyNode,
+      });
+      const schedules: string[] = [];
+      const r = exploreScenario(c.program!, spec, {
+        strategy,
+        stateCache: true,
+        stateCacheEvery: every,
+        budget: { executions: 20_000 },
+        onExecution: (rec) => schedules.push(rec.schedule.join('')),
+      });
+      return { text: r.coverage.text, steps: r.stats.steps, keys: r.findings.map((f) => f.key), schedules };
+    };
+    let stopped = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(programArb, stackProgramArb, rwProgramArb, spinProgramArb),
+        fc.constantFrom(2, 3),
+        fc.constantFrom(undefined, 1024),
+        async (src, every, bytes) => {
+          const kept = await run(src, every, false, bytes);
+          const all = await run(src, every, true, bytes);
+          expect(kept).toEqual(all);
+          stopped += prunedOf(kept.text);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(stopped).toBeGreaterThan(0);
   });
 
   it('refuses a strategy it is unsound with', async () => {
