@@ -48,7 +48,6 @@ import {
   summaryBacktrack,
   summaryRaces,
 } from './state-cache.js';
-
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
