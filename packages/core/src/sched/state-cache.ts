@@ -405,8 +405,11 @@ export class StateCache {
       return;
     }
     if ((sleep & ~this.sleeps[i]!) === 0) this.sleeps[i] = sleep;
-    const merged = Summary.of(this.summaryOf(i, depth), this.n);
+    const kept = this.summaryOf(i, depth);
+    const merged = Summary.of(kept, this.n);
     merged.addAll(summary);
+    // nothing new (the merge kept the array it was made from): the stored summary stands
+    if (merged.raw() === kept) return;
     // stored anew: its old place no longer counts
     this.stored[this.chunkOf[i]!]!--;
     this.store(i, merged.raw(), merged.size, depth);

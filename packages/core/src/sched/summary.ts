@@ -145,6 +145,8 @@ export class Summary {
     const a = this.data;
     const na = this.len * w;
     const nb = count * w;
+    // most merges add nothing (a future met again): then the entries stay as they are, no array made
+    if (this.covers(b, nb, depth)) return;
     const out = new Int32Array(na + nb);
     let i = 0;
     let j = 0;
@@ -170,6 +172,32 @@ export class Summary {
     this.data = out;
     this.len = o / w;
     this.frozen = false;
+  }
+
+  /**
+   * Would merging the first `nb` ints of `b` (as {@link merge} reads them at
+   * `depth`) leave this summary as it is: every key of b here, with no
+   * position smaller than b's?
+   */
+  private covers(b: Int32Array, nb: number, depth: number): boolean {
+    const n = this.n;
+    const w = n + 1;
+    const a = this.data;
+    const na = this.len * w;
+    if (nb > na) return false;
+    let i = 0;
+    for (let j = 0; j < nb; j += w) {
+      const kb = b[j]!;
+      while (i < na && a[i]! < kb) i += w;
+      if (i >= na || a[i] !== kb) return false;
+      for (let q = 1; q <= n; q++) {
+        const x = b[j + q]!;
+        const y = x >= 0 && x < depth ? -1 : x;
+        if (a[i + q]! > y) return false;
+      }
+      i += w;
+    }
+    return true;
   }
 
   /** The entries as they are (the first {@link size} of them; not a copy: read them before the next change). */

@@ -38,6 +38,14 @@ const opArb = fc.oneof(
     depth: fc.integer({ min: 0, max: 30 }),
   }),
   fc.record({ op: fc.constant('pack' as const) }),
+  // a merge of entries the summary covers already (its own, every other one, positions raised or kept): the
+  // merge that adds nothing, which keeps the entries as they are
+  fc.record({
+    op: fc.constant('covered' as const),
+    stride: fc.integer({ min: 1, max: 3 }),
+    raise: fc.integer({ min: 0, max: 2 }),
+    depth: fc.integer({ min: 0, max: 3 }),
+  }),
 );
 
 describe('Summary', () => {
@@ -73,6 +81,18 @@ describe('Summary', () => {
                 k,
                 pos.map((x) => (x >= o.depth ? x : -1)),
               );
+          } else if (o.op === 'covered') {
+            const t = new Summary(N);
+            let i = 0;
+            for (const [k, at] of s)
+              if (i++ % o.stride === 0)
+                t.add(
+                  k,
+                  [...at].map((x) => (x < 0 ? x : x + o.raise)),
+                );
+            // positions before the depth read as none: a covered merge needs them at the depth or after
+            const low = [...t].some(([, at]) => at.some((x) => x >= 0 && x < o.depth));
+            mergePacked(s, t.pack(), low ? 0 : o.depth);
           } else {
             const p = s.pack();
             handed.push([p, [...p]]);
