@@ -279,7 +279,8 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     for (let i = packed.length - 2; i >= 0; i -= 2) {
       const fn = packed[i]!;
       const pc = packed[i + 1]!;
-      const key = fn * 0x4000000 + pc;
+      // a small integer key (a Map hashes one without a heap number) while it fits; the other form is negative
+      const key = fn < 0x4000 && pc < 0x10000 ? fn * 0x10000 + pc : -(fn * 0x4000000 + pc) - 1;
       let c = n.kids.get(key);
       if (!c) {
         const text = frameText(this.frameAt(fn, pc));
