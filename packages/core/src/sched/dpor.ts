@@ -142,7 +142,7 @@ export class DporStrategy implements Strategy {
   /** The bound on the cache's summaries, bytes. */
   private readonly cacheBytes: number;
   /** With the state cache: the explorer keeps the states at the depths this divides (DporOptions.stateCacheEvery). */
-  private readonly cacheEvery: number;
+  readonly stateCacheEvery: number | undefined;
   private readonly summaryEveryNode: boolean;
   /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
   private pendingDigest: Digest | undefined;
@@ -161,7 +161,7 @@ export class DporStrategy implements Strategy {
       throw new Error(`teardown: stateful DPOR handles at most ${SUMMARY_MAX_THREADS} threads`);
     }
     this.cacheBytes = opts.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
-    this.cacheEvery = opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY;
+    this.stateCacheEvery = opts.stateCache ? (opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY) : undefined;
     this.summaryEveryNode = opts.summaryEveryNode === true;
     this.cache = opts.stateCache ? boundedStateCache(opts.nthreads, this.cacheBytes) : null;
     const u = opts.unit;
@@ -445,7 +445,7 @@ export class DporStrategy implements Strategy {
       return statefulCoverage(this.done, this.cache, this.complete + this.blocked + this.pruned, this.pruned, {
         kind,
         bytes: this.cacheBytes,
-        every: this.cacheEvery,
+        every: this.stateCacheEvery!,
       });
     }
     if (this.done) {

@@ -4,7 +4,7 @@
  * the schedule that reaches them, and counts executions, distinct
  * Mazurkiewicz traces and exploration-tree states.
  */
-import { DEFAULT_STATE_CACHE_EVERY } from './state-cache.js';
+import { DEFAULT_STATE_CACHE_EVERY, ordinal } from './state-cache.js';
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import { DigestSet } from '../state/hash.js';
@@ -421,6 +421,11 @@ export class Explorer {
     if (!Number.isInteger(this.stateEvery) || this.stateEvery < 1)
       throw new Error(`teardown: stateCacheEvery must be a positive integer, not ${this.stateEvery}`);
     this.stateful = this.searching && strategy.visitState !== undefined;
+    // the strategy's coverage line states the depth step it was built for: it must be this exploration's
+    if (this.stateful && strategy.stateCacheEvery !== undefined && strategy.stateCacheEvery !== this.stateEvery)
+      throw new Error(
+        `teardown: the strategy was built for states kept at every ${ordinal(strategy.stateCacheEvery)} depth, the exploration keeps every ${ordinal(this.stateEvery)} (stateCacheEvery)`,
+      );
     // a stateful strategy that keeps the states counts them; otherwise this explorer does
     const counts = this.stateful && strategy.visitedStates?.() !== undefined;
     this.seen = this.searching && !counts ? new DigestSet() : null;

@@ -53,7 +53,7 @@ function byteSize(b: number): string {
 }
 
 /** `2nd`, `3rd`, `4th`: the states kept, on the coverage line. */
-function ordinal(k: number): string {
+export function ordinal(k: number): string {
   const t = k % 100;
   const suffix = t >= 11 && t <= 13 ? 'th' : k % 10 === 1 ? 'st' : k % 10 === 2 ? 'nd' : k % 10 === 3 ? 'rd' : 'th';
   return `${k}${suffix}`;

@@ -73,6 +73,11 @@ export interface Strategy {
    * when it keeps none (the explorer then counts them itself).
    */
   visitedStates?(): number | undefined;
+  /**
+   * With visitState: the depth step it was built for (ExploreOptions.stateCacheEvery), which its coverage
+   * line states; the explorer refuses to run it with another.
+   */
+  readonly stateCacheEvery?: number;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
   /** Coverage reached so far. */

@@ -349,5 +349,10 @@ void thread_b(void) { y = 2; x = 3; y = 3; }
     expect(second.stats.distinctStates!).toBeLessThan(every.stats.distinctStates!);
     expect(second.stats.complete && every.stats.complete).toBe(true);
     for (const bad of [0, -1, 1.5]) expect(() => run(bad)).toThrow(/stateCacheEvery must be a positive integer/);
+    // a strategy built by hand for another depth step than the exploration's would state the wrong one
+    const mine = new DporStrategy({ nthreads: spec.threads.length, stateCache: true, stateCacheEvery: 3 });
+    expect(() => exploreScenario(c.program!, spec, { strategy: mine, stateCache: true })).toThrow(
+      /built for states kept at every 3rd depth, the exploration keeps every 2nd/,
+    );
   });
 });
