@@ -317,6 +317,8 @@ export class StateCache {
    */
   private sameNewest = new Map<number, number>();
   private sameBefore = new Map<number, number>();
+  /** Where {@link summaryOf} decodes a summary a visit or a close reads and lets go. */
+  private decoded = new Int32Array(256);
   /** Where {@link store} encodes a summary before it knows whether it is new. */
   private scratch = new Int32Array(64);
 
@@ -351,8 +353,9 @@ export class StateCache {
 
   /**
    * A visit of a state with sleep set `sleep` (thread mask): the entry that
-   * covers it, if any; otherwise the state is known from now on (counted in
-   * {@link size}), with no summary until it is closed.
+   * covers it, if any (its summary a view valid until the next visit or
+   * close: read it, do not keep it); otherwise the state is known from now
+   * on (counted in {@link size}), with no summary until it is closed.
    */
   visit(digest: Digest, sleep: number, depth: number): CachedState | undefined {
     const known = this.digests.size;
@@ -363,7 +366,7 @@ export class StateCache {
       return undefined;
     }
     if ((this.sleeps[i]! & ~sleep) !== 0 || !this.chunks[this.chunkOf[i]!]) return undefined;
-    const summary = this.summaryOf(i, depth);
+    const summary = this.summaryOf(i, depth, false);
     if (2 * this.held >= this.budget && this.chunkOf[i]! < this.chunks.length - 1) {
       // near the bound, a state that covers a visit moves to the newest arena (least recently used goes first)
       this.stored[this.chunkOf[i]!]!--;
@@ -405,7 +408,7 @@ export class StateCache {
       return;
     }
     if ((sleep & ~this.sleeps[i]!) === 0) this.sleeps[i] = sleep;
-    const kept = this.summaryOf(i, depth);
+    const kept = this.summaryOf(i, depth, false);
     const merged = Summary.of(kept, this.n);
     merged.addAll(summary);
     // nothing new (the merge kept the array it was made from): the stored summary stands
@@ -416,17 +419,26 @@ export class StateCache {
   }
 
   /**
-   * State `i`'s summary, packed (a copy), for a visit at depth `depth`
-   * (the state's: its digest counts every thread's steps).
+   * State `i`'s summary, packed, for a visit at depth `depth` (the state's:
+   * its digest counts every thread's steps): a copy, or with `copy` false a
+   * view of a buffer the next call without a copy overwrites (a visit's
+   * summary is read by the end of its execution, before any other visit or
+   * close: most visits that match are of executions stopped there, and a
+   * copy each was most of what they allocated).
    */
-  private summaryOf(i: number, depth: number): PackedSummary {
+  private summaryOf(i: number, depth: number, copy = true): PackedSummary {
     const n = this.n;
     const w = n + 1;
     const count = this.entriesOf[i]! >> 2;
     const fmt = this.entriesOf[i]! & 3;
     const c = this.chunks[this.chunkOf[i]!]!;
     const o = this.offsetOf[i]!;
-    const out = new Int32Array(count * w);
+    let out: Int32Array;
+    if (copy) out = new Int32Array(count * w);
+    else {
+      if (this.decoded.length < count * w) this.decoded = new Int32Array(Math.max(2 * this.decoded.length, count * w));
+      out = this.decoded.subarray(0, count * w);
+    }
     if (fmt === FULL) {
       for (let e = 0; e < count; e++) {
         out[e * w] = c[o + e * w]!;
