@@ -279,6 +279,63 @@ void thread_t2(void) { res2 = READ_ONCE(x0); }
       }
   });
 
+  it("a fatal end's pending lock acquisition races with the prefix of a later path to a state before it", async () => {
+    // thread_t2 takes m and hits its BUG_ON unless thread_t3's section ran first; at that fatal end t3's
+    // mutex_lock is pending. From the state t2 reaches on writing y = 3 it never runs (t2 never unlocks), so only
+    // the pending event stands for it in that state's summary (dpor.ts summarise). t0's and t1's sections reach
+    // that state in either order (y is 3 after both); the second order explored (t1's first) is stopped there,
+    // and the race of its prefix's t2 acquisition with t3's pending one, found with the summary, is this
+    // exploration's only way to t3's section after t1's, then t0's, and before t2's: res = 11 with y = 3. An
+    // independent review's mutation deleting the pending events' summary entries lost that final state at each
+    // of the depth steps 1, 2 and 3 (t2's writes of g only put the state at depth 12, which all three keep).
+    const src = `static DEFINE_MUTEX(m);
+static int y, f, g, done, res;
+void thread_t0(void)
+{
+	mutex_lock(&m);
+	WRITE_ONCE(y, 1);
+	mutex_unlock(&m);
+}
+void thread_t1(void)
+{
+	mutex_lock(&m);
+	WRITE_ONCE(y, 2);
+	WRITE_ONCE(f, 1);
+	mutex_unlock(&m);
+}
+void thread_t2(void)
+{
+	WRITE_ONCE(g, 1);
+	WRITE_ONCE(g, 2);
+	WRITE_ONCE(g, 3);
+	mutex_lock(&m);
+	WRITE_ONCE(y, 3);
+	BUG_ON(!READ_ONCE(done));
+	mutex_unlock(&m);
+}
+void thread_t3(void)
+{
+	mutex_lock(&m);
+	res = READ_ONCE(f) * 10 + READ_ONCE(y);
+	WRITE_ONCE(done, 1);
+	mutex_unlock(&m);
+}
+`;
+    const dfs = await outcomes(src, 'dfs', 10_000);
+    expect(dfs.complete).toBe(true);
+    expect([...dfs.kinds]).toEqual(['oops']);
+    expect([...dfs.finals].filter((s) => /y\.0=3;.*res\.0=11$/.test(s))).toHaveLength(1);
+    for (const strategy of ['dpor', 'source-dpor'] as const)
+      for (const every of [1, 2, 3]) {
+        const stateful = await outcomes(src, strategy, 10_000, true, false, undefined, every);
+        expect(stateful.coverage.kind).toBe('exhaustive');
+        expect(prunedOf(stateful.coverage.text)).toBeGreaterThan(0);
+        expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+        expect([...stateful.kinds].sort()).toEqual([...dfs.kinds].sort());
+        expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
+      }
+  });
+
   it('summaries only where a state is kept explore exactly what a summary at every node does', {
     timeout: 600_000,
   }, async () => {
