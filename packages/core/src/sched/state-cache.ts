@@ -411,11 +411,13 @@ export class StateCache {
     const kept = this.summaryOf(i, depth, false);
     const merged = Summary.of(kept, this.n);
     merged.addAll(summary);
-    // nothing new (the merge kept the array it was made from): the stored summary stands
-    if (merged.raw() === kept) return;
+    // nothing new (the merge kept the array it was made from): the stored summary stands, moved to the newest
+    // arena near the bound as a visit that matches moves it (least recently used goes first)
+    const same = merged.raw() === kept;
+    if (same && !(2 * this.held >= this.budget && this.chunkOf[i]! < this.chunks.length - 1)) return;
     // stored anew: its old place no longer counts
     this.stored[this.chunkOf[i]!]!--;
-    this.store(i, merged.raw(), merged.size, depth);
+    this.store(i, merged.raw(), merged.size, depth, same);
   }
 
   /**
