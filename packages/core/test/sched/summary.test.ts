@@ -46,6 +46,13 @@ const opArb = fc.oneof(
     raise: fc.integer({ min: 0, max: 2 }),
     depth: fc.integer({ min: 0, max: 3 }),
   }),
+  // a merge of its own entries at a depth past some of their positions: those read as none, so the merge lowers them
+  // to -1 though every key is there with positions no smaller (not covered)
+  fc.record({
+    op: fc.constant('lowered' as const),
+    stride: fc.integer({ min: 1, max: 3 }),
+    depth: fc.integer({ min: 0, max: 31 }),
+  }),
 );
 
 describe('Summary', () => {
@@ -92,7 +99,21 @@ describe('Summary', () => {
                 );
             // positions before the depth read as none: a covered merge needs them at the depth or after
             const low = [...t].some(([, at]) => at.some((x) => x >= 0 && x < o.depth));
+            // a merge that adds nothing keeps the array (StateCache.close keeps the stored summary on that)
+            const before = s.raw();
             mergePacked(s, t.pack(), low ? 0 : o.depth);
+            expect(s.raw()).toBe(before);
+          } else if (o.op === 'lowered') {
+            const t = new Summary(N);
+            let i = 0;
+            for (const [k, at] of s) if (i++ % o.stride === 0) t.add(k, at);
+            for (const [k, at] of t)
+              modelAdd(
+                m,
+                k,
+                [...at].map((x) => (x >= o.depth ? x : -1)),
+              );
+            mergePacked(s, t.pack(), o.depth);
           } else {
             const p = s.pack();
             handed.push([p, [...p]]);
@@ -189,6 +210,31 @@ describe('StateCache', () => {
       { numRuns: 60 },
     );
   });
+
+  it('gives visits and closes summaries of any size through the buffer it decodes them into', () => {
+    // 4 ints an entry of 3 threads: 1,000 entries are 4,000 ints, far past the buffer's first size and twice it
+    const big = (entries: number, base: number) => {
+      const s = new Summary(N);
+      for (let k = 0; k < entries; k++) s.add(base + 2 * k, [k % 300, -1, 7]);
+      return s;
+    };
+    const sizes = [3, 1000, 10, 5000, 2];
+    const cache = new StateCache(N);
+    for (const [j, e] of sizes.entries()) cache.close({ h1: j, h2: j }, 0, big(e, j), 0);
+    for (const j of [1, 0, 3, 4, 1, 2, 3]) {
+      const got = cache.visit({ h1: j, h2: j }, 0, 0)!;
+      expect(plain(Summary.of(got.summary, N))).toEqual(plain(big(sizes[j]!, j)));
+    }
+    // a close with something new merges the whole stored summary; one with nothing new keeps it
+    const more = new Summary(N);
+    more.add(1, [1, 2, 3]);
+    cache.close({ h1: 3, h2: 3 }, 0, more, 0);
+    cache.close({ h1: 1, h2: 1 }, 0, big(1000, 1), 0);
+    const want = big(5000, 3);
+    want.add(1, [1, 2, 3]);
+    expect(plain(Summary.of(cache.covering({ h1: 3, h2: 3 }, 7, 0)!.summary, N))).toEqual(plain(want));
+    expect(plain(Summary.of(cache.covering({ h1: 1, h2: 1 }, 7, 0)!.summary, N))).toEqual(plain(big(1000, 1)));
+  });
 });
 
 describe('StateCache with a memory bound', () => {
@@ -267,6 +313,30 @@ describe('StateCache with a memory bound', () => {
     expect(cache.size).toBe(201);
     expect(cache.visit({ h1: 500, h2: 500 }, 0, 9)).toBeUndefined();
   });
+
+  for (const how of ['visit', 'close'] as const)
+    it(`near the bound a state met again (a ${how} with nothing new) moves to the newest arena, and drops count exactly`, () => {
+      const cache = new StateCache(N, 4, 16, 64);
+      const one = (d: number) => {
+        const s = new Summary(N);
+        s.add(d, [d + 5, -1, 2]);
+        return s;
+      };
+      for (let d = 0; d < 200; d++) {
+        cache.close({ h1: d, h2: d }, 0, one(d), 3);
+        // state 0 met again after every close: a visit that matches, or a close of its own summary again
+        if (d > 0) {
+          if (how === 'visit') expect(cache.visit({ h1: 0, h2: 0 }, 0, 3)).toBeDefined();
+          else cache.close({ h1: 0, h2: 0 }, 0, one(0), 3);
+        }
+      }
+      expect(plain(Summary.of(cache.covering({ h1: 0, h2: 0 }, 7, 3)!.summary, N))).toEqual([[0, [5, -1, -1]]]);
+      let forgotten = 0;
+      for (let d = 1; d < 200; d++) if (!cache.covering({ h1: d, h2: d }, 7, 3)) forgotten++;
+      expect(forgotten).toBeGreaterThan(100);
+      // every other state was closed once: each summary dropped is one of theirs, none a place state 0 moved from
+      expect(cache.dropped).toBe(forgotten);
+    });
 
   it('holds the newest summaries within its bound, and drops nothing unbounded', () => {
     const one = (d: number) => {
