@@ -423,10 +423,10 @@ export class StateCache {
   /**
    * State `i`'s summary, packed, for a visit at depth `depth` (the state's:
    * its digest counts every thread's steps): a copy, or with `copy` false a
-   * view of a buffer the next call without a copy overwrites (a visit's
-   * summary is read by the end of its execution, before any other visit or
-   * close: most visits that match are of executions stopped there, and a
-   * copy each was most of what they allocated).
+   * view of a buffer the next call without a copy overwrites (a visit that
+   * matches stops its execution, whose end reads the summary before any
+   * other visit or close; a close reads its own before it returns; so no
+   * view outlives its use, and no summary-sized array is made per visit).
    */
   private summaryOf(i: number, depth: number, copy = true): PackedSummary {
     const n = this.n;
