@@ -291,13 +291,15 @@ describe('StateCache with a memory bound', () => {
     );
   });
 
+  /** A one-entry summary for state `d` (key d; positions d + 5, none, 2). */
+  const one = (d: number) => {
+    const s = new Summary(N);
+    s.add(d, [d + 5, -1, 2]);
+    return s;
+  };
+
   it('keeps a state that keeps covering visits: near the bound a hit moves it to the newest arena', () => {
     const cache = new StateCache(N, 4, 16, 64);
-    const one = (d: number) => {
-      const s = new Summary(N);
-      s.add(d, [d + 5, -1, 2]);
-      return s;
-    };
     for (let d = 0; d < 200; d++) {
       cache.close({ h1: d, h2: d }, 0, one(d), 3);
       // state 0 is met again after every close, from a path at its depth
@@ -317,11 +319,6 @@ describe('StateCache with a memory bound', () => {
   for (const how of ['visit', 'close'] as const)
     it(`near the bound a state met again (a ${how} with nothing new) moves to the newest arena, and drops count exactly`, () => {
       const cache = new StateCache(N, 4, 16, 64);
-      const one = (d: number) => {
-        const s = new Summary(N);
-        s.add(d, [d + 5, -1, 2]);
-        return s;
-      };
       for (let d = 0; d < 200; d++) {
         cache.close({ h1: d, h2: d }, 0, one(d), 3);
         // state 0 met again after every close: a visit that matches, or a close of its own summary again
