@@ -145,7 +145,7 @@ export class Summary {
     const a = this.data;
     const na = this.len * w;
     const nb = count * w;
-    // most merges add nothing (a future met again): then the entries stay as they are, no array made
+    // a merge that adds nothing (a future met again) leaves the entries as they are: no array made
     if (this.covers(b, nb, depth)) return;
     const out = new Int32Array(na + nb);
     let i = 0;
@@ -161,7 +161,7 @@ export class Summary {
         out[o] = kb;
         for (let q = 1; q <= n; q++) {
           const x = b[j + q]!;
-          const y = x >= 0 && x < depth ? -1 : x;
+          const y = fromDepth(x, depth);
           out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
         }
         if (ka === kb) i += w;
@@ -192,7 +192,7 @@ export class Summary {
       if (i >= na || a[i] !== kb) return false;
       for (let q = 1; q <= n; q++) {
         const x = b[j + q]!;
-        const y = x >= 0 && x < depth ? -1 : x;
+        const y = fromDepth(x, depth);
         if (a[i + q]! > y) return false;
       }
       i += w;
@@ -221,6 +221,11 @@ export class Summary {
 }
 
 const EMPTY = new Int32Array(0);
+
+/** Position `x` as a path that reached the state at depth `depth` reads it: one before the state is none (-1). */
+function fromDepth(x: number, depth: number): number {
+  return x >= 0 && x < depth ? -1 : x;
+}
 
 /** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
 export function eventPositions(events: readonly Event[], n: number): number[][] {
