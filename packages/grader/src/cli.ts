@@ -19,6 +19,7 @@ import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { InputError, errnoReason, readSourceFile } from './input.js';
 import { OutputError, guardStdio, writeOutputFile } from './output.js';
+import { compileWasmWithLiftoffOnly } from './wasm-tier.js';
 
 // The commands other than grade load their modules when they run (a fresh
 // `teardown grade` does not load check, replay, batch, upstream, bench, the
@@ -108,6 +109,8 @@ function failureMessage(e: unknown): string | undefined {
  * process quietly (output.ts, guardStdio).
  */
 export async function main(argv: string[]): Promise<void> {
+  // before the parser's WebAssembly is compiled (wasm-tier.ts)
+  compileWasmWithLiftoffOnly();
   guardStdio();
   const program = new Command();
   program
