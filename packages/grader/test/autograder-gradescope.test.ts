@@ -74,6 +74,10 @@ describe('teardown autograder gradescope', () => {
   it('has the layout Gradescope expects, executable scripts, and no solution or known-bad version', () => {
     for (const f of ['setup.sh', 'run_autograder'])
       expect(statSync(join(root, 'source', f)).mode & 0o111, `${f} is executable`).toBe(0o111);
+    // one V8 background thread: a grading container has one or two cores (autograder/bundle.ts)
+    expect(readFileSync(join(root, 'source/run_autograder'), 'utf8')).toContain(
+      'node --v8-pool-size=1 "$SRC/teardown/teardown.mjs" autograder run',
+    );
     const shipped = (p: string) => readFileSync(join(root, 'source/teardown/exercise', p), 'utf8');
     expect(shipped('solution.c')).not.toContain('iommufd_vdevice_destroy');
     expect(() => shipped('known-bad/v2.c')).toThrow();

@@ -73,6 +73,8 @@ describe('teardown classroom', () => {
     // GitHub's expression syntax, not a JavaScript template
     expect(reporter.env).toEqual({ TEARDOWN_RESULTS: `\${{ steps.teardown.outputs.result }}` });
     expect(steps.indexOf(grading)).toBeLessThan(steps.indexOf(reporter));
+    // one V8 background thread: a runner has two cores (autograder/bundle.ts BUNDLE_NODE_OPTIONS)
+    expect(grading.run).toContain('node --v8-pool-size=1 .teardown/teardown.mjs autograder run');
     expect(steps.some((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['node-version'] === '20')).toBe(
       true,
     );
@@ -127,6 +129,9 @@ describe('teardown autograder prairielearn', () => {
   });
 
   it('writes a question whose external grader runs the bundled grader', () => {
+    expect(readFileSync(join(dir, 'serverFilesCourse/teardown/run.sh'), 'utf8')).toContain(
+      'node --v8-pool-size=1 "$HERE/teardown.mjs" autograder run',
+    );
     const info = JSON.parse(readFileSync(join(dir, 'questions/vdev-lifetime/info.json'), 'utf8'));
     expect(info).toMatchObject({
       gradingMethod: 'External',

@@ -14,7 +14,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exercise } from '../exercise/manifest.js';
-import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
+import {
+  BUNDLE_NODE_OPTIONS,
+  buildBundle,
+  expectedFileName,
+  shippedExercise,
+  studentStatement,
+  type BundleVersion,
+} from './bundle.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -40,7 +47,7 @@ ROOT="\${GRADE_ROOT:-/grade}"
 HERE="$ROOT/serverFilesCourse/teardown"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
-node "$HERE/teardown.mjs" autograder run "$HERE/exercise" --submission "$ROOT/student" \\
+node ${BUNDLE_NODE_OPTIONS} "$HERE/teardown.mjs" autograder run "$HERE/exercise" --submission "$ROOT/student" \\
   --file ${expectedFileName(ex)} --format prairielearn --out "$RESULTS" --test-time-limit ${testTimeLimitS}
 status=$?
 if [ "$status" -ne 0 ] || [ ! -s "$RESULTS" ]; then
