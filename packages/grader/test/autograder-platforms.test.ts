@@ -75,6 +75,8 @@ describe('teardown classroom', () => {
     expect(steps.indexOf(grading)).toBeLessThan(steps.indexOf(reporter));
     // one V8 background thread: a runner has two cores (autograder/bundle.ts BUNDLE_NODE_OPTIONS)
     expect(grading.run).toContain('node --v8-pool-size=1 .teardown/teardown.mjs autograder run');
+    const traces = steps.find((s) => s.name === 'Show the findings with their traces')!;
+    expect(traces.run).toContain('node --v8-pool-size=1 .teardown/teardown.mjs grade');
     expect(steps.some((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['node-version'] === '20')).toBe(
       true,
     );

@@ -145,8 +145,8 @@ export function shippedExercise(ex: Exercise): Map<string, string> {
  * Node's options in the scripts that run the bundle (Gradescope, PrairieLearn, GitHub Classroom): V8's
  * background thread pool of one thread instead of Node's 4. An autograder's container has one or two cores,
  * and there V8's optimising compiler and collector threads beside the main thread, which explores, are more
- * than the cores: on 2 cores a grading of vdev-lifetime's solution took 0.83 of the time with one pool thread
- * (797 against 962 ms, seven alternating fresh runs). `--v8-pool-size=0` would size the pool from the
+ * than the cores: on 2 cores a grading of vdev-lifetime's solution took 0.85 of the time with one pool thread
+ * (826 against 974 ms, medians of 22 alternating fresh runs). `--v8-pool-size=0` would size the pool from the
  * cores Node sees, which in a container limited by a CPU quota are the host's.
  */
 export const BUNDLE_NODE_OPTIONS = '--v8-pool-size=1';
