@@ -11,14 +11,8 @@
  * runner, `teardown`, reports one test per scenario, so partial credit works.
  */
 import type { Exercise } from '../exercise/manifest.js';
-import {
-  BUNDLE_NODE_OPTIONS,
-  buildBundle,
-  expectedFileName,
-  shippedExercise,
-  studentStatement,
-  type BundleVersion,
-} from './bundle.js';
+import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
+import { BUNDLE_NODE_OPTIONS } from './bundle.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 

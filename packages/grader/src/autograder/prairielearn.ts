@@ -14,14 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exercise } from '../exercise/manifest.js';
-import {
-  BUNDLE_NODE_OPTIONS,
-  buildBundle,
-  expectedFileName,
-  shippedExercise,
-  studentStatement,
-  type BundleVersion,
-} from './bundle.js';
+import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
+import { BUNDLE_NODE_OPTIONS } from './bundle.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
