@@ -12,7 +12,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileWasmWithLiftoffOnly } from '../src/wasm-tier.js';
 import { ROOT } from './cli.js';
 
 const BIN = fileURLToPath(new URL('../bin/teardown.js', import.meta.url));
@@ -33,10 +32,6 @@ function compilers(args: string[], env: Record<string, string> = {}): Map<string
 }
 
 describe('compileWasmWithLiftoffOnly', () => {
-  it('is taken by this Node', () => {
-    expect(compileWasmWithLiftoffOnly()).toBe(true);
-  });
-
   it('sets a flag this V8 knows (V8 would only print an error for one it does not)', () => {
     const r = spawnSync(
       process.execPath,
