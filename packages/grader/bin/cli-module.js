@@ -1,9 +1,12 @@
 /**
- * Which module the `teardown` bin loads: the one-module build of the CLI
- * (`dist/cli.bundle.mjs`, made by scripts/bundle-cli.mjs) when it is up to
- * date, else `dist/cli.js` and its modules. Loading one module instead of
- * about 140 saves most of Node's module resolution and loading in a fresh
- * process (README "Performance").
+ * Which CLI the `teardown` bin runs, and how it loads: the one-module build
+ * of the CLI (`dist/cli.bundle.cjs`, made by scripts/bundle-cli.mjs) when it
+ * is up to date, compiled with V8's code cache beside it when that cache was
+ * made for it; else `dist/cli.js` and its modules. Loading one script instead
+ * of about 140 modules saves most of Node's module resolution and loading in
+ * a fresh process, and the code cache most of the compiling of the
+ * functions a command runs (README "Performance"; docs/architecture.md,
+ * "The one-module CLI").
  *
  * Up to date means: the manifest beside the bundle (`dist/cli.bundle.json`)
  * lists every file the bundle was built from with its size and modification
@@ -11,8 +14,28 @@
  * `tsc -b` without a new bundle, an edited dependency, a missing or damaged
  * manifest: the modules are loaded, as without a bundle. `TEARDOWN_BUNDLE=off`
  * always loads the modules.
+ *
+ * The code cache (`dist/cli.bundle.cache`) is V8's serialised bytecode of the
+ * bundle's functions as a run left them compiled (vm.Script
+ * createCachedData after a grading: scripts/code-cache.mjs). Its first line
+ * names the bundle it was made for (size and modification time); V8 checks
+ * the rest against its own version, its flags and the source. Any mismatch,
+ * a damaged or missing file, or `TEARDOWN_CODE_CACHE=off`: the bundle is
+ * compiled as any script is, with the same result. (Node 22's
+ * module.enableCompileCache does this for ES modules; Node 20 can use a code
+ * cache only for a classic script, hence a CommonJS bundle.)
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+/** The manifest's form: 2 since the bundle is CommonJS and the bundle script is one of its inputs. */
+export const MANIFEST_VERSION = 2;
+
+/** The code cache file's first line, before the bundle's size and modification time. */
+const CACHE_MAGIC = 'teardown-code-cache 1';
 
 /**
  * Is the bundle described by the manifest at `manifestUrl` up to date?
@@ -23,7 +46,7 @@ import { readFileSync, statSync } from 'node:fs';
 export function bundleUpToDate(manifestUrl) {
   try {
     const m = JSON.parse(readFileSync(manifestUrl, 'utf8'));
-    if (m?.version !== 1 || !Array.isArray(m.inputs) || m.inputs.length === 0) return false;
+    if (m?.version !== MANIFEST_VERSION || !Array.isArray(m.inputs) || m.inputs.length === 0) return false;
     for (const entry of m.inputs) {
       if (!Array.isArray(entry) || entry.length !== 3) return false;
       const [file, size, mtimeMs] = entry;
@@ -37,13 +60,116 @@ export function bundleUpToDate(manifestUrl) {
 }
 
 /**
- * The URL of the CLI module to import: the bundle beside `distUrl` when it is
- * up to date (and not turned off by `TEARDOWN_BUNDLE=off`), else `cli.js`.
+ * The URL of the CLI to run: the bundle beside `distUrl` when it is up to
+ * date (and not turned off by `TEARDOWN_BUNDLE=off`), else `cli.js`.
  * @param {URL} distUrl the grader's dist/ folder, ending in a slash
  * @returns {URL}
  */
 export function cliModuleUrl(distUrl) {
   if (process.env.TEARDOWN_BUNDLE !== 'off' && bundleUpToDate(new URL('cli.bundle.json', distUrl)))
-    return new URL('cli.bundle.mjs', distUrl);
+    return new URL('cli.bundle.cjs', distUrl);
   return new URL('cli.js', distUrl);
+}
+
+/**
+ * @typedef {object} LoadedCli
+ * @property {(argv: string[]) => Promise<void>} main the CLI's main (cli.ts)
+ * @property {'modules' | 'none' | 'accepted' | 'rejected'} codeCache how it was compiled: from the modules,
+ *   or the bundle without a code cache for it, with one V8 took, or with one V8 refused
+ * @property {(() => boolean) | undefined} saveCodeCache the bundle only: write the code cache of the
+ *   functions compiled so far beside it (atomically; false when it cannot be written)
+ */
+
+/**
+ * Load the CLI beside `distUrl` ({@link cliModuleUrl}).
+ * @param {URL} distUrl the grader's dist/ folder, ending in a slash
+ * @returns {Promise<LoadedCli>}
+ */
+export async function loadCli(distUrl) {
+  const url = cliModuleUrl(distUrl);
+  if (!url.pathname.endsWith('.cjs')) {
+    const m = await import(url.href);
+    return { main: m.main, codeCache: 'modules', saveCodeCache: undefined };
+  }
+  // the flags V8 checks a code cache against must be the ones it was made with: main sets this one too
+  const tier = await import(new URL('../dist/wasm-tier.js', import.meta.url).href);
+  tier.compileWasmWithLiftoffOnly();
+  return loadBundle(url, new URL('cli.bundle.cache', distUrl));
+}
+
+/**
+ * Compile and run the CommonJS bundle at `bundleUrl` (strict, as the ES
+ * modules it was built from are), with the code cache at `cacheUrl` when it
+ * was made for this bundle.
+ * @param {URL} bundleUrl
+ * @param {URL} cacheUrl
+ * @returns {LoadedCli}
+ */
+export function loadBundle(bundleUrl, cacheUrl) {
+  const file = fileURLToPath(bundleUrl);
+  const code = readFileSync(file, 'utf8');
+  const header = cacheHeader(statSync(file));
+  const cachedData = process.env.TEARDOWN_CODE_CACHE === 'off' ? undefined : readCache(cacheUrl, header);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return {
+    main: module.exports.main,
+    codeCache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
+    saveCodeCache: () => {
+      try {
+        const path = fileURLToPath(cacheUrl);
+        const tmp = `${path}.${process.pid}.tmp`;
+        writeFileSync(tmp, Buffer.concat([Buffer.from(header), script.createCachedData()]));
+        renameSync(tmp, path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * Was the code cache at `cacheUrl` made for the bundle at `bundleUrl`? (Its
+ * first line names the bundle; whether V8 takes the rest is V8's to say.)
+ * Never throws.
+ * @param {URL} bundleUrl
+ * @param {URL} cacheUrl
+ * @returns {boolean}
+ */
+export function codeCacheNamesBundle(bundleUrl, cacheUrl) {
+  try {
+    return readCache(cacheUrl, cacheHeader(statSync(bundleUrl))) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first line of a code cache made for a bundle with these stats.
+ * @param {{ size: number, mtimeMs: number }} st
+ * @returns {string}
+ */
+function cacheHeader(st) {
+  return `${CACHE_MAGIC} ${st.size} ${st.mtimeMs}\n`;
+}
+
+/**
+ * The code cache at `url` without its first line, when that line is `header`; undefined otherwise.
+ * @param {URL} url
+ * @param {string} header
+ * @returns {Buffer | undefined}
+ */
+function readCache(url, header) {
+  try {
+    const buf = readFileSync(url);
+    const h = Buffer.from(header);
+    return buf.length > h.length && buf.subarray(0, h.length).equals(h) ? buf.subarray(h.length) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Build the one-module CLI the `teardown` bin loads when it is up to date
- * (bin/cli-module.js): `dist/cli.bundle.mjs`, dist/cli.js and everything it
- * imports bundled by esbuild, and `dist/cli.bundle.json`, the files it was
- * built from with their sizes and modification times. Run it after
+ * (bin/cli-module.js): `dist/cli.bundle.cjs`, dist/cli.js and everything it
+ * imports bundled by esbuild into one CommonJS script, `dist/cli.bundle.json`,
+ * the files it was built from with their sizes and modification times, and
+ * `dist/cli.bundle.cache`, V8's code cache for it (scripts/code-cache.mjs, in
+ * a fresh process; `--no-code-cache` leaves it out). Run it after
  * `tsc -b packages/core packages/grader` (npm run prepare and the grader's
  * build do); without it, or after a rebuild without it, the bin loads the
  * modules as before, only slower to start.
@@ -11,37 +13,58 @@
  * The bundle behaves as the modules do: every `import.meta.url` is replaced
  * by the URL of the file it was written in, so paths found relative to a
  * module (the parse cache, the exercises, the worker's module, the parser's
- * wasm) are the same. piscina, esbuild, echarts and fflate stay outside
- * (loaded from node_modules when a command needs them). CommonJS
- * dependencies get a `require` (createRequire) for Node's built-ins.
+ * wasm) are the same; dynamic imports become requires (a script compiled
+ * from a code cache cannot import on Node 20), and the bin runs it in strict
+ * mode, as ES modules run. piscina, esbuild, echarts and fflate stay outside
+ * (required from node_modules when a command needs them). It is CommonJS
+ * because Node 20 can give V8 a code cache only for a classic script.
  *
- * Usage: node packages/grader/scripts/bundle-cli.mjs [--out <dir>] (default: the grader's dist/).
+ * When the manifest says the bundle is up to date (this script is one of its
+ * inputs) and the code cache names it, nothing is done (`--force` builds
+ * anyway).
+ *
+ * Usage: node packages/grader/scripts/bundle-cli.mjs [--out <dir>] [--no-code-cache] [--force] (default: the grader's dist/).
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { MANIFEST_VERSION, bundleUpToDate, codeCacheNamesBundle } from '../bin/cli-module.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : dist;
 const root = resolve(dist, '../../..');
+const withCache = !process.argv.includes('--no-code-cache');
+const outUrl = pathToFileURL(`${out}/`);
+
+// nothing changed since the last build (every input, this script included, as the manifest lists it) and its
+// code cache is there: both are kept (npm start and npm test run this script each time)
+if (
+  !process.argv.includes('--force') &&
+  bundleUpToDate(new URL('cli.bundle.json', outUrl)) &&
+  (!withCache || codeCacheNamesBundle(new URL('cli.bundle.cjs', outUrl), new URL('cli.bundle.cache', outUrl)))
+) {
+  process.stdout.write(`${join(out, 'cli.bundle.cjs')} is up to date\n`);
+  process.exit(0);
+}
 
 const r = await esbuild.build({
   entryPoints: [join(dist, 'cli.js')],
   absWorkingDir: root,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  supported: { 'dynamic-import': false },
   write: false,
-  outfile: join(out, 'cli.bundle.mjs'),
+  outfile: join(out, 'cli.bundle.cjs'),
   metafile: true,
   external: ['piscina', 'esbuild', 'echarts', 'fflate'],
   logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as __teardownRequire } from 'node:module';\nconst require = __teardownRequire(import.meta.url);",
-  },
+  // the bundle's own require under a name no module declares (./bin/cli-module.js passes it in)
+  banner: { js: 'var __teardownRequire = require;' },
   plugins: [
     {
       name: 'teardown-module-urls',
@@ -49,8 +72,14 @@ const r = await esbuild.build({
         // each module's import.meta.url stays its own file's URL
         // (esbuild's define: only the expression, not the words in a string or a comment)
         b.onLoad({ filter: /\.(js|mjs|cjs)$/ }, async (args) => {
-          const text = readFileSync(args.path, 'utf8');
-          if (!text.includes('import.meta.url')) return undefined;
+          let text = readFileSync(args.path, 'utf8');
+          // Node's built-ins imported dynamically (web-tree-sitter does, in a function that declares its own
+          // `require`, which esbuild's lowering to require() would call): required by the bundle's own require
+          text = text.replace(
+            /\bimport\((['"])((?:node:)?(?:module|fs\/promises))\1\)/g,
+            'Promise.resolve(__teardownRequire("$2"))',
+          );
+          if (!text.includes('import.meta.url') && !text.includes('__teardownRequire')) return undefined;
           const t = await esbuild.transform(text, {
             loader: 'js',
             sourcefile: args.path,
@@ -63,11 +92,14 @@ const r = await esbuild.build({
   ],
 });
 
-const bundle = join(out, 'cli.bundle.mjs');
+const bundle = join(out, 'cli.bundle.cjs');
+// an earlier build's files: the ES module bundle of before, and a code cache made for another bundle
+for (const stale of ['cli.bundle.mjs', 'cli.bundle.cache']) rmSync(join(out, stale), { force: true });
 const tmp = `${bundle}.${process.pid}.tmp`;
 writeFileSync(tmp, r.outputFiles[0].contents);
 renameSync(tmp, bundle);
-const files = [...Object.keys(r.metafile.inputs).map((p) => resolve(root, p)), bundle];
+// the inputs, this script (it decides the bundle's form), and the bundle itself
+const files = [...Object.keys(r.metafile.inputs).map((p) => resolve(root, p)), fileURLToPath(import.meta.url), bundle];
 const inputs = files.map((f) => {
   const st = statSync(f);
   return [f, st.size, st.mtimeMs];
@@ -75,6 +107,14 @@ const inputs = files.map((f) => {
 // one input a line: [path, size in bytes, modification time in ms]
 writeFileSync(
   join(out, 'cli.bundle.json'),
-  `{"version": 1, "inputs": [\n${inputs.map((i) => JSON.stringify(i)).join(',\n')}\n]}\n`,
+  `{"version": ${MANIFEST_VERSION}, "inputs": [\n${inputs.map((i) => JSON.stringify(i)).join(',\n')}\n]}\n`,
 );
-process.stdout.write(`wrote ${bundle} (${inputs.length - 1} modules)\n`);
+process.stdout.write(`wrote ${bundle} (${inputs.length - 2} modules)\n`);
+if (withCache) {
+  const made = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'code-cache.mjs'), out], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (made.status === 0) process.stdout.write(`wrote ${join(out, 'cli.bundle.cache')}\n`);
+  else process.stdout.write('no code cache written: the CLI compiles the bundle at each start\n');
+}

@@ -1,17 +1,18 @@
 /**
  * The one-module CLI (scripts/bundle-cli.mjs, bin/cli-module.js): the bin
  * loads it only while every file it was built from is unchanged, and it
- * prints what the modules print, byte for byte.
+ * prints what the modules print, byte for byte, compiled from its code cache
+ * or not, whatever is wrong with the cache.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript of the bin, no declarations
-import { bundleUpToDate, cliModuleUrl } from '../bin/cli-module.js';
+import { MANIFEST_VERSION, bundleUpToDate, cliModuleUrl } from '../bin/cli-module.js';
 import { ROOT } from './cli.js';
 
 const upToDate = bundleUpToDate as (u: URL) => boolean;
@@ -31,7 +32,7 @@ describe('bin/cli-module.js', () => {
           const st = statSync(f);
           return [f, st.size, st.mtimeMs];
         });
-        writeFileSync(manifest, JSON.stringify({ version: 1, inputs }));
+        writeFileSync(manifest, JSON.stringify({ version: MANIFEST_VERSION, inputs }));
       };
       write();
       expect(upToDate(url)).toBe(true);
@@ -62,8 +63,8 @@ describe('bin/cli-module.js', () => {
           fc.oneof(
             fc.string(),
             fc.json(),
-            fc.jsonValue().map((inputs) => JSON.stringify({ version: 1, inputs })),
-            fc.constant('{"version": 1, "inputs": []}'),
+            fc.jsonValue().map((inputs) => JSON.stringify({ version: MANIFEST_VERSION, inputs })),
+            fc.constant(`{"version": ${MANIFEST_VERSION}, "inputs": []}`),
           ),
           (text) => {
             writeFileSync(manifest, text);
@@ -72,7 +73,7 @@ describe('bin/cli-module.js', () => {
         ),
         { numRuns: 200 },
       );
-      writeFileSync(manifest, '{"version": 1, "inputs": []}');
+      writeFileSync(manifest, `{"version": ${MANIFEST_VERSION}, "inputs": []}`);
       const dist = pathToFileURL(`${dir}/`);
       expect((cliModuleUrl as (u: URL) => URL)(dist).href).toBe(new URL('cli.js', dist).href);
     } finally {
@@ -80,7 +81,7 @@ describe('bin/cli-module.js', () => {
     }
   });
 
-  it('the bundle grades as the modules do, byte for byte', () => {
+  it('the bundle grades as the modules do, byte for byte, with its code cache, without, and with one V8 refuses', () => {
     // beside dist/, so that what the bundle leaves out (piscina) resolves from node_modules
     const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
     try {
@@ -89,29 +90,75 @@ describe('bin/cli-module.js', () => {
         encoding: 'utf8',
       });
       expect(built.status, built.stderr).toBe(0);
-      const run = (module: string, args: string[]) =>
+      expect(built.stdout).toContain('cli.bundle.cache');
+      // built again with nothing changed: both kept as they are
+      const cacheStat = statSync(join(dir, 'cli.bundle.cache'));
+      const again = spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(again.stdout).toContain('is up to date');
+      expect(statSync(join(dir, 'cli.bundle.cache')).mtimeMs).toBe(cacheStat.mtimeMs);
+      const distUrl = pathToFileURL(`${dir}/`).href;
+      // the child prints how the CLI was compiled on standard error's last line
+      const run = (args: string[], opts: { env?: Record<string, string>; node?: string[]; dist?: string } = {}) =>
         spawnSync(
           process.execPath,
           [
+            ...(opts.node ?? []),
+            '--input-type=module',
             '-e',
-            `import(${JSON.stringify(module)}).then((m) => m.main(['node', 'teardown', ...process.argv.slice(1)]))`,
+            `const { loadCli } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/grader/bin/cli-module.js')).href)});
+             const cli = await loadCli(new URL(process.env.DIST));
+             await cli.main(['node', 'teardown', ...process.argv.slice(1)]);
+             process.stderr.write('\\n' + cli.codeCache + '\\n');`,
             '--',
             ...args,
           ],
-          { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, DIST: opts.dist ?? distUrl, ...opts.env },
+          },
         );
+      const how = (r: { stderr: string }) => r.stderr.trimEnd().split('\n').pop();
+      const before = (r: { stderr: string }) => r.stderr.slice(0, r.stderr.trimEnd().lastIndexOf('\n'));
       const v2 = ['grade', 'vdev-lifetime', 'exercises/vdev-lifetime/known-bad/v2.c', '--reproducible'];
+      const cache = join(dir, 'cli.bundle.cache');
+      const good = readFileSync(cache);
       // a failing scenario's text (finding, trace table, objects) and a passing one's JSON report
       for (const args of [
         [...v2, '--only', 'destroy-races-unbind'],
         [...v2, '--only', 'selftest-vdevice-alloc', '--json'],
       ]) {
-        const bundled = run(pathToFileURL(join(dir, 'cli.bundle.mjs')).href, args);
-        const modules = run(pathToFileURL(join(ROOT, 'packages/grader/dist/cli.js')).href, args);
-        expect(bundled.stderr).toBe(modules.stderr);
-        expect(bundled.status).toBe(modules.status);
-        expect(bundled.stdout.length).toBeGreaterThan(100);
-        expect(bundled.stdout).toBe(modules.stdout);
+        const modules = run(args, {
+          dist: pathToFileURL(join(ROOT, 'packages/grader/dist/')).href,
+          env: { TEARDOWN_BUNDLE: 'off' },
+        });
+        expect(how(modules), modules.stderr).toBe('modules');
+        expect(modules.stdout.length).toBeGreaterThan(100);
+        const variants: [string, ReturnType<typeof run>][] = [
+          ['accepted', run(args)],
+          ['none', run(args, { env: { TEARDOWN_CODE_CACHE: 'off' } })],
+          // V8 checks its flags: a cache made without this one is refused
+          ['rejected', run(args, { node: ['--max-old-space-size=3000'] })],
+        ];
+        // damaged past its first line: V8 refuses it (checksum); a first line naming another bundle: not offered
+        writeFileSync(cache, Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 7)]));
+        variants.push(['rejected', run(args)]);
+        writeFileSync(
+          cache,
+          Buffer.concat([Buffer.from('teardown-code-cache 1 1 1\n'), good.subarray(good.indexOf(10) + 1)]),
+        );
+        variants.push(['none', run(args)]);
+        writeFileSync(cache, good);
+        for (const [expected, r] of variants) {
+          expect(how(r), r.stderr).toBe(expected);
+          expect(before(r)).toBe(before(modules));
+          expect(r.status).toBe(modules.status);
+          expect(r.stdout).toBe(modules.stdout);
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -11,9 +11,9 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-// loaded when this module is (the CLI imports it for `teardown batch` only), kept out of the
-// one-module CLI's static imports (scripts/bundle-cli.mjs): piscina finds its worker beside itself
-const { Piscina } = await import('piscina');
+// loaded when this module is: the CLI imports it for `teardown batch` only (in the one-module CLI, a
+// require in this module's lazy initialiser; piscina stays outside it and finds its worker beside itself)
+import { Piscina } from 'piscina';
 import type { Exercise } from '../exercise/manifest.js';
 import type { BatchResult, BatchTask } from '../batch/task.js';
 import { errorResult, keepOneExample } from '../batch/result.js';

@@ -14,10 +14,9 @@
  * in-process, without a pool and without loading this module (./runner.ts
  * withGradeRunner).
  */
-import type { Piscina as PiscinaPool } from 'piscina';
-// loaded when this module is (./runner.ts imports it only for a pool), kept out of the
-// one-module CLI's static imports (scripts/bundle-cli.mjs): piscina finds its worker beside itself
-const { Piscina } = await import('piscina');
+// loaded when this module is: ./runner.ts imports it only for a pool (in the one-module CLI, a require in
+// this module's lazy initialiser; piscina stays outside it and finds its worker beside itself)
+import { Piscina } from 'piscina';
 import { gradePart, type GradePart, type GradeRunner } from '../grade/grade.js';
 import type { GradeTask } from './worker.js';
 import { workerUrl } from './runner.js';
@@ -26,7 +25,7 @@ export { defaultJobs, jobsOption, withGradeRunner, workersAvailable } from './ru
 
 /** A pool of grading worker threads; close() it when done (its threads keep the process alive). */
 export class GradePool {
-  private readonly pool: PiscinaPool<GradeTask, GradePart>;
+  private readonly pool: Piscina<GradeTask, GradePart>;
 
   /** For `jobs` jobs: the main thread and `jobs - 1` worker threads (at least 2 jobs: one grades in-process). */
   constructor(readonly jobs: number) {
