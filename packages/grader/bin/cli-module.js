@@ -25,7 +25,7 @@
  * module.enableCompileCache does this for ES modules; Node 20 can use a code
  * cache only for a classic script, hence a CommonJS bundle.)
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,8 +107,16 @@ export async function loadCli(distUrl) {
  */
 export function loadBundle(bundleUrl, cacheUrl) {
   const file = fileURLToPath(bundleUrl);
-  const code = readFileSync(file, 'utf8');
-  const header = cacheHeader(statSync(file));
+  // the text and the stats of one file, even if the bundle script replaces it meanwhile
+  const fd = openSync(file, 'r');
+  let code;
+  let header;
+  try {
+    header = cacheHeader(fstatSync(fd));
+    code = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
   const cachedData = process.env.TEARDOWN_CODE_CACHE === 'off' ? undefined : readCache(cacheUrl, header);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`, {
     filename: file,
