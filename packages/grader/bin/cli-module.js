@@ -19,9 +19,11 @@
  * bundle's functions as a run left them compiled (vm.Script
  * createCachedData after a grading: scripts/code-cache.mjs). Its first line
  * names the bundle it was made for (size and modification time); V8 checks
- * the rest against its own version, its flags and the source. Any mismatch,
- * a damaged or missing file, or `TEARDOWN_CODE_CACHE=off`: the bundle is
- * compiled as any script is, with the same result. (Node 22's
+ * the rest against its own version and flags, and the source's length only
+ * (and no checksum in a release build: a cache damaged past V8's header can
+ * crash the process). Any mismatch, a missing file, or
+ * `TEARDOWN_CODE_CACHE=off`: the bundle is compiled as any script is, with
+ * the same result. (Node 22's
  * module.enableCompileCache does this for ES modules; Node 20 can use a code
  * cache only for a classic script, hence a CommonJS bundle.)
  */
@@ -91,10 +93,14 @@ export async function loadCli(distUrl) {
     const m = await import(url.href);
     return { main: m.main, codeCache: 'modules', saveCodeCache: undefined };
   }
-  // the flags V8 checks a code cache against must be the ones it was made with: main sets this one too
+  await setCacheFlags();
+  return loadBundle(url, new URL('cli.bundle.cache', distUrl));
+}
+
+/** Set the V8 flags a code cache is checked against as a start of the bin sets them (main sets this one too). */
+async function setCacheFlags() {
   const tier = await import(new URL('../dist/wasm-tier.js', import.meta.url).href);
   tier.compileWasmWithLiftoffOnly();
-  return loadBundle(url, new URL('cli.bundle.cache', distUrl));
 }
 
 /**
@@ -106,22 +112,11 @@ export async function loadCli(distUrl) {
  * @returns {LoadedCli}
  */
 export function loadBundle(bundleUrl, cacheUrl) {
-  const file = fileURLToPath(bundleUrl);
-  // the text and the stats of one file, even if the bundle script replaces it meanwhile
-  const fd = openSync(file, 'r');
-  let code;
-  let header;
-  try {
-    header = cacheHeader(fstatSync(fd));
-    code = readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-  const cachedData = process.env.TEARDOWN_CODE_CACHE === 'off' ? undefined : readCache(cacheUrl, header);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`, {
-    filename: file,
-    cachedData,
-  });
+  const { file, header, cachedData, script } = compileBundle(
+    bundleUrl,
+    cacheUrl,
+    process.env.TEARDOWN_CODE_CACHE !== 'off',
+  );
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   return {
@@ -142,16 +137,52 @@ export function loadBundle(bundleUrl, cacheUrl) {
 }
 
 /**
- * Was the code cache at `cacheUrl` made for the bundle at `bundleUrl`? (Its
- * first line names the bundle; whether V8 takes the rest is V8's to say.)
- * Never throws.
+ * Compile (not run) the bundle at `bundleUrl`, with the code cache at
+ * `cacheUrl` when `withCache` and its first line names the bundle.
  * @param {URL} bundleUrl
  * @param {URL} cacheUrl
- * @returns {boolean}
+ * @param {boolean} withCache
+ * @returns {{ file: string, header: string, cachedData: Buffer | undefined, script: vm.Script }}
  */
-export function codeCacheNamesBundle(bundleUrl, cacheUrl) {
+function compileBundle(bundleUrl, cacheUrl, withCache) {
+  const file = fileURLToPath(bundleUrl);
+  // the text and the stats of one file (the bundle script renames a new bundle over the old): read apart,
+  // a bundle renamed in between would have its stats name the other's text, and V8 checks only a source's length
+  const fd = openSync(file, 'r');
+  let code;
+  let header;
   try {
-    return readCache(cacheUrl, cacheHeader(statSync(bundleUrl))) !== undefined;
+    header = cacheHeader(fstatSync(fd));
+    code = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+  const cachedData = withCache ? readCache(cacheUrl, header) : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  return { file, header, cachedData, script };
+}
+
+/**
+ * Would a start of the bin, under this process's V8 (its version and flags),
+ * compile the bundle in `distUrl` from its code cache? The cache's first line
+ * names the bundle and V8 takes the rest. (The bundle script asks, to keep a
+ * cache only when it is of use: one made by another Node or under other V8
+ * flags is made again.) Sets the V8 flags the bin sets. Never throws.
+ * @param {URL} distUrl the folder of the bundle, ending in a slash
+ * @returns {Promise<boolean>}
+ */
+export async function codeCacheAccepted(distUrl) {
+  try {
+    await setCacheFlags();
+    const { cachedData, script } = compileBundle(
+      new URL('cli.bundle.cjs', distUrl),
+      new URL('cli.bundle.cache', distUrl),
+      true,
+    );
+    return cachedData !== undefined && !script.cachedDataRejected;
   } catch {
     return false;
   }

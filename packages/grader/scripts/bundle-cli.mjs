@@ -19,9 +19,10 @@
  * (required from node_modules when a command needs them). It is CommonJS
  * because Node 20 can give V8 a code cache only for a classic script.
  *
- * When the manifest says the bundle is up to date (this script is one of its
- * inputs) and the code cache names it, nothing is done (`--force` builds
- * anyway).
+ * When the manifest says the bundle is up to date (this script, the bin's
+ * loader and the cache's maker are among its inputs) and this Node, under
+ * this process's V8 flags, takes the code cache for it, nothing is done
+ * (`--force` builds anyway).
  *
  * Usage: node packages/grader/scripts/bundle-cli.mjs [--out <dir>] [--no-code-cache] [--force] (default: the grader's dist/).
  */
@@ -30,7 +31,7 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { MANIFEST_VERSION, bundleUpToDate, codeCacheNamesBundle } from '../bin/cli-module.js';
+import { MANIFEST_VERSION, bundleUpToDate, codeCacheAccepted } from '../bin/cli-module.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const outArg = process.argv.indexOf('--out');
@@ -40,11 +41,12 @@ const withCache = !process.argv.includes('--no-code-cache');
 const outUrl = pathToFileURL(`${out}/`);
 
 // nothing changed since the last build (every input, this script included, as the manifest lists it) and its
-// code cache is there: both are kept (npm start and npm test run this script each time)
+// code cache is there, one this Node takes under these V8 flags (not one made by another Node): both are kept
+// (npm start and npm test run this script each time)
 if (
   !process.argv.includes('--force') &&
   bundleUpToDate(new URL('cli.bundle.json', outUrl)) &&
-  (!withCache || codeCacheNamesBundle(new URL('cli.bundle.cjs', outUrl), new URL('cli.bundle.cache', outUrl)))
+  (!withCache || (await codeCacheAccepted(outUrl)))
 ) {
   process.stdout.write(`${join(out, 'cli.bundle.cjs')} is up to date\n`);
   process.exit(0);
@@ -98,8 +100,16 @@ for (const stale of ['cli.bundle.mjs', 'cli.bundle.cache']) rmSync(join(out, sta
 const tmp = `${bundle}.${process.pid}.tmp`;
 writeFileSync(tmp, r.outputFiles[0].contents);
 renameSync(tmp, bundle);
-// the inputs, this script (it decides the bundle's form), and the bundle itself
-const files = [...Object.keys(r.metafile.inputs).map((p) => resolve(root, p)), fileURLToPath(import.meta.url), bundle];
+// the inputs, this script (it decides the bundle's form), what loads the bundle (its wrapper, the code cache's
+// first line) and what makes the cache (what the cache holds), and the bundle itself
+const here = dirname(fileURLToPath(import.meta.url));
+const files = [
+  ...Object.keys(r.metafile.inputs).map((p) => resolve(root, p)),
+  fileURLToPath(import.meta.url),
+  resolve(here, '../bin/cli-module.js'),
+  join(here, 'code-cache.mjs'),
+  bundle,
+];
 const inputs = files.map((f) => {
   const st = statSync(f);
   return [f, st.size, st.mtimeMs];
@@ -109,9 +119,9 @@ writeFileSync(
   join(out, 'cli.bundle.json'),
   `{"version": ${MANIFEST_VERSION}, "inputs": [\n${inputs.map((i) => JSON.stringify(i)).join(',\n')}\n]}\n`,
 );
-process.stdout.write(`wrote ${bundle} (${inputs.length - 2} modules)\n`);
+process.stdout.write(`wrote ${bundle} (${inputs.length - 4} modules)\n`);
 if (withCache) {
-  const made = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'code-cache.mjs'), out], {
+  const made = spawnSync(process.execPath, [join(here, 'code-cache.mjs'), out], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -144,7 +144,7 @@ describe('bin/cli-module.js', () => {
           // V8 checks its flags: a cache made without this one is refused
           ['rejected', run(args, { node: ['--max-old-space-size=3000'] })],
         ];
-        // damaged past its first line: V8 refuses it (checksum); a first line naming another bundle: not offered
+        // V8's header overwritten: V8 refuses it (release builds check no checksum); a first line naming another bundle: not offered
         writeFileSync(cache, Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 7)]));
         variants.push(['rejected', run(args)]);
         writeFileSync(
@@ -160,6 +160,49 @@ describe('bin/cli-module.js', () => {
           expect(r.stdout).toBe(modules.stdout);
         }
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds again a code cache V8 refuses (another Node, other V8 flags), and lists the loader and the cache maker as inputs', () => {
+    const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
+    const build = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+    // how a plain start of the bin compiles the bundle in `dir`
+    const how = () =>
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { loadCli } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/grader/bin/cli-module.js')).href)});
+           process.stdout.write((await loadCli(new URL(process.env.DIST))).codeCache);`,
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DIST: pathToFileURL(`${dir}/`).href } },
+      ).stdout;
+    try {
+      // a cache made under other V8 flags (the cache maker inherits NODE_OPTIONS), as after a switch of Node
+      const first = build({ NODE_OPTIONS: '--max-old-space-size=3000' });
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain('cli.bundle.cache');
+      expect(how()).toBe('rejected');
+      // built again as the bin starts: not "up to date", a cache V8 takes
+      const again = build();
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).not.toContain('is up to date');
+      expect(how()).toBe('accepted');
+      expect(build().stdout).toContain('is up to date');
+      // what loads the bundle (its wrapper, the cache's first line) and what the cache holds are inputs too
+      const inputs = (JSON.parse(readFileSync(join(dir, 'cli.bundle.json'), 'utf8')).inputs as [string][]).map(
+        ([f]) => f,
+      );
+      expect(inputs).toContain(join(ROOT, 'packages/grader/bin/cli-module.js'));
+      expect(inputs).toContain(join(ROOT, 'packages/grader/scripts/code-cache.mjs'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
