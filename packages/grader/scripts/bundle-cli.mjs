@@ -121,8 +121,11 @@ writeFileSync(
 );
 process.stdout.write(`wrote ${bundle} (${inputs.length - 4} modules)\n`);
 if (withCache) {
+  // TEARDOWN_BUNDLE=off is for the bin: the cache maker loads the bundle whatever the environment says
+  const { TEARDOWN_BUNDLE: _, ...env } = process.env;
   const made = spawnSync(process.execPath, [join(here, 'code-cache.mjs'), out], {
     cwd: root,
+    env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (made.status === 0) process.stdout.write(`wrote ${join(out, 'cli.bundle.cache')}\n`);

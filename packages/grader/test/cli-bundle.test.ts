@@ -207,4 +207,20 @@ describe('bin/cli-module.js', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('makes the code cache with TEARDOWN_BUNDLE=off in the environment (it is for the bin, not the cache maker)', () => {
+    const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
+    try {
+      const r = spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TEARDOWN_BUNDLE: 'off' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`wrote ${join(dir, 'cli.bundle.cache')}`);
+      expect(r.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
