@@ -18,16 +18,17 @@
  * The code cache (`dist/cli.bundle.cache`) is V8's serialised bytecode of the
  * bundle's functions as a run left them compiled (vm.Script
  * createCachedData after a grading: scripts/code-cache.mjs). Its first line
- * names the bundle it was made for (size and modification time); V8 checks
- * the rest against its own version and flags, and the source's length only
- * (and no checksum in a release build: a cache damaged past V8's header can
- * crash the process). Any mismatch, a missing file, or
- * `TEARDOWN_CODE_CACHE=off`: the bundle is compiled as any script is, with
- * the same result. (Node 22's
+ * holds the SHA-1 of the bundle it was made for and of the rest, V8's data:
+ * V8 checks that data against its own version and flags but the source only
+ * by its length, and checks no checksum in a release build (a damaged cache
+ * can crash the process), so both hashes are checked first (about 2 ms).
+ * Any mismatch, a missing file, or `TEARDOWN_CODE_CACHE=off`: the bundle is
+ * compiled as any script is, with the same result. (Node 22's
  * module.enableCompileCache does this for ES modules; Node 20 can use a code
  * cache only for a classic script, hence a CommonJS bundle.)
  */
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +37,8 @@ import vm from 'node:vm';
 /** The manifest's form: 2 since the bundle is CommonJS and the bundle script is one of its inputs. */
 export const MANIFEST_VERSION = 2;
 
-/** The code cache file's first line, before the bundle's size and modification time. */
-const CACHE_MAGIC = 'teardown-code-cache 1';
+/** The code cache file's first line, before the SHA-1 of the bundle and of V8's data (hex). */
+const CACHE_MAGIC = 'teardown-code-cache 2';
 
 /**
  * Is the bundle described by the manifest at `manifestUrl` up to date?
@@ -97,8 +98,20 @@ export async function loadCli(distUrl) {
   return loadBundle(url, new URL('cli.bundle.cache', distUrl));
 }
 
-/** Set the V8 flags a code cache is checked against as a start of the bin sets them (main sets this one too). */
+/**
+ * Set the V8 flags a code cache is checked against as a start of the bin sets them (main sets this one too).
+ * Node's own modules are compiled from Node's code cache, which V8 refuses once a flag has changed: the ones
+ * the bundle's top level requires are loaded first (NODE_DEBUG_NATIVE=CODE_CACHE lists the refused ones).
+ */
 async function setCacheFlags() {
+  await Promise.all(
+    ['child_process', 'crypto', 'fs/promises', 'os', 'perf_hooks', 'process', 'worker_threads'].map(
+      (m) => import(`node:${m}`),
+    ),
+  );
+  // the standard streams, made when first asked for (a file's or a pipe's loads modules of its own)
+  void process.stdout;
+  void process.stderr;
   const tier = await import(new URL('../dist/wasm-tier.js', import.meta.url).href);
   tier.compileWasmWithLiftoffOnly();
 }
@@ -112,7 +125,7 @@ async function setCacheFlags() {
  * @returns {LoadedCli}
  */
 export function loadBundle(bundleUrl, cacheUrl) {
-  const { file, header, cachedData, script } = compileBundle(
+  const { file, bundleHash, cachedData, script } = compileBundle(
     bundleUrl,
     cacheUrl,
     process.env.TEARDOWN_CODE_CACHE !== 'off',
@@ -126,7 +139,8 @@ export function loadBundle(bundleUrl, cacheUrl) {
       try {
         const path = fileURLToPath(cacheUrl);
         const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([Buffer.from(header), script.createCachedData()]));
+        const data = script.createCachedData();
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${CACHE_MAGIC} ${bundleHash} ${sha1(data)}\n`), data]));
         renameSync(tmp, path);
         return true;
       } catch {
@@ -142,27 +156,20 @@ export function loadBundle(bundleUrl, cacheUrl) {
  * @param {URL} bundleUrl
  * @param {URL} cacheUrl
  * @param {boolean} withCache
- * @returns {{ file: string, header: string, cachedData: Buffer | undefined, script: vm.Script }}
+ * @returns {{ file: string, bundleHash: string, cachedData: Buffer | undefined, script: vm.Script }}
  */
 function compileBundle(bundleUrl, cacheUrl, withCache) {
   const file = fileURLToPath(bundleUrl);
-  // the text and the stats of one file (the bundle script renames a new bundle over the old): read apart,
-  // a bundle renamed in between would have its stats name the other's text, and V8 checks only a source's length
-  const fd = openSync(file, 'r');
-  let code;
-  let header;
-  try {
-    header = cacheHeader(fstatSync(fd));
-    code = readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-  const cachedData = withCache ? readCache(cacheUrl, header) : undefined;
+  // the hash of the very bytes compiled (V8 checks only the source's length)
+  const bytes = readFileSync(file);
+  const bundleHash = sha1(bytes);
+  const code = bytes.toString('utf8');
+  const cachedData = withCache ? readCache(cacheUrl, bundleHash) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`, {
     filename: file,
     cachedData,
   });
-  return { file, header, cachedData, script };
+  return { file, bundleHash, cachedData, script };
 }
 
 /**
@@ -189,25 +196,31 @@ export async function codeCacheAccepted(distUrl) {
 }
 
 /**
- * The first line of a code cache made for a bundle with these stats.
- * @param {{ size: number, mtimeMs: number }} st
+ * SHA-1 of `bytes`, hex.
+ * @param {Uint8Array} bytes
  * @returns {string}
  */
-function cacheHeader(st) {
-  return `${CACHE_MAGIC} ${st.size} ${st.mtimeMs}\n`;
+function sha1(bytes) {
+  return createHash('sha1').update(bytes).digest('hex');
 }
 
 /**
- * The code cache at `url` without its first line, when that line is `header`; undefined otherwise.
+ * V8's data in the code cache at `url`, when its first line names the bundle
+ * whose SHA-1 is `bundleHash` and the data's own SHA-1 matches; undefined
+ * otherwise (none, another bundle's, another form, damaged).
  * @param {URL} url
- * @param {string} header
+ * @param {string} bundleHash
  * @returns {Buffer | undefined}
  */
-function readCache(url, header) {
+function readCache(url, bundleHash) {
   try {
     const buf = readFileSync(url);
-    const h = Buffer.from(header);
-    return buf.length > h.length && buf.subarray(0, h.length).equals(h) ? buf.subarray(h.length) : undefined;
+    const nl = buf.indexOf(10);
+    if (nl < 0 || nl > 200) return undefined;
+    const [magic, version, bundle, dataHash, ...rest] = buf.subarray(0, nl).toString('latin1').split(' ');
+    if (`${magic} ${version}` !== CACHE_MAGIC || bundle !== bundleHash || rest.length) return undefined;
+    const data = buf.subarray(nl + 1);
+    return data.length > 0 && sha1(data) === dataHash ? data : undefined;
   } catch {
     return undefined;
   }

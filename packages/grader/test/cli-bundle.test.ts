@@ -144,14 +144,25 @@ describe('bin/cli-module.js', () => {
           // V8 checks its flags: a cache made without this one is refused
           ['rejected', run(args, { node: ['--max-old-space-size=3000'] })],
         ];
-        // V8's header overwritten: V8 refuses it (release builds check no checksum); a first line naming another bundle: not offered
-        writeFileSync(cache, Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 7)]));
-        variants.push(['rejected', run(args)]);
-        writeFileSync(
-          cache,
-          Buffer.concat([Buffer.from('teardown-code-cache 1 1 1\n'), good.subarray(good.indexOf(10) + 1)]),
-        );
-        variants.push(['none', run(args)]);
+        // never offered to V8: a cache damaged past V8's own header (V8 checks no checksum and could crash on it), one
+        // whose first line names another bundle, or one of the first form
+        const nl = good.indexOf(10) + 1;
+        const flipped = Buffer.from(good);
+        for (let i = 0; i < 64; i++) flipped[nl + 500_000 + i] ^= 0xa5;
+        const fields = good
+          .subarray(0, nl - 1)
+          .toString()
+          .split(' ');
+        fields[2] = '0'.repeat(40);
+        const otherBundle = `${fields.join(' ')}\n`;
+        for (const bad of [
+          flipped,
+          Buffer.concat([Buffer.from(otherBundle), good.subarray(nl)]),
+          Buffer.concat([Buffer.from('teardown-code-cache 1 1 1\n'), good.subarray(nl)]),
+        ]) {
+          writeFileSync(cache, bad);
+          variants.push(['none', run(args)]);
+        }
         writeFileSync(cache, good);
         for (const [expected, r] of variants) {
           expect(how(r), r.stderr).toBe(expected);
