@@ -28,7 +28,7 @@
  * cache only for a classic script, hence a CommonJS bundle.)
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,14 +136,15 @@ export function loadBundle(bundleUrl, cacheUrl) {
     main: module.exports.main,
     codeCache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
     saveCodeCache: () => {
+      const path = fileURLToPath(cacheUrl);
+      const tmp = `${path}.${process.pid}.tmp`;
       try {
-        const path = fileURLToPath(cacheUrl);
-        const tmp = `${path}.${process.pid}.tmp`;
         const data = script.createCachedData();
         writeFileSync(tmp, Buffer.concat([Buffer.from(`${CACHE_MAGIC} ${bundleHash} ${sha1(data)}\n`), data]));
         renameSync(tmp, path);
         return true;
       } catch {
+        rmSync(tmp, { force: true });
         return false;
       }
     },
