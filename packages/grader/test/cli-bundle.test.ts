@@ -17,6 +17,25 @@ import { ROOT } from './cli.js';
 
 const upToDate = bundleUpToDate as (u: URL) => boolean;
 
+/** Build the one-module CLI and its code cache into `dir` (scripts/bundle-cli.mjs --out), with `env` added. */
+function bundleInto(dir: string, env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Run `fn` on a new folder beside dist/ (what the bundle leaves out, piscina, resolves from node_modules), removed after. */
+function inBundleDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('bin/cli-module.js', () => {
   it('takes the bundle only while every input has its size and modification time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'teardown-bundle-'));
@@ -82,21 +101,13 @@ describe('bin/cli-module.js', () => {
   });
 
   it('the bundle grades as the modules do, byte for byte, with its code cache, without, and with one V8 refuses', () => {
-    // beside dist/, so that what the bundle leaves out (piscina) resolves from node_modules
-    const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
-    try {
-      const built = spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+    inBundleDir((dir) => {
+      const built = bundleInto(dir);
       expect(built.status, built.stderr).toBe(0);
       expect(built.stdout).toContain('cli.bundle.cache');
       // built again with nothing changed: both kept as they are
       const cacheStat = statSync(join(dir, 'cli.bundle.cache'));
-      const again = spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+      const again = bundleInto(dir);
       expect(again.stdout).toContain('is up to date');
       expect(statSync(join(dir, 'cli.bundle.cache')).mtimeMs).toBe(cacheStat.mtimeMs);
       const distUrl = pathToFileURL(`${dir}/`).href;
@@ -171,32 +182,24 @@ describe('bin/cli-module.js', () => {
           expect(r.stdout).toBe(modules.stdout);
         }
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('builds again a code cache V8 refuses (another Node, other V8 flags), and lists the loader and the cache maker as inputs', () => {
-    const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
-    const build = (env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, ...env },
-      });
-    // how a plain start of the bin compiles the bundle in `dir`
-    const how = () =>
-      spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const { loadCli } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/grader/bin/cli-module.js')).href)});
+    inBundleDir((dir) => {
+      const build = (env: Record<string, string> = {}) => bundleInto(dir, env);
+      // how a plain start of the bin compiles the bundle in `dir`
+      const how = () =>
+        spawnSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const { loadCli } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/grader/bin/cli-module.js')).href)});
            process.stdout.write((await loadCli(new URL(process.env.DIST))).codeCache);`,
-        ],
-        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DIST: pathToFileURL(`${dir}/`).href } },
-      ).stdout;
-    try {
+          ],
+          { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DIST: pathToFileURL(`${dir}/`).href } },
+        ).stdout;
       // a cache made under other V8 flags (the cache maker inherits NODE_OPTIONS), as after a switch of Node
       const first = build({ NODE_OPTIONS: '--max-old-space-size=3000' });
       expect(first.status, first.stderr).toBe(0);
@@ -214,24 +217,15 @@ describe('bin/cli-module.js', () => {
       );
       expect(inputs).toContain(join(ROOT, 'packages/grader/bin/cli-module.js'));
       expect(inputs).toContain(join(ROOT, 'packages/grader/scripts/code-cache.mjs'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('makes the code cache with TEARDOWN_BUNDLE=off in the environment (it is for the bin, not the cache maker)', () => {
-    const dir = mkdtempSync(join(ROOT, 'packages/grader/dist/bundle-test-'));
-    try {
-      const r = spawnSync(process.execPath, ['packages/grader/scripts/bundle-cli.mjs', '--out', dir], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, TEARDOWN_BUNDLE: 'off' },
-      });
+    inBundleDir((dir) => {
+      const r = bundleInto(dir, { TEARDOWN_BUNDLE: 'off' });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`wrote ${join(dir, 'cli.bundle.cache')}`);
       expect(r.stderr).toBe('');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
