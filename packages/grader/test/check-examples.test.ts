@@ -28,6 +28,16 @@ describe('teardown check on the bundled examples', () => {
     });
   }
 
+  it('--reproducible leaves the wall-clock time out of the text report too', () => {
+    const timed = teardown(['check', 'examples/data-race.c']);
+    expect(timed.stdout).toMatch(/ states, \d+ ms\n/);
+    const r = teardown(['check', 'examples/data-race.c', '--reproducible']);
+    expect(r.code).toBe(timed.code);
+    expect(r.stdout).toMatch(/ executions, \d+ traces, \d+ states\n/);
+    expect(r.stdout).not.toMatch(/\d ms\b/);
+    expect(r.stdout).toBe(timed.stdout.replace(/, \d+ ms\n/, '\n'));
+  });
+
   it('put-order-wrong.c (chapter 2): a preemption bound of 1 finds the WARN, a bound of 0 does not', () => {
     const at = (k: number) =>
       JSON.parse(

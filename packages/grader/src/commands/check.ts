@@ -58,7 +58,10 @@ export async function checkCommand(file: string, text: string, o: CheckCliOption
   if (o.json) {
     process.stdout.write(JSON.stringify(reportJson(report, o.reproducible === true), null, 2) + '\n');
   } else {
-    process.stdout.write(renderCheckText(report, text, o.timeouts === 'anytime' ? '--timeouts anytime' : '') + '\n');
+    process.stdout.write(
+      renderCheckText(report, text, o.timeouts === 'anytime' ? '--timeouts anytime' : '', o.reproducible === true) +
+        '\n',
+    );
   }
   if (report.diagnostics.length) return EXIT_USAGE;
   return report.findings.length ? EXIT_FINDINGS : EXIT_OK;
@@ -103,12 +106,15 @@ export function renderDiagnostics(
     .join('\n');
 }
 
-export function renderCheckText(r: CheckReport, text: string, replayFlags = ''): string {
+/** The text report; `reproducible` leaves the wall-clock time out, as the JSON report does. */
+export function renderCheckText(r: CheckReport, text: string, replayFlags = '', reproducible = false): string {
   if (r.diagnostics.length) return renderDiagnostics(r, text);
   const out: string[] = [];
   const s = r.stats!;
   out.push(`${r.file}: ${r.coverage?.text}`);
-  out.push(`  ${s.executions} executions, ${s.traces} traces, ${s.states} states, ${s.ms.toFixed(0)} ms`);
+  out.push(
+    `  ${s.executions} executions, ${s.traces} traces, ${s.states} states${reproducible ? '' : `, ${s.ms.toFixed(0)} ms`}`,
+  );
   if (!r.findings.length) {
     out.push('  no findings');
     return out.join('\n');
