@@ -124,7 +124,7 @@ async function setCacheFlags() {
  * @param {URL} cacheUrl
  * @returns {LoadedCli}
  */
-export function loadBundle(bundleUrl, cacheUrl) {
+function loadBundle(bundleUrl, cacheUrl) {
   const { file, bundleHash, cachedData, script } = compileBundle(
     bundleUrl,
     cacheUrl,
@@ -153,7 +153,8 @@ export function loadBundle(bundleUrl, cacheUrl) {
 
 /**
  * Compile (not run) the bundle at `bundleUrl`, with the code cache at
- * `cacheUrl` when `withCache` and its first line names the bundle.
+ * `cacheUrl` when `withCache` and {@link readCache} finds it made for these
+ * bytes and intact.
  * @param {URL} bundleUrl
  * @param {URL} cacheUrl
  * @param {boolean} withCache

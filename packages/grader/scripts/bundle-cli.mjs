@@ -119,7 +119,7 @@ writeFileSync(
   join(out, 'cli.bundle.json'),
   `{"version": ${MANIFEST_VERSION}, "inputs": [\n${inputs.map((i) => JSON.stringify(i)).join(',\n')}\n]}\n`,
 );
-process.stdout.write(`wrote ${bundle} (${inputs.length - 4} modules)\n`);
+process.stdout.write(`wrote ${bundle} (${Object.keys(r.metafile.inputs).length} modules)\n`);
 if (withCache) {
   // TEARDOWN_BUNDLE=off is for the bin: the cache maker loads the bundle whatever the environment says
   const { TEARDOWN_BUNDLE: _, ...env } = process.env;
