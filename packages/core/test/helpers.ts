@@ -19,3 +19,13 @@ export async function check(src: string, opts: CheckOptions = {}): Promise<Check
 export function kinds(r: CheckReport): FindingKind[] {
   return [...new Set(r.findings.map((f) => f.kind))].sort();
 }
+
+/**
+ * Runs a property's `fc.assert` round again, up to `rounds` rounds in all, until `met()`: for a property test
+ * that also claims its random inputs met some case (a unit adopted part-way, an exploration pruned). Which
+ * inputs meet it is chance, so one round of a few dozen runs now and then meets none; a second round makes
+ * that claim fail only when the case is truly never met.
+ */
+export async function untilMet(met: () => boolean, round: () => Promise<void> | void, rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds && (i === 0 || !met()); i++) await round();
+}

@@ -9,7 +9,7 @@ import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { exploreScenario } from '../../src/sched/runner.js';
 import { DporStrategy } from '../../src/sched/dpor.js';
-import { useParser } from '../helpers.js';
+import { untilMet, useParser } from '../helpers.js';
 import { programArb, rwProgramArb, spinProgramArb, stackProgramArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
 import { Summary, pack, reachedAt } from '../../src/sched/summary.js';
@@ -30,20 +30,24 @@ describe('stateful DPOR against plain DFS', () => {
     it(`${strategy} with the state cache reaches the same final states and findings`, {
       timeout: 600_000,
     }, async () => {
-      await fc.assert(
-        // states kept at every depth, every second (the default) or every third
-        fc.asyncProperty(programArb, fc.constantFrom(1, 2, 3), async (src, every) => {
-          const dfs = await outcomes(src, 'dfs', 4_000);
-          fc.pre(dfs.complete);
-          const stateful = await outcomes(src, strategy, 200_000, true, false, undefined, every);
-          expect(stateful.complete).toBe(true);
-          expect(stateful.coverage.kind).toBe('exhaustive');
-          expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
-          expect([...stateful.kinds].sort()).toEqual([...dfs.kinds].sort());
-          expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
-          pruned += prunedOf(stateful.coverage.text);
-        }),
-        { numRuns: 80, maxSkipsPerRun: 10 },
+      await untilMet(
+        () => pruned > 0,
+        () =>
+          fc.assert(
+            // states kept at every depth, every second (the default) or every third
+            fc.asyncProperty(programArb, fc.constantFrom(1, 2, 3), async (src, every) => {
+              const dfs = await outcomes(src, 'dfs', 4_000);
+              fc.pre(dfs.complete);
+              const stateful = await outcomes(src, strategy, 200_000, true, false, undefined, every);
+              expect(stateful.complete).toBe(true);
+              expect(stateful.coverage.kind).toBe('exhaustive');
+              expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+              expect([...stateful.kinds].sort()).toEqual([...dfs.kinds].sort());
+              expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
+              pruned += prunedOf(stateful.coverage.text);
+            }),
+            { numRuns: 80, maxSkipsPerRun: 10 },
+          ),
       );
       expect(pruned).toBeGreaterThan(0);
     });
@@ -101,23 +105,27 @@ describe('stateful DPOR against plain DFS', () => {
   }, async () => {
     let spinning = 0;
     let prunedHere = 0;
-    await fc.assert(
-      fc.asyncProperty(spinProgramArb, async (src) => {
-        const dfs = await outcomes(src, 'dfs', 4_000);
-        fc.pre(dfs.complete);
-        // stateless optimal DPOR too: the end of a spin-wait makes reversals that can be infeasible
-        const stateless = await outcomes(src, 'dpor', 200_000);
-        const stateful = await outcomes(src, 'dpor', 200_000, true);
-        expect(stateful.coverage.kind).toBe('exhaustive');
-        for (const o of [stateless, stateful]) {
-          expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-          expect([...o.kinds].sort()).toEqual([...dfs.kinds].sort());
-          expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-        }
-        if (dfs.kinds.has('livelock')) spinning++;
-        prunedHere += prunedOf(stateful.coverage.text);
-      }),
-      { numRuns: 60, maxSkipsPerRun: 10 },
+    await untilMet(
+      () => spinning > 0 && prunedHere > 0,
+      () =>
+        fc.assert(
+          fc.asyncProperty(spinProgramArb, async (src) => {
+            const dfs = await outcomes(src, 'dfs', 4_000);
+            fc.pre(dfs.complete);
+            // stateless optimal DPOR too: the end of a spin-wait makes reversals that can be infeasible
+            const stateless = await outcomes(src, 'dpor', 200_000);
+            const stateful = await outcomes(src, 'dpor', 200_000, true);
+            expect(stateful.coverage.kind).toBe('exhaustive');
+            for (const o of [stateless, stateful]) {
+              expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+              expect([...o.kinds].sort()).toEqual([...dfs.kinds].sort());
+              expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+            }
+            if (dfs.kinds.has('livelock')) spinning++;
+            prunedHere += prunedOf(stateful.coverage.text);
+          }),
+          { numRuns: 60, maxSkipsPerRun: 10 },
+        ),
     );
     // tasks did spin forever in some programs, and executions were stopped at visited states
     expect(spinning).toBeGreaterThan(0);
@@ -363,19 +371,23 @@ void thread_t3(void)
       return { text: r.coverage.text, steps: r.stats.steps, keys: r.findings.map((f) => f.key), schedules };
     };
     let stopped = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(programArb, stackProgramArb, rwProgramArb, spinProgramArb),
-        fc.constantFrom(2, 3),
-        fc.constantFrom(undefined, 1024),
-        async (src, every, bytes) => {
-          const kept = await run(src, every, false, bytes);
-          const all = await run(src, every, true, bytes);
-          expect(kept).toEqual(all);
-          stopped += prunedOf(kept.text);
-        },
-      ),
-      { numRuns: 60 },
+    await untilMet(
+      () => stopped > 0,
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.oneof(programArb, stackProgramArb, rwProgramArb, spinProgramArb),
+            fc.constantFrom(2, 3),
+            fc.constantFrom(undefined, 1024),
+            async (src, every, bytes) => {
+              const kept = await run(src, every, false, bytes);
+              const all = await run(src, every, true, bytes);
+              expect(kept).toEqual(all);
+              stopped += prunedOf(kept.text);
+            },
+          ),
+          { numRuns: 60 },
+        ),
     );
     expect(stopped).toBeGreaterThan(0);
   });
