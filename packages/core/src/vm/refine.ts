@@ -34,38 +34,95 @@ export function instrKey(fn: number, pc: number): InstrKey {
   return fn * 65536 + pc;
 }
 
-/** One plain access run invisibly: its thread, instruction, kind, and the thread's epoch at its latest run. */
+/**
+ * One plain access run invisibly: its thread, instruction, kind, and the
+ * thread's epoch at its latest run (never changed: a later run replaces it,
+ * so that lists copied on write share their entries).
+ */
 interface Hidden {
-  tid: number;
-  instr: InstrKey;
-  write: boolean;
-  epoch: number;
+  readonly tid: number;
+  readonly instr: InstrKey;
+  readonly write: boolean;
+  readonly epoch: number;
+}
+
+/**
+ * A part of a {@link History} that changes in place: its generation says
+ * which refiner state may change it (copy on write, as KCSAN's shadow
+ * memory, detect/kcsan.ts).
+ */
+interface Owned {
+  gen: number;
+}
+
+/** The hidden accesses of one location. */
+interface HiddenList extends Owned {
+  list: Hidden[];
 }
 
 /** Visible accesses of one location: per thread, the epoch of its latest access, and of its latest write. */
-interface Shown {
+interface Shown extends Owned {
   any: Int32Array;
   write: Int32Array;
 }
 
-/** Per-execution history of a {@link RaceRefiner}, copied by checkpoints. */
-interface History {
-  hidden: Map<string, Hidden[]>;
-  shown: Map<string, Shown>;
-  /** Locations with hidden accesses, per allocation id. */
-  byAlloc: Map<number, Set<string>>;
-  /** Freed allocations: the freeing thread and its epoch then. */
-  freed: Map<number, { tid: number; epoch: number }>;
-  /** Per thread, the hidden accesses it ran since its last visible step (its current burst). */
-  burst: Map<number, InstrKey[]>;
+/** The ids of the locations of one allocation that have hidden accesses. */
+interface AllocLocs extends Owned {
+  locs: number[];
 }
 
-const emptyHistory = (): History => ({
-  hidden: new Map(),
-  shown: new Map(),
-  byAlloc: new Map(),
-  freed: new Map(),
-  burst: new Map(),
+/** The hidden accesses a thread ran since its last visible step (its current burst). */
+interface Burst extends Owned {
+  keys: InstrKey[];
+}
+
+/**
+ * A table of a {@link History}, indexed by a small number (a location's id,
+ * an allocation's index, a thread), copied (not its entries) before it
+ * changes in another generation than its own.
+ */
+interface Table<V> extends Owned {
+  at: (V | undefined)[];
+}
+
+/**
+ * Per-execution history of a {@link RaceRefiner}. A checkpoint keeps it as
+ * it is ({@link RaceRefiner.save}); the refiner then copies a table before
+ * it changes it, and an entry the first time it changes it in a generation,
+ * so that a checkpoint costs nothing and a step copies only what it touches
+ * (arrays of a few dozen entries: a copy is a short memory copy).
+ */
+interface History extends Owned {
+  /** The refiner whose location ids index it. */
+  owner: RaceRefiner;
+  /** Per location id, its hidden accesses. */
+  hidden: Table<HiddenList>;
+  /** Per location id, its visible accesses. */
+  shown: Table<Shown>;
+  /** Per allocation index (0: a location of no allocation), the ids of its locations with hidden accesses. */
+  byAlloc: Table<AllocLocs>;
+  /** Per allocation index, the freeing thread and its epoch then (never changed in place). */
+  freed: Table<{ readonly tid: number; readonly epoch: number }>;
+  /** Per thread, the hidden accesses it ran since its last visible step. */
+  burst: Table<Burst>;
+}
+
+type TableField = 'hidden' | 'shown' | 'byAlloc' | 'freed' | 'burst';
+
+/**
+ * Generations of every refiner (one counter, so that no two refiners
+ * share one).
+ */
+let generations = 0;
+
+const emptyHistory = (owner: RaceRefiner, gen: number): History => ({
+  gen,
+  owner,
+  hidden: { gen, at: [] },
+  shown: { gen, at: [] },
+  byAlloc: { gen, at: [] },
+  freed: { gen, at: [] },
+  burst: { gen, at: [] },
 });
 
 /**
@@ -76,7 +133,13 @@ const emptyHistory = (): History => ({
 export class RaceRefiner {
   /** The instruction of the hidden access running now (Machine.hiddenAccess), or -1. */
   current: InstrKey = -1;
-  private h: History = emptyHistory();
+  /** The generation this refiner changes in place; a checkpoint's history (an older one) is copied first. */
+  private gen = ++generations;
+  private h: History = emptyHistory(this, this.gen);
+  /** Location ids (dependency keys numbered in the order met), which index every history's tables. */
+  private readonly ids = new Map<string, number>();
+  /** Allocation indices (allocation ids, which grow without bound, numbered from 1 in the order met). */
+  private readonly allocs = new Map<number, number>();
 
   /**
    * `found`: where the instructions of hidden accesses found racy go (to
@@ -96,32 +159,51 @@ export class RaceRefiner {
 
   /** Start an execution: no history. */
   reset(): void {
-    this.h = emptyHistory();
+    this.gen = ++generations;
+    this.h = emptyHistory(this, this.gen);
     this.current = -1;
   }
 
-  /** The per-execution history, for a checkpoint (copied: the original goes on changing). */
+  /** The per-execution history, for a checkpoint: kept as it is from now on (this refiner copies before it changes it). */
   save(): unknown {
-    const h = this.h;
-    const hidden = new Map<string, Hidden[]>();
-    for (const [k, v] of h.hidden)
-      hidden.set(
-        k,
-        v.map((e) => ({ ...e })),
-      );
-    const shown = new Map<string, Shown>();
-    for (const [k, v] of h.shown) shown.set(k, { any: v.any.slice(), write: v.write.slice() });
-    const byAlloc = new Map<number, Set<string>>();
-    for (const [k, v] of h.byAlloc) byAlloc.set(k, new Set(v));
-    const burst = new Map<number, InstrKey[]>();
-    for (const [k, v] of h.burst) burst.set(k, v.slice());
-    return { hidden, shown, byAlloc, freed: new Map(h.freed), burst } satisfies History;
+    this.gen = ++generations;
+    return this.h;
   }
 
-  /** Go back to a history {@link save} returned (copied again: a checkpoint is restored many times). */
+  /**
+   * Go back to a history {@link save} returned (shared: it is copied before
+   * it changes, being restored many times). Throws for another refiner's.
+   */
   restore(saved: unknown): void {
-    this.h = saved as History;
-    this.h = this.save() as History;
+    const h = saved as History;
+    if (h.owner !== this) throw new Error("teardown: a race refiner's history restored into another refiner");
+    this.gen = ++generations;
+    this.h = h;
+  }
+
+  /** Table `field` of the history, this generation's own: the history and the table copied (not its entries) if not. */
+  private own<F extends TableField>(field: F): History[F]['at'] {
+    let h = this.h;
+    if (h.gen !== this.gen) h = this.h = { ...h, gen: this.gen };
+    const t = h[field];
+    if (t.gen === this.gen) return t.at;
+    const copy = { gen: this.gen, at: t.at.slice() } as History[F];
+    h[field] = copy;
+    return copy.at;
+  }
+
+  /** The index of allocation `alloc` in {@link History.byAlloc} and {@link History.freed} (numbered on first sight). */
+  private allocIndex(alloc: number): number {
+    let i = this.allocs.get(alloc);
+    if (i === undefined) this.allocs.set(alloc, (i = this.allocs.size + 1));
+    return i;
+  }
+
+  /** The id of location `loc` (numbered on first sight). */
+  private idOf(loc: string): number {
+    let id = this.ids.get(loc);
+    if (id === undefined) this.ids.set(loc, (id = this.ids.size));
+    return id;
   }
 
   /**
@@ -132,11 +214,11 @@ export class RaceRefiner {
    * a concurrent access.
    */
   access(tid: number, vc: VClock, loc: string, write: boolean): void {
-    const h = this.h;
     const me = this.current;
-    const hidden = h.hidden.get(loc);
+    const id = this.idOf(loc);
+    const hidden = this.h.hidden.at[id];
     if (hidden) {
-      for (const e of hidden) {
+      for (const e of hidden.list) {
         if (e.tid === tid || !(e.write || write) || vc[e.tid]! >= e.epoch) continue;
         this.found.add(e.instr);
         if (me >= 0) this.found.add(me);
@@ -144,44 +226,57 @@ export class RaceRefiner {
     }
     const epoch = vc[tid]!;
     if (me >= 0) {
-      const shown = h.shown.get(loc);
+      const shown = this.h.shown.at[id];
       if (shown) {
         const seen = write ? shown.any : shown.write;
         for (let u = 0; u < seen.length; u++) if (u !== tid && seen[u]! > 0 && vc[u]! < seen[u]!) this.found.add(me);
       }
-      const list = hidden ?? [];
-      if (!hidden) {
-        h.hidden.set(loc, list);
-        const alloc = allocOfKey(loc as DepKey) ?? -1;
-        let locs = h.byAlloc.get(alloc);
-        if (!locs) h.byAlloc.set(alloc, (locs = new Set()));
-        locs.add(loc);
-      }
-      const old = list.find((e) => e.tid === tid && e.instr === me && e.write === write);
-      if (old) old.epoch = epoch;
-      else list.push({ tid, instr: me, write, epoch });
+      // this access ran last at the same epoch: nothing changes
+      const at = hidden ? hidden.list.findIndex((e) => e.tid === tid && e.instr === me && e.write === write) : -1;
+      if (at >= 0 && hidden!.list[at]!.epoch === epoch) return;
+      let list = hidden;
+      if (!list) {
+        this.own('hidden')[id] = list = { gen: this.gen, list: [] };
+        const alloc = allocOfKey(loc as DepKey);
+        const a = alloc === undefined ? 0 : this.allocIndex(alloc);
+        let locs = this.h.byAlloc.at[a];
+        if (!locs) this.own('byAlloc')[a] = locs = { gen: this.gen, locs: [] };
+        else if (locs.gen !== this.gen) this.own('byAlloc')[a] = locs = { gen: this.gen, locs: locs.locs.slice() };
+        locs.locs.push(id);
+      } else if (list.gen !== this.gen) this.own('hidden')[id] = list = { gen: this.gen, list: list.list.slice() };
+      const e: Hidden = { tid, instr: me, write, epoch };
+      if (at >= 0) list.list[at] = e;
+      else list.list.push(e);
       return;
     }
-    let shown = h.shown.get(loc);
-    if (!shown) {
-      shown = { any: new Int32Array(this.nthreads), write: new Int32Array(this.nthreads) };
-      h.shown.set(loc, shown);
-    }
+    let shown = this.h.shown.at[id];
+    if (shown?.any[tid] === epoch && (!write || shown.write[tid] === epoch)) return;
+    if (!shown)
+      this.own('shown')[id] = shown = {
+        gen: this.gen,
+        any: new Int32Array(this.nthreads),
+        write: new Int32Array(this.nthreads),
+      };
+    else if (shown.gen !== this.gen)
+      this.own('shown')[id] = shown = { gen: this.gen, any: shown.any.slice(), write: shown.write.slice() };
     shown.any[tid] = epoch;
     if (write) shown.write[tid] = epoch;
   }
 
   /** Thread `tid` runs a visible step: its burst of hidden accesses starts afresh. */
   visibleStep(tid: number): void {
-    const b = this.h.burst.get(tid);
-    if (b) b.length = 0;
+    const b = this.h.burst.at[tid];
+    if (!b || b.keys.length === 0) return;
+    if (b.gen === this.gen) b.keys.length = 0;
+    else this.own('burst')[tid] = undefined;
   }
 
   /** Thread `tid` runs the hidden access {@link current} (Machine.hiddenAccess). */
   hiddenStep(tid: number): void {
-    let b = this.h.burst.get(tid);
-    if (!b) this.h.burst.set(tid, (b = []));
-    b.push(this.current);
+    let b = this.h.burst.at[tid];
+    if (!b) this.own('burst')[tid] = b = { gen: this.gen, keys: [] };
+    else if (b.gen !== this.gen) this.own('burst')[tid] = b = { gen: this.gen, keys: b.keys.slice() };
+    b.keys.push(this.current);
   }
 
   /**
@@ -192,16 +287,19 @@ export class RaceRefiner {
    * not race, but the execution's end does not commute with them).
    */
   fatal(): void {
-    for (const b of this.h.burst.values()) for (const k of b) this.found.add(k);
+    for (const b of this.h.burst.at) if (b) for (const k of b.keys) this.found.add(k);
     if (this.current >= 0) this.found.add(this.current);
   }
 
   /** kfree of allocation `alloc` by `tid` (clock `vc`): in conflict with every hidden access of it. */
   free(tid: number, vc: VClock, alloc: number): void {
-    const h = this.h;
-    h.freed.set(alloc, { tid, epoch: vc[tid]! });
-    for (const loc of h.byAlloc.get(alloc) ?? []) {
-      for (const e of h.hidden.get(loc) ?? []) if (e.tid !== tid && vc[e.tid]! < e.epoch) this.found.add(e.instr);
+    const a = this.allocIndex(alloc);
+    this.own('freed')[a] = { tid, epoch: vc[tid]! };
+    const locs = this.h.byAlloc.at[a];
+    if (!locs) return;
+    for (const id of locs.locs) {
+      for (const e of this.h.hidden.at[id]?.list ?? [])
+        if (e.tid !== tid && vc[e.tid]! < e.epoch) this.found.add(e.instr);
     }
   }
 
@@ -211,7 +309,7 @@ export class RaceRefiner {
    * so it becomes a scheduling point.
    */
   freedBefore(tid: number, vc: VClock, alloc: number): void {
-    const f = this.h.freed.get(alloc);
+    const f = this.h.freed.at[this.allocIndex(alloc)];
     if (this.current >= 0 && f && f.tid !== tid && vc[f.tid]! < f.epoch) this.found.add(this.current);
   }
 }

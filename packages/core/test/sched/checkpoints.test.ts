@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StrategyName } from '../../src/sched/index.js';
 import { untilMet, useParser } from '../helpers.js';
-import { programArb } from './genprog.js';
+import { programArb, programArbPlain } from './genprog.js';
 import { explored } from './explored.js';
 
 useParser();
@@ -42,6 +42,36 @@ describe('explorer checkpoints', () => {
       expect(fewer).toBeGreaterThan(0);
     });
   }
+
+  it("at synchronisation points: the same rounds and exploration as replaying (the race refiner's history, copied on write)", {
+    timeout: 600_000,
+  }, async () => {
+    let fewer = 0;
+    let refined = 0;
+    await untilMet(
+      () => fewer > 0 && refined > 0,
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.oneof(programArb, programArbPlain),
+            fc.integer({ min: 1, max: 12 }),
+            async (src, every) => {
+              const replayed = await explored(src, 'dpor', { syncPoints: true, checkpointEvery: 0 });
+              const restored = await explored(src, 'dpor', { syncPoints: true, checkpointEvery: every });
+              expect(restored.findings).toEqual(replayed.findings);
+              expect(restored.coverage).toBe(replayed.coverage);
+              expect(restored.stats).toEqual(replayed.stats);
+              expect(restored.steps).toBeLessThanOrEqual(replayed.steps);
+              if (restored.steps < replayed.steps) fewer++;
+              if (!/, 0 racy plain accesses/.test(restored.coverage)) refined++;
+            },
+          ),
+          { numRuns: 60 },
+        ),
+    );
+    expect(fewer).toBeGreaterThan(0);
+    expect(refined).toBeGreaterThan(0);
+  });
 
   it('portfolio: the same exploration as replaying, also where it falls back from DPOR to bounded search and PCT', {
     timeout: 600_000,
