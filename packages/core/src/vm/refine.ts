@@ -138,7 +138,7 @@ export class RaceRefiner {
   private h: History = emptyHistory(this, this.gen);
   /** Location ids (dependency keys numbered in the order met), which index every history's tables. */
   private readonly ids = new Map<string, number>();
-  /** Allocation indices (allocation ids, which grow without bound, numbered from 1 in the order met). */
+  /** Allocation indices (allocation ids, in the millions for stack blocks, numbered from 1 in the order met). */
   private readonly allocs = new Map<number, number>();
 
   /**
