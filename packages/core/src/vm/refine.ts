@@ -90,7 +90,8 @@ interface Table<V> extends Owned {
  * it is ({@link RaceRefiner.save}); the refiner then copies a table before
  * it changes it, and an entry the first time it changes it in a generation,
  * so that a checkpoint costs nothing and a step copies only what it touches
- * (arrays of a few dozen entries: a copy is a short memory copy).
+ * (arrays with an entry per location or allocation the round has met, a
+ * few dozen on the model's scenarios: a copy is a short memory copy).
  */
 interface History extends Owned {
   /** The refiner whose location ids index it. */
@@ -175,8 +176,8 @@ export class RaceRefiner {
    * it changes, being restored many times). Throws for another refiner's.
    */
   restore(saved: unknown): void {
-    const h = saved as History;
-    if (h.owner !== this) throw new Error("teardown: a race refiner's history restored into another refiner");
+    const h = saved as History | undefined;
+    if (h?.owner !== this) throw new Error("teardown: a race refiner's history restored into another refiner");
     this.gen = ++generations;
     this.h = h;
   }
