@@ -130,6 +130,14 @@ export interface KernelCtx extends ReportCtx {
 /** One kernel built-in function, as the VM runs it. */
 export interface Builtin {
   kind: 'pure' | 'step';
+  /**
+   * The indexes of the pointer arguments the built-in never keeps: it reads
+   * or writes through them, but stores neither the pointer nor a pointer it
+   * reads from there. A pointer into a task's stack passed in any other
+   * argument may reach another task, so the block escapes (vm/escape.ts).
+   * Undefined: none (every argument may be kept).
+   */
+  noEscape?: readonly number[];
   deps?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): Deps;
   enabled?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): boolean;
   exec(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): Value;

@@ -32,10 +32,14 @@ const FAULT_INJECT: BuiltinTable = {
   },
   copy_to_user: {
     kind: 'pure',
+    // the model copies nothing (it only decides whether the copy fails): neither buffer is kept (vm/escape.ts)
+    noEscape: [0, 1],
     exec: (m, t, a) => (m.shouldFail(t, 'copy_to_user') ? (typeof a[2] === 'number' ? a[2] : 1) : 0),
   },
   copy_from_user: {
     kind: 'pure',
+    // the model copies nothing (it only decides whether the copy fails): neither buffer is kept (vm/escape.ts)
+    noEscape: [0, 1],
     exec: (m, t, a) => (m.shouldFail(t, 'copy_from_user') ? (typeof a[2] === 'number' ? a[2] : 1) : 0),
   },
 };

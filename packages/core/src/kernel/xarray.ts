@@ -97,6 +97,8 @@ function withIdWrite(b: Builtin): Builtin {
   const deps = b.deps!;
   return {
     ...b,
+    // the id is written through the pointer, which is not kept (the entry, argument 2, is)
+    noEscape: [0, 1],
     deps: (m, t, a, ins) => {
       const d = deps(m, t, a, ins);
       const id = a[1];
@@ -109,6 +111,7 @@ function withIdWrite(b: Builtin): Builtin {
 function locked(run: (x: XaRef, a: Value[], ins: BuiltinInstr) => Value): Builtin {
   return {
     kind: 'step',
+    noEscape: [0],
     deps: (m, _t, a): Deps => ({ reads: [], writes: [dataKey(m, a[0]!), lockKey(m, a[0]!)], acq: lockKey(m, a[0]!) }),
     enabled(m, t, a) {
       const s = m.peek(a[0]!) as XArrayState | undefined;
@@ -143,6 +146,8 @@ function underLock(
 ): Builtin {
   return {
     kind: 'step',
+    // the xarray (or the xa_state naming it) is memory the operation works on: its address is kept nowhere
+    noEscape: [0],
     deps: (m, _t, a): Deps => {
       const k = dataKey(m, xaArg === firstArg ? a[0]! : peekXas(m, a));
       return write ? { reads: [], writes: [k] } : { reads: [k], writes: [] };

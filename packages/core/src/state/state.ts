@@ -43,6 +43,14 @@ export interface Alloc {
   freeSite?: Site;
   /** Owning thread of a stack block. */
   owner?: number;
+  /**
+   * A stack block whose address may have reached another task: a pointer
+   * into it was stored outside its owner's private stack blocks or passed to
+   * a built-in that may keep it (vm/escape.ts). Its frame's return is then a
+   * visible step; a block that never escaped goes with its frame inside the
+   * burst. Never cleared while the block lives.
+   */
+  escaped?: boolean;
   /** Constant global: never written after setup. */
   isConst?: boolean;
   /**
@@ -324,6 +332,7 @@ export function newAlloc(a: Pick<Alloc, 'id' | 'kind' | 'name' | 'bytes' | 'fiel
     allocSite: a.allocSite,
     freeSite: a.freeSite,
     owner: a.owner,
+    escaped: a.escaped,
     isConst: a.isConst,
     gen: a.gen,
     hash: undefined,
@@ -347,6 +356,7 @@ function copyAlloc(a: Alloc, gen: number): Alloc {
     allocSite: a.allocSite,
     freeSite: a.freeSite,
     owner: a.owner,
+    escaped: a.escaped,
     isConst: a.isConst,
     gen,
     hash: undefined,

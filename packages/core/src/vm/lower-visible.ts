@@ -16,6 +16,7 @@ import { Fault } from '../state/fault.js';
 import type { Deps } from '../kernel/api.js';
 import { useAfterFree, useAfterReturn } from '../detect/kasan.js';
 import { conv } from './arith.js';
+import { noteStore } from './escape.js';
 import type { Machine } from './machine.js';
 
 /** No dependencies (a thread-private or finished step). Shared and never mutated. */
@@ -83,6 +84,7 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
     let v = regs[src]!;
     if (c && typeof v === 'number') v = conv(v, c);
     if (release) m.hbRelease(t, syncKey('var', key));
+    noteStore(m, a, v);
     setField(m.mut(a), path, v);
     m.spin.noteWrite(t.tid);
     if (!unchecked) m.kcsanAccess(t, key, true, marked, what, v);

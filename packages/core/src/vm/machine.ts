@@ -11,6 +11,7 @@
 import { type Program, Op } from '../lang/ir.js';
 import { NO_DEPS } from './lower-visible.js';
 import { HIDDEN, type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
+import { noteBuiltinArgs } from './escape.js';
 import type { VisibleFn } from './lower-visible.js';
 import { type InstrKey, instrKey } from './refine.js';
 import {
@@ -531,7 +532,9 @@ export class Machine extends VmServices {
     switch (ins.op) {
       case Op.Builtin: {
         const impl = l.impls[f.pc]!;
-        const r = impl.exec(this, t, this.args(f, ins), ins);
+        const args = this.args(f, ins);
+        noteBuiltinArgs(this, impl, args);
+        const r = impl.exec(this, t, args, ins);
         if (t.frames[t.frames.length - 1] === f) {
           regs[ins.dst] = r;
           f.pc++;

@@ -6,6 +6,7 @@ import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import type { StrategyName } from '../../src/sched/index.js';
 import { exploreScenario } from '../../src/sched/runner.js';
+import { withEveryReturnVisible } from '../../src/vm/lower-closures.js';
 import { canonicalForm } from '../../src/sched/events.js';
 import { isPrim } from '../../src/state/prim.js';
 import type { Coverage } from '../../src/sched/strategy.js';
@@ -16,6 +17,8 @@ export interface Outcome {
   /** Finding keys: kind and sites (a use-after-free by another thread is another key). */
   keys: Set<string>;
   executions: number;
+  /** Visible steps run, replays included. */
+  steps: number;
   traces: number;
   /**
    * Distinct Mazurkiewicz traces among the executions that ran to the end. An execution a fatal
@@ -44,10 +47,13 @@ export async function outcomes(
   syncPoints = false,
   stateCacheBytes?: number,
   stateCacheEvery?: number,
+  everyReturnVisible = false,
 ): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program)
     throw new Error(c.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n') + '\n' + src);
+  // the reference semantics of vm/escape.ts: every return of a frame with a stack block a step
+  if (everyReturnVisible) withEveryReturnVisible(c.program);
   const spec = programScenario(c.program)!;
   const finals = new Set<string>();
   const kinds = new Set<string>();
@@ -92,6 +98,7 @@ export async function outcomes(
     completeTraces,
     fatal,
     executions: r.stats.executions,
+    steps: r.stats.steps,
     traces: r.stats.traces,
     complete: r.stats.complete,
     coverage: r.coverage,

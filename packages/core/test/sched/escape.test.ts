@@ -1,0 +1,193 @@
+/**
+ * The escape analysis of task stacks (vm/escape.ts): the return of a frame
+ * whose stack block no other task can name runs inside its task's burst
+ * instead of as a visible step. Against the reference semantics where every
+ * such return is a step (lower-closures.ts withEveryReturnVisible), plain
+ * DFS and every DPOR mode must reach the same final states and the same
+ * findings (use-after-returns included) on random programs that let
+ * pointers to locals out in every way the analysis knows of, or keep them in.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { untilMet, useParser } from '../helpers.js';
+import { escapeProgramArb } from './genescape.js';
+import { outcomes } from './outcomes.js';
+
+useParser();
+
+const sorted = (s: Set<string>) => [...s].sort();
+
+describe('stack escape', () => {
+  it('every strategy agrees with the every-return-a-step semantics', { timeout: 600_000 }, async () => {
+    const met = { uar: 0, fewer: 0, escaped: 0 };
+    await untilMet(
+      () => met.uar > 5 && met.fewer > 5 && met.escaped > 5,
+      () =>
+        fc.assert(
+          fc.asyncProperty(escapeProgramArb, async (src) => {
+            const ref = await outcomes(src, 'dfs', 4_000, false, false, undefined, undefined, true);
+            fc.pre(ref.complete);
+            const dfs = await outcomes(src, 'dfs', 4_000);
+            expect(dfs.complete).toBe(true);
+            expect(sorted(dfs.finals)).toEqual(sorted(ref.finals));
+            expect(sorted(dfs.keys)).toEqual(sorted(ref.keys));
+            // no return is added: every step of the escape semantics is one of the reference's
+            expect(dfs.steps).toBeLessThanOrEqual(ref.steps);
+            if (dfs.steps < ref.steps) met.fewer++;
+            else met.escaped++;
+            if ([...ref.keys].some((k) => k.startsWith('use-after-return'))) met.uar++;
+            const dpor = await outcomes(src, 'dpor');
+            expect(dpor.complete).toBe(true);
+            expect(sorted(dpor.finals)).toEqual(sorted(ref.finals));
+            expect(sorted(dpor.keys)).toEqual(sorted(ref.keys));
+            expect(sorted(dpor.completeTraces)).toEqual(sorted(dfs.completeTraces));
+            const stateful = await outcomes(src, 'dpor', 200_000, true);
+            expect(sorted(stateful.finals)).toEqual(sorted(ref.finals));
+            expect(sorted(stateful.keys)).toEqual(sorted(ref.keys));
+            const sync = await outcomes(src, 'dpor', 200_000, false, true);
+            expect(sorted(sync.keys)).toEqual(sorted(ref.keys));
+          }),
+          { numRuns: 40, maxSkipsPerRun: 10 },
+        ),
+    );
+    // the generator is worth running only if it makes use-after-returns, private returns and escapes often
+    expect(met.uar).toBeGreaterThan(5);
+    expect(met.fewer).toBeGreaterThan(5);
+    expect(met.escaped).toBeGreaterThan(5);
+  });
+
+  it('a pointer into the caller stored in a helper local after the helper published it: the caller block escapes', async () => {
+    const src = `static int **spp;
+static int x, done;
+static void stash(int *lp)
+{
+	int *box = NULL;
+
+	WRITE_ONCE(spp, &box);
+	box = lp;
+	msleep(1);
+}
+static void publish(void)
+{
+	int loc = 0;
+
+	stash(&loc);
+	WRITE_ONCE(x, 1);
+}
+void thread_t0(void)
+{
+	publish();
+}
+void thread_t1(void)
+{
+	int **pp = READ_ONCE(spp);
+	int *p = pp ? READ_ONCE(*pp) : NULL;
+
+	if (p) {
+		int seen = READ_ONCE(x);
+
+		WRITE_ONCE(*p, 5);
+		WRITE_ONCE(done, seen + 1);
+	}
+}
+`;
+    const ref = await outcomes(src, 'dfs', 10_000, false, false, undefined, undefined, true);
+    // the reader writes the caller's local after x = 1 and before publish() returns
+    expect([...ref.finals].some((f) => f.includes('done.0=2'))).toBe(true);
+    for (const [strategy, stateCache] of [
+      ['dfs', false],
+      ['dpor', false],
+      ['dpor', true],
+    ] as const) {
+      const o = await outcomes(src, strategy, 10_000, stateCache);
+      expect(sorted(o.finals), strategy).toEqual(sorted(ref.finals));
+      // the reader reaches the helper's block after stash returned, and the caller's after publish returned
+      expect([...o.keys].filter((k) => k.startsWith('use-after-return')).length, strategy).toBe(2);
+    }
+  });
+
+  it('a local whose address never leaves its task returns inside the burst', async () => {
+    const local = `static int x;
+static void helper(void)
+{
+	int loc = 1;
+	int *q = &loc;
+
+	WRITE_ONCE(*q, 2);
+	WRITE_ONCE(x, loc);
+}
+void thread_t0(void)
+{
+	helper();
+	helper();
+}
+void thread_t1(void)
+{
+	WRITE_ONCE(x, 3);
+}
+`;
+    const esc = await outcomes(local, 'dpor');
+    const ref = await outcomes(local, 'dpor', 200_000, false, false, undefined, undefined, true);
+    expect(sorted(esc.finals)).toEqual(sorted(ref.finals));
+    // the two returns are steps of the reference only; the traces are the same
+    expect(esc.traces).toBe(ref.traces);
+    expect(esc.steps).toBeLessThan(ref.steps);
+    const one = await outcomes(local, 'dfs', 1);
+    const oneRef = await outcomes(local, 'dfs', 1, false, false, undefined, undefined, true);
+    expect(oneRef.steps - one.steps).toBe(2);
+  });
+
+  it('a pointer handed to a built-in that keeps it escapes; one it only works through does not', async () => {
+    const kept = `static DEFINE_XARRAY(xa0);
+static int done;
+static void publish(void)
+{
+	int loc = 0;
+
+	xa_store(&xa0, 1, &loc, GFP_KERNEL);
+}
+void thread_t0(void)
+{
+	publish();
+}
+void thread_t1(void)
+{
+	int *p = xa_load(&xa0, 1);
+
+	if (p) {
+		WRITE_ONCE(*p, 5);
+		WRITE_ONCE(done, 1);
+	}
+}
+`;
+    const o = await outcomes(kept, 'dpor');
+    expect([...o.keys].filter((k) => k.startsWith('use-after-return')).length).toBe(1);
+    // the reader also writes the local while its frame still runs: the return after xa_store is a step of its own
+    expect([...o.finals].some((f) => f.includes('done.0=1'))).toBe(true);
+    const keptRef = await outcomes(kept, 'dfs', 10_000, false, false, undefined, undefined, true);
+    expect(sorted(o.finals)).toEqual(sorted(keptRef.finals));
+    // xas_load's xa_state: the built-in reads through it and keeps nothing
+    const state = `static DEFINE_XARRAY(xa0);
+static int x;
+static void look(void)
+{
+	XA_STATE(xas, &xa0, 1);
+
+	xa_lock(&xa0);
+	xas_load(&xas);
+	xa_unlock(&xa0);
+}
+void thread_t0(void)
+{
+	look();
+}
+void thread_t1(void)
+{
+	WRITE_ONCE(x, 1);
+}
+`;
+    const esc = await outcomes(state, 'dfs', 1);
+    const ref = await outcomes(state, 'dfs', 1, false, false, undefined, undefined, true);
+    expect(ref.steps - esc.steps).toBe(1);
+  });
+});
