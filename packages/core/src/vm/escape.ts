@@ -1,20 +1,23 @@
 /**
  * Escape of a task's stack blocks: whether another task can hold a pointer
- * into one, which decides whether its frame's return is a visible step.
+ * into one, which decides whether the task's returns are visible steps.
  *
  * A frame's addressable locals live in a stack block (Machine.pushFrame) that
  * goes when the frame returns. Another task that got a pointer into it (a
  * completion or a list node on the stack, published through shared memory)
  * may access it after that, KASAN's stack-use-after-return, so the return is
  * a scheduling point that DPOR orders against such accesses
- * (./lower-visible.ts lowerVisibleReturn). But another task can only reach a
- * block through a pointer its owner let out, and most blocks never let one
- * out (an ioctl's `struct iommu_destroy cmd`, an `XA_STATE` on the stack).
- * The return of such a block's frame touches nothing any other task can
- * touch in any interleaving, so it runs inside the owner's burst like any
- * other private instruction: the thread-local (escape) reduction of explicit
- * state model checkers, decided here dynamically, per block and per
- * execution.
+ * (./lower-visible.ts lowerVisibleReturn). A return is also a point between
+ * the task's private accesses to its blocks at which another task's access to
+ * one of them can come (every step of the task writes its stack key:
+ * sched/events.ts toEvent). But another task can only reach a block through
+ * a pointer its owner let out, and most tasks never let one out (an ioctl's
+ * `struct iommu_destroy cmd`, an `XA_STATE` on the stack). While none of a
+ * task's live blocks has escaped, a return touches nothing any other task can
+ * touch in any interleaving and separates nothing another task can observe,
+ * so it runs inside the task's burst like any other private instruction: the
+ * thread-local (escape) reduction of explicit-state model checkers, decided
+ * here dynamically, per task and per execution ({@link stackEscaped}).
  *
  * A block escapes (Alloc.escaped, in the state digest) when a pointer into it
  * is
@@ -27,16 +30,16 @@
  * and with it every block of the owner a pointer stored in it reaches (they
  * become reachable by whoever reads the escaped one). Passing a pointer in a
  * call's arguments or a return value keeps it in registers, which no other
- * task reads. An escaped block stays escaped until its frame returns, so the
- * decision never changes while a task waits at the return: a task that
- * stopped before a visible return finds it visible when scheduled, and one
- * that runs a return privately has a block nobody else can name.
+ * task reads. Only the owner can let the first pointer into its blocks out,
+ * so whether a return is a step depends on its own task's history alone, and
+ * an escaped block stays escaped until its frame returns: a task that stopped
+ * before a visible return finds it visible when scheduled.
  *
- * What it saves: on the model, the ioctls' argument blocks (9% of the steps
- * of the 3-thread benchmark were their returns; docs/scheduler.md,
+ * What it saves: on the model, the returns of the ioctls' argument blocks
+ * (8% of the steps of the 3-thread benchmark; docs/scheduler.md,
  * "Dependencies").
  */
-import type { Alloc } from '../state/state.js';
+import type { Alloc, Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import type { Builtin } from '../kernel/api.js';
@@ -68,6 +71,20 @@ export function noteBuiltinArgs(m: Machine, impl: Builtin, args: readonly Value[
     const b = m.state.heap.get(v.a);
     if (b !== undefined && b.kind === 'stack' && b.escaped !== true) escapeBlock(m, b);
   }
+}
+
+/**
+ * Has one of `t`'s live stack blocks escaped? Then its returns are steps: an
+ * access by another task may come between its private accesses before and
+ * after one.
+ */
+export function stackEscaped(m: Machine, t: Thread): boolean {
+  const frames = t.frames;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const s = frames[i]!.stack;
+    if (s !== 0 && m.state.heap.get(s)?.escaped === true) return true;
+  }
+  return false;
 }
 
 /** Stack block `b` escapes, and so does every block of its owner that a pointer stored in it reaches. */

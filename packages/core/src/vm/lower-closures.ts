@@ -41,7 +41,7 @@ import {
   lowerVisibleReturn,
 } from './lower-visible.js';
 import { type InstrKey, instrKey } from './refine.js';
-import { noteBuiltinArgs, noteStore } from './escape.js';
+import { noteBuiltinArgs, noteStore, stackEscaped } from './escape.js';
 
 /** Continue with the next instruction of the same frame. */
 export const NEXT = 0;
@@ -358,11 +358,12 @@ function lowerInstr(
     case Op.Ret: {
       const src = ins.src;
       // a frame with a stack block returns in a visible step (./lower-visible.ts lowerVisibleReturn) once
-      // another task may hold a pointer into the block (./escape.ts); until then the return is private
+      // another task may hold a pointer into one of its task's live blocks (./escape.ts); until then the
+      // return is private
       if (vis && allReturnsVisible) return () => VISIBLE;
       if (vis)
-        return (m, t, f, regs) => {
-          if (m.state.heap.get(f.stack)?.escaped === true) return VISIBLE;
+        return (m, t, _f, regs) => {
+          if (stackEscaped(m, t)) return VISIBLE;
           m.popFrame(t, regs[src]!);
           return RECHECK;
         };
