@@ -4,10 +4,10 @@
  * findings), so the second one can stop.
  *
  * What goes in: the heap (every allocation's fields, freed state, type,
- * size, allocation and free sites, whether a stack block escaped), every thread (frames, pcs, registers,
- * task state, held locks and where they were taken, step count, allocation
- * sequence, the WARN_ON_ONCE sites it passed, the wake-ups it missed while
- * preparing to sleep and where), the clock, the allocation count (the
+ * size, allocation and free sites, whether a stack block escaped), every
+ * thread (frames, pcs, registers, task state, held locks and where they were
+ * taken, step count, allocation sequence, the WARN_ON_ONCE sites it passed,
+ * the wake-ups it missed while preparing to sleep and where), the clock, the allocation count (the
  * allocation limit), and the detector state that depends on the path:
  * KCSAN's vector clocks and shadow memory, the spin detector. Lockdep's
  * graph is global and only grows, so it needs no place in the digest. The
@@ -258,7 +258,7 @@ function combineAllocHash(a: Alloc, stat: number, f1: number, f2: number): numbe
       Math.imul(fmix(f1), 0x01000193) ^
       fmix(f2 ^ 0x68e31da4) ^
       (a.freeSite ? fmix(siteHash(a.freeSite) ^ 0x5bd1e995) : 0) ^
-      // whether the block's return is a step (vm/escape.ts)
+      // whether a stack block escaped: its task's returns are steps (vm/escape.ts)
       (a.escaped === true ? 0x2f1b3c4d : 0) ^
       strHash(a.type ?? ''),
   );

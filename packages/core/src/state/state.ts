@@ -46,9 +46,9 @@ export interface Alloc {
   /**
    * A stack block whose address may have reached another task: a pointer
    * into it was stored outside its owner's private stack blocks or passed to
-   * a built-in that may keep it (vm/escape.ts). Its frame's return is then a
-   * visible step; a block that never escaped goes with its frame inside the
-   * burst. Never cleared while the block lives.
+   * a built-in that may keep it (vm/escape.ts). While one of a task's live
+   * blocks has escaped, the task's returns are visible steps; until then its
+   * frames go inside its bursts. Never cleared while the block lives.
    */
   escaped?: boolean;
   /** Constant global: never written after setup. */

@@ -87,7 +87,7 @@ export function stackEscaped(m: Machine, t: Thread): boolean {
   return false;
 }
 
-/** Stack block `b` escapes, and so does every block of its owner that a pointer stored in it reaches. */
+/** Stack block `b` escapes, and so does every stack block a pointer stored in it reaches. */
 function escapeBlock(m: Machine, b: Alloc): void {
   const w = m.mut(b);
   w.escaped = true;
