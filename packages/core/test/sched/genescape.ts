@@ -10,6 +10,7 @@
  * under the mutex or not, before or after the owner's frames return.
  */
 import fc from 'fast-check';
+import { accessThrough } from './genprog.js';
 
 type Mode = 'direct' | 'box' | 'callee' | 'xa' | 'private';
 type Leaf = { k: 'read'; v: number } | { k: 'write'; v: number; val: number };
@@ -103,13 +104,7 @@ function renderPublish(o: Extract<EscapeOp, { k: 'publish' }>, name: string, i: 
 
 /** A `use`: read the published pointer, then read or write through it. */
 function renderUse(o: Extract<EscapeOp, { k: 'use' }>, i: number): string {
-  const access = o.write
-    ? o.marked
-      ? `WRITE_ONCE(*p, ${i + 5});`
-      : `*p = ${i + 5};`
-    : o.marked
-      ? 'l = READ_ONCE(*p);'
-      : 'l = *p;';
+  const access = accessThrough(o.write, o.marked, i + 5);
   let get: string;
   if (o.from === 'sp') get = '\tp = READ_ONCE(sp);\n';
   else if (o.from === 'xa') get = '\tp = xa_load(&xa0, 1);\n';

@@ -10,6 +10,7 @@
  * step while any of its task's live blocks has escaped.)
  */
 import fc from 'fast-check';
+import { accessThrough } from './genprog.js';
 
 type Mode = 'direct' | 'box' | 'cast' | 'xa' | 'xalloc' | 'slot' | 'callee' | 'private';
 type After = 'rd' | 'wr' | 'call' | 'callp' | 'pub' | 'sleep';
@@ -104,13 +105,7 @@ function renderPublish(o: Extract<Op2, { k: 'publish' }>, name: string, i: numbe
 }
 
 function renderUse(o: Extract<Op2, { k: 'use' }>, i: number): string {
-  const access = o.write
-    ? o.marked
-      ? `WRITE_ONCE(*p, ${i + 5});`
-      : `*p = ${i + 5};`
-    : o.marked
-      ? 'l = READ_ONCE(*p);'
-      : 'l = *p;';
+  const access = accessThrough(o.write, o.marked, i + 5);
   let get: string;
   if (o.from === 'sp') get = '\tp = READ_ONCE(sp);\n';
   else if (o.from === 'gv') get = '\tp = (int *)READ_ONCE(gv);\n';

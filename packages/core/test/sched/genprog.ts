@@ -217,6 +217,16 @@ function render(threads: Op[][]): string {
 }
 
 /**
+ * A read (into `l`) or a write (of `val`) through the pointer `p`, marked
+ * (READ_ONCE/WRITE_ONCE) or plain: what a task does with a pointer to another
+ * task's local in the stack-lifetime and escape generators.
+ */
+export function accessThrough(write: boolean, marked: boolean, val: number): string {
+  if (write) return marked ? `WRITE_ONCE(*p, ${val});` : `*p = ${val};`;
+  return marked ? 'l = READ_ONCE(*p);' : 'l = *p;';
+}
+
+/**
  * Programs over a pointer to a task's local (the stack block of a helper
  * function): a thread calls a helper that publishes `&loc` in `sp`, may run
  * a few operations while it is published, may unpublish it (each step under
@@ -291,13 +301,7 @@ function renderStack(threads: StackOp[][]): string {
       if (o.k === 'publish') s += `\tpublish_t${i}_${j}();\n`;
       else if (o.k === 'plain') s += renderOp(o.op, '\t');
       else {
-        const access = o.write
-          ? o.marked
-            ? `WRITE_ONCE(*p, ${i + 5});`
-            : `*p = ${i + 5};`
-          : o.marked
-            ? 'l = READ_ONCE(*p);'
-            : 'l = *p;';
+        const access = accessThrough(o.write, o.marked, i + 5);
         s += lock(o.locked, `\tp = READ_ONCE(sp);\n\tif (p)\n\t\t${access}\n`, '\t');
       }
     });
