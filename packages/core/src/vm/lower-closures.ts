@@ -548,7 +548,9 @@ const everyReturnVisible = new WeakSet<object>();
  * Make the machines of `prog` take every return of a frame with a stack
  * block as a visible step, escaped or not: the semantics before ./escape.ts,
  * which the property tests explore as the reference the escape analysis must
- * agree with (same final states, same findings). Returns `prog`.
+ * agree with (same final states, same findings). Returns `prog`. The mark is
+ * on this program object in this thread: a split exploration's workers
+ * (threads/split-worker.ts) get structured-cloned copies and do not see it.
  */
 export function withEveryReturnVisible<P extends { functions: FunctionIR[] }>(prog: P): P {
   everyReturnVisible.add(prog);
