@@ -101,8 +101,8 @@ function escapeBlock(m: Machine, b: Alloc): void {
  */
 function reachable(m: Machine, x: unknown, depth: number): void {
   if (typeof x !== 'object' || x === null || depth > 8) return;
-  const v = x as Value;
-  if (typeof v === 'object' && v.t === 'p') {
+  const v = x as Extract<Value, object>;
+  if (v.t === 'p') {
     const c = m.state.heap.get(v.a);
     if (c !== undefined && c.kind === 'stack' && c.escaped !== true) escapeBlock(m, c);
     return;
