@@ -15,12 +15,26 @@
  * scenario's fork (setup before the threads) and join (threads before check).
  */
 import type { Site } from '../state/state.js';
-import { type Hash64, fmix, siteHash, strHash } from '../state/hash.js';
+import { type Hash64, fmix, siteHash } from '../state/hash.js';
 import type { Value } from '../state/values.js';
 import { type VClock, copyClock, covers, increment, join, leqExcept, newClock } from '../state/vclock.js';
 import { newGeneration } from '../state/state.js';
 import type { ReportCtx } from './ctx.js';
 import { type ChargeCtx, type Finding, finding, findingKey } from './finding.js';
+import {
+  clockRanks,
+  coverScratch,
+  endedScratch,
+  insertSorted,
+  rankOf,
+  thresholdLengths,
+  thresholdScratch,
+  type KcsanIndex,
+  KeyIds,
+  LIVE_MARKED,
+  type LiveEntries,
+  pushLive,
+} from './kcsan-digest.js';
 
 /** A read since the last write of a location: task, its clock component, marked?, site. Never changed (but for its cached hash). */
 interface ReadEntry {
@@ -76,43 +90,6 @@ interface Shadow {
   gen: number;
 }
 
-/**
- * Small integer ids for keys (append-only, shared by a detector and its
- * clones), with each key and its hash (the digest's) by id.
- */
-class KeyIds {
-  private readonly ids = new Map<string, number>();
-  readonly keys: string[] = [];
-  readonly hashes: number[] = [];
-
-  /** The id of `key`, or undefined when no clone has met it. */
-  get(key: string): number | undefined {
-    return this.ids.get(key);
-  }
-
-  /** The id of `key`, a new one the first time any clone meets it. */
-  id(key: string): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.ids.set(key, id);
-      this.keys.push(key);
-      this.hashes.push(strHash(key));
-    }
-    return id;
-  }
-}
-
-/**
- * The ids of the locations and sync objects a detector and its clones have
- * met, so that their shadow memory and sync clocks are arrays, which a
- * clone copies cheaply.
- */
-interface KcsanIndex {
-  locs: KeyIds;
-  syncs: KeyIds;
-}
-
 export class Kcsan {
   /** Per task, its clock: changed in place only while `vcOwned[t]` (else copied first: clones share them). */
   private vc: VClock[];
@@ -148,6 +125,7 @@ export class Kcsan {
     private readonly reported: Set<string>,
     private readonly show: (v: Value) => string = String,
     from?: Kcsan,
+    index?: KcsanIndex,
   ) {
     if (from) {
       this.index = from.index;
@@ -159,7 +137,7 @@ export class Kcsan {
       this.isActive = from.isActive.slice();
       return;
     }
-    this.index = { locs: new KeyIds(), syncs: new KeyIds() };
+    this.index = index ?? { locs: new KeyIds(), syncs: new KeyIds() };
     this.sync = [];
     this.shadow = [];
     this.active = [];
@@ -172,7 +150,14 @@ export class Kcsan {
     this.vcOwned = new Array<boolean>(nthreads).fill(true);
   }
 
-  /** All threads start after setup: nothing to do since clocks start ordered after it. */
+  /**
+   * A detector in the initial state (every clock its own), with this one's
+   * ids of locations and sync objects, so that an id names one key for a
+   * whole exploration (../sched/projection.ts keeps them).
+   */
+  fresh(): Kcsan {
+    return new Kcsan(this.nthreads, this.reported, this.show, undefined, this.index);
+  }
 
   /**
    * A copy with the same clocks and shadow memory, sharing the reported set
@@ -347,21 +332,18 @@ export class Kcsan {
       let x = locHash[liveSh[i]!.id]!;
       const w = liveW[i];
       if (w) {
-        if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
-        x = fmix(x ^ w.hb ^ Math.imul(rankOf(th[w.tid]!, thLen[w.tid]!, w.c) + 7, 0x165667b1));
+        x = fmix(x ^ writeHb(w) ^ Math.imul(rankOf(th[w.tid]!, thLen[w.tid]!, w.c) + 7, 0x165667b1));
       } else x = fmix(x ^ 0x2545f491);
       let r = 0;
       const mid = liveEnd[2 * i]!;
       const to = liveEnd[2 * i + 1]!;
       for (let k = from; k < mid; k++) {
         const e = liveE[k] as ReadEntry;
-        if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
-        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
+        r = (r + fmix(readHb(e) ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 3, 0xc2b2ae35))) | 0;
       }
       for (let k = mid; k < to; k++) {
         const e = liveE[k] as AddEntry;
-        if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
-        r = (r + fmix(e.hb ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
+        r = (r + fmix(addHb(e) ^ Math.imul(rankOf(th[e.tid]!, thLen[e.tid]!, e.c) + 5, 0x7feb352d))) | 0;
       }
       from = to;
       x = fmix(x ^ r);
@@ -369,6 +351,77 @@ export class Kcsan {
       b = (b + fmix(x ^ 0x68e31da4)) | 0;
     }
     h.seq(fmix(a)).seq(fmix(b));
+  }
+
+  /**
+   * KCSAN's knowledge entry by entry, for stateful DPOR's state key, which
+   * keeps only the entries a state's future can meet (../sched/projection.ts):
+   * each live shadow entry (as {@link hashInto} finds them) as its location's
+   * id ({@link locKey}), its task (with LIVE_MARKED for a marked entry,
+   * which only a plain access can race with), and a hash of all that every later race
+   * check with it depends on: its location, task, kind, marking and site, and
+   * which clocks cover it now: the scenario threads still running (a mask)
+   * and the sync objects (their keys' hashes, summed). Two states whose entry
+   * hashes agree meet it alike in any common future: a clock covers it later
+   * exactly when one that covers it now has flowed into it, as clocks change
+   * only by joins and by a task's increment of its own component after a
+   * release, past every other clock's. ({@link hashInto}'s ranks carry the
+   * same coverage per clock, which cannot be split by location.) Writes
+   * `out.count` triples `[loc, tid, hash]` into `out.data` (grown when short).
+   */
+  liveEntries(threads: readonly { done: boolean }[], out: LiveEntries): void {
+    const workers = this.nthreads - 1;
+    const vc = this.vc;
+    let running = 0;
+    for (let u = 0; u < workers; u++) if (!threads[u]!.done) running |= 1 << u;
+    // as in hashInto: an entry of task t is live when some other running thread's clock does not cover it
+    const cover = coverScratch(workers);
+    for (let t = 0; t < workers; t++) {
+      let m = 0x7fffffff;
+      for (let u = 0; u < workers; u++) if (u !== t && (running >> u) & 1 && vc[u]![t]! < m) m = vc[u]![t]!;
+      cover[t] = m;
+    }
+    const syncs = syncScratch;
+    let ns = 0;
+    for (let i = 0; i < this.sync.length; i++) if (this.sync[i]) syncs[ns++] = i;
+    const covering = (t: number, c: number): number => {
+      let mask = 0;
+      for (let u = 0; u < workers; u++) if (u !== t && (running >> u) & 1 && vc[u]![t]! >= c) mask |= 1 << u;
+      let sum = 0;
+      for (let k = 0; k < ns; k++) {
+        const y = syncs[k]!;
+        if (this.sync[y]![t]! >= c) sum = (sum + this.index.syncs.hashes[y]!) | 0;
+      }
+      return fmix(Math.imul(mask + 1, 0x2c1b3c6d) ^ fmix(sum ^ 0x6a09e667));
+    };
+    out.count = 0;
+    const act = this.active;
+    const locHash = this.index.locs.hashes;
+    let kept = 0;
+    for (let i = 0; i < act.length; i++) {
+      const id = act[i]!;
+      const sh = this.shadow[id]!;
+      const from = out.count;
+      const x = locHash[id]!;
+      const w = sh.w;
+      if (w && w.tid < workers && w.c > cover[w.tid]!)
+        pushLive(out, id, w.tid | (w.marked ? LIVE_MARKED : 0), fmix(x ^ writeHb(w) ^ covering(w.tid, w.c)));
+      for (const e of sh.r)
+        if (e.tid < workers && e.c > cover[e.tid]!)
+          pushLive(out, id, e.tid | (e.marked ? LIVE_MARKED : 0), fmix(x ^ readHb(e) ^ covering(e.tid, e.c)));
+      for (const e of sh.a)
+        if (e.tid < workers && e.c > cover[e.tid]!)
+          pushLive(out, id, e.tid | LIVE_MARKED, fmix(x ^ addHb(e) ^ covering(e.tid, e.c)));
+      // a location with no live entry stays dead until its next access (hashInto)
+      if (out.count > from) act[kept++] = id;
+      else this.isActive[id] = false;
+    }
+    if (kept !== act.length) act.length = kept;
+  }
+
+  /** The key of the location whose id {@link liveEntries} gave. */
+  locKey(id: number): string {
+    return this.index.locs.keys[id]!;
   }
 
   /** Release: publish this task's clock on a sync object (lock, counter, queue). */
@@ -591,19 +644,6 @@ export class Kcsan {
   }
 }
 
-/**
- * Insert `v` into `a[0 .. len)`, sorted and of distinct numbers, unless it is there; returns the new length
- * (the arrays are short: a linear shift).
- */
-function insertSorted(a: number[], len: number, v: number): number {
-  let i = len;
-  while (i > 0 && a[i - 1]! > v) i--;
-  if (i > 0 && a[i - 1] === v) return len;
-  for (let k = len; k > i; k--) a[k] = a[k - 1]!;
-  a[i] = v;
-  return len + 1;
-}
-
 /** Put `e` in a list of at most one entry per task: in place of the task's entry, or at the end. */
 function perTask<T extends { readonly tid: number }>(list: T[], e: T): void {
   let i = 0;
@@ -611,26 +651,6 @@ function perTask<T extends { readonly tid: number }>(list: T[], e: T): void {
   list[i] = e;
 }
 
-/** Which scenario threads have ended, per digest (reused: hashInto runs to completion). */
-const endedScratch: boolean[] = [];
-/** Per-component threshold arrays, reused by every digest (hashInto runs to completion). */
-const thresholds: number[][] = [];
-function thresholdScratch(n: number): number[][] {
-  while (thresholds.length < n) thresholds.push([]);
-  return thresholds;
-}
-/** hashInto's per-task cover of the others' clocks. */
-let coverArr = new Int32Array(8);
-function coverScratch(n: number): Int32Array {
-  if (coverArr.length < n) coverArr = new Int32Array(2 * n);
-  return coverArr;
-}
-/** The lengths of the threshold arrays (the arrays keep older entries past them). */
-let thresholdLens = new Int32Array(8);
-function thresholdLengths(n: number): Int32Array {
-  if (thresholdLens.length < n) thresholdLens = new Int32Array(2 * n);
-  return thresholdLens;
-}
 /** hashInto's live entries (reused by every digest: hashInto runs to completion; counts are its own). */
 const liveScratch = {
   liveSh: [] as Shadow[],
@@ -639,26 +659,19 @@ const liveScratch = {
   liveEnd: [] as number[],
 };
 
-/** How many of the sorted thresholds `a[0 .. len)` the value `v` reaches. */
-function rankOf(a: readonly number[], len: number, v: number): number {
-  let lo = 0;
-  let hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** An entry's hash but for its epoch (task, kind, marking, site), cached in the entry. */
+function writeHb(w: WriteEntry): number {
+  if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
+  return w.hb;
+}
+function readHb(e: ReadEntry): number {
+  if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
+  return e.hb;
+}
+function addHb(e: AddEntry): number {
+  if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
+  return e.hb;
 }
 
-/** Hash of a clock's ranks among the thresholds, per scenario thread; 0 when it reaches none. */
-function clockRanks(c: VClock, th: readonly number[][], thLen: Int32Array, workers: number): number {
-  let x = 0x2545f491;
-  let zero = true;
-  for (let u = 0; u < workers; u++) {
-    const r = rankOf(th[u]!, thLen[u]!, c[u]!);
-    if (r) zero = false;
-    x = fmix(x ^ Math.imul(r + 1, 0x9e3779b1) ^ u);
-  }
-  return zero ? 0 : x;
-}
+/** liveEntries' sync objects with a clock (it runs to completion). */
+const syncScratch: number[] = [];

@@ -39,6 +39,12 @@ export interface Deps {
    * dependent with its reads and writes (sched/events.ts).
    */
   adds?: DepKey[];
+  /**
+   * Keys of the reads and writes above that are plain (KCSAN checks them,
+   * and they are not marked): only such an access can race with a marked
+   * one, which stateful DPOR's key uses (sched/projection.ts).
+   */
+  plain?: DepKey[];
   /** Lock acquisition: the lock's key (DPOR races it with the previous acquisition only). */
   acq?: DepKey;
   /**

@@ -102,7 +102,10 @@ function withIdWrite(b: Builtin): Builtin {
     deps: (m, t, a, ins) => {
       const d = deps(m, t, a, ins);
       const id = a[1];
-      return typeof id === 'object' && id !== null && id.t === 'p' ? { ...d, writes: [...d.writes, m.keyOf(id)] } : d;
+      if (typeof id !== 'object' || id === null || id.t !== 'p') return d;
+      // (a plain store, as KCSAN sees it: doAlloc)
+      const k = m.keyOf(id);
+      return { ...d, writes: [...d.writes, k], plain: [...(d.plain ?? []), k] };
     },
   };
 }

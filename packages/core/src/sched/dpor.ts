@@ -30,7 +30,7 @@
  * again), and a reversal that finds it disabled must hide no other: in a
  * wakeup sequence it is an event dependent with everything (reverse).
  */
-import { type Event, HbScratch, dependent, hbClocks } from './events.js';
+import { type Event, HbScratch, dependent, hbClocks, mayRace } from './events.js';
 import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
 import { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } from './dpor-unit.js';
@@ -38,12 +38,12 @@ import { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } fr
 export { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } from './dpor-unit.js';
 import { type VClock, covers } from '../state/vclock.js';
 import type { Digest } from '../state/hash.js';
+import type { LiveEntries } from '../detect/kcsan-digest.js';
+import { ProjectedStates, copyLive } from './projection.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import {
   DEFAULT_STATE_CACHE_BYTES,
   DEFAULT_STATE_CACHE_EVERY,
-  type StateCache,
-  boundedStateCache,
   statefulCoverage,
   summaryBacktrack,
   summaryRaces,
@@ -73,8 +73,9 @@ interface PathNode {
   sleep: Map<number, Event>;
   /** The child being explored. */
   taken: WNode;
-  /** With the state cache: the node's state digest (absent when not computed: the root). */
+  /** With the state cache: the node's program digest and KCSAN entries (absent when not computed: the root). */
   digest?: Digest;
+  live?: LiveEntries;
   /** With the state cache: the sleep set the node was entered with (thread mask). */
   sleep0: number;
   /** With the state cache: the threads enabled at the node. */
@@ -138,14 +139,15 @@ export class DporStrategy implements Strategy {
   private readonly last: LastAccesses;
 
   /** Explored states (with `stateCache`). */
-  private readonly cache: StateCache | null;
+  private readonly cache: ProjectedStates | null;
   /** The bound on the cache's summaries, bytes. */
   private readonly cacheBytes: number;
   /** With the state cache: the explorer keeps the states at the depths this divides (DporOptions.stateCacheEvery). */
   readonly stateCacheEvery: number | undefined;
   private readonly summaryEveryNode: boolean;
-  /** The digest visitState was given for the node at depth `pendingDepth`, not yet created. */
+  /** The state visitState was given for the node at depth `pendingDepth`, not yet created. */
   private pendingDigest: Digest | undefined;
+  private pendingLive: LiveEntries | undefined;
   private pendingDepth = -1;
   /** The cached state the current execution stopped at. */
   private hit: PackedSummary | null = null;
@@ -163,7 +165,7 @@ export class DporStrategy implements Strategy {
     this.cacheBytes = opts.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
     this.stateCacheEvery = opts.stateCache ? (opts.stateCacheEvery ?? DEFAULT_STATE_CACHE_EVERY) : undefined;
     this.summaryEveryNode = opts.summaryEveryNode === true;
-    this.cache = opts.stateCache ? boundedStateCache(opts.nthreads, this.cacheBytes) : null;
+    this.cache = opts.stateCache ? new ProjectedStates(opts.nthreads, this.cacheBytes) : null;
     const u = opts.unit;
     if (u) {
       if (opts.stateCache) throw new Error('teardown: a DPOR unit is stateless');
@@ -305,20 +307,23 @@ export class DporStrategy implements Strategy {
 
   /**
    * Stateful DPOR: the state after `ctx.step` steps (not a replayed one) has
-   * digest `digest`. True when the execution is to stop there: that state was
-   * explored before with a sleep set this visit's covers (./state-cache.ts).
+   * program digest `digest` and KCSAN entries `live`. True when the execution
+   * is to stop there: a state explored before had that program digest and,
+   * of those entries, the ones its future meets, with a sleep set this
+   * visit's covers (./projection.ts, ./state-cache.ts).
    */
-  visitState(digest: Digest, ctx: SchedContext): boolean {
+  visitState(digest: Digest, ctx: SchedContext, live: LiveEntries): boolean {
     if (!this.cache) return false;
     const d = ctx.step;
     let mask = 0;
     for (const q of this.inheritedSleep(d).keys()) mask |= 1 << q;
-    const c = this.cache.visit(digest, mask, d);
+    const c = this.cache.visit(digest, live, mask, d);
     if (c) {
       this.hit = c.summary;
       return true;
     }
     this.pendingDigest = digest;
+    this.pendingLive = copyLive(live);
     this.pendingDepth = d;
     return false;
   }
@@ -360,7 +365,10 @@ export class DporStrategy implements Strategy {
       node.enabled = enabled.slice();
       // a summary where the state is kept (it is stored when the node closes) and at the root; the events of
       // the nodes between go straight into the nearest one above, which a merge at each close would give too
-      if (this.pendingDepth === d) node.digest = this.pendingDigest;
+      if (this.pendingDepth === d) {
+        node.digest = this.pendingDigest;
+        node.live = this.pendingLive;
+      }
       if (node.digest !== undefined || !parent || this.summaryEveryNode) node.summary = new Summary(this.n);
       else node.owner = parent.owner;
       this.pendingDepth = -1;
@@ -442,7 +450,7 @@ export class DporStrategy implements Strategy {
   coverage(): Coverage {
     const kind = this.optimal ? 'optimal DPOR' : 'source-DPOR';
     if (this.cache) {
-      return statefulCoverage(this.done, this.cache, this.complete + this.blocked + this.pruned, this.pruned, {
+      return statefulCoverage(this.done, this.cache.states, this.complete + this.blocked + this.pruned, this.pruned, {
         kind,
         bytes: this.cacheBytes,
         every: this.stateCacheEvery!,
@@ -482,7 +490,7 @@ export class DporStrategy implements Strategy {
       this.path.pop();
       if (this.cache && node.summary) {
         // closed: everything below it explored
-        if (node.digest !== undefined) this.cache.close(node.digest, node.sleep0, node.summary, d);
+        if (node.digest !== undefined) this.cache.close(node.digest, node.live!, node.sleep0, node.summary, d);
         if (d > 0) {
           const up = this.ownerOf(d - 1);
           up.summary = unionSummaries(up.summary!, node.summary);
@@ -676,22 +684,4 @@ export class DporStrategy implements Strategy {
     const n = node.wut.length;
     if (insert(node.wut, hv) || node.wut.length !== n) node.touched = this.ended();
   }
-}
-
-/**
- * May prefix event `c` race with `e` (whose program-order predecessor is
- * `pj`)? Another thread's, after the last global event `g`, not global, and
- * not happening before `pj` (then it happens before `e`).
- */
-function mayRace(
-  events: readonly Event[],
-  vc: readonly VClock[],
-  idx: Int32Array,
-  e: Event,
-  pj: number,
-  c: number,
-  g: number,
-): boolean {
-  const ec = events[c]!;
-  return ec.tid !== e.tid && c > g && !ec.global && !(pj >= 0 && covers(vc[pj]!, ec.tid, idx[c]!));
 }

@@ -15,7 +15,7 @@
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
 import type { Deps } from '../kernel/api.js';
-import { type VClock, leqExcept, newClock } from '../state/vclock.js';
+import { type VClock, covers, leqExcept, newClock } from '../state/vclock.js';
 
 /** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
 export interface Event {
@@ -29,6 +29,8 @@ export interface Event {
    * of the location, not with other additions.
    */
   adds: number[];
+  /** Interned locations among `reads` and `writes` accessed plainly (Deps.plain; not a dependency of its own). */
+  plain: number[];
   /** Lock acquired (interned), for lock races. */
   acq: number;
   /** The acquisition is a trylock (it could also have failed). */
@@ -96,6 +98,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     reads: d.reads.length ? d.reads.map((k) => intern.id(k)) : NO_ADDS,
     writes,
     adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
+    plain: d.plain?.length ? d.plain.map((k) => intern.id(k)) : NO_ADDS,
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,
     acqShared: d.acqShared === true,
@@ -426,3 +429,21 @@ export function canonicalForm(
 /** canonicalForm's scratch: event positions by thread, and the form's character codes. */
 let cfOrder = new Int32Array(256);
 let cfCodes = new Uint16Array(256);
+
+/**
+ * May prefix event `c` race with `e` (whose program-order predecessor is
+ * `pj`)? Another thread's, after the last global event `g`, not global, and
+ * not happening before `pj` (then it happens before `e`).
+ */
+export function mayRace(
+  events: readonly Event[],
+  vc: readonly VClock[],
+  idx: Int32Array,
+  e: Event,
+  pj: number,
+  c: number,
+  g: number,
+): boolean {
+  const ec = events[c]!;
+  return ec.tid !== e.tid && c > g && !ec.global && !(pj >= 0 && covers(vc[pj]!, ec.tid, idx[c]!));
+}

@@ -10,6 +10,7 @@ import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import { DigestSet } from '../state/hash.js';
 import { stackKey } from '../state/keys.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
+import { type LiveEntries, liveEntriesBuffer } from '../detect/kcsan-digest.js';
 import { PrefixClocks } from './prefix-clocks.js';
 import type { SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
@@ -69,6 +70,30 @@ export class Explorer {
   }
 
   constructor(readonly machine: Machine) {}
+
+  /** KCSAN's live entries of the state stateful DPOR is told of (reused). */
+  private readonly live = liveEntriesBuffer();
+  /** Per KCSAN location id: the interned id of its key + 1 (0: not looked up yet). */
+  private kcsanLocs = new Int32Array(64);
+
+  /** KCSAN's live entries of `m`'s state, their locations renamed to interned ids (Strategy.visitState). */
+  private liveEntries(m: Machine): LiveEntries {
+    const live = this.live;
+    m.kcsanLive(live);
+    const d = live.data;
+    for (let i = 0; i < live.count; i++) {
+      const k = d[3 * i]!;
+      if (k >= this.kcsanLocs.length) {
+        const a = new Int32Array(Math.max(2 * this.kcsanLocs.length, k + 1));
+        a.set(this.kcsanLocs);
+        this.kcsanLocs = a;
+      }
+      // (interned now if no event has touched it yet: a later access that does gets the same id)
+      if (this.kcsanLocs[k] === 0) this.kcsanLocs[k] = this.intern.id(m.kcsanLocKey(k)) + 1;
+      d[3 * i] = this.kcsanLocs[k]! - 1;
+    }
+    return live;
+  }
 
   /** The explorer runs a stateful search (ExploreOptions.stateCache). */
   private searching = false;
@@ -321,16 +346,17 @@ export class Explorer {
         // (after the update of `replaying`, which every step makes)
         schedule.length % this.stateEvery === 0
       ) {
-        const h = m.stateDigest();
         if (this.stateful) {
           // stateful DPOR: the strategy decides (a state seen with a sleep set this visit's does not cover is
-          // explored again)
-          this.seen?.add(h);
-          if (strategy.visitState!(h, ctx)) {
+          // explored again), on the program state and the KCSAN entries its future can meet (./projection.ts)
+          const h = m.programDigest();
+          if (this.seen) this.seen.add(m.stateDigest());
+          if (strategy.visitState!(h, ctx, this.liveEntries(m))) {
             abandoned = pruned = true;
             break;
           }
         } else {
+          const h = m.stateDigest();
           if (this.seen!.has(h)) {
             abandoned = true;
             break;

@@ -26,7 +26,7 @@
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
 import { type Event, NO_ADDS } from './events.js';
-import { ADD, type PackedSummary, READ, Summary, TAKE, TAKE_SHARED } from './summary.js';
+import { ADD, PLAIN, type PackedSummary, READ, Summary, TAKE, TAKE_SHARED } from './summary.js';
 import type { LastAccesses } from './last-accesses.js';
 import { type VClock, covers } from '../state/vclock.js';
 import { type WNode, wnode } from './wakeup-tree.js';
@@ -134,6 +134,8 @@ export function summaryRaces(
     const loc = Math.floor(k / 128);
     const p = (k % 128) >> 3;
     const kind = k & 7;
+    // (a plain access's mark: its read or write has an entry of its own)
+    if (kind === PLAIN) continue;
     const from = cands.length;
     if (kind === TAKE || kind === TAKE_SHARED) last.acquisitions(loc, kind === TAKE_SHARED, cands);
     else {
@@ -375,11 +377,20 @@ export class StateCache {
     return { sleep: this.sleeps[i]!, summary };
   }
 
-  /** The entry that covers a visit with sleep set `sleep` (thread mask), if any. */
-  covering(digest: Digest, sleep: number, depth: number): CachedState | undefined {
+  /**
+   * The entry that covers a visit with sleep set `sleep` (thread mask), if
+   * any; its summary a copy, or with `copy` false a view as {@link visit}'s.
+   */
+  covering(digest: Digest, sleep: number, depth: number, copy = true): CachedState | undefined {
+    if (!this.covers(digest, sleep)) return undefined;
     const i = this.digests.get(digest);
-    if (i < 0 || (this.sleeps[i]! & ~sleep) !== 0 || !this.chunks[this.chunkOf[i]!]) return undefined;
-    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i, depth) };
+    return { sleep: this.sleeps[i]!, summary: this.summaryOf(i, depth, copy) };
+  }
+
+  /** Is there an entry that covers a visit with sleep set `sleep` (its summary not read)? */
+  covers(digest: Digest, sleep: number): boolean {
+    const i = this.digests.get(digest);
+    return i >= 0 && (this.sleeps[i]! & ~sleep) === 0 && this.chunks[this.chunkOf[i]!] != null;
   }
 
   /**
@@ -652,6 +663,7 @@ export function summaryBacktrack(
         reads: [],
         writes: [],
         adds: NO_ADDS,
+        plain: NO_ADDS,
         acq: -1,
         acqTry: false,
         acqShared: false,

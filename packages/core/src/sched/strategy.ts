@@ -6,6 +6,7 @@
  */
 import type { Event } from './events.js';
 import type { Digest } from '../state/hash.js';
+import type { LiveEntries } from '../detect/kcsan-digest.js';
 
 /** What a strategy may look at when it picks the next thread. */
 export interface SchedContext {
@@ -63,11 +64,14 @@ export interface Strategy {
   replayDepth?(): number;
   /**
    * Stateful search (optional): the state reached after `ctx.step` steps, a
-   * step not replayed from the previous execution, has digest `digest`
-   * (state/hash.ts). Return true to stop the execution there (its future was
-   * explored before); the explorer then ends it with `pruned`.
+   * step not replayed from the previous execution, has program digest
+   * `digest` (vm/machine.ts programDigest: all but KCSAN's knowledge) and
+   * KCSAN's live entries `live` (their locations the explorer's interned
+   * ids; read them now, the buffer is reused). Return true to stop the
+   * execution there (its future was explored before); the explorer then
+   * ends it with `pruned`.
    */
-  visitState?(digest: Digest, ctx: SchedContext): boolean;
+  visitState?(digest: Digest, ctx: SchedContext, live: LiveEntries): boolean;
   /**
    * With visitState: the distinct digests it was given so far, or undefined
    * when it keeps none (the explorer then counts them itself).

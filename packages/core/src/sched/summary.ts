@@ -20,6 +20,12 @@ export const WRITE = 1;
 export const TAKE = 2;
 export const ADD = 3;
 export const TAKE_SHARED = 4;
+/**
+ * Not an access of its own: the thread's read or write of the location
+ * (an entry of its own too) was plain, which stateful DPOR's key asks
+ * (./projection.ts); races are not looked for through it.
+ */
+export const PLAIN = 5;
 
 /** The summary key of thread `p`'s access of kind `kind` to location `loc` (p < 16, kind < 8). */
 function key(loc: number, p: number, kind: number): number {
@@ -271,6 +277,7 @@ export function addEvent(
   for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
   for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
   for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
+  for (const l of e.plain) s.add(key(l, e.tid, PLAIN), at);
   if (e.acq >= 0) {
     if (pred !== clock) {
       positions(at, pred, pos);

@@ -17,7 +17,9 @@
  * on, and DPOR with the extra machinery of sched/state-cache.ts (sleep sets
  * compared, the pruned prefix's races with the state's future found from a
  * summary: Yang et al., "Efficient Stateful Dynamic Partial Order
- * Reduction", SPIN 2008). Not with preemption bounding (the remaining
+ * Reduction", SPIN 2008), which keys a state by this digest without KCSAN's
+ * part and by the KCSAN entries the state's future meets instead
+ * (sched/projection.ts). Not with preemption bounding (the remaining
  * preemption budget is path state too) nor PCT or random runs.
  *
  * How: 64 bits computed without building text, two 32-bit lanes,

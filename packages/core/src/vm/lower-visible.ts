@@ -105,6 +105,8 @@ export function lowerVisibleAccess(ins: Extract<Instr, { op: Op.Load | Op.Store 
 export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>): DepsFn {
   const { base, off } = ins;
   const load = ins.op === Op.Load;
+  // a plain access KCSAN checks (sched/projection.ts: only it races with a marked one)
+  const plain = !ins.marked && ins.unchecked !== true;
   let lastA = -1;
   let lastO = 0;
   let lastOwner = -1;
@@ -123,6 +125,7 @@ export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>)
     lastOwner = owner;
     const reads = owner >= 0 ? [live, stackKey(owner)] : [live];
     last = load ? { reads: [key, ...reads], writes: [] } : { reads, writes: [key] };
+    if (plain) last.plain = [key];
     return last;
   };
 }

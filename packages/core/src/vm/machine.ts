@@ -46,6 +46,7 @@ import type { BuiltinInstr, Deps } from '../kernel/api.js';
 import { BUILTINS, STATE_BY_CTYPE } from '../kernel/registry.js';
 import type { Finding } from '../detect/finding.js';
 import { Kcsan } from '../detect/kcsan.js';
+import type { LiveEntries } from '../detect/kcsan-digest.js';
 import { heldOnReturn } from '../detect/lockdep.js';
 import { stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
@@ -189,7 +190,7 @@ export class Machine extends VmServices {
     this.fatal = null;
     this.injections = [];
     this.allocCount = this.initialAllocCount;
-    this.kcsan = new Kcsan(this.nworkers + 1, this.shared.kcsanReported, (v) => this.show(v));
+    this.kcsan = this.kcsan.fresh();
     this.spin.reset(this.nworkers + 1);
     this.refiner?.reset();
     for (let i = 0; i < this.nworkers; i++) this.safeAdvance(writableThread(this.state, i));
@@ -630,6 +631,26 @@ export class Machine extends VmServices {
     this.kcsan.hashInto(h, this.state.threads);
     this.spin.hashInto(h, this.state.threads);
   };
+
+  /** {@link stateDigest} but for KCSAN's part: stateful DPOR's key with {@link kcsanLive} (../sched/projection.ts). */
+  programDigest(): Digest {
+    return stateHash(this.state, this.programExtra);
+  }
+
+  private readonly programExtra = (h: Hash64): void => {
+    h.seq(this.allocCount);
+    this.spin.hashInto(h, this.state.threads);
+  };
+
+  /** KCSAN's live entries, each with the clocks covering it (detect/kcsan.ts liveEntries); locations by {@link kcsanLocKey}. */
+  kcsanLive(out: LiveEntries): void {
+    this.kcsan.liveEntries(this.state.threads, out);
+  }
+
+  /** The dependency key of a location id of {@link kcsanLive}'s. */
+  kcsanLocKey(id: number): string {
+    return this.kcsan.locKey(id);
+  }
 
   /** Is `tid` blocked in a spin-wait (for livelock reports)? */
   isSpinning(tid: number): boolean {

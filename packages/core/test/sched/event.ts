@@ -7,6 +7,7 @@ export function plainEvent(tid: number, reads: number[], writes: number[]): Even
     reads,
     writes,
     adds: [],
+    plain: [],
     acq: -1,
     acqTry: false,
     acqShared: false,

@@ -42,7 +42,9 @@ const eventsArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
     )
     .map((es) => ({
       n,
-      events: es.map((e): Event => ({ ...e, acq: -1, acqTry: false, acqShared: false, noRace: false, resume: false })),
+      events: es.map(
+        (e): Event => ({ ...e, plain: [], acq: -1, acqTry: false, acqShared: false, noRace: false, resume: false }),
+      ),
     })),
 );
 
