@@ -126,8 +126,8 @@ function grow(loc: number): void {
 /**
  * The states of a stateful DPOR exploration by projected key: per program
  * digest, the states closed with it (a linked list in typed arrays), each
- * with its key ({@link project}) and the hash of the (location, thread) set
- * of its summary ({@link relevance}), which a visit tries in turn; their
+ * with its key ({@link project}) and the hash of the (location, thread,
+ * plain) set of its summary ({@link relevance}), which a visit tries in turn; their
  * sleep sets and summaries in a {@link StateCache}. A close with a key and a
  * set some state of its program digest has is merged into that state (the
  * union of the summaries has the same set, so the key stands); otherwise it
@@ -139,7 +139,7 @@ export class ProjectedStates {
   private readonly programs = new DigestTable(4096);
   /** Per program digest (its index): its newest state's link + 1, 0 for none. */
   private head = new Int32Array(4096);
-  /** Per link (state): its key, its summary's relevance hash, and its program's next older link + 1. */
+  /** Per link (state): its key, its summary's (location, thread, plain) set's hash, and its program's next older link + 1. */
   private keyH1 = new Int32Array(4096);
   private keyH2 = new Int32Array(4096);
   private rel = new Int32Array(4096);

@@ -133,6 +133,22 @@ describe('KCSAN live entries, as stateful DPOR counts them', () => {
     expect(Object.fromEntries(tids)).toEqual({ x: LIVE_MARKED, y: 1, z: 2 | LIVE_MARKED });
   });
 
+  it("keeps a location's id for the whole exploration: a fresh detector names it alike", () => {
+    // the explorer renames KCSAN's location ids to the scheduler's once each (sched/explorer.ts liveEntries)
+    const a = new Kcsan(4, new Set());
+    a.access(0, 'x', true, false, site(0, 1), 'x', 1, ctx);
+    const b = a.fresh();
+    b.access(1, 'y', true, false, site(1, 2), 'y', 1, ctx);
+    b.access(1, 'x', true, false, site(1, 3), 'x', 1, ctx);
+    const ids = (k: Kcsan) => {
+      const out = liveEntriesBuffer();
+      k.liveEntries([{ done: false }, { done: false }, { done: false }, { done: false }], out);
+      return new Map(Array.from({ length: out.count }, (_, i) => [k.locKey(out.data[3 * i]!), out.data[3 * i]!]));
+    };
+    expect(ids(b).get('x')).toBe(ids(a).get('x'));
+    expect(ids(b).get('y')).not.toBe(ids(a).get('x'));
+  });
+
   it('an entry is counted with the clocks that cover it: a thread, or a lock it released', () => {
     const entries = (k: Kcsan) => {
       const out = liveEntriesBuffer();

@@ -180,15 +180,41 @@ void thread_t0(void) { int l = 0; d0 = 1; mutex_lock(&m0); mutex_unlock(&m0); WR
 void thread_t1(void) { int l = 0; mutex_lock(&m0); mutex_unlock(&m0); mutex_lock(&m1); mutex_unlock(&m1); WRITE_ONCE(g0, 1); res1 = l; }
 void thread_t2(void) { int l = 0; if (READ_ONCE(g0)) { mutex_lock(&m1); mutex_unlock(&m1); if (READ_ONCE(f0)) l += d0; } res2 = l; }
 `;
-  // a marked write, which only a plain access can race with: the read after the flag is plain
+  // a marked write, which only a plain access can race with: the read after the flag is plain; and a plain write
+  // read with READ_ONCE (the plain entry counts against a marked access)
   const markedWrite = threadCoverage.replace('d0 = 1;', 'WRITE_ONCE(d0, 1);');
+  const markedRead = threadCoverage.replace('l += d0;', 'l += READ_ONCE(d0);');
+  // xa_alloc's store of the id is plain (Deps.plain): against a WRITE_ONCE of the id before the handover
+  const xaAllocId = `static int id0; static int f0; static DEFINE_MUTEX(m0); static DEFINE_XARRAY_ALLOC(xa);
+static int e1; static int res0, res1;
+void thread_t0(void) { int l = 0; WRITE_ONCE(id0, 5); mutex_lock(&m0); mutex_unlock(&m0); WRITE_ONCE(f0, 1); res0 = l; }
+void thread_t1(void) { int l = 0; mutex_lock(&m0); mutex_unlock(&m0); if (READ_ONCE(f0)) xa_alloc(&xa, &id0, &e1, xa_limit_31b, GFP_KERNEL); res1 = l; }
+`;
+  // two paths reach one state with thread 0's write of d0 made at one site or the other: a key without the entry's
+  // site takes them for one and loses the finding key of the path explored second (an independent review's program)
+  const sites = `static int d0, f0, g0; static int res2;
+void thread_t0(void)
+{
+	if (READ_ONCE(f0))
+		d0 = 1;
+	else
+		d0 = 1;
+	WRITE_ONCE(g0, 1);
+}
+void thread_t1(void) { WRITE_ONCE(f0, 1); }
+void thread_t2(void) { if (READ_ONCE(g0)) res2 = d0; }
+`;
   for (const [name, src] of [
     ["a thread's coverage", threadCoverage],
     ["a lock's coverage", syncCoverage],
     ['a marked write and a plain read', markedWrite],
+    ['a plain write and a marked read', markedRead],
+    ["xa_alloc's plain store of the id", xaAllocId],
+    ["the entry's site", sites],
   ] as const)
     it(`through ${name}, at every depth step, stopping at visited states`, async () => {
-      const dfs = await outcomes(src, 'dfs', 4_000);
+      const dfs = await outcomes(src, 'dfs', 50_000);
+      expect(dfs.complete).toBe(true);
       expect([...dfs.kinds]).toEqual(['data-race']);
       for (const every of [1, 2, 3]) {
         const o = await outcomes(src, 'dpor', 200_000, true, false, undefined, every);
