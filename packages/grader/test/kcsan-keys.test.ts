@@ -38,6 +38,7 @@ describe('KCSAN accesses on their steps keys', () => {
         expect(watch.bad, v.file).toEqual([]);
       }
       expect(watch.ok).toBeGreaterThan(before);
+      expect(watch.unasked).toBe(0);
     });
   }
 });

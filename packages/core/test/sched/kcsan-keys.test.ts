@@ -26,6 +26,7 @@ it('every KCSAN access of a scenario thread is on a key its step records in a su
     { numRuns: 120 },
   );
   expect(watch.ok).toBeGreaterThan(1000);
+  expect(watch.unasked).toBe(0);
 });
 
 for (const [what, mangle] of [

@@ -17,10 +17,14 @@ interface Watched {
   };
 }
 
-/** Counts of KCSAN accesses on their step's keys (`ok`) and not (`bad`, with the first few). */
+/**
+ * Counts of KCSAN accesses on their step's keys (`ok`), not (`bad`, with the first few), and made with no
+ * step's dependencies asked for first (`unasked`: the rule could not be checked).
+ */
 export interface KeyWatch {
   ok: number;
   bad: string[];
+  unasked: number;
   /** Put the methods back. */
   stop(): void;
 }
@@ -37,6 +41,7 @@ export function watchKcsanKeys(M: Watched): KeyWatch {
   const w: KeyWatch = {
     ok: 0,
     bad: [],
+    unasked: 0,
     stop() {
       p.deps = deps;
       p.kcsanAccess = access;
@@ -49,7 +54,10 @@ export function watchKcsanKeys(M: Watched): KeyWatch {
   const check = (m: object & { nworkers?: number }, tid: number, key: string, marked: boolean) => {
     if (tid >= (m.nworkers ?? 0)) return;
     const d = pending.get(m)?.get(tid);
-    if (!d) return;
+    if (!d) {
+      w.unasked++;
+      return;
+    }
     const on = d.reads.includes(key) || d.writes.includes(key) || (d.adds ?? []).includes(key);
     // a plain access is said to be one (Deps.plain: a marked entry of another thread can race with it)
     if (on && !d.noRace && !(d.acq === key && !d.acqTry) && (marked || (d.plain ?? []).includes(key))) w.ok++;
