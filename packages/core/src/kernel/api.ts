@@ -53,9 +53,16 @@ export interface Deps {
    * shared ones since too.
    */
   acqShared?: boolean;
+  /**
+   * A shared holder's release (read_unlock): a read of the lock that an
+   * exclusive acquisition, which races with the other reads of the lock
+   * since its last write (mutex_is_locked, completion_done), never comes
+   * before.
+   */
+  release?: boolean;
   /** A trylock that will succeed: also races like a plain write on the lock (it could have failed). */
   acqTry?: boolean;
-  /** A blocking return (wake-up, await, completion): never the later event of a race. */
+  /** Never the later event of a race: it could not have run earlier (a timer firing at quiescence). */
   noRace?: boolean;
   /**
    * The end of a spin-wait: enabled only while something it waited on has

@@ -14,7 +14,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, LONG, ULONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
 import { mightSleep } from '../detect/lockdep.js';
-import { CLOCK_KEY, syncKey } from '../state/keys.js';
+import { CLOCK_KEY, TIMERS_KEY, syncKey } from '../state/keys.js';
 import { completionStall } from '../detect/hungtask.js';
 
 export interface CompletionState extends PrimState {
@@ -45,16 +45,28 @@ function waitImpl(timed: boolean): Builtin {
       const k = m.keyOf(a[0]!);
       // blocked: only its timer can let it run (see __wait_schedule in waitqueue.ts for the two modes)
       // (with anytime timeouts a blocked wait is not stuck behind its complete(): its timer could fire first,
-      // so it races with the complete() like a plain write instead of as an acquisition)
+      // so it races with the complete() like a plain write instead of as an acquisition; the timer fires only
+      // after every earlier deadline's, so a reversal can find it not yet due: `resume`, as a spin-wait's end)
       // At quiescence the timer fires because nothing else can run: dependent with everything, but still the
       // later event of a race with the wait that took the completion it reads (run before that one, this
       // wait succeeds: two timed waiters on one complete() each get it in some execution)
-      return peekDone(m, a[0]!) > 0
+      // Enabled, it is an acquisition, as a lock's is: `done` goes from positive to 0 by a take (a wait, a
+      // try_wait_for_completion or a reinit_completion() that finds it positive, each an acquisition) and
+      // back by a complete(), as a lock is taken and released, so a wait at `done` 1 races with the previous
+      // take, not with the complete() that let it run. At 2 or more it could also have run before the write
+      // that left `done` so (a trylock's races: `acqTry`); at UINT_MAX it takes nothing (a read), and a
+      // reversal before a complete_all() from 0 finds it blocked, as a spin-wait's end (`resume`)
+      const done = peekDone(m, a[0]!);
+      return done > 0
         ? m.anytimeTimeouts
           ? { reads: [], writes: [k] }
-          : { reads: [], writes: [k], acq: k }
+          : done === 1
+            ? { reads: [], writes: [k], acq: k }
+            : done === COMPLETE_ALL
+              ? { reads: [k], writes: [], resume: true }
+              : { reads: [], writes: [k], acq: k, acqTry: true }
         : m.anytimeTimeouts
-          ? { reads: [k], writes: [CLOCK_KEY] }
+          ? { reads: [k, TIMERS_KEY], writes: [CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [k], writes: [], global: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
@@ -88,7 +100,11 @@ const COMPLETION: BuiltinTable = {
   },
   reinit_completion: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    // finding `done` positive it takes it back to 0, as a wait does: an acquisition (waitImpl), as a trylock
+    deps: (m, _t, a) => {
+      const k = m.keyOf(a[0]!);
+      return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+    },
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'reinit_completion');
       m.setPrim(c.alloc, c.off, { p: 'comp', done: 0 });
@@ -124,7 +140,12 @@ const COMPLETION: BuiltinTable = {
   wait_for_completion_killable_timeout: waitImpl(true),
   try_wait_for_completion: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    // a successful one is an acquisition too (a trylock: it still races with the write before it), so that a
+    // wait after it at `done` 1 races with it (that wait could have run first, at 2)
+    deps: (m, _t, a) => {
+      const k = m.keyOf(a[0]!);
+      return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+    },
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'try_wait_for_completion');
       if (c.s.done <= 0) return 0;

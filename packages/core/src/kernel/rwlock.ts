@@ -92,7 +92,8 @@ const readUnlock: Builtin = {
   kind: 'step',
   deps: (m, t, a): Deps => {
     const k = m.keyOf(a[0]!);
-    return holding(t, k, true) ? { reads: [k], writes: [] } : badUnlockDeps(k);
+    // a reader's release: a read of the lock that a write_lock() never comes before (the reader holds it until then)
+    return holding(t, k, true) ? { reads: [k], writes: [], release: true } : badUnlockDeps(k);
   },
   exec(m, t, a, ins) {
     const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;

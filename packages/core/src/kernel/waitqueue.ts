@@ -22,7 +22,7 @@ import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
-import { CLOCK_KEY, taskKey, syncKey } from '../state/keys.js';
+import { CLOCK_KEY, type DepKey, TIMERS_KEY, taskKey, syncKey, wakeKey } from '../state/keys.js';
 import { type MissedWake, waitStall } from '../detect/hungtask.js';
 import { mightSleep } from '../detect/lockdep.js';
 
@@ -55,7 +55,8 @@ function wakeImpl(mode: number): Builtin {
   return {
     kind: 'step',
     deps(m, _t, a) {
-      const writes = [m.keyOf(a[0]!)];
+      const k = m.keyOf(a[0]!);
+      const writes = [k, wakeKey(k)];
       const s = m.peek(a[0]!) as WaitQueueState | undefined;
       for (const w of s?.waiters ?? []) writes.push(taskKey(w.tid));
       return { reads: [], writes };
@@ -79,6 +80,11 @@ function wakeImpl(mode: number): Builtin {
       return 0;
     },
   };
+}
+
+/** The wake-ups a woken return acquires from: of the queue it slept on (state/keys.ts wakeKey). */
+function wakes(t: Thread): DepKey[] {
+  return t.sleepWq === undefined ? [] : [wakeKey(t.sleepWq)];
 }
 
 const WAITQUEUE: BuiltinTable = {
@@ -112,16 +118,21 @@ const WAITQUEUE: BuiltinTable = {
   },
   __wait_schedule: {
     kind: 'step',
-    // a woken return is never the later event of a race (it could not run before the wake-up) unless
-    // timeouts fire at any time: then the timer could have fired before the wake-up, and DPOR must try it
+    // a woken return is an acquisition of the task's state: it never runs before the wake-up that woke it (a
+    // write of that state, sched/races.ts), unless timeouts fire at any time: then the timer could have fired
+    // before the wake-up, and DPOR must try it. It acquires from every wake-up of its queue before it (KCSAN's
+    // happens-before), so it races with a later one that found it awake already: it could have returned first
     // With --timeouts anytime the timer may fire while others run: firing is an ordinary step that moves
-    // the clock and the task's state (a wake-up writes that state too, so the two orders are both tried).
+    // the clock and the task's state (a wake-up writes that state too, so the two orders are both tried); it
+    // fires only after every earlier deadline's, so a reversal can find it not yet due (`resume`).
     // At quiescence it fires because nothing else can run: dependent with everything, never reversed.
     deps: (m, t) =>
       t.taskState === 0
-        ? { reads: [taskKey(t.tid)], writes: [], noRace: !m.anytimeTimeouts }
+        ? m.anytimeTimeouts
+          ? { reads: [taskKey(t.tid), ...wakes(t)], writes: [] }
+          : { reads: [taskKey(t.tid), ...wakes(t)], writes: [], acq: taskKey(t.tid) }
         : m.anytimeTimeouts
-          ? { reads: [], writes: [taskKey(t.tid), CLOCK_KEY] }
+          ? { reads: [TIMERS_KEY], writes: [taskKey(t.tid), CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,
     timeout: (m, t, a, ins) =>

@@ -23,14 +23,18 @@
  *   before e', and no other event lies between them in happens-before;
  * for a lock acquisition e' the race is with the previous acquisition of the
  * same lock (the unlock in between is what blocked e'), for an exclusive one
- * also with every shared acquisition since (LastAccesses.acquisitions);
- * blocking returns
- * (a wake-up's effect) and timeouts are never reversed, since they could not
- * have run earlier. The end of a spin-wait is (a later write can disable it
- * again), and a reversal that finds it disabled must hide no other: in a
- * wakeup sequence it is an event dependent with everything (reverse).
+ * also with every shared acquisition since (LastAccesses.acquisitions) and
+ * the reads of the lock since it was freed; a woken return races as an
+ * acquisition of its task's state (never with the wake-up that woke it);
+ * timeouts at quiescence are never reversed, since they could not have run
+ * earlier, but the threads blocked when one fires race as if run before it
+ * (./races.ts). The end of a spin-wait is reversed (a later write can
+ * disable it again), and a reversal that finds it disabled must hide no
+ * other: in a wakeup sequence it is an event dependent with everything
+ * (reverse).
  */
-import { type Event, HbScratch, dependent, hbClocks, mayRace } from './events.js';
+import { type Event, HbScratch, dependent, hbClocks } from './events.js';
+import { findRaces } from './races.js';
 import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
 import { type DporUnit, type ExportedPath, type ForeignReversal, copyBranch } from './dpor-unit.js';
@@ -332,6 +336,16 @@ export class DporStrategy implements Strategy {
     return this.cache?.size;
   }
 
+  /**
+   * The pending events that race: of an execution that ended, and of its
+   * disabled threads where it was abandoned (sleep-set blocked, or stopped
+   * at a wakeup sequence's thread found disabled: that branch may be the only
+   * one to learn which earlier step blocked a waiter); none of a pruned one.
+   */
+  private pendingOf(info: ExecutionEnd): readonly Event[] {
+    return info.pruned ? [] : info.pending;
+  }
+
   newExecution(): boolean {
     this.pendingDepth = -1;
     if (!this.started) {
@@ -402,13 +416,19 @@ export class DporStrategy implements Strategy {
     // Races whose later event lies in the prefix shared with the previous
     // execution were handled then: only events from the divergence point on
     // are looked at. The next events of blocked (or never run) threads race
-    // too, as if run at the end.
-    this.detectRaces(
+    // too, as if run at the end (of an abandoned execution, its disabled
+    // threads'), and those of the threads blocked at a timer firing at
+    // quiescence as if run just before it (./races.ts).
+    const vc = info.clocks ?? hbClocks(events, this.n);
+    findRaces(
+      this.last,
       events,
-      info.clocks ?? hbClocks(events, this.n),
+      vc,
       this.fresh,
-      info.abandoned ? [] : info.pending,
+      this.pendingOf(info),
       info.fatal,
+      info.quiescent ?? [],
+      (ej, idx, i, j, end) => this.reverse(events, ej, vc, idx, i, j, end),
     );
     if (this.cache) this.summarise(events, info);
     this.backtrack();
@@ -432,10 +452,21 @@ export class DporStrategy implements Strategy {
     }
     const last = events.length > 0 ? this.ownerOf(events.length - 1) : undefined;
     if (last) {
-      for (const p of info.pending) {
+      for (const p of this.pendingOf(info)) {
         const prev = pos[p.tid]![pos[p.tid]!.length - 1];
         const clock = prev === undefined ? undefined : vc[prev];
         addEvent(last.summary!, p, clock, clock, events.length, pos);
+      }
+    }
+    // so do the blocked threads' next events at a timer firing at quiescence, into the summary of its node
+    for (const { at, pending } of info.quiescent ?? []) {
+      if (at < this.fresh) continue;
+      for (const p of pending) {
+        const ps = pos[p.tid]!;
+        let k = ps.length;
+        while (k > 0 && ps[k - 1]! >= at) k--;
+        const clock = k > 0 ? vc[ps[k - 1]!] : undefined;
+        addEvent(this.ownerOf(at).summary!, p, clock, clock, at, pos);
       }
     }
     const hit = this.hit;
@@ -509,130 +540,10 @@ export class DporStrategy implements Strategy {
   private fresh = 0;
 
   /**
-   * Find the races of an execution and insert their reversals into wakeup
-   * trees: the races whose later event is one of `events[from..]`, and those
-   * of the `pending` next events of unfinished threads.
-   */
-  private detectRaces(
-    events: readonly Event[],
-    vc: readonly VClock[],
-    from: number,
-    pending: readonly Event[],
-    fatal: boolean,
-  ): void {
-    // the last accesses of the prefix shared with the previous execution are kept (a trail cuts them back)
-    const last = this.last;
-    // the execution replayed the path down to its divergence node (a replay of a schedule gives its events again)
-    if (events.length < from) throw new Error(`teardown: an execution of ${events.length} events diverged at ${from}`);
-    last.truncate(from);
-    for (let j = last.length; j < from; j++) last.record(j, events[j]!);
-    const acqs: number[] = [];
-    const races: [number, number][] = [];
-    // the candidates of one event, each once, in the order first met (an array: a handful each, and a Set's
-    // clear() reallocates its table)
-    const cands: number[] = [];
-    const cand = (c: number) => {
-      if (!cands.includes(c)) cands.push(c);
-    };
-    const list: number[] = [];
-    const since: number[] = [];
-
-    /** Races of event e (with program-order predecessor pj). */
-    const racesOf = (e: Event, pj: number, out: number[]) => {
-      // (arrays emptied only when not empty, `since` once per event: V8 truncates an array in a runtime call)
-      if (out.length !== 0) out.length = 0;
-      // a global event (a timer firing at quiescence) races on what it reads, unless it is never the later
-      // event of a race (a woken return: kernel/waitqueue.ts)
-      if (e.noRace) return;
-      const idx = last.indexes();
-      if (cands.length !== 0) cands.length = 0;
-      if (since.length !== 0) since.length = 0;
-      const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-      for (const r of e.reads) {
-        if (r === lockLoc) continue;
-        const lw = last.lastWrite(r);
-        if (lw >= 0) cand(lw);
-        const s0 = since.length;
-        last.addsSince(r, since);
-        for (let k = s0; k < since.length; k++) cand(since[k]!);
-      }
-      for (const x of e.adds) {
-        if (x === lockLoc) continue;
-        const lw = last.lastWrite(x);
-        if (lw >= 0) cand(lw);
-        const s0 = since.length;
-        last.readsSince(x, since);
-        for (let k = s0; k < since.length; k++) cand(since[k]!);
-      }
-      for (const w of e.writes) {
-        if (w === lockLoc) continue;
-        const lw = last.lastWrite(w);
-        if (lw >= 0) cand(lw);
-        const s0 = since.length;
-        last.readsSince(w, since);
-        last.addsSince(w, since);
-        for (let k = s0; k < since.length; k++) cand(since[k]!);
-      }
-      const g = last.global;
-      if (list.length !== 0) list.length = 0;
-      for (const c of cands) if (mayRace(events, vc, idx, e, pj, c, g)) list.push(c);
-      for (const c of list) {
-        // immediate: c must not happen before another direct predecessor of e
-        let imm = true;
-        for (const c2 of list)
-          if (c2 !== c && covers(vc[c2]!, events[c]!.tid, idx[c]!)) {
-            imm = false;
-            break;
-          }
-        if (imm) out.push(c);
-      }
-      if (e.acq >= 0) {
-        if (acqs.length !== 0) acqs.length = 0;
-        last.acquisitions(e.acq, e.acqShared, acqs);
-        // every one, not only those that happen before no other: a reader that took the lock before another
-        // reader may still hold it when the other takes it, so reversing only the later one can put this
-        // acquisition where it cannot run (an independent review's counterexample: a reader handing off to
-        // another inside its read section)
-        for (const a of acqs) if (mayRace(events, vc, idx, e, pj, a, g) && !cands.includes(a)) out.push(a);
-      }
-    };
-
-    const found: number[] = [];
-    for (let j = from; j < events.length; j++) {
-      const e = events[j]!;
-      racesOf(e, last.lastOf(e.tid), found);
-      for (const c of found) races.push([c, j]);
-      last.record(j, e);
-    }
-    // per-thread indexes of the events, and (slot J, written below) of a pending event as if it came next
-    const idx = last.indexes();
-    for (const [i, j] of races) this.reverse(events, events[j]!, vc, idx, i, j);
-
-    // pending events, each as if it ran right after the execution
-    const J = events.length;
-    for (const p of pending) {
-      const pp = last.lastOf(p.tid);
-      racesOf(p, pp, found);
-      idx[J] = (pp >= 0 ? idx[pp]! : 0) + 1;
-      // A fatal finding stopped the execution: what the unfinished threads would have done after
-      // their next event is unknown, and it may touch what the fatal step touched (another thread's
-      // use of memory the dying thread freed). So the next event also races with the fatal step:
-      // running it first reveals the rest, whose races are then found as usual.
-      // (Marked dependent with everything, as the unknown rest is: the wakeup tree must not take it
-      // for a reordering of independent steps that is already explored.)
-      for (const c of found) this.reverse(events, p, vc, idx, c, J);
-      const f = J - 1;
-      if (fatal && f > last.global && events[f]!.tid !== p.tid && !events[f]!.global && !found.includes(f)) {
-        if (!(pp >= 0 && covers(vc[pp]!, events[f]!.tid, idx[f]!)))
-          this.reverse(events, { ...p, global: true }, vc, idx, f, J);
-      }
-    }
-  }
-
-  /**
    * Insert v = notdep(e, E).e' into wut(pre(E, e)) unless it is already
    * covered. `events` is the executed sequence E; `ej` is e' (events[j], or
-   * a pending event at index j = E.length); `vc` holds the clocks of E's events.
+   * a pending event at index j = E.length, or at a quiescent step j = `end`,
+   * E being cut there); `vc` holds the clocks of E's events.
    */
   private reverse(
     events: readonly Event[],
@@ -641,6 +552,7 @@ export class DporStrategy implements Strategy {
     idx: Int32Array,
     i: number,
     j: number,
+    end = events.length,
   ): void {
     const node = this.path[i];
     if (!node) return;
@@ -650,7 +562,7 @@ export class DporStrategy implements Strategy {
     // wakeup-tree tail, one per race of a long execution)
     const keep = this.scratch.get(SCRATCH_V, events.length);
     let m = 0;
-    for (let k = i + 1; k < events.length; k++) if (k !== j && !covers(vc[k]!, ti, ii)) keep[m++] = k;
+    for (let k = i + 1; k < end; k++) if (k !== j && !covers(vc[k]!, ti, ii)) keep[m++] = k;
     const v: Event[] = new Array(m + 1);
     for (let x = 0; x < m; x++) v[x] = events[keep[x]!]!;
     // the end of a spin-wait reversed before the write that enabled it is disabled there: as an event dependent

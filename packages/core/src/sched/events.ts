@@ -37,8 +37,10 @@ export interface Event {
   acqTry: boolean;
   /** The acquisition is shared (a reader's): it races with exclusive acquisitions only. */
   acqShared: boolean;
-  /** Never the later event of a race (blocking returns). */
+  /** Never the later event of a race (a timer firing at quiescence). */
   noRace: boolean;
+  /** A shared holder's release (kernel/api.ts Deps.release): an exclusive acquisition does not race with it. */
+  release: boolean;
   /**
    * The end of a spin-wait (kernel/api.ts Deps.resume): a reversal may find
    * it disabled, so a wakeup sequence ends with it as an event dependent
@@ -103,6 +105,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     acqTry: d.acqTry === true,
     acqShared: d.acqShared === true,
     noRace: d.noRace === true,
+    release: d.release === true,
     resume: d.resume === true,
     global: d.global === true,
   };

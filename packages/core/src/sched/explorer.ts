@@ -8,11 +8,12 @@ import { DEFAULT_STATE_CACHE_EVERY, ordinal } from './state-cache.js';
 import type { Checkpoint, Machine } from '../vm/machine.js';
 import { type Finding, simplerCounterexample } from '../detect/finding.js';
 import { DigestSet } from '../state/hash.js';
-import { stackKey } from '../state/keys.js';
+import { TIMERS_KEY, stackKey } from '../state/keys.js';
+import { deadlines } from '../vm/timers.js';
 import { type Event, Interner, canonicalForm, hbClocks, toEvent } from './events.js';
 import { type LiveEntries, liveEntriesBuffer } from '../detect/kcsan-digest.js';
 import { PrefixClocks } from './prefix-clocks.js';
-import type { SchedContext, Strategy } from './strategy.js';
+import type { Quiescence, SchedContext, Strategy } from './strategy.js';
 import { TokenBuilder, faultsToken, findingToken } from './schedule.js';
 import { type Meter, budgetMeter, executionWork } from './budget.js';
 
@@ -67,6 +68,11 @@ export class Explorer {
   private ownStack(m: Machine, tid: number): number {
     if (!m.hasStackBlock(tid)) return -1;
     return (this.ownStacks[tid] ??= this.intern.id(stackKey(tid)));
+  }
+
+  /** The interned TIMERS_KEY (--timeouts anytime). */
+  private timersKey(): number {
+    return this.intern.id(TIMERS_KEY);
   }
 
   constructor(readonly machine: Machine) {}
@@ -262,6 +268,8 @@ export class Explorer {
       }
     };
     const enabled: number[] = [];
+    const quiescent: Quiescence[] = [];
+    const anytime = m.anytimeTimeouts;
     let abandoned = false;
     let pruned = false;
     let cut = false;
@@ -283,6 +291,13 @@ export class Explorer {
         const to = m.fireableTimeout();
         if (to < 0) break;
         enabled.push(to);
+        // the timer fires because nothing else can run, a global event every later event happens after: the
+        // other blocked threads' next events race with what came before it, as at the end of an execution
+        // (a thread a wait blocked may have been able to take what that wait took, had it run first)
+        const blocked: Event[] = [];
+        for (let t = 0; t < n; t++)
+          if (t !== to && !m.isDone(t)) blocked.push(toEvent(t, m.deps(t), this.intern, this.ownStack(m, t)));
+        if (blocked.length) quiescent.push({ at: schedule.length, pending: blocked });
       }
       const tid = strategy.next(enabled, ctx);
       if (tid < 0) {
@@ -304,7 +319,13 @@ export class Explorer {
       if (pre) preemptions++;
       if (current >= 0 && tid !== current) switches++;
       pendingTid = tid;
+      // --timeouts anytime: a step that changes the pending deadlines may enable or disable a timer (vm/timers.ts);
+      // the event object is the one the strategy keeps for this step (its wakeup tree, its sleep sets): changed
+      // in place, so that they see the write too
+      const deadlines0 = anytime ? deadlines(m) : '';
       m.step(tid);
+      if (anytime && deadlines(m) !== deadlines0 && !ev.writes.includes(this.timersKey()))
+        ev.writes = [...ev.writes, this.timersKey()];
       instructions += m.state.threads[tid]!.burst;
       pendingTid = -1;
       events.push(ev);
@@ -368,10 +389,14 @@ export class Explorer {
     // The next events of the threads that did not finish race as if run at the end. A fatal finding
     // stops every thread; the others' next events still race (with the fatal step too, in DPOR), or
     // what they would do to memory the dying thread touched (a use-after-free of theirs) is missed.
+    // An abandoned execution (sleep-set blocked, or a wakeup sequence's next thread disabled) ends at a state
+    // whose disabled threads' next events race the same way: the branch that found a waiter still blocked may be
+    // the only one to learn that an earlier step blocked it (an enabled thread's event was explored above).
     const pending: Event[] = [];
-    if (!abandoned) {
+    if (!pruned && !cut) {
       for (let t = 0; t < n; t++) {
         if (m.fatal ? t === current || m.state.threads[t]!.done : m.isDone(t)) continue;
+        if (abandoned && m.enabled(t)) continue;
         pending.push(toEvent(t, m.deps(t, m.fatal !== null), this.intern, this.ownStack(m, t)));
       }
     }
@@ -418,6 +443,7 @@ export class Explorer {
       fatal: m.fatal !== null,
       findings: findings.map((f) => ({ kind: f.kind, key: f.key })),
       pending,
+      ...(quiescent.length ? { quiescent } : {}),
       clocks: rec.clocks,
     });
     return rec;

@@ -137,8 +137,17 @@ export function summaryRaces(
     // (a plain access's mark: its read or write has an entry of its own)
     if (kind === PLAIN) continue;
     const from = cands.length;
-    if (kind === TAKE || kind === TAKE_SHARED) last.acquisitions(loc, kind === TAKE_SHARED, cands);
-    else {
+    if (kind === TAKE || kind === TAKE_SHARED) {
+      last.acquisitions(loc, kind === TAKE_SHARED, cands);
+      // and an exclusive one with the reads of the lock since its last write, but for a reader's release (races.ts)
+      if (kind === TAKE) {
+        const s0 = cands.length;
+        last.readsSince(loc, cands);
+        let m = s0;
+        for (let i = s0; i < cands.length; i++) if (!events[cands[i]!]!.release) cands[m++] = cands[i]!;
+        cands.length = m;
+      }
+    } else {
       const lw = last.lastWrite(loc);
       if (lw >= 0) cands.push(lw);
       if (kind !== READ) last.readsSince(loc, cands);
@@ -668,6 +677,7 @@ export function summaryBacktrack(
         acqTry: false,
         acqShared: false,
         noRace: false,
+        release: false,
         resume: false,
         global: true,
       }),

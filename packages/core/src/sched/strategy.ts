@@ -18,6 +18,12 @@ export interface SchedContext {
   pending(tid: number): Event;
 }
 
+/** A timer fired at quiescence, at step `at`, while the threads of `pending` were blocked on these next events. */
+export interface Quiescence {
+  at: number;
+  pending: readonly Event[];
+}
+
 /** How an execution ended. */
 export interface ExecutionEnd {
   /** The strategy abandoned it. */
@@ -28,8 +34,18 @@ export interface ExecutionEnd {
   fatal: boolean;
   /** Findings of this execution (kinds), for strategies that search for a bug. */
   findings: readonly { kind: string; key: string }[];
-  /** Pending (blocked or never run) next events of the threads that did not finish. */
+  /**
+   * Pending (blocked or never run) next events of the threads that did not
+   * finish; of an abandoned execution, of its disabled threads only; none
+   * for a pruned or cut one.
+   */
   pending: readonly Event[];
+  /**
+   * The timers that fired at quiescence (global events: nothing else could
+   * run) with other threads blocked: each one's step and those threads' next
+   * events then (absent: none).
+   */
+  quiescent?: readonly Quiescence[];
   /** Happens-before vector clocks of `events` (./events.ts hbClocks), when already computed. */
   clocks?: Int32Array[];
 }

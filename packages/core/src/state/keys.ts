@@ -102,6 +102,16 @@ export function partKey(key: DepKey, part: 'lock' | 'data'): DepKey {
   return derived(part, '', key, part === 'lock' ? '#lock' : '#data') as DepKey;
 }
 
+/**
+ * The wake-ups of a wait queue (`wq` its key): every wake_up() writes it (it
+ * releases to the woken, KCSAN's happens-before) and a woken return from
+ * schedule() reads it (it acquires from every wake-up before it, not only
+ * the one that woke it).
+ */
+export function wakeKey(wq: string): DepKey {
+  return `wake:${wq}` as DepKey;
+}
+
 /** A task's sleep state: prepare_to_wait and finish_wait write it, wake-ups write it, schedule reads it. */
 export function taskKey(tid: number): DepKey {
   return `task:${tid}` as DepKey;
@@ -132,6 +142,14 @@ export function stackKey(tid: number): DepKey {
  * sleeper reads it when it prepares to sleep (its deadline counts from then).
  */
 export const CLOCK_KEY = 'clock' as DepKey;
+
+/**
+ * The set of pending deadlines, with `--timeouts anytime`: a timer firing
+ * reads and writes it, and a step that changes another sleeper's deadline
+ * writes it (the explorer adds that write: vm/timers.ts `deadlines`), since a
+ * timer fires only when no earlier deadline is pending.
+ */
+export const TIMERS_KEY = 'timers' as DepKey;
 
 /** A pointer that names no memory (its rendering keeps distinct bad pointers apart). */
 export function badKey(shown: string): DepKey {

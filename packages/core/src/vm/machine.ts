@@ -52,6 +52,7 @@ import { stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
 import { leakCheck } from '../detect/kmemleak.js';
 import { endlessBurst, tooManySteps } from '../detect/livelock.js';
+import { firstTimeout, timeoutDue } from './timers.js';
 import {
   DEFAULT_LIMITS,
   type Limits,
@@ -217,7 +218,7 @@ export class Machine extends VmServices {
       this.advance(t);
       while (!t.done && !this.fatal) {
         if (!this.enabled(t.tid)) {
-          const to = this.pendingTimeout(t);
+          const to = this.timeoutOf(t);
           if (to) {
             this.step(t.tid);
             continue;
@@ -313,48 +314,19 @@ export class Machine extends VmServices {
     if (op === Op.Builtin) {
       const impl = l.impls[f.pc]!;
       if (!impl.enabled || impl.enabled(this, t, this.queryArgs(f, l), this.builtinAt(f))) return true;
-      return this.anytimeTimeouts && this.timeoutDue(t);
+      return this.anytimeTimeouts && timeoutDue(this, t);
     }
     if (op === Op.BackEdge) return this.spin.enabled(this, t);
     return true;
   }
 
-  /**
-   * `--timeouts anytime`: may `t`'s timer fire now? When it sleeps with a
-   * deadline no other sleeper's comes before: time runs forward, so a timer
-   * fires only after every earlier one has (or its sleeper was woken).
-   */
-  private timeoutDue(t: Thread): boolean {
-    const d = this.pendingTimeout(t);
-    if (d === undefined) return false;
-    for (let i = 0; i < this.nworkers; i++) {
-      const u = this.state.threads[i]!;
-      // a timeout deadline is defined only while its sleeper is blocked (Builtin.timeout)
-      if (u === t || u.done || u.dead) continue;
-      const e = this.pendingTimeout(u);
-      if (e !== undefined && e < d) return false;
-    }
-    return true;
-  }
-
-  /** A timed sleeper whose timeout may fire now that nothing else can run, or -1. */
+  /** A timed sleeper whose timeout may fire now that nothing else can run, or -1 (./timers.ts). */
   fireableTimeout(): number {
-    let best = -1;
-    let bestDeadline = Infinity;
-    for (let i = 0; i < this.nworkers; i++) {
-      const t = this.state.threads[i]!;
-      if (t.done || t.dead) continue;
-      const d = this.pendingTimeout(t);
-      if (d !== undefined && d < bestDeadline) {
-        best = i;
-        bestDeadline = d;
-      }
-    }
-    return best;
+    return firstTimeout(this);
   }
 
-  /** Deadline of a timed sleep the thread is blocked in, if any. */
-  private pendingTimeout(t: Thread): number | undefined {
+  /** Deadline (jiffies) of a timed sleep the thread is blocked in, if any. */
+  timeoutOf(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
     if (!f) return undefined;
     const l = this.lowered[f.fn]!;

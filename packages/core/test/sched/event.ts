@@ -12,6 +12,7 @@ export function plainEvent(tid: number, reads: number[], writes: number[]): Even
     acqTry: false,
     acqShared: false,
     noRace: false,
+    release: false,
     resume: false,
     global: false,
   };

@@ -43,7 +43,16 @@ const eventsArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
     .map((es) => ({
       n,
       events: es.map(
-        (e): Event => ({ ...e, plain: [], acq: -1, acqTry: false, acqShared: false, noRace: false, resume: false }),
+        (e): Event => ({
+          ...e,
+          plain: [],
+          acq: -1,
+          acqTry: false,
+          acqShared: false,
+          noRace: false,
+          release: false,
+          resume: false,
+        }),
       ),
     })),
 );

@@ -48,6 +48,7 @@ export async function outcomes(
   stateCacheBytes?: number,
   stateCacheEvery?: number,
   everyReturnVisible = false,
+  anytimeTimeouts = false,
 ): Promise<Outcome> {
   const c = await compile([{ name: 'p.c', text: src, role: 'learner' }]);
   if (!c.program)
@@ -55,6 +56,7 @@ export async function outcomes(
   // the reference semantics of vm/escape.ts: every return of a frame with a stack block a step
   if (everyReturnVisible) withEveryReturnVisible(c.program);
   const spec = programScenario(c.program)!;
+  if (anytimeTimeouts) spec.timeouts = 'anytime';
   const finals = new Set<string>();
   const kinds = new Set<string>();
   const keys = new Set<string>();

@@ -31,7 +31,7 @@ const eventArb = (n: number) =>
       acqShared: fc.boolean(),
       global: fc.integer({ min: 0, max: 14 }).map((x) => x === 0),
     })
-    .map((e): Event => ({ ...e, acqTry: false, noRace: false, resume: false }));
+    .map((e): Event => ({ ...e, acqTry: false, noRace: false, release: false, resume: false }));
 
 /** Executions of n threads: each a kept prefix length (a fraction of the one before) and new events. */
 const runsArb = fc.integer({ min: 1, max: 4 }).chain((n) =>

@@ -1,0 +1,124 @@
+/**
+ * DPOR where threads block: on random programs of completions and a wait
+ * queue (genwait.ts), every DPOR mode, stateless and stateful, reaches the
+ * final states, finding kinds and finding keys plain DFS reaches. A timer
+ * firing at quiescence is a global event every later event happens after,
+ * so what a blocked thread could have done before it is found from its
+ * blocked next event there (sched/races.ts); the pinned programs are the one
+ * an independent review found DPOR wrong on and two the property test found.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { untilMet, useParser } from '../helpers.js';
+import { waitProgramArb } from './genwait.js';
+import { type Outcome, outcomes } from './outcomes.js';
+
+useParser();
+
+const MODES = [
+  ['dpor', false],
+  ['source-dpor', false],
+  ['dpor', true],
+  ['source-dpor', true],
+] as const;
+
+function expectAsDfs(o: Outcome, dfs: Outcome): void {
+  expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+  expect([...o.kinds].sort()).toEqual([...dfs.kinds].sort());
+  expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+}
+
+describe('DPOR with blocking waits and timers at quiescence', () => {
+  it('a wait that takes the completion before a timer fires races with a waiter blocked then (every mode)', async () => {
+    // t2 takes its own completion; t0's timer fires at quiescence with t1 blocked on c0; in the other order t1
+    // takes it and t2 waits out its timeout (a stall DFS reports and DPOR missed)
+    const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int f0;
+void thread_t0(void) { wait_event_timeout(wq, READ_ONCE(f0), 10); }
+void thread_t1(void) { wait_for_completion_timeout(&c0, 10); }
+void thread_t2(void) { complete(&c0); wait_for_completion_timeout(&c0, 10); }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    expect(dfs.keys.size).toBe(3);
+    for (const [strategy, cache] of MODES) expectAsDfs(await outcomes(src, strategy, 10_000, cache), dfs);
+  });
+
+  it('a waiter blocked where a branch ends sleep-set blocked still races with what blocked it (every mode)', async () => {
+    // t0 can take the completion before t1's own wait does (t1 then sleeps forever); source-DPOR's branch
+    // for t0's timer ends sleep-set blocked with t0 blocked, and only t0's blocked event there finds t1's wait
+    const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int f0;
+static int r0, r1, r2;
+void thread_t0(void) { wait_for_completion_timeout(&c1, 10); wait_event_timeout(wq, READ_ONCE(f0) == 1, 10); }
+void thread_t1(void) { complete(&c1); wait_for_completion(&c1); r1 = try_wait_for_completion(&c1); }
+void thread_t2(void) { r2 = try_wait_for_completion(&c0); }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    expect(dfs.kinds.has('deadlock')).toBe(true);
+    for (const [strategy, cache] of MODES) expectAsDfs(await outcomes(src, strategy, 10_000, cache), dfs);
+  });
+
+  it('a wait at done 1 races with the previous take and, as a mutex_lock() does, with the reads since its lock was freed (every mode)', async () => {
+    // an acquisition cannot run before the write that freed it, but it can before a read after that write
+    const completionDone = `static DECLARE_COMPLETION(c1);
+static int r0, r1;
+void thread_t0(void) { wait_for_completion(&c1); r0 = 1; }
+void thread_t1(void) { complete(&c1); r1 = completion_done(&c1); }
+`;
+    const isLocked = `static DEFINE_MUTEX(m0);
+static int r;
+void thread_t0(void) { r = mutex_is_locked(&m0); }
+void thread_t1(void) { mutex_lock(&m0); }
+`;
+    // and a wait at done 1 with the previous take (here the reinit): it could have run before it, not between
+    const retake = `static DECLARE_COMPLETION(c1);
+static int r1;
+void thread_t0(void) { complete_all(&c1); reinit_completion(&c1); complete(&c1); }
+void thread_t1(void) { r1 = wait_for_completion_timeout(&c1, 10) > 0; }
+`;
+    for (const src of [completionDone, isLocked, retake]) {
+      const dfs = await outcomes(src, 'dfs');
+      expect(dfs.finals.size).toBe(2);
+      for (const [strategy, cache] of MODES) expectAsDfs(await outcomes(src, strategy, 10_000, cache), dfs);
+    }
+  });
+
+  it('on random programs of completions and a wait queue, every mode reaches what DFS does', {
+    timeout: 600_000,
+  }, async () => {
+    let stalls = 0;
+    let choices = 0;
+    await untilMet(
+      () => stalls > 0 && choices > 0,
+      () =>
+        fc.assert(
+          fc.asyncProperty(waitProgramArb, async (src) => {
+            const dfs = await outcomes(src, 'dfs', 3_000);
+            fc.pre(dfs.complete);
+            for (const [strategy, cache] of MODES) {
+              const o = await outcomes(src, strategy, 100_000, cache);
+              expect(o.complete).toBe(true);
+              expectAsDfs(o, dfs);
+            }
+            // timers firing while others run (--timeouts anytime): optimal DPOR, stateless and stateful
+            const anyDfs = await outcomes(src, 'dfs', 3_000, false, false, undefined, undefined, false, true);
+            if (anyDfs.complete)
+              for (const cache of [false, true])
+                expectAsDfs(
+                  await outcomes(src, 'dpor', 100_000, cache, false, undefined, undefined, false, true),
+                  anyDfs,
+                );
+            if (dfs.kinds.has('stall')) stalls++;
+            if (dfs.finals.size > 1) choices++;
+          }),
+          { numRuns: 150, maxSkipsPerRun: 10 },
+        ),
+    );
+    // timers fired in some programs, and some had more than one outcome
+    expect(stalls).toBeGreaterThan(0);
+    expect(choices).toBeGreaterThan(0);
+  });
+});
