@@ -96,11 +96,15 @@ export function findRaces(
       for (let k = s0; k < since.length; k++) cand(since[k]!);
     }
     // an exclusive acquisition could have run before the reads of its lock since the write that freed it
-    // (mutex_is_locked, completion_done), but for a reader's release
+    // (mutex_is_locked, completion_done), but for a reader's release; a reader's acquisition is raced below
+    // with the others (every one, not only the immediate: an immediacy filter here would drop some)
     if (lockLoc >= 0 && !e.acqShared) {
       const s0 = since.length;
       last.readsSince(lockLoc, since);
-      for (let k = s0; k < since.length; k++) if (!events[since[k]!]!.release) cand(since[k]!);
+      for (let k = s0; k < since.length; k++) {
+        const r = events[since[k]!]!;
+        if (!r.release && r.acq !== lockLoc) cand(since[k]!);
+      }
     }
     const g = last.global;
     if (list.length !== 0) list.length = 0;

@@ -144,7 +144,10 @@ export function summaryRaces(
         const s0 = cands.length;
         last.readsSince(loc, cands);
         let m = s0;
-        for (let i = s0; i < cands.length; i++) if (!events[cands[i]!]!.release) cands[m++] = cands[i]!;
+        for (let i = s0; i < cands.length; i++) {
+          const r = events[cands[i]!]!;
+          if (!r.release && r.acq !== loc) cands[m++] = cands[i]!;
+        }
         cands.length = m;
       }
     } else {
