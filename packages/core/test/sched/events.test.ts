@@ -42,18 +42,7 @@ const eventsArb = fc.integer({ min: 1, max: 5 }).chain((n) =>
     )
     .map((es) => ({
       n,
-      events: es.map(
-        (e): Event => ({
-          ...e,
-          plain: [],
-          acq: -1,
-          acqTry: false,
-          acqShared: false,
-          noRace: false,
-          release: false,
-          resume: false,
-        }),
-      ),
+      events: es.map((e): Event => ({ ...plainEvent(e.tid, e.reads, e.writes), adds: e.adds, global: e.global })),
     })),
 );
 
