@@ -475,7 +475,15 @@ export class DporStrategy implements Strategy {
     if (last) mergePacked(last.summary!, hit, events.length);
     // race detection recorded the whole execution
     const idx = this.last.indexes();
-    summaryRaces(events, vc, this.n, hit, this.last, (i) => summaryBacktrack(this.path[i]!, i, events, vc, idx));
+    // a thread blocked at the racing node can come before its event only by coming before what blocked it:
+    // the race goes to the nearest node above where the thread is enabled (as a stateless wakeup sequence that
+    // finds it blocked ends with its blocked event racing further up)
+    summaryRaces(events, vc, this.n, hit, this.last, (i, p) => {
+      let j = i;
+      while (j > 0 && !this.path[j]!.enabled.includes(p)) j--;
+      const at = this.path[j]!.enabled.includes(p) ? j : i;
+      summaryBacktrack(this.path[at]!, at, events, vc, idx);
+    });
   }
 
   coverage(): Coverage {

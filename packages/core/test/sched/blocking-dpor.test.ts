@@ -61,6 +61,19 @@ void thread_t2(void) { r2 = try_wait_for_completion(&c0); }
     for (const [strategy, cache] of MODES) expectAsDfs(await outcomes(src, strategy, 10_000, cache), dfs);
   });
 
+  it('stateful: a cached future whose waiter is blocked at the racing node races further up (every mode)', async () => {
+    // t1's try_wait fails, t0's complete lets t1's wait take the completion, t0's wait times out: stateful DPOR
+    // reached t1's wait (in a cached future) blocked at the node it raced with, and dropped the race
+    const src = `static DECLARE_COMPLETION(c1);
+static int r0, r1, r2;
+void thread_t0(void) { complete(&c1); r0 = wait_for_completion_timeout(&c1, 10) > 0; complete_all(&c1); }
+void thread_t1(void) { r1 = try_wait_for_completion(&c1); wait_for_completion(&c1); r2 = 1; }
+`;
+    const dfs = await outcomes(src, 'dfs');
+    expect(dfs.finals.size).toBe(4);
+    for (const [strategy, cache] of MODES) expectAsDfs(await outcomes(src, strategy, 10_000, cache), dfs);
+  });
+
   it('a wait at done 1 races with the previous take and, as a mutex_lock() does, with the reads since its lock was freed (every mode)', async () => {
     // an acquisition cannot run before the write that freed it, but it can before a read after that write
     const completionDone = `static DECLARE_COMPLETION(c1);
@@ -114,7 +127,9 @@ void thread_t1(void) { r1 = wait_for_completion_timeout(&c1, 10) > 0; }
             if (dfs.kinds.has('stall')) stalls++;
             if (dfs.finals.size > 1) choices++;
           }),
-          { numRuns: 150, maxSkipsPerRun: 10 },
+          // a fixed seed keeps the suite reproducible; wider runs of other seeds are how its gaps were found
+          // (2,500 programs a seed: docs/scheduler.md, "Dependencies")
+          { numRuns: 150, maxSkipsPerRun: 10, seed: 20261205 },
         ),
     );
     // timers fired in some programs, and some had more than one outcome
