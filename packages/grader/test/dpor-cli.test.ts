@@ -195,7 +195,7 @@ describe('teardown bench', () => {
     expect(j.model).toHaveLength(1);
     expect(j.model[0]).toMatchObject({ name: 'model: exit + close + destroy', mode: 'dpor+cache', complete: true });
     expect(j.model[0].coverage).toMatch(
-      /^exhaustive: all reachable states, 10367 states, 1044 executions \(stateful source-DPOR, states kept at every 2nd depth, /,
+      /^exhaustive: all reachable states, 7166 states, 490 executions \(stateful source-DPOR, states kept at every 2nd depth, \d+ stopped at a visited state, \d+ explored again/,
     );
   });
 

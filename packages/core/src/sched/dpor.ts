@@ -45,13 +45,8 @@ import type { Digest } from '../state/hash.js';
 import type { LiveEntries } from '../detect/kcsan-digest.js';
 import { ProjectedStates, copyLive } from './projection.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
-import {
-  DEFAULT_STATE_CACHE_BYTES,
-  DEFAULT_STATE_CACHE_EVERY,
-  statefulCoverage,
-  summaryBacktrack,
-  summaryRaces,
-} from './state-cache.js';
+import { DEFAULT_STATE_CACHE_BYTES, DEFAULT_STATE_CACHE_EVERY, statefulCoverage } from './state-cache.js';
+import { fullExpansion, summaryBacktrack, summaryRaces } from './summary-races.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
@@ -155,6 +150,10 @@ export class DporStrategy implements Strategy {
   private pendingDepth = -1;
   /** The cached state the current execution stopped at. */
   private hit: PackedSummary | null = null;
+  /** The nodes (depths) the races of the prefix with that state's future go to (./summary-races.ts summaryBacktrack). */
+  private readonly hitRaces: number[] = [];
+  /** Visits to a cached state explored again rather than have a race with its future fully expand a node. */
+  private reopened = 0;
 
   constructor(opts: DporOptions) {
     this.name = (opts.mode ?? 'optimal') === 'optimal' ? 'dpor' : 'source-dpor';
@@ -322,28 +321,57 @@ export class DporStrategy implements Strategy {
     let mask = 0;
     for (const q of this.inheritedSleep(d).keys()) mask |= 1 << q;
     const c = this.cache.visit(digest, live, mask, d);
-    if (c) {
+    if (c && this.coveredRaces(ctx, c.summary)) {
       this.hit = c.summary;
       return true;
     }
+    if (c) this.reopened++;
     this.pendingDigest = digest;
     this.pendingLive = copyLive(live);
     this.pendingDepth = d;
     return false;
   }
 
-  visitedStates(): number | undefined {
-    return this.cache?.size;
+  /**
+   * Stopping at a cached state with summary `summary` after the prefix
+   * `ctx.events`: the nodes its races with the state's future go to, into
+   * `hitRaces`, and true, unless one of those races would fully expand its
+   * node (nothing of the reversal in the prefix: ./summary-races.ts
+   * fullExpansion): then false, and the state is explored again below this
+   * prefix as a new one would be, where those races are found exactly
+   * (docs/scheduler.md, "Stateful DPOR", "Explored again rather than fully
+   * expanded").
+   */
+  private coveredRaces(ctx: SchedContext, summary: PackedSummary): boolean {
+    const events = ctx.events;
+    const vc = ctx.clocks();
+    // the last accesses of the prefix (race detection at the end records them again from the divergence node)
+    this.last.truncate(Math.min(this.fresh, this.last.length));
+    for (let j = this.last.length; j < events.length; j++) this.last.record(j, events[j]!);
+    const idx = this.last.indexes();
+    const at = this.hitRaces;
+    at.length = 0;
+    let full = false;
+    // a thread blocked at the racing node can come before its event only by coming before what blocked it:
+    // the race goes to the nearest node above where the thread is enabled (as a stateless wakeup sequence that
+    // finds it blocked ends with its blocked event racing further up)
+    summaryRaces(events, vc, this.n, summary, this.last, (i, p) => {
+      if (full) return;
+      let node = i;
+      for (let j = i; j >= 0; j--)
+        if (this.path[j]!.enabled.includes(p)) {
+          node = j;
+          break;
+        }
+      if (at.includes(node)) return;
+      if (fullExpansion(this.path[node]!, node, events, vc, idx)) full = true;
+      else at.push(node);
+    });
+    return !full;
   }
 
-  /**
-   * The pending events that race: of an execution that ended, and of its
-   * disabled threads where it was abandoned (sleep-set blocked, or stopped
-   * at a wakeup sequence's thread found disabled: that branch may be the only
-   * one to learn which earlier step blocked a waiter); none of a pruned one.
-   */
-  private pendingOf(info: ExecutionEnd): readonly Event[] {
-    return info.pruned ? [] : info.pending;
+  visitedStates(): number | undefined {
+    return this.cache?.size;
   }
 
   newExecution(): boolean {
@@ -425,7 +453,8 @@ export class DporStrategy implements Strategy {
       events,
       vc,
       this.fresh,
-      this.pendingOf(info),
+      // of an execution that ended, and of the disabled threads of an abandoned one; none of a pruned one
+      info.pending,
       info.fatal,
       info.quiescent ?? [],
       (ej, idx, i, j, end) => this.reverse(events, ej, vc, idx, i, j, end),
@@ -438,7 +467,7 @@ export class DporStrategy implements Strategy {
    * Stateful DPOR's bookkeeping at the end of an execution: its new events go
    * into the summaries of the nodes they were taken at (their owners'), its pending
    * events and a pruned execution's cached summary into the last node's owner's;
-   * then it backtracks for the races of the prefix with that summary (./state-cache.ts).
+   * then it backtracks for the races of the prefix with that summary (./summary-races.ts).
    */
   private summarise(events: readonly Event[], info: ExecutionEnd): void {
     const vc = info.clocks ?? hbClocks(events, this.n);
@@ -452,7 +481,7 @@ export class DporStrategy implements Strategy {
     }
     const last = events.length > 0 ? this.ownerOf(events.length - 1) : undefined;
     if (last) {
-      for (const p of this.pendingOf(info)) {
+      for (const p of info.pending) {
         const prev = pos[p.tid]![pos[p.tid]!.length - 1];
         const clock = prev === undefined ? undefined : vc[prev];
         addEvent(last.summary!, p, clock, clock, events.length, pos);
@@ -473,17 +502,9 @@ export class DporStrategy implements Strategy {
     this.hit = null;
     if (!info.pruned || !hit) return;
     if (last) mergePacked(last.summary!, hit, events.length);
-    // race detection recorded the whole execution
+    // race detection recorded the whole execution, which ended at the visit that found the races (coveredRaces)
     const idx = this.last.indexes();
-    // a thread blocked at the racing node can come before its event only by coming before what blocked it:
-    // the race goes to the nearest node above where the thread is enabled (as a stateless wakeup sequence that
-    // finds it blocked ends with its blocked event racing further up)
-    summaryRaces(events, vc, this.n, hit, this.last, (i, p) => {
-      let j = i;
-      while (j > 0 && !this.path[j]!.enabled.includes(p)) j--;
-      const at = this.path[j]!.enabled.includes(p) ? j : i;
-      summaryBacktrack(this.path[at]!, at, events, vc, idx);
-    });
+    for (const at of this.hitRaces) summaryBacktrack(this.path[at]!, at, events, vc, idx);
   }
 
   coverage(): Coverage {
@@ -493,6 +514,7 @@ export class DporStrategy implements Strategy {
         kind,
         bytes: this.cacheBytes,
         every: this.stateCacheEvery!,
+        reopened: this.reopened,
       });
     }
     if (this.done) {

@@ -221,6 +221,8 @@ export class Explorer {
     this.virtual.length = 0;
     // the restored prefix's events are the previous execution's: their clocks are kept
     const keepClocks = Math.min(depth0, this.clocksValid);
+    // the events whose clocks this.clocks holds (more once the strategy asked for them: ctx.clocks)
+    let clocksKept = keepClocks;
     const events: Event[] = this.prevEvents.slice(0, depth0);
     const schedule: number[] = this.prevSchedule.slice(0, depth0);
     const steps: StepRecord[] = [];
@@ -238,6 +240,16 @@ export class Explorer {
       },
       get step() {
         return schedule.length;
+      },
+      get events() {
+        return events;
+      },
+      clocks: () => {
+        if (record) return hbClocks(events, n);
+        if (this.clocks?.n !== n) this.clocks = new PrefixClocks(n);
+        const vc = this.clocks.of(events, clocksKept);
+        clocksKept = events.length;
+        return vc;
       },
       pending: (tid: number) => {
         // the step about to run is usually this one: its event is not computed twice
@@ -434,7 +446,7 @@ export class Explorer {
       rec.clocks = hbClocks(events, n);
     } else {
       if (this.clocks?.n !== n) this.clocks = new PrefixClocks(n);
-      rec.clocks = this.clocks.of(events, keepClocks);
+      rec.clocks = this.clocks.of(events, clocksKept);
       this.clocksValid = events.length;
     }
     strategy.endExecution(events, {

@@ -1,7 +1,7 @@
 /**
  * The last accesses of a sequence of events as it is read event by event
  * (DPOR's race detection, ./dpor.ts; happens-before clocks, ./prefix-clocks.ts;
- * the races with a cached state's future, ./state-cache.ts): per location the
+ * the races with a cached state's future, ./summary-races.ts): per location the
  * last write and the reads and additions since it, per lock the last
  * exclusive acquisition and the shared ones since, per thread its last event,
  * and the last global event.

@@ -10,11 +10,8 @@
  * matched, so the pruned state's future must be summarised (their "visible
  * operation dependency graph"). The summary here is coarser than theirs:
  * per location, thread and kind of access anywhere in the state's explored
- * future, which threads' steps are known to happen before it (Summary). The
- * reaction to a race found with it is source-DPOR's (an initial of the known
- * part of the reversal, ./dpor.ts backtrackFor), or, when nothing of the
- * reversal is known, a fully expanded node: every enabled thread not in the
- * node's sleep set becomes a wakeup-tree child. Sleep sets
+ * future, which threads' steps are known to happen before it (Summary); the
+ * races found with it, and what they become, are ./summary-races.ts's. Sleep sets
  * and state matching: P. Godefroid, "Partial-Order Methods for the
  * Verification of Concurrent Systems", LNCS 1032, 1996, ch. 6: a state first
  * explored with sleep set Z_old is pruned when revisited with Z_new only if
@@ -25,11 +22,7 @@
  * depth-first search never meets a state that is still on its stack.
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
-import { type Event, NO_ADDS } from './events.js';
-import { ADD, PLAIN, type PackedSummary, READ, Summary, TAKE, TAKE_SHARED } from './summary.js';
-import type { LastAccesses } from './last-accesses.js';
-import { type VClock, covers } from '../state/vclock.js';
-import { type WNode, wnode } from './wakeup-tree.js';
+import { type PackedSummary, Summary } from './summary.js';
 import { type Digest, fmix } from '../state/hash.js';
 import { DigestTable } from '../state/digest-table.js';
 import type { Coverage } from './strategy.js';
@@ -61,23 +54,25 @@ export function ordinal(k: number): string {
 
 /**
  * Stateful DPOR's coverage line: `exhaustive: all reachable states, 9068 states, 538 executions (stateful
- * source-DPOR, states kept at every 2nd depth, 357 stopped at a visited state, 81 summaries dropped under
- * the 2 MB bound)` when `done`, else `partial: ...`. `executions`: every execution, stopped or not;
+ * source-DPOR, states kept at every 2nd depth, 357 stopped at a visited state, 40 explored again, 81 summaries
+ * dropped under the 2 MB bound)` when `done`, else `partial: ...`. `executions`: every execution, stopped or not;
  * `how.kind`: the DPOR mode (`source-DPOR` with a cache: ./dpor.ts); `how.bytes`: the summaries' bound;
- * `how.every`: the depths whose states are kept.
+ * `how.every`: the depths whose states are kept; `how.reopened`: the visits to a state explored before that
+ * explored it again (./dpor.ts coveredRaces).
  */
 export function statefulCoverage(
   done: boolean,
   cache: StateCache,
   executions: number,
   pruned: number,
-  how: { kind: string; bytes: number; every: number },
+  how: { kind: string; bytes: number; every: number; reopened?: number },
 ): Coverage {
   const states = cache.size;
   const forgot = cache.dropped;
   const kept = how.every > 1 ? `, states kept at every ${ordinal(how.every)} depth` : '';
   const dropped = forgot ? `, ${forgot} summaries dropped under the ${byteSize(how.bytes)} bound` : '';
-  const what = `stateful ${how.kind}${kept}, ${pruned} stopped at a visited state${dropped}`;
+  const again = how.reopened ? `, ${how.reopened} explored again` : '';
+  const what = `stateful ${how.kind}${kept}, ${pruned} stopped at a visited state${again}${dropped}`;
   return done
     ? {
         kind: 'exhaustive',
@@ -95,122 +90,6 @@ export function statefulCoverage(
         pruned,
         dropped: forgot,
       };
-}
-
-/**
- * The races of an execution prefix `events` (clocks `vc`), stopped at a
- * cached state, with that state's future: for every access of thread p in
- * the summary, the prefix events it would race with if it ran right after
- * the prefix, found as ./dpor.ts finds a pending event's (the last write of
- * the location and: for a read the additions since it, for an addition the
- * reads since it, for a write both; for a lock acquisition the previous
- * exclusive one and, if it is exclusive, the shared ones since), kept when
- * of another thread, after the last global event, not known to happen before the access (through a thread
- * whose step after the state happens before it, see Summary) and, but for
- * lock acquisitions, immediate (not happening before another candidate). A future access whose real
- * partner lies between the state and it races with that partner instead,
- * which is in the summary too; so every race a stateless exploration of the
- * future would find with the prefix is among these. `last` has recorded
- * exactly `events`. `summary`: the state's, packed (`[key, positions...]` per entry). Calls `race(i, p)`.
- */
-export function summaryRaces(
-  events: readonly Event[],
-  vc: readonly Int32Array[],
-  n: number,
-  summary: PackedSummary,
-  last: LastAccesses,
-  race: (i: number, p: number) => void,
-): void {
-  const d = events.length;
-  if (last.length !== d) throw new Error(`teardown: summaryRaces over ${d} events with ${last.length} recorded`);
-  const global = last.global;
-  const w = n + 1;
-  // (no closures, arrays or array truncations per entry: this runs for every entry of every summary a pruned
-  // execution meets; each entry's candidates are cands[from..], its kept ones ok[from2..])
-  const cands = candScratch;
-  const ok = okScratch;
-  for (let o = 0; o < summary.length; o += w) {
-    const k = summary[o]!;
-    const loc = Math.floor(k / 128);
-    const p = (k % 128) >> 3;
-    const kind = k & 7;
-    // (a plain access's mark: its read or write has an entry of its own)
-    if (kind === PLAIN) continue;
-    const from = cands.length;
-    if (kind === TAKE || kind === TAKE_SHARED) {
-      last.acquisitions(loc, kind === TAKE_SHARED, cands);
-      // and an exclusive one with the reads of the lock since its last write, but for a reader's release (races.ts)
-      if (kind === TAKE) {
-        const s0 = cands.length;
-        last.readsSince(loc, cands);
-        let m = s0;
-        for (let i = s0; i < cands.length; i++) {
-          const r = events[cands[i]!]!;
-          if (!r.release && r.acq !== loc) cands[m++] = cands[i]!;
-        }
-        cands.length = m;
-      }
-    } else {
-      const lw = last.lastWrite(loc);
-      if (lw >= 0) cands.push(lw);
-      if (kind !== READ) last.readsSince(loc, cands);
-      if (kind !== ADD) last.addsSince(loc, cands);
-    }
-    const from2 = ok.length;
-    for (let i = from; i < cands.length; i++) {
-      const c = cands[i]!;
-      const ec = events[c]!;
-      if (ec.tid !== p && c > global && !ec.global && !orderedBefore(events, vc, n, d, last, c, summary, o + 1))
-        ok.push(c);
-    }
-    // acquisitions race with every candidate (see dpor.ts: a reader before another may still hold the lock)
-    const acquisition = kind === TAKE || kind === TAKE_SHARED;
-    for (let i = from2; i < ok.length; i++) {
-      const c = ok[i]!;
-      let immediate = true;
-      if (!acquisition)
-        for (let m = from2; m < ok.length; m++) {
-          const c2 = ok[m]!;
-          if (c2 !== c && covers(vc[c2]!, events[c]!.tid, last.idx(c))) {
-            immediate = false;
-            break;
-          }
-        }
-      if (immediate) race(c, p);
-    }
-  }
-  cands.length = 0;
-  ok.length = 0;
-}
-
-/** summaryRaces' candidates and kept candidates (it is not re-entered). */
-const candScratch: number[] = [];
-const okScratch: number[] = [];
-
-/**
- * Does prefix event `c` happen before every access of the summary entry
- * whose positions start at `summary[at]`: through a thread with a step after
- * the state (position `d` or later) that happens before it, that is `c`'s own
- * thread or one whose last prefix step `c` happens before?
- */
-function orderedBefore(
-  events: readonly Event[],
-  vc: readonly Int32Array[],
-  n: number,
-  d: number,
-  last: LastAccesses,
-  c: number,
-  summary: PackedSummary,
-  at: number,
-): boolean {
-  const tc = events[c]!.tid;
-  for (let r = 0; r < n; r++) {
-    if (summary[at + r]! < d) continue;
-    if (r === tc) return true;
-    const lr = last.lastOf(r);
-    if (lr >= 0 && covers(vc[lr]!, tc, last.idx(c))) return true;
-  }
-  return false;
 }
 
 /** A fully explored state: the sleep set it was explored with (thread mask) and its future's summary. */
@@ -618,72 +497,5 @@ export class StateCache {
     this.chunkOf = grow(this.chunkOf);
     this.offsetOf = grow(this.offsetOf);
     this.entriesOf = grow(this.entriesOf);
-  }
-}
-
-/**
- * Stateful DPOR (./dpor.ts): a race of the prefix event at node `i` with a later access after a
- * cached state. The reversal would be v = notdep(e, E).w.e′,
- * with w and e′ in the state's future, unknown; its known part
- * notdep(e, E) gives initials of v for sure (a first event there with no
- * predecessor there has none in v). As in source-DPOR (Abdulla et al.,
- * Algorithm 1): when one of them is asleep at the node or already a child,
- * the race is covered; otherwise one of them becomes a child. When
- * notdep(e, E) is empty, every initial of v is still enabled at the node,
- * so every enabled thread not asleep there becomes a child.
- */
-export function summaryBacktrack(
-  node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
-  i: number,
-  events: readonly Event[],
-  vc: readonly VClock[],
-  idx: Int32Array,
-): void {
-  const tc = events[i]!.tid;
-  const ic = idx[i]!;
-  // the first event of each thread in notdep(e, E) that has no predecessor there
-  const firsts: number[] = [];
-  const seen = new Set<number>();
-  for (let k = i + 1; k < events.length; k++) {
-    if (covers(vc[k]!, tc, ic)) continue;
-    const t = events[k]!.tid;
-    if (seen.has(t)) continue;
-    seen.add(t);
-    // initial: no earlier event of notdep(e, E) happens before it
-    let initial = true;
-    for (let g = i + 1; g < k && initial; g++) {
-      if (!covers(vc[g]!, tc, ic) && covers(vc[k]!, events[g]!.tid, idx[g]!)) initial = false;
-    }
-    if (initial) firsts.push(k);
-  }
-  const has = (q: number) => node.sleep.has(q) || node.wut.some((w) => w.tid === q);
-  if (firsts.length) {
-    for (const f of firsts) if (has(events[f]!.tid)) return;
-    const f = firsts[0]!;
-    node.wut.push(wnode(events[f]!.tid, events[f]!));
-    return;
-  }
-  // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
-  // every enabled thread not asleep there becomes a child (a fully expanded node)
-  for (const q of node.enabled) {
-    if (has(q)) continue;
-    // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
-    // so no later insertion takes this child for a weak initial it is not
-    node.wut.push(
-      wnode(q, {
-        tid: q,
-        reads: [],
-        writes: [],
-        adds: NO_ADDS,
-        plain: NO_ADDS,
-        acq: -1,
-        acqTry: false,
-        acqShared: false,
-        noRace: false,
-        release: false,
-        resume: false,
-        global: true,
-      }),
-    );
   }
 }

@@ -7,6 +7,7 @@
 import type { Event } from './events.js';
 import type { Digest } from '../state/hash.js';
 import type { LiveEntries } from '../detect/kcsan-digest.js';
+import type { VClock } from '../state/vclock.js';
 
 /** What a strategy may look at when it picks the next thread. */
 export interface SchedContext {
@@ -16,6 +17,14 @@ export interface SchedContext {
   readonly step: number;
   /** Dependency information of a thread's pending operation. */
   pending(tid: number): Event;
+  /** The events of the steps taken so far (the explorer's: read them, do not keep or change them). */
+  readonly events: readonly Event[];
+  /**
+   * Their happens-before clocks (./events.ts hbClocks), one per event, computed
+   * on demand (kept for the end of the execution); valid until the execution
+   * takes another step.
+   */
+  clocks(): readonly VClock[];
 }
 
 /** A timer fired at quiescence, at step `at`, while the threads of `pending` were blocked on these next events. */

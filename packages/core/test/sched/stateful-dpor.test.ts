@@ -25,13 +25,23 @@ function prunedOf(text: string): number {
   return Number(m[1]);
 }
 
+/**
+ * Visits to a visited state explored again (a race with its future would have fully expanded a node), over the
+ * whole property run: that path must have been taken too.
+ */
+let reopened = 0;
+
+function reopenedOf(text: string): number {
+  return Number(/(\d+) explored again/.exec(text)?.[1] ?? 0);
+}
+
 describe('stateful DPOR against plain DFS', () => {
   for (const strategy of ['dpor', 'source-dpor'] as const) {
     it(`${strategy} with the state cache reaches the same final states and findings`, {
       timeout: 600_000,
     }, async () => {
       await untilMet(
-        () => pruned > 0,
+        () => pruned > 0 && reopened > 0,
         () =>
           fc.assert(
             // states kept at every depth, every second (the default) or every third
@@ -45,11 +55,13 @@ describe('stateful DPOR against plain DFS', () => {
               expect([...stateful.kinds].sort()).toEqual([...dfs.kinds].sort());
               expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
               pruned += prunedOf(stateful.coverage.text);
+              reopened += reopenedOf(stateful.coverage.text);
             }),
             { numRuns: 80, maxSkipsPerRun: 10 },
           ),
       );
       expect(pruned).toBeGreaterThan(0);
+      expect(reopened).toBeGreaterThan(0);
     });
   }
 
