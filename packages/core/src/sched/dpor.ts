@@ -154,6 +154,8 @@ export class DporStrategy implements Strategy {
   private readonly hitRaces: number[] = [];
   /** Visits to a cached state explored again rather than have a race with its future fully expand a node. */
   private reopened = 0;
+  /** A visit of this execution cut `last` back to the divergence node (it holds this execution's events since). */
+  private visitRecorded = false;
 
   constructor(opts: DporOptions) {
     this.name = (opts.mode ?? 'optimal') === 'optimal' ? 'dpor' : 'source-dpor';
@@ -345,9 +347,11 @@ export class DporStrategy implements Strategy {
   private coveredRaces(ctx: SchedContext, summary: PackedSummary): boolean {
     const events = ctx.events;
     const vc = ctx.clocks();
-    // the last accesses of the prefix (race detection at the end records them again from the divergence node)
-    this.last.truncate(Math.min(this.fresh, this.last.length));
+    // the last accesses of the prefix: cut back to the divergence node at the execution's first visit, then only
+    // grown (race detection at the end records them again from the divergence node)
+    if (!this.visitRecorded) this.last.truncate(Math.min(this.fresh, this.last.length));
     for (let j = this.last.length; j < events.length; j++) this.last.record(j, events[j]!);
+    this.visitRecorded = true;
     const idx = this.last.indexes();
     const at = this.hitRaces;
     at.length = 0;
@@ -376,6 +380,7 @@ export class DporStrategy implements Strategy {
 
   newExecution(): boolean {
     this.pendingDepth = -1;
+    this.visitRecorded = false;
     if (!this.started) {
       this.started = true;
       return true;

@@ -193,7 +193,8 @@ export function summaryBacktrack(
     return;
   }
   // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
-  // every enabled thread not asleep there becomes a child (a fully expanded node)
+  // every enabled thread not asleep there becomes a child (a fully expanded node; ./dpor.ts does not stop at a
+  // state where this would add one, fullExpansion, but explores it again, so there it adds none)
   for (const q of node.enabled) {
     if (has(q)) continue;
     // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,

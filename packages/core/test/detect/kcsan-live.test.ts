@@ -149,6 +149,27 @@ describe('KCSAN live entries, as stateful DPOR counts them', () => {
     expect(ids(b).get('y')).not.toBe(ids(a).get('x'));
   });
 
+  it('gives an entry the hash of its own epoch, however many epochs a state has (its memo has 64 slots)', () => {
+    // thread 0 writes x<i> and releases L<i>, 128 times: 128 entries at 128 epochs, each covered by other locks;
+    // the state that writes only from round 64 on gives those entries the same hashes (writes change no clock)
+    const hashes = (from: number) => {
+      const k = new Kcsan(4, new Set());
+      for (let i = 0; i < 128; i++) {
+        if (i >= from) k.access(0, `x${i}`, true, false, site(0, 100 + i), 'x', 1, ctx);
+        k.release(0, `L${i}`);
+      }
+      const out = liveEntriesBuffer();
+      k.liveEntries([{ done: false }, { done: false }, { done: false }, { done: false }], out);
+      return new Map(Array.from({ length: out.count }, (_, i) => [k.locKey(out.data[3 * i]!), out.data[3 * i + 2]!]));
+    };
+    const all = hashes(0);
+    const late = hashes(64);
+    expect(all.size).toBe(128);
+    expect(late.size).toBe(64);
+    expect(new Set(all.values()).size).toBe(128);
+    for (const [loc, h] of late) expect(all.get(loc)).toBe(h);
+  });
+
   it('an entry is counted with the clocks that cover it: a thread, or a lock it released', () => {
     const entries = (k: Kcsan) => {
       const out = liveEntriesBuffer();
