@@ -7,7 +7,7 @@
  * node, which ./dpor.ts avoids by exploring the state again
  * (docs/scheduler.md, "Stateful DPOR").
  */
-import { type Event, NO_ADDS } from './events.js';
+import type { Event } from './events.js';
 import { ADD, PLAIN, type PackedSummary, READ, TAKE, TAKE_SHARED } from './summary.js';
 import type { LastAccesses } from './last-accesses.js';
 import { type VClock, covers } from '../state/vclock.js';
@@ -159,7 +159,9 @@ export function fullExpansion(
  * Algorithm 1): when one of them is asleep at the node or already a child,
  * the race is covered; otherwise one of them becomes a child. When
  * notdep(e, E) is empty, every initial of v is still enabled at the node,
- * so every enabled thread not asleep there becomes a child.
+ * so every enabled thread not asleep there would become a child: ./dpor.ts
+ * explores the cached state again instead of stopping where that would add
+ * one ({@link fullExpansion}), so it throws if one is missing.
  */
 export function summaryBacktrack(
   node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
@@ -192,28 +194,10 @@ export function summaryBacktrack(
     node.wut.push(wnode(events[f]!.tid, events[f]!));
     return;
   }
-  // notdep(e, E) is empty: v's initials are in the unknown future part, but each is enabled at the node, so
-  // every enabled thread not asleep there becomes a child (a fully expanded node; ./dpor.ts does not stop at a
-  // state where this would add one, fullExpansion, but explores it again, so there it adds none)
-  for (const q of node.enabled) {
-    if (has(q)) continue;
-    // its event there is unknown until it runs (next() sets it): dependent with everything meanwhile,
-    // so no later insertion takes this child for a weak initial it is not
-    node.wut.push(
-      wnode(q, {
-        tid: q,
-        reads: [],
-        writes: [],
-        adds: NO_ADDS,
-        plain: NO_ADDS,
-        acq: -1,
-        acqTry: false,
-        acqShared: false,
-        noRace: false,
-        release: false,
-        resume: false,
-        global: true,
-      }),
-    );
-  }
+  // notdep(e, E) is empty: v's initials are in the unknown future part, each enabled at the node, so every
+  // enabled thread not asleep there would have to become a child (a fully expanded node). ./dpor.ts does not stop
+  // at a state where that would add one (fullExpansion) but explores it again, and a node's children only grow
+  // between that visit and this call: here there is none to add.
+  for (const q of node.enabled)
+    if (!has(q)) throw new Error(`teardown: a race with a cached future would fully expand node ${i}`);
 }
