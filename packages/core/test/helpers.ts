@@ -24,8 +24,18 @@ export function kinds(r: CheckReport): FindingKind[] {
  * Runs a property's `fc.assert` round again, up to `rounds` rounds in all, until `met()`: for a property test
  * that also claims its random inputs met some case (a unit adopted part-way, an exploration pruned). Which
  * inputs meet it is chance, so one round of a few dozen runs now and then meets none; a second round makes
- * that claim fail only when the case is truly never met.
+ * that claim fail only when the case is truly never met. Round `i` gets the seed `base + i` to pass to
+ * `fc.assert`: the suite stays reproducible, and a change that makes the generator meet the case less often
+ * fails at once rather than now and then in CI.
  */
-export async function untilMet(met: () => boolean, round: () => Promise<void> | void, rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds && (i === 0 || !met()); i++) await round();
+export async function untilMet(
+  met: () => boolean,
+  round: (seed: number) => Promise<void> | void,
+  rounds = 5,
+  base = PROPERTY_SEED,
+): Promise<void> {
+  for (let i = 0; i < rounds && (i === 0 || !met()); i++) await round(base + i);
 }
+
+/** The first seed of a property test's rounds ({@link untilMet}). */
+export const PROPERTY_SEED = 20261206;

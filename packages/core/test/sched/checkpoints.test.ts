@@ -25,7 +25,7 @@ describe('explorer checkpoints', () => {
       let fewer = 0;
       await untilMet(
         () => fewer > 0,
-        () =>
+        (seed) =>
           fc.assert(
             fc.asyncProperty(programArb, fc.integer({ min: 1, max: 12 }), async (src, every) => {
               const replayed = await explore(src, strategy, 0);
@@ -36,7 +36,7 @@ describe('explorer checkpoints', () => {
               expect(restored.steps).toBeLessThanOrEqual(replayed.steps);
               if (restored.steps < replayed.steps) fewer++;
             }),
-            { numRuns: 40 },
+            { numRuns: 40, seed },
           ),
       );
       expect(fewer).toBeGreaterThan(0);
@@ -50,7 +50,7 @@ describe('explorer checkpoints', () => {
     let refined = 0;
     await untilMet(
       () => fewer > 0 && refined > 0,
-      () =>
+      (seed) =>
         fc.assert(
           fc.asyncProperty(
             fc.oneof(programArb, programArbPlain),
@@ -66,7 +66,7 @@ describe('explorer checkpoints', () => {
               if (!/, 0 racy plain accesses/.test(restored.coverage)) refined++;
             },
           ),
-          { numRuns: 60 },
+          { numRuns: 60, seed },
         ),
     );
     expect(fewer).toBeGreaterThan(0);
@@ -80,7 +80,7 @@ describe('explorer checkpoints', () => {
     let fellBack = 0;
     await untilMet(
       () => fewer > 0 && fellBack > 0,
-      () =>
+      (seed) =>
         fc.assert(
           fc.asyncProperty(
             programArb,
@@ -100,7 +100,7 @@ describe('explorer checkpoints', () => {
               if (!restored.coverage.startsWith('exhaustive')) fellBack++;
             },
           ),
-          { numRuns: 40 },
+          { numRuns: 40, seed },
         ),
     );
     expect(fewer).toBeGreaterThan(0);

@@ -232,7 +232,7 @@ void thread_t2(void) { if (READ_ONCE(g0)) res2 = d0; }
       let races = 0;
       await untilMet(
         () => pruned > 0 && races > 0,
-        () =>
+        (seed) =>
           fc.assert(
             fc.asyncProperty(hbProgramArb, fc.constantFrom(1, 2, 3), async (src, every) => {
               const dfs = await outcomes(src, 'dfs', 4_000);
@@ -245,7 +245,7 @@ void thread_t2(void) { if (READ_ONCE(g0)) res2 = d0; }
               pruned += Number(/(\d+) stopped at a visited state/.exec(o.coverage.text)?.[1] ?? 0);
               if (dfs.kinds.has('data-race')) races++;
             }),
-            { numRuns: 150, maxSkipsPerRun: 10 },
+            { numRuns: 150, maxSkipsPerRun: 10, seed },
           ),
       );
     });

@@ -103,7 +103,7 @@ describe('split DPOR exploration', () => {
       // each kind of settlement must be met (one CI run's 80 inputs met no partial unit)
       await untilMet(
         () => adopted > 0 && rejected > 0 && partial > 0,
-        () =>
+        (seed) =>
           fc.assert(
             fc.asyncProperty(
               fc.oneof(programArb, programArbPlain, lockProgramArb),
@@ -118,7 +118,7 @@ describe('split DPOR exploration', () => {
                 partial += counts?.partial ?? 0;
               },
             ),
-            { numRuns: 80 },
+            { numRuns: 80, seed },
           ),
       );
       expect(adopted).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ describe('stateful DPOR against plain DFS', () => {
     }, async () => {
       await untilMet(
         () => pruned > 0 && reopened > 0,
-        () =>
+        (seed) =>
           fc.assert(
             // states kept at every depth, every second (the default) or every third
             fc.asyncProperty(programArb, fc.constantFrom(1, 2, 3), async (src, every) => {
@@ -57,7 +57,7 @@ describe('stateful DPOR against plain DFS', () => {
               pruned += prunedOf(stateful.coverage.text);
               reopened += reopenedOf(stateful.coverage.text);
             }),
-            { numRuns: 80, maxSkipsPerRun: 10 },
+            { numRuns: 80, maxSkipsPerRun: 10, seed },
           ),
       );
       expect(pruned).toBeGreaterThan(0);
@@ -119,7 +119,7 @@ describe('stateful DPOR against plain DFS', () => {
     let prunedHere = 0;
     await untilMet(
       () => spinning > 0 && prunedHere > 0,
-      () =>
+      (seed) =>
         fc.assert(
           fc.asyncProperty(spinProgramArb, async (src) => {
             const dfs = await outcomes(src, 'dfs', 4_000);
@@ -136,7 +136,7 @@ describe('stateful DPOR against plain DFS', () => {
             if (dfs.kinds.has('livelock')) spinning++;
             prunedHere += prunedOf(stateful.coverage.text);
           }),
-          { numRuns: 60, maxSkipsPerRun: 10 },
+          { numRuns: 60, maxSkipsPerRun: 10, seed },
         ),
     );
     // tasks did spin forever in some programs, and executions were stopped at visited states
@@ -385,7 +385,7 @@ void thread_t3(void)
     let stopped = 0;
     await untilMet(
       () => stopped > 0,
-      () =>
+      (seed) =>
         fc.assert(
           fc.asyncProperty(
             fc.oneof(programArb, stackProgramArb, rwProgramArb, spinProgramArb),
@@ -398,7 +398,7 @@ void thread_t3(void)
               stopped += prunedOf(kept.text);
             },
           ),
-          { numRuns: 60 },
+          { numRuns: 60, seed },
         ),
     );
     expect(stopped).toBeGreaterThan(0);

@@ -37,7 +37,7 @@ describe('exploring at synchronisation points', () => {
     let refined = 0;
     await untilMet(
       () => refined > 0,
-      () =>
+      (seed) =>
         fc.assert(
           fc.asyncProperty(fc.oneof(programArb, programArbPlain), async (src) => {
             const dfs = await outcomes(src, 'dfs', 4_000);
@@ -54,7 +54,7 @@ describe('exploring at synchronisation points', () => {
             expectTokensReplay(plain);
             if (!/, 0 racy plain accesses/.test(sync.coverage.text)) refined++;
           }),
-          { numRuns: 100, maxSkipsPerRun: 10 },
+          { numRuns: 100, maxSkipsPerRun: 10, seed },
         ),
     );
     expect(refined).toBeGreaterThan(0);
