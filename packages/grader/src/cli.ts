@@ -325,7 +325,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--save', 'write the results to bench/results.json')
     .option(
       '--unbounded',
-      'explore the model benchmarks without their budgets (choose them with --only: the 4-thread one stateful takes minutes and gigabytes)',
+      'explore the model benchmarks without their budgets (choose them with --only: the 4-thread one stateless does not finish; stateful it always runs to the end, in about 2 minutes)',
     )
     .addOption(new Option('--model-child <name>', 'run one model benchmark and print its JSON (internal)').hideHelp())
     .action(async (o: { json?: boolean; only?: string; save?: boolean; unbounded?: boolean; modelChild?: string }) => {
