@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { teardown } from './cli.js';
 import { lastzero, readers } from '../src/bench/programs.js';
+import { MODEL_BENCHMARKS, runModelBenchmarks } from '../src/bench/model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'teardown-'));
 const file = (name: string, src: string) => {
@@ -197,6 +198,22 @@ describe('teardown bench', () => {
     expect(j.model[0].coverage).toMatch(
       /^exhaustive: all reachable states, 7166 states, 490 executions \(stateful source-DPOR, states kept at every 2nd depth, \d+ stopped at a visited state, \d+ explored again/,
     );
+  });
+
+  it('says as each model benchmark starts and ends, and which it explores to the end', () => {
+    const lines: string[] = [];
+    const rows = runModelBenchmarks(/exit \+ close \+ destroy \(dpor\+cache\)/, false, (l) => lines.push(l));
+    expect(rows).toHaveLength(1);
+    expect(lines).toEqual([
+      'model: exit + close + destroy (dpor+cache)',
+      `  exhaustive: 490 executions, ${(rows[0]!.ms / 1000).toFixed(1)} s`,
+    ]);
+    lines.length = 0;
+    runModelBenchmarks(/exit \+ close \+ destroy \(dpor\+cache\)/, true, (l) => lines.push(l));
+    expect(lines[0]).toBe('model: exit + close + destroy (dpor+cache), explored to the end');
+    // the scale issue's 4-thread target is an exhaustive run: the bench explores it to the end (and says so)
+    const four = MODEL_BENCHMARKS.find((b) => b.name === 'model: destroy + use + alloc + unbind')!;
+    expect(four.toTheEnd).toEqual(['dpor+cache']);
   });
 
   it('refuses --unbounded without --only (a usage error, exit 2)', () => {

@@ -221,20 +221,32 @@ export async function runModelBenchmark(
 /**
  * Run the model benchmarks whose name, or name and mode (`name (mode)`),
  * matches `filter`, each in a fresh process (`teardown bench --model-child
- * <name>`); `unbounded`: without their budgets.
+ * <name>`); `unbounded`: without their budgets. `progress`, if given,
+ * hears a line as each starts and one as it ends (the 4-thread scenario
+ * explored to the end runs for minutes).
  */
-export function runModelBenchmarks(filter?: RegExp, unbounded = false): ModelBenchRow[] {
+export function runModelBenchmarks(
+  filter?: RegExp,
+  unbounded = false,
+  progress?: (line: string) => void,
+): ModelBenchRow[] {
   const out: ModelBenchRow[] = [];
   for (const b of MODEL_BENCHMARKS) {
     for (const mode of MODEL_BENCH_MODES) {
       if (filter && !filter.test(b.name) && !filter.test(`${b.name} (${mode})`)) continue;
+      const toTheEnd = unbounded || b.toTheEnd?.includes(mode) === true;
+      progress?.(`${b.name} (${mode})${toTheEnd ? ', explored to the end' : ''}`);
       const args = [BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
       const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,
       });
       if (p.status !== 0) throw new Error(`bench: ${b.name} (${mode}) failed (exit ${p.status}): ${p.stderr}`);
-      out.push(JSON.parse(p.stdout) as ModelBenchRow);
+      const row = JSON.parse(p.stdout) as ModelBenchRow;
+      progress?.(
+        `  ${row.complete ? 'exhaustive' : 'partial'}: ${row.executions} executions, ${(row.ms / 1000).toFixed(1)} s`,
+      );
+      out.push(row);
     }
   }
   return out;

@@ -101,10 +101,14 @@ export async function benchCommand(o: {
       "--unbounded explores without a budget: choose the model benchmarks with --only (for example --only 'alloc.*\\(dpor\\+cache\\)')",
     );
   const filter = o.only ? new RegExp(o.only) : undefined;
+  // on a terminal, a line on standard error as each model and grading benchmark starts and ends (the whole bench
+  // takes minutes, and its tables are written at the end)
+  const progress =
+    process.stderr.isTTY === true ? (line: string) => process.stderr.write(`bench: ${line}\n`) : undefined;
   const rows = await runDporBenchmarks(filter);
-  const model = runModelBenchmarks(filter, o.unbounded === true);
+  const model = runModelBenchmarks(filter, o.unbounded === true, progress);
   const extra = (await import('../bench/grading.js').catch(() => null))?.runGradingBenchmarks;
-  const grading = extra && (!filter || filter.test('grade')) ? await extra() : [];
+  const grading = extra && (!filter || filter.test('grade')) ? await extra(progress) : [];
   const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, model, grading };
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
