@@ -153,6 +153,14 @@ export interface ModelBenchRow {
 }
 
 /**
+ * Does `teardown bench` explore `b` in `mode` without its budget: asked to
+ * (`unbounded`), or in one of its `toTheEnd` modes?
+ */
+function toTheEnd(b: ModelBenchmark, mode: ModelBenchMode, unbounded: boolean): boolean {
+  return unbounded || b.toTheEnd?.includes(mode) === true;
+}
+
+/**
  * Run one model benchmark in this process (the child of runModelBenchmarks);
  * `unbounded`: without its budget (to the end of the exploration), as it
  * always runs in the modes it names in `toTheEnd`.
@@ -178,7 +186,7 @@ export async function runModelBenchmark(
   const r = exploreScenario(c.program, spec, {
     strategy: 'dpor',
     limits,
-    budget: unbounded || b.toTheEnd?.includes(mode) ? {} : b.budget,
+    budget: toTheEnd(b, mode, unbounded) ? {} : b.budget,
     stateCache,
     syncPoints,
     countTraces: !stateCache,
@@ -234,8 +242,7 @@ export function runModelBenchmarks(
   for (const b of MODEL_BENCHMARKS) {
     for (const mode of MODEL_BENCH_MODES) {
       if (filter && !filter.test(b.name) && !filter.test(`${b.name} (${mode})`)) continue;
-      const toTheEnd = unbounded || b.toTheEnd?.includes(mode) === true;
-      progress?.(`${b.name} (${mode})${toTheEnd ? ', explored to the end' : ''}`);
+      progress?.(`${b.name} (${mode})${toTheEnd(b, mode, unbounded) ? ', explored to the end' : ''}`);
       const args = [BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
       const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
