@@ -19,21 +19,21 @@ struct file *alloc_file(int (*release)(struct inode *inode, struct file *filp))
 
 	if (!file)
 		return ERR_PTR(-ENOMEM);
-	atomic_set(&file->f_count, 1);
+	file_ref_init(&file->f_ref, 1);
 	file->release = release;
 	return file;
 }
 
-/* Upstream: get_file() */
+/* Upstream: get_file() (include/linux/fs.h, Linux 6.17) */
 void get_file(struct file *file)
 {
-	atomic_inc(&file->f_count);
+	file_ref_inc(&file->f_ref);
 }
 
-/* Upstream: fput() with its task_work_add(current, ____fput) */
+/* Upstream: fput() with its task_work_add(current, ____fput) (fs/file_table.c, Linux 6.17) */
 void fput(struct file *file)
 {
-	if (atomic_dec_and_test(&file->f_count)) {
+	if (file_ref_put(&file->f_ref)) {
 		WARN_ON(pending_fput[__current_task()]);
 		pending_fput[__current_task()] = file;
 	}

@@ -8,8 +8,15 @@
  */
 struct inode;
 
+/*
+ * include/linux/file_ref.h (Linux 6.17): the built-ins file_ref_init(),
+ * file_ref_inc(), file_ref_put() and file_ref_read() keep the number of
+ * references in it.
+ */
+typedef atomic_t file_ref_t;
+
 struct file {
-	atomic_t f_count;
+	file_ref_t f_ref;
 	void *private_data;
 	/* f_op->release: what __fput() calls */
 	int (*release)(struct inode *inode, struct file *filp);

@@ -71,6 +71,15 @@ export interface Deps {
   resume?: boolean;
   /** Dependent with every event (a timeout that fires because nothing else can run). */
   global?: boolean;
+  /**
+   * An addition to this key (one of `adds`) that leaves its counter one
+   * addition away from a value that changes what the next one does (a
+   * file_ref_put() that leaves one reference: the next put is the last).
+   * Two such additions commute where both can run, but a thread whose
+   * addition was put to sleep before this one ran wakes up: its addition
+   * would now be that next one (sched/events.ts `wakes`).
+   */
+  leavesOne?: DepKey;
 }
 
 /** What a primitive may use of the VM. */

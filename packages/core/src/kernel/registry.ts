@@ -11,6 +11,7 @@ import { spinlock } from './spinlock.js';
 import { rwlock } from './rwlock.js';
 import { refcount } from './refcount.js';
 import { atomic } from './atomic.js';
+import { fileRef } from './fileref.js';
 import { xarray } from './xarray.js';
 import { waitqueue } from './waitqueue.js';
 import { completion } from './completion.js';
@@ -25,6 +26,7 @@ export const PRIMITIVES: readonly Primitive[] = [
   rwlock,
   refcount,
   atomic,
+  fileRef,
   xarray,
   waitqueue,
   completion,

@@ -33,7 +33,7 @@
  * other: in a wakeup sequence it is an event dependent with everything
  * (reverse).
  */
-import { type Event, HbScratch, dependent, hbClocks } from './events.js';
+import { type Event, HbScratch, hbClocks, wakes } from './events.js';
 import { findRaces } from './races.js';
 import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
@@ -303,7 +303,7 @@ export class DporStrategy implements Strategy {
     const pe = parent.taken.ev;
     let sleep = NO_SLEEP;
     for (const [q, qe] of parent.sleep) {
-      if (dependent(pe, qe)) continue;
+      if (wakes(pe, qe)) continue;
       if (sleep === NO_SLEEP) sleep = new Map();
       sleep.set(q, qe);
     }
@@ -512,7 +512,15 @@ export class DporStrategy implements Strategy {
     for (const at of this.hitRaces) summaryBacktrack(this.path[at]!, at, events, vc, idx);
   }
 
-  coverage(): Coverage {
+  /**
+   * With `traces` (the explorer's count of distinct traces among the
+   * complete executions) below the complete executions, the line says how
+   * many repeated a trace: optimal DPOR is optimal for a dependency relation
+   * fixed per event, and a put that commutes only while it leaves a
+   * reference (kernel/fileref.ts) changes kind when a reversal moves it past
+   * the last put (docs/scheduler.md, "Puts that commute").
+   */
+  coverage(traces?: number): Coverage {
     const kind = this.optimal ? 'optimal DPOR' : 'source-DPOR';
     if (this.cache) {
       return statefulCoverage(this.done, this.cache.states, this.complete + this.blocked + this.pruned, this.pruned, {
@@ -522,17 +530,20 @@ export class DporStrategy implements Strategy {
         reopened: this.reopened,
       });
     }
+    const distinct = traces !== undefined && traces < this.complete ? traces : this.complete;
+    const repeated = this.complete - distinct;
+    const notes = `${kind}${repeated ? `, ${repeated} executions repeating a trace` : ''}${this.blocked ? `, ${this.blocked} sleep-set blocked executions` : ''}`;
     if (this.done) {
       return {
         kind: 'exhaustive',
-        text: `exhaustive: all ${this.complete} Mazurkiewicz traces (${kind}${this.blocked ? `, ${this.blocked} sleep-set blocked executions` : ''})`,
-        traces: this.complete,
+        text: `exhaustive: all ${distinct} Mazurkiewicz traces (${notes})`,
+        traces: distinct,
       };
     }
     return {
       kind: 'partial',
-      text: `partial: ${this.complete} Mazurkiewicz traces explored (${kind}) before the budget ran out`,
-      traces: this.complete,
+      text: `partial: ${distinct} Mazurkiewicz traces explored (${kind}${repeated ? `, ${repeated} executions repeating a trace` : ''}) before the budget ran out`,
+      traces: distinct,
     };
   }
 

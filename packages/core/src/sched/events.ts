@@ -49,6 +49,12 @@ export interface Event {
   resume: boolean;
   /** Dependent with everything (a timeout firing). */
   global: boolean;
+  /**
+   * The interned counter this event's addition leaves one addition away
+   * from a different outcome (kernel/api.ts Deps.leavesOne), or -1: see
+   * {@link wakes}.
+   */
+  leavesOne: number;
 }
 
 /** Interns location keys to small integers, shared by all executions of an exploration. */
@@ -108,7 +114,24 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     release: d.release === true,
     resume: d.resume === true,
     global: d.global === true,
+    leavesOne: d.leavesOne === undefined ? -1 : intern.id(d.leavesOne),
   };
+}
+
+/**
+ * Does event `pe`, about to run, end the sleep of another thread whose next
+ * event `qe` was computed in an earlier state (a sleep set's entry, or an
+ * entry checked against a wakeup sequence)? When they are dependent, and
+ * also when `pe` is an addition that leaves a counter one addition away from
+ * a different outcome and `qe` adds to that counter: `qe` was an addition
+ * when it was put to sleep, but after `pe` it would be the one that changes
+ * the outcome (the last file_ref_put()), which `qe`'s stale event does not
+ * say. Two events computed in one execution need no such care: each
+ * addition's event there says what it does in that state, and any order of
+ * a run of them gives each the same kind (kernel/fileref.ts).
+ */
+export function wakes(pe: Event, qe: Event): boolean {
+  return dependent(pe, qe) || (pe.leavesOne >= 0 && qe.adds.includes(pe.leavesOne));
 }
 
 /** Are two events (of different threads) dependent? */

@@ -594,7 +594,7 @@ export class Explorer {
     return {
       findings,
       setupFindings: m.setupFindings,
-      coverage: strategy.coverage(),
+      coverage: strategy.coverage(countTraces ? traces.size : undefined),
       stats: {
         executions,
         blocked,

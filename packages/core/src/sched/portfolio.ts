@@ -116,8 +116,9 @@ export class PortfolioStrategy implements Strategy {
     this.phases[this.i]!.s.endExecution(events, info);
   }
 
-  coverage(): Coverage {
-    if (this.dporDone) return this.dpor.coverage();
+  coverage(traces?: number): Coverage {
+    // DPOR runs first: when it is done, every execution so far was its own
+    if (this.dporDone) return this.dpor.coverage(traces);
     const parts: string[] = [];
     const b = this.bounded.coverage();
     if (b.kind === 'bounded') parts.push(b.text);

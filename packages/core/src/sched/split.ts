@@ -200,7 +200,7 @@ export function unitSignature(u: DporUnit): string {
 
 function eventText(e: Event): string {
   const f = (e.acqTry ? 1 : 0) | (e.acqShared ? 2 : 0) | (e.noRace ? 4 : 0) | (e.global ? 8 : 0);
-  return `${e.tid}r${e.reads.join('.')}w${e.writes.join('.')}a${e.adds.join('.')}l${e.acq}f${f}`;
+  return `${e.tid}r${e.reads.join('.')}w${e.writes.join('.')}a${e.adds.join('.')}l${e.acq}o${e.leavesOne}f${f}`;
 }
 
 function branchText(w: WNode, out: string[]): void {

@@ -109,8 +109,13 @@ export interface Strategy {
   readonly stateCacheEvery?: number;
   /** The execution ended: its events in order (for race analysis and bookkeeping). */
   endExecution(events: readonly Event[], info: ExecutionEnd): void;
-  /** Coverage reached so far. */
-  coverage(): Coverage;
+  /**
+   * Coverage reached so far. `traces`: the distinct Mazurkiewicz traces
+   * among the complete executions, when the explorer counted them
+   * (ExploreOptions.countTraces), for a strategy whose executions may repeat
+   * a trace.
+   */
+  coverage(traces?: number): Coverage;
 }
 
 /** The default continuation: keep running the current thread, else the lowest enabled one. */

@@ -5,7 +5,7 @@
  * sequence being inserted (SeqHb: its initials and weak initials as a walk
  * consumes it), and insert[E](v, wut). Used by ./dpor.ts.
  */
-import { type Event, HB_SCRATCH_SLOTS, HbClocks, type HbScratch, dependent } from './events.js';
+import { type Event, HB_SCRATCH_SLOTS, HbClocks, type HbScratch, wakes } from './events.js';
 import { type VClock, newClock } from '../state/vclock.js';
 
 /**
@@ -96,11 +96,15 @@ export class SeqHb {
     return this.vc.leqExcept(b, this.removed, p);
   }
 
-  /** p ∈ WI(v): an initial, or absent from v with `pe` independent of all that is left. */
+  /**
+   * p ∈ WI(v): an initial, or absent from v with `pe` (its sleeping event,
+   * computed in an earlier state) independent of all that is left and woken
+   * by none of it (./events.ts `wakes`).
+   */
   weakInitial(p: number, pe: Event): boolean {
     if (this.first(p) >= 0) return this.isInitial(p);
     const seen = newClock(this.n);
-    for (const e of this.v) if (seen[e.tid]!++ >= this.removed[e.tid]! && dependent(pe, e)) return false;
+    for (const e of this.v) if (seen[e.tid]!++ >= this.removed[e.tid]! && wakes(e, pe)) return false;
     return true;
   }
 

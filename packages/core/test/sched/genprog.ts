@@ -107,7 +107,8 @@ export const programArbPlain: fc.Arbitrary<string> = fc
  * (a reader races with the previous writer only) and commuting additions
  * must get right, more densely than {@link programArb}.
  */
-const rwLeaf: fc.Arbitrary<Op> = fc.oneof(
+/** A read or a write, marked or plain, of x0 or x1. */
+const accessLeaf: fc.Arbitrary<Op>[] = [
   fc.record({ k: fc.constant('read' as const), v: fc.nat(1), marked: fc.boolean() }),
   fc.record({
     k: fc.constant('write' as const),
@@ -115,6 +116,9 @@ const rwLeaf: fc.Arbitrary<Op> = fc.oneof(
     marked: fc.boolean(),
     val: fc.integer({ min: 1, max: 2 }),
   }),
+];
+const rwLeaf: fc.Arbitrary<Op> = fc.oneof(
+  ...accessLeaf,
   fc.constant({ k: 'atomic_inc' as const }),
   fc.record({ k: fc.constant('atomic_add' as const), n: fc.integer({ min: -1, max: 2 }) }),
   fc.constant({ k: 'atomic_read' as const }),
@@ -384,6 +388,67 @@ function renderSpin(threads: SpinOp[][]): string {
   for (let v = 0; v < 2; v++) s += `static int x${v};\nstatic int peek${v}(void) { return READ_ONCE(x${v}); }\n`;
   threads.forEach((ops, i) => {
     s += `static int res${i};\nvoid thread_t${i}(void)\n{\n\tint l = 0, i = 0;\n${ops.map(renderSpinOp).join('')}\tres${i} = l + i;\n}\n`;
+  });
+  return s;
+}
+
+/**
+ * Programs over a file_ref_t (kernel/fileref.ts), as system calls use a
+ * file: each thread takes references and drops them (the put that drops the
+ * last one records its thread in `last`, as the task that runs __fput()),
+ * around plain and marked accesses to shared variables (KCSAN orders them
+ * by a put's release and the last put's acquire), sections under a mutex,
+ * and reads of the count. The setup holds 1 to 3 references, which a
+ * thread may drop too (a put without its get), so that the count reaches
+ * the values where puts stop commuting (2, then 1) in many orders.
+ */
+type RefOp = { k: 'getput'; body: Op[] } | { k: 'get' } | { k: 'put' } | { k: 'read' } | { k: 'op'; op: Op };
+
+const refLeaf: fc.Arbitrary<Op> = fc.oneof(
+  ...accessLeaf,
+  fc.record({
+    k: fc.constant('locked' as const),
+    m: fc.constant(0),
+    body: fc.array(
+      fc.record({ k: fc.constant('write' as const), v: fc.nat(1), marked: fc.constant(false), val: fc.constant(3) }),
+      { minLength: 1, maxLength: 1 },
+    ),
+  }),
+);
+
+const refOp: fc.Arbitrary<RefOp> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('getput' as const), body: fc.array(refLeaf, { maxLength: 1 }) }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'get' as const }) },
+  { weight: 2, arbitrary: fc.constant({ k: 'put' as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'read' as const }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('op' as const), op: refLeaf }) },
+);
+
+export const fileRefProgramArb: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.array(fc.array(refOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+  )
+  .map(([refs, threads]) => renderFileRef(refs, threads));
+
+function renderFileRef(refs: number, threads: RefOp[][]): string {
+  let s = 'static int x0, x1;\nstatic DEFINE_MUTEX(m0);\nstatic atomic_t fr;\nstatic int last;\n';
+  threads.forEach((_, i) => {
+    s += `static int res${i};\n`;
+  });
+  s += `void setup(void) { file_ref_init(&fr, ${refs}); }\n`;
+  const put = (i: number, ind: string) => `${ind}if (file_ref_put(&fr))\n${ind}\tWRITE_ONCE(last, ${i + 1});\n`;
+  threads.forEach((ops, i) => {
+    s += `void thread_t${i}(void)\n{\n\tint l = 0;\n`;
+    for (const o of ops) {
+      if (o.k === 'getput')
+        s += `\tfile_ref_inc(&fr);\n${o.body.map((b) => renderOp(b, '\t')).join('')}${put(i, '\t')}`;
+      else if (o.k === 'get') s += '\tfile_ref_inc(&fr);\n';
+      else if (o.k === 'put') s += put(i, '\t');
+      else if (o.k === 'read') s += '\tl = file_ref_read(&fr);\n';
+      else s += renderOp(o.op, '\t');
+    }
+    s += `\tres${i} = l;\n}\n`;
   });
   return s;
 }
