@@ -80,6 +80,14 @@ export interface Deps {
    * would now be that next one (sched/events.ts `wakes`).
    */
   leavesOne?: DepKey;
+  /**
+   * A reference count's operation whose kind (addition or write) depends on
+   * the count it finds (kernel/fileref.ts): the count's key, the operation
+   * and the count before it. A wakeup sequence made of events of another
+   * execution runs them on other counts; the scheduler gives its puts the
+   * kinds they will have there (sched/counter-kinds.ts).
+   */
+  counter?: { key: DepKey; op: 'get' | 'put' | 'read'; before: number };
 }
 
 /** What a primitive may use of the VM. */
@@ -88,6 +96,15 @@ export interface KernelCtx extends ReportCtx {
   readonly prog: Program;
   /** lockdep's class graph, shared by every execution of one exploration. */
   readonly lockdep: LockdepGraph;
+  /**
+   * The counts file_ref_init() initialised in this exploration (their keys):
+   * only on those is a put that leaves a reference an addition, and an
+   * atomic addition a write, so that puts commute with puts and nothing
+   * else (kernel/fileref.ts). A file's count is initialised before the file
+   * is published, in every execution, so each key is in the set before any
+   * other task can touch it.
+   */
+  readonly fileRefCounts: Set<string>;
   /** Findings of the current execution so far (WARN_ON_ONCE fires once per execution). */
   readonly findings: readonly Finding[];
   /** The schedule so far (thread per step), for findings that record it. */

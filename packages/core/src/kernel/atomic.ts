@@ -46,7 +46,12 @@ const num = (v: Value | undefined) => (typeof v === 'number' ? v : 0);
 function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
   return {
     kind: 'step',
-    deps: (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [], writes: [], adds: [m.keyOf(a[ptrArg]!)] }),
+    // on a file_ref_t's count a write: the additions there are the puts, which this one must not commute with
+    // (whether a put is the last depends on it: kernel/fileref.ts)
+    deps: (m: KernelCtx, _t: Thread, a: Value[]) => {
+      const k = m.keyOf(a[ptrArg]!);
+      return m.fileRefCounts.has(k) ? { reads: [], writes: [k] } : { reads: [], writes: [], adds: [k] };
+    },
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
       const r = m.resolve(t, a[ptrArg]!, what);

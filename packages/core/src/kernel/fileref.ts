@@ -34,6 +34,13 @@
  * state cannot say is that another put has since brought the count to 2:
  * the put that does is marked (Deps.leavesOne), and a thread whose put was
  * asleep since before it wakes (sched/events.ts `wakes`).
+ *
+ * Only puts may be additions to the count, or an atomic_inc() on it could
+ * decide which put is the last unseen: puts are additions only on a count
+ * file_ref_init() initialised (KernelCtx.fileRefCounts), and atomic_t's
+ * additions to such a count are writes (./atomic.ts). Upstream's
+ * file_ref_t is a struct that atomic_*() calls do not take; the model's is
+ * an atomic_t, so this keeps a program that mixes them explored soundly.
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
@@ -62,6 +69,12 @@ function warn(m: KernelCtx, t: Thread, what: string, text: string): void {
 
 const write = (m: KernelCtx, _t: Thread, a: Value[]): Deps => ({ reads: [], writes: [m.keyOf(a[0]!)] });
 
+/** file_ref_inc(): a write of the count, which a wakeup sequence's later puts find one higher. */
+const incDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
+  const k = m.keyOf(a[0]!);
+  return { reads: [], writes: [k], counter: { key: k, op: 'get', before: count(m, a) } };
+};
+
 /** The count at `a[0]` as a built-in finds it: the call's text, where it lies, and its value. */
 function counter(m: KernelCtx, t: Thread, a: Value[], ins: BuiltinInstr) {
   const what = callText(ins);
@@ -75,15 +88,36 @@ function marked(m: KernelCtx, t: Thread, c: ReturnType<typeof counter>, write: b
   m.kcsanAccess(t, c.r.key, write, true, c.what, v);
 }
 
+/** What a put finding `n` references is to the scheduler: {@link PUT_WRITE}, {@link PUT_ADD} or {@link PUT_LEAVES_ONE}. */
+export function putKind(n: number): number {
+  return n > 2 ? PUT_ADD : n === 2 ? PUT_LEAVES_ONE : PUT_WRITE;
+}
+/** The last put (or one of a released reference): a write of the count. */
+export const PUT_WRITE = 0;
+/** A put that leaves two or more references: an addition. */
+export const PUT_ADD = 1;
+/** A put that leaves one reference: an addition after which another put is the last (Deps.leavesOne). */
+export const PUT_LEAVES_ONE = 2;
+
+const count = (m: KernelCtx, a: Value[]): number => {
+  const n = m.peek(a[0]!);
+  return typeof n === 'number' ? n : 0;
+};
+
 /**
  * file_ref_put(): an addition while it leaves a reference (2 or more held),
  * which leaves one (`leavesOne`) at 2; the last put is a write.
  */
 const putDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
   const k = m.keyOf(a[0]!);
-  const n = m.peek(a[0]!);
-  if (typeof n !== 'number' || n < 2) return { reads: [], writes: [k] };
-  return n === 2 ? { reads: [], writes: [], adds: [k], leavesOne: k } : { reads: [], writes: [], adds: [k] };
+  const n = count(m, a);
+  const counter = { key: k, op: 'put' as const, before: n };
+  // a count file_ref_init() did not initialise may also be an atomic_t's, whose additions commute with additions
+  const kind = m.fileRefCounts.has(k) ? putKind(n) : PUT_WRITE;
+  if (kind === PUT_WRITE) return { reads: [], writes: [k], counter };
+  return kind === PUT_LEAVES_ONE
+    ? { reads: [], writes: [], adds: [k], leavesOne: k, counter }
+    : { reads: [], writes: [], adds: [k], counter };
 };
 
 const FILE_REF: BuiltinTable = {
@@ -93,20 +127,26 @@ const FILE_REF: BuiltinTable = {
     deps: write,
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
+      m.fileRefCounts.add(c.r.key);
       const n = typeof a[1] === 'number' ? a[1] : 0;
       m.setNum(c.r.alloc, c.r.off, n);
       marked(m, t, c, true, n);
       return 0;
     },
   },
-  /** file_ref_inc(): a relaxed increment; WARN_ONCE() on a released reference. */
+  /**
+   * file_ref_inc(): a relaxed increment; WARN_ONCE() on a released reference,
+   * which stays released (upstream's count stays in its dead zone, so a later
+   * put warns of an imbalance and returns false).
+   */
   file_ref_inc: {
     kind: 'step',
-    deps: write,
+    deps: incDeps,
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
-      m.setNum(c.r.alloc, c.r.off, c.n + 1);
-      marked(m, t, c, true, c.n + 1);
+      const n = c.n <= 0 ? c.n : c.n + 1;
+      m.setNum(c.r.alloc, c.r.off, n);
+      marked(m, t, c, true, n);
       if (c.n <= 0) warn(m, t, c.what, 'file_ref_inc() on a released file reference');
       return 0;
     },
@@ -146,7 +186,10 @@ const FILE_REF: BuiltinTable = {
   /** file_ref_read(): the number of references (0 for a released file). */
   file_ref_read: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [m.keyOf(a[0]!)], writes: [] }),
+    deps: (m, _t, a) => {
+      const k = m.keyOf(a[0]!);
+      return { reads: [k], writes: [], counter: { key: k, op: 'read', before: count(m, a) } };
+    },
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
       marked(m, t, c, false, c.n);

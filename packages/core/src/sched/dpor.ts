@@ -34,6 +34,7 @@
  * (reverse).
  */
 import { type Event, HbScratch, hbClocks, wakes } from './events.js';
+import { counterKinds } from './counter-kinds.js';
 import { findRaces } from './races.js';
 import { LastAccesses } from './last-accesses.js';
 import { SCRATCH_V, SeqHb, type WNode, insert, kids, wnode } from './wakeup-tree.js';
@@ -616,6 +617,8 @@ export class DporStrategy implements Strategy {
     // keep another out of a sleep set (an independent review's counterexample lost a final state without this);
     // next() puts the real event in when the branch is taken
     v[m] = ej.resume ? { ...ej, global: true } : ej;
+    // its puts as they will run here, not as they ran (./counter-kinds.ts)
+    counterKinds(v, events, i);
     if (i <= this.rootDepth && this.onForeign) this.onForeign({ depth: i, v });
     else this.applyReversal(node, v);
   }

@@ -55,7 +55,17 @@ export interface Event {
    * {@link wakes}.
    */
   leavesOne: number;
+  /** Kernel/api.ts Deps.counter: the interned key (-1: none), the operation (COUNTER_GET, _PUT, _READ) and the count before. */
+  ctr: number;
+  ctrOp: number;
+  ctrBefore: number;
 }
+
+/** {@link Event.ctrOp}: a get (the count goes up by one), a put (down by one while positive), a read. */
+export const COUNTER_GET = 1;
+export const COUNTER_PUT = 2;
+export const COUNTER_READ = 3;
+const COUNTER_OPS = { get: COUNTER_GET, put: COUNTER_PUT, read: COUNTER_READ } as const;
 
 /** Interns location keys to small integers, shared by all executions of an exploration. */
 export class Interner {
@@ -115,6 +125,9 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     resume: d.resume === true,
     global: d.global === true,
     leavesOne: d.leavesOne === undefined ? -1 : intern.id(d.leavesOne),
+    ctr: d.counter === undefined ? -1 : intern.id(d.counter.key),
+    ctrOp: d.counter === undefined ? 0 : COUNTER_OPS[d.counter.op],
+    ctrBefore: d.counter === undefined ? 0 : d.counter.before,
   };
 }
 

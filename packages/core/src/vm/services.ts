@@ -140,6 +140,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   readonly spec: ScenarioSpec;
   readonly limits: Limits;
   readonly shared: SharedDetectors;
+  readonly fileRefCounts = new Set<string>();
   /** Number of worker threads; the setup/check task is thread `nworkers`. */
   readonly nworkers: number;
   state!: VmState;

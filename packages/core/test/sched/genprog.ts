@@ -398,11 +398,18 @@ function renderSpin(threads: SpinOp[][]): string {
  * last one records its thread in `last`, as the task that runs __fput()),
  * around plain and marked accesses to shared variables (KCSAN orders them
  * by a put's release and the last put's acquire), sections under a mutex,
- * and reads of the count. The setup holds 1 to 3 references, which a
+ * reads of the count, and atomic_add()s to it (the model's file_ref_t is
+ * an atomic_t: a program may mix the two). The setup holds 1 to 3 references, which a
  * thread may drop too (a put without its get), so that the count reaches
  * the values where puts stop commuting (2, then 1) in many orders.
  */
-type RefOp = { k: 'getput'; body: Op[] } | { k: 'get' } | { k: 'put' } | { k: 'read' } | { k: 'op'; op: Op };
+type RefOp =
+  | { k: 'getput'; body: Op[] }
+  | { k: 'get' }
+  | { k: 'put' }
+  | { k: 'read' }
+  | { k: 'atomic'; n: number }
+  | { k: 'op'; op: Op };
 
 const refLeaf: fc.Arbitrary<Op> = fc.oneof(
   ...accessLeaf,
@@ -421,6 +428,8 @@ const refOp: fc.Arbitrary<RefOp> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ k: 'get' as const }) },
   { weight: 2, arbitrary: fc.constant({ k: 'put' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'read' as const }) },
+  // an atomic_t's addition to the count (a program that mixes the two APIs: kernel/fileref.ts)
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('atomic' as const), n: fc.constantFrom(-1, 1) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('op' as const), op: refLeaf }) },
 );
 
@@ -446,6 +455,7 @@ function renderFileRef(refs: number, threads: RefOp[][]): string {
       else if (o.k === 'get') s += '\tfile_ref_inc(&fr);\n';
       else if (o.k === 'put') s += put(i, '\t');
       else if (o.k === 'read') s += '\tl = file_ref_read(&fr);\n';
+      else if (o.k === 'atomic') s += `\tatomic_add(${o.n}, &fr);\n`;
       else s += renderOp(o.op, '\t');
     }
     s += `\tres${i} = l;\n}\n`;

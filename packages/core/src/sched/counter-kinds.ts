@@ -1,0 +1,77 @@
+/**
+ * The kinds a wakeup sequence's reference puts will have where the sequence
+ * is inserted (docs/scheduler.md, "Puts that commute").
+ *
+ * A put of a file_ref_t is an addition while it leaves a reference and a
+ * write when it drops the last one (kernel/fileref.ts). A race reversal
+ * takes a wakeup sequence from the execution that found the race, at the
+ * node before the race's first event, and leaves out what happens after
+ * that event: run there, the sequence's puts find other counts than they
+ * did, and a put recorded as the last one may leave a reference. With its
+ * recorded kinds the sequence can look unlike a branch of the node's wakeup
+ * tree that it is a reordering of, and run a trace again; with the kinds it
+ * will run with, the tree recognises it. The count at the node is the count
+ * the execution's first operation on it at or after the node found (when no
+ * other access of the count lies between them); the sequence's gets and puts
+ * then move it as they will.
+ */
+import { type Event, COUNTER_GET, COUNTER_PUT, NO_ADDS } from './events.js';
+import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/fileref.js';
+
+/**
+ * Give the puts of sequence `v` (events of `events`, taken from index `from`
+ * on, and the racing event last) the kinds they have when `v` runs from the
+ * node at depth `from`: entries of `v` are replaced by copies, never changed.
+ */
+export function counterKinds(v: Event[], events: readonly Event[], from: number): void {
+  let keys: number[] | null = null;
+  for (const e of v) if (e.ctr >= 0 && e.ctrOp === COUNTER_PUT && !(keys ??= []).includes(e.ctr)) keys.push(e.ctr);
+  if (!keys) return;
+  for (const key of keys) {
+    let c = countAt(events, from, key);
+    if (c === undefined) continue;
+    for (let k = 0; k < v.length && c !== undefined; k++) {
+      const e = v[k]!;
+      if (e.ctr !== key) {
+        // an access of the count the scheduler cannot follow: leave the rest as recorded
+        if (touches(e, key)) c = undefined;
+        continue;
+      }
+      if (e.ctrOp === COUNTER_PUT) {
+        if (e.ctrBefore !== c) v[k] = withPutKind(e, c);
+        c = c > 0 ? c - 1 : c;
+      } else if (e.ctrOp === COUNTER_GET) c++;
+    }
+  }
+}
+
+/** The count `key` holds before event `from`, from the first operation on it at or after `from`; undefined if none tells. */
+function countAt(events: readonly Event[], from: number, key: number): number | undefined {
+  for (let k = from; k < events.length; k++) {
+    const e = events[k]!;
+    if (e.ctr === key) return e.ctrBefore;
+    if (touches(e, key)) return undefined;
+  }
+  return undefined;
+}
+
+function touches(e: Event, key: number): boolean {
+  return e.global || e.reads.includes(key) || e.writes.includes(key) || e.adds.includes(key);
+}
+
+/** A copy of put `e` as it is when it finds `n` references. */
+function withPutKind(e: Event, n: number): Event {
+  const key = e.ctr;
+  const kind = putKind(n);
+  const writes = e.writes.filter((w) => w !== key);
+  const adds = e.adds.filter((x) => x !== key);
+  if (kind === PUT_WRITE) writes.push(key);
+  else adds.push(key);
+  return {
+    ...e,
+    writes: writes.length ? writes : NO_ADDS,
+    adds: adds.length ? adds : NO_ADDS,
+    leavesOne: kind === PUT_LEAVES_ONE ? key : -1,
+    ctrBefore: n,
+  };
+}
