@@ -100,9 +100,10 @@ export interface KernelCtx extends ReportCtx {
    * The counts file_ref_init() initialised in this exploration (their keys):
    * only on those is a put that leaves a reference an addition, and an
    * atomic addition a write, so that puts commute with puts and nothing
-   * else (kernel/fileref.ts). A file's count is initialised before the file
-   * is published, in every execution, so each key is in the set before any
-   * other task can touch it.
+   * else (kernel/fileref.ts). This assumes what the model's alloc_file()
+   * does: a count is initialised before its file is published, in every
+   * execution, so that its key is in the set before any other task can
+   * touch it, and every event on it gets one kind in every execution.
    */
   readonly fileRefCounts: Set<string>;
   /** Findings of the current execution so far (WARN_ON_ONCE fires once per execution). */

@@ -40,7 +40,8 @@
  * file_ref_init() initialised (KernelCtx.fileRefCounts), and atomic_t's
  * additions to such a count are writes (./atomic.ts). Upstream's
  * file_ref_t is a struct that atomic_*() calls do not take; the model's is
- * an atomic_t, so this keeps a program that mixes them explored soundly.
+ * an atomic_t, so a program could mix them: this keeps it explored soundly
+ * (a put on a count file_ref_init() did not initialise is a write).
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
@@ -72,6 +73,7 @@ const write = (m: KernelCtx, _t: Thread, a: Value[]): Deps => ({ reads: [], writ
 /** file_ref_inc(): a write of the count, which a wakeup sequence's later puts find one higher. */
 const incDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
   const k = m.keyOf(a[0]!);
+  if (!m.fileRefCounts.has(k)) return { reads: [], writes: [k] };
   return { reads: [], writes: [k], counter: { key: k, op: 'get', before: count(m, a) } };
 };
 
@@ -110,10 +112,12 @@ const count = (m: KernelCtx, a: Value[]): number => {
  */
 const putDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
   const k = m.keyOf(a[0]!);
+  // a count file_ref_init() did not initialise may also be an atomic_t's, whose additions commute with additions:
+  // there a put is a write, and carries no counter for a wakeup sequence's kinds (sched/counter-kinds.ts)
+  if (!m.fileRefCounts.has(k)) return { reads: [], writes: [k] };
   const n = count(m, a);
   const counter = { key: k, op: 'put' as const, before: n };
-  // a count file_ref_init() did not initialise may also be an atomic_t's, whose additions commute with additions
-  const kind = m.fileRefCounts.has(k) ? putKind(n) : PUT_WRITE;
+  const kind = putKind(n);
   if (kind === PUT_WRITE) return { reads: [], writes: [k], counter };
   return kind === PUT_LEAVES_ONE
     ? { reads: [], writes: [], adds: [k], leavesOne: k, counter }
@@ -188,6 +192,7 @@ const FILE_REF: BuiltinTable = {
     kind: 'step',
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
+      if (!m.fileRefCounts.has(k)) return { reads: [k], writes: [] };
       return { reads: [k], writes: [], counter: { key: k, op: 'read', before: count(m, a) } };
     },
     exec(m, t, a, ins) {

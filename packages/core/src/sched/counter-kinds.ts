@@ -40,7 +40,7 @@ export function counterKinds(v: Event[], events: readonly Event[], from: number)
       if (e.ctrOp === COUNTER_PUT) {
         if (e.ctrBefore !== c) v[k] = withPutKind(e, c);
         c = c > 0 ? c - 1 : c;
-      } else if (e.ctrOp === COUNTER_GET) c++;
+      } else if (e.ctrOp === COUNTER_GET) c = c > 0 ? c + 1 : c; // a released count stays released (file_ref_inc)
     }
   }
 }
