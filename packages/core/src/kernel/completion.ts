@@ -44,9 +44,10 @@ function waitImpl(timed: boolean): Builtin {
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
       // blocked: only its timer can let it run (see __wait_schedule in waitqueue.ts for the two modes)
-      // (with anytime timeouts a blocked wait is not stuck behind its complete(): its timer could fire first,
-      // so it races with the complete() like a plain write instead of as an acquisition; the timer fires only
-      // after every earlier deadline's, so a reversal can find it not yet due: `resume`, as a spin-wait's end)
+      // (with anytime timeouts a blocked timed wait is not stuck behind its complete(): its timer could fire
+      // first, so it races with the complete() like a plain write instead of as an acquisition; the timer fires
+      // only after every earlier deadline's, so a reversal can find it not yet due: `resume`, as a spin-wait's
+      // end, whether it took the completion or fired where it ran: put before the complete() it is a firing)
       // At quiescence the timer fires because nothing else can run: dependent with everything, but still the
       // later event of a race with the wait that took the completion it reads (run before that one, this
       // wait succeeds: two timed waiters on one complete() each get it in some execution)
@@ -56,16 +57,18 @@ function waitImpl(timed: boolean): Builtin {
       // take, not with the complete() that let it run. At 2 or more it could also have run before the write
       // that left `done` so (a trylock's races: `acqTry`); at UINT_MAX it takes nothing (a read), and a
       // reversal before a complete_all() from 0 finds it blocked, as a spin-wait's end (`resume`)
+      // an untimed wait has no timer to fire: with anytime timeouts it is what it is at quiescence
+      const anytime = timed && m.anytimeTimeouts;
       const done = peekDone(m, a[0]!);
       return done > 0
-        ? m.anytimeTimeouts
-          ? { reads: [], writes: [k] }
+        ? anytime
+          ? { reads: [], writes: [k], resume: true }
           : done === 1
             ? { reads: [], writes: [k], acq: k }
             : done === COMPLETE_ALL
               ? { reads: [k], writes: [], resume: true }
               : { reads: [], writes: [k], acq: k, acqTry: true }
-        : m.anytimeTimeouts
+        : anytime
           ? { reads: [k, TIMERS_KEY], writes: [CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [k], writes: [], global: true };
     },

@@ -56,9 +56,11 @@ function wakeImpl(mode: number): Builtin {
     kind: 'step',
     deps(m, _t, a) {
       const k = m.keyOf(a[0]!);
-      const writes = [k, wakeKey(k)];
       const s = m.peek(a[0]!) as WaitQueueState | undefined;
-      for (const w of s?.waiters ?? []) writes.push(taskKey(w.tid));
+      // on an empty queue it changes nothing but the queue's release clock (a join): two such wake-ups commute
+      if (!s?.waiters.length) return { reads: [k], writes: [], adds: [wakeKey(k)] };
+      const writes = [k, wakeKey(k)];
+      for (const w of s.waiters) writes.push(taskKey(w.tid));
       return { reads: [], writes };
     },
     exec(m, t, a, ins) {
@@ -126,12 +128,13 @@ const WAITQUEUE: BuiltinTable = {
     // the clock and the task's state (a wake-up writes that state too, so the two orders are both tried); it
     // fires only after every earlier deadline's, so a reversal can find it not yet due (`resume`).
     // At quiescence it fires because nothing else can run: dependent with everything, never reversed.
-    deps: (m, t) =>
+    // (an untimed sleep has no timer to fire: with anytime timeouts it is what it is at quiescence)
+    deps: (m, t, _a, ins) =>
       t.taskState === 0
-        ? m.anytimeTimeouts
+        ? m.anytimeTimeouts && ins.extra?.timed
           ? { reads: [taskKey(t.tid), ...wakes(t)], writes: [] }
           : { reads: [taskKey(t.tid), ...wakes(t)], writes: [], acq: taskKey(t.tid) }
-        : m.anytimeTimeouts
+        : m.anytimeTimeouts && ins.extra?.timed
           ? { reads: [TIMERS_KEY], writes: [taskKey(t.tid), CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,

@@ -432,6 +432,16 @@ export class DporStrategy implements Strategy {
       child = wnode(p, ctx.pending(p));
       wut.push(child);
     } else if (!enabled.includes(child.tid)) {
+      // a timer firing a reversal put here may not be due yet (--timeouts anytime: a sleeper with an earlier
+      // deadline is pending); what could let it fire is that sleeper's step, which no event of the execution
+      // the reversal came from shows: its branch is tried here first (docs/scheduler.md, "Timeouts")
+      const p = ctx.enabler?.(child.tid) ?? -1;
+      if (p >= 0 && enabled.includes(p) && !sleep.has(p) && !wut.some((w) => w.tid === p)) {
+        child = wnode(p, ctx.pending(p));
+        wut.unshift(child);
+        node.taken = child;
+        return p;
+      }
       node.taken = child;
       return -1;
     } else {

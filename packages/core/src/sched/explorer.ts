@@ -251,6 +251,11 @@ export class Explorer {
         clocksKept = events.length;
         return vc;
       },
+      enabler: (tid: number) => {
+        if (!m.anytimeTimeouts || m.timeoutOf(m.state.threads[tid]!) === undefined) return -1;
+        const p = m.fireableTimeout();
+        return p === tid ? -1 : p;
+      },
       pending: (tid: number) => {
         // the step about to run is usually this one: its event is not computed twice
         askedEv = toEvent(tid, m.deps(tid), this.intern, this.ownStack(m, tid));

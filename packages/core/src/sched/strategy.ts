@@ -25,6 +25,12 @@ export interface SchedContext {
    * takes another step.
    */
   clocks(): readonly VClock[];
+  /**
+   * A thread whose step can let the disabled thread `tid` run, or -1: with
+   * `--timeouts anytime`, a timer not yet due waits for the sleeper whose
+   * deadline comes first (vm/timers.ts firstTimeout). Absent: -1.
+   */
+  enabler?(tid: number): number;
 }
 
 /** A timer fired at quiescence, at step `at`, while the threads of `pending` were blocked on these next events. */

@@ -99,6 +99,45 @@ void thread_t1(void) { r1 = wait_for_completion_timeout(&c1, 10) > 0; }
     }
   });
 
+  it('--timeouts anytime: a reversal to a timer not yet due runs the sleeper whose deadline comes first (every mode)', async () => {
+    // both waits time out before t0 runs: t2's timer (10) must fire before t1's (20) can. Optimal DPOR reversed
+    // t0's complete() and t1's wait, found t1's timer not due behind t2's pending wait, and abandoned the branch
+    const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static int f0;
+static int r1, r2;
+void thread_t0(void) { complete(&c1); complete_all(&c0); }
+void thread_t1(void) { WRITE_ONCE(f0, 1); r1 = wait_for_completion_timeout(&c1, 20) > 0; }
+void thread_t2(void) { r2 = wait_for_completion_timeout(&c0, 10) > 0; }
+`;
+    const anytime = [false, false, undefined, undefined, false, true] as const;
+    const dfs = await outcomes(src, 'dfs', 3_000, ...anytime);
+    expect([...dfs.finals].some((f) => f.includes('r1.0=0') && f.includes('r2.0=0'))).toBe(true);
+    for (const [strategy, cache] of MODES)
+      expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
+  });
+
+  it('--timeouts anytime: an untimed wait is an acquisition, and a timed one taking a completion may be a firing where a reversal puts it (every mode)', async () => {
+    // t2's wait, reversed before the complete() that let it take c0, stood for a branch where it was blocked,
+    // and optimal DPOR took that branch to cover t1's complete(c1) before t0's reinit: the outcome where t0's
+    // wait times out with c1 reset was lost. An untimed wait has no timer, so it keeps the quiescent mode's
+    // dependencies; a timed one that took its completion is `resume`, as its firing is
+    for (const wait of ['wait_for_completion(&c0)', 'wait_for_completion_timeout(&c0, 30)']) {
+      const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static int f0;
+static int r0, r2;
+void thread_t0(void) { reinit_completion(&c1); complete(&c0); r0 = wait_for_completion_timeout(&c1, 10) > 0; }
+void thread_t1(void) { complete(&c1); WRITE_ONCE(f0, 1); }
+void thread_t2(void) { ${wait}; r2 = try_wait_for_completion(&c0); }
+`;
+      const dfs = await outcomes(src, 'dfs', 3_000, false, false, undefined, undefined, false, true);
+      expect([...dfs.finals].some((f) => f.includes('"done":0};f0') && f.includes('r0.0=0'))).toBe(true);
+      for (const [strategy, cache] of MODES)
+        expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
+    }
+  });
+
   it('on random programs of completions and a wait queue, every mode reaches what DFS does', {
     timeout: 600_000,
   }, async () => {

@@ -3,7 +3,8 @@
  * completing and waiting on two completions (timed and untimed waits,
  * try_wait_for_completion, completion_done, complete_all,
  * reinit_completion) and sleeping on a wait queue until a flag has a value
- * (wait_event_timeout and wait_event, woken by wake_up), with plain and
+ * (wait_event_timeout, its interruptible variant and wait_event, woken by
+ * wake_up and wake_up_interruptible, also on an empty queue), with plain and
  * marked writes between them. Each wait keeps its
  * result in a global of its own, so a final state says which waiter got
  * which completion and which sleep timed out. For the property tests that
@@ -20,7 +21,8 @@ type WaitOp =
   | { k: 'wait_untimed'; c: number }
   | { k: 'try_wait'; c: number }
   | { k: 'set_flag'; v: number; val: number; wake: boolean }
-  | { k: 'wait_event'; v: number; val: number; t: number }
+  | { k: 'wake'; intr: boolean }
+  | { k: 'wait_event'; v: number; val: number; t: number; intr: boolean }
   | { k: 'wait_event_untimed'; v: number; val: number }
   | { k: 'done'; c: number }
   | { k: 'plain_write'; v: number; val: number };
@@ -46,6 +48,7 @@ const waitOp: fc.Arbitrary<WaitOp> = fc.oneof(
       wake: fc.boolean(),
     }),
   },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('wake' as const), intr: fc.boolean() }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -53,6 +56,7 @@ const waitOp: fc.Arbitrary<WaitOp> = fc.oneof(
       v: fc.nat(F - 1),
       val: fc.integer({ min: 1, max: 2 }),
       t: timeout,
+      intr: fc.boolean(),
     }),
   },
   {
@@ -90,8 +94,10 @@ function renderOp(o: WaitOp, res: string): string {
       return `\t${res} = try_wait_for_completion(&c${o.c});\n`;
     case 'set_flag':
       return `\tWRITE_ONCE(f${o.v}, ${o.val});\n${o.wake ? '\twake_up(&wq);\n' : ''}`;
+    case 'wake':
+      return o.intr ? '\twake_up_interruptible(&wq);\n' : '\twake_up(&wq);\n';
     case 'wait_event':
-      return `\t${res} = wait_event_timeout(wq, READ_ONCE(f${o.v}) == ${o.val}, ${o.t}) > 0;\n`;
+      return `\t${res} = wait_event${o.intr ? '_interruptible' : ''}_timeout(wq, READ_ONCE(f${o.v}) == ${o.val}, ${o.t}) > 0;\n`;
     case 'wait_event_untimed':
       return `\twait_event(wq, READ_ONCE(f${o.v}) == ${o.val});\n\t${res} = 1;\n`;
     case 'done':
