@@ -82,12 +82,12 @@ export interface Deps {
   leavesOne?: DepKey;
   /**
    * A reference count's operation whose kind (addition or write) depends on
-   * the count it finds (kernel/fileref.ts): the count's key, the operation
+   * the count it finds (kernel/counts.ts): the count's key, the operation
    * and the count before it. A wakeup sequence made of events of another
    * execution runs them on other counts; the scheduler gives its puts the
    * kinds they will have there (sched/counter-kinds.ts).
    */
-  counter?: { key: DepKey; op: 'get' | 'put' | 'read'; before: number };
+  counter?: { key: DepKey; op: 'get' | 'put' | 'read' | 'add' | 'set'; before: number; delta?: number };
 }
 
 /** What a primitive may use of the VM. */
@@ -96,16 +96,6 @@ export interface KernelCtx extends ReportCtx {
   readonly prog: Program;
   /** lockdep's class graph, shared by every execution of one exploration. */
   readonly lockdep: LockdepGraph;
-  /**
-   * The counts file_ref_init() initialised in this exploration (their keys):
-   * only on those is a put that leaves a reference an addition, and an
-   * atomic addition a write, so that puts commute with puts and nothing
-   * else (kernel/fileref.ts). This assumes what the model's alloc_file()
-   * does: a count is initialised before its file is published, in every
-   * execution, so that its key is in the set before any other task can
-   * touch it, and every event on it gets one kind in every execution.
-   */
-  readonly fileRefCounts: Set<string>;
   /** Findings of the current execution so far (WARN_ON_ONCE fires once per execution). */
   readonly findings: readonly Finding[];
   /** The schedule so far (thread per step), for findings that record it. */

@@ -12,6 +12,7 @@ import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, VOID } from '../lang/ctype.js';
 import { syncKey } from '../state/keys.js';
+import { countAt, isCount } from './counts.js';
 
 const i32 = (x: number) => x | 0;
 
@@ -46,11 +47,17 @@ const num = (v: Value | undefined) => (typeof v === 'number' ? v : 0);
 function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
   return {
     kind: 'step',
-    // on a file_ref_t's count a write: the additions there are the puts, which this one must not commute with
-    // (whether a put is the last depends on it: kernel/fileref.ts)
+    // on a registered reference count (a file_ref_t's, a refcount_t's `refs`) a write: the additions there are
+    // the puts, which this one must not commute with (whether a put is the last depends on it: ./counts.ts)
     deps: (m: KernelCtx, _t: Thread, a: Value[]) => {
       const k = m.keyOf(a[ptrArg]!);
-      return m.fileRefCounts.has(k) ? { reads: [], writes: [k] } : { reads: [], writes: [], adds: [k] };
+      if (!isCount(m, a[ptrArg]!)) return { reads: [], writes: [], adds: [k] };
+      // a wakeup sequence's puts after it find the count it leaves (sched/counter-kinds.ts)
+      return {
+        reads: [],
+        writes: [k],
+        counter: { key: k, op: 'add', before: countAt(m, a[ptrArg]!), delta: i32(delta(a)) },
+      };
     },
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;

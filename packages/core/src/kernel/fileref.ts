@@ -15,41 +15,24 @@
  * may rely on, not the stronger implementation.
  *
  * Why a primitive of its own (docs/scheduler.md, "Puts that commute"): with
- * the contract above, two puts that both leave a reference behind commute
- * (the count ends the same, neither returns true, and a release joins its
- * task's clock into the counter's whichever comes first), so the scheduler
- * can take them as independent, as two atomic_inc()s. Each system call on a
- * shared descriptor table takes a file reference and drops it (fdget(),
- * fdput()); with every put dependent with every other one, each pair of
- * system calls on one file was explored in both orders of their puts.
- *
- * So a put that leaves a reference (2 or more before it) is an addition
- * (Deps.adds), and the last put (1 before it) a write, dependent with every
- * other access to the count. Gets and reads are writes and reads of the
- * count, so an addition never commutes with what could make it the last
- * put. In a run of puts with no other access to the count between them,
- * the counts the puts find are the same in any order (c, c - 1, ...), so
- * each order gives the puts the same kinds: if the run's last put leaves a
- * reference, every order's does. What an event computed in an earlier
- * state cannot say is that another put has since brought the count to 2:
- * the put that does is marked (Deps.leavesOne), and a thread whose put was
- * asleep since before it wakes (sched/events.ts `wakes`).
- *
- * Only puts may be additions to the count, or an atomic_inc() on it could
- * decide which put is the last unseen: puts are additions only on a count
- * file_ref_init() initialised (KernelCtx.fileRefCounts), and atomic_t's
- * additions to such a count are writes (./atomic.ts). Upstream's
- * file_ref_t is a struct that atomic_*() calls do not take; the model's is
- * an atomic_t, so a program could mix them: this keeps it explored soundly
- * (a put on a count file_ref_init() did not initialise is a write).
+ * the contract above, two puts that both leave a reference behind commute,
+ * so the scheduler can take them as independent, as two atomic_inc()s (how,
+ * and what keeps it sound: ./counts.ts, which refcount_t shares). Each system
+ * call on a shared descriptor table takes a file reference and drops it
+ * (fdget(), fdput()); with every put dependent with every other one, each
+ * pair of system calls on one file was explored in both orders of their puts.
+ * file_ref_init() registers the count (./counts.ts registerCount): upstream's
+ * file_ref_t is a struct that atomic_*() calls do not take, the model's is an
+ * atomic_t, and on a registered count atomic additions are writes.
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
-import type { BuiltinInstr, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
+import type { BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import { syncKey } from '../state/keys.js';
 import { finding, where } from '../detect/finding.js';
+import { getDeps, putDeps, readDeps, registerCount, setDeps } from './counts.js';
 
 /** The text a call shows in reports (`file_ref_put(&file->f_ref)`). */
 function callText(ins: BuiltinInstr): string {
@@ -68,15 +51,6 @@ function warn(m: KernelCtx, t: Thread, what: string, text: string): void {
   );
 }
 
-const write = (m: KernelCtx, _t: Thread, a: Value[]): Deps => ({ reads: [], writes: [m.keyOf(a[0]!)] });
-
-/** file_ref_inc(): a write of the count, which a wakeup sequence's later puts find one higher. */
-const incDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
-  const k = m.keyOf(a[0]!);
-  if (!m.fileRefCounts.has(k)) return { reads: [], writes: [k] };
-  return { reads: [], writes: [k], counter: { key: k, op: 'get', before: count(m, a) } };
-};
-
 /** The count at `a[0]` as a built-in finds it: the call's text, where it lies, and its value. */
 function counter(m: KernelCtx, t: Thread, a: Value[], ins: BuiltinInstr) {
   const what = callText(ins);
@@ -90,48 +64,14 @@ function marked(m: KernelCtx, t: Thread, c: ReturnType<typeof counter>, write: b
   m.kcsanAccess(t, c.r.key, write, true, c.what, v);
 }
 
-/** What a put finding `n` references is to the scheduler: {@link PUT_WRITE}, {@link PUT_ADD} or {@link PUT_LEAVES_ONE}. */
-export function putKind(n: number): number {
-  return n > 2 ? PUT_ADD : n === 2 ? PUT_LEAVES_ONE : PUT_WRITE;
-}
-/** The last put (or one of a released reference): a write of the count. */
-export const PUT_WRITE = 0;
-/** A put that leaves two or more references: an addition. */
-export const PUT_ADD = 1;
-/** A put that leaves one reference: an addition after which another put is the last (Deps.leavesOne). */
-export const PUT_LEAVES_ONE = 2;
-
-const count = (m: KernelCtx, a: Value[]): number => {
-  const n = m.peek(a[0]!);
-  return typeof n === 'number' ? n : 0;
-};
-
-/**
- * file_ref_put(): an addition while it leaves a reference (2 or more held),
- * which leaves one (`leavesOne`) at 2; the last put is a write.
- */
-const putDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
-  const k = m.keyOf(a[0]!);
-  // a count file_ref_init() did not initialise may also be an atomic_t's, whose additions commute with additions:
-  // there a put is a write, and carries no counter for a wakeup sequence's kinds (sched/counter-kinds.ts)
-  if (!m.fileRefCounts.has(k)) return { reads: [], writes: [k] };
-  const n = count(m, a);
-  const counter = { key: k, op: 'put' as const, before: n };
-  const kind = putKind(n);
-  if (kind === PUT_WRITE) return { reads: [], writes: [k], counter };
-  return kind === PUT_LEAVES_ONE
-    ? { reads: [], writes: [], adds: [k], leavesOne: k, counter }
-    : { reads: [], writes: [], adds: [k], counter };
-};
-
 const FILE_REF: BuiltinTable = {
   /** file_ref_init(): atomic_long_set() of the count. */
   file_ref_init: {
     kind: 'step',
-    deps: write,
+    deps: (m, _t, a) => setDeps(m, a[0]!, typeof a[1] === 'number' ? a[1] : 0),
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
-      m.fileRefCounts.add(c.r.key);
+      registerCount(m, c.r.alloc, c.r.off);
       const n = typeof a[1] === 'number' ? a[1] : 0;
       m.setNum(c.r.alloc, c.r.off, n);
       marked(m, t, c, true, n);
@@ -145,7 +85,7 @@ const FILE_REF: BuiltinTable = {
    */
   file_ref_inc: {
     kind: 'step',
-    deps: incDeps,
+    deps: (m, _t, a) => getDeps(m, a[0]!),
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
       const n = c.n <= 0 ? c.n : c.n + 1;
@@ -164,7 +104,7 @@ const FILE_REF: BuiltinTable = {
    */
   file_ref_put: {
     kind: 'step',
-    deps: putDeps,
+    deps: (m, _t, a) => putDeps(m, a[0]!),
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
       if (c.n <= 0) {
@@ -190,11 +130,7 @@ const FILE_REF: BuiltinTable = {
   /** file_ref_read(): the number of references (0 for a released file). */
   file_ref_read: {
     kind: 'step',
-    deps: (m, _t, a) => {
-      const k = m.keyOf(a[0]!);
-      if (!m.fileRefCounts.has(k)) return { reads: [k], writes: [] };
-      return { reads: [k], writes: [], counter: { key: k, op: 'read', before: count(m, a) } };
-    },
+    deps: (m, _t, a) => readDeps(m, a[0]!),
     exec(m, t, a, ins) {
       const c = counter(m, t, a, ins);
       marked(m, t, c, false, c.n);

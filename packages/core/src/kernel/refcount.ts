@@ -8,6 +8,11 @@
  *   "refcount_t: saturated; leaking memory."
  * Decrements have release ordering and, when they reach zero, acquire
  * ordering; increments are relaxed. KCSAN sees every operation as marked.
+ *
+ * refcount_set() registers the count (./counts.ts): then a decrement that
+ * leaves a reference (refcount_dec(), refcount_dec_and_test() from 2 or
+ * more) is an addition to the scheduler and to KCSAN, and commutes with
+ * another such decrement; every other operation is a read or a write.
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
@@ -16,6 +21,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
+import { getDeps, isCount, putDeps, readDeps, registerCount, setDeps } from './counts.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -81,14 +87,28 @@ function access(r: Ref, write: boolean, v: number): void {
   r.m.kcsanAccess(r.t, r.key, write, true, r.what, v);
 }
 
+/**
+ * A decrement from `old`: on a registered count that leaves a reference
+ * (`old` 2 or more), KCSAN's marked addition, so that the shadow memory is
+ * the same in either order of two of them (./counts.ts); else a marked write.
+ */
+function decAccess(r: Ref, a: Value[], old: number): void {
+  if (old < 2 || !isCount(r.m, a[0]!)) {
+    access(r, true, old);
+    return;
+  }
+  r.m.spinAccess(r.t, r.alloc.id, r.off, true, old - 1);
+  r.m.kcsanAdd(r.t, r.key, r.what, old - 1);
+}
+
 const rwAt = (m: KernelCtx, a: Value[], idx: number) => ({ reads: [], writes: [m.keyOf(a[idx]!)] });
 const rw = (m: KernelCtx, _t: Thread, a: Value[]) => rwAt(m, a, 0);
-const rd = (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [m.keyOf(a[0]!)], writes: [] });
 
 function addImpl(notZero: boolean, countArg: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
+    // an increment by one is a get of a registered count (./counts.ts); an addition of n is a plain write
+    deps: (m, _t, a) => (countArg ? rwAt(m, a, 1) : getDeps(m, a[0]!)),
     exec(m, t, a, ins) {
       const i = countArg ? (a[0] as number) : 1;
       const r = ref(m, t, a[countArg ? 1 : 0]!, ins);
@@ -111,13 +131,15 @@ function addImpl(notZero: boolean, countArg: boolean): Builtin {
 function subAndTest(countArg: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => rwAt(m, a, countArg ? 1 : 0),
+    // a decrement by one is a put of a registered count (./counts.ts); a subtraction of n is a plain write
+    deps: (m, _t, a) => (countArg ? rwAt(m, a, 1) : putDeps(m, a[0]!)),
     exec(m, t, a, ins) {
       const i = countArg ? (a[0] as number) : 1;
       const r = ref(m, t, a[countArg ? 1 : 0]!, ins);
       const old = read(r);
       write(r, i32(old - i));
-      access(r, true, old);
+      if (countArg) access(r, true, old);
+      else decAccess(r, a, old);
       m.hbRelease(t, syncKey('rc', r.key));
       if (old > 0 && old === i) {
         m.hbAcquire(t, syncKey('rc', r.key));
@@ -132,17 +154,18 @@ function subAndTest(countArg: boolean): Builtin {
 const REFCOUNT: BuiltinTable = {
   refcount_set: {
     kind: 'step',
-    deps: rw,
+    deps: (m, _t, a) => setDeps(m, a[0]!, i32(a[1] as number)),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       write(r, i32(a[1] as number));
       access(r, true, a[1] as number);
+      registerCount(m, r.alloc, r.off);
       return 0;
     },
   },
   refcount_read: {
     kind: 'step',
-    deps: rd,
+    deps: (m, _t, a) => readDeps(m, a[0]!),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       const v = read(r);
@@ -156,12 +179,12 @@ const REFCOUNT: BuiltinTable = {
   refcount_add_not_zero: addImpl(true, true),
   refcount_dec: {
     kind: 'step',
-    deps: rw,
+    deps: (m, _t, a) => putDeps(m, a[0]!),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       const old = read(r);
       write(r, i32(old - 1));
-      access(r, true, old);
+      decAccess(r, a, old);
       m.hbRelease(t, syncKey('rc', r.key));
       if (old <= 1) warn(r, 'DEC_LEAK');
       return 0;

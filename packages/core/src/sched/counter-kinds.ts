@@ -2,8 +2,9 @@
  * The kinds a wakeup sequence's reference puts will have where the sequence
  * is inserted (docs/scheduler.md, "Puts that commute").
  *
- * A put of a file_ref_t is an addition while it leaves a reference and a
- * write when it drops the last one (kernel/fileref.ts). A race reversal
+ * A put of a registered reference count (a file_ref_t's or a refcount_t's)
+ * is an addition while it leaves a reference and a write when it drops the
+ * last one (kernel/counts.ts). A race reversal
  * takes a wakeup sequence from the execution that found the race, at the
  * node before the race's first event, and leaves out what happens after
  * that event: run there, the sequence's puts find other counts than they
@@ -15,8 +16,8 @@
  * other access of the count lies between them); the sequence's gets and puts
  * then move it as they will.
  */
-import { type Event, COUNTER_GET, COUNTER_PUT, NO_ADDS } from './events.js';
-import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/fileref.js';
+import { type Event, COUNTER_ADD, COUNTER_GET, COUNTER_PUT, COUNTER_SET, NO_ADDS } from './events.js';
+import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
 
 /**
  * Give the puts of sequence `v` (events of `events`, taken from index `from`
@@ -40,7 +41,12 @@ export function counterKinds(v: Event[], events: readonly Event[], from: number)
       if (e.ctrOp === COUNTER_PUT) {
         if (e.ctrBefore !== c) v[k] = withPutKind(e, c);
         c = c > 0 ? c - 1 : c;
-      } else if (e.ctrOp === COUNTER_GET) c = c > 0 ? c + 1 : c; // a released count stays released (file_ref_inc)
+      } else if (e.ctrOp === COUNTER_GET)
+        c = c > 0 ? c + 1 : c; // a released (or saturated) count stays so
+      // an atomic_t's addition to the word: a write, which moves a live count exactly (to 0 at least, where the
+      // operations above go on as at a released one), and one that was dead the simulation cannot follow
+      else if (e.ctrOp === COUNTER_ADD) c = c > 0 ? Math.max(0, c + e.ctrDelta) : undefined;
+      else if (e.ctrOp === COUNTER_SET) c = Math.max(0, e.ctrDelta);
     }
   }
 }

@@ -59,13 +59,27 @@ export interface Event {
   ctr: number;
   ctrOp: number;
   ctrBefore: number;
+  /** Of an addition to the count ({@link COUNTER_ADD}), what it adds; of a {@link COUNTER_SET}, the value set. */
+  ctrDelta: number;
 }
 
-/** {@link Event.ctrOp}: a get (the count goes up by one), a put (down by one while positive), a read. */
+/**
+ * {@link Event.ctrOp}: a get (the count goes up by one), a put (down by one
+ * while positive), a read, an atomic_t's addition of {@link Event.ctrDelta},
+ * an initialisation to {@link Event.ctrDelta}.
+ */
 export const COUNTER_GET = 1;
 export const COUNTER_PUT = 2;
 export const COUNTER_READ = 3;
-const COUNTER_OPS = { get: COUNTER_GET, put: COUNTER_PUT, read: COUNTER_READ } as const;
+export const COUNTER_ADD = 4;
+export const COUNTER_SET = 5;
+const COUNTER_OPS = {
+  get: COUNTER_GET,
+  put: COUNTER_PUT,
+  read: COUNTER_READ,
+  add: COUNTER_ADD,
+  set: COUNTER_SET,
+} as const;
 
 /** Interns location keys to small integers, shared by all executions of an exploration. */
 export class Interner {
@@ -128,6 +142,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     ctr: d.counter === undefined ? -1 : intern.id(d.counter.key),
     ctrOp: d.counter === undefined ? 0 : COUNTER_OPS[d.counter.op],
     ctrBefore: d.counter === undefined ? 0 : d.counter.before,
+    ctrDelta: d.counter?.delta ?? 0,
   };
 }
 

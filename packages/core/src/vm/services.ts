@@ -140,7 +140,6 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   readonly spec: ScenarioSpec;
   readonly limits: Limits;
   readonly shared: SharedDetectors;
-  readonly fileRefCounts = new Set<string>();
   /** Number of worker threads; the setup/check task is thread `nworkers`. */
   readonly nworkers: number;
   state!: VmState;
@@ -529,6 +528,8 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     const fields: Record<string, string> = {};
     const task = (tid: number) => this.state.threads[tid]?.name ?? 'undefined';
     for (const [off, v] of [...a.fields.entries()].sort((x, y) => x[0] - y[0])) {
+      // a negative offset is the model's own (kernel/counts.ts: a reference count's registration)
+      if (off < 0) continue;
       const m = (t ? memberAt(t, off, this.prog.structs) : undefined) || `+${off}`;
       if (isPrim(v)) {
         const shown = STATE_BY_TAG.get(v.p)?.show?.(v, this, task);

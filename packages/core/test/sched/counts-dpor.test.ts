@@ -1,13 +1,14 @@
 /**
- * Puts of a file_ref_t that leave a reference commute (kernel/fileref.ts):
- * DPOR takes them as independent additions, and wakes a thread whose put
- * slept since before another put left one reference (sched/events.ts
- * `wakes`). Checked against plain DFS, which explores every interleaving.
+ * Puts of a registered reference count that leave a reference commute
+ * (kernel/counts.ts: a file_ref_t's, a refcount_t's): DPOR takes them as
+ * independent additions, and wakes a thread whose put slept since before
+ * another put left one reference (sched/events.ts `wakes`). Checked against
+ * plain DFS, which explores every interleaving.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PROPERTY_SEED, useParser } from '../helpers.js';
-import { fileRefProgramArb } from './genprog.js';
+import { fileRefProgramArb, refcountProgramArb } from './genprog.js';
 import { outcomes } from './outcomes.js';
 
 useParser();
@@ -36,7 +37,7 @@ void thread_t2(void) { file_ref_inc(&fr); file_ref_inc(&fr); if (file_ref_put(&f
 `,
 ];
 
-describe('file_ref_t puts that commute', () => {
+describe('puts that commute', () => {
   it("the reviews' counterexamples: every DPOR reaches what plain DFS reaches", { timeout: 120_000 }, async () => {
     for (const src of REVIEWED) {
       const dfs = await outcomes(src, 'dfs');
@@ -53,34 +54,40 @@ describe('file_ref_t puts that commute', () => {
     }
   });
 
-  it('DPOR, stateless and stateful, and source-DPOR reach what plain DFS reaches', { timeout: 900_000 }, async () => {
-    let fewer = 0;
-    let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(fileRefProgramArb, async (src) => {
-        const dfs = await outcomes(src, 'dfs', 6_000);
-        fc.pre(dfs.complete);
-        runs++;
-        const dpor = await outcomes(src, 'dpor');
-        expect(dpor.complete).toBe(true);
-        expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
-        expect([...dpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
-        // one execution per trace: a wakeup sequence's puts get the kinds they will run with (sched/counter-kinds.ts)
-        if (!dpor.fatal) expect(dpor.executions).toBe(dpor.traces);
-        if (dpor.executions < dfs.executions) fewer++;
-        const stateful = await outcomes(src, 'dpor', 200_000, true);
-        expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
-        const sdpor = await outcomes(src, 'source-dpor');
-        expect([...sdpor.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...sdpor.keys].sort()).toEqual([...dfs.keys].sort());
-        expect([...sdpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
-      }),
-      { numRuns: 80, maxSkipsPerRun: 10, seed: PROPERTY_SEED },
-    );
-    // not vacuous: DPOR runs fewer executions than DFS in most programs
-    expect(runs).toBeGreaterThan(40);
-    expect(fewer).toBeGreaterThan(runs / 2);
-  });
+  for (const [what, arb] of [
+    ['file_ref_t', fileRefProgramArb],
+    ['refcount_t', refcountProgramArb],
+  ] as const)
+    it(`${what}: DPOR, stateless and stateful, and source-DPOR reach what plain DFS reaches`, {
+      timeout: 900_000,
+    }, async () => {
+      let fewer = 0;
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(arb, async (src) => {
+          const dfs = await outcomes(src, 'dfs', 6_000);
+          fc.pre(dfs.complete);
+          runs++;
+          const dpor = await outcomes(src, 'dpor');
+          expect(dpor.complete).toBe(true);
+          expect([...dpor.finals].sort()).toEqual([...dfs.finals].sort());
+          expect([...dpor.keys].sort()).toEqual([...dfs.keys].sort());
+          expect([...dpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
+          // one execution per trace: a wakeup sequence's puts get the kinds they will run with (sched/counter-kinds.ts)
+          if (!dpor.fatal) expect(dpor.executions).toBe(dpor.traces);
+          if (dpor.executions < dfs.executions) fewer++;
+          const stateful = await outcomes(src, 'dpor', 200_000, true);
+          expect([...stateful.finals].sort()).toEqual([...dfs.finals].sort());
+          expect([...stateful.keys].sort()).toEqual([...dfs.keys].sort());
+          const sdpor = await outcomes(src, 'source-dpor');
+          expect([...sdpor.finals].sort()).toEqual([...dfs.finals].sort());
+          expect([...sdpor.keys].sort()).toEqual([...dfs.keys].sort());
+          expect([...sdpor.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
+        }),
+        { numRuns: 80, maxSkipsPerRun: 10, seed: PROPERTY_SEED },
+      );
+      // not vacuous: DPOR runs fewer executions than DFS in most programs
+      expect(runs).toBeGreaterThan(40);
+      expect(fewer).toBeGreaterThan(runs / 2);
+    });
 });

@@ -434,6 +434,60 @@ const refOp: fc.Arbitrary<RefOp> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('op' as const), op: refLeaf }) },
 );
 
+/** A {@link RefOp} of refcount_t's programs, or a refcount_set() by a thread (it registers the count: kernel/counts.ts). */
+type RcOp = RefOp | { k: 'set'; n: number } | { k: 'get_not_zero' } | { k: 'dec' };
+
+const rcOp: fc.Arbitrary<RcOp> = fc.oneof(
+  { weight: 6, arbitrary: refOp },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('set' as const), n: fc.integer({ min: 1, max: 2 }) }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'get_not_zero' as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'dec' as const }) },
+);
+
+/**
+ * Programs over a refcount_t, as {@link fileRefProgramArb}'s over a file_ref_t:
+ * refcount_inc() and refcount_inc_not_zero() gets, refcount_dec_and_test()
+ * and refcount_dec() puts, refcount_read(), atomic_add()s to its `refs`, and
+ * refcount_set()s by a thread; a quarter of the counts set by atomic_set() of
+ * `refs` in the setup, so that only a thread's refcount_set() registers them.
+ */
+export const refcountProgramArb: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.array(fc.array(rcOp, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+    fc.integer({ min: 0, max: 3 }),
+  )
+  .map(([refs, threads, init]) => renderRefcount(refs, threads, init === 0));
+
+function renderRefcount(refs: number, threads: RcOp[][], atomicInit: boolean): string {
+  let s = 'static int x0, x1;\nstatic DEFINE_MUTEX(m0);\nstatic refcount_t rc;\nstatic int last;\n';
+  threads.forEach((_, i) => {
+    s += `static int res${i};\n`;
+  });
+  s += atomicInit
+    ? `void setup(void) { atomic_set(&rc.refs, ${refs}); }\n`
+    : `void setup(void) { refcount_set(&rc, ${refs}); }\n`;
+  const put = (i: number, ind: string) =>
+    `${ind}if (refcount_dec_and_test(&rc))\n${ind}\tWRITE_ONCE(last, ${i + 1});\n`;
+  threads.forEach((ops, i) => {
+    s += `void thread_t${i}(void)\n{\n\tint l = 0;\n`;
+    for (const o of ops) {
+      if (o.k === 'getput')
+        s += `\trefcount_inc(&rc);\n${o.body.map((b) => renderOp(b, '\t')).join('')}${put(i, '\t')}`;
+      else if (o.k === 'get') s += '\trefcount_inc(&rc);\n';
+      else if (o.k === 'get_not_zero') s += '\tl += refcount_inc_not_zero(&rc);\n';
+      else if (o.k === 'put') s += put(i, '\t');
+      else if (o.k === 'dec') s += '\trefcount_dec(&rc);\n';
+      else if (o.k === 'read') s += '\tl = refcount_read(&rc);\n';
+      else if (o.k === 'set') s += `\trefcount_set(&rc, ${o.n});\n`;
+      else if (o.k === 'atomic') s += `\tatomic_add(${o.n}, &rc.refs);\n`;
+      else s += renderOp(o.op, '\t');
+    }
+    s += `\tres${i} = l;\n}\n`;
+  });
+  return s;
+}
+
 export const fileRefProgramArb: fc.Arbitrary<string> = fc
   .tuple(
     fc.integer({ min: 1, max: 3 }),
