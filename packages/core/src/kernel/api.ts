@@ -87,7 +87,12 @@ export interface Deps {
    * execution runs them on other counts; the scheduler gives its puts the
    * kinds they will have there (sched/counter-kinds.ts).
    */
-  counter?: { key: DepKey; op: 'get' | 'put' | 'read' | 'add' | 'set'; before: number; delta?: number };
+  counter?: {
+    key: DepKey;
+    op: 'get' | 'put' | 'read' | 'add' | 'set' | 'dec_if_one' | 'dec_not_one';
+    before: number;
+    delta?: number;
+  };
 }
 
 /** What a primitive may use of the VM. */

@@ -78,6 +78,13 @@ export function setDeps(m: KernelCtx, p: Value, n: number): Deps {
   return { reads: [], writes: [k], counter: { key: k, op: 'set', before: countAt(m, p), delta: n } };
 }
 
+/** A conditional decrement's dependencies (refcount_dec_if_one(), refcount_dec_not_one()): a write, with its count on a registered count. */
+export function condDeps(m: KernelCtx, p: Value, op: 'dec_if_one' | 'dec_not_one'): Deps {
+  const k = m.keyOf(p);
+  if (!isCount(m, p)) return { reads: [], writes: [k] };
+  return { reads: [], writes: [k], counter: { key: k, op, before: countAt(m, p) } };
+}
+
 /** A read's dependencies, as {@link getDeps}. */
 export function readDeps(m: KernelCtx, p: Value): Deps {
   const k = m.keyOf(p);

@@ -21,7 +21,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
-import { getDeps, isCount, putDeps, readDeps, registerCount, setDeps } from './counts.js';
+import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps } from './counts.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -102,7 +102,6 @@ function decAccess(r: Ref, a: Value[], old: number): void {
 }
 
 const rwAt = (m: KernelCtx, a: Value[], idx: number) => ({ reads: [], writes: [m.keyOf(a[idx]!)] });
-const rw = (m: KernelCtx, _t: Thread, a: Value[]) => rwAt(m, a, 0);
 
 function addImpl(notZero: boolean, countArg: boolean): Builtin {
   return {
@@ -194,7 +193,7 @@ const REFCOUNT: BuiltinTable = {
   refcount_sub_and_test: subAndTest(true),
   refcount_dec_if_one: {
     kind: 'step',
-    deps: rw,
+    deps: (m, _t, a) => condDeps(m, a[0]!, 'dec_if_one'),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       const old = read(r);
@@ -207,7 +206,7 @@ const REFCOUNT: BuiltinTable = {
   },
   refcount_dec_not_one: {
     kind: 'step',
-    deps: rw,
+    deps: (m, _t, a) => condDeps(m, a[0]!, 'dec_not_one'),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       const val = read(r);

@@ -16,7 +16,16 @@
  * other access of the count lies between them); the sequence's gets and puts
  * then move it as they will.
  */
-import { type Event, COUNTER_ADD, COUNTER_GET, COUNTER_PUT, COUNTER_SET, NO_ADDS } from './events.js';
+import {
+  type Event,
+  COUNTER_ADD,
+  COUNTER_DEC_IF_ONE,
+  COUNTER_DEC_NOT_ONE,
+  COUNTER_GET,
+  COUNTER_PUT,
+  COUNTER_SET,
+  NO_ADDS,
+} from './events.js';
 import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
 
 /**
@@ -47,6 +56,8 @@ export function counterKinds(v: Event[], events: readonly Event[], from: number)
       // operations above go on as at a released one), and one that was dead the simulation cannot follow
       else if (e.ctrOp === COUNTER_ADD) c = c > 0 ? Math.max(0, c + e.ctrDelta) : undefined;
       else if (e.ctrOp === COUNTER_SET) c = Math.max(0, e.ctrDelta);
+      else if (e.ctrOp === COUNTER_DEC_IF_ONE) c = c === 1 ? 0 : c;
+      else if (e.ctrOp === COUNTER_DEC_NOT_ONE) c = c > 1 ? c - 1 : c;
     }
   }
 }
@@ -61,8 +72,9 @@ function countAt(events: readonly Event[], from: number, key: number): number | 
   return undefined;
 }
 
+/** Does `e` change the count at `key` (a read leaves it as it is: the simulation follows it unchanged)? */
 function touches(e: Event, key: number): boolean {
-  return e.global || e.reads.includes(key) || e.writes.includes(key) || e.adds.includes(key);
+  return e.global || e.writes.includes(key) || e.adds.includes(key);
 }
 
 /** A copy of put `e` as it is when it finds `n` references. */

@@ -392,8 +392,14 @@ export class DporStrategy implements Strategy {
   next(enabled: readonly number[], ctx: SchedContext): number {
     const d = ctx.step;
     if (d < this.path.length) {
-      const t = this.path[d]!.taken.tid;
-      return enabled.includes(t) ? t : -1;
+      const taken = this.path[d]!.taken;
+      const t = taken.tid;
+      if (!enabled.includes(t)) return -1;
+      // the node backtracking chose a new branch at: its event was recorded where a reversal found it, and may
+      // have run there with another kind (a put finding another count: ./counter-kinds.ts cannot always follow
+      // the count); the sleep sets below and this node's, once explored, need the event as it runs here
+      if (d === this.path.length - 1) taken.ev = ctx.pending(t);
+      return t;
     }
     const parent = this.path[d - 1];
     const wut: WNode[] = parent ? kids(parent.taken) : [];

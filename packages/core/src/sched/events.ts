@@ -73,12 +73,18 @@ export const COUNTER_PUT = 2;
 export const COUNTER_READ = 3;
 export const COUNTER_ADD = 4;
 export const COUNTER_SET = 5;
+/** refcount_dec_if_one(): 1 to 0, any other count unchanged. */
+export const COUNTER_DEC_IF_ONE = 6;
+/** refcount_dec_not_one(): down by one from 2 or more, any other count unchanged. */
+export const COUNTER_DEC_NOT_ONE = 7;
 const COUNTER_OPS = {
   get: COUNTER_GET,
   put: COUNTER_PUT,
   read: COUNTER_READ,
   add: COUNTER_ADD,
   set: COUNTER_SET,
+  dec_if_one: COUNTER_DEC_IF_ONE,
+  dec_not_one: COUNTER_DEC_NOT_ONE,
 } as const;
 
 /** Interns location keys to small integers, shared by all executions of an exploration. */

@@ -435,21 +435,53 @@ const refOp: fc.Arbitrary<RefOp> = fc.oneof(
 );
 
 /** A {@link RefOp} of refcount_t's programs, or a refcount_set() by a thread (it registers the count: kernel/counts.ts). */
-type RcOp = RefOp | { k: 'set'; n: number } | { k: 'get_not_zero' } | { k: 'dec' };
+type RcOp =
+  | RefOp
+  | { k: 'set'; n: number }
+  | { k: 'rc'; call: 'get_not_zero' | 'dec' | 'dec_if_one' | 'dec_not_one' | 'add2' | 'sub2' | 'refs0' | 'peek' };
 
 const rcOp: fc.Arbitrary<RcOp> = fc.oneof(
-  { weight: 6, arbitrary: refOp },
+  { weight: 8, arbitrary: refOp },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('set' as const), n: fc.integer({ min: 1, max: 2 }) }) },
-  { weight: 1, arbitrary: fc.constant({ k: 'get_not_zero' as const }) },
-  { weight: 1, arbitrary: fc.constant({ k: 'dec' as const }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('rc' as const),
+      call: fc.constantFrom(
+        'get_not_zero' as const,
+        'dec' as const,
+        'dec_if_one' as const,
+        'dec_not_one' as const,
+        'add2' as const,
+        'sub2' as const,
+        'refs0' as const,
+        'peek' as const,
+      ),
+    }),
+  },
 );
+
+/** The kernel-C of an {@link RcOp} call of refcount_t's other operations (and two atomic_t ones on its `refs`). */
+const RC_CALL = {
+  get_not_zero: '\tl += refcount_inc_not_zero(&rc);\n',
+  dec: '\trefcount_dec(&rc);\n',
+  dec_if_one: '\tl += refcount_dec_if_one(&rc);\n',
+  dec_not_one: '\tl += refcount_dec_not_one(&rc);\n',
+  add2: '\trefcount_add(2, &rc);\n',
+  sub2: '\tl += refcount_sub_and_test(2, &rc);\n',
+  refs0: '\tatomic_set(&rc.refs, 0);\n',
+  peek: '\tl += atomic_read(&rc.refs);\n',
+} as const;
 
 /**
  * Programs over a refcount_t, as {@link fileRefProgramArb}'s over a file_ref_t:
  * refcount_inc() and refcount_inc_not_zero() gets, refcount_dec_and_test()
- * and refcount_dec() puts, refcount_read(), atomic_add()s to its `refs`, and
- * refcount_set()s by a thread; a quarter of the counts set by atomic_set() of
- * `refs` in the setup, so that only a thread's refcount_set() registers them.
+ * and refcount_dec() puts, refcount_read(), refcount_dec_if_one(),
+ * refcount_dec_not_one(), refcount_add() and refcount_sub_and_test() of 2,
+ * atomic_add(), atomic_set() to 0 and atomic_read() of its `refs`, and
+ * refcount_set()s by a thread (which bring a count back from 0); a quarter of
+ * the counts set by atomic_set() of `refs` in the setup, so that only a
+ * thread's refcount_set() registers them.
  */
 export const refcountProgramArb: fc.Arbitrary<string> = fc
   .tuple(
@@ -475,9 +507,8 @@ function renderRefcount(refs: number, threads: RcOp[][], atomicInit: boolean): s
       if (o.k === 'getput')
         s += `\trefcount_inc(&rc);\n${o.body.map((b) => renderOp(b, '\t')).join('')}${put(i, '\t')}`;
       else if (o.k === 'get') s += '\trefcount_inc(&rc);\n';
-      else if (o.k === 'get_not_zero') s += '\tl += refcount_inc_not_zero(&rc);\n';
+      else if (o.k === 'rc') s += RC_CALL[o.call];
       else if (o.k === 'put') s += put(i, '\t');
-      else if (o.k === 'dec') s += '\trefcount_dec(&rc);\n';
       else if (o.k === 'read') s += '\tl = refcount_read(&rc);\n';
       else if (o.k === 'set') s += `\trefcount_set(&rc, ${o.n});\n`;
       else if (o.k === 'atomic') s += `\tatomic_add(${o.n}, &rc.refs);\n`;
