@@ -395,10 +395,16 @@ export class DporStrategy implements Strategy {
       const taken = this.path[d]!.taken;
       const t = taken.tid;
       if (!enabled.includes(t)) return -1;
-      // the node backtracking chose a new branch at: its event was recorded where a reversal found it, and may
-      // have run there with another kind (a put finding another count: ./counter-kinds.ts cannot always follow
-      // the count); the sleep sets below and this node's, once explored, need the event as it runs here
-      if (d === this.path.length - 1) taken.ev = ctx.pending(t);
+      // the node backtracking chose a new branch at: its event was recorded where a reversal found it, and a
+      // reference count's operation may have run there with another kind (a put finding another count:
+      // ./counter-kinds.ts cannot always follow the count), which the sleep sets below and this node's, once
+      // explored, need as it runs here. Other recorded events are kept: where they differ they are the more
+      // dependent (a spin-wait's end made global in `reverse`, a wake-up of sleepers that have since woken), and
+      // an independent review found traces lost under --timeouts anytime when they were replaced too
+      if (d === this.path.length - 1) {
+        const pe = ctx.pending(t);
+        if (pe.ctr >= 0 || taken.ev.ctr >= 0) taken.ev = pe;
+      }
       return t;
     }
     const parent = this.path[d - 1];
