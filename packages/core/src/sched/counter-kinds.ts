@@ -12,9 +12,9 @@
  * recorded kinds the sequence can look unlike a branch of the node's wakeup
  * tree that it is a reordering of, and run a trace again; with the kinds it
  * will run with, the tree recognises it. The count at the node is the count
- * the execution's first operation on it at or after the node found (when no
- * other access of the count lies between them); the sequence's gets and puts
- * then move it as they will.
+ * the execution's first operation on it at or after the node found (when
+ * nothing else changes the count between them); the sequence's operations
+ * on it then move it as they will ({@link nextCount}).
  */
 import {
   type Event,
@@ -47,18 +47,36 @@ export function counterKinds(v: Event[], events: readonly Event[], from: number)
         if (touches(e, key)) c = undefined;
         continue;
       }
-      if (e.ctrOp === COUNTER_PUT) {
-        if (e.ctrBefore !== c) v[k] = withPutKind(e, c);
-        c = c > 0 ? c - 1 : c;
-      } else if (e.ctrOp === COUNTER_GET)
-        c = c > 0 ? c + 1 : c; // a released (or saturated) count stays so
-      // an atomic_t's addition to the word: a write, which moves a live count exactly (to 0 at least, where the
-      // operations above go on as at a released one), and one that was dead the simulation cannot follow
-      else if (e.ctrOp === COUNTER_ADD) c = c > 0 ? Math.max(0, c + e.ctrDelta) : undefined;
-      else if (e.ctrOp === COUNTER_SET) c = Math.max(0, e.ctrDelta);
-      else if (e.ctrOp === COUNTER_DEC_IF_ONE) c = c === 1 ? 0 : c;
-      else if (e.ctrOp === COUNTER_DEC_NOT_ONE) c = c > 1 ? c - 1 : c;
+      if (e.ctrOp === COUNTER_PUT && e.ctrBefore !== c) v[k] = withPutKind(e, c);
+      c = nextCount(e, c);
     }
+  }
+}
+
+/**
+ * The count after operation `e` on it (Event.ctrOp) from `c` (0: released
+ * or saturated, where every operation but an initialisation leaves it), as
+ * kernel/fileref.ts and kernel/refcount.ts move it; undefined where the
+ * simulation cannot follow it.
+ */
+function nextCount(e: Event, c: number): number | undefined {
+  switch (e.ctrOp) {
+    case COUNTER_PUT:
+      return c > 0 ? c - 1 : c;
+    case COUNTER_GET:
+      return c > 0 ? c + 1 : c;
+    case COUNTER_ADD:
+      // an atomic_t's addition to the word: a write, which moves a live count exactly (to 0 at least, where the
+      // operations above go on as at a released one); one that was dead the simulation cannot follow
+      return c > 0 ? Math.max(0, c + e.ctrDelta) : undefined;
+    case COUNTER_SET:
+      return Math.max(0, e.ctrDelta);
+    case COUNTER_DEC_IF_ONE:
+      return c === 1 ? 0 : c;
+    case COUNTER_DEC_NOT_ONE:
+      return c > 1 ? c - 1 : c;
+    default:
+      return c; // a read
   }
 }
 

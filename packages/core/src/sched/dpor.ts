@@ -540,7 +540,7 @@ export class DporStrategy implements Strategy {
    * complete executions) below the complete executions, the line says how
    * many repeated a trace: optimal DPOR is optimal for a dependency relation
    * fixed per event, and a put that commutes only while it leaves a
-   * reference (kernel/fileref.ts) changes kind when a reversal moves it past
+   * reference (kernel/counts.ts) changes kind when a reversal moves it past
    * the last put (docs/scheduler.md, "Puts that commute").
    */
   coverage(traces?: number): Coverage {

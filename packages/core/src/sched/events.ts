@@ -55,7 +55,7 @@ export interface Event {
    * {@link wakes}.
    */
   leavesOne: number;
-  /** Kernel/api.ts Deps.counter: the interned key (-1: none), the operation (COUNTER_GET, _PUT, _READ) and the count before. */
+  /** Kernel/api.ts Deps.counter: the interned key (-1: none), the operation (COUNTER_GET, ...) and the count before. */
   ctr: number;
   ctrOp: number;
   ctrBefore: number;
@@ -159,10 +159,10 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
  * also when `pe` is an addition that leaves a counter one addition away from
  * a different outcome and `qe` adds to that counter: `qe` was an addition
  * when it was put to sleep, but after `pe` it would be the one that changes
- * the outcome (the last file_ref_put()), which `qe`'s stale event does not
- * say. Two events computed in one execution need no such care: each
+ * the outcome (the last put of a reference count), which `qe`'s stale event
+ * does not say. Two events computed in one execution need no such care: each
  * addition's event there says what it does in that state, and any order of
- * a run of them gives each the same kind (kernel/fileref.ts).
+ * a run of them gives each the same kind (kernel/counts.ts).
  */
 export function wakes(pe: Event, qe: Event): boolean {
   return dependent(pe, qe) || (pe.leavesOne >= 0 && qe.adds.includes(pe.leavesOne));
