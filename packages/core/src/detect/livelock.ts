@@ -15,7 +15,7 @@ import { type Frame, type Thread, copyMap } from '../state/state.js';
 import { type Value, valEq } from '../state/values.js';
 import { isPrim } from '../state/prim.js';
 import { type Hash64, numHash, textHash, valueHash } from '../state/hash.js';
-import { type DepKey, memKey } from '../state/keys.js';
+import { type DepKey, memKey, partKey } from '../state/keys.js';
 import type { DetectCtx, ReportCtx } from './ctx.js';
 import { finding, where } from './finding.js';
 
@@ -27,8 +27,12 @@ function forgetSpin(t: Thread, loop: number): void {
   t.spin = m;
 }
 
-/** A shared read of an iteration: allocation, offset, value read. */
-type Read = [alloc: number, off: number, v: Value];
+/**
+ * A shared read of an iteration: allocation, offset, value read; `zero`: a
+ * zero test of a registered count (kernel/counts.ts), whose `v` is whether
+ * the count is not 0 (1 or 0), and which waits on the count's zero part.
+ */
+type Read = [alloc: number, off: number, v: Value, zero: boolean];
 
 /** The reads of a thread's pending spin-wait, and per-thread iteration logs. One per execution. */
 export class SpinDetector {
@@ -65,14 +69,14 @@ export class SpinDetector {
     return c;
   }
 
-  /** A shared load by `tid`. */
-  noteRead(tid: number, a: number, off: number, v: Value): void {
+  /** A shared load by `tid` (`zero`: a zero test, see {@link Read}). */
+  noteRead(tid: number, a: number, off: number, v: Value, zero = false): void {
     const n = this.logLen[tid]!;
     if (n >= 4096) return;
     let log = this.readLog[tid]!;
     // a clone pushed past this detector's reads: the log is copied up to them
     if (log.length !== n) this.readLog[tid] = log = log.slice(0, n);
-    log.push([a, off, v]);
+    log.push([a, off, v, zero]);
     this.logLen[tid] = n + 1;
   }
 
@@ -125,7 +129,7 @@ export class SpinDetector {
       return true;
     }
     const uniq = new Map<string, Read>();
-    for (const r of reads) uniq.set(`${r[0]}:${r[1]}`, r);
+    for (const r of reads) uniq.set(`${r[0]}:${r[1]}${r[3] ? 'z' : ''}`, r);
     this.awaiting.set(t.tid, [...uniq.values()]);
     return true;
   }
@@ -134,18 +138,21 @@ export class SpinDetector {
   enabled(k: DetectCtx, t: Thread): boolean {
     const reads = this.awaiting.get(t.tid);
     if (!reads) return true;
-    for (const [a, p, v] of reads) {
+    for (const [a, p, v, zero] of reads) {
       const al = k.state.heap.get(a);
       if (!al || al.freeSite) return true;
-      const cur = al.fields.get(p);
-      if (!valEq(cur === undefined || isPrim(cur) ? 0 : cur, v)) return true;
+      const raw = al.fields.get(p);
+      const cur = raw === undefined || isPrim(raw) ? 0 : raw;
+      if (zero ? (cur === 0 ? 0 : 1) !== v : !valEq(cur, v)) return true;
     }
     return false;
   }
 
   /** The locations a spinning `tid` waits on (its dependency reads). */
   waitKeys(tid: number): DepKey[] {
-    return (this.awaiting.get(tid) ?? []).map(([a, p]) => memKey(a, p));
+    return (this.awaiting.get(tid) ?? []).map(([a, p, , zero]) =>
+      zero ? partKey(memKey(a, p), 'zero') : memKey(a, p),
+    );
   }
 
   /** `tid` resumes from its spin-wait: the locations it re-reads. */
@@ -182,7 +189,10 @@ export class SpinDetector {
       if (aw === undefined) h.seq(0x5f3759df);
       else {
         h.seq(aw.length);
-        for (const [a, p, v] of aw) h.seq(numHash(a)).seq(numHash(p)).seq(valueHash(v));
+        for (const [a, p, v, zero] of aw)
+          h.seq(numHash(a))
+            .seq(numHash(p) ^ (zero ? 0x2f : 0))
+            .seq(valueHash(v));
       }
     }
   }
@@ -191,7 +201,9 @@ export class SpinDetector {
   spinsForever(k: DetectCtx, spinning: readonly Thread[]): void {
     const t = spinning[0]!;
     const s = k.site(t);
-    const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v]) => `${k.where(a, p)} == ${k.show(v)}`);
+    const reads = (this.awaiting.get(t.tid) ?? []).map(([a, p, v, zero]) =>
+      zero ? `${k.where(a, p)} ${v ? '!=' : '=='} 0` : `${k.where(a, p)} == ${k.show(v)}`,
+    );
     const sites = spinning.map((x) => k.site(x));
     k.report(
       finding(k, 'livelock', `livelock: task ${t.name} spins forever in ${s.stack[0]?.fn ?? '?'}`, {
@@ -218,7 +230,7 @@ function signature(k: DetectCtx, f: Frame, reads: readonly Read[]): string {
     if (s) for (const [off, v] of s.fields) sig += `${off}=${isPrim(v) ? JSON.stringify(v) : sigOf(v)};`;
   }
   sig += '|';
-  for (const [a, p, v] of reads) sig += `${a}:${p}=${sigOf(v)};`;
+  for (const [a, p, v, zero] of reads) sig += `${a}:${p}${zero ? '?0' : ''}=${sigOf(v)};`;
   return sig;
 }
 

@@ -146,8 +146,11 @@ export interface KernelCtx extends ReportCtx {
    * The spin-loop detector (detect/livelock.ts): a built-in's read of the
    * number at (`alloc`, `off`), value `v`, or its write there, as a load or
    * store tells it (a loop over `atomic_read()` spins on what it reads).
+   * `zero`: the read is a zero test of a registered count (kernel/counts.ts),
+   * `v` whether the count is not 0 (1 or 0), and a spin-wait on it waits for
+   * that to change.
    */
-  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value): void;
+  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value, zero?: boolean): void;
   /** KCSAN's check of an atomic addition returning nothing (detect/kcsan.ts Kcsan.add); `v` the new value. */
   kcsanAdd(t: Thread, key: DepKey, what: string, v: Value): void;
   /** Happens-before: acquire, release, or both (an atomic read-modify-write) on a sync object. */

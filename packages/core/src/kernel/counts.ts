@@ -25,10 +25,23 @@
  * registration), which every event that changes either is dependent with:
  * swapping two independent events never changes a kind, and a wakeup
  * sequence never moves an event past what changed its kind.
+ *
+ * A zero test (`refcount_read(r) == 0`, `!refcount_read(r)`: the lowering
+ * marks the call, BuiltinExtra.zeroTest) of a registered count commutes with
+ * the puts that leave a reference too, and with the gets that find one:
+ * before and after either the count is not 0. It reads the count's `zero`
+ * part (state/keys.ts partKey) instead of the count, and every other write
+ * of a registered count (a get of a released count, the last put, an
+ * initialisation, an atomic_t's operation on its word, a plain store through
+ * a cast pointer) writes that part as well ({@link writesZero};
+ * vm/services.ts withLiveness, vm/lower-visible.ts); a put that leaves a
+ * reference only adds to the count. The test returns whether the count is not 0, so no register
+ * keeps the count it saw, and a spin-wait on it waits for that to change
+ * (detect/livelock.ts).
  */
 import type { Value } from '../state/values.js';
 import type { Alloc } from '../state/state.js';
-import type { DepKey } from '../state/keys.js';
+import { type DepKey, partKey } from '../state/keys.js';
 import type { Deps, KernelCtx } from './api.js';
 
 /** The offset of the registration of the count at `off` (negative: no C access reaches it). */
@@ -45,6 +58,32 @@ export function registerCount(m: KernelCtx, alloc: Alloc, off: number): void {
 export function isCount(m: KernelCtx, p: Value): boolean {
   if (typeof p !== 'object' || p.t !== 'p') return false;
   return m.peekAlloc(p)?.fields.get(markOffset(p.o)) === 1;
+}
+
+/** Is the word at `off` of allocation `alloc` a registered count ({@link registerCount})? */
+export function isCountAt(alloc: Alloc, off: number): boolean {
+  return alloc.fields.get(markOffset(off)) === 1;
+}
+
+/** The part of registered count `k` a zero test reads and its writes write (see above). */
+export function zeroKey(k: DepKey): DepKey {
+  return partKey(k, 'zero');
+}
+
+/**
+ * Does a write of registered count `k` with dependencies `d` write its
+ * {@link zeroKey}? Every write does but a get that finds a reference (the
+ * count is not 0 before it or after it): such a get commutes with a zero test.
+ */
+export function writesZero(d: Deps, k: DepKey): boolean {
+  const c = d.counter;
+  return c === undefined || c.key !== k || c.op !== 'get' || c.before <= 0;
+}
+
+/** A zero test's dependencies: on a registered count a read of its {@link zeroKey}, else a read of the count. */
+export function testDeps(m: KernelCtx, p: Value): Deps {
+  const k = m.keyOf(p);
+  return { reads: [isCount(m, p) ? zeroKey(k) : k], writes: [] };
 }
 
 /** A put that finds `n` (a saturated or released count: 0 or less): {@link PUT_WRITE}, {@link PUT_ADD} or {@link PUT_LEAVES_ONE}. */

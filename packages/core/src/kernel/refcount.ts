@@ -21,7 +21,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
-import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps } from './counts.js';
+import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps, testDeps } from './counts.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -164,10 +164,17 @@ const REFCOUNT: BuiltinTable = {
   },
   refcount_read: {
     kind: 'step',
-    deps: (m, _t, a) => readDeps(m, a[0]!),
+    deps: (m, _t, a, ins) => (ins.extra?.zeroTest ? testDeps(m, a[0]!) : readDeps(m, a[0]!)),
     exec(m, t, a, ins) {
       const r = ref(m, t, a[0]!, ins);
       const v = read(r);
+      if (ins.extra?.zeroTest) {
+        // a zero test (./counts.ts): whether the count is not 0, which a spin-wait on a registered count waits on
+        const nonzero = v === 0 ? 0 : 1;
+        m.spinAccess(r.t, r.alloc.id, r.off, false, nonzero, isCount(m, a[0]!));
+        m.kcsanAccess(r.t, r.key, false, true, r.what, v);
+        return nonzero;
+      }
       access(r, false, v);
       return v >>> 0 === v ? v : v >>> 0;
     },

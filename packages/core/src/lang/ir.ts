@@ -137,6 +137,13 @@ export interface BuiltinExtra {
   offset?: number;
   /** Lock type named by guard()/scoped_guard(). */
   lockType?: string;
+  /**
+   * A refcount_read() whose value is only compared with 0 (`== 0`, `!= 0`,
+   * `!`): it returns whether the count is not 0 (1 or 0), which the
+   * comparison turns into the same result, and is a zero test
+   * (kernel/counts.ts).
+   */
+  zeroTest?: boolean;
 }
 
 /** A compile-time constant: a number, NULL (0), a string literal, a function or XA_ZERO_ENTRY. */

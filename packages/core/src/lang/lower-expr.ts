@@ -102,7 +102,8 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
         return this.pointerExpr(n);
       case 'unary_expression': {
         const op = n.children[0]!.type as '-' | '!' | '~' | '+';
-        const a = this.value(field(n, 'argument')!);
+        const arg = field(n, 'argument')!;
+        const a = (op === '!' ? this.zeroTest(arg) : null) ?? this.value(arg);
         const r = this.newReg(null);
         this.emit({ op: Op.Un, dst: r, uop: op, a: a.reg });
         return { reg: r, type: op === '!' ? INT : a.type.k === 'int' ? a.type : INT };
@@ -302,8 +303,9 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
       this.place(end);
       return { reg: r, type: INT };
     }
-    const a = this.value(L);
-    const b = this.value(R);
+    const eq = op === '==' || op === '!=';
+    const a = (eq && isZeroLiteral(R) ? this.zeroTest(L) : null) ?? this.value(L);
+    const b = (eq && isZeroLiteral(L) ? this.zeroTest(R) : null) ?? this.value(R);
     const r = this.newReg(null);
     if ((op === '+' || op === '-') && isPtrType(a.type) && isIntegral(b.type)) {
       this.emit({ op: Op.PtrAdd, dst: r, base: a.reg, n: b.reg, neg: op === '-', elem: this.elemSize(a.type) });
@@ -465,6 +467,23 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
     return { reg: dst, type: ft.k === 'fn' ? ft.ret : UNKNOWN };
   }
 
+  /**
+   * `refcount_read(r)` as a zero test (BuiltinExtra.zeroTest), when `n` is
+   * that call of the kernel's refcount_read() (not a program's function or
+   * macro of the name) and its value is only compared with 0; null otherwise.
+   */
+  protected zeroTest(n: Syn): Val | null {
+    let c = n;
+    while (c.type === 'parenthesized_expression' && named(c).length === 1) c = named(c)[0]!;
+    if (c.type !== 'call_expression') return null;
+    const f = field(c, 'function');
+    if (f?.type !== 'identifier' || f.text !== 'refcount_read') return null;
+    if (this.lookupVar(f.text) || this.P.sym.globalIndex.has(f.text) || this.P.sym.macros.has(f.text)) return null;
+    if (this.P.fnSig(f.text) || !this.P.kernel.callableBuiltinSig(f.text)) return null;
+    this.at(c);
+    return this.builtin(f.text, c, this.args(c), { zeroTest: true });
+  }
+
   protected checkArity(n: Syn, name: string, got: number, min: number, max: number): void {
     if (got < min || got > max) {
       const want = min === max ? `${min}` : max >= 99 ? `at least ${min}` : `${min} to ${max}`;
@@ -524,4 +543,11 @@ export abstract class ExprLowerer extends LvalueLowerer implements LowerCtx {
       this.macroArgs.pop();
     }
   }
+}
+
+/** Is `n` the literal 0 (in parentheses or not)? */
+function isZeroLiteral(n: Syn): boolean {
+  let c = n;
+  while (c.type === 'parenthesized_expression' && named(c).length === 1) c = named(c)[0]!;
+  return c.type === 'number_literal' && /^0+[uUlL]*$/.test(c.text);
 }

@@ -1,10 +1,11 @@
 /**
- * The kinds a wakeup sequence's reference puts will have where the sequence
- * is inserted (docs/scheduler.md, "Puts that commute").
+ * The kinds a wakeup sequence's reference puts and gets will have where the
+ * sequence is inserted (docs/scheduler.md, "Puts that commute").
  *
  * A put of a registered reference count (a file_ref_t's or a refcount_t's)
  * is an addition while it leaves a reference and a write when it drops the
- * last one (kernel/counts.ts). A race reversal
+ * last one, and a get writes the count's zero part only when it finds none
+ * (kernel/counts.ts). A race reversal
  * takes a wakeup sequence from the execution that found the race, at the
  * node before the race's first event, and leaves out what happens after
  * that event: run there, the sequence's puts find other counts than they
@@ -29,13 +30,15 @@ import {
 import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
 
 /**
- * Give the puts of sequence `v` (events of `events`, taken from index `from`
+ * Give the puts and gets of sequence `v` (events of `events`, taken from index `from`
  * on, and the racing event last) the kinds they have when `v` runs from the
  * node at depth `from`: entries of `v` are replaced by copies, never changed.
  */
 export function counterKinds(v: Event[], events: readonly Event[], from: number): void {
   let keys: number[] | null = null;
-  for (const e of v) if (e.ctr >= 0 && e.ctrOp === COUNTER_PUT && !(keys ??= []).includes(e.ctr)) keys.push(e.ctr);
+  for (const e of v)
+    if (e.ctr >= 0 && (e.ctrOp === COUNTER_PUT || e.ctrOp === COUNTER_GET) && !(keys ??= []).includes(e.ctr))
+      keys.push(e.ctr);
   if (!keys) return;
   for (const key of keys) {
     let c = countAt(events, from, key);
@@ -48,6 +51,7 @@ export function counterKinds(v: Event[], events: readonly Event[], from: number)
         continue;
       }
       if (e.ctrOp === COUNTER_PUT && e.ctrBefore !== c) v[k] = withPutKind(e, c);
+      else if (e.ctrOp === COUNTER_GET && e.ctrBefore > 0 !== c > 0) v[k] = withGetKind(e, c);
       c = nextCount(e, c);
     }
   }
@@ -95,13 +99,13 @@ function touches(e: Event, key: number): boolean {
   return e.global || e.writes.includes(key) || e.adds.includes(key);
 }
 
-/** A copy of put `e` as it is when it finds `n` references. */
+/** A copy of put `e` as it is when it finds `n` references: the last one writes the count and its zero part. */
 function withPutKind(e: Event, n: number): Event {
   const key = e.ctr;
   const kind = putKind(n);
-  const writes = e.writes.filter((w) => w !== key);
+  const writes = e.writes.filter((w) => w !== key && w !== e.ctrZero);
   const adds = e.adds.filter((x) => x !== key);
-  if (kind === PUT_WRITE) writes.push(key);
+  if (kind === PUT_WRITE) writes.push(key, e.ctrZero);
   else adds.push(key);
   return {
     ...e,
@@ -110,4 +114,11 @@ function withPutKind(e: Event, n: number): Event {
     leavesOne: kind === PUT_LEAVES_ONE ? key : -1,
     ctrBefore: n,
   };
+}
+
+/** A copy of get `e` as it is when it finds `n` references: of a released count (0) it writes the zero part too. */
+function withGetKind(e: Event, n: number): Event {
+  const writes = e.writes.filter((w) => w !== e.ctrZero);
+  if (n <= 0) writes.push(e.ctrZero);
+  return { ...e, writes, ctrBefore: n };
 }

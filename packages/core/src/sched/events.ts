@@ -15,6 +15,7 @@
  * that partial order identifies the execution's Mazurkiewicz trace.
  */
 import type { Deps } from '../kernel/api.js';
+import { zeroKey } from '../kernel/counts.js';
 import { type VClock, covers, leqExcept, newClock } from '../state/vclock.js';
 
 /** One visible step as the scheduler sees it: its thread and dependency information (no program state). */
@@ -61,6 +62,8 @@ export interface Event {
   ctrBefore: number;
   /** Of an addition to the count ({@link COUNTER_ADD}), what it adds; of a {@link COUNTER_SET}, the value set. */
   ctrDelta: number;
+  /** The interned zero part of the count (kernel/counts.ts zeroKey), or -1 when {@link ctr} is. */
+  ctrZero: number;
 }
 
 /**
@@ -149,6 +152,7 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     ctrOp: d.counter === undefined ? 0 : COUNTER_OPS[d.counter.op],
     ctrBefore: d.counter === undefined ? 0 : d.counter.before,
     ctrDelta: d.counter?.delta ?? 0,
+    ctrZero: d.counter === undefined ? -1 : intern.id(zeroKey(d.counter.key)),
   };
 }
 

@@ -97,10 +97,36 @@ function derived(kind: string, prefix: string, at: string, suffix: string): stri
   return k;
 }
 
-/** A part of the primitive at `key`: an xarray's `lock` (its xa_lock) or its `data` (the slots). */
-export function partKey(key: DepKey, part: 'lock' | 'data'): DepKey {
-  return derived(part, '', key, part === 'lock' ? '#lock' : '#data') as DepKey;
+/**
+ * A part of the primitive at `key`: an xarray's `lock` (its xa_lock) or its
+ * `data` (the slots), or a registered reference count's `zero` (whether it is
+ * 0: what a zero test reads and what a write of the count writes, not what a
+ * put that leaves a reference adds to; kernel/counts.ts).
+ */
+export function partKey(key: DepKey, part: 'lock' | 'data' | 'zero'): DepKey {
+  return derived(part, '', key, `#${part}`) as DepKey;
 }
+
+/**
+ * The offset in its allocation of a memory key (`memKey`), or undefined for
+ * any other key (a part, a liveness, a task, a bad pointer). Cached by key,
+ * as {@link allocOfKey}.
+ */
+export function offOfKey(key: DepKey): number | undefined {
+  let off = offCache.get(key);
+  if (off === undefined) {
+    const colon = key.indexOf(':');
+    const a = colon <= 0 ? Number.NaN : Number(key.slice(0, colon));
+    const n = Number.isInteger(a) ? Number(key.slice(colon + 1)) : Number.NaN;
+    off = Number.isInteger(n) && n >= 0 ? n : -1;
+    if (offCache.size >= KEY_CACHE_MAX) offCache.clear();
+    offCache.set(key, off);
+  }
+  return off < 0 ? undefined : off;
+}
+
+/** offOfKey's answers by key (-1: none). */
+const offCache = new Map<string, number>();
 
 /**
  * The wake-ups of a wait queue (`wq` its key): every wake_up() writes it (it

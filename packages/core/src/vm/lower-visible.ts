@@ -14,6 +14,7 @@ import { isPrim } from '../state/prim.js';
 import { allocatingTask, liveKey, memKey, stackKey, syncKey } from '../state/keys.js';
 import { Fault } from '../state/fault.js';
 import type { Deps } from '../kernel/api.js';
+import { isCountAt, zeroKey } from '../kernel/counts.js';
 import { useAfterFree, useAfterReturn } from '../detect/kasan.js';
 import { conv } from './arith.js';
 import { noteStore } from './escape.js';
@@ -110,6 +111,7 @@ export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>)
   let lastA = -1;
   let lastO = 0;
   let lastOwner = -1;
+  let lastCount = false;
   let last: Deps = NO_DEPS;
   return (regs, _f, m, tid) => {
     const b = regs[base]!;
@@ -117,14 +119,18 @@ export function lowerAccessDeps(ins: Extract<Instr, { op: Op.Load | Op.Store }>)
     // another task's stack block (a stack block's owner made it: only another task's allocation is looked up)
     const creator = allocatingTask(b.a);
     const owner = creator >= 0 && creator !== tid && m.state.heap.get(b.a)?.kind === 'stack' ? creator : -1;
-    if (b.a === lastA && b.o === lastO && owner === lastOwner) return last;
+    // a store to a registered count's word (through a cast pointer) also writes its zero part (kernel/counts.ts)
+    const alloc = load ? undefined : m.state.heap.get(b.a);
+    const count = alloc !== undefined && isCountAt(alloc, b.o + off);
+    if (b.a === lastA && b.o === lastO && owner === lastOwner && count === lastCount) return last;
     const key = memKey(b.a, b.o + off);
     const live = liveKey(b.a);
     lastA = b.a;
     lastO = b.o;
     lastOwner = owner;
+    lastCount = count;
     const reads = owner >= 0 ? [live, stackKey(owner)] : [live];
-    last = load ? { reads: [key, ...reads], writes: [] } : { reads, writes: [key] };
+    last = load ? { reads: [key, ...reads], writes: [] } : { reads, writes: count ? [key, zeroKey(key)] : [key] };
     if (plain) last.plain = [key];
     return last;
   };

@@ -16,6 +16,7 @@ import {
   type DepKey,
   type SyncKey,
   allocOfKey,
+  offOfKey,
   allocatingTask,
   badKey,
   liveKey,
@@ -26,6 +27,7 @@ import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
 import { FNV_START, fmix, fnvOn, frameText, heapDigest } from '../state/hash.js';
 import type { Deps, KernelCtx } from '../kernel/api.js';
 import { STATE_BY_TAG } from '../kernel/registry.js';
+import { isCountAt, writesZero, zeroKey } from '../kernel/counts.js';
 import type { DetectCtx } from '../detect/ctx.js';
 import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
@@ -212,10 +214,36 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
    */
   protected withLiveness(d: Deps, tid: number): Deps {
     let extra: DepKey[] | undefined;
+    let zeros: DepKey[] | undefined;
     for (const k of d.reads) extra = this.liveOf(k, d, extra, tid);
     if (d.adds) for (const k of d.adds) extra = this.liveOf(k, d, extra, tid);
-    for (const k of d.writes) extra = this.liveOf(k, d, extra, tid);
-    return extra ? { ...d, reads: [...d.reads, ...extra] } : d;
+    for (const k of d.writes) {
+      extra = this.liveOf(k, d, extra, tid);
+      zeros = this.zeroOf(k, d, zeros);
+    }
+    if (!extra && !zeros) return d;
+    return {
+      ...d,
+      reads: extra ? [...d.reads, ...extra] : d.reads,
+      writes: zeros ? [...d.writes, ...zeros] : d.writes,
+    };
+  }
+
+  /**
+   * withLiveness for a written key `k`: `zeros` with the zero part of the
+   * count at `k` when it is a registered count and the write one that writes
+   * it (kernel/counts.ts writesZero: what its zero tests read), unless `d`
+   * has it already.
+   */
+  private zeroOf(k: DepKey, d: Deps, zeros: DepKey[] | undefined): DepKey[] | undefined {
+    const id = allocOfKey(k);
+    if (id === undefined) return zeros;
+    const off = offOfKey(k);
+    const a = off === undefined ? undefined : this.state.heap.get(id);
+    if (a === undefined || !isCountAt(a, off!) || !writesZero(d, k)) return zeros;
+    const z = zeroKey(k);
+    if (!d.writes.includes(z) && !zeros?.includes(z)) (zeros ??= []).push(z);
+    return zeros;
   }
 
   /**
@@ -427,9 +455,9 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   // ---------------------------------------------------------------- KCSAN, happens-before, log
 
-  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value): void {
+  spinAccess(t: Thread, alloc: number, off: number, write: boolean, v: Value, zero = false): void {
     if (write) this.spin.noteWrite(t.tid);
-    else this.spin.noteRead(t.tid, alloc, off, v);
+    else this.spin.noteRead(t.tid, alloc, off, v, zero);
   }
 
   kcsanAccess(t: Thread, key: DepKey, write: boolean, marked: boolean, what: string, v: Value): void {

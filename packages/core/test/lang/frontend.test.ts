@@ -193,6 +193,47 @@ out:
   });
 });
 
+describe('zero tests of a refcount_t', () => {
+  const src = `static refcount_t r;
+static int v;
+void setup(void) { refcount_set(&r, 2); }
+void thread_a(void) {
+	assert(refcount_read(&r) != 0 && !(refcount_read(&r) == 0) && (0 != refcount_read(&r)));
+	assert(!!refcount_read(&r) && refcount_read(&r) == 2 && refcount_read(&r) + 0 == 2);
+	v = refcount_read(&r);
+	assert(v == 2);
+	refcount_dec(&r);
+	assert(refcount_dec_and_test(&r));
+	assert(refcount_read(&r) == 0 && !refcount_read(&r) && !(refcount_read(&r) != 0));
+}`;
+
+  it('mark a refcount_read() compared with 0 or negated, and no other', async () => {
+    const c = await compile([{ name: 'z.c', text: src }]);
+    expect(c.diagnostics).toEqual([]);
+    const fn = c.program!.functions.find((f) => f.name === 'thread_a')!;
+    const reads = fn.code.filter((i) => 'name' in i && i.name === 'refcount_read');
+    // the first line's three, `!!` (its inner `!`), the last line's three; not `== 2`, `+ 0 == 2` or the assignment
+    expect(reads.map((i) => ('extra' in i && i.extra?.zeroTest) === true)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('give the comparison the value a read would', async () => {
+    const r = await check(src);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.findings).toEqual([]);
+  });
+});
+
 describe('robustness: no input crashes the front end or the VM', () => {
   const base = `struct obj { refcount_t ref; int data; struct mutex lock; };
 static struct obj *o;

@@ -438,7 +438,21 @@ const refOp: fc.Arbitrary<RefOp> = fc.oneof(
 type RcOp =
   | RefOp
   | { k: 'set'; n: number }
-  | { k: 'rc'; call: 'get_not_zero' | 'dec' | 'dec_if_one' | 'dec_not_one' | 'add2' | 'sub2' | 'refs0' | 'peek' };
+  | {
+      k: 'rc';
+      call:
+        | 'get_not_zero'
+        | 'dec'
+        | 'dec_if_one'
+        | 'dec_not_one'
+        | 'add2'
+        | 'sub2'
+        | 'refs0'
+        | 'peek'
+        | 'is_zero'
+        | 'not_zero'
+        | 'spin_zero';
+    };
 
 const rcOp: fc.Arbitrary<RcOp> = fc.oneof(
   { weight: 8, arbitrary: refOp },
@@ -456,6 +470,9 @@ const rcOp: fc.Arbitrary<RcOp> = fc.oneof(
         'sub2' as const,
         'refs0' as const,
         'peek' as const,
+        'is_zero' as const,
+        'not_zero' as const,
+        'spin_zero' as const,
       ),
     }),
   },
@@ -471,6 +488,10 @@ const RC_CALL = {
   sub2: '\tl += refcount_sub_and_test(2, &rc);\n',
   refs0: '\tatomic_set(&rc.refs, 0);\n',
   peek: '\tl += atomic_read(&rc.refs);\n',
+  // zero tests (kernel/counts.ts): commute with the puts that leave a reference and the gets that find one
+  is_zero: '\tl += 2 * (refcount_read(&rc) == 0);\n',
+  not_zero: '\tif (!refcount_read(&rc))\n\t\tWRITE_ONCE(x1, 5);\n',
+  spin_zero: '\twhile (refcount_read(&rc) != 0)\n\t\tcpu_relax();\n',
 } as const;
 
 /**
@@ -478,6 +499,7 @@ const RC_CALL = {
  * refcount_inc() and refcount_inc_not_zero() gets, refcount_dec_and_test()
  * and refcount_dec() puts, refcount_read(), refcount_dec_if_one(),
  * refcount_dec_not_one(), refcount_add() and refcount_sub_and_test() of 2,
+ * zero tests (`refcount_read() == 0`, `!refcount_read()`, a spin while it is not 0),
  * atomic_add(), atomic_set() to 0 and atomic_read() of its `refs`, and
  * refcount_set()s by a thread (which bring a count back from 0); a quarter of
  * the counts set by atomic_set() of `refs` in the setup, so that only a
