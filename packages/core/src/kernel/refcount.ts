@@ -169,9 +169,11 @@ const REFCOUNT: BuiltinTable = {
       const r = ref(m, t, a[0]!, ins);
       const v = read(r);
       if (ins.extra?.zeroTest) {
-        // a zero test (./counts.ts): whether the count is not 0, which a spin-wait on a registered count waits on
+        // a zero test (./counts.ts): whether the count is not 0, which a spin-wait on a registered count waits on;
+        // on any other count the test reads the count, and a spin-wait waits for its value to change
         const nonzero = v === 0 ? 0 : 1;
-        m.spinAccess(r.t, r.alloc.id, r.off, false, nonzero, isCount(m, a[0]!));
+        if (isCount(m, a[0]!)) m.spinAccess(r.t, r.alloc.id, r.off, false, nonzero, true);
+        else m.spinAccess(r.t, r.alloc.id, r.off, false, v);
         m.kcsanAccess(r.t, r.key, false, true, r.what, v);
         return nonzero;
       }
