@@ -89,7 +89,7 @@ export interface Deps {
    */
   counter?: {
     key: DepKey;
-    op: 'get' | 'put' | 'read' | 'add' | 'set' | 'dec_if_one' | 'dec_not_one';
+    op: 'get' | 'put' | 'read' | 'test' | 'add' | 'set' | 'dec_if_one' | 'dec_not_one';
     before: number;
     delta?: number;
   };

@@ -34,8 +34,12 @@
  * of a registered count (a get of a released count, the last put, an
  * initialisation, an atomic_t's operation on its word, a plain store through
  * a cast pointer) writes that part as well ({@link writesZero};
- * vm/services.ts withLiveness, vm/lower-visible.ts); a put that leaves a
- * reference only adds to the count. The test returns whether the count is not 0, so no register
+ * vm/services.ts withLiveness, vm/lower-visible.ts), and so does the
+ * initialisation that registers the count ({@link setDeps}); a put that
+ * leaves a reference only adds to the count. A test's kind depends on the
+ * registration, so a registered count's test says what it is (Deps.counter,
+ * op `test`), and the scheduler gives a recorded one the kind it has where it
+ * runs (sched/dpor.ts next, sched/counter-kinds.ts testKinds). The test returns whether the count is not 0, so no register
  * keeps the count it saw, and a spin-wait on it waits for that to change
  * (detect/livelock.ts).
  */
@@ -80,10 +84,16 @@ export function writesZero(d: Deps, k: DepKey): boolean {
   return c === undefined || c.key !== k || c.op !== 'get' || c.before <= 0;
 }
 
-/** A zero test's dependencies: on a registered count a read of its {@link zeroKey}, else a read of the count. */
+/**
+ * A zero test's dependencies: on a registered count a read of its
+ * {@link zeroKey}, with the count it finds (a wakeup sequence's test that may
+ * run where the count is not registered yet reads the count there:
+ * sched/counter-kinds.ts), else a read of the count.
+ */
 export function testDeps(m: KernelCtx, p: Value): Deps {
   const k = m.keyOf(p);
-  return { reads: [isCount(m, p) ? zeroKey(k) : k], writes: [] };
+  if (!isCount(m, p)) return { reads: [k], writes: [] };
+  return { reads: [zeroKey(k)], writes: [], counter: { key: k, op: 'test', before: countAt(m, p) } };
 }
 
 /** A put that finds `n` (a saturated or released count: 0 or less): {@link PUT_WRITE}, {@link PUT_ADD} or {@link PUT_LEAVES_ONE}. */
@@ -110,10 +120,15 @@ export function getDeps(m: KernelCtx, p: Value): Deps {
   return { reads: [], writes: [k], counter: { key: k, op: 'get', before: countAt(m, p) } };
 }
 
-/** An initialisation's dependencies (to `n`): a write, and on a count already registered the value it sets, as {@link getDeps}. */
+/**
+ * An initialisation's dependencies (to `n`): a write, and on a count already
+ * registered the value it sets, as {@link getDeps}. It writes the count's
+ * {@link zeroKey} also where it registers the count: a zero test reads that
+ * part from then on, and must not commute with what made it read it.
+ */
 export function setDeps(m: KernelCtx, p: Value, n: number): Deps {
   const k = m.keyOf(p);
-  if (!isCount(m, p)) return { reads: [], writes: [k] };
+  if (!isCount(m, p)) return { reads: [], writes: [k, zeroKey(k)] };
   return { reads: [], writes: [k], counter: { key: k, op: 'set', before: countAt(m, p), delta: n } };
 }
 

@@ -25,6 +25,7 @@ import {
   COUNTER_GET,
   COUNTER_PUT,
   COUNTER_SET,
+  COUNTER_TEST,
   NO_ADDS,
 } from './events.js';
 import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
@@ -35,6 +36,7 @@ import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
  * node at depth `from`: entries of `v` are replaced by copies, never changed.
  */
 export function counterKinds(v: Event[], events: readonly Event[], from: number): void {
+  testKinds(v, events, from);
   let keys: number[] | null = null;
   for (const e of v)
     if (e.ctr >= 0 && (e.ctrOp === COUNTER_PUT || e.ctrOp === COUNTER_GET) && !(keys ??= []).includes(e.ctr))
@@ -114,6 +116,44 @@ function withPutKind(e: Event, n: number): Event {
     leavesOne: kind === PUT_LEAVES_ONE ? key : -1,
     ctrBefore: n,
   };
+}
+
+/**
+ * The zero tests of `v` (COUNTER_TEST: of a registered count, reading its
+ * zero part) that may run where the count is not registered yet read the
+ * count there (kernel/counts.ts testDeps): a reversal can put a test
+ * recorded after the count's first initialisation before it. Registration
+ * only grows, and every event that may register a count writes its zero part;
+ * where the scheduler cannot tell, the test reads the count, which every
+ * event that writes its zero part writes too: the more dependent event.
+ */
+function testKinds(v: Event[], events: readonly Event[], from: number): void {
+  for (let k = 0; k < v.length; k++) {
+    const t = v[k]!;
+    if (t.ctrOp !== COUNTER_TEST) continue;
+    let registered = registeredAt(events, from, t.ctr, t.ctrZero);
+    for (let j = 0; j < k && !registered; j++) {
+      const e = v[j]!;
+      if (e.ctr === t.ctr || e.writes.includes(t.ctrZero)) registered = true;
+    }
+    if (!registered)
+      v[k] = { ...t, reads: t.reads.map((r) => (r === t.ctrZero ? t.ctr : r)), ctr: -1, ctrOp: 0, ctrZero: -1 };
+  }
+}
+
+/**
+ * Is the count `key` (zero part `zero`) registered before event `from`? Yes
+ * when the first event at or after it that accesses the count is a
+ * registered count's operation (Event.ctr); no, or not known, when it
+ * writes the count or its zero part otherwise.
+ */
+function registeredAt(events: readonly Event[], from: number, key: number, zero: number): boolean {
+  for (let k = from; k < events.length; k++) {
+    const e = events[k]!;
+    if (e.ctr === key) return true;
+    if (e.global || e.writes.includes(key) || e.adds.includes(key) || e.writes.includes(zero)) return false;
+  }
+  return false;
 }
 
 /** A copy of get `e` as it is when it finds `n` references: of a released count (0) it writes the zero part too. */

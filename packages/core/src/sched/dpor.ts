@@ -178,11 +178,25 @@ export class DporStrategy implements Strategy {
       // the nodes above the unit's are another explorer's: replayed, never backtracked to
       for (let i = 0; i < u.depth; i++) this.path.push(this.pathNode([], NO_SLEEP, wnode(u.prefix[i]!, UNTAKEN.ev)));
       const root = copyBranch(u.branch);
+      this.unitRoot = root;
       this.path.push(this.pathNode([root], new Map(u.sleep), root));
       this.rootDepth = u.depth;
       this.fresh = u.depth;
       this.onForeign = opts.onForeign ?? null;
     }
+  }
+
+  /** A unit's branch at its node, whose event `next` replaces as the explorer it splits from would. */
+  private unitRoot: WNode | null = null;
+
+  /**
+   * The event a unit's branch ran with (after its first execution): where it
+   * is a reference count's operation, the one its thread has at the node
+   * (`next`), which the explorer that adopts the unit puts in the node's
+   * sleep set as it would have, had it explored the branch itself.
+   */
+  get branchEvent(): Event | undefined {
+    return this.unitRoot?.ev;
   }
 
   /** Nodes at depths up to this are another explorer's (a unit's prefix and node); 0 otherwise. */
@@ -256,7 +270,8 @@ export class DporStrategy implements Strategy {
    * Take the first executions of a unit's subtree of the child the next
    * execution would start ({@link frontier}, at `depth`) as done, and go on
    * from where the unit stopped: apply its foreign reversals, count its
-   * executions, and make its path below the node this strategy's.
+   * executions, take the event its branch ran with (`branchEv`: {@link branchEvent}),
+   * and make its path below the node this strategy's.
    */
   adoptPartial(
     depth: number,
@@ -264,8 +279,10 @@ export class DporStrategy implements Strategy {
     complete: number,
     blocked: number,
     p: ExportedPath,
+    branchEv: Event | undefined,
   ): void {
     for (const r of reversals) this.applyReversal(this.path[r.depth]!, r.v);
+    ranWith(this.path[depth]!.taken, branchEv);
     this.complete += complete;
     this.blocked += blocked;
     this.path.length = depth + 1;
@@ -279,10 +296,17 @@ export class DporStrategy implements Strategy {
   /**
    * Take a unit's exploration of the child the next execution would start
    * ({@link frontier}) as done: apply its foreign reversals in order, count
-   * its executions, and backtrack as at the end of that subtree.
+   * its executions, take the event its branch ran with (`branchEv`:
+   * {@link branchEvent}), and backtrack as at the end of that subtree.
    */
-  adoptUnit(reversals: readonly ForeignReversal[], complete: number, blocked: number): void {
+  adoptUnit(
+    reversals: readonly ForeignReversal[],
+    complete: number,
+    blocked: number,
+    branchEv: Event | undefined,
+  ): void {
     for (const r of reversals) this.applyReversal(this.path[r.depth]!, r.v);
+    ranWith(this.path[this.path.length - 1]!.taken, branchEv);
     this.complete += complete;
     this.blocked += blocked;
     this.backtrack();
@@ -401,10 +425,7 @@ export class DporStrategy implements Strategy {
       // explored, need as it runs here. Other recorded events are kept: where they differ they are the more
       // dependent (a spin-wait's end made global in `reverse`, a wake-up of sleepers that have since woken), and
       // an independent review found traces lost under --timeouts anytime when they were replaced too
-      if (d === this.path.length - 1) {
-        const pe = ctx.pending(t);
-        if (pe.ctr >= 0 || taken.ev.ctr >= 0) taken.ev = pe;
-      }
+      if (d === this.path.length - 1) ranWith(taken, ctx.pending(t));
       return t;
     }
     const parent = this.path[d - 1];
@@ -667,4 +688,13 @@ export class DporStrategy implements Strategy {
     const n = node.wut.length;
     if (insert(node.wut, hv) || node.wut.length !== n) node.touched = this.ended();
   }
+}
+
+/**
+ * Branch `w` of a node runs with event `pe` (its thread's there): where
+ * either is a reference count's operation, `pe` replaces the recorded event
+ * (`DporStrategy.next`; a unit's branch when its explorer is adopted).
+ */
+function ranWith(w: WNode, pe: Event | undefined): void {
+  if (pe && (pe.ctr >= 0 || w.ev.ctr >= 0)) w.ev = pe;
 }

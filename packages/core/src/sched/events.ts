@@ -80,6 +80,8 @@ export const COUNTER_SET = 5;
 export const COUNTER_DEC_IF_ONE = 6;
 /** refcount_dec_not_one(): down by one from 2 or more, any other count unchanged. */
 export const COUNTER_DEC_NOT_ONE = 7;
+/** A zero test of a registered count (kernel/counts.ts testDeps): it reads the count's zero part, not the count. */
+export const COUNTER_TEST = 8;
 const COUNTER_OPS = {
   get: COUNTER_GET,
   put: COUNTER_PUT,
@@ -88,6 +90,7 @@ const COUNTER_OPS = {
   set: COUNTER_SET,
   dec_if_one: COUNTER_DEC_IF_ONE,
   dec_not_one: COUNTER_DEC_NOT_ONE,
+  test: COUNTER_TEST,
 } as const;
 
 /** Interns location keys to small integers, shared by all executions of an exploration. */

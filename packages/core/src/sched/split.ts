@@ -102,6 +102,8 @@ export interface UnitResult {
   lockdepAdded: Edge[];
   lockdepReported: string[];
   lastSchedule: number[];
+  /** The event the unit's branch ran with at its node (DporStrategy.branchEvent); none for a unit whose worker failed. */
+  branchEv?: Event;
 }
 
 /**
@@ -185,6 +187,7 @@ export function runUnit(m: Machine, req: UnitRequest, shouldStop?: () => boolean
     lockdepAdded: shared.lockdep.edges(req.lockdep.length),
     lockdepReported: shared.lockdep.reportedCycles().slice(req.lockdepReported.length),
     lastSchedule,
+    ...(strategy.branchEvent ? { branchEv: strategy.branchEvent } : {}),
   };
 }
 
@@ -435,11 +438,11 @@ export class SplitController implements SplitHook {
       dropped.size || lockOrder
         ? r.findings.filter((f) => !dropped.has(f.key) && !(lockOrder && f.kind === 'lock-order'))
         : r.findings;
-    if (r.complete) dpor.adoptUnit(r.reversals, r.executions - r.blocked, r.blocked);
+    if (r.complete) dpor.adoptUnit(r.reversals, r.executions - r.blocked, r.blocked, r.branchEv);
     else {
       // the unit stopped part-way: go on from its path (and hand out what hangs from it)
       const path = r.partial!;
-      dpor.adoptPartial(depth, r.reversals, r.executions - r.blocked, r.blocked, path);
+      dpor.adoptPartial(depth, r.reversals, r.executions - r.blocked, r.blocked, path, r.branchEv);
       x.adoptPath(depth, r.lastSchedule, path.checkpoints);
       this.counts.partial++;
     }
