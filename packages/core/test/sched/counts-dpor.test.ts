@@ -156,24 +156,30 @@ void thread_t1(void) { w = wait_for_completion_timeout(&c, 10); atomic_set(&rc.r
 `,
 ];
 
+/**
+ * Every DPOR (stateless and stateful optimal DPOR, source-DPOR) reaches what plain DFS reaches on `src`: the same
+ * final states and finding keys, and, stateless, the same complete traces; with `once`, optimal DPOR runs one
+ * execution per trace (unless a fatal finding cut an execution).
+ */
+async function likeDfs(src: string, once: boolean): Promise<void> {
+  const dfs = await outcomes(src, 'dfs');
+  for (const [strategy, stateCache] of [
+    ['dpor', false],
+    ['dpor', true],
+    ['source-dpor', false],
+  ] as const) {
+    const o = await outcomes(src, strategy, 200_000, stateCache);
+    expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
+    expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
+    if (!stateCache) expect([...o.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
+    if (once && strategy === 'dpor' && !stateCache && !o.fatal) expect(o.executions).toBe(o.traces);
+  }
+}
+
 describe('zero tests', () => {
   it('every DPOR reaches what plain DFS reaches, optimal DPOR once per trace', { timeout: 120_000 }, async () => {
-    for (const src of [...ZERO_TESTS, ...ZERO_TESTS_REVIEWED]) {
-      const dfs = await outcomes(src, 'dfs');
-      for (const [strategy, stateCache] of [
-        ['dpor', false],
-        ['dpor', true],
-        ['source-dpor', false],
-      ] as const) {
-        const o = await outcomes(src, strategy, 200_000, stateCache);
-        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-        if (!stateCache) expect([...o.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
-        // a spin-wait's end can repeat a trace, with or without tests (docs/scheduler.md, "Dependencies")
-        if (strategy === 'dpor' && !stateCache && !o.fatal && !src.includes('cpu_relax'))
-          expect(o.executions).toBe(o.traces);
-      }
-    }
+    // a spin-wait's end can repeat a trace, with or without tests (docs/scheduler.md, "Dependencies")
+    for (const src of [...ZERO_TESTS, ...ZERO_TESTS_REVIEWED]) await likeDfs(src, !src.includes('cpu_relax'));
   });
 
   it('a spin-wait on a test waits for the count to become 0, not for any put', async () => {
@@ -240,20 +246,7 @@ describe('puts that commute', () => {
       ...REVIEWED.map((src) => [src, false] as const),
       ...[...REVIEWED_REINIT, ...REVIEWED_OPTIMAL].map((src) => [src, true] as const),
     ];
-    for (const [src, once] of programs) {
-      const dfs = await outcomes(src, 'dfs');
-      for (const [strategy, stateCache] of [
-        ['dpor', false],
-        ['dpor', true],
-        ['source-dpor', false],
-      ] as const) {
-        const o = await outcomes(src, strategy, 200_000, stateCache);
-        expect([...o.finals].sort()).toEqual([...dfs.finals].sort());
-        expect([...o.keys].sort()).toEqual([...dfs.keys].sort());
-        if (!stateCache) expect([...o.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
-        if (once && strategy === 'dpor' && !stateCache && !o.fatal) expect(o.executions).toBe(o.traces);
-      }
-    }
+    for (const [src, once] of programs) await likeDfs(src, once);
   });
 
   for (const [what, arb] of [
