@@ -39,8 +39,9 @@
  * leaves a reference only adds to the count. A test's kind depends on the
  * registration, so a registered count's test says what it is (Deps.counter,
  * op `test`), and the scheduler gives a recorded one the kind it has where it
- * runs (sched/dpor.ts next, sched/counter-kinds.ts testKinds). The test returns whether the count is not 0, so no register
- * keeps the count it saw, and a spin-wait on it waits for that to change
+ * runs (sched/dpor.ts next, sched/counter-kinds.ts testKinds). The test
+ * returns whether the count is not 0, so no register keeps the count it saw,
+ * and a spin-wait on a registered count's test waits for that to change
  * (detect/livelock.ts).
  */
 import type { Value } from '../state/values.js';

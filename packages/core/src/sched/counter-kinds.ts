@@ -31,9 +31,10 @@ import {
 import { PUT_LEAVES_ONE, PUT_WRITE, putKind } from '../kernel/counts.js';
 
 /**
- * Give the puts and gets of sequence `v` (events of `events`, taken from index `from`
- * on, and the racing event last) the kinds they have when `v` runs from the
- * node at depth `from`: entries of `v` are replaced by copies, never changed.
+ * Give the puts, gets and zero tests of sequence `v` (events of `events`,
+ * taken from index `from` on, and the racing event last) the kinds they have
+ * when `v` runs from the node at depth `from`: entries of `v` are replaced by
+ * copies, never changed.
  */
 export function counterKinds(v: Event[], events: readonly Event[], from: number): void {
   testKinds(v, events, from);
