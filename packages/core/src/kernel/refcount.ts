@@ -21,7 +21,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
-import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps, testDeps } from './counts.js';
+import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps, testDeps, zeroKey } from './counts.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -171,10 +171,16 @@ const REFCOUNT: BuiltinTable = {
       if (ins.extra?.zeroTest) {
         // a zero test (./counts.ts): whether the count is not 0, which a spin-wait on a registered count waits on;
         // on any other count the test reads the count, and a spin-wait waits for its value to change
+        // KCSAN's marked read is on the location the test's step reads (stateful DPOR's key rests on that:
+        // sched/projection.ts), the zero part on a registered count, where no plain access meets it
         const nonzero = v === 0 ? 0 : 1;
-        if (isCount(m, a[0]!)) m.spinAccess(r.t, r.alloc.id, r.off, false, nonzero, true);
-        else m.spinAccess(r.t, r.alloc.id, r.off, false, v);
-        m.kcsanAccess(r.t, r.key, false, true, r.what, v);
+        if (isCount(m, a[0]!)) {
+          m.spinAccess(r.t, r.alloc.id, r.off, false, nonzero, true);
+          m.kcsanAccess(r.t, zeroKey(r.key), false, true, r.what, nonzero);
+        } else {
+          m.spinAccess(r.t, r.alloc.id, r.off, false, v);
+          m.kcsanAccess(r.t, r.key, false, true, r.what, v);
+        }
         return nonzero;
       }
       access(r, false, v);
