@@ -210,7 +210,9 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
    * `mutex_unlock(&obj->lock)` and `kfree(obj)` in two threads are
    * dependent (either order may be the use-after-free), and so are
    * `complete(&done)` and the return of the function with `done` on its
-   * stack.
+   * stack. Also the zero part of every registered count it writes
+   * ({@link zeroOf}): this is where every built-in's writes pass, so a
+   * write of a count by any built-in is one its zero tests see.
    */
   protected withLiveness(d: Deps, tid: number): Deps {
     let extra: DepKey[] | undefined;
