@@ -186,6 +186,13 @@ export interface Builtin {
    * here, or undefined when it is not (or not yet) sleeping.
    */
   timeout?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): number | undefined;
+  /**
+   * `t`'s burst has just stopped at this call, its next step: what the call
+   * keeps of that moment on the thread before the step is scheduled (a
+   * timed completion wait's start, from which its deadline counts as
+   * schedule_timeout()'s does). `t` is writable here.
+   */
+  arrive?(k: KernelCtx, t: Thread, ins: BuiltinInstr): void;
 }
 
 export type BuiltinTable = Record<string, Builtin>;

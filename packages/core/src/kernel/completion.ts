@@ -73,23 +73,46 @@ function waitImpl(timed: boolean): Builtin {
           : { reads: [k], writes: [], global: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
-    timeout: timed ? (m, _t, a) => (peekDone(m, a[0]!) > 0 ? undefined : m.jiffies + (a[1] as number)) : undefined,
+    timeout: timed ? (m, t, a) => (peekDone(m, a[0]!) > 0 ? undefined : callStart(m, t) + (a[1] as number)) : undefined,
+    // the deadline counts from the call (do_wait_for_common() carries schedule_timeout()'s remaining jiffies
+    // round its loop), not from whenever the clock is read while the task sleeps: another sleeper's timer that
+    // fires first moves the clock but not this deadline. A burst that stops here is the call as far as the
+    // clock goes: the clock moves only when a timer fires, which at quiescence cannot happen while this task
+    // can still run; with --timeouts anytime the start is among the deadlines a step that sets it writes
+    // (vm/timers.ts `deadlines`)
+    arrive: timed
+      ? (m, t) => {
+          if (t.sleepWq === undefined) t.sleepStart = m.jiffies;
+        }
+      : undefined,
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
       mightSleep(m, t, what);
       const c = comp(m, t, a[0]!, what);
+      const timeout = typeof a[1] === 'number' ? a[1] : 0;
+      const deadline = timed ? callStart(m, t) + timeout : 0;
+      if (timed && t.sleepWq === undefined) t.sleepStart = undefined;
       if (c.s.done <= 0) {
-        // only reachable through the timeout (timed) path
-        const ms = typeof a[1] === 'number' ? a[1] : 0;
-        m.jiffies += ms;
-        completionStall(m, t, ms, what);
+        // only reachable through the timeout (timed) path: the clock jumps to the deadline
+        m.jiffies = Math.max(m.jiffies, deadline);
+        completionStall(m, t, timeout, what);
         return 0;
       }
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
       m.hbAcquire(t, syncKey('comp', c.key));
-      return timed ? Math.max(1, typeof a[1] === 'number' ? a[1] : 1) : 0;
+      // the jiffies left, at least 1 (`timeout ?: 1`)
+      return timed ? Math.max(1, deadline - m.jiffies) : 0;
     },
   };
+}
+
+/**
+ * The clock when `t` called the timed completion wait it is at (kept by its
+ * `arrive`), or now when it has none (a wait called inside a wait queue's
+ * sleep, which keeps that sleep's start).
+ */
+function callStart(m: KernelCtx, t: Thread): number {
+  return t.sleepWq === undefined ? (t.sleepStart ?? m.jiffies) : m.jiffies;
 }
 
 const COMPLETION: BuiltinTable = {

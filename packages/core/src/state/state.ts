@@ -150,7 +150,11 @@ export interface Thread {
   ret?: Value;
   /** Set when the thread timed out of its last sleep. */
   timedOut?: boolean;
-  /** jiffies when the thread last prepared to sleep (its timeout counts from here). */
+  /**
+   * jiffies when the thread last prepared to sleep on a wait queue, or called
+   * the timed completion wait it is at (kernel/completion.ts): its timeout
+   * counts from here.
+   */
   sleepStart?: number;
   /** The wait queue of the wait in progress, and the wake-ups that skipped this task (replaced, never changed). */
   sleepWq?: string;

@@ -440,6 +440,11 @@ export class Machine extends VmServices {
       } while (r === NEXT);
       if (r === VISIBLE) {
         t.burst = hidden + burst;
+        const l = lowered[f.fn]!;
+        if (l.kind[f.pc] === Op.Builtin) {
+          const arrive = l.impls[f.pc]!.arrive;
+          if (arrive !== undefined) arrive(this, t, this.builtinAt(f));
+        }
         return;
       }
       if (r === HIDDEN) {

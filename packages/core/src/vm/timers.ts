@@ -50,13 +50,19 @@ export function firstTimeout(m: Sleepers): number {
  * with `--timeouts anytime` a step that changes them may enable or disable
  * another sleeper's timer (a complete() that lets an earlier sleeper run
  * lets a later one's timer fire), so the explorer makes it write
- * {@link TIMERS_KEY}, which every firing reads.
+ * {@link TIMERS_KEY}, which every firing reads. With each, the start of a
+ * timed completion wait the thread has called (Thread.sleepStart outside a
+ * wait queue's sleep): the step that brings a thread to the call keeps the
+ * clock of that moment even while the completion is done and the wait has
+ * no deadline yet, so a firing before it and one after it are both tried.
  */
 export function deadlines(m: Sleepers): string {
   let s = '';
   for (let i = 0; i < m.nworkers; i++) {
     const t = m.state.threads[i]!;
-    s += `${t.done || t.dead ? '' : (m.timeoutOf(t) ?? '')},`;
+    if (t.done || t.dead) s += ',';
+    else
+      s += `${m.timeoutOf(t) ?? ''}${t.sleepWq === undefined && t.sleepStart !== undefined ? `@${t.sleepStart}` : ''},`;
   }
   return s;
 }

@@ -110,4 +110,45 @@ void thread_open(void) { refcount_inc(&users); }`);
     expect(kinds(stuck)).toEqual(['stall']);
     expect(stuck.findings[0]!.title).toBe('stall: unregister waited the full 10000 ms in thread_unregister');
   });
+
+  // kernel/sched/completion.c do_wait_for_common(): the deadline is fixed at the call (schedule_timeout() hands
+  // back what is left and the loop sleeps on that), so another sleeper's timer firing first moves the clock,
+  // not this wait's deadline, and a wait woken later returns what was left of its timeout
+  const twoSleepers = (a: string, b: string) => `
+static DECLARE_COMPLETION(c1);
+static DECLARE_COMPLETION(c2);
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int never;
+void thread_a(void) { ${a} }
+void thread_b(void) { ${b} }`;
+
+  it('a timed completion wait times out at its call plus its timeout, whatever timer fired before', async () => {
+    for (const b of [
+      'assert(wait_for_completion_timeout(&c2, 40) == 0);',
+      'assert(wait_event_timeout(wq, READ_ONCE(never), 40) == 0);',
+    ]) {
+      for (const timeouts of ['quiescent', 'anytime'] as const) {
+        const r = await check(
+          twoSleepers('assert(wait_for_completion_timeout(&c1, 100) == 0); assert(jiffies == 100);', b),
+          { timeouts },
+        );
+        expect(kinds(r), `${b} ${timeouts}`).toEqual(['stall']);
+        expect(r.findings.map((f) => f.title).sort()).toEqual([
+          expect.stringMatching(/^stall: a waited the full 100 ms/),
+          expect.stringMatching(/^stall: b waited the full 40 ms/),
+        ]);
+      }
+    }
+  });
+
+  it('a timed completion wait woken after another timer fired returns the jiffies left of its timeout', async () => {
+    const r = await check(
+      twoSleepers(
+        'assert(wait_for_completion_timeout(&c1, 100) == 60);',
+        'assert(wait_for_completion_timeout(&c2, 40) == 0); complete(&c1);',
+      ),
+    );
+    expect(kinds(r)).toEqual(['stall']);
+    expect(r.findings.map((f) => f.title)).toEqual([expect.stringMatching(/^stall: b waited the full 40 ms/)]);
+  });
 });

@@ -117,6 +117,26 @@ void thread_t2(void) { r2 = wait_for_completion_timeout(&c0, 10) > 0; }
       expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
   });
 
+  it('--timeouts anytime: a timed completion wait counts from its call, so the step that brings a thread to it races with a timer firing (every mode)', async () => {
+    // found by a random search with the start left out of vm/timers.ts `deadlines`: t0's timer (20) fires before
+    // or after t2's reinit_completion() brings it to its wait on c1, which then counts from 20 or from 0, and is
+    // woken by t1's complete() with 20 or 1 jiffies left; stateless optimal DPOR saw only one of them
+    const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static int f0;
+static int r0, r2;
+void thread_t0(void) { r0 = wait_for_completion_timeout(&c0, 20); }
+void thread_t1(void) { WRITE_ONCE(f0, 1); complete(&c1); }
+void thread_t2(void) { reinit_completion(&c0); r2 = wait_for_completion_timeout(&c1, 20); }
+`;
+    const anytime = [false, false, undefined, undefined, false, true] as const;
+    const dfs = await outcomes(src, 'dfs', 3_000, ...anytime);
+    for (const left of [1, 20])
+      expect([...dfs.finals].some((f) => f.includes('r0.0=0') && new RegExp(`r2\\.0=${left}(;|$)`).test(f))).toBe(true);
+    for (const [strategy, cache] of MODES)
+      expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
+  });
+
   it('--timeouts anytime: an untimed wait is an acquisition, and a timed one taking a completion may be a firing where a reversal puts it (every mode)', async () => {
     // t2's wait, reversed before the complete() that let it take c0, stood for a branch where it was blocked,
     // and optimal DPOR took that branch to cover t1's complete(c1) before t0's reinit: the outcome where t0's
@@ -141,7 +161,9 @@ void thread_t2(void) { ${wait}; r2 = try_wait_for_completion(&c0); }
   it('--timeouts anytime: optimal DPOR runs every trace DFS runs where a branch keeps its recorded wake-up', async () => {
     // a second review's program: a backtracked branch's event replaced by its thread's pending one (needed for a
     // reference count's kinds, sched/dpor.ts `next`) lost 24 of 101 traces here, where the recorded wake-up of
-    // sleepers since woken is the more dependent event; finals and findings still matched
+    // sleepers since woken is the more dependent event; finals and findings still matched. 112 traces since a
+    // timed completion wait's deadline counts from its call: the step that brings t0 to its call keeps the clock,
+    // so it and t1's timer firing are ordered both ways (vm/timers.ts `deadlines`)
     const src = `static DECLARE_COMPLETION(c0);
 static DECLARE_COMPLETION(c1);
 static DECLARE_WAIT_QUEUE_HEAD(wq);
@@ -162,7 +184,7 @@ void thread_t1(void)
 `;
     const dfs = await outcomes(src, 'dfs', 5_000, false, false, undefined, undefined, false, true);
     const o = await outcomes(src, 'dpor', 10_000, false, false, undefined, undefined, false, true);
-    expect(dfs.completeTraces.size).toBe(101);
+    expect(dfs.completeTraces.size).toBe(112);
     expect([...o.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
   });
 

@@ -6,8 +6,9 @@
  * (wait_event_timeout, its interruptible variant and wait_event, woken by
  * wake_up and wake_up_interruptible, also on an empty queue), with plain and
  * marked writes between them. Each wait keeps its
- * result in a global of its own, so a final state says which waiter got
- * which completion and which sleep timed out. For the property tests that
+ * result in a global of its own (a timed wait's jiffies left), so a final
+ * state says which waiter got which completion, which sleep timed out and
+ * when the others were woken. For the property tests that
  * compare DPOR with plain DFS where timers fire at quiescence (global
  * events) and waits take what another wait could have taken.
  */
@@ -87,7 +88,7 @@ function renderOp(o: WaitOp, res: string): string {
     case 'reinit':
       return `\treinit_completion(&c${o.c});\n`;
     case 'wait':
-      return `\t${res} = wait_for_completion_timeout(&c${o.c}, ${o.t}) > 0;\n`;
+      return `\t${res} = wait_for_completion_timeout(&c${o.c}, ${o.t});\n`;
     case 'wait_untimed':
       return `\twait_for_completion(&c${o.c});\n\t${res} = 1;\n`;
     case 'try_wait':
@@ -97,7 +98,7 @@ function renderOp(o: WaitOp, res: string): string {
     case 'wake':
       return o.intr ? '\twake_up_interruptible(&wq);\n' : '\twake_up(&wq);\n';
     case 'wait_event':
-      return `\t${res} = wait_event${o.intr ? '_interruptible' : ''}_timeout(wq, READ_ONCE(f${o.v}) == ${o.val}, ${o.t}) > 0;\n`;
+      return `\t${res} = wait_event${o.intr ? '_interruptible' : ''}_timeout(wq, READ_ONCE(f${o.v}) == ${o.val}, ${o.t});\n`;
     case 'wait_event_untimed':
       return `\twait_event(wq, READ_ONCE(f${o.v}) == ${o.val});\n\t${res} = 1;\n`;
     case 'done':
