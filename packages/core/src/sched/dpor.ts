@@ -586,7 +586,7 @@ export class DporStrategy implements Strategy {
     }
     return {
       kind: 'partial',
-      text: `partial: ${distinct} Mazurkiewicz traces explored (${kind}${repeated ? `, ${repeated} executions repeating a trace` : ''}) before the budget ran out`,
+      text: `partial: ${distinct} Mazurkiewicz traces explored (${notes}) before the budget ran out`,
       traces: distinct,
     };
   }

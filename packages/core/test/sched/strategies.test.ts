@@ -69,6 +69,21 @@ describe('portfolio', () => {
     expect(r.coverage!.text).toMatch(/^exhaustive: all \d+ Mazurkiewicz traces \(optimal DPOR\)$/);
   });
 
+  it('a partial DPOR run says, as a complete one does, how many of its executions were sleep-set blocked', async () => {
+    // examples/spin-until-set.c: the spinner's read after the set is sleep-set blocked once in its 4 traces
+    const src = `static int go;
+void thread_spinner(void) { while (!READ_ONCE(go)) cpu_relax(); }
+void thread_setter(void) { WRITE_ONCE(go, 1); }`;
+    const all = await check(src, { strategy: 'dpor' });
+    expect(all.coverage!.text).toBe(
+      'exhaustive: all 4 Mazurkiewicz traces (optimal DPOR, 1 sleep-set blocked executions)',
+    );
+    const cut = await check(src, { strategy: 'dpor', budget: { executions: 4 } });
+    expect(cut.coverage!.text).toBe(
+      'partial: 3 Mazurkiewicz traces explored (optimal DPOR, 1 sleep-set blocked executions) before the budget ran out',
+    );
+  });
+
   it('falls back to bounded search and PCT with a stated coverage when it does not', async () => {
     const counters =
       'static int x;\nvoid thread_a(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\nvoid thread_b(void) { int i; for (i = 0; i < 4; i++) WRITE_ONCE(x, READ_ONCE(x) + 1); }\n';
