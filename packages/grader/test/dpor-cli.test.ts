@@ -218,6 +218,21 @@ describe('teardown bench', () => {
     expect(four.toTheEnd).toEqual(['dpor+cache']);
   });
 
+  it('times the VM alone on seeded random walks, in a fresh process, first and warm', () => {
+    const r = teardown(['bench', '--only', '^vm', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dpor).toHaveLength(0);
+    expect(j.model).toHaveLength(0);
+    expect(j.vm).toMatchObject({ name: 'vm: 1000 random walks of destroy + use + unbind', walks: 1000 });
+    // seeded walks of a 3-thread scenario of about a hundred steps each
+    expect(j.vm.steps).toBeGreaterThan(100_000);
+    // (the rate from the unrounded time)
+    expect(Math.abs(j.vm.warmStepsPerSecond * j.vm.warmMs - j.vm.steps * 1000)).toBeLessThan(j.vm.warmStepsPerSecond);
+    // the same walks again: a second process takes exactly the same steps
+    expect(JSON.parse(teardown(['bench', '--only', '^vm', '--json']).stdout).vm.steps).toBe(j.vm.steps);
+  });
+
   it('refuses --unbounded without --only (a usage error, exit 2)', () => {
     const r = teardown(['bench', '--unbounded']);
     expect(r.code).toBe(2);

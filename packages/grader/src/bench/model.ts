@@ -13,13 +13,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIMITS, compile, exploreScenario } from '@teardown/core';
+import { DEFAULT_LIMITS, type Limits, type Program, type ScenarioSpec, compile, exploreScenario } from '@teardown/core';
 import { SplitThreads } from '@teardown/core/node';
 import { findExerciseDir, loadExercise } from '../exercise/node.js';
 import { gradingFiles, scenarioSpec } from '../grade/grade.js';
 import type { Scenario } from '../exercise/manifest.js';
 
-const BIN = fileURLToPath(new URL('../../bin/teardown.js', import.meta.url));
+/** The CLI the bench starts its fresh processes with. */
+export const BENCH_BIN = fileURLToPath(new URL('../../bin/teardown.js', import.meta.url));
 
 /** A model benchmark: a scenario over the vdev-lifetime harness, and the budget it gets. */
 export interface ModelBenchmark {
@@ -171,6 +172,22 @@ function toTheEnd(b: ModelBenchmark, mode: ModelBenchMode, unbounded: boolean): 
   return unbounded || b.toTheEnd?.includes(mode) === true;
 }
 
+/** A model benchmark's scenario compiled over the vdev-lifetime solution, with the exercise's VM limits. */
+export async function compileModelBenchmark(
+  b: ModelBenchmark,
+): Promise<{ program: Program; spec: ScenarioSpec; limits: Limits }> {
+  const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
+  const s: Scenario = { id: 'bench', file: 'bench.c', title: b.title, points: 1, visible: true, text: b.text };
+  const solution = [{ name: ex.manifest.solution, text: ex.files.get(ex.manifest.solution)! }];
+  const c = await compile(gradingFiles(ex, solution, [s]));
+  if (!c.program) throw new Error(`model benchmark ${b.name} does not compile: ${c.diagnostics[0]?.message}`);
+  return {
+    program: c.program,
+    spec: scenarioSpec(c.program, s)!,
+    limits: { ...DEFAULT_LIMITS, ...ex.manifest.limits },
+  };
+}
+
 /**
  * Run one model benchmark in this process (the child of runModelBenchmarks);
  * `unbounded`: without its budget (to the end of the exploration), as it
@@ -183,14 +200,7 @@ export async function runModelBenchmark(
 ): Promise<ModelBenchRow> {
   const b = MODEL_BENCHMARKS.find((x) => x.name === name);
   if (!b) throw new Error(`no model benchmark '${name}'`);
-  const ex = loadExercise(findExerciseDir('vdev-lifetime')!);
-  const s: Scenario = { id: 'bench', file: 'bench.c', title: b.title, points: 1, visible: true, text: b.text };
-  const solution = [{ name: ex.manifest.solution, text: ex.files.get(ex.manifest.solution)! }];
-  const c = await compile(gradingFiles(ex, solution, [s]));
-  if (!c.program) throw new Error(`model benchmark ${name} does not compile: ${c.diagnostics[0]?.message}`);
-  const program = c.program;
-  const spec = scenarioSpec(program, s)!;
-  const limits = { ...DEFAULT_LIMITS, ...ex.manifest.limits };
+  const { program, spec, limits } = await compileModelBenchmark(b);
   const stateCache = mode.endsWith('+cache');
   const syncPoints = mode.includes('+sync');
   const pool = mode.endsWith('+split') ? new SplitThreads(1) : null;
@@ -269,7 +279,7 @@ export function runModelBenchmarks(
     for (const mode of MODEL_BENCH_MODES) {
       if (filter && !filter.test(b.name) && !filter.test(`${b.name} (${mode})`)) continue;
       progress?.(`${b.name} (${mode})${toTheEnd(b, mode, unbounded) ? ', explored to the end' : ''}`);
-      const args = [BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
+      const args = [BENCH_BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
       const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,

@@ -1,6 +1,6 @@
 /**
  * `teardown bench`: the classic DPOR benchmarks (bench/programs.ts; README.md, "Performance"),
- * the iommufd model at 3 and 4 threads (bench/model.ts)
+ * the iommufd model at 3 and 4 threads (bench/model.ts), the VM alone (bench/vm.ts), grading
  * with executions, distinct Mazurkiewicz traces, states, time, executions per
  * second, the published trace count and the ratio of executions to traces.
  */
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
 import { type ModelBenchMode, modelBenchTable, runModelBenchmark, runModelBenchmarks } from '../bench/model.js';
+import { VM_BENCH_CHILD, type VmBenchRow, runVmBenchmark, runVmBenchmarkChild, vmBenchLine } from '../bench/vm.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 
 export interface BenchRow {
@@ -86,6 +87,10 @@ export async function benchCommand(o: {
   unbounded?: boolean;
   modelChild?: string;
 }): Promise<number> {
+  if (o.modelChild === VM_BENCH_CHILD) {
+    process.stdout.write(`${JSON.stringify(await runVmBenchmark())}\n`);
+    return EXIT_OK;
+  }
   if (o.modelChild !== undefined) {
     // one model benchmark, in the fresh process runModelBenchmarks started, as JSON
     const at = o.modelChild.lastIndexOf('@');
@@ -107,9 +112,14 @@ export async function benchCommand(o: {
     process.stderr.isTTY === true ? (line: string) => process.stderr.write(`bench: ${line}\n`) : undefined;
   const rows = await runDporBenchmarks(filter);
   const model = runModelBenchmarks(filter, o.unbounded === true, progress);
+  let vm: VmBenchRow | null = null;
+  if (!filter || filter.test('vm')) {
+    progress?.('vm: random walks on the machine alone');
+    vm = runVmBenchmarkChild();
+  }
   const extra = (await import('../bench/grading.js').catch(() => null))?.runGradingBenchmarks;
   const grading = extra && (!filter || filter.test('grade')) ? await extra(progress) : [];
-  const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, model, grading };
+  const result = { version: 1, node: process.version, date: new Date().toISOString(), dpor: rows, model, vm, grading };
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else {
     if (rows.length) {
@@ -123,6 +133,10 @@ export async function benchCommand(o: {
         '\nThe iommufd model: optimal DPOR over the vdev-lifetime solution, each in a fresh process\n\n',
       );
       process.stdout.write(modelBenchTable(model) + '\n');
+    }
+    if (vm) {
+      process.stdout.write('\nThe VM alone (no exploration kept), in a fresh process\n\n');
+      process.stdout.write(`${vmBenchLine(vm)}\n`);
     }
     if (grading.length) {
       process.stdout.write('\nGrading\n\n');

@@ -1,0 +1,98 @@
+/**
+ * The VM alone: how fast the machine runs the model's steps when no
+ * exploration is kept, for the scale issue's target of a million VM steps a
+ * second (README.md, "Performance"). The 3-thread model benchmark's
+ * scenario (bench/model.ts) runs as seeded random walks straight on the
+ * machine: at each step the enabled threads are asked for
+ * (`Machine.enabled`), one is drawn, its dependencies are asked for as a
+ * scheduler would (`Machine.deps`) and it steps (`Machine.step`); each walk
+ * ends with the check task and the leak check (`Machine.finish`). Every
+ * detector runs (KASAN, KCSAN, lockdep, refcount_t, the spin and hung-task
+ * detectors). Left out is what an explorer adds: events, race detection,
+ * checkpoints, trace normal forms, state digests. Steps are the scheduled
+ * ones, as the model benchmarks count them.
+ */
+import { spawnSync } from 'node:child_process';
+import { newMachine } from '@teardown/core';
+import { BENCH_BIN, MODEL_BENCHMARKS, compileModelBenchmark } from './model.js';
+
+/** The scenario the walks run. */
+export const VM_BENCH_SCENARIO = 'model: destroy + use + unbind';
+
+/** Walks per pass. */
+export const VM_BENCH_WALKS = 1000;
+
+/** The `--model-child` name under which a fresh process runs {@link runVmBenchmark}. */
+export const VM_BENCH_CHILD = 'vm';
+
+/** The VM benchmark's figures: two passes of the same walks in one process. */
+export interface VmBenchRow {
+  name: string;
+  walks: number;
+  /** Scheduled steps of one pass (the same in both). */
+  steps: number;
+  /** The first pass (the JIT not warm yet) and the second: milliseconds and steps per second. */
+  firstMs: number;
+  firstStepsPerSecond: number;
+  warmMs: number;
+  warmStepsPerSecond: number;
+}
+
+/**
+ * Run the VM benchmark in this process. Throws if the two passes take
+ * different steps (the walks are seeded: they must be the same).
+ */
+export async function runVmBenchmark(walks = VM_BENCH_WALKS): Promise<VmBenchRow> {
+  const b = MODEL_BENCHMARKS.find((x) => x.name === VM_BENCH_SCENARIO)!;
+  const { program, spec, limits } = await compileModelBenchmark(b);
+  const m = newMachine(program, spec, limits);
+  const n = m.nworkers;
+  const enabled: number[] = [];
+  const pass = (): { steps: number; ms: number } => {
+    // a 32-bit linear congruential generator, seeded alike for every pass
+    let seed = 20261206;
+    let steps = 0;
+    const t0 = performance.now();
+    for (let w = 0; w < walks; w++) {
+      m.begin();
+      for (;;) {
+        if (m.fatal) break;
+        enabled.length = 0;
+        for (let t = 0; t < n; t++) if (m.enabled(t)) enabled.push(t);
+        if (enabled.length === 0) break;
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        const tid = enabled[seed % enabled.length]!;
+        m.deps(tid);
+        m.step(tid);
+        steps++;
+      }
+      m.finish();
+    }
+    return { steps, ms: performance.now() - t0 };
+  };
+  const first = pass();
+  const warm = pass();
+  if (warm.steps !== first.steps) throw new Error('bench: the VM walks took different steps the second time');
+  const perSecond = (p: { steps: number; ms: number }) => Math.round(p.steps / (p.ms / 1000));
+  return {
+    name: `vm: ${walks} random walks of ${VM_BENCH_SCENARIO.replace(/^model: /, '')}`,
+    walks,
+    steps: first.steps,
+    firstMs: Math.round(first.ms),
+    firstStepsPerSecond: perSecond(first),
+    warmMs: Math.round(warm.ms),
+    warmStepsPerSecond: perSecond(warm),
+  };
+}
+
+/** {@link runVmBenchmark} in a fresh process (`teardown bench --model-child vm`), so that its first pass is a fresh process's. */
+export function runVmBenchmarkChild(): VmBenchRow {
+  const p = spawnSync(process.execPath, [BENCH_BIN, 'bench', '--model-child', VM_BENCH_CHILD], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`bench: the VM benchmark failed (exit ${p.status}): ${p.stderr}`);
+  return JSON.parse(p.stdout) as VmBenchRow;
+}
+
+/** The row as the bench prints it. */
+export function vmBenchLine(r: VmBenchRow): string {
+  return `  ${r.name}: ${r.steps} steps a pass; ${r.firstStepsPerSecond} steps/s first in the process (${r.firstMs} ms), ${r.warmStepsPerSecond} steps/s warm (${r.warmMs} ms)`;
+}
