@@ -108,6 +108,12 @@ export interface KernelCtx extends ReportCtx {
   /** The clock in jiffies (HZ = 1000: one jiffy is one millisecond). */
   jiffies: number;
   /**
+   * A timer fires: the clock jumps to `to` (if later), after every task
+   * asleep in a timed completion wait has kept the clock of now as its
+   * sleep's start (vm/timers.ts startSleeps).
+   */
+  timerFires(to: number): void;
+  /**
    * Thread `tid`, to be changed (a waker changes a sleeper's task state):
    * copied first when a copy of the state shares it (state.ts writableThread).
    */
@@ -186,13 +192,6 @@ export interface Builtin {
    * here, or undefined when it is not (or not yet) sleeping.
    */
   timeout?(k: KernelCtx, t: Thread, args: Value[], ins: BuiltinInstr): number | undefined;
-  /**
-   * `t`'s burst has just stopped at this call, its next step: what the call
-   * keeps of that moment on the thread before the step is scheduled (a
-   * timed completion wait's start, from which its deadline counts as
-   * schedule_timeout()'s does). `t` is writable here.
-   */
-  arrive?(k: KernelCtx, t: Thread, ins: BuiltinInstr): void;
 }
 
 export type BuiltinTable = Record<string, Builtin>;

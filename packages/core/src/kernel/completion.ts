@@ -9,9 +9,10 @@
  */
 import type { Thread } from '../state/state.js';
 import type { Value } from '../state/values.js';
-import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { Builtin, BuiltinTable, Deps, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, LONG, ULONG, VOID } from '../lang/ctype.js';
+import { CONSTANTS } from '../lang/constants.js';
 import type { PrimState } from '../state/prim.js';
 import { mightSleep } from '../detect/lockdep.js';
 import { CLOCK_KEY, TIMERS_KEY, syncKey } from '../state/keys.js';
@@ -38,6 +39,42 @@ function peekDone(m: KernelCtx, p: Value): number {
   return (m.peek(p) as CompletionState | undefined)?.done ?? 0;
 }
 
+/**
+ * With `--timeouts anytime`, every change of a completion's `done` also
+ * writes the timers' location: it may put a task to sleep in a timed wait
+ * on it or wake one, which decides whether a timer firing then keeps the
+ * clock as that task's sleep's start (KernelCtx.timerFires), and a firing
+ * reads that location. Unconditional, so that an event recorded where no
+ * task waited still wakes a firing from a sleep set where one does.
+ */
+function timersToo(m: KernelCtx, d: Deps): Deps {
+  return m.anytimeTimeouts ? { ...d, writes: [...d.writes, TIMERS_KEY] } : d;
+}
+
+/**
+ * The timeout of a timed wait's call, or undefined for an untimed wait and
+ * for MAX_SCHEDULE_TIMEOUT (schedule_timeout() then sleeps with no timer
+ * and hands the value back unchanged).
+ */
+function timerOf(timed: boolean, a: Value[]): number | undefined {
+  if (!timed) return undefined;
+  const v = typeof a[1] === 'number' ? a[1] : 0;
+  return v === CONSTANTS.MAX_SCHEDULE_TIMEOUT ? undefined : v;
+}
+
+/**
+ * The wait_for_completion() family (kernel/sched/completion.c
+ * do_wait_for_common(), Linux 6.17): a task that finds `done` positive takes
+ * one and returns its whole timeout; otherwise it sleeps, and
+ * schedule_timeout() fixes the deadline then and hands back the jiffies left
+ * each time it is woken, which the loop sleeps on again; woken with `done`
+ * positive it takes one and returns what was left, at least 1; at the
+ * deadline it returns 0. Here the clock moves only when a timer fires, so a
+ * sleeping task keeps the clock of the first firing it sleeps through as its
+ * sleep's start (Thread.sleepStart, set by KernelCtx.timerFires): the clock
+ * when it went to sleep. One woken before any firing has its whole timeout
+ * left, as one that never slept.
+ */
 function waitImpl(timed: boolean): Builtin {
   return {
     kind: 'step',
@@ -47,7 +84,8 @@ function waitImpl(timed: boolean): Builtin {
       // (with anytime timeouts a blocked timed wait is not stuck behind its complete(): its timer could fire
       // first, so it races with the complete() like a plain write instead of as an acquisition; the timer fires
       // only after every earlier deadline's, so a reversal can find it not yet due: `resume`, as a spin-wait's
-      // end, whether it took the completion or fired where it ran: put before the complete() it is a firing)
+      // end, whether it took the completion or fired where it ran: put before the complete() it is a firing;
+      // taking the completion it reads the clock, for the jiffies left, which another timer's firing moves)
       // At quiescence the timer fires because nothing else can run: dependent with everything, but still the
       // later event of a race with the wait that took the completion it reads (run before that one, this
       // wait succeeds: two timed waiters on one complete() each get it in some execution)
@@ -57,61 +95,62 @@ function waitImpl(timed: boolean): Builtin {
       // take, not with the complete() that let it run. At 2 or more it could also have run before the write
       // that left `done` so (a trylock's races: `acqTry`); at UINT_MAX it takes nothing (a read), and a
       // reversal before a complete_all() from 0 finds it blocked, as a spin-wait's end (`resume`)
-      // an untimed wait has no timer to fire: with anytime timeouts it is what it is at quiescence
-      const anytime = timed && m.anytimeTimeouts;
+      // an untimed wait, or one with no timer (MAX_SCHEDULE_TIMEOUT), has no timer to fire: with anytime
+      // timeouts it is what it is at quiescence
+      const anytime = timerOf(timed, a) !== undefined && m.anytimeTimeouts;
       const done = peekDone(m, a[0]!);
       return done > 0
         ? anytime
-          ? { reads: [], writes: [k], resume: true }
-          : done === 1
-            ? { reads: [], writes: [k], acq: k }
-            : done === COMPLETE_ALL
-              ? { reads: [k], writes: [], resume: true }
-              : { reads: [], writes: [k], acq: k, acqTry: true }
+          ? { reads: [CLOCK_KEY], writes: [k, TIMERS_KEY], resume: true }
+          : timersToo(
+              m,
+              done === 1
+                ? { reads: [], writes: [k], acq: k }
+                : done === COMPLETE_ALL
+                  ? { reads: [k], writes: [], resume: true }
+                  : { reads: [], writes: [k], acq: k, acqTry: true },
+            )
         : anytime
           ? { reads: [k, TIMERS_KEY], writes: [CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [k], writes: [], global: true };
     },
     enabled: (m, _t, a) => peekDone(m, a[0]!) > 0,
-    timeout: timed ? (m, t, a) => (peekDone(m, a[0]!) > 0 ? undefined : callStart(m, t) + (a[1] as number)) : undefined,
-    // the deadline counts from the call (do_wait_for_common() carries schedule_timeout()'s remaining jiffies
-    // round its loop), not from whenever the clock is read while the task sleeps: another sleeper's timer that
-    // fires first moves the clock but not this deadline. A burst that stops here is the call as far as the
-    // clock goes: the clock moves only when a timer fires, which at quiescence cannot happen while this task
-    // can still run; with --timeouts anytime the start is among the deadlines a step that sets it writes
-    // (vm/timers.ts `deadlines`)
-    arrive: timed
-      ? (m, t) => {
-          if (t.sleepWq === undefined) t.sleepStart = m.jiffies;
+    timeout: timed
+      ? (m, t, a) => {
+          const timeout = timerOf(timed, a);
+          return timeout === undefined || peekDone(m, a[0]!) > 0 ? undefined : sleepStart(m, t) + timeout;
         }
       : undefined,
     exec(m, t, a, ins) {
       const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
       mightSleep(m, t, what);
       const c = comp(m, t, a[0]!, what);
-      const timeout = typeof a[1] === 'number' ? a[1] : 0;
-      const deadline = timed ? callStart(m, t) + timeout : 0;
-      if (timed && t.sleepWq === undefined) t.sleepStart = undefined;
+      const timeout = timerOf(timed, a);
+      const start = sleepStart(m, t);
       if (c.s.done <= 0) {
-        // only reachable through the timeout (timed) path: the clock jumps to the deadline
-        m.jiffies = Math.max(m.jiffies, deadline);
-        completionStall(m, t, timeout, what);
+        // only reachable through the timer (a timed wait that has one): the clock jumps to the deadline
+        m.timerFires(start + timeout!);
+        if (t.sleepWq === undefined) t.sleepStart = undefined;
+        completionStall(m, t, timeout!, what);
         return 0;
       }
+      if (timed && t.sleepWq === undefined) t.sleepStart = undefined;
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done - 1 });
       m.hbAcquire(t, syncKey('comp', c.key));
-      // the jiffies left, at least 1 (`timeout ?: 1`)
-      return timed ? Math.max(1, deadline - m.jiffies) : 0;
+      if (!timed) return 0;
+      // no timer: MAX_SCHEDULE_TIMEOUT back unchanged; else the jiffies left, at least 1 (`timeout ?: 1`)
+      return timeout === undefined ? CONSTANTS.MAX_SCHEDULE_TIMEOUT : Math.max(1, start + timeout - m.jiffies);
     },
   };
 }
 
 /**
- * The clock when `t` called the timed completion wait it is at (kept by its
- * `arrive`), or now when it has none (a wait called inside a wait queue's
- * sleep, which keeps that sleep's start).
+ * When `t`'s sleep in the timed completion wait it is at started: the clock
+ * of the first timer firing it slept through, or now when none has fired
+ * since it went to sleep (or it has not slept). A wait called inside a wait
+ * queue's sleep, whose start that sleep keeps, counts from now.
  */
-function callStart(m: KernelCtx, t: Thread): number {
+function sleepStart(m: KernelCtx, t: Thread): number {
   return t.sleepWq === undefined ? (t.sleepStart ?? m.jiffies) : m.jiffies;
 }
 
@@ -129,7 +168,10 @@ const COMPLETION: BuiltinTable = {
     // finding `done` positive it takes it back to 0, as a wait does: an acquisition (waitImpl), as a trylock
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
-      return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+      return timersToo(
+        m,
+        peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] },
+      );
     },
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'reinit_completion');
@@ -139,7 +181,7 @@ const COMPLETION: BuiltinTable = {
   },
   complete: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    deps: (m, _t, a) => timersToo(m, { reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete');
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done + 1 });
@@ -149,7 +191,7 @@ const COMPLETION: BuiltinTable = {
   },
   complete_all: {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [m.keyOf(a[0]!)] }),
+    deps: (m, _t, a) => timersToo(m, { reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'complete_all');
       m.setPrim(c.alloc, c.off, { p: 'comp', done: COMPLETE_ALL });
@@ -170,7 +212,10 @@ const COMPLETION: BuiltinTable = {
     // wait after it at `done` 1 races with it (that wait could have run first, at 2)
     deps: (m, _t, a) => {
       const k = m.keyOf(a[0]!);
-      return peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+      return timersToo(
+        m,
+        peekDone(m, a[0]!) > 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] },
+      );
     },
     exec(m, t, a) {
       const c = comp(m, t, a[0]!, 'try_wait_for_completion');

@@ -18,7 +18,8 @@
  */
 import { type Thread, threadChanged } from '../state/state.js';
 import type { Value } from '../state/values.js';
-import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from './api.js';
+import { CONSTANTS } from '../lang/constants.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import type { PrimState } from '../state/prim.js';
@@ -84,6 +85,15 @@ function wakeImpl(mode: number): Builtin {
   };
 }
 
+/**
+ * Has the sleep of a `__wait_schedule` a timer: a timed wait's, with jiffies
+ * left (`a[0]`) other than MAX_SCHEDULE_TIMEOUT, with which schedule_timeout()
+ * sleeps with no timer.
+ */
+function hasTimer(ins: BuiltinInstr, a: Value[]): boolean {
+  return ins.extra?.timed === true && a[0] !== CONSTANTS.MAX_SCHEDULE_TIMEOUT;
+}
+
 /** The wake-ups a woken return acquires from: of the queue it slept on (state/keys.ts wakeKey). */
 function wakes(t: Thread): DepKey[] {
   return t.sleepWq === undefined ? [] : [wakeKey(t.sleepWq)];
@@ -128,18 +138,20 @@ const WAITQUEUE: BuiltinTable = {
     // the clock and the task's state (a wake-up writes that state too, so the two orders are both tried); it
     // fires only after every earlier deadline's, so a reversal can find it not yet due (`resume`).
     // At quiescence it fires because nothing else can run: dependent with everything, never reversed.
-    // (an untimed sleep has no timer to fire: with anytime timeouts it is what it is at quiescence)
-    deps: (m, t, _a, ins) =>
+    // (an untimed sleep, or one with no timer (MAX_SCHEDULE_TIMEOUT), has no timer to fire: with anytime timeouts
+    // it is what it is at quiescence). A woken timed return reads the clock, for the jiffies left, which a timer
+    // firing while others run moves: with anytime timeouts it races with such firings
+    deps: (m, t, a, ins) =>
       t.taskState === 0
-        ? m.anytimeTimeouts && ins.extra?.timed
-          ? { reads: [taskKey(t.tid), ...wakes(t)], writes: [] }
+        ? m.anytimeTimeouts && hasTimer(ins, a)
+          ? { reads: [taskKey(t.tid), CLOCK_KEY, ...wakes(t)], writes: [] }
           : { reads: [taskKey(t.tid), ...wakes(t)], writes: [], acq: taskKey(t.tid) }
-        : m.anytimeTimeouts && ins.extra?.timed
+        : m.anytimeTimeouts && hasTimer(ins, a)
           ? { reads: [TIMERS_KEY], writes: [taskKey(t.tid), CLOCK_KEY, TIMERS_KEY], resume: true }
           : { reads: [taskKey(t.tid)], writes: [], noRace: true, global: true },
     enabled: (_m, t) => t.taskState === 0,
     timeout: (m, t, a, ins) =>
-      ins.extra?.timed && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined,
+      hasTimer(ins, a) && t.taskState !== 0 ? (t.sleepStart ?? m.jiffies) + (a[0] as number) : undefined,
     exec(m, t, a, ins) {
       const rem = typeof a[0] === 'number' ? a[0] : 0;
       const info = sleepInfo(t);
@@ -147,14 +159,16 @@ const WAITQUEUE: BuiltinTable = {
       if (t.taskState !== 0) {
         // the timer fires (nothing else can run, or --timeouts anytime)
         const deadline = (t.sleepStart ?? m.jiffies) + rem;
-        if (!ins.extra?.timed) return 0;
-        m.jiffies = Math.max(m.jiffies, deadline);
+        if (!hasTimer(ins, a)) return 0;
+        m.timerFires(deadline);
         t.taskState = 0;
         waitStall(m, t, rem, ins.extra?.text ?? 'wait', info?.missed ?? []);
         return 0;
       }
       if (info) m.hbAcquire(t, syncKey('wq', info.wq));
       if (!ins.extra?.timed) return 0;
+      // schedule_timeout(MAX_SCHEDULE_TIMEOUT) hands it back unchanged
+      if (!hasTimer(ins, a)) return rem;
       const left = (t.sleepStart ?? m.jiffies) + rem - m.jiffies;
       return Math.max(1, left);
     },

@@ -151,8 +151,9 @@ export interface Thread {
   /** Set when the thread timed out of its last sleep. */
   timedOut?: boolean;
   /**
-   * jiffies when the thread last prepared to sleep on a wait queue, or called
-   * the timed completion wait it is at (kernel/completion.ts): its timeout
+   * jiffies when the thread last prepared to sleep on a wait queue, or when
+   * it went to sleep in the timed completion wait it is at (kept at the first
+   * timer firing it sleeps through: vm/timers.ts startSleeps): its timeout
    * counts from here.
    */
   sleepStart?: number;

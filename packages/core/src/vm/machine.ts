@@ -52,7 +52,7 @@ import { stackOverflow } from '../detect/oops.js';
 import { blockedAlone, deadlock } from '../detect/hungtask.js';
 import { leakCheck } from '../detect/kmemleak.js';
 import { endlessBurst, tooManySteps } from '../detect/livelock.js';
-import { firstTimeout, timeoutDue } from './timers.js';
+import { firstTimeout, startSleeps, timeoutDue } from './timers.js';
 import {
   DEFAULT_LIMITS,
   type Limits,
@@ -325,6 +325,19 @@ export class Machine extends VmServices {
     return firstTimeout(this);
   }
 
+  timerFires(to: number): void {
+    startSleeps(this, (tid) => writableThread(this.state, tid));
+    if (to > this.state.jiffies) this.state.jiffies = to;
+  }
+
+  /** Is `t`'s pending operation a timed sleep (a built-in with a deadline query), blocked in it or not? */
+  pendingTimed(t: Thread): boolean {
+    const f = t.frames[t.frames.length - 1];
+    if (!f) return false;
+    const l = this.lowered[f.fn]!;
+    return l.kind[f.pc] === Op.Builtin && l.impls[f.pc]!.timeout !== undefined;
+  }
+
   /** Deadline (jiffies) of a timed sleep the thread is blocked in, if any. */
   timeoutOf(t: Thread): number | undefined {
     const f = t.frames[t.frames.length - 1];
@@ -440,11 +453,6 @@ export class Machine extends VmServices {
       } while (r === NEXT);
       if (r === VISIBLE) {
         t.burst = hidden + burst;
-        const l = lowered[f.fn]!;
-        if (l.kind[f.pc] === Op.Builtin) {
-          const arrive = l.impls[f.pc]!.arrive;
-          if (arrive !== undefined) arrive(this, t, this.builtinAt(f));
-        }
         return;
       }
       if (r === HIDDEN) {

@@ -181,6 +181,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   }
 
   abstract pendingLabel(tid: number): string;
+  abstract timerFires(to: number): void;
 
   /** Timeouts fire at any step (`--timeouts anytime`), not only at quiescence. */
   get anytimeTimeouts(): boolean {

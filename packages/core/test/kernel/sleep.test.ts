@@ -141,6 +141,44 @@ void thread_b(void) { ${b} }`;
     }
   });
 
+  it('a timed completion wait that finds its completion done never sleeps: its whole timeout, whenever a timer fires', async () => {
+    // (an independent review's program: with timers firing while others run, t0's could fire before t1's wait)
+    for (const timeouts of ['quiescent', 'anytime'] as const) {
+      const r = await check(
+        twoSleepers(
+          'assert(wait_for_completion_timeout(&c1, 10) == 0);',
+          'complete(&c2); assert(wait_for_completion_timeout(&c2, 20) == 20);',
+        ),
+        { timeouts },
+      );
+      expect(r.findings.map((f) => f.title)).toEqual([expect.stringMatching(/^stall: a waited the full 10 ms/)]);
+    }
+  });
+
+  it('MAX_SCHEDULE_TIMEOUT: no timer (a task never woken hangs), and a woken wait returns it unchanged', async () => {
+    const woken = await check(
+      twoSleepers(
+        'assert(wait_for_completion_timeout(&c1, MAX_SCHEDULE_TIMEOUT) == MAX_SCHEDULE_TIMEOUT);',
+        'assert(wait_for_completion_timeout(&c2, 200) == 0); complete(&c1);',
+      ),
+    );
+    expect(woken.findings.map((f) => f.title)).toEqual([expect.stringMatching(/^stall: b waited the full 200 ms/)]);
+    for (const wait of [
+      'wait_for_completion_timeout(&c1, MAX_SCHEDULE_TIMEOUT);',
+      'wait_event_timeout(wq, READ_ONCE(never), MAX_SCHEDULE_TIMEOUT);',
+    ]) {
+      const hung = await check(twoSleepers(wait, ''));
+      expect(kinds(hung), wait).toEqual(['deadlock']);
+    }
+    const queue = await check(
+      twoSleepers(
+        'assert(wait_event_timeout(wq, READ_ONCE(never), MAX_SCHEDULE_TIMEOUT) == MAX_SCHEDULE_TIMEOUT);',
+        'WRITE_ONCE(never, 1); wake_up(&wq);',
+      ),
+    );
+    expect(queue.findings).toEqual([]);
+  });
+
   it('a timed completion wait woken after another timer fired returns the jiffies left of its timeout', async () => {
     const r = await check(
       twoSleepers(

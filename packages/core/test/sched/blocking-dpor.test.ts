@@ -117,10 +117,11 @@ void thread_t2(void) { r2 = wait_for_completion_timeout(&c0, 10) > 0; }
       expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
   });
 
-  it('--timeouts anytime: a timed completion wait counts from its call, so the step that brings a thread to it races with a timer firing (every mode)', async () => {
-    // found by a random search with the start left out of vm/timers.ts `deadlines`: t0's timer (20) fires before
-    // or after t2's reinit_completion() brings it to its wait on c1, which then counts from 20 or from 0, and is
-    // woken by t1's complete() with 20 or 1 jiffies left; stateless optimal DPOR saw only one of them
+  it('--timeouts anytime: a timed completion wait counts from when it went to sleep, so what puts it to sleep or wakes it races with a timer firing (every mode)', async () => {
+    // found by random searches: t0's timer (20) fires while t2 sleeps on c1 (its deadline counts from 0, and
+    // t1's complete() wakes it with 1 jiffy left) or before t2 sleeps or after it is woken (20 left). Stateless
+    // optimal DPOR lost the first: t1's complete(), put to sleep where t2 was not waiting yet, stayed asleep
+    // across t0's firing; every change of a completion now writes the timers' location in this mode
     const src = `static DECLARE_COMPLETION(c0);
 static DECLARE_COMPLETION(c1);
 static int f0;
@@ -133,6 +134,21 @@ void thread_t2(void) { reinit_completion(&c0); r2 = wait_for_completion_timeout(
     const dfs = await outcomes(src, 'dfs', 3_000, ...anytime);
     for (const left of [1, 20])
       expect([...dfs.finals].some((f) => f.includes('r0.0=0') && new RegExp(`r2\\.0=${left}(;|$)`).test(f))).toBe(true);
+    for (const [strategy, cache] of MODES)
+      expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
+  });
+
+  it('--timeouts anytime: a timed completion wait that takes its completion reads the clock, for the jiffies left (every mode)', async () => {
+    // an independent review's program: t1's second wait runs in the burst of its first, and t0's timer (10) may
+    // fire while t1 sleeps in neither, in the first or in the second
+    const src = `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static long r0, r1, r2;
+void thread_t0(void) { r0 = wait_for_completion_timeout(&c0, 10); }
+void thread_t1(void) { complete(&c1); complete(&c1); long a = wait_for_completion_timeout(&c1, 20); long b = wait_for_completion_timeout(&c1, 20); r1 = a; r2 = b; }
+`;
+    const anytime = [false, false, undefined, undefined, false, true] as const;
+    const dfs = await outcomes(src, 'dfs', 3_000, ...anytime);
     for (const [strategy, cache] of MODES)
       expectAsDfs(await outcomes(src, strategy, 10_000, cache, false, undefined, undefined, false, true), dfs);
   });
@@ -161,9 +177,10 @@ void thread_t2(void) { ${wait}; r2 = try_wait_for_completion(&c0); }
   it('--timeouts anytime: optimal DPOR runs every trace DFS runs where a branch keeps its recorded wake-up', async () => {
     // a second review's program: a backtracked branch's event replaced by its thread's pending one (needed for a
     // reference count's kinds, sched/dpor.ts `next`) lost 24 of 101 traces here, where the recorded wake-up of
-    // sleepers since woken is the more dependent event; finals and findings still matched. 112 traces since a
-    // timed completion wait's deadline counts from its call: the step that brings t0 to its call keeps the clock,
-    // so it and t1's timer firing are ordered both ways (vm/timers.ts `deadlines`)
+    // sleepers since woken is the more dependent event; finals and findings still matched. 131 traces since a
+    // timed sleep's deadline counts from when it went to sleep: a step that brings a thread to a timed sleep, a
+    // change of a completion and a woken return race with a timer firing in this mode (docs/scheduler.md,
+    // "Timeouts")
     const src = `static DECLARE_COMPLETION(c0);
 static DECLARE_COMPLETION(c1);
 static DECLARE_WAIT_QUEUE_HEAD(wq);
@@ -184,7 +201,7 @@ void thread_t1(void)
 `;
     const dfs = await outcomes(src, 'dfs', 5_000, false, false, undefined, undefined, false, true);
     const o = await outcomes(src, 'dpor', 10_000, false, false, undefined, undefined, false, true);
-    expect(dfs.completeTraces.size).toBe(112);
+    expect(dfs.completeTraces.size).toBe(131);
     expect([...o.completeTraces].sort()).toEqual([...dfs.completeTraces].sort());
   });
 
