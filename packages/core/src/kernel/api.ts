@@ -110,7 +110,8 @@ export interface KernelCtx extends ReportCtx {
   /**
    * A timer fires: the clock jumps to `to` (if later), after every task
    * asleep in a timed completion wait has kept the clock of now as its
-   * sleep's start (vm/timers.ts startSleeps).
+   * sleep's start (vm/timers.ts startSleeps). With `to` now, only the
+   * latter (a complete() about to wake such tasks).
    */
   timerFires(to: number): void;
   /**

@@ -145,6 +145,18 @@ function waitImpl(timed: boolean): Builtin {
 }
 
 /**
+ * With `--timeouts anytime`, before a complete() wakes timed waiters: every
+ * task asleep in a timed completion wait keeps the clock of now as its
+ * sleep's start, if it has none (no timer has fired since it went to sleep,
+ * or it would have one), since a timer may fire after it is woken and before
+ * it runs; its jiffies left then count from when it went to sleep, not from
+ * that firing. At quiescence no timer fires while a woken task can run.
+ */
+function wokenKeepStart(m: KernelCtx): void {
+  if (m.anytimeTimeouts) m.timerFires(m.jiffies);
+}
+
+/**
  * When `t`'s sleep in the timed completion wait it is at started: the clock
  * of the first timer firing it slept through, or now when none has fired
  * since it went to sleep (or it has not slept). A wait called inside a wait
@@ -183,6 +195,7 @@ const COMPLETION: BuiltinTable = {
     kind: 'step',
     deps: (m, _t, a) => timersToo(m, { reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
+      wokenKeepStart(m);
       const c = comp(m, t, a[0]!, 'complete');
       if (c.s.done !== COMPLETE_ALL) m.setPrim(c.alloc, c.off, { p: 'comp', done: c.s.done + 1 });
       m.hbRelease(t, syncKey('comp', c.key));
@@ -193,6 +206,7 @@ const COMPLETION: BuiltinTable = {
     kind: 'step',
     deps: (m, _t, a) => timersToo(m, { reads: [], writes: [m.keyOf(a[0]!)] }),
     exec(m, t, a) {
+      wokenKeepStart(m);
       const c = comp(m, t, a[0]!, 'complete_all');
       m.setPrim(c.alloc, c.off, { p: 'comp', done: COMPLETE_ALL });
       m.hbRelease(t, syncKey('comp', c.key));

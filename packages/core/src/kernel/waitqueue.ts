@@ -167,10 +167,12 @@ const WAITQUEUE: BuiltinTable = {
       }
       if (info) m.hbAcquire(t, syncKey('wq', info.wq));
       if (!ins.extra?.timed) return 0;
-      // schedule_timeout(MAX_SCHEDULE_TIMEOUT) hands it back unchanged
+      // schedule_timeout(MAX_SCHEDULE_TIMEOUT) hands it back unchanged; else the jiffies left, 0 when woken at
+      // or after the deadline (schedule_timeout() returns max(expire - jiffies, 0)), which ___wait_cond_timeout()
+      // turns into 1 if the condition holds and into a timeout if not
       if (!hasTimer(ins, a)) return rem;
       const left = (t.sleepStart ?? m.jiffies) + rem - m.jiffies;
-      return Math.max(1, left);
+      return Math.max(0, left);
     },
   },
   __wait_finish: {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { check, kinds, useParser } from '../helpers.js';
+import { compile } from '../../src/compile.js';
+import { programScenario } from '../../src/check.js';
+import { replay } from '../../src/sched/runner.js';
 
 useParser();
 
@@ -177,6 +180,49 @@ void thread_b(void) { ${b} }`;
       ),
     );
     expect(queue.findings).toEqual([]);
+  });
+
+  it('a wait queue sleeper woken at its deadline with its condition false has timed out (schedule_timeout() left it 0)', async () => {
+    // an independent review's programs: t0's timer and t1's have the same deadline; t0's fires first and wakes t1
+    const wq = (after: string) => `
+static DECLARE_WAIT_QUEUE_HEAD(wq);
+static int f0;
+static long r1, j1;
+void thread_t0(void) { wait_event_timeout(wq, READ_ONCE(f0) == 1, 10); wake_up(&wq);${after} }
+void thread_t1(void) { r1 = wait_event_timeout(wq, READ_ONCE(f0) == 1, 10); j1 = jiffies; assert(j1 == 10); }`;
+    // (t1 was woken, by t0, at its deadline: it returns 0 without its timer firing, so the stall is t0's; it slept
+    // one jiffy more, to 11, and reported a stall of its own before)
+    const once = await check(`${wq('')} void check(void) { assert(r1 == 0); }`);
+    expect(once.findings.map((f) => f.title)).toEqual([expect.stringMatching(/^stall: t0 waited the full 10 ms/)]);
+    // woken at its deadline, t1 may find the flag set (1 left) or not yet (a timeout, 0): both at jiffies 10
+    const r1s = new Set<string>();
+    for (const r1 of [0, 1]) {
+      const r = await check(`${wq(' WRITE_ONCE(f0, 1); wake_up(&wq);')} void check(void) { assert(r1 != ${r1}); }`);
+      for (const f of r.findings) if (f.kind !== 'stall') r1s.add(`${r1}: ${f.kind}`);
+    }
+    expect([...r1s].sort()).toEqual(['0: assert', '1: assert']);
+  });
+
+  it('--timeouts anytime: a timed completion waiter woken and then passed by another timer still counts from when it slept', async () => {
+    // an independent review's schedule: t2 completes c0 (t0 asleep since 0 is woken), t1's timer fires at 50,
+    // then t0 takes c0 with 100 - 50 left (it counted from 50 and returned 100 before)
+    const c = await compile([
+      {
+        name: 'p.c',
+        role: 'learner',
+        text: `static DECLARE_COMPLETION(c0);
+static DECLARE_COMPLETION(c1);
+static long r0;
+void thread_t0(void) { r0 = wait_for_completion_timeout(&c0, 100); }
+void thread_t1(void) { wait_for_completion_timeout(&c1, 50); }
+void thread_t2(void) { complete(&c0); }`,
+      },
+    ]);
+    const spec = { ...programScenario(c.program!)!, timeouts: 'anytime' as const };
+    const { machine } = replay(c.program!, spec, [[2, 1, 0]]);
+    const r0 = [...machine.state.heap.values()].find((a) => a.kind === 'global' && a.name === 'r0')!;
+    expect(r0.fields.get(0)).toBe(50);
+    expect(machine.state.jiffies).toBe(50);
   });
 
   it('a timed completion wait woken after another timer fired returns the jiffies left of its timeout', async () => {
