@@ -19,6 +19,8 @@ import { ExerciseError, type Exercise } from './exercise/manifest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { InputError, errnoReason, readSourceFile } from './input.js';
 import { OutputError, guardStdio, writeOutputFile } from './output.js';
+
+export { exitWhenFlushed } from './output.js';
 import { compileWasmWithLiftoffOnly } from './wasm-tier.js';
 
 // The commands other than grade load their modules when they run (a fresh

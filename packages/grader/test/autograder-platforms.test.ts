@@ -73,7 +73,7 @@ describe('teardown classroom', () => {
     // GitHub's expression syntax, not a JavaScript template
     expect(reporter.env).toEqual({ TEARDOWN_RESULTS: `\${{ steps.teardown.outputs.result }}` });
     expect(steps.indexOf(grading)).toBeLessThan(steps.indexOf(reporter));
-    // one V8 background thread: a runner has two cores (autograder/bundle.ts BUNDLE_NODE_OPTIONS)
+    // one V8 background thread: a runner has two cores (autograder/bundle.ts CLI_NODE_OPTIONS)
     expect(grading.run).toContain('node --v8-pool-size=1 .teardown/teardown.mjs autograder run');
     const traces = steps.find((s) => s.name === 'Show the findings with their traces')!;
     expect(traces.run).toContain('node --v8-pool-size=1 .teardown/teardown.mjs grade');

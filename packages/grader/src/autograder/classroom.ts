@@ -12,7 +12,7 @@
  */
 import type { Exercise } from '../exercise/manifest.js';
 import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
-import { BUNDLE_NODE_OPTIONS } from './bundle.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -51,13 +51,13 @@ jobs:
       - name: Grade (one test per scenario)
         id: ${CLASSROOM_RUNNER}
         run: |
-          node ${BUNDLE_NODE_OPTIONS} .teardown/teardown.mjs autograder run .teardown/exercise --submission . \\
+          node ${CLI_NODE_OPTIONS} .teardown/teardown.mjs autograder run .teardown/exercise --submission . \\
             --file ${expectedFileName(ex)} --format github-classroom --out "$RUNNER_TEMP/teardown-result" \\
             --test-time-limit ${testTimeLimitS}
           echo "result=$(cat "$RUNNER_TEMP/teardown-result")" >> "$GITHUB_OUTPUT"
       - name: Show the findings with their traces
         if: always()
-        run: node ${BUNDLE_NODE_OPTIONS} .teardown/teardown.mjs grade .teardown/exercise ${expectedFileName(ex)} --no-progress || true
+        run: node ${CLI_NODE_OPTIONS} .teardown/teardown.mjs grade .teardown/exercise ${expectedFileName(ex)} --no-progress || true
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
         env:

@@ -13,7 +13,8 @@
  * AUTOGRADER_ROOT in place of /autograder so that it can be tried locally.
  */
 import type { Exercise } from '../exercise/manifest.js';
-import { BUNDLE_NODE_OPTIONS, buildBundle, expectedFileName, shippedExercise, type BundleVersion } from './bundle.js';
+import { buildBundle, expectedFileName, shippedExercise, type BundleVersion } from './bundle.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 import { addBundle, newTree, zipTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -59,7 +60,7 @@ SRC="$ROOT/source"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
-node ${BUNDLE_NODE_OPTIONS} "$SRC/teardown/teardown.mjs" autograder run "$SRC/teardown/exercise" \\
+node ${CLI_NODE_OPTIONS} "$SRC/teardown/teardown.mjs" autograder run "$SRC/teardown/exercise" \\
   --submission "$ROOT/submission" --file ${expectedFileName(ex)} \\
   --format gradescope --out "$RESULTS" --test-time-limit ${testTimeLimitS}
 status=$?

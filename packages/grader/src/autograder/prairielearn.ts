@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Exercise } from '../exercise/manifest.js';
 import { buildBundle, expectedFileName, shippedExercise, studentStatement, type BundleVersion } from './bundle.js';
-import { BUNDLE_NODE_OPTIONS } from './bundle.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 import { addBundle, newTree, type FileTree } from './files.js';
 import { DEFAULT_TEST_TIME_LIMIT_S, limitedBudget } from './run.js';
 
@@ -41,7 +41,7 @@ ROOT="\${GRADE_ROOT:-/grade}"
 HERE="$ROOT/serverFilesCourse/teardown"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
-node ${BUNDLE_NODE_OPTIONS} "$HERE/teardown.mjs" autograder run "$HERE/exercise" --submission "$ROOT/student" \\
+node ${CLI_NODE_OPTIONS} "$HERE/teardown.mjs" autograder run "$HERE/exercise" --submission "$ROOT/student" \\
   --file ${expectedFileName(ex)} --format prairielearn --out "$RESULTS" --test-time-limit ${testTimeLimitS}
 status=$?
 if [ "$status" -ne 0 ] || [ ! -s "$RESULTS" ]; then

@@ -1,28 +1,29 @@
 /**
  * Grading benchmarks: how long `teardown grade <exercise> solution.c` takes,
  * measured four ways in one run (this machine is noisy, so compare within
- * a run): the whole command in a fresh Node process (what an instructor
- * waits for; the median of 3), the same with Node's options of the
- * autograders' scripts (one V8 background thread, autograder/bundle.ts
- * BUNDLE_NODE_OPTIONS; the median of 3), a first in-process grading (cold
- * JIT, parser already loaded), and the median of five warm gradings (what the
- * browser worker sees after the first Run).
+ * a run): the whole command in a fresh process as the `teardown` bin runs
+ * (through its shebang, with ../node-options.ts CLI_NODE_OPTIONS, as the
+ * autograders' scripts run the bundle; what an instructor waits for; the
+ * median of 3), the same as `node bin/teardown.js` with Node's default
+ * options (the median of 3), a first in-process grading (cold JIT, parser
+ * already loaded), and the median of five warm gradings (what the browser
+ * worker sees after the first Run).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { grade } from '../grade/grade.js';
 import { bundledExercises, findExerciseDir, loadExercise } from '../exercise/node.js';
-import { BUNDLE_NODE_OPTIONS } from '../autograder/bundle.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/teardown.js', import.meta.url));
 
 export interface GradingBench {
   name: string;
   text: string;
-  /** The command in a fresh process, as `npx teardown` runs it (median of 3, ms). */
+  /** The command in a fresh process, as the bin runs it (`npx teardown`, its shebang's options; median of 3, ms). */
   processMs: number;
-  /** The command in a fresh process with the autograders' Node options (median of 3, ms). */
-  autograderMs: number;
+  /** The command in a fresh process run as `node bin/teardown.js`, Node's default options (median of 3, ms). */
+  defaultNodeMs: number;
   firstMs: number;
   warmMs: number;
   traces: number;
@@ -37,25 +38,24 @@ export async function runGradingBenchmarks(progress?: (line: string) => void): P
     const dir = findExerciseDir(id)!;
     const ex = loadExercise(dir);
     const solution = [{ name: ex.manifest.solution, text: ex.files.get(ex.manifest.solution)! }];
-    // the command, fresh, as `npx teardown` runs it and as the autograders' scripts do, alternately
-    const plain: number[] = [];
-    const autograder: number[] = [];
+    // the command, fresh, as `npx teardown` runs it (the bin itself, through its shebang) and as `node
+    // bin/teardown.js` does (Node's default options), alternately
+    const args = ['grade', dir, `${dir}/${ex.manifest.solution}`, '--no-progress'];
+    const asBin: number[] = [];
+    const asNode: number[] = [];
     for (let i = 0; i < 3; i++)
-      for (const [nodeOptions, times] of [
-        [[], plain],
-        [BUNDLE_NODE_OPTIONS.split(' '), autograder],
+      for (const [file, argv, times] of [
+        [BIN, args, asBin],
+        [process.execPath, [BIN, ...args], asNode],
       ] as const) {
         const t0 = performance.now();
-        const p = spawnSync(
-          process.execPath,
-          [...nodeOptions, BIN, 'grade', dir, `${dir}/${ex.manifest.solution}`, '--no-progress'],
-          { encoding: 'utf8' },
-        );
+        const p = spawnSync(file, argv, { encoding: 'utf8' });
         times.push(performance.now() - t0);
-        if (p.status !== 0) throw new Error(`bench: grading the ${id} solution failed (exit ${p.status}): ${p.stderr}`);
+        if (p.status !== 0)
+          throw new Error(`bench: grading the ${id} solution failed (exit ${p.status}): ${p.stderr ?? p.error}`);
       }
-    const processMs = median(plain);
-    const autograderMs = median(autograder);
+    const processMs = median(asBin);
+    const defaultNodeMs = median(asNode);
     const t1 = performance.now();
     const first = await grade(ex, solution);
     const firstMs = performance.now() - t1;
@@ -71,9 +71,9 @@ export async function runGradingBenchmarks(progress?: (line: string) => void): P
     const r = (x: number) => Math.round(x);
     out.push({
       name: `grade ${id} solution.c`,
-      text: `${r(processMs)} ms as a command (fresh process, median of 3), ${r(autograderMs)} ms with the autograders' ${BUNDLE_NODE_OPTIONS}, ${r(firstMs)} ms first in-process, ${r(warmMs)} ms warm (median of 5); ${first.scenarios.length} scenarios, ${executions} executions, ${traces} traces`,
+      text: `${r(processMs)} ms as a command (fresh process, the bin's ${CLI_NODE_OPTIONS}; median of 3), ${r(defaultNodeMs)} ms as node bin/teardown.js (Node's default options), ${r(firstMs)} ms first in-process, ${r(warmMs)} ms warm (median of 5); ${first.scenarios.length} scenarios, ${executions} executions, ${traces} traces`,
       processMs: r(processMs),
-      autograderMs: r(autograderMs),
+      defaultNodeMs: r(defaultNodeMs),
       firstMs: r(firstMs),
       warmMs: r(warmMs),
       traces,

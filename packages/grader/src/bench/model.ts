@@ -1,7 +1,8 @@
 /**
  * Exploration at scale: 3- and 4-thread scenarios of the iommufd model,
  * explored with optimal DPOR over the vdev-lifetime reference solution (the
- * upstream functions), each in a fresh Node process so that its peak memory
+ * upstream functions), each in a fresh Node process (with the bin's options,
+ * ../node-options.ts) so that its peak memory
  * (getrusage's maxrss) is its own. Reported: Mazurkiewicz traces,
  * executions, distinct machine states (a digest after every new step, in a
  * second run of the same executions so the timing is the plain run's),
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits, type Program, type ScenarioSpec, compile, exploreScenario } from '@teardown/core';
 import { SplitThreads } from '@teardown/core/node';
 import { findExerciseDir, loadExercise } from '../exercise/node.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 import { gradingFiles, scenarioSpec } from '../grade/grade.js';
 import type { Scenario } from '../exercise/manifest.js';
 
@@ -280,7 +282,7 @@ export function runModelBenchmarks(
       if (filter && !filter.test(b.name) && !filter.test(`${b.name} (${mode})`)) continue;
       progress?.(`${b.name} (${mode})${toTheEnd(b, mode, unbounded) ? ', explored to the end' : ''}`);
       const args = [BENCH_BIN, 'bench', '--model-child', `${b.name}@${mode}`, ...(unbounded ? ['--unbounded'] : [])];
-      const p = spawnSync(process.execPath, args, {
+      const p = spawnSync(process.execPath, [...CLI_NODE_OPTIONS.split(' '), ...args], {
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,
       });

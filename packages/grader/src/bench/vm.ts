@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { newMachine } from '@teardown/core';
 import { BENCH_BIN, MODEL_BENCHMARKS, compileModelBenchmark } from './model.js';
+import { CLI_NODE_OPTIONS } from '../node-options.js';
 
 /** The scenario the walks run. */
 export const VM_BENCH_SCENARIO = 'model: destroy + use + unbind';
@@ -87,7 +88,11 @@ export async function runVmBenchmark(walks = VM_BENCH_WALKS): Promise<VmBenchRow
 
 /** {@link runVmBenchmark} in a fresh process (`teardown bench --model-child vm`), so that its first pass is a fresh process's. */
 export function runVmBenchmarkChild(): VmBenchRow {
-  const p = spawnSync(process.execPath, [BENCH_BIN, 'bench', '--model-child', VM_BENCH_CHILD], { encoding: 'utf8' });
+  const p = spawnSync(
+    process.execPath,
+    [...CLI_NODE_OPTIONS.split(' '), BENCH_BIN, 'bench', '--model-child', VM_BENCH_CHILD],
+    { encoding: 'utf8' },
+  );
   if (p.status !== 0) throw new Error(`bench: the VM benchmark failed (exit ${p.status}): ${p.stderr}`);
   return JSON.parse(p.stdout) as VmBenchRow;
 }
