@@ -47,12 +47,13 @@ import type { LiveEntries } from '../detect/kcsan-digest.js';
 import { ProjectedStates, copyLive } from './projection.js';
 import type { Coverage, ExecutionEnd, SchedContext, Strategy } from './strategy.js';
 import { DEFAULT_STATE_CACHE_BYTES, DEFAULT_STATE_CACHE_EVERY, statefulCoverage } from './state-cache.js';
-import { fullExpansion, summaryBacktrack, summaryRaces } from './summary-races.js';
+import { type Narrowed, addNarrowed, summaryBacktrack, visitRaces } from './summary-races.js';
 import {
   SUMMARY_MAX_THREADS,
   type PackedSummary,
   Summary,
   addEvent,
+  lastBefore,
   eventPositions,
   mergePacked,
   unionSummaries,
@@ -153,6 +154,10 @@ export class DporStrategy implements Strategy {
   private hit: PackedSummary | null = null;
   /** The nodes (depths) the races of the prefix with that state's future go to (./summary-races.ts summaryBacktrack). */
   private readonly hitRaces: number[] = [];
+  /** The children those races give nodes whose reversal has nothing in the prefix (./summary-races.ts visitRaces). */
+  private readonly narrowed: Narrowed = { at: [], ev: [] };
+  /** The children made so (Coverage.narrowed). */
+  private narrowedChildren = 0;
   /** Visits to a cached state explored again rather than have a race with its future fully expand a node. */
   private reopened = 0;
   /** A visit of this execution cut `last` back to the divergence node (it holds this execution's events since). */
@@ -362,41 +367,21 @@ export class DporStrategy implements Strategy {
   /**
    * Stopping at a cached state with summary `summary` after the prefix
    * `ctx.events`: the nodes its races with the state's future go to, into
-   * `hitRaces`, and true, unless one of those races would fully expand its
-   * node (nothing of the reversal in the prefix: ./summary-races.ts
-   * fullExpansion): then false, and the state is explored again below this
-   * prefix as a new one would be, where those races are found exactly
+   * `hitRaces` and `narrowed` (./summary-races.ts visitRaces), and true,
+   * unless one of those races would fully expand its node and cannot be
+   * narrowed: then false, and the state is explored again below this prefix
+   * as a new one would be, where those races are found exactly
    * (docs/scheduler.md, "Stateful DPOR", "Explored again rather than fully
    * expanded").
    */
   private coveredRaces(ctx: SchedContext, summary: PackedSummary): boolean {
     const events = ctx.events;
-    const vc = ctx.clocks();
     // the last accesses of the prefix: cut back to the divergence node at the execution's first visit, then only
     // grown (race detection at the end records them again from the divergence node)
     if (!this.visitRecorded) this.last.truncate(Math.min(this.fresh, this.last.length));
     for (let j = this.last.length; j < events.length; j++) this.last.record(j, events[j]!);
     this.visitRecorded = true;
-    const idx = this.last.indexes();
-    const at = this.hitRaces;
-    at.length = 0;
-    let full = false;
-    // a thread blocked at the racing node can come before its event only by coming before what blocked it:
-    // the race goes to the nearest node above where the thread is enabled (as a stateless wakeup sequence that
-    // finds it blocked ends with its blocked event racing further up)
-    summaryRaces(events, vc, this.n, summary, this.last, (i, p) => {
-      if (full) return;
-      let node = i;
-      for (let j = i; j >= 0; j--)
-        if (this.path[j]!.enabled.includes(p)) {
-          node = j;
-          break;
-        }
-      if (at.includes(node)) return;
-      if (fullExpansion(this.path[node]!, node, events, vc, idx)) full = true;
-      else at.push(node);
-    });
-    return !full;
+    return visitRaces(this.path, ctx, this.n, summary, this.last, this.hitRaces, this.narrowed);
   }
 
   visitedStates(): number | undefined {
@@ -533,7 +518,7 @@ export class DporStrategy implements Strategy {
       for (const p of info.pending) {
         const prev = pos[p.tid]![pos[p.tid]!.length - 1];
         const clock = prev === undefined ? undefined : vc[prev];
-        addEvent(last.summary!, p, clock, clock, events.length, pos);
+        addEvent(last.summary!, p, clock, clock, events.length, pos, true);
       }
     }
     // so do the blocked threads' next events at a timer firing at quiescence, into the summary of its node
@@ -544,16 +529,22 @@ export class DporStrategy implements Strategy {
         let k = ps.length;
         while (k > 0 && ps[k - 1]! >= at) k--;
         const clock = k > 0 ? vc[ps[k - 1]!] : undefined;
-        addEvent(this.ownerOf(at).summary!, p, clock, clock, at, pos);
+        addEvent(this.ownerOf(at).summary!, p, clock, clock, at, pos, true);
       }
     }
     const hit = this.hit;
     this.hit = null;
     if (!info.pruned || !hit) return;
-    if (last) mergePacked(last.summary!, hit, events.length);
+    if (last) {
+      // a cached future's largest positions before the state are taken as this path's last steps (summary.ts)
+      const fill = new Int32Array(this.n);
+      lastBefore(fill, events.length, pos);
+      mergePacked(last.summary!, hit, events.length, fill);
+    }
     // race detection recorded the whole execution, which ended at the visit that found the races (coveredRaces)
     const idx = this.last.indexes();
     for (const at of this.hitRaces) summaryBacktrack(this.path[at]!, at, events, vc, idx);
+    this.narrowedChildren += addNarrowed(this.path, this.narrowed);
   }
 
   /**
@@ -572,6 +563,7 @@ export class DporStrategy implements Strategy {
         bytes: this.cacheBytes,
         every: this.stateCacheEvery!,
         reopened: this.reopened,
+        narrowed: this.narrowedChildren,
       });
     }
     const distinct = traces !== undefined && traces < this.complete ? traces : this.complete;
@@ -692,9 +684,14 @@ export class DporStrategy implements Strategy {
 
 /**
  * Branch `w` of a node runs with event `pe` (its thread's there): where
- * either is a reference count's operation, `pe` replaces the recorded event
+ * either is a reference count's operation, or `w`'s event was read
+ * elsewhere (`WNode.guess`), `pe` replaces the recorded event
  * (`DporStrategy.next`; a unit's branch when its explorer is adopted).
  */
 function ranWith(w: WNode, pe: Event | undefined): void {
-  if (pe && (pe.ctr >= 0 || w.ev.ctr >= 0)) w.ev = pe;
+  if (!pe) return;
+  if (w.guess) {
+    w.ev = pe;
+    w.guess = false;
+  } else if (pe.ctr >= 0 || w.ev.ctr >= 0) w.ev = pe;
 }

@@ -35,7 +35,7 @@ import { LIVE_MARKED, type LiveEntries } from '../detect/kcsan-digest.js';
 import { DigestTable } from '../state/digest-table.js';
 import { type Digest, fmix } from '../state/hash.js';
 import { type CachedState, type StateCache, boundedStateCache } from './state-cache.js';
-import { PLAIN, type Summary } from './summary.js';
+import { PLAIN, type Summary, summaryWidth } from './summary.js';
 
 /**
  * Per scheduler location id: the threads of the summary's accesses to it, and
@@ -172,7 +172,7 @@ export class ProjectedStates {
   visit(program: Digest, live: LiveEntries, sleep: number, depth: number): CachedState | undefined {
     const g = this.programs.get(program);
     if (g < 0) return undefined;
-    const w = this.n + 1;
+    const w = summaryWidth(this.n);
     this.triedRel.length = 0;
     this.triedKey.length = 0;
     for (let l = this.head[g]! - 1; l >= 0; l = this.next[l]! - 1) {
@@ -194,7 +194,7 @@ export class ProjectedStates {
 
   /** A state closed with sleep set `sleep` and its explored future's `summary` (StateCache.close). */
   close(program: Digest, live: LiveEntries, sleep: number, summary: Summary, depth: number): void {
-    const r = relevance(summary.raw(), summary.size, this.n + 1);
+    const r = relevance(summary.raw(), summary.size, summaryWidth(this.n));
     const key = project(program, live);
     const known = this.programs.size;
     const g = this.programs.add(program);

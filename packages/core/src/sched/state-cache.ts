@@ -22,7 +22,7 @@
  * depth-first search never meets a state that is still on its stack.
  * docs/scheduler.md ("Stateful DPOR") gives the argument per detector.
  */
-import { type PackedSummary, Summary } from './summary.js';
+import { type PackedSummary, Summary, summaryWidth } from './summary.js';
 import { type Digest, fmix } from '../state/hash.js';
 import { DigestTable } from '../state/digest-table.js';
 import type { Coverage } from './strategy.js';
@@ -65,7 +65,7 @@ export function statefulCoverage(
   cache: StateCache,
   executions: number,
   pruned: number,
-  how: { kind: string; bytes: number; every: number; reopened?: number },
+  how: { kind: string; bytes: number; every: number; reopened?: number; narrowed?: number },
 ): Coverage {
   const states = cache.size;
   const forgot = cache.dropped;
@@ -81,6 +81,7 @@ export function statefulCoverage(
         executions,
         pruned,
         dropped: forgot,
+        narrowed: how.narrowed ?? 0,
       }
     : {
         kind: 'partial',
@@ -89,6 +90,7 @@ export function statefulCoverage(
         executions,
         pruned,
         dropped: forgot,
+        narrowed: how.narrowed ?? 0,
       };
 }
 
@@ -263,7 +265,7 @@ export class StateCache {
     if (2 * this.held >= this.budget && this.chunkOf[i]! < this.chunks.length - 1) {
       // near the bound, a state that covers a visit moves to the newest arena (least recently used goes first)
       this.stored[this.chunkOf[i]!]!--;
-      this.store(i, summary, summary.length / (this.n + 1), depth, true);
+      this.store(i, summary, summary.length / summaryWidth(this.n), depth, true);
     }
     return { sleep: this.sleeps[i]!, summary };
   }
@@ -331,7 +333,8 @@ export class StateCache {
    * view outlives its use, and no summary-sized array is made per visit).
    */
   private summaryOf(i: number, depth: number, copy = true): PackedSummary {
-    const n = this.n;
+    // positions per entry (the min and the max half: ./summary.ts)
+    const n = summaryWidth(this.n) - 1;
     const w = n + 1;
     const count = this.entriesOf[i]! >> 2;
     const fmt = this.entriesOf[i]! & 3;
@@ -382,7 +385,8 @@ export class StateCache {
    * last 16 MB (docs/scheduler.md, "Stateful DPOR").
    */
   private store(i: number, data: Int32Array, count: number, depth: number, newestOnly = false): void {
-    const n = this.n;
+    // positions per entry (the min and the max half: ./summary.ts)
+    const n = summaryWidth(this.n) - 1;
     const w = n + 1;
     let far = -1;
     for (let e = 0; e < count; e++)

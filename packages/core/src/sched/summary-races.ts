@@ -8,7 +8,8 @@
  * (docs/scheduler.md, "Stateful DPOR").
  */
 import type { Event } from './events.js';
-import { ADD, PLAIN, type PackedSummary, READ, TAKE, TAKE_SHARED } from './summary.js';
+import type { SchedContext } from './strategy.js';
+import { ADD, PLAIN, type PackedSummary, READ, TAKE, TAKE_SHARED, summaryWidth } from './summary.js';
 import type { LastAccesses } from './last-accesses.js';
 import { type VClock, covers } from '../state/vclock.js';
 import { type WNode, wnode } from './wakeup-tree.js';
@@ -27,7 +28,8 @@ import { type WNode, wnode } from './wakeup-tree.js';
  * partner lies between the state and it races with that partner instead,
  * which is in the summary too; so every race a stateless exploration of the
  * future would find with the prefix is among these. `last` has recorded
- * exactly `events`. `summary`: the state's, packed (`[key, positions...]` per entry). Calls `race(i, p)`.
+ * exactly `events`. `summary`: the state's, packed (./summary.ts PackedSummary). Calls `race(i, p, o)`
+ * for the prefix event at `i` and the entry at `summary[o]` (of thread p).
  */
 export function summaryRaces(
   events: readonly Event[],
@@ -35,12 +37,12 @@ export function summaryRaces(
   n: number,
   summary: PackedSummary,
   last: LastAccesses,
-  race: (i: number, p: number) => void,
+  race: (i: number, p: number, o: number) => void,
 ): void {
   const d = events.length;
   if (last.length !== d) throw new Error(`teardown: summaryRaces over ${d} events with ${last.length} recorded`);
   const global = last.global;
-  const w = n + 1;
+  const w = summaryWidth(n);
   // (no closures, arrays or array truncations per entry: this runs for every entry of every summary a pruned
   // execution meets; each entry's candidates are cands[from..], its kept ones ok[from2..])
   const cands = candScratch;
@@ -92,7 +94,7 @@ export function summaryRaces(
             break;
           }
         }
-      if (immediate) race(c, p);
+      if (immediate) race(c, p, o);
     }
   }
   cands.length = 0;
@@ -151,6 +153,53 @@ export function fullExpansion(
 }
 
 /**
+ * For a race that {@link fullExpansion} says would fully expand node `i`
+ * (nothing of the reversal v in the prefix), of the prefix event e there
+ * with an access a of the summary entry at `summary[o]` (of thread p, which
+ * is enabled at the node), after the cached state at depth `d`: the threads
+ * that can begin v, enabled at the node and neither asleep there nor already
+ * a child, as a mask: ./dpor.ts makes them children there (none: the race
+ * is covered).
+ *
+ * Which threads can begin v: p, and the threads with a step after the state
+ * that happens before some access of the entry (its max half, ./summary.ts).
+ * Why: let u be a and the events after the state that happen before it.
+ * None of u happens after e (then e would happen before a: no race), so u
+ * is within v; and whatever happens before an event of u happens before a,
+ * so it is in u. So an event of u with no predecessor in u (one exists: u
+ * is finite and holds a) has none in v: it is an initial of v, and its
+ * thread is p or has a step after the state that happens before a. If one
+ * of these threads is already a child or asleep at the node, the race may be
+ * covered, as in source-DPOR (Abdulla et al., JACM 2017, Algorithm 1), or
+ * may not (that thread need not be an initial of v); adding every one that
+ * is neither adds an initial of v whenever no initial is covered, and more
+ * children than source-DPOR's one are sound. An initial of v is enabled at
+ * the node: it can be moved to the front of v, and the node followed by v
+ * is an execution (its thread takes no step between the node and the state,
+ * which would happen after e, and whatever enabled it there would be a
+ * dependency of its step after e); the full expansion this replaces added
+ * the enabled threads only too. It needs the summary's max half: the min
+ * half keeps, per thread, what happens before every access of the entry,
+ * and an access whose reversal begins with another thread's step may share
+ * the entry with one whose does not.
+ */
+export function reversalInitials(
+  node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
+  summary: PackedSummary,
+  o: number,
+  p: number,
+  n: number,
+  d: number,
+): number {
+  let add = 0;
+  for (let r = 0; r < n; r++) {
+    if (r !== p && summary[o + 1 + n + r]! < d) continue;
+    if (node.enabled.includes(r) && !node.sleep.has(r) && !node.wut.some((w) => w.tid === r)) add |= 1 << r;
+  }
+  return add;
+}
+
+/**
  * Stateful DPOR (./dpor.ts): a race of the prefix event at node `i` with a later access after a
  * cached state. The reversal would be v = notdep(e, E).w.e′,
  * with w and e′ in the state's future, unknown; its known part
@@ -200,4 +249,97 @@ export function summaryBacktrack(
   // between that visit and this call: here there is none to add.
   for (const q of node.enabled)
     if (!has(q)) throw new Error(`teardown: a race with a cached future would fully expand node ${i}`);
+}
+
+/** A path node as stateful DPOR's visit reads and changes it. */
+interface VisitNode {
+  wut: WNode[];
+  sleep: Map<number, Event>;
+  enabled: readonly number[];
+}
+
+/** Children a visit gives nodes for races whose reversal has nothing in the prefix: depths and events there. */
+export interface Narrowed {
+  at: number[];
+  ev: Event[];
+}
+
+/**
+ * Stateful DPOR (./dpor.ts coveredRaces), a visit that found a cached state
+ * with summary `summary` after the prefix `ctx.events` (`last` has recorded
+ * them): the races of the prefix with the state's future, each as
+ * {@link summaryRaces} finds it. A race that adds no full expansion goes to
+ * its node in `at` ({@link summaryBacktrack} at the execution's end);
+ * one whose reversal has nothing in the prefix ({@link fullExpansion}) gives
+ * the threads that can begin it ({@link reversalInitials}) to `narrowed`,
+ * with their next events at the node ({@link addNarrowed} at the end).
+ * False when such a race cannot be narrowed (p blocked at its racing event,
+ * so the race moved up to where p is enabled, and the argument of
+ * reversalInitials does not hold there): the state is then explored again.
+ * Clears `at` and `narrowed` first.
+ */
+export function visitRaces(
+  path: readonly VisitNode[],
+  ctx: SchedContext,
+  n: number,
+  summary: PackedSummary,
+  last: LastAccesses,
+  at: number[],
+  narrowed: Narrowed,
+): boolean {
+  const events = ctx.events;
+  const vc = ctx.clocks();
+  const idx = last.indexes();
+  at.length = 0;
+  narrowed.at.length = 0;
+  narrowed.ev.length = 0;
+  let full = false;
+  // a thread blocked at the racing node can come before its event only by coming before what blocked it:
+  // the race goes to the nearest node above where the thread is enabled (as a stateless wakeup sequence that
+  // finds it blocked ends with its blocked event racing further up)
+  summaryRaces(events, vc, n, summary, last, (i, p, o) => {
+    if (full) return;
+    let node = i;
+    for (let j = i; j >= 0; j--)
+      if (path[j]!.enabled.includes(p)) {
+        node = j;
+        break;
+      }
+    if (at.includes(node)) return;
+    if (!fullExpansion(path[node]!, node, events, vc, idx)) {
+      at.push(node);
+      return;
+    }
+    const add = node === i ? reversalInitials(path[node]!, summary, o, p, n, events.length) : -1;
+    if (add < 0) full = true;
+    for (let r = 0; add > 0 && r < n; r++) {
+      if (!((add >> r) & 1)) continue;
+      // r's next event at the node: its first one after the node in the prefix, else the one pending now
+      let ev: Event | undefined;
+      for (let j = node + 1; j < events.length && !ev; j++) if (events[j]!.tid === r) ev = events[j];
+      narrowed.at.push(node);
+      narrowed.ev.push(ev ?? ctx.pending(r));
+    }
+  });
+  return !full;
+}
+
+/**
+ * The children {@link visitRaces} gave, each made a child of its node
+ * unless it is one already or asleep there. Returns how many it made.
+ */
+export function addNarrowed(path: readonly VisitNode[], narrowed: Narrowed): number {
+  let made = 0;
+  for (let k = 0; k < narrowed.at.length; k++) {
+    const node = path[narrowed.at[k]!]!;
+    const ev = narrowed.ev[k]!;
+    if (node.sleep.has(ev.tid) || node.wut.some((w) => w.tid === ev.tid)) continue;
+    // the thread's event at a later point of the prefix, or at the state: the same step of the thread, but what
+    // it touches may differ at the node (a wake-up's sleepers), so it is replaced when the child runs
+    const w = wnode(ev.tid, ev);
+    w.guess = true;
+    node.wut.push(w);
+    made++;
+  }
+  return made;
 }

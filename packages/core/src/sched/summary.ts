@@ -38,15 +38,22 @@ function key(loc: number, p: number, kind: number): number {
  * sees an event as the later event of a race: a (non-try) lock acquisition
  * races with the previous acquisition, not through the lock's location;
  * blocking returns and timeouts are never the later event. The value says
- * which threads' steps are known to happen before every such access (before
- * an acquisition's previous step of its thread, for an acquisition): for
- * each thread q, the smallest over the accesses of the position (depth in
- * the execution) of q's last step that happens before it, -1 when none does
- * for some access. Positions are depths from the initial state, and a state
- * has one depth (the digest includes every thread's step count), so an entry
- * means the same wherever the state is reached: a thread q with a position
- * at or after the state's depth has a step after the state that happens
- * before the access, and everything q did before the state happens before it.
+ * which threads' steps happen before such accesses (before an acquisition's
+ * previous step of its thread, for an acquisition), twice: for each thread
+ * q, the smallest over the accesses of the position (depth in the
+ * execution) of q's last step that happens before it, -1 when none does for
+ * some access (the `min` half: what is known to happen before every such
+ * access, for ./summary-races.ts orderedBefore); then, for each thread q,
+ * the largest of those positions, -1 when none does for any access (the
+ * `max` half: which threads may have a step after the state that happens
+ * before some such access, for ./summary-races.ts reversalInitials; it errs
+ * towards more, see {@link addEvent} and {@link mergePacked}). Positions are
+ * depths from the initial state, and a state has one depth (the digest
+ * includes every thread's step count), so an entry means the same wherever
+ * the state is reached: a thread q with a position at or after the state's
+ * depth has a step after the state that happens before the access (every
+ * such access, in the min half; one, in the max half), and everything q did
+ * before the state happens before it.
  *
  * Kept as one typed array of entries sorted by key, so that the union of two
  * summaries (a closed node's into its parent's, once per node of the
@@ -56,11 +63,13 @@ function key(loc: number, p: number, kind: number): number {
  * it keeps (./state-cache.ts, compact).
  */
 export class Summary {
-  /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, pos_0 .. pos_{n-1}]` each, `len` of them. */
+  /** The entries, packed as {@link PackedSummary} and sorted by key: `[key, min_0 .. min_{n-1}, max_0 .. max_{n-1}]` each, `len` of them. */
   private data: Int32Array;
   private len: number;
   /** `data` is shared (handed out by pack, or taken from a packed summary): copy before changing it. */
   private frozen: boolean;
+  /** Ints per entry: {@link summaryWidth}. */
+  private readonly w: number;
 
   /** A summary of `n` threads: empty, or the `count` entries of `data` (shared: never changed in place). */
   constructor(
@@ -70,13 +79,14 @@ export class Summary {
   ) {
     this.data = data;
     this.len = count;
+    this.w = summaryWidth(n);
     // the caller's array is never written, whatever part of it holds entries
     this.frozen = data.length > 0;
   }
 
   /** A summary of the packed entries `p` (shared, not copied). */
   static of(p: PackedSummary, n: number): Summary {
-    return new Summary(n, p, p.length / (n + 1));
+    return new Summary(n, p, p.length / summaryWidth(n));
   }
 
   /** Entries. */
@@ -86,7 +96,7 @@ export class Summary {
 
   /** The index of the first entry whose key is at least `k`. */
   private find(k: number): number {
-    const w = this.n + 1;
+    const w = this.w;
     const d = this.data;
     let lo = 0;
     let hi = this.len;
@@ -100,7 +110,7 @@ export class Summary {
 
   /** Own `data` with room for `entries` entries (copying a shared or full one). */
   private own(entries: number): void {
-    const w = this.n + 1;
+    const w = this.w;
     if (!this.frozen && entries * w <= this.data.length) return;
     const data = new Int32Array(Math.max(8, entries, 2 * this.len) * w);
     const d = this.data;
@@ -109,21 +119,32 @@ export class Summary {
     this.frozen = false;
   }
 
-  /** Add key `k`'s access with positions `pos[from .. from+n-1]` (positions: the smaller). */
+  /** Add key `k`'s access with positions `pos[from .. from+n-1]` (one access: both halves). */
   add(k: number, pos: ArrayLike<number>, from = 0): void {
+    this.addRange(k, pos, from, pos, from);
+  }
+
+  /**
+   * Add key `k`'s entry of another summary: smallest positions
+   * `min[minFrom ..]`, largest `max[maxFrom ..]` (n each). Each half keeps
+   * the smaller, the larger, per thread.
+   */
+  addRange(k: number, min: ArrayLike<number>, minFrom: number, max: ArrayLike<number>, maxFrom: number): void {
     const n = this.n;
-    const w = n + 1;
+    const w = this.w;
     const i = this.find(k);
     let o = i * w;
     if (i < this.len && this.data[o] === k) {
       let q = 0;
-      while (q < n && pos[from + q]! >= this.data[o + 1 + q]!) q++;
+      while (q < n && min[minFrom + q]! >= this.data[o + 1 + q]! && max[maxFrom + q]! <= this.data[o + 1 + n + q]!) q++;
       if (q === n) return;
       this.own(this.len);
       const d = this.data;
       for (; q < n; q++) {
-        const x = pos[from + q]!;
+        const x = min[minFrom + q]!;
         if (x < d[o + 1 + q]!) d[o + 1 + q] = x;
+        const y = max[maxFrom + q]!;
+        if (y > d[o + 1 + n + q]!) d[o + 1 + n + q] = y;
       }
       return;
     }
@@ -131,7 +152,10 @@ export class Summary {
     const d = this.data;
     d.copyWithin(o + w, o, this.len * w);
     d[o++] = k;
-    for (let q = 0; q < n; q++) d[o + q] = pos[from + q]!;
+    for (let q = 0; q < n; q++) {
+      d[o + q] = min[minFrom + q]!;
+      d[o + n + q] = max[maxFrom + q]!;
+    }
     this.len++;
   }
 
@@ -142,17 +166,19 @@ export class Summary {
 
   /**
    * this := this ∪ the `count` entries of `b`, a packed summary of as many
-   * threads whose positions before `depth` read as -1 (see {@link reachedAt}).
+   * threads whose positions before `depth` read as -1 (see {@link reachedAt}),
+   * but for the largest positions, which read as `fill[q]` there when given
+   * (see {@link mergePacked}).
    */
-  merge(b: Int32Array, count: number, depth: number): void {
+  merge(b: Int32Array, count: number, depth: number, fill?: ArrayLike<number>): void {
     if (count === 0) return;
     const n = this.n;
-    const w = n + 1;
+    const w = this.w;
     const a = this.data;
     const na = this.len * w;
     const nb = count * w;
     // a merge that adds nothing (a future met again) leaves the entries as they are: no array made
-    if (this.covers(b, nb, depth)) return;
+    if (this.covers(b, nb, depth, fill)) return;
     const out = new Int32Array(na + nb);
     let i = 0;
     let j = 0;
@@ -166,9 +192,10 @@ export class Summary {
       } else {
         out[o] = kb;
         for (let q = 1; q <= n; q++) {
-          const x = b[j + q]!;
-          const y = fromDepth(x, depth);
+          const y = fromDepth(b[j + q]!, depth);
           out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
+          const z = upFromDepth(b[j + n + q]!, depth, fill, q - 1);
+          out[o + n + q] = ka === kb && a[i + n + q]! > z ? a[i + n + q]! : z;
         }
         if (ka === kb) i += w;
         j += w;
@@ -183,11 +210,11 @@ export class Summary {
   /**
    * Would merging the first `nb` ints of `b` (as {@link merge} reads them at
    * `depth`) leave this summary as it is: every key of b here, with no
-   * position smaller than b's?
+   * smallest position larger than b's and no largest one smaller?
    */
-  private covers(b: Int32Array, nb: number, depth: number): boolean {
+  private covers(b: Int32Array, nb: number, depth: number, fill?: ArrayLike<number>): boolean {
     const n = this.n;
-    const w = n + 1;
+    const w = this.w;
     const a = this.data;
     const na = this.len * w;
     if (nb > na) return false;
@@ -197,9 +224,8 @@ export class Summary {
       while (i < na && a[i]! < kb) i += w;
       if (i >= na || a[i] !== kb) return false;
       for (let q = 1; q <= n; q++) {
-        const x = b[j + q]!;
-        const y = fromDepth(x, depth);
-        if (a[i + q]! > y) return false;
+        if (a[i + q]! > fromDepth(b[j + q]!, depth)) return false;
+        if (a[i + n + q]! < upFromDepth(b[j + n + q]!, depth, fill, q - 1)) return false;
       }
       i += w;
     }
@@ -213,17 +239,23 @@ export class Summary {
 
   /** The entries packed (shared with this summary, which copies before its next change). */
   pack(): PackedSummary {
-    const used = this.len * (this.n + 1);
+    const used = this.len * this.w;
     if (this.data.length !== used) this.data = this.data.slice(0, used);
     this.frozen = true;
     return this.data;
   }
 
+  /** Each entry's key and positions (its min half, then its max half: 2n). */
   *[Symbol.iterator](): Generator<[number, Int32Array]> {
-    const n = this.n;
-    const end = this.len * (n + 1);
-    for (let o = 0; o < end; o += n + 1) yield [this.data[o]!, this.data.subarray(o + 1, o + 1 + n)];
+    const w = this.w;
+    const end = this.len * w;
+    for (let o = 0; o < end; o += w) yield [this.data[o]!, this.data.subarray(o + 1, o + w)];
   }
+}
+
+/** Ints per entry of a summary of `n` threads: the key, then n smallest and n largest positions. */
+export function summaryWidth(n: number): number {
+  return 2 * n + 1;
 }
 
 const EMPTY = new Int32Array(0);
@@ -233,6 +265,12 @@ function fromDepth(x: number, depth: number): number {
   return x >= 0 && x < depth ? -1 : x;
 }
 
+/** A largest position `x` of thread `q` so read, but at least `fill[q]` when given (Summary.merge). */
+function upFromDepth(x: number, depth: number, fill: ArrayLike<number> | undefined, q: number): number {
+  const y = fromDepth(x, depth);
+  return fill && fill[q]! > y ? fill[q]! : y;
+}
+
 /** The clock of each event as positions: `pos[q][k]` is the index of thread q's (k+1)-th event. */
 export function eventPositions(events: readonly Event[], n: number): number[][] {
   const pos: number[][] = Array.from({ length: n }, () => []);
@@ -240,23 +278,33 @@ export function eventPositions(events: readonly Event[], n: number): number[][] 
   return pos;
 }
 
-/** addEvent's positions of one event (Summary.add copies them). */
+/** addEvent's positions of one event, smallest and largest (Summary.addRange copies them). */
 let scratch = new Int32Array(0);
+let scratchMax = new Int32Array(0);
 
 /**
  * Add one event's accesses to a summary. `clock` is the event's
  * happens-before clock (for a pending event, its thread's previous event's),
  * `pred` the clock of its thread's previous event (undefined: none), `self`
- * its position, `pos` the execution's eventPositions.
+ * its position, `pos` the execution's eventPositions; `pending`: the event
+ * did not run (a blocked or never-run thread's next event).
  *
- * A lock acquisition's entry takes its positions from `pred`: it races with
- * the previous acquisition whatever released the lock in between
- * (./dpor.ts racesOf asks whether that acquisition happens before the
- * thread's previous event), and the acquisition's own clock runs through
- * that release, which would make every earlier holder's acquisition look
- * ordered before it. So do all of a global event's entries (a timer firing
- * at quiescence): its clock joins every thread's, which would make every
+ * The smallest positions (what is known to happen before the access): a
+ * lock acquisition's entry takes them from `pred`: it races with the
+ * previous acquisition whatever released the lock in between (./dpor.ts
+ * racesOf asks whether that acquisition happens before the thread's
+ * previous event), and the acquisition's own clock runs through that
+ * release, which would make every earlier holder's acquisition look ordered
+ * before it. So do all of a global event's entries (a timer firing at
+ * quiescence): its clock joins every thread's, which would make every
  * earlier access look ordered before it.
+ *
+ * The largest positions (what may happen before the access, for
+ * ./summary-races.ts reversalInitials) err the other way: an event's own
+ * clock, whatever its kind (a reversal's events are ordered by what they
+ * depend on among themselves, which the execution's clocks include); a
+ * pending event has no clock of its own (what it would depend on when it
+ * runs is not known), so every thread's last event before `self`.
  */
 export function addEvent(
   s: Summary,
@@ -265,25 +313,43 @@ export function addEvent(
   pred: Int32Array | undefined,
   self: number,
   pos: number[][],
+  pending = false,
 ): void {
   if (e.noRace) return;
   const n = pos.length;
-  // Summary.add copies what it keeps: one array serves every event
-  if (scratch.length !== n) scratch = new Int32Array(n);
+  // Summary.addRange copies what it keeps: one pair of arrays serves every event
+  if (scratch.length !== n) {
+    scratch = new Int32Array(n);
+    scratchMax = new Int32Array(n);
+  }
   const at = scratch;
+  const up = scratchMax;
+  if (pending) lastBefore(up, self, pos);
+  else positions(up, clock, pos);
+  up[e.tid] = self;
   positions(at, e.global ? pred : clock, pos);
   at[e.tid] = self;
   const lockLoc = e.acq >= 0 && !e.acqTry ? e.acq : -1;
-  for (const l of e.reads) if (l !== lockLoc) s.add(key(l, e.tid, READ), at);
-  for (const l of e.adds) if (l !== lockLoc) s.add(key(l, e.tid, ADD), at);
-  for (const l of e.writes) if (l !== lockLoc) s.add(key(l, e.tid, WRITE), at);
-  for (const l of e.plain) s.add(key(l, e.tid, PLAIN), at);
+  for (const l of e.reads) if (l !== lockLoc) s.addRange(key(l, e.tid, READ), at, 0, up, 0);
+  for (const l of e.adds) if (l !== lockLoc) s.addRange(key(l, e.tid, ADD), at, 0, up, 0);
+  for (const l of e.writes) if (l !== lockLoc) s.addRange(key(l, e.tid, WRITE), at, 0, up, 0);
+  for (const l of e.plain) s.addRange(key(l, e.tid, PLAIN), at, 0, up, 0);
   if (e.acq >= 0) {
     if (pred !== clock) {
       positions(at, pred, pos);
       at[e.tid] = self;
     }
-    s.add(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at);
+    s.addRange(key(e.acq, e.tid, e.acqShared ? TAKE_SHARED : TAKE), at, 0, up, 0);
+  }
+}
+
+/** `at[q]`: the position of thread q's last event before position `self`, -1 when none. */
+export function lastBefore(at: Int32Array, self: number, pos: number[][]): void {
+  for (let q = 0; q < at.length; q++) {
+    const ps = pos[q]!;
+    let k = ps.length;
+    while (k > 0 && ps[k - 1]! >= self) k--;
+    at[q] = k > 0 ? ps[k - 1]! : -1;
   }
 }
 
@@ -294,9 +360,10 @@ function positions(at: Int32Array, clock: Int32Array | undefined, pos: number[][
 }
 
 /**
- * A summary packed for keeping: `[key, pos_0 .. pos_{n-1}]` per entry, one
- * typed array (a closed state keeps its summary for the whole exploration;
- * a Map of small arrays costs several times as much memory).
+ * A summary packed for keeping: `[key, min_0 .. min_{n-1}, max_0 ..
+ * max_{n-1}]` per entry ({@link summaryWidth} ints), one typed array (a
+ * closed state keeps its summary for the whole exploration; a Map of small
+ * arrays costs several times as much memory).
  */
 export type PackedSummary = Int32Array;
 
@@ -308,12 +375,14 @@ export function pack(s: Summary): PackedSummary {
 /**
  * The entries of a cached state's summary as seen from a path that reached
  * it at depth `depth`: positions before the state are the first path's, not
- * this one's, and mean nothing to this path's nodes (-1).
+ * this one's, and mean nothing to this path's nodes (-1). Each: the key and
+ * its 2n positions (min half, max half).
  */
 export function* reachedAt(p: PackedSummary, n: number, depth: number): Generator<[number, Int32Array]> {
-  const at = new Int32Array(n);
-  for (let o = 0; o < p.length; o += n + 1) {
-    for (let q = 0; q < n; q++) at[q] = p[o + 1 + q]! >= depth ? p[o + 1 + q]! : -1;
+  const w = summaryWidth(n);
+  const at = new Int32Array(w - 1);
+  for (let o = 0; o < p.length; o += w) {
+    for (let q = 0; q < w - 1; q++) at[q] = p[o + 1 + q]! >= depth ? p[o + 1 + q]! : -1;
     yield [p[o]!, at];
   }
 }
@@ -321,10 +390,14 @@ export function* reachedAt(p: PackedSummary, n: number, depth: number): Generato
 /**
  * into := into ∪ p, p a packed summary of as many threads, as seen from a
  * path that reached its state at depth `depth` (see {@link reachedAt}; 0: as
- * it is).
+ * it is). `fill`, per thread, the position of its last step on that path
+ * before the state (-1: none): a largest position before the state was the
+ * first path's, and which of this path's steps before the state happen
+ * before the access is not known, so each thread's last one may (a largest
+ * position errs that way: {@link addEvent}).
  */
-export function mergePacked(into: Summary, p: PackedSummary, depth = 0): void {
-  into.merge(p, p.length / (into.n + 1), depth);
+export function mergePacked(into: Summary, p: PackedSummary, depth = 0, fill?: ArrayLike<number>): void {
+  into.merge(p, p.length / summaryWidth(into.n), depth, fill);
 }
 
 /**

@@ -24,6 +24,12 @@ export interface WNode {
   at: number;
   /** How many insertions hung something below this node, when it is a root child that counts them ({@link insert}). */
   rev?: number;
+  /**
+   * `ev` was read elsewhere than at this node (a child a visit narrowed to:
+   * ./summary-races.ts addNarrowed): ./dpor.ts replaces it with the event
+   * the thread runs here, when it first does.
+   */
+  guess?: boolean;
 }
 
 /** A wakeup-tree node with no pending chain. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LIVE_MARKED, type LiveEntries } from '../../src/detect/kcsan-digest.js';
 import { ProjectedStates, project, relevance } from '../../src/sched/projection.js';
-import { ADD, PLAIN, READ, Summary, TAKE, WRITE } from '../../src/sched/summary.js';
+import { ADD, PLAIN, READ, Summary, TAKE, WRITE, summaryWidth } from '../../src/sched/summary.js';
 import { untilMet, useParser } from '../helpers.js';
 import { hbProgramArb } from './genhb.js';
 import { outcomes } from './outcomes.js';
@@ -36,7 +36,7 @@ const program = { h1: 17, h2: 42 };
 
 /** The key of `program` with `l` for the future `s`. */
 function keyFor(s: Summary, l: LiveEntries) {
-  relevance(s.raw(), s.size, N + 1);
+  relevance(s.raw(), s.size, summaryWidth(N));
   return project(program, l);
 }
 
@@ -59,7 +59,7 @@ describe('the projected key', () => {
     expect(keyFor(future, live([6, 2, 444]))).not.toEqual(keyFor(future, live([6, 2, 445])));
     // the order of the entries does not matter, the program digest does
     expect(keyFor(future, live([5, 0, 1], [6, 2, 2]))).toEqual(keyFor(future, live([6, 2, 2], [5, 0, 1])));
-    relevance(future.raw(), future.size, N + 1);
+    relevance(future.raw(), future.size, summaryWidth(N));
     expect(project({ h1: 17, h2: 43 }, live())).not.toEqual(none);
   });
 
@@ -84,7 +84,9 @@ describe('the projected key', () => {
       [6, 2, WRITE],
       [6, 2, PLAIN],
     ]);
-    expect(relevance(plainToo.raw(), plainToo.size, N + 1)).not.toBe(relevance(future.raw(), future.size, N + 1));
+    expect(relevance(plainToo.raw(), plainToo.size, summaryWidth(N))).not.toBe(
+      relevance(future.raw(), future.size, summaryWidth(N)),
+    );
   });
 
   it('gives one relevance hash to summaries with one set of (location, thread) pairs, whatever their kinds', () => {
@@ -107,10 +109,10 @@ describe('the projected key', () => {
                 ] as [number, number, number][],
             ),
           );
-          expect(relevance(b.raw(), b.size, N + 1)).toBe(relevance(a.raw(), a.size, N + 1));
+          expect(relevance(b.raw(), b.size, summaryWidth(N))).toBe(relevance(a.raw(), a.size, summaryWidth(N)));
           if (ps.length > 0) {
             const c = summaryOf(ps.slice(1).map(([l, p]) => [l, p, READ]));
-            expect(relevance(c.raw(), c.size, N + 1)).not.toBe(relevance(a.raw(), a.size, N + 1));
+            expect(relevance(c.raw(), c.size, summaryWidth(N))).not.toBe(relevance(a.raw(), a.size, summaryWidth(N)));
           }
         },
       ),

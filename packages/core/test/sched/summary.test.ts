@@ -1,7 +1,7 @@
 /**
  * Stateful DPOR's summaries (sched/summary.ts) and state cache (sched/state-cache.ts): sorted entries
  * merged linearly, packed arrays shared copy-on-write. Against a plain Map
- * of key to positions (the smaller per thread) on random operations.
+ * of key to positions (the smaller per thread, then the larger) on random operations.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,9 +12,16 @@ import { Summary, mergePacked, unionSummaries } from '../../src/sched/summary.js
 const N = 3;
 type Model = Map<number, number[]>;
 
+/** Add one access's positions (N: both halves) or an entry's (2N: smallest, then largest) to the model. */
 function modelAdd(m: Model, k: number, pos: readonly number[]): void {
+  const both = pos.length === N ? [...pos, ...pos] : pos.slice();
   const old = m.get(k);
-  m.set(k, old ? old.map((x, q) => Math.min(x, pos[q]!)) : pos.slice());
+  m.set(k, old ? old.map((x, q) => (q < N ? Math.min(x, both[q]!) : Math.max(x, both[q]!))) : both);
+}
+
+/** Add an entry as a summary's iterator gives it (both halves) to `t`. */
+function addEntry(t: Summary, k: number, at: ArrayLike<number>): void {
+  t.addRange(k, at, 0, at, N);
 }
 
 function plain(s: Summary): [number, number[]][] {
@@ -91,14 +98,18 @@ describe('Summary', () => {
           } else if (o.op === 'covered') {
             const t = new Summary(N);
             let i = 0;
+            // smallest positions raised, largest lowered: what the summary covers
             for (const [k, at] of s)
               if (i++ % o.stride === 0)
-                t.add(
+                t.addRange(
                   k,
-                  [...at].map((x) => (x < 0 ? x : x + o.raise)),
+                  [...at.subarray(0, N)].map((x) => (x < 0 ? x : x + o.raise)),
+                  0,
+                  [...at.subarray(N)].map((x) => (x < 0 ? x : Math.max(-1, x - o.raise))),
+                  0,
                 );
-            // positions before the depth read as none: a covered merge needs them at the depth or after
-            const low = [...t].some(([, at]) => at.some((x) => x >= 0 && x < o.depth));
+            // smallest positions before the depth read as none: a covered merge needs them at the depth or after
+            const low = [...t].some(([, at]) => at.subarray(0, N).some((x) => x >= 0 && x < o.depth));
             // a merge that adds nothing keeps the array (StateCache.close keeps the stored summary on that)
             const before = s.raw();
             mergePacked(s, t.pack(), low ? 0 : o.depth);
@@ -106,7 +117,7 @@ describe('Summary', () => {
           } else if (o.op === 'lowered') {
             const t = new Summary(N);
             let i = 0;
-            for (const [k, at] of s) if (i++ % o.stride === 0) t.add(k, at);
+            for (const [k, at] of s) if (i++ % o.stride === 0) addEntry(t, k, at);
             for (const [k, at] of t)
               modelAdd(
                 m,
@@ -133,12 +144,18 @@ describe('Summary', () => {
     const p = s.pack();
     const t = Summary.of(p, N);
     t.add(5, [0, 2, 3]);
-    expect([...p]).toEqual([5, 1, 2, 3]);
-    expect(plain(t)).toEqual([[5, [0, 2, 3]]]);
+    expect([...p]).toEqual([5, 1, 2, 3, 1, 2, 3]);
+    expect(plain(t)).toEqual([[5, [0, 2, 3, 1, 2, 3]]]);
     // adding what it already covers leaves the shared array alone and shared
     const u = Summary.of(p, N);
-    u.add(5, [4, 4, 4]);
+    u.add(5, [1, 2, 3]);
+    u.addRange(5, [4, 4, 4], 0, [0, 1, 2], 0);
     expect(u.pack()).toBe(p);
+    // a larger largest position is something new
+    const v = Summary.of(p, N);
+    v.add(5, [1, 2, 4]);
+    expect(plain(v)).toEqual([[5, [1, 2, 3, 1, 2, 4]]]);
+    expect([...p]).toEqual([5, 1, 2, 3, 1, 2, 3]);
     // an array given with no entries in it is not written either
     const given = new Int32Array(8);
     new Summary(N, given, 0).add(5, [1, 2, 3]);
@@ -212,7 +229,7 @@ describe('StateCache', () => {
   });
 
   it('gives visits and closes summaries of any size through the buffer it decodes them into', () => {
-    // 4 ints an entry of 3 threads: 1,000 entries are 4,000 ints, far past the buffer's first size and twice it
+    // 7 ints an entry of 3 threads: 1,000 entries are 7,000 ints, far past the buffer's first size and twice it
     const big = (entries: number, base: number) => {
       const s = new Summary(N);
       for (let k = 0; k < entries; k++) s.add(base + 2 * k, [k % 300, -1, 7]);
@@ -307,7 +324,7 @@ describe('StateCache with a memory bound', () => {
     }
     const got = cache.covering({ h1: 0, h2: 0 }, 7, 3)!;
     // what it gives back is what was closed (the distance below 3 reads as none)
-    expect(plain(Summary.of(got.summary, N))).toEqual([[0, [5, -1, -1]]]);
+    expect(plain(Summary.of(got.summary, N))).toEqual([[0, [5, -1, -1, 5, -1, -1]]]);
     // state 1, closed next and never met again, is gone
     expect(cache.covering({ h1: 1, h2: 1 }, 7, 3)).toBeUndefined();
     // a visit of a new state counts it, with nothing to cover it until it closes
@@ -327,7 +344,9 @@ describe('StateCache with a memory bound', () => {
           else cache.close({ h1: 0, h2: 0 }, 0, one(0), 3);
         }
       }
-      expect(plain(Summary.of(cache.covering({ h1: 0, h2: 0 }, 7, 3)!.summary, N))).toEqual([[0, [5, -1, -1]]]);
+      expect(plain(Summary.of(cache.covering({ h1: 0, h2: 0 }, 7, 3)!.summary, N))).toEqual([
+        [0, [5, -1, -1, 5, -1, -1]],
+      ]);
       let forgotten = 0;
       for (let d = 1; d < 200; d++) if (!cache.covering({ h1: d, h2: d }, 7, 3)) forgotten++;
       expect(forgotten).toBeGreaterThan(100);
@@ -407,7 +426,7 @@ describe('StateCache storing equal summaries once', () => {
     const b2 = new Summary(N);
     b2.add(2, [17, 13, -1]);
     cache.close({ h1: 3, h2: 3 }, 0, b2, 10);
-    expect(back(cache.covering({ h1: 3, h2: 3 }, 7, 10)!.summary)).toEqual([[2, [17, 13, -1]]]);
+    expect(back(cache.covering({ h1: 3, h2: 3 }, 7, 10)!.summary)).toEqual([[2, [17, 13, -1, 17, 13, -1]]]);
   });
 
   it('tells apart different summaries whose hashes collide', () => {
@@ -466,7 +485,7 @@ describe('StateCache storing equal summaries once', () => {
     // a new arena with two summaries in it, its offset 60 not written yet
     cache.close({ h1: 2, h2: 2 }, 0, zero(), 5);
     for (let d = 400; d < 440; d++) put(d);
-    expect(back(cache.covering({ h1: 2, h2: 2 }, 7, 5)!.summary)).toEqual([[0, [-1, -1, -1]]]);
+    expect(back(cache.covering({ h1: 2, h2: 2 }, 7, 5)!.summary)).toEqual([[0, [-1, -1, -1, -1, -1, -1]]]);
   });
 
   it('never points a state at an equal summary in a dropped arena', () => {
