@@ -158,7 +158,7 @@ export class DporStrategy implements Strategy {
   private readonly narrowed: Narrowed = { at: [], ev: [] };
   /** The children made so (Coverage.narrowed). */
   private narrowedChildren = 0;
-  /** Visits to a cached state explored again rather than have a race with its future fully expand a node. */
+  /** Visits to a cached state explored again rather than have a race with its future fully expand a node (not narrowed). */
   private reopened = 0;
   /** A visit of this execution cut `last` back to the divergence node (it holds this execution's events since). */
   private visitRecorded = false;

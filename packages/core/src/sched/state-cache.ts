@@ -58,7 +58,8 @@ export function ordinal(k: number): string {
  * dropped under the 2 MB bound)` when `done`, else `partial: ...`. `executions`: every execution, stopped or not;
  * `how.kind`: the DPOR mode (`source-DPOR` with a cache: ./dpor.ts); `how.bytes`: the summaries' bound;
  * `how.every`: the depths whose states are kept; `how.reopened`: the visits to a state explored before that
- * explored it again (./dpor.ts coveredRaces).
+ * explored it again (./dpor.ts coveredRaces); `how.narrowed`: the children made for races whose reversal lies
+ * in a cached future (./summary-races.ts visitRaces), as the Coverage's `narrowed` (not on the line).
  */
 export function statefulCoverage(
   done: boolean,
