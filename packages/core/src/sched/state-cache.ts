@@ -140,10 +140,12 @@ function encodedHash(enc: Int32Array, need: number, entries: number): number {
   return fmix(a) & 0x3fffffff;
 }
 
-/** Formats of a stored summary's positions (StateCache.entriesOf's low two bits): 8, 16 or 32 bits each. */
-const REL8 = 0;
-const REL16 = 1;
-const FULL = 2;
+/**
+ * The format of a stored summary's positions (StateCache.entriesOf's low two bits): one bit each, set for a
+ * position at or after the state (the only format since the fourteenth session; 8, 16 and 32-bit distances
+ * before).
+ */
+const BITS = 0;
 
 /**
  * The states of one exploration, by digest. A state enters when it is
@@ -154,11 +156,14 @@ const FULL = 2;
  * millions): the digests in a {@link DigestTable}, the sleep sets and
  * where each summary lies in typed arrays indexed by the digest's number,
  * and the summaries themselves in 16 MB arenas, compact: an entry is its
- * key and its positions as distances from the state (a later visit reaches
- * the state at the same depth, and reads a position before it as none),
- * four to an int (8 bits each, + 1 so that none is 0) when every distance
- * is under 255, else two (16 bits), else one: 2 ints for 3 or 4 threads
- * where the packed form takes 4 or 5. The arenas start at a 64th of
+ * key and one int of bits, one per position (2n of them, n ≤ 10), set when
+ * the position is at or after the state: a later visit reaches the state at
+ * the same depth and reads a position before it as none, and nothing that
+ * reads a summary kept for a state asks more of a position than whether it
+ * is at or after that state's depth (./summary-races.ts orderedBefore and
+ * reversalInitials; ./summary.ts merges, which move it only to shallower
+ * nodes), so a set bit comes back as the state's depth. 2 ints an entry,
+ * where the packed form takes 2n + 1. The arenas start at a 64th of
  * their full size (16 MB, or a sixteenth of a smaller bound) and double.
  * A summary stored so that equals one in the newest arena or the one before
  * is stored once: the states share it (hash-consing; on the model's
@@ -190,7 +195,7 @@ export class StateCache {
   /** Per state: its summary's arena chunk and offset in it. */
   private chunkOf: Int32Array;
   private offsetOf: Int32Array;
-  /** Per state: its summary's entries, times four, + its positions' format (REL8, REL16, FULL). */
+  /** Per state: its summary's entries, times four, + its positions' format (BITS). */
   private entriesOf: Int32Array;
   /** The arenas, oldest first; null once dropped for the budget. */
   private readonly chunks: (Int32Array | null)[] = [];
@@ -338,7 +343,6 @@ export class StateCache {
     const n = summaryWidth(this.n) - 1;
     const w = n + 1;
     const count = this.entriesOf[i]! >> 2;
-    const fmt = this.entriesOf[i]! & 3;
     const c = this.chunks[this.chunkOf[i]!]!;
     const o = this.offsetOf[i]!;
     let out: Int32Array;
@@ -347,83 +351,41 @@ export class StateCache {
       if (this.decoded.length < count * w) this.decoded = new Int32Array(Math.max(2 * this.decoded.length, count * w));
       out = this.decoded.subarray(0, count * w);
     }
-    if (fmt === FULL) {
-      for (let e = 0; e < count; e++) {
-        out[e * w] = c[o + e * w]!;
-        for (let q = 1; q <= n; q++) {
-          const x = c[o + e * w + q]!;
-          out[e * w + q] = x < 0 ? -1 : x + depth;
-        }
-      }
-      return out;
-    }
-    const bits = fmt === REL8 ? 8 : 16;
-    const per = 32 / bits;
-    const mask = (1 << bits) - 1;
-    const cw = 1 + Math.ceil(n / per);
     for (let e = 0; e < count; e++) {
-      const from = o + e * cw;
+      const from = o + 2 * e;
       const to = e * w;
       out[to] = c[from]!;
-      for (let q = 0; q < n; q++) {
-        const v = (c[from + 1 + Math.floor(q / per)]! >>> (bits * (q % per))) & mask;
-        out[to + 1 + q] = v === 0 ? -1 : v - 1 + depth;
-      }
+      const bits = c[from + 1]!;
+      for (let q = 0; q < n; q++) out[to + 1 + q] = (bits >> q) & 1 ? depth : -1;
     }
     return out;
   }
 
   /**
    * Store `count` packed entries of `data` as state `i`'s summary, the
-   * state at depth `depth`: each position as its distance from the state
-   * (one before it, which no later visit can use, as none), in 8 bits when
-   * every one fits, else 16, else 32. A summary equal, so encoded, to one
-   * already in the newest arena or the one before is not stored again: the
-   * state points at that one (`newestOnly`: only the newest arena's, for a
-   * move there). States of one exploration often have equal summaries:
-   * on the model's 3- and 4-thread benchmarks a stored summary has been
-   * stored before about two times out of three, nearly always within the
-   * last 16 MB (docs/scheduler.md, "Stateful DPOR").
+   * state at depth `depth`: each entry as its key and a bit per position,
+   * set for one at or after the state (see the class). A summary equal, so
+   * encoded, to one already in the newest arena or the one before is not
+   * stored again: the state points at that one (`newestOnly`: only the
+   * newest arena's, for a move there). States of one exploration often have
+   * equal summaries: on the model's 3- and 4-thread benchmarks a stored
+   * summary has been stored before about two times out of three, nearly
+   * always within the last 16 MB (docs/scheduler.md, "Stateful DPOR").
    */
   private store(i: number, data: Int32Array, count: number, depth: number, newestOnly = false): void {
     // positions per entry (the min and the max half: ./summary.ts)
     const n = summaryWidth(this.n) - 1;
     const w = n + 1;
-    let far = -1;
-    for (let e = 0; e < count; e++)
-      for (let q = 1; q <= n; q++) {
-        const x = data[e * w + q]!;
-        if (x >= depth && x - depth > far) far = x - depth;
-      }
-    const fmt = far < 0xff ? REL8 : far < 0xffff ? REL16 : FULL;
-    const per = fmt === REL8 ? 4 : 2;
-    const cw = fmt === FULL ? w : 1 + Math.ceil(n / per);
-    const need = count * cw;
+    const need = 2 * count;
     const enc = this.encoded(need);
     for (let e = 0; e < count; e++) {
       const from = e * w;
-      const to = e * cw;
-      enc[to] = data[from]!;
-      if (fmt === FULL) {
-        for (let q = 1; q <= n; q++) {
-          const x = data[from + q]!;
-          enc[to + q] = x >= depth ? x - depth : -1;
-        }
-        continue;
-      }
-      const bits = fmt === REL8 ? 8 : 16;
-      for (let g = 0; g < cw - 1; g++) {
-        let word = 0;
-        for (let r = 0; r < per; r++) {
-          const q = g * per + r;
-          if (q >= n) break;
-          const x = data[from + 1 + q]!;
-          word |= (x >= depth ? x - depth + 1 : 0) << (bits * r);
-        }
-        enc[to + 1 + g] = word;
-      }
+      enc[2 * e] = data[from]!;
+      let bits = 0;
+      for (let q = 0; q < n; q++) if (data[from + 1 + q]! >= depth) bits |= 1 << q;
+      enc[2 * e + 1] = bits;
     }
-    const entries = 4 * count + fmt;
+    const entries = 4 * count + BITS;
     const h = encodedHash(enc, need, entries);
     if (this.reuse(i, h, this.sameNewest, this.chunks.length - 1, enc, need, entries)) return;
     if (!newestOnly && this.reuse(i, h, this.sameBefore, this.chunks.length - 2, enc, need, entries)) return;
