@@ -3,9 +3,10 @@
  * the cached state it stopped at (./state-cache.ts), found from that state's
  * summary (./summary.ts), and what each becomes at its node: source-DPOR's
  * reaction (an initial of the known part of the reversal joins the node's
- * backtrack set) or, when nothing of the reversal is known, a fully expanded
- * node, which ./dpor.ts avoids by exploring the state again
- * (docs/scheduler.md, "Stateful DPOR").
+ * backtrack set) or, when nothing of the reversal is in the prefix, the
+ * threads that can begin it as children ({@link reversalInitials}), or the
+ * state explored again where that cannot be told (docs/scheduler.md,
+ * "Stateful DPOR", "Narrowed rather than explored again").
  */
 import type { Event } from './events.js';
 import type { SchedContext } from './strategy.js';
@@ -135,8 +136,8 @@ function orderedBefore(
  * Would {@link summaryBacktrack} fully expand node `i` for a race of its
  * prefix event: nothing of the reversal in the prefix (every later prefix
  * event happens after it), and a thread enabled at the node neither asleep
- * there nor already a child? (./dpor.ts explores the cached state again
- * instead of stopping there.)
+ * there nor already a child? ({@link visitRaces} then narrows the race to
+ * the threads that can begin its reversal, or explores the state again.)
  */
 export function fullExpansion(
   node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
@@ -208,9 +209,9 @@ export function reversalInitials(
  * Algorithm 1): when one of them is asleep at the node or already a child,
  * the race is covered; otherwise one of them becomes a child. When
  * notdep(e, E) is empty, every initial of v is still enabled at the node,
- * so every enabled thread not asleep there would become a child: ./dpor.ts
- * explores the cached state again instead of stopping where that would add
- * one ({@link fullExpansion}), so it throws if one is missing.
+ * so every enabled thread not asleep there would become a child: such races
+ * never reach here ({@link visitRaces} narrows them or explores the state
+ * again), so it throws if one is missing.
  */
 export function summaryBacktrack(
   node: { wut: WNode[]; sleep: Map<number, Event>; enabled: readonly number[] },
@@ -244,9 +245,9 @@ export function summaryBacktrack(
     return;
   }
   // notdep(e, E) is empty: v's initials are in the unknown future part, each enabled at the node, so every
-  // enabled thread not asleep there would have to become a child (a fully expanded node). ./dpor.ts does not stop
-  // at a state where that would add one (fullExpansion) but explores it again, and a node's children only grow
-  // between that visit and this call: here there is none to add.
+  // enabled thread not asleep there would have to become a child (a fully expanded node). visitRaces sends such a
+  // race here only when it would add none (fullExpansion false), and a node's children only grow between that
+  // visit and this call: here there is none to add.
   for (const q of node.enabled)
     if (!has(q)) throw new Error(`teardown: a race with a cached future would fully expand node ${i}`);
 }
