@@ -77,6 +77,8 @@ export function cliModuleUrl(distUrl) {
 /**
  * @typedef {object} LoadedCli
  * @property {(argv: string[]) => Promise<void>} main the CLI's main (cli.ts)
+ * @property {() => void} exitWhenFlushed end the process once the standard streams are written (src/output.ts),
+ *   what the bin does when `main` has returned
  * @property {'modules' | 'none' | 'accepted' | 'rejected'} codeCache how it was compiled: from the modules,
  *   or the bundle without a code cache for it, with one V8 took, or with one V8 refused
  * @property {(() => boolean) | undefined} saveCodeCache the bundle only: write the code cache of the
@@ -92,7 +94,7 @@ export async function loadCli(distUrl) {
   const url = cliModuleUrl(distUrl);
   if (!url.pathname.endsWith('.cjs')) {
     const m = await import(url.href);
-    return { main: m.main, codeCache: 'modules', saveCodeCache: undefined };
+    return { main: m.main, exitWhenFlushed: m.exitWhenFlushed, codeCache: 'modules', saveCodeCache: undefined };
   }
   await setCacheFlags();
   return loadBundle(url, new URL('cli.bundle.cache', distUrl));
@@ -134,6 +136,7 @@ function loadBundle(bundleUrl, cacheUrl) {
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   return {
     main: module.exports.main,
+    exitWhenFlushed: module.exports.exitWhenFlushed,
     codeCache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
     saveCodeCache: () => {
       const path = fileURLToPath(cacheUrl);

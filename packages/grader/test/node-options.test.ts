@@ -5,7 +5,7 @@
  * command's exit code and nothing it wrote lost.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,27 @@ describe('the bin', () => {
     expect(direct.status).toBe(viaNode.code);
     expect(direct.stdout).toBe(viaNode.stdout);
     expect(direct.stdout).toContain('[data-race] BUG: KCSAN');
+  });
+
+  it('ends the process through exitWhenFlushed, whether it loads the bundle or the modules', () => {
+    // Node emits 'beforeExit' when the event loop runs dry, never after process.exit(): a preload tells which
+    const dir = mkdtempSync(join(tmpdir(), 'teardown-exit-'));
+    try {
+      const preload = join(dir, 'preload.cjs');
+      writeFileSync(preload, "process.on('beforeExit', () => process.stderr.write('[the event loop ran dry]'));\n");
+      for (const bundle of ['on', 'off']) {
+        const r = spawnSync(process.execPath, ['-r', preload, BIN, 'check', 'examples/data-race.c', '--reproducible'], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, TEARDOWN_BUNDLE: bundle },
+        });
+        expect(r.status, `TEARDOWN_BUNDLE=${bundle}: ${r.stderr}`).toBe(1);
+        expect(r.stdout).toContain('[data-race] BUG: KCSAN');
+        expect(r.stderr, `TEARDOWN_BUNDLE=${bundle}`).not.toContain('[the event loop ran dry]');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
