@@ -225,8 +225,11 @@ describe('teardown bench', () => {
     expect(j.dpor).toHaveLength(0);
     expect(j.model).toHaveLength(0);
     expect(j.vm).toMatchObject({ name: 'vm: 1000 random walks of destroy + use + unbind', walks: 1000 });
-    // seeded walks of a 3-thread scenario of about a hundred steps each
-    expect(j.vm.steps).toBeGreaterThan(100_000);
+    // seeded walks of a 3-thread scenario of about a hundred scheduled steps each, then the check task's steps (the
+    // scenario's check run alone: about a third as many)
+    expect(j.vm.scheduledSteps).toBeGreaterThan(100_000);
+    expect(j.vm.steps - j.vm.scheduledSteps).toBeGreaterThan(j.vm.scheduledSteps / 5);
+    expect(j.vm.steps - j.vm.scheduledSteps).toBeLessThan(j.vm.scheduledSteps / 2);
     // (the rate from the unrounded time)
     expect(Math.abs(j.vm.warmStepsPerSecond * j.vm.warmMs - j.vm.steps * 1000)).toBeLessThan(j.vm.warmStepsPerSecond);
     // the same walks again: a second process takes exactly the same steps
