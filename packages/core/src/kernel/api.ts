@@ -95,6 +95,31 @@ export interface Deps {
   };
 }
 
+/**
+ * `d` with other `reads` and `writes` (the rest of it unchanged), built with
+ * every field of {@link Deps} in one order: one object shape whatever `d`
+ * has, where a spread (`{ ...d, reads }`) copies only the fields `d` has and
+ * gives each combination its own shape (every reader of a step's dependencies
+ * then meets many), and costs a generic copy per step.
+ */
+export function withKeys(d: Deps, reads: DepKey[], writes: DepKey[]): Deps {
+  return {
+    reads,
+    writes,
+    adds: d.adds,
+    plain: d.plain,
+    acq: d.acq,
+    acqShared: d.acqShared,
+    release: d.release,
+    acqTry: d.acqTry,
+    noRace: d.noRace,
+    resume: d.resume,
+    global: d.global,
+    leavesOne: d.leavesOne,
+    counter: d.counter,
+  };
+}
+
 /** What a primitive may use of the VM. */
 export interface KernelCtx extends ReportCtx {
   /** The program (file names for lock classes keyed by their init site). */

@@ -13,6 +13,7 @@ import { type BuiltinSig, sig } from './sig.js';
 import { BOOL, INT, VOID } from '../lang/ctype.js';
 import { syncKey } from '../state/keys.js';
 import { countAt, isCount } from './counts.js';
+import { callText, callText1 } from './call-text.js';
 
 const i32 = (x: number) => x | 0;
 
@@ -21,7 +22,7 @@ function op(ptrArg: number, f: (old: number, a: Value[]) => { nv?: number; ret: 
     kind: 'step',
     deps: (m: KernelCtx, _t: Thread, a: Value[]) => ({ reads: [], writes: [m.keyOf(a[ptrArg]!)] }),
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+      const what = callText(ins);
       const r = m.resolve(t, a[ptrArg]!, what);
       const old = m.getNum(r.alloc, r.off);
       const { nv, ret } = f(old, a);
@@ -60,7 +61,7 @@ function addOp(ptrArg: number, delta: (a: Value[]) => number): Builtin {
       };
     },
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+      const what = callText(ins);
       const r = m.resolve(t, a[ptrArg]!, what);
       // the delta as the int parameter it is (exact, so that any two additions commute)
       const nv = i32(m.getNum(r.alloc, r.off) + i32(delta(a)));
@@ -81,7 +82,7 @@ const ATOMIC: BuiltinTable = {
       const r = m.resolve(t, a[0]!, 'atomic_read');
       const v = m.getNum(r.alloc, r.off);
       m.spinAccess(t, r.alloc.id, r.off, false, v);
-      m.kcsanAccess(t, r.key, false, true, `atomic_read(${ins.extra?.argText?.[0] ?? ''})`, v);
+      m.kcsanAccess(t, r.key, false, true, callText1(ins, 'atomic_read'), v);
       return v;
     },
   },

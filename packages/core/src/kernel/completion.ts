@@ -17,6 +17,7 @@ import type { PrimState } from '../state/prim.js';
 import { mightSleep } from '../detect/lockdep.js';
 import { CLOCK_KEY, TIMERS_KEY, syncKey } from '../state/keys.js';
 import { completionStall } from '../detect/hungtask.js';
+import { callText1 } from './call-text.js';
 
 export interface CompletionState extends PrimState {
   readonly p: 'comp';
@@ -122,7 +123,7 @@ function waitImpl(timed: boolean): Builtin {
         }
       : undefined,
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins);
       mightSleep(m, t, what);
       const c = comp(m, t, a[0]!, what);
       const timeout = timerOf(timed, a);

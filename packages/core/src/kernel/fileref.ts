@@ -33,11 +33,7 @@ import { BOOL, LONG, VOID } from '../lang/ctype.js';
 import { syncKey } from '../state/keys.js';
 import { finding, where } from '../detect/finding.js';
 import { getDeps, putDeps, readDeps, registerCount, setDeps } from './counts.js';
-
-/** The text a call shows in reports (`file_ref_put(&file->f_ref)`). */
-function callText(ins: BuiltinInstr): string {
-  return `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
-}
+import { callText } from './call-text.js';
 
 /** WARN_ONCE() of fs/file.c or file_ref.h, with its text. */
 function warn(m: KernelCtx, t: Thread, what: string, text: string): void {

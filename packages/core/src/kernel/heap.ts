@@ -21,6 +21,7 @@ import type { Builtin, BuiltinInstr, BuiltinTable, KernelCtx, Primitive } from '
 import { type BuiltinSig, sig } from './sig.js';
 import { VOID, VOIDP } from '../lang/ctype.js';
 import { Fault } from '../state/fault.js';
+import { callText1 } from './call-text.js';
 
 const __GFP_DIRECT_RECLAIM = 0x400;
 
@@ -57,7 +58,7 @@ function freeImpl(name: string): Builtin {
 }
 
 function kfree(m: KernelCtx, t: Thread, p: Value, name: string, ins: BuiltinInstr): void {
-  const a = checkFree(m, t, p, m.peekAlloc(p), name, `${name}(${ins.extra?.argText?.[0] ?? ''})`);
+  const a = checkFree(m, t, p, m.peekAlloc(p), name, callText1(ins, name));
   if (!a) throw new Fault('invalid or double free');
   heldLockFreed(m, t, m.threads(), a, name);
   m.mut(a).freeSite = m.site(t);

@@ -12,6 +12,7 @@ import { BOOL, INT, VOID } from '../lang/ctype.js';
 import { acquired, implicitClass, initClass, released, unlockDeps } from './locking.js';
 import { mightSleep } from '../detect/lockdep.js';
 import type { LockClass, PrimState } from '../state/prim.js';
+import { callText1 } from './call-text.js';
 
 export interface MutexState extends PrimState {
   readonly p: 'mutex';
@@ -51,7 +52,7 @@ function lockImpl(nested: boolean): Builtin {
       return s?.owner;
     },
     exec(m, t, a, ins: BuiltinInstr) {
-      const what = `mutex_lock(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins, 'mutex_lock');
       mightSleep(m, t, what);
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
@@ -84,7 +85,7 @@ const MUTEX: BuiltinTable = {
       return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
-      const what = `mutex_trylock(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins, 'mutex_trylock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (s.owner >= 0) return 0;
       m.setPrim(alloc, off, { ...s, owner: t.tid });
@@ -99,7 +100,7 @@ const MUTEX: BuiltinTable = {
     // its outcome depends on who holds the mutex then, so it races like an acquisition.
     deps: (m, t, a) => unlockDeps(t, m.keyOf(a[0]!)),
     exec(m, t, a, ins) {
-      const what = `mutex_unlock(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins, 'mutex_unlock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid)
         m.setPrim(alloc, off, { ...s, owner: -1 });

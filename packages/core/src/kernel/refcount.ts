@@ -22,6 +22,7 @@ import { BOOL, UINT, VOID } from '../lang/ctype.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, syncKey } from '../state/keys.js';
 import { condDeps, getDeps, isCount, putDeps, readDeps, registerCount, setDeps, testDeps, zeroKey } from './counts.js';
+import { callText } from './call-text.js';
 
 export const REFCOUNT_SATURATED = -0x40000000;
 
@@ -46,7 +47,7 @@ interface Ref {
 }
 
 function ref(m: KernelCtx, t: Thread, p: Value, ins: { extra?: { argText?: string[] }; name: string }): Ref {
-  const what = `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+  const what = callText(ins);
   const r = m.resolve(t, p, what);
   return { m, t, alloc: r.alloc, off: r.off, key: r.key, what };
 }

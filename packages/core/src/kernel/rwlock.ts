@@ -36,6 +36,7 @@ import { acquired, badUnlockDeps, implicitClass, initClass, released } from './l
 import { badUnlock } from '../detect/lockdep.js';
 import type { LockClass, PrimState } from '../state/prim.js';
 import { syncKey } from '../state/keys.js';
+import { callText1 } from './call-text.js';
 
 /** Does `t` hold the lock `key`, for reading (`shared`) or for writing? */
 const holding = (t: Thread, key: string, shared: boolean) => t.held.some((h) => h.key === key && !!h.shared === shared);
@@ -80,7 +81,7 @@ const readLock: Builtin = {
     return s && s.writer >= 0 ? s.writer : undefined;
   },
   exec(m, t, a, ins) {
-    const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+    const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
     m.setPrim(alloc, off, { ...s, readers: s.readers | (1 << t.tid) });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what, 0, true);
@@ -96,7 +97,7 @@ const readUnlock: Builtin = {
     return holding(t, k, true) ? { reads: [k], writes: [], release: true } : badUnlockDeps(k);
   },
   exec(m, t, a, ins) {
-    const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+    const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
     const name = s.cls?.name ?? 'rwlock';
     // not reading it (a writer's read_unlock included): lockdep's bad unlock balance, the lock left as it is
@@ -134,7 +135,7 @@ const writeLock: Builtin = {
     return s.readers ? 31 - Math.clz32(s.readers & -s.readers) : undefined;
   },
   exec(m, t, a, ins) {
-    const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+    const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
     if (s.writer !== t.tid) m.setPrim(alloc, off, { ...s, writer: t.tid });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what);
@@ -150,7 +151,7 @@ const writeUnlock: Builtin = {
     return holding(t, k, false) ? { reads: [], writes: [k] } : badUnlockDeps(k);
   },
   exec(m, t, a, ins) {
-    const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+    const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
     const name = s.cls?.name ?? 'rwlock';
     if (!holding(t, key, false)) {

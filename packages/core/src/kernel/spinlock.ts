@@ -13,6 +13,7 @@ import { acquired, implicitClass, initClass, released, unlockDeps } from './lock
 import type { LockClass, PrimState } from '../state/prim.js';
 import type { XArrayState } from './xarray.js';
 import { type DepKey, partKey } from '../state/keys.js';
+import { callText1 } from './call-text.js';
 
 /** The key of the lock at `a[0]`: a spinlock_t, or an xarray's xa_lock. */
 const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey =>
@@ -86,7 +87,7 @@ function lockImpl(xa: boolean): Builtin {
       return xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
     },
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins);
       const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
       if (l.owner !== t.tid) l.set(t.tid);
       acquired(m, t, l.key, l.cls, 'spin', what);
@@ -100,7 +101,7 @@ function unlockImpl(xa: boolean): Builtin {
     kind: 'step',
     deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, xa)),
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins);
       const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
       if (released(m, t, l.key, l.name, what) && l.owner === t.tid) l.set(-1);
       return 0;
@@ -131,7 +132,7 @@ const SPINLOCK: BuiltinTable = {
       return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
-      const what = `spin_trylock(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins, 'spin_trylock');
       const l = spinRef(m, t, a[0]!, what);
       if (l.owner >= 0) return 0;
       l.set(t.tid);

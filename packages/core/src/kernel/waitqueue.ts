@@ -26,6 +26,7 @@ import type { PrimState } from '../state/prim.js';
 import { CLOCK_KEY, type DepKey, TIMERS_KEY, taskKey, syncKey, wakeKey } from '../state/keys.js';
 import { type MissedWake, waitStall } from '../detect/hungtask.js';
 import { mightSleep } from '../detect/lockdep.js';
+import { callText1 } from './call-text.js';
 
 const TASK_INTERRUPTIBLE = 1;
 const TASK_UNINTERRUPTIBLE = 2;
@@ -65,7 +66,7 @@ function wakeImpl(mode: number): Builtin {
       return { reads: [], writes };
     },
     exec(m, t, a, ins) {
-      const what = `${ins.name}(${ins.extra?.argText?.[0] ?? ''})`;
+      const what = callText1(ins);
       const q = wqOf(m, t, a[0]!, what);
       const keep: { tid: number; state: number }[] = [];
       for (const w of q.s.waiters) {

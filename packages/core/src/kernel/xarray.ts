@@ -25,6 +25,7 @@ import { emptyXa, xaLockRef } from './spinlock.js';
 import { acquired, holds, initClass, released } from './locking.js';
 import { finding, where } from '../detect/finding.js';
 import { type DepKey, partKey, syncKey } from '../state/keys.js';
+import { callText } from './call-text.js';
 
 /** An xarray: sorted (index, entry) pairs, its flags and its xa_lock. */
 export interface XArrayState extends PrimState {
@@ -87,7 +88,7 @@ function touched(x: XaRef, write: boolean, what: string): void {
   else x.m.hbAcquire(x.t, syncKey('xa', x.key));
 }
 
-const name = (ins: BuiltinInstr) => `${ins.name}(${ins.extra?.argText?.join(', ') ?? ''})`;
+const name = callText;
 
 /**
  * xa_alloc() and __xa_alloc() also write the new index through their `id`

@@ -181,22 +181,28 @@ export class Hash64 {
 
 const siteCache = new WeakMap<Site, number>();
 
-/** A stack frame's text in a site's hash: {@link siteHash} hashes these joined by `/`, innermost first. */
+/** A stack frame's text in a site's hash: {@link siteHash} hashes these joined by `/`, outermost first. */
 export function frameText(f: StackFrame): string {
   return `${f.fn}@${f.file}:${f.line}:${f.column}`;
 }
 
 /**
  * Hash of a call site: its stack (function, file, line, column of each
- * frame), which finding keys use. A site that can give it without building
- * its stack does (Site.stackHash, the VM's sites).
+ * frame, outermost first), which the state digest takes for KCSAN's shadow
+ * entries, allocation and free sites and held locks. A site that can give it
+ * without building its stack does (Site.stackHash, the VM's sites: their
+ * trie hashes the frames in this order, so that a site's stack is its
+ * caller's stack and one frame more).
  */
 export function siteHash(site: Site | undefined): number {
   if (!site) return 0x6a09e667;
   if (site.stackHash) return site.stackHash();
   let h = siteCache.get(site);
   if (h === undefined) {
-    h = strHash(site.stack.map(frameText).join('/'));
+    const stack = site.stack;
+    const texts = new Array<string>(stack.length);
+    for (let i = 0; i < stack.length; i++) texts[i] = frameText(stack[stack.length - 1 - i]!);
+    h = strHash(texts.join('/'));
     siteCache.set(site, h);
   }
   return h;

@@ -24,6 +24,20 @@ export interface Site {
   stackHash?(): number;
 }
 
+/**
+ * A call stack as the VM's sites record it (vm/services.ts): this node's
+ * frame, a function and pc, called from `parent`'s stack (null: the
+ * outermost frame; the root, with no frame, has fn -1). One node per
+ * distinct stack, so a site is a node and its pc-free parts are shared.
+ * `hash` is the stack's hash as state/hash.ts siteHash gives it.
+ */
+export interface SiteNode {
+  readonly parent: SiteNode | null;
+  readonly fn: number;
+  readonly pc: number;
+  readonly hash: number;
+}
+
 import { allocChanged, fieldChanged, heapTouched } from './hash.js';
 import type { HeapMap } from './heap-map.js';
 
@@ -94,6 +108,13 @@ export interface Frame {
    * ({@link ownTopFrame}).
    */
   gen: number;
+  /**
+   * The VM's node for this frame's stack, this frame at `site.pc` included
+   * (vm/services.ts site), or null: a cache, valid while the node's fn and
+   * pc are the frame's. Only a caller's is used, whose pc does not change
+   * while the callee runs (nor do the frames below it).
+   */
+  site: SiteNode | null;
 }
 
 export interface HeldLock {
@@ -231,6 +252,7 @@ function copyFrame(f: Frame, gen: number): Frame {
     hash1: f.hash1,
     hash2: f.hash2,
     gen,
+    site: f.site,
   };
 }
 

@@ -62,7 +62,11 @@ export type OpFn = (m: Machine, t: Thread, f: Frame, regs: Value[]) => number;
 /** A function's code, lowered: `ops[pc]` runs instruction pc; `retDst[pc]` is a call's result register, or -1. */
 export interface LoweredFunction {
   ops: OpFn[];
-  /** For a Call/CallInd at pc: where the callee's return value goes (read by popFrame at `caller.pc - 1`). */
+  /**
+   * For a Call/CallInd at pc: where the callee's return value goes (read by
+   * popFrame at `caller.pc - 1`); for a Builtin: where its result goes (read
+   * by Machine.execVisible).
+   */
   retDst: Int32Array;
   /** For a Builtin at pc: its implementation (looked up once). */
   impls: (Builtin | undefined)[];
@@ -83,6 +87,8 @@ export interface LoweredFunction {
   /** For a Builtin at pc: its argument registers, and a scratch array for the queries (enabled, deps, timeout, owner). */
   argRegs: (number[] | undefined)[];
   queryArgs: (Value[] | undefined)[];
+  /** The name of the function's stack block (`<function> locals`), made once rather than at every call. */
+  stackName: string;
 }
 
 /** The registers `args` name, read from `regs` (a fresh array: built-ins may keep it). */
@@ -514,10 +520,10 @@ export function lowerFunction(
       argRegs[pc] = ins.args;
       queryArgs[pc] = new Array<Value>(ins.args.length).fill(0);
     }
-    if (ins.op === Op.Call || ins.op === Op.CallInd) retDst[pc] = ins.dst;
+    if (ins.op === Op.Call || ins.op === Op.CallInd || ins.op === Op.Builtin) retDst[pc] = ins.dst;
     ops[pc] = lowerInstr(ins, pc, impl, visible[pc], instrKey(index, pc), allReturnsVisible);
   }
-  return { ops, retDst, impls, kind, visible, hideable, deps, argRegs, queryArgs };
+  return { ops, retDst, impls, kind, visible, hideable, deps, argRegs, queryArgs, stackName: `${fn.name} locals` };
 }
 
 /**

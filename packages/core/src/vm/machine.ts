@@ -8,7 +8,7 @@
  * thread's pending operation runs next; detectors (KASAN, lockdep, KCSAN, ...)
  * observe every step.
  */
-import { type Program, Op } from '../lang/ir.js';
+import { type Instr, type Program, Op } from '../lang/ir.js';
 import { NO_DEPS } from './lower-visible.js';
 import { HIDDEN, type LoweredFunction, NEXT, VISIBLE, loweredProgram } from './lower-closures.js';
 import { noteBuiltinArgs } from './escape.js';
@@ -509,26 +509,29 @@ export class Machine extends VmServices {
     const f = t.frames[t.frames.length - 1]!;
     const l = this.lowered[f.fn]!;
     const regs = f.regs;
-    const vis = l.visible[f.pc];
+    const pc = f.pc;
+    const vis = l.visible[pc];
     if (vis !== undefined) {
       vis(this, t, f, regs);
       return;
     }
-    const ins = this.prog.functions[f.fn]!.code[f.pc]!;
-    switch (ins.op) {
+    // the lowered function's arrays by pc rather than the instruction's fields (instructions of every kind
+    // have their own shapes: a read of one of their fields is a megamorphic one)
+    switch (l.kind[pc]) {
       case Op.Builtin: {
-        const impl = l.impls[f.pc]!;
-        const args = this.args(f, ins);
+        const impl = l.impls[pc]!;
+        const args = this.args(f, l.argRegs[pc]!);
         noteBuiltinArgs(this, impl, args);
-        const r = impl.exec(this, t, args, ins);
+        const r = impl.exec(this, t, args, this.builtinAt(f));
         if (t.frames[t.frames.length - 1] === f) {
-          regs[ins.dst] = r;
+          regs[l.retDst[pc]!] = r;
           f.pc++;
         }
         return;
       }
       case Op.BackEdge: {
         // resume from a spin-wait: the awaited value changed
+        const ins = this.prog.functions[f.fn]!.code[pc] as Extract<Instr, { op: Op.BackEdge }>;
         for (const [a, p] of this.spin.resume(t.tid, ins.loop, t)) {
           const v = this.state.heap.get(a)?.fields.get(p);
           this.kcsanAccess(t, memKey(a, p), false, true, this.where(a, p), v === undefined || isPrim(v) ? 0 : v);
@@ -541,8 +544,8 @@ export class Machine extends VmServices {
     }
   }
 
-  private args(f: Frame, ins: { args: number[] }): Value[] {
-    const a = ins.args;
+  /** The values of registers `a` of frame `f`, in a fresh array (a built-in's exec may keep it). */
+  private args(f: Frame, a: number[]): Value[] {
     const out = new Array<Value>(a.length);
     for (let i = 0; i < a.length; i++) out[i] = f.regs[a[i]!]!;
     return out;
@@ -566,7 +569,7 @@ export class Machine extends VmServices {
         newAlloc({
           id: stack,
           kind: 'stack',
-          name: `${F.name} locals`,
+          name: this.lowered[fn]!.stackName,
           bytes: Math.max(1, F.stackSize),
           fields: new Map(),
           owner: t.tid,
@@ -578,7 +581,7 @@ export class Machine extends VmServices {
     // the caller was the top frame until now, its cached digest part stale
     const caller = t.frames[t.frames.length - 1];
     if (caller) caller.hashed = false;
-    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0, gen: this.state.gen });
+    t.frames.push({ fn, pc: 0, regs, stack, hashed: false, hash1: 0, hash2: 0, gen: this.state.gen, site: null });
   }
 
   /** Return from `t`'s top frame with `v` (to the caller's result register; the thread ends with its last frame). */

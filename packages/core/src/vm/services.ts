@@ -7,7 +7,7 @@
  */
 import { type Instr, Op, type Program } from '../lang/ir.js';
 import { type CType, memberAt } from '../lang/types.js';
-import type { Alloc, Site, StackFrame, Thread, VmState } from '../state/state.js';
+import type { Alloc, Frame, Site, SiteNode, StackFrame, Thread, VmState } from '../state/state.js';
 import { cloneState, heapSet, newAlloc, setField, threadChanged, writable, writableThread } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
 import { type PrimState, isPrim } from '../state/prim.js';
@@ -25,7 +25,7 @@ import {
 } from '../state/keys.js';
 import { Fault, type InjectedFault, type Injection } from '../state/fault.js';
 import { FNV_START, fmix, fnvOn, frameText, heapDigest } from '../state/hash.js';
-import type { Deps, KernelCtx } from '../kernel/api.js';
+import { type Deps, type KernelCtx, withKeys } from '../kernel/api.js';
 import { STATE_BY_TAG } from '../kernel/registry.js';
 import { isCountAt, writesZero, zeroKey } from '../kernel/counts.js';
 import type { DetectCtx } from '../detect/ctx.js';
@@ -102,35 +102,48 @@ export class SharedDetectors {
   constructor(readonly only?: string) {}
 }
 
-/** Lazily materialised call stack, so recording a site is cheap. */
-/** A node of VmServices.stackHash's trie: the FNV state of the stack so far, and the frames that extend it. */
-interface StackNode {
-  fnv: number;
-  kids: Map<number, StackNode>;
+/**
+ * A node of VmServices' trie of the call stacks met so far (state.ts
+ * SiteNode): the FNV state of its stack's text, outermost frame first, and
+ * the nodes of the stacks that call on from it.
+ */
+interface StackNode extends SiteNode {
+  readonly parent: StackNode | null;
+  readonly fnv: number;
+  readonly kids: Map<number, StackNode>;
 }
 
+/**
+ * A site: task, step and a node of the stack trie, its frames made when
+ * first asked for. A site is made at every access KCSAN checks, and most
+ * are never asked.
+ */
 class LazySite implements Site {
-  private frames?: StackFrame[];
-  private hash?: number;
-  constructor(
-    private readonly m: VmServices,
-    readonly task: string,
-    readonly tid: number,
-    readonly step: number,
-    private readonly packed: number[],
-  ) {}
+  // declared and assigned in the constructor: fields defined as a class's are defined one by one, then assigned
+  declare private readonly m: VmServices;
+  declare readonly task: string;
+  declare readonly tid: number;
+  declare readonly step: number;
+  declare private readonly node: StackNode;
+  declare private frames?: StackFrame[];
+  constructor(m: VmServices, task: string, tid: number, step: number, node: StackNode) {
+    this.m = m;
+    this.task = task;
+    this.tid = tid;
+    this.step = step;
+    this.node = node;
+  }
   get stack(): StackFrame[] {
     if (!this.frames) {
       const out: StackFrame[] = [];
-      for (let i = this.packed.length - 2; i >= 0; i -= 2)
-        out.push(this.m.frameAt(this.packed[i]!, this.packed[i + 1]!));
+      for (let n: StackNode | null = this.node; n !== null && n.parent !== null; n = n.parent)
+        out.push(this.m.frameAt(n.fn, n.pc));
       this.frames = out;
     }
     return this.frames;
   }
   stackHash(): number {
-    this.hash ??= this.m.stackHash(this.packed);
-    return this.hash;
+    return this.node.hash;
   }
   toJSON(): Site {
     return { task: this.task, tid: this.tid, step: this.step, stack: this.stack };
@@ -225,11 +238,7 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
       zeros = this.zeroOf(k, d, zeros);
     }
     if (!extra && !zeros) return d;
-    return {
-      ...d,
-      reads: extra ? [...d.reads, ...extra] : d.reads,
-      writes: zeros ? [...d.writes, ...zeros] : d.writes,
-    };
+    return withKeys(d, extra ? d.reads.concat(extra) : d.reads, zeros ? d.writes.concat(zeros) : d.writes);
   }
 
   /**
@@ -289,38 +298,64 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
 
   // ---------------------------------------------------------------- sites and findings
 
-  /** The current call stack of `t`, recorded lazily. */
+  /**
+   * The current call stack of `t`, recorded lazily: the trie node of its
+   * frames, found from the node its caller frame keeps (Frame.site: the
+   * frames below the top one do not change while it runs), so a site costs
+   * one lookup, the top frame's, and no array.
+   */
   site(t: Thread): Site {
-    const packed: number[] = [];
-    for (const f of t.frames) packed.push(f.fn, f.pc);
-    return new LazySite(this, t.name, t.tid, this.state.step, packed);
+    const frames = t.frames;
+    const n = frames.length;
+    let node = this.stacks;
+    if (n > 0) {
+      const top = frames[n - 1]!;
+      node = this.child(n > 1 ? this.nodeOf(frames, n - 2) : this.stacks, top.fn, top.pc);
+    }
+    return new LazySite(this, t.name, t.tid, this.state.step, node);
   }
 
-  /** The stack hashes of the sites met so far, by their frames' (function, pc), innermost first ({@link stackHash}). */
-  private readonly stacks: StackNode = { fnv: FNV_START, kids: new Map() };
+  /** The root of the trie of the stacks met so far ({@link site}): no frame. */
+  private readonly stacks: StackNode = {
+    parent: null,
+    fn: -1,
+    pc: -1,
+    fnv: FNV_START,
+    hash: fmix(FNV_START),
+    kids: new Map(),
+  };
 
   /**
-   * The hash state/hash.ts siteHash gives the stack of a site whose frames
-   * are `packed` (function, pc, outermost first), without building it: a
-   * trie of the stacks met so far holds each prefix's FNV state, so a new
-   * stack costs only the frames not met before.
+   * The trie node of `frames[0..i]` (outermost first), kept in `frames[i]`
+   * (Frame.site) and taken from there while its function and pc are still
+   * the frame's: a caller's pc is fixed while its callee runs, and a frame
+   * that ran on as the top since has another pc.
    */
-  stackHash(packed: readonly number[]): number {
-    let n = this.stacks;
-    for (let i = packed.length - 2; i >= 0; i -= 2) {
-      const fn = packed[i]!;
-      const pc = packed[i + 1]!;
-      // a small integer key (a Map hashes one without a heap number) while it fits; the other form is negative
-      const key = fn < 0x4000 && pc < 0x10000 ? fn * 0x10000 + pc : -(fn * 0x4000000 + pc) - 1;
-      let c = n.kids.get(key);
-      if (!c) {
-        const text = frameText(this.frameAt(fn, pc));
-        c = { fnv: fnvOn(n === this.stacks ? n.fnv : fnvOn(n.fnv, '/'), text), kids: new Map() };
-        n.kids.set(key, c);
-      }
-      n = c;
+  private nodeOf(frames: readonly Frame[], i: number): StackNode {
+    const f = frames[i]!;
+    const kept = f.site as StackNode | null;
+    if (kept !== null && kept.pc === f.pc && kept.fn === f.fn) return kept;
+    const node = this.child(i > 0 ? this.nodeOf(frames, i - 1) : this.stacks, f.fn, f.pc);
+    // a frame shared by copies of its thread is the same stack in each: any of them may keep the node
+    f.site = node;
+    return node;
+  }
+
+  /**
+   * The node of stack `n` called on into function `fn` at `pc`: its hash is
+   * state/hash.ts siteHash's, the FNV of the frames' text joined by `/`,
+   * outermost first, carried on from `n`'s state.
+   */
+  private child(n: StackNode, fn: number, pc: number): StackNode {
+    // a small integer key (a Map hashes one without a heap number) while it fits; the other form is negative
+    const key = fn < 0x4000 && pc < 0x10000 ? fn * 0x10000 + pc : -(fn * 0x4000000 + pc) - 1;
+    let c = n.kids.get(key);
+    if (c === undefined) {
+      const fnv = fnvOn(n === this.stacks ? n.fnv : fnvOn(n.fnv, '/'), frameText(this.frameAt(fn, pc)));
+      c = { parent: n, fn, pc, fnv, hash: fmix(fnv), kids: new Map() };
+      n.kids.set(key, c);
     }
-    return fmix(n.fnv);
+    return c;
   }
 
   frameAt(fn: number, pc: number): StackFrame {

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { compile } from '../../src/compile.js';
 import { programScenario } from '../../src/check.js';
 import { Machine } from '../../src/vm/machine.js';
-import { digestHex, frameText, strHash } from '../../src/state/hash.js';
+import { digestHex, frameText, siteHash, strHash } from '../../src/state/hash.js';
 import { useParser } from '../helpers.js';
 import { programArb } from './genprog.js';
 
@@ -77,10 +77,16 @@ async function walk(src: string, choices: readonly number[], executions: number)
         checked++;
       }
       if (choose() % 5 === 0) saved.push(m.checkpoint());
-      // a VM site hashes its stack without building it (Site.stackHash): the hash of the stack's text
+      // a VM site is its thread's stack now (made from the trie nodes its frames keep, which must not be stale
+      // ones: restored checkpoints, frames run on as the top since), and hashes it without building it
+      // (Site.stackHash): the hash of the stack's text, outermost frame first, as siteHash has a plain site's
       for (const t of m.state.threads) {
         const site = m.site(t);
-        expect(site.stackHash!()).toBe(strHash(site.stack.map(frameText).join('/')));
+        expect(site.stack).toEqual(t.frames.map((f) => m.frameAt(f.fn, f.pc)).reverse());
+        expect(site.stackHash!()).toBe(strHash([...site.stack].reverse().map(frameText).join('/')));
+        expect(siteHash({ task: site.task, tid: site.tid, step: site.step, stack: site.stack })).toBe(
+          site.stackHash!(),
+        );
       }
     }
   }
