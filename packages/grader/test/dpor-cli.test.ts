@@ -236,6 +236,17 @@ describe('teardown bench', () => {
     expect(JSON.parse(teardown(['bench', '--only', '^vm', '--json']).stdout).vm.steps).toBe(j.vm.steps);
   });
 
+  it('refuses an --only that is no regular expression or matches no benchmark (a usage error, exit 2)', () => {
+    const none = teardown(['bench', '--only', 'vdev-lifetime']);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/--only 'vdev-lifetime' matches no benchmark; their names: lastzero\(1\);.* vm; grade/);
+    expect(none.stderr).toContain('model: destroy + use + unbind (dpor, dpor+cache, dpor+sync, dpor+split)');
+    const bad = teardown(['bench', '--only', '(']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--only '\(' is not a regular expression/);
+  });
+
   it('refuses --unbounded without --only (a usage error, exit 2)', () => {
     const r = teardown(['bench', '--unbounded']);
     expect(r.code).toBe(2);

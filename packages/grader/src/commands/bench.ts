@@ -9,7 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram } from '@teardown/core';
 import { BENCHMARKS } from '../bench/programs.js';
-import { type ModelBenchMode, modelBenchTable, runModelBenchmark, runModelBenchmarks } from '../bench/model.js';
+import {
+  MODEL_BENCHMARKS,
+  MODEL_BENCH_MODES,
+  type ModelBenchMode,
+  modelBenchTable,
+  runModelBenchmark,
+  runModelBenchmarks,
+} from '../bench/model.js';
 import { VM_BENCH_CHILD, type VmBenchRow, runVmBenchmark, runVmBenchmarkChild, vmBenchLine } from '../bench/vm.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 
@@ -105,7 +112,7 @@ export async function benchCommand(o: {
     throw new UsageError(
       "--unbounded explores without a budget: choose the model benchmarks with --only (for example --only 'alloc.*\\(dpor\\+cache\\)')",
     );
-  const filter = o.only ? new RegExp(o.only) : undefined;
+  const filter = o.only === undefined ? undefined : onlyFilter(o.only);
   // on a terminal, a line on standard error as each model and grading benchmark starts and ends (the whole bench
   // takes minutes, and its tables are written at the end)
   const progress =
@@ -149,4 +156,27 @@ export async function benchCommand(o: {
     writeFileSync(join(root, 'bench/results.json'), JSON.stringify(result, null, 2) + '\n');
   }
   return rows.every((r) => r.published === null || r.traces === r.published) ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/**
+ * `--only <regex>` as a filter: a usage error (exit 2) when it is not a
+ * regular expression or matches no benchmark, which would otherwise run
+ * nothing and print nothing. A benchmark matches by its name: a classic
+ * one's, a model one's with or without its mode (`name (mode)`), `vm`, or
+ * `grade` for the gradings.
+ */
+function onlyFilter(only: string): RegExp {
+  let re: RegExp;
+  try {
+    re = new RegExp(only);
+  } catch (e) {
+    throw new UsageError(`--only '${only}' is not a regular expression: ${(e as Error).message}`);
+  }
+  const models = MODEL_BENCHMARKS.flatMap((b) => [b.name, ...MODEL_BENCH_MODES.map((m) => `${b.name} (${m})`)]);
+  const names = [...BENCHMARKS.map((b) => b.name), ...models, 'vm', 'grade'];
+  if (!names.some((n) => re.test(n)))
+    throw new UsageError(
+      `--only '${only}' matches no benchmark; their names: ${[...BENCHMARKS.map((b) => b.name), ...MODEL_BENCHMARKS.map((b) => `${b.name} (${MODEL_BENCH_MODES.join(', ')})`), 'vm', 'grade'].join('; ')}`,
+    );
+  return re;
 }
