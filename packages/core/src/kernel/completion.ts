@@ -31,7 +31,7 @@ export const COMPLETE_ALL = 0x3fffffff;
 function comp(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<CompletionState>(r.alloc, r.off) ?? { p: 'comp' as const, done: 0 };
-  return { ...r, s };
+  return { alloc: r.alloc, off: r.off, key: r.key, s };
 }
 
 function peekDone(m: KernelCtx, p: Value): number {

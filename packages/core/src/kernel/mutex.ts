@@ -24,7 +24,12 @@ export interface MutexState extends PrimState {
 function state(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<MutexState>(r.alloc, r.off);
-  return { ...r, s: s ?? { p: 'mutex' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) } };
+  return {
+    alloc: r.alloc,
+    off: r.off,
+    key: r.key,
+    s: s ?? { p: 'mutex' as const, owner: -1, cls: implicitClass(m, r.alloc.id, r.off) },
+  };
 }
 
 const lockDeps = (m: KernelCtx, _t: Thread, a: Value[]): Deps => {
@@ -56,7 +61,7 @@ function lockImpl(nested: boolean): Builtin {
       mightSleep(m, t, what);
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
-      if (s.owner !== t.tid) m.setPrim(alloc, off, { ...s, owner: t.tid });
+      if (s.owner !== t.tid) m.setPrim(alloc, off, { p: 'mutex', owner: t.tid, cls: s.cls });
       acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what, sub);
       return 0;
     },
@@ -88,7 +93,7 @@ const MUTEX: BuiltinTable = {
       const what = callText1(ins, 'mutex_trylock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (s.owner >= 0) return 0;
-      m.setPrim(alloc, off, { ...s, owner: t.tid });
+      m.setPrim(alloc, off, { p: 'mutex', owner: t.tid, cls: s.cls });
       acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what);
       return 1;
     },
@@ -103,7 +108,7 @@ const MUTEX: BuiltinTable = {
       const what = callText1(ins, 'mutex_unlock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid)
-        m.setPrim(alloc, off, { ...s, owner: -1 });
+        m.setPrim(alloc, off, { p: 'mutex', owner: -1, cls: s.cls });
       return 0;
     },
   },

@@ -54,7 +54,9 @@ function state(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<RwlockState>(r.alloc, r.off);
   return {
-    ...r,
+    alloc: r.alloc,
+    off: r.off,
+    key: r.key,
     s: s ?? { p: 'rwlock' as const, writer: -1, readers: 0, cls: implicitClass(m, r.alloc.id, r.off) },
   };
 }
@@ -83,7 +85,7 @@ const readLock: Builtin = {
   exec(m, t, a, ins) {
     const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
-    m.setPrim(alloc, off, { ...s, readers: s.readers | (1 << t.tid) });
+    m.setPrim(alloc, off, { p: 'rwlock', writer: s.writer, readers: s.readers | (1 << t.tid), cls: s.cls });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what, 0, true);
     return 0;
   },
@@ -107,7 +109,8 @@ const readUnlock: Builtin = {
     }
     released(m, t, key, name, what, syncKey('readers', key));
     // a recursive reader still holds it
-    if (!holding(t, key, true)) m.setPrim(alloc, off, { ...s, readers: s.readers & ~(1 << t.tid) });
+    if (!holding(t, key, true))
+      m.setPrim(alloc, off, { p: 'rwlock', writer: s.writer, readers: s.readers & ~(1 << t.tid), cls: s.cls });
     return 0;
   },
 };
@@ -137,7 +140,7 @@ const writeLock: Builtin = {
   exec(m, t, a, ins) {
     const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
-    if (s.writer !== t.tid) m.setPrim(alloc, off, { ...s, writer: t.tid });
+    if (s.writer !== t.tid) m.setPrim(alloc, off, { p: 'rwlock', writer: t.tid, readers: s.readers, cls: s.cls });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what);
     m.hbAcquire(t, syncKey('readers', key));
     return 0;
@@ -159,7 +162,7 @@ const writeUnlock: Builtin = {
       return 0;
     }
     released(m, t, key, name, what);
-    m.setPrim(alloc, off, { ...s, writer: -1 });
+    m.setPrim(alloc, off, { p: 'rwlock', writer: -1, readers: s.readers, cls: s.cls });
     return 0;
   },
 };

@@ -50,7 +50,7 @@ function sleepInfo(t: Thread): SleepInfo | undefined {
 function wqOf(m: KernelCtx, t: Thread, p: Value, what: string) {
   const r = m.resolve(t, p, what);
   const s = m.getPrim<WaitQueueState>(r.alloc, r.off) ?? { p: 'wq' as const, waiters: [] };
-  return { ...r, s };
+  return { alloc: r.alloc, off: r.off, key: r.key, s };
 }
 
 function wakeImpl(mode: number): Builtin {
