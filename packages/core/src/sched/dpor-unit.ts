@@ -32,7 +32,19 @@ export interface ForeignReversal {
   v: Event[];
 }
 
-/** A deep copy of a wakeup-tree node and its children (pending chains and events are never written: shared). */
+/**
+ * A deep copy of a wakeup-tree node and its children (pending chains and
+ * events are never written: shared), a guessed event still one; with no
+ * insertion count (counted by the exploration the copy goes to).
+ */
 export function copyBranch(w: WNode): WNode {
-  return { tid: w.tid, ev: w.ev, children: w.children.map(copyBranch), tail: w.tail, at: w.at };
+  return {
+    tid: w.tid,
+    ev: w.ev,
+    children: w.children.map(copyBranch),
+    tail: w.tail,
+    at: w.at,
+    rev: 0,
+    guess: w.guess === true,
+  };
 }

@@ -416,10 +416,13 @@ export class DporStrategy implements Strategy {
     const parent = this.path[d - 1];
     const wut: WNode[] = parent ? kids(parent.taken) : [];
     const sleep = this.inheritedSleep(d);
+    // every field, set below or not: one shape for every node
     const node: PathNode = {
       wut,
       sleep,
       taken: UNTAKEN,
+      digest: undefined,
+      live: undefined,
       sleep0: 0,
       enabled,
       summary: null,

@@ -22,7 +22,11 @@ export interface WNode {
   /** Events still to become this node's only child, its child's, ... (from index `at`), or null. */
   tail: readonly Event[] | null;
   at: number;
-  /** How many insertions hung something below this node, when it is a root child that counts them ({@link insert}). */
+  /**
+   * How many insertions hung something below this node, when it is a root
+   * child that counts them ({@link insert}). Every node is made with all its
+   * fields (0 and false here), so that the nodes have one shape.
+   */
   rev?: number;
   /**
    * `ev` was read elsewhere than at this node (a child a visit narrowed to:
@@ -34,7 +38,7 @@ export interface WNode {
 
 /** A wakeup-tree node with no pending chain. */
 export function wnode(tid: number, ev: Event): WNode {
-  return { tid, ev, children: [], tail: null, at: 0 };
+  return { tid, ev, children: [], tail: null, at: 0, rev: 0, guess: false };
 }
 
 /** The children of a wakeup-tree node, the next node of its pending chain made first. */
@@ -43,7 +47,17 @@ export function kids(w: WNode): WNode[] {
   if (tail) {
     const e = tail[w.at]!;
     // a node with a pending chain has no other child (nothing reaches its children but through here)
-    w.children = [{ tid: e.tid, ev: e, children: [], tail: w.at + 1 < tail.length ? tail : null, at: w.at + 1 }];
+    w.children = [
+      {
+        tid: e.tid,
+        ev: e,
+        children: [],
+        tail: w.at + 1 < tail.length ? tail : null,
+        at: w.at + 1,
+        rev: 0,
+        guess: false,
+      },
+    ];
     w.tail = null;
   }
   return w.children;
@@ -186,7 +200,16 @@ export function insert(root: WNode[], hv: SeqHb): WNode | null {
   const children = at ? kids(at) : root;
   const rest = hv.rest();
   const e = rest[0];
-  if (e) children.push({ tid: e.tid, ev: e, children: [], tail: rest.length > 1 ? rest : null, at: 1 });
+  if (e)
+    children.push({
+      tid: e.tid,
+      ev: e,
+      children: [],
+      tail: rest.length > 1 ? rest : null,
+      at: 1,
+      rev: 0,
+      guess: false,
+    });
   if (top) top.rev = (top.rev ?? 0) + 1;
   return top;
 }
