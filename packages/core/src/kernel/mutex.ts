@@ -61,7 +61,7 @@ function lockImpl(nested: boolean): Builtin {
       mightSleep(m, t, what);
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       const sub = nested && typeof a[1] === 'number' ? a[1] : 0;
-      if (s.owner !== t.tid) m.setPrim(alloc, off, { p: 'mutex', owner: t.tid, cls: s.cls });
+      if (s.owner !== t.tid) m.setPrim(alloc, off, { ...s, owner: t.tid });
       acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what, sub);
       return 0;
     },
@@ -93,7 +93,7 @@ const MUTEX: BuiltinTable = {
       const what = callText1(ins, 'mutex_trylock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (s.owner >= 0) return 0;
-      m.setPrim(alloc, off, { p: 'mutex', owner: t.tid, cls: s.cls });
+      m.setPrim(alloc, off, { ...s, owner: t.tid });
       acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'sleep', what);
       return 1;
     },
@@ -108,7 +108,7 @@ const MUTEX: BuiltinTable = {
       const what = callText1(ins, 'mutex_unlock');
       const { alloc, off, key, s } = state(m, t, a[0]!, what);
       if (released(m, t, key, s.cls?.name ?? m.where(alloc.id, off), what) && s.owner === t.tid)
-        m.setPrim(alloc, off, { p: 'mutex', owner: -1, cls: s.cls });
+        m.setPrim(alloc, off, { ...s, owner: -1 });
       return 0;
     },
   },

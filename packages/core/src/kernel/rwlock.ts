@@ -85,7 +85,7 @@ const readLock: Builtin = {
   exec(m, t, a, ins) {
     const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
-    m.setPrim(alloc, off, { p: 'rwlock', writer: s.writer, readers: s.readers | (1 << t.tid), cls: s.cls });
+    m.setPrim(alloc, off, { ...s, readers: s.readers | (1 << t.tid) });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what, 0, true);
     return 0;
   },
@@ -109,8 +109,7 @@ const readUnlock: Builtin = {
     }
     released(m, t, key, name, what, syncKey('readers', key));
     // a recursive reader still holds it
-    if (!holding(t, key, true))
-      m.setPrim(alloc, off, { p: 'rwlock', writer: s.writer, readers: s.readers & ~(1 << t.tid), cls: s.cls });
+    if (!holding(t, key, true)) m.setPrim(alloc, off, { ...s, readers: s.readers & ~(1 << t.tid) });
     return 0;
   },
 };
@@ -140,7 +139,7 @@ const writeLock: Builtin = {
   exec(m, t, a, ins) {
     const what = callText1(ins);
     const { alloc, off, key, s } = state(m, t, a[0]!, what);
-    if (s.writer !== t.tid) m.setPrim(alloc, off, { p: 'rwlock', writer: t.tid, readers: s.readers, cls: s.cls });
+    if (s.writer !== t.tid) m.setPrim(alloc, off, { ...s, writer: t.tid });
     acquired(m, t, key, s.cls ?? implicitClass(m, alloc.id, off), 'spin', what);
     m.hbAcquire(t, syncKey('readers', key));
     return 0;
@@ -162,7 +161,7 @@ const writeUnlock: Builtin = {
       return 0;
     }
     released(m, t, key, name, what);
-    m.setPrim(alloc, off, { p: 'rwlock', writer: -1, readers: s.readers, cls: s.cls });
+    m.setPrim(alloc, off, { ...s, writer: -1 });
     return 0;
   },
 };

@@ -42,13 +42,7 @@ function spinRef(m: KernelCtx, t: Thread, p: Value, what: string): LockRef {
     cls: implicitClass(m, r.alloc.id, r.off),
   };
   const cls = s.cls ?? implicitClass(m, r.alloc.id, r.off);
-  return {
-    owner: s.owner,
-    key: r.key,
-    name: cls.name,
-    cls,
-    set: (o) => m.setPrim(r.alloc, r.off, { p: 'spin', owner: o, cls: s.cls }),
-  };
+  return { owner: s.owner, key: r.key, name: cls.name, cls, set: (o) => m.setPrim(r.alloc, r.off, { ...s, owner: o }) };
 }
 
 /** The xa_lock of the xarray `p` points to. */
@@ -61,17 +55,8 @@ export function xaLockRef(m: KernelCtx, t: Thread, p: Value, what: string): Lock
     key: partKey(r.key, 'lock'),
     name: cls.name,
     cls,
-    set: (o) => m.setPrim(r.alloc, r.off, withXaLockOwner(m.getPrim<XArrayState>(r.alloc, r.off) ?? s, o)),
+    set: (o) => m.setPrim(r.alloc, r.off, { ...(m.getPrim<XArrayState>(r.alloc, r.off) ?? s), lockOwner: o }),
   };
-}
-
-/**
- * `s` with its xa_lock held by `owner` (-1: free). Prim states are built
- * field by field, in the order their constructors give (a spread of one
- * costs a generic copy, and its readers see more shapes).
- */
-function withXaLockOwner(s: XArrayState, owner: number): XArrayState {
-  return { p: 'xa', entries: s.entries, flags: s.flags, lockOwner: owner, cls: s.cls };
 }
 
 export function emptyXa(m: KernelCtx, allocId: number, off: number): XArrayState {

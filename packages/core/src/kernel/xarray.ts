@@ -69,7 +69,7 @@ function put(x: XaRef, idx: number, v: Value): void {
     entries.push([idx, v]);
     entries.sort((a, b) => a[0] - b[0]);
   }
-  x.s = { p: 'xa', entries, flags: cur.flags, lockOwner: cur.lockOwner, cls: cur.cls };
+  x.s = { ...cur, entries };
   x.m.setPrim(x.alloc, x.off, x.s);
 }
 
@@ -279,7 +279,7 @@ const XARRAY: BuiltinTable = {
   xa_cmpxchg: locked(doCmpxchg),
   xa_insert: locked(doInsert),
   xa_destroy: locked((x) => {
-    x.s = { p: 'xa', entries: [], flags: x.s.flags, lockOwner: x.s.lockOwner, cls: x.s.cls };
+    x.s = { ...x.s, entries: [] };
     x.m.setPrim(x.alloc, x.off, x.s);
     return 0;
   }),
