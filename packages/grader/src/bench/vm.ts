@@ -39,7 +39,7 @@ export const VM_WARM_PASSES = 5;
 export interface VmBenchRow {
   name: string;
   walks: number;
-  /** Steps one pass executes (the same in both): {@link scheduledSteps} and the check task's. */
+  /** Steps one pass executes (the same in every pass): {@link scheduledSteps} and the check task's. */
   steps: number;
   /** The scheduled steps among them (the model benchmarks' steps). */
   scheduledSteps: number;
