@@ -19,6 +19,18 @@ import { callText1 } from './call-text.js';
 const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey =>
   xa ? partKey(m.keyOf(a[0]!), 'lock') : m.keyOf(a[0]!);
 
+/**
+ * Does `p` name an xarray? Its xa_lock is its member at offset 0, so
+ * `spin_lock(&xa->xa_lock)` gets the xarray's address, and it is the lock
+ * xa_lock(xa) takes: include/linux/xarray.h defines xa_lock(xa) as
+ * spin_lock(&(xa)->xa_lock) (Linux 6.17). The spinlock calls take it as the
+ * xa_lock then: the same dependency key, owner, lockdep class and held lock.
+ */
+function atXa(m: KernelCtx, p: Value): boolean {
+  const v = m.peek(p);
+  return typeof v === 'object' && v !== null && (v as PrimState).p === 'xa';
+}
+
 export interface SpinState extends PrimState {
   readonly p: 'spin';
   readonly owner: number;
@@ -70,6 +82,7 @@ function xaImplicitClass(m: KernelCtx, allocId: number, off: number) {
 
 /** Is the lock at `p` (spinlock or xarray) free, or held by `t` (then the call faults as recursion)? */
 function freeOrSelf(m: KernelCtx, t: Thread, p: Value, xa: boolean): boolean {
+  xa ||= atXa(m, p);
   const al = m.peekAlloc(p);
   if (!al || al.freeSite) return true;
   const v = m.peek(p);
@@ -77,18 +90,25 @@ function freeOrSelf(m: KernelCtx, t: Thread, p: Value, xa: boolean): boolean {
   return owner === undefined || owner < 0 || owner === t.tid;
 }
 
+/**
+ * spin_lock() and its variants (`xa` false), xa_lock() and xa_lock_irq()
+ * (`xa` true). A spinlock call on an xarray's xa_lock is the xa_lock call.
+ */
 function lockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, _t, a) => ({ reads: [], writes: [lockKeyOf(m, a, xa)], acq: lockKeyOf(m, a, xa) }),
+    deps: (m, _t, a) => {
+      const k = lockKeyOf(m, a, xa || atXa(m, a[0]!));
+      return { reads: [], writes: [k], acq: k };
+    },
     enabled: (m, t, a) => freeOrSelf(m, t, a[0]!, xa),
     owner(m, _t, a) {
       const v = m.peek(a[0]!);
-      return xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
+      return xa || atXa(m, a[0]!) ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
     },
     exec(m, t, a, ins) {
       const what = callText1(ins);
-      const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
       if (l.owner !== t.tid) l.set(t.tid);
       acquired(m, t, l.key, l.cls, 'spin', what);
       return 0;
@@ -96,13 +116,14 @@ function lockImpl(xa: boolean): Builtin {
   };
 }
 
+/** spin_unlock() and its variants, xa_unlock() and xa_unlock_irq(), as lockImpl() pairs them. */
 function unlockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, xa)),
+    deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, xa || atXa(m, a[0]!))),
     exec(m, t, a, ins) {
       const what = callText1(ins);
-      const l = xa ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
       if (released(m, t, l.key, l.name, what) && l.owner === t.tid) l.set(-1);
       return 0;
     },
@@ -114,7 +135,10 @@ const SPINLOCK: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'spin_lock_init');
-      m.setPrim(r.alloc, r.off, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
+      const xa = m.getPrim<XArrayState>(r.alloc, r.off);
+      // on an xarray's xa_lock: a new class for its lock, its slots kept (the spinlock_t is a member of it)
+      if (xa?.p === 'xa') m.setPrim(r.alloc, r.off, { ...xa, lockOwner: -1, cls: initClass(m, ins, '&xa->xa_lock') });
+      else m.setPrim(r.alloc, r.off, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
       return 0;
     },
   },
@@ -127,13 +151,15 @@ const SPINLOCK: BuiltinTable = {
   spin_trylock: {
     kind: 'step',
     deps: (m, _t, a) => {
-      const k = m.keyOf(a[0]!);
-      const s = m.peek(a[0]!) as SpinState | undefined;
-      return !s || s.owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+      const xa = atXa(m, a[0]!);
+      const k = lockKeyOf(m, a, xa);
+      const v = m.peek(a[0]!);
+      const owner = xa ? (v as XArrayState).lockOwner : ((v as SpinState | undefined)?.owner ?? -1);
+      return owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
       const what = callText1(ins, 'spin_trylock');
-      const l = spinRef(m, t, a[0]!, what);
+      const l = atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
       if (l.owner >= 0) return 0;
       l.set(t.tid);
       acquired(m, t, l.key, l.cls, 'spin', what);
