@@ -57,7 +57,8 @@ function key(loc: number, p: number, kind: number): number {
  *
  * Kept as one typed array of entries sorted by key, so that the union of two
  * summaries (a closed node's into its parent's, once per node of the
- * exploration) is a linear merge of two arrays. `pack` hands out the array
+ * exploration) is a linear merge of two arrays, made in place from the end
+ * when the array has room (it is made with room for half as many again). `pack` hands out the array
  * itself and a summary made from a packed one (`Summary.of`) shares it: both
  * freeze it, and the next change copies it first. The state cache copies what
  * it keeps (./state-cache.ts, compact).
@@ -172,64 +173,86 @@ export class Summary {
    */
   merge(b: Int32Array, count: number, depth: number, fill?: ArrayLike<number>): void {
     if (count === 0) return;
-    const n = this.n;
-    const w = this.w;
-    const a = this.data;
-    const na = this.len * w;
-    const nb = count * w;
+    const nb = count * this.w;
+    const extra = this.newKeys(b, nb, depth, fill);
     // a merge that adds nothing (a future met again) leaves the entries as they are: no array made
-    if (this.covers(b, nb, depth, fill)) return;
-    const out = new Int32Array(na + nb);
-    let i = 0;
-    let j = 0;
-    let o = 0;
-    while (i < na || j < nb) {
-      const ka = i < na ? a[i]! : 0x7fffffff;
-      const kb = j < nb ? b[j]! : 0x7fffffff;
-      if (ka < kb) {
-        for (let q = 0; q < w; q++) out[o + q] = a[i + q]!;
-        i += w;
-      } else {
-        out[o] = kb;
-        for (let q = 1; q <= n; q++) {
-          const y = fromDepth(b[j + q]!, depth);
-          out[o + q] = ka === kb && a[i + q]! < y ? a[i + q]! : y;
-          const z = upFromDepth(b[j + n + q]!, depth, fill, q - 1);
-          out[o + n + q] = ka === kb && a[i + n + q]! > z ? a[i + n + q]! : z;
-        }
-        if (ka === kb) i += w;
-        j += w;
-      }
-      o += w;
+    if (extra < 0) return;
+    const w = this.w;
+    const entries = this.len + extra;
+    const need = entries * w;
+    if (this.frozen || need > this.data.length) {
+      // room for the merges still to come into this summary (a parent's takes each child's in turn)
+      const data = new Int32Array((entries + (entries >> 1)) * w);
+      data.set(this.data.subarray(0, this.len * w));
+      this.data = data;
+      this.frozen = false;
     }
-    this.data = out;
-    this.len = o / w;
-    this.frozen = false;
+    this.mergeBack(b, nb, need, depth, fill);
+    this.len = need / w;
   }
 
   /**
-   * Would merging the first `nb` ints of `b` (as {@link merge} reads them at
-   * `depth`) leave this summary as it is: every key of b here, with no
-   * smallest position larger than b's and no largest one smaller?
+   * How many of the keys of the first `nb` ints of `b` are not here, or -1
+   * when merging them (as {@link merge} reads them at `depth`) would leave
+   * this summary as it is: every key of b here, with no smallest position
+   * larger than b's and no largest one smaller.
    */
-  private covers(b: Int32Array, nb: number, depth: number, fill?: ArrayLike<number>): boolean {
+  private newKeys(b: Int32Array, nb: number, depth: number, fill?: ArrayLike<number>): number {
     const n = this.n;
     const w = this.w;
     const a = this.data;
     const na = this.len * w;
-    if (nb > na) return false;
+    let extra = 0;
+    let changed = false;
     let i = 0;
     for (let j = 0; j < nb; j += w) {
       const kb = b[j]!;
       while (i < na && a[i]! < kb) i += w;
-      if (i >= na || a[i] !== kb) return false;
-      for (let q = 1; q <= n; q++) {
-        if (a[i + q]! > fromDepth(b[j + q]!, depth)) return false;
-        if (a[i + n + q]! < upFromDepth(b[j + n + q]!, depth, fill, q - 1)) return false;
+      if (i >= na || a[i] !== kb) {
+        extra++;
+        continue;
       }
+      for (let q = 1; !changed && q <= n; q++)
+        changed =
+          a[i + q]! > fromDepth(b[j + q]!, depth) || a[i + n + q]! < upFromDepth(b[j + n + q]!, depth, fill, q - 1);
       i += w;
     }
-    return true;
+    return extra > 0 || changed ? extra : -1;
+  }
+
+  /**
+   * The merge itself, in place from the last entry down: this summary's
+   * entries (owned, with room for `need` ints) and b's end at `need`. An
+   * entry is written at or after where it was read, so nothing is overwritten
+   * before it is read.
+   */
+  private mergeBack(b: Int32Array, nb: number, need: number, depth: number, fill?: ArrayLike<number>): void {
+    const n = this.n;
+    const w = this.w;
+    const d = this.data;
+    let i = this.len * w - w;
+    let j = nb - w;
+    let o = need - w;
+    while (j >= 0) {
+      const kb = b[j]!;
+      if (i >= 0 && d[i]! > kb) {
+        // (o - i is w times the keys of b still to place: 0, or at least a whole entry)
+        if (o !== i) for (let q = 0; q < w; q++) d[o + q] = d[i + q]!;
+        i -= w;
+      } else {
+        const both = i >= 0 && d[i] === kb;
+        d[o] = kb;
+        for (let q = 1; q <= n; q++) {
+          const y = fromDepth(b[j + q]!, depth);
+          d[o + q] = both && d[i + q]! < y ? d[i + q]! : y;
+          const z = upFromDepth(b[j + n + q]!, depth, fill, q - 1);
+          d[o + n + q] = both && d[i + n + q]! > z ? d[i + n + q]! : z;
+        }
+        if (both) i -= w;
+        j -= w;
+      }
+      o -= w;
+    }
   }
 
   /** The entries as they are (the first {@link size} of them; not a copy: read them before the next change). */
@@ -407,6 +430,11 @@ export function mergePacked(into: Summary, p: PackedSummary, depth = 0, fill?: A
  */
 export function unionSummaries(into: Summary, from: Summary): Summary {
   if (into.size === 0) return from;
+  // the union is the same either way: the smaller goes into the larger, which may have room for it
+  if (from.size > into.size) {
+    from.addAll(into);
+    return from;
+  }
   into.addAll(from);
   return into;
 }

@@ -51,6 +51,8 @@ const opArb = fc.oneof(
     op: fc.constant('packed' as const),
     with: fc.array(entryArb, { maxLength: 12 }),
     depth: fc.integer({ min: 0, max: 30 }),
+    // the path's last steps before the state, which a largest position before it reads as (mergePacked)
+    fill: fc.option(fc.array(fc.integer({ min: -1, max: 30 }), { minLength: N, maxLength: N }), { nil: undefined }),
   }),
   fc.record({ op: fc.constant('pack' as const) }),
   // a merge of entries the summary covers already (its own, every other one, positions raised or kept): the
@@ -96,12 +98,15 @@ describe('Summary', () => {
               t.add(k, pos);
               modelAdd(tm, k, pos);
             }
-            mergePacked(s, t.pack(), o.depth);
+            mergePacked(s, t.pack(), o.depth, o.fill);
             for (const [k, pos] of tm)
               modelAdd(
                 m,
                 k,
-                pos.map((x) => (x >= o.depth ? x : -1)),
+                pos.map((x, q) => {
+                  const y = x >= o.depth ? x : -1;
+                  return q >= N && o.fill && o.fill[q - N]! > y ? o.fill[q - N]! : y;
+                }),
               );
           } else if (o.op === 'covered') {
             const t = new Summary(N);
