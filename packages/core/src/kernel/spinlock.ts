@@ -10,7 +10,7 @@ import type { Builtin, BuiltinTable, KernelCtx, Primitive } from './api.js';
 import { type BuiltinSig, sig } from './sig.js';
 import { INT, VOID } from '../lang/ctype.js';
 import { acquired, implicitClass, initClass, released, unlockDeps } from './locking.js';
-import type { LockClass, PrimState } from '../state/prim.js';
+import { type LockClass, type PrimState, isPrim } from '../state/prim.js';
 import type { XArrayState } from './xarray.js';
 import { type DepKey, partKey } from '../state/keys.js';
 import { callText1 } from './call-text.js';
@@ -28,7 +28,9 @@ const lockKeyOf = (m: KernelCtx, a: Value[], xa: boolean): DepKey =>
  */
 function atXa(m: KernelCtx, p: Value): boolean {
   const v = m.peek(p);
-  return typeof v === 'object' && v !== null && (v as PrimState).p === 'xa';
+  if (isPrim(v)) return v.p === 'xa';
+  // zeroed memory (an xarray no call has touched yet): what the program declares there
+  return v === undefined && m.declares(p, 'xarray');
 }
 
 export interface SpinState extends PrimState {
@@ -135,10 +137,11 @@ const SPINLOCK: BuiltinTable = {
     kind: 'pure',
     exec(m, t, a, ins) {
       const r = m.resolve(t, a[0]!, 'spin_lock_init');
-      const xa = m.getPrim<XArrayState>(r.alloc, r.off);
-      // on an xarray's xa_lock: a new class for its lock, its slots kept (the spinlock_t is a member of it)
-      if (xa?.p === 'xa') m.setPrim(r.alloc, r.off, { ...xa, lockOwner: -1, cls: initClass(m, ins, '&xa->xa_lock') });
-      else m.setPrim(r.alloc, r.off, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
+      if (atXa(m, a[0]!)) {
+        // an xarray's xa_lock: a new class for its lock, its slots kept (the spinlock_t is a member of it)
+        const xa = m.getPrim<XArrayState>(r.alloc, r.off) ?? emptyXa(m, r.alloc.id, r.off);
+        m.setPrim(r.alloc, r.off, { ...xa, lockOwner: -1, cls: initClass(m, ins, '&xa->xa_lock') });
+      } else m.setPrim(r.alloc, r.off, { p: 'spin', owner: -1, cls: initClass(m, ins, '&lock') });
       return 0;
     },
   },

@@ -6,7 +6,7 @@
  * integer widths, pointer arithmetic on arrays, and diagnostics.
  */
 
-import { type CType, BOOL, ULONG, VOID } from './ctype.js';
+import { type CType, BOOL, type PrimName, ULONG, VOID } from './ctype.js';
 import { primAlign, primFields, primSize, primSpelling, primStructTag, primTypedef } from './kernel-api.js';
 
 export { type CType, type PrimName, VOID, BOOL, INT, UINT, LONG, ULONG, CHAR, UNKNOWN, VOIDP, CHARP } from './ctype.js';
@@ -247,6 +247,30 @@ export function memberOffset(
     }
   }
   return { offset: off, type: cur };
+}
+
+/**
+ * Does a value of type `t` hold a `prim` (a struct xarray, say) that starts
+ * at byte `offset`, as itself, a member or an element at any depth (the
+ * union's members all)? False where the layout is unknown.
+ */
+export function primAt(t: CType, offset: number, prim: PrimName, structs: Map<string, StructDef>, depth = 0): boolean {
+  if (depth > 8) return false;
+  if (t.k === 'prim') return offset === 0 && t.name === prim;
+  if (t.k === 'struct') {
+    const l = layoutOf(t.name, structs);
+    if (!l) return false;
+    for (const f of l.fields)
+      if (offset >= f.offset && offset < f.offset + Math.max(1, sizeOf(f.type, structs)))
+        if (primAt(f.type, offset - f.offset, prim, structs, depth + 1)) return true;
+    return false;
+  }
+  if (t.k === 'array') {
+    const es = sizeOf(t.of, structs);
+    const i = Math.floor(offset / es);
+    return i >= 0 && i < t.n && primAt(t.of, offset - i * es, prim, structs, depth + 1);
+  }
+  return false;
 }
 
 /**

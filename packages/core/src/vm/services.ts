@@ -6,7 +6,8 @@
  * and the scheduler interface build on it (./machine.ts).
  */
 import { type Instr, Op, type Program } from '../lang/ir.js';
-import { type CType, memberAt } from '../lang/types.js';
+import { type CType, memberAt, primAt } from '../lang/types.js';
+import type { PrimName } from '../lang/ctype.js';
 import type { Alloc, Frame, Site, SiteNode, StackFrame, Thread, VmState } from '../state/state.js';
 import { cloneState, heapSet, newAlloc, setField, threadChanged, writable, writableThread } from '../state/state.js';
 import { type Value, ptr, showValue } from '../state/values.js';
@@ -564,6 +565,14 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
   /** The static type of an allocation, when known. */
   allocType(a: Alloc): CType | undefined {
     return a.ctype ?? (a.type ? { k: 'struct', name: a.type } : undefined);
+  }
+
+  /** Does the program declare a `prim` where `v` points (its allocation's type says so; false when unknown)? */
+  declares(v: Value, prim: PrimName): boolean {
+    if (typeof v !== 'object' || v.t !== 'p') return false;
+    const a = this.state.heap.get(v.a) ?? this.initial?.heap.get(v.a);
+    const t = a && this.allocType(a);
+    return t !== undefined && primAt(t, v.o, prim, this.prog.structs);
   }
 
   /** `name.member` for an allocation and offset (the member name from the type's layout, when known). */
