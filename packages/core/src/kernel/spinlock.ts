@@ -157,7 +157,7 @@ const SPINLOCK: BuiltinTable = {
       const xa = atXa(m, a[0]!);
       const k = lockKeyOf(m, a, xa);
       const v = m.peek(a[0]!);
-      const owner = xa ? (v as XArrayState).lockOwner : ((v as SpinState | undefined)?.owner ?? -1);
+      const owner = (xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner) ?? -1;
       return owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {

@@ -42,6 +42,7 @@ import {
 } from './lower-visible.js';
 import { type InstrKey, instrKey } from './refine.js';
 import { noteBuiltinArgs, noteStore, stackEscaped } from './escape.js';
+import { stackBlockName } from './declared.js';
 
 /** Continue with the next instruction of the same frame. */
 export const NEXT = 0;
@@ -523,7 +524,7 @@ export function lowerFunction(
     if (ins.op === Op.Call || ins.op === Op.CallInd || ins.op === Op.Builtin) retDst[pc] = ins.dst;
     ops[pc] = lowerInstr(ins, pc, impl, visible[pc], instrKey(index, pc), allReturnsVisible);
   }
-  return { ops, retDst, impls, kind, visible, hideable, deps, argRegs, queryArgs, stackName: `${fn.name} locals` };
+  return { ops, retDst, impls, kind, visible, hideable, deps, argRegs, queryArgs, stackName: stackBlockName(fn.name) };
 }
 
 /**

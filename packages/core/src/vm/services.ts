@@ -6,7 +6,7 @@
  * and the scheduler interface build on it (./machine.ts).
  */
 import { type Instr, Op, type Program } from '../lang/ir.js';
-import { type CType, memberAt, primAt } from '../lang/types.js';
+import { type CType, memberAt } from '../lang/types.js';
 import type { PrimName } from '../lang/ctype.js';
 import type { Alloc, Frame, Site, SiteNode, StackFrame, Thread, VmState } from '../state/state.js';
 import { cloneState, heapSet, newAlloc, setField, threadChanged, writable, writableThread } from '../state/state.js';
@@ -34,6 +34,7 @@ import type { Finding, ObjectSnapshot } from '../detect/finding.js';
 import type { Kcsan } from '../detect/kcsan.js';
 import type { RaceRefiner } from './refine.js';
 import { LockdepGraph } from '../detect/lockdep.js';
+import { declaresPrim } from './declared.js';
 import { SpinDetector } from '../detect/livelock.js';
 import { badDeref, oops } from '../detect/oops.js';
 import { outOfRange, useAfterFree, useAfterReturn } from '../detect/kasan.js';
@@ -567,12 +568,11 @@ export abstract class VmServices implements KernelCtx, DetectCtx {
     return a.ctype ?? (a.type ? { k: 'struct', name: a.type } : undefined);
   }
 
-  /** Does the program declare a `prim` where `v` points (its allocation's type says so; false when unknown)? */
+  /** Does the program declare a `prim` where `v` points? (./declared.ts declaresPrim.) */
   declares(v: Value, prim: PrimName): boolean {
     if (typeof v !== 'object' || v.t !== 'p') return false;
     const a = this.state.heap.get(v.a) ?? this.initial?.heap.get(v.a);
-    const t = a && this.allocType(a);
-    return t !== undefined && primAt(t, v.o, prim, this.prog.structs);
+    return a !== undefined && declaresPrim(this.prog, a, this.allocType(a), v.o, prim);
   }
 
   /** `name.member` for an allocation and offset (the member name from the type's layout, when known). */

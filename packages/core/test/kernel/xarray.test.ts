@@ -185,6 +185,26 @@ void setup(void) { c = kzalloc(sizeof(*c), GFP_KERNEL); }
 void thread_a(void) { spin_lock(&c->xa.xa_lock); __xa_store(&c->xa, 1, &v, GFP_ATOMIC); c->n++; spin_unlock(&c->xa.xa_lock); }
 void thread_b(void) { xa_lock(&c->xa); c->n++; xa_unlock(&c->xa); }
 void check(void) { assert(c->n == 2); xa_destroy(&c->xa); kfree(c); }`,
+      // an element of a kcalloc'd array of them, and a trylock as the first call
+      `struct ctx { int n; struct xarray xa; };
+static struct ctx *arr;
+static int v;
+void setup(void) { arr = kcalloc(3, sizeof(struct ctx), GFP_KERNEL); }
+void thread_a(void) { if (spin_trylock(&arr[2].xa.xa_lock)) { __xa_store(&arr[2].xa, 1, &v, GFP_ATOMIC); arr[2].n++; spin_unlock(&arr[2].xa.xa_lock); } }
+void thread_b(void) { xa_lock(&arr[2].xa); __xa_store(&arr[2].xa, 2, &v, GFP_ATOMIC); arr[2].n++; spin_unlock(&arr[2].xa.xa_lock); }
+void check(void) { assert(xa_load(&arr[2].xa, 2) == &v); xa_destroy(&arr[2].xa); kfree(arr); }`,
+      // a local of a function: its block's locals say what lies where
+      `static int v;
+void thread_a(void)
+{
+	struct xarray xa;
+
+	spin_lock(&xa.xa_lock);
+	__xa_store(&xa, 1, &v, GFP_ATOMIC);
+	spin_unlock(&xa.xa_lock);
+	assert(xa_load(&xa, 1) == &v);
+	xa_destroy(&xa);
+}`,
     ])
       for (const opts of [{}, { strategy: 'dpor' as const, stateCache: true }]) {
         const r = await check(body, opts);
