@@ -161,9 +161,10 @@ export interface KernelCtx extends ReportCtx {
   /** A read that never faults: the cell a pointer names (a value, a primitive's state, or undefined). */
   peek(v: Value): Value | PrimState | undefined;
   /**
-   * Does the program declare a primitive of type `prim` where `v` points (by
-   * its allocation's type: a global's, or a heap object's as allocated)?
-   * False when no type is known. For memory no call has given a state yet.
+   * Does the program declare a primitive of type `prim` where `v` points? By
+   * a stack block's locals, or its allocation's type (a global's, a heap
+   * object's, an array of them: vm/declared.ts); false when no type is known.
+   * For memory no call has given a state yet.
    */
   declares(v: Value, prim: PrimName): boolean;
   /** The primitive state at an offset (undefined for zeroed memory). */
