@@ -132,6 +132,32 @@ function unlockImpl(xa: boolean): Builtin {
   };
 }
 
+/**
+ * spin_trylock() (`xa` false) and xa_trylock() (`xa` true): 1 and the lock
+ * taken when it is free, else 0. Taken or not, it writes the lock, so it
+ * races with the holder's unlock; only a success is an acquisition.
+ */
+function trylockImpl(xa: boolean): Builtin {
+  return {
+    kind: 'step',
+    deps: (m, _t, a) => {
+      const x = xa || atXa(m, a[0]!);
+      const k = lockKeyOf(m, a, x);
+      const v = m.peek(a[0]!);
+      const owner = (x ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner) ?? -1;
+      return owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
+    },
+    exec(m, t, a, ins) {
+      const what = callText1(ins, xa ? 'xa_trylock' : 'spin_trylock');
+      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      if (l.owner >= 0) return 0;
+      l.set(t.tid);
+      acquired(m, t, l.key, l.cls, 'spin', what);
+      return 1;
+    },
+  };
+}
+
 const SPINLOCK: BuiltinTable = {
   spin_lock_init: {
     kind: 'pure',
@@ -151,25 +177,9 @@ const SPINLOCK: BuiltinTable = {
   spin_unlock: unlockImpl(false),
   spin_unlock_irq: unlockImpl(false),
   spin_unlock_bh: unlockImpl(false),
-  spin_trylock: {
-    kind: 'step',
-    deps: (m, _t, a) => {
-      const xa = atXa(m, a[0]!);
-      const k = lockKeyOf(m, a, xa);
-      const v = m.peek(a[0]!);
-      const owner = (xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner) ?? -1;
-      return owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
-    },
-    exec(m, t, a, ins) {
-      const what = callText1(ins, 'spin_trylock');
-      const l = atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
-      if (l.owner >= 0) return 0;
-      l.set(t.tid);
-      acquired(m, t, l.key, l.cls, 'spin', what);
-      return 1;
-    },
-  },
+  spin_trylock: trylockImpl(false),
   xa_lock: lockImpl(true),
+  xa_trylock: trylockImpl(true),
   xa_lock_irq: lockImpl(true),
   xa_unlock: unlockImpl(true),
   xa_unlock_irq: unlockImpl(true),
@@ -186,12 +196,13 @@ const SIGS: Record<string, BuiltinSig> = {
   spin_lock_bh: sig(1, 1, VOID),
   spin_unlock_bh: sig(1, 1, VOID),
   xa_lock: sig(1, 1, VOID),
+  xa_trylock: sig(1, 1, INT),
   xa_unlock: sig(1, 1, VOID),
   xa_lock_irq: sig(1, 1, VOID),
   xa_unlock_irq: sig(1, 1, VOID),
 };
 
-/** spinlock_t, and the xa_lock of a struct xarray (xa_lock(), xa_unlock()). */
+/** spinlock_t, and the xa_lock of a struct xarray (xa_lock(), xa_trylock(), xa_unlock()). */
 export const spinlock: Primitive = {
   name: 'spinlock',
   builtins: SPINLOCK,

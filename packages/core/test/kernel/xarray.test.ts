@@ -232,6 +232,19 @@ void check(void) { assert(!failed); }
     }
   });
 
+  it('xa_trylock(xa) is spin_trylock(&xa->xa_lock): it fails while another task holds the lock, else takes it', async () => {
+    const r = await check(`${spellings}
+void thread_a(void) { spin_lock(&xa.xa_lock); n = n + 1; xa_unlock(&xa); }
+void thread_b(void) { if (xa_trylock(&xa)) { n = n + 1; spin_unlock(&xa.xa_lock); } }
+`);
+    // n == 1 where the trylock met thread_a's section; no race, no lock misuse
+    expect(r.findings.map((f) => f.kind)).toEqual(['assert']);
+    const ok = await check(`${spellings}
+void thread_a(void) { assert(xa_trylock(&xa)); n = 2; xa_unlock(&xa); }
+`);
+    expect(ok.findings).toEqual([]);
+  });
+
   it('spin_trylock(&xa->xa_lock) takes a free xa_lock', async () => {
     const r = await check(`
 static struct xarray xa;
