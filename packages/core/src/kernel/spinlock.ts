@@ -82,13 +82,25 @@ function xaImplicitClass(m: KernelCtx, allocId: number, off: number) {
   return { key: `${c.key}.xa_lock`, name: '&xa->xa_lock' };
 }
 
+/** Is the lock a call at `p` names an xarray's xa_lock: an xa_*() call's (`xa`), or a spinlock call's on an xarray? */
+const isXaLock = (m: KernelCtx, p: Value, xa: boolean): boolean => xa || atXa(m, p);
+
+/** The lock a call at `p` names (see {@link isXaLock}). */
+function lockRef(m: KernelCtx, t: Thread, p: Value, what: string, xa: boolean): LockRef {
+  return isXaLock(m, p, xa) ? xaLockRef(m, t, p, what) : spinRef(m, t, p, what);
+}
+
+/** The owner of the lock a call at `p` names, read without side effects (undefined: no state there yet). */
+function ownerAt(m: KernelCtx, p: Value, xa: boolean): number | undefined {
+  const v = m.peek(p);
+  return isXaLock(m, p, xa) ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
+}
+
 /** Is the lock at `p` (spinlock or xarray) free, or held by `t` (then the call faults as recursion)? */
 function freeOrSelf(m: KernelCtx, t: Thread, p: Value, xa: boolean): boolean {
-  xa ||= atXa(m, p);
   const al = m.peekAlloc(p);
   if (!al || al.freeSite) return true;
-  const v = m.peek(p);
-  const owner = xa ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
+  const owner = ownerAt(m, p, xa);
   return owner === undefined || owner < 0 || owner === t.tid;
 }
 
@@ -100,17 +112,14 @@ function lockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a) => {
-      const k = lockKeyOf(m, a, xa || atXa(m, a[0]!));
+      const k = lockKeyOf(m, a, isXaLock(m, a[0]!, xa));
       return { reads: [], writes: [k], acq: k };
     },
     enabled: (m, t, a) => freeOrSelf(m, t, a[0]!, xa),
-    owner(m, _t, a) {
-      const v = m.peek(a[0]!);
-      return xa || atXa(m, a[0]!) ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner;
-    },
+    owner: (m, _t, a) => ownerAt(m, a[0]!, xa),
     exec(m, t, a, ins) {
       const what = callText1(ins);
-      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      const l = lockRef(m, t, a[0]!, what, xa);
       if (l.owner !== t.tid) l.set(t.tid);
       acquired(m, t, l.key, l.cls, 'spin', what);
       return 0;
@@ -122,10 +131,10 @@ function lockImpl(xa: boolean): Builtin {
 function unlockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
-    deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, xa || atXa(m, a[0]!))),
+    deps: (m, t, a) => unlockDeps(t, lockKeyOf(m, a, isXaLock(m, a[0]!, xa))),
     exec(m, t, a, ins) {
       const what = callText1(ins);
-      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      const l = lockRef(m, t, a[0]!, what, xa);
       if (released(m, t, l.key, l.name, what) && l.owner === t.tid) l.set(-1);
       return 0;
     },
@@ -141,15 +150,13 @@ function trylockImpl(xa: boolean): Builtin {
   return {
     kind: 'step',
     deps: (m, _t, a) => {
-      const x = xa || atXa(m, a[0]!);
-      const k = lockKeyOf(m, a, x);
-      const v = m.peek(a[0]!);
-      const owner = (x ? (v as XArrayState | undefined)?.lockOwner : (v as SpinState | undefined)?.owner) ?? -1;
+      const k = lockKeyOf(m, a, isXaLock(m, a[0]!, xa));
+      const owner = ownerAt(m, a[0]!, xa) ?? -1;
       return owner < 0 ? { reads: [], writes: [k], acq: k, acqTry: true } : { reads: [], writes: [k] };
     },
     exec(m, t, a, ins) {
       const what = callText1(ins, xa ? 'xa_trylock' : 'spin_trylock');
-      const l = xa || atXa(m, a[0]!) ? xaLockRef(m, t, a[0]!, what) : spinRef(m, t, a[0]!, what);
+      const l = lockRef(m, t, a[0]!, what, xa);
       if (l.owner >= 0) return 0;
       l.set(t.tid);
       acquired(m, t, l.key, l.cls, 'spin', what);
