@@ -13,7 +13,7 @@ import type { GradeReport, GradedFinding, ScenarioResult } from '@teardown/grade
 import { findingToken } from '@teardown/core/token';
 import { GraderClient, Stopped } from './grader-client';
 import * as storage from './storage';
-import { readTrace, traceLink, type SharedTrace } from './share';
+import { readTrace, traceLink, unreachedFinding, type SharedTrace } from './share';
 import { ExercisePlay } from '../play/exercise-play';
 import { coverageTag, renderResults } from './results';
 import { HintPanel } from './hint-panel';
@@ -198,7 +198,11 @@ export async function mountExercise(root: HTMLElement): Promise<void> {
       root.dataset.trace = 'open';
       viewer.show(v, meta, { step: t.step });
       outputEl.scrollTop = 0;
-      status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
+      // a token from another version of the checker may replay another execution: say so rather than show it as
+      // the finding's
+      const unreached = unreachedFinding(t, v.trace.findings);
+      if (unreached) status(unreached, 'error');
+      else status(`Showing ${v.trace.steps.length} steps. Step with ← and →; End jumps to the finding.`);
     } catch (e) {
       status(
         e instanceof Stopped ? `The replay was ${e.message}.` : `The replay failed: ${(e as Error).message}`,

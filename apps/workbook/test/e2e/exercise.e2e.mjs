@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync, strToU8 } from 'fflate';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.TEARDOWN_BASE_URL ?? 'http://127.0.0.1:4321';
@@ -33,6 +34,16 @@ const solution = readFileSync(join(EX, 'solution.c'), 'utf8');
 // functions too, which a learner's file cannot: the page grades learner files only)
 const putBeforeUnlock = readFileSync(join(EX, 'known-bad/put-before-unlock.c'), 'utf8');
 const starter = readFileSync(join(EX, 'starter.c'), 'utf8');
+/** A version 2 trace link's hash for vdev-lifetime (src/exercise/share.ts traceHash: raw DEFLATE against the
+ * exercise's starter and solution, named by their FNV-1a hash). */
+const linkHash = ({ scenario, token, code, kind }) => {
+  const dict = starter + solution;
+  let x = 0x811c9dc5;
+  for (let i = 0; i < dict.length; i++) x = Math.imul(x ^ dict.charCodeAt(i), 0x01000193) >>> 0;
+  const body = JSON.stringify({ ex: 'vdev-lifetime', s: scenario, t: token, c: code, at: 0, k: kind });
+  const data = deflateSync(strToU8(body), { level: 9, dictionary: strToU8(dict) });
+  return `#t=${x.toString(36)}.${Buffer.from(data).toString('base64url')}`;
+};
 /* a link that never ends: visible steps forever, so only a budget, Cancel or the watchdog stops it */
 const endless = solution.replace(
   '\tidev->vdev = vdev;\n}',
@@ -351,6 +362,7 @@ describe('the vdev-lifetime exercise page', () => {
     await tab.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
     assert.match(await tab.textContent('.td-step-label'), new RegExp(`^step ${sharedStep} of ${total}`));
     assert.equal(await tab.textContent('.td-trace-finding'), finding);
+    assert.match(await tab.textContent('.td-status'), /^Showing \d+ steps/);
     assert.equal(await tab.isVisible('.td-shared-banner'), true);
     // (the editor shows the lines around the step: the put before the unlock)
     assert.match(await shown(tab), /iommufd_put_object\(ictx, &idev->obj\); mutex_unlock\(&idev->igroup->lock\);/);
@@ -374,6 +386,21 @@ describe('the vdev-lifetime exercise page', () => {
     assert.equal(await tab.evaluate(() => localStorage.getItem('teardown:v1:vdev-lifetime:previous')), theirs);
     assert.equal(await tab.isVisible('.td-restore'), true);
     assert.equal(await tab.isVisible('.td-trace'), true, 'the trace stays: it is the code now in the editor');
+
+    // a link whose token replays an execution without the finding (as an old token may under a newer checker: here
+    // the destroy run alone before the unbind) says so, and does not show the steps as the finding's
+    const stale = await other.context.newPage();
+    await stale.goto(
+      `${PAGE}${linkHash({ scenario: 'destroy-races-unbind', token: 'a', code: putBeforeUnlock, kind: 'use-after-free' })}`,
+    );
+    await stale.waitForSelector('td-exercise[data-trace="open"]', { timeout: 90_000 });
+    assert.match(
+      await stale.textContent('.td-status'),
+      /^This interleaving no longer reaches the \[use-after-free\] finding the link was shared for/,
+    );
+    assert.equal(await stale.getAttribute('.td-status', 'data-kind'), 'error');
+    assert.equal(await stale.textContent('.td-trace-finding'), '');
+    assert.equal(await stale.isVisible('.td-shared-banner'), true, 'the shared code is still there to copy');
     await other.context.close();
     await context.close();
   });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import LZString from 'lz-string';
-import { readTrace, traceHash, type SharedTrace } from '../../src/exercise/share';
+import { readTrace, traceHash, unreachedFinding, type SharedTrace } from '../../src/exercise/share';
 
 const dir = new URL('../../../../exercises/vdev-lifetime/', import.meta.url);
 const read = (f: string) => readFileSync(new URL(f, dir), 'utf8');
@@ -48,5 +48,16 @@ describe('share links', () => {
     const v1 = { v: 1, ex: t.ex, scenario: t.scenario, token: t.token, code, title: 'BUG: KASAN', kind: t.kind };
     const hash = `#trace=${LZString.compressToEncodedURIComponent(JSON.stringify(v1))}`;
     expect(readTrace(hash, {})).toEqual(v1);
+  });
+
+  it("says when a link's replay does not reach the kind of finding it was shared for", () => {
+    const uaf = { kind: 'use-after-free' };
+    expect(unreachedFinding(t, [uaf])).toBeNull();
+    expect(unreachedFinding(t, [{ kind: 'stall' }, uaf])).toBeNull();
+    expect(unreachedFinding(t, [])).toMatch(/no longer reaches the \[use-after-free\] finding/);
+    expect(unreachedFinding(t, [{ kind: 'stall' }])).toMatch(/the checker has changed since the link was made/);
+    // a played interleaving's link, and a version 1 link without a kind, name no finding to reach
+    expect(unreachedFinding({ ...t, kind: 'play' }, [])).toBeNull();
+    expect(unreachedFinding({ ...t, kind: undefined }, [])).toBeNull();
   });
 });

@@ -66,7 +66,13 @@ export function renderReplayText(v: ReplayView): string {
     out.push('\n');
   }
   for (const f of v.findings) out.push(renderFinding(f, { names: v.threads }) + '\n\n');
-  if (!v.findings.length) out.push('no findings in this execution\n');
+  // a token printed by another version of Teardown may name another execution (a change to the model or to what
+  // the scheduler counts as a step)
+  if (!v.findings.length)
+    out.push(
+      'no findings in this execution (a token names the execution it was printed for only under the version of\n' +
+        "Teardown that printed it: check or grade the code again for this version's tokens)\n",
+    );
   return out.join('');
 }
 
