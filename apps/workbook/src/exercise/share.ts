@@ -113,12 +113,15 @@ export function readTrace(hash: string, dicts: Readonly<Record<string, string>>)
  * What to tell the reader when a shared trace's replay does not reach the
  * finding its link was made for (`t.kind`, among the kinds of `reached`),
  * or null when it does, or when the link names none (a played
- * interleaving's, kind `play`). A schedule token names one execution only
- * under the checker that printed it: a change to the model or to what the
- * scheduler counts as a step makes an old token replay another execution.
+ * interleaving's, kind `play`), or a lock-order finding (the trace replays
+ * the last of its executions, and lockdep's cycle may take an edge from an
+ * earlier one). A schedule token names one execution only under the
+ * checker that printed it: a change to the model or to what the scheduler
+ * counts as a step makes an old token replay another execution.
  */
 export function unreachedFinding(t: SharedTrace, reached: readonly { kind: string }[]): string | null {
-  if (!t.kind || t.kind === 'play' || reached.some((f) => f.kind === t.kind)) return null;
+  if (!t.kind || t.kind === 'play' || t.kind === 'lock-order') return null;
+  if (reached.some((f) => f.kind === t.kind)) return null;
   return (
     `This interleaving no longer reaches the [${t.kind}] finding the link was shared for: the checker has ` +
     'changed since the link was made. Copy the code into your editor and Submit it to find the finding again.'
