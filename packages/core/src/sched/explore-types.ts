@@ -38,7 +38,11 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** Clock (ms); defaults to performance.now / Date.now. */
   now?: () => number;
-  /** Called after every execution, with the machine in its final state. */
+  /**
+   * Called after every execution, with the machine in its final state: after
+   * the check phase, or before it when {@link checkMemo} skipped it (a
+   * caller that compares the globals a `check` writes turns the memo off).
+   */
   onExecution?: (rec: ExecutionRecord, m: Machine) => void;
   /**
    * Subtrees explored elsewhere (./split.ts): asked before each execution
@@ -49,7 +53,9 @@ export interface ExploreOptions {
   /**
    * Skip the check phase of an execution whose end state's check phase
    * reported nothing before (Machine.checkMemo). Default true; false runs
-   * every check (a test compares both).
+   * every check (a test compares both). A skipped check leaves the machine
+   * as the threads left it: {@link onExecution} then sees what the check
+   * would have written unwritten.
    */
   checkMemo?: boolean;
   /**
