@@ -220,6 +220,8 @@ export async function gradeCommand(ex: Exercise, submission: SubmissionFile[], o
       timeouts: o.timeouts,
       replaces: o.replaces,
       model: o.model,
+      // only the JSON report shows the model's own findings step by step
+      modelTraces: o.json === true,
       onProgress: showProgress
         ? (p) =>
             process.stderr.write(

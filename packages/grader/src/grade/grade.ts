@@ -139,6 +139,14 @@ export interface GradeOptions {
   /** Skip minimisation and traces (the reference-findings refresh does). */
   bare?: boolean;
   /**
+   * Replay each of the model's own findings for its step trace, as a charged
+   * finding's is (default true). The JSON report carries those traces (the
+   * workbook page shows them); the text report and the autograders' formats
+   * name a model finding by its kind, title and replay token only, so their
+   * commands turn this off and save a recorded replay per model finding.
+   */
+  modelTraces?: boolean;
+  /**
    * Model functions the submission defines in place of the model's (a
    * known-bad version that replays history as posted; core's
    * CompileOptions.replaces). Learners' submissions never have one.
@@ -499,13 +507,13 @@ function runScenario(
     finding: opts.bare ? g.finding : minimise(program, spec, g.finding, { limits, meter: minMeter }),
   }));
   meter.used = minMeter.used;
-  const prepare = (g: { finding: Finding; similar: number }): GradedFinding => {
+  const prepare = (g: { finding: Finding; similar: number }, traced: boolean): GradedFinding => {
     const f: ReportFinding = g.finding;
-    if (!opts.bare) attachTrace(program, spec, f, limits, meter);
+    if (!opts.bare && traced) attachTrace(program, spec, f, limits, meter);
     return { ...f, similar: g.similar };
   };
-  const findings = minimised.map(prepare);
-  const modelFindings = theirs.map(prepare);
+  const findings = minimised.map((g) => prepare(g, true));
+  const modelFindings = theirs.map((g) => prepare(g, opts.modelTraces !== false));
   const passed = !notRunAtAll && findings.length === 0 && !(opts.shouldStop?.() && !res.stats.complete);
   return {
     id: s.id,
