@@ -132,17 +132,13 @@ export const NO_ADDS: number[] = [];
  * burst after a step may touch the thread's stack blocks privately).
  */
 export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event {
-  let writes = d.writes.length ? d.writes.map((k) => intern.id(k)) : NO_ADDS;
-  if (own >= 0) {
-    if (writes === NO_ADDS) writes = [own];
-    else writes.push(own);
-  }
+  const c = d.counter;
   return {
     tid,
-    reads: d.reads.length ? d.reads.map((k) => intern.id(k)) : NO_ADDS,
-    writes,
-    adds: d.adds?.length ? d.adds.map((k) => intern.id(k)) : NO_ADDS,
-    plain: d.plain?.length ? d.plain.map((k) => intern.id(k)) : NO_ADDS,
+    reads: interned(d.reads, intern, -1),
+    writes: interned(d.writes, intern, own),
+    adds: d.adds === undefined ? NO_ADDS : interned(d.adds, intern, -1),
+    plain: d.plain === undefined ? NO_ADDS : interned(d.plain, intern, -1),
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
     acqTry: d.acqTry === true,
     acqShared: d.acqShared === true,
@@ -151,12 +147,37 @@ export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event
     resume: d.resume === true,
     global: d.global === true,
     leavesOne: d.leavesOne === undefined ? -1 : intern.id(d.leavesOne),
-    ctr: d.counter === undefined ? -1 : intern.id(d.counter.key),
-    ctrOp: d.counter === undefined ? 0 : COUNTER_OPS[d.counter.op],
-    ctrBefore: d.counter === undefined ? 0 : d.counter.before,
-    ctrDelta: d.counter?.delta ?? 0,
-    ctrZero: d.counter === undefined ? -1 : intern.id(zeroKey(d.counter.key)),
+    ctr: c === undefined ? -1 : intern.id(c.key),
+    ctrOp: c === undefined ? 0 : COUNTER_OPS[c.op],
+    ctrBefore: c === undefined ? 0 : c.before,
+    ctrDelta: c?.delta ?? 0,
+    ctrZero: c === undefined ? -1 : intern.id(zeroKey(c.key)),
   };
+}
+
+/**
+ * `keys` interned, then `last` when it is not negative: {@link NO_ADDS} when
+ * that is nothing, else a new array. The short ones (nearly all: a step
+ * touches one to three locations) are array literals, one allocation of
+ * their size, where `map` and a pushed key would allocate a closure and
+ * grow the array; every array has the elements kind of a literal of small
+ * integers, so the scheduler's loops over events meet one map.
+ */
+function interned(keys: readonly string[], intern: Interner, last: number): number[] {
+  const n = keys.length;
+  if (last < 0) {
+    if (n === 0) return NO_ADDS;
+    if (n === 1) return [intern.id(keys[0]!)];
+    if (n === 2) return [intern.id(keys[0]!), intern.id(keys[1]!)];
+    if (n === 3) return [intern.id(keys[0]!), intern.id(keys[1]!), intern.id(keys[2]!)];
+  } else {
+    if (n === 0) return [last];
+    if (n === 1) return [intern.id(keys[0]!), last];
+    if (n === 2) return [intern.id(keys[0]!), intern.id(keys[1]!), last];
+  }
+  const out = keys.map((k) => intern.id(k));
+  if (last >= 0) out.push(last);
+  return out;
 }
 
 /**
