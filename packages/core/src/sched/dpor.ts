@@ -593,12 +593,13 @@ export class DporStrategy implements Strategy {
       const node = this.path[d]!;
       const i = node.wut.indexOf(node.taken);
       if (i >= 0) node.wut.splice(i, 1);
-      if (node.taken.tid >= 0) {
-        if (node.sleep === NO_SLEEP) node.sleep = new Map();
-        node.sleep.set(node.taken.tid, node.taken.ev);
-      }
       const nextChild = node.wut[0];
       if (nextChild) {
+        // the branch explored sleeps in the ones after it (a node closed is popped: no sleep set of it is read again)
+        if (node.taken.tid >= 0) {
+          if (node.sleep === NO_SLEEP) node.sleep = new Map();
+          node.sleep.set(node.taken.tid, node.taken.ev);
+        }
         node.taken = nextChild;
         this.fresh = d;
         return;
