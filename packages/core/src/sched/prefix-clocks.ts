@@ -23,7 +23,12 @@ export class PrefixClocks {
   private readonly last: LastAccesses;
   /** The clocks, `n` counters per event. */
   private buf = new Int32Array(0);
-  /** Views of `buf`, one per computed event (remade when `buf` grows). */
+  /**
+   * Views of `buf`, by event index, kept from one execution to the next
+   * (remade when `buf` grows): event j's view is the same object whatever
+   * the execution, so an execution makes views only past the deepest one
+   * before it, where it made one per new event.
+   */
   private views: VClock[] = [];
 
   /** Clocks of `n` threads' events. */
@@ -45,20 +50,22 @@ export class PrefixClocks {
   of(events: readonly Event[], keep: number): VClock[] {
     const k = Math.min(keep, this.last.length, events.length);
     this.last.truncate(k);
-    this.views.length = k;
     const n = this.n;
+    const views = this.views;
     if (events.length * n > this.buf.length) {
       const b = new Int32Array(Math.max(events.length * n, 2 * this.buf.length, 64 * n));
       b.set(this.buf.subarray(0, k * n));
       this.buf = b;
-      for (let i = 0; i < k; i++) this.views[i] = b.subarray(i * n, i * n + n);
+      views.length = k;
+      for (let i = 0; i < k; i++) views[i] = b.subarray(i * n, i * n + n);
     }
     for (let j = k; j < events.length; j++) {
       this.compute(j, events[j]!);
       this.last.record(j, events[j]!);
-      this.views.push(this.buf.subarray(j * n, j * n + n));
+      // (j never passes the views' end: every event below j has its view)
+      if (j === views.length) views.push(this.buf.subarray(j * n, j * n + n));
     }
-    return this.views.slice();
+    return views.slice(0, events.length);
   }
 
   /** buf[into..] := max(buf[into..], buf[from..]), clocks by their offsets. */
