@@ -595,11 +595,9 @@ export class DporStrategy implements Strategy {
       if (i >= 0) node.wut.splice(i, 1);
       const nextChild = node.wut[0];
       if (nextChild) {
-        // the branch explored sleeps in the ones after it (a node closed is popped: no sleep set of it is read again)
-        if (node.taken.tid >= 0) {
-          if (node.sleep === NO_SLEEP) node.sleep = new Map();
-          node.sleep.set(node.taken.tid, node.taken.ev);
-        }
+        // the branch explored sleeps in the ones after it (a node closed is popped: its sleep set is never read)
+        if (node.taken.tid >= 0)
+          (node.sleep === NO_SLEEP ? (node.sleep = new Map()) : node.sleep).set(node.taken.tid, node.taken.ev);
         node.taken = nextChild;
         this.fresh = d;
         return;
