@@ -133,10 +133,13 @@ export const NO_ADDS: number[] = [];
  */
 export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event {
   const c = d.counter;
+  // the writes interned first: a location's number is the order it is first met in, which the state cache's
+  // sorted summaries follow (and with them which summaries a bounded cache drops)
+  const writes = interned(d.writes, intern, own);
   return {
     tid,
     reads: interned(d.reads, intern, -1),
-    writes: interned(d.writes, intern, own),
+    writes,
     adds: d.adds === undefined ? NO_ADDS : interned(d.adds, intern, -1),
     plain: d.plain === undefined ? NO_ADDS : interned(d.plain, intern, -1),
     acq: d.acq === undefined ? -1 : intern.id(d.acq),
