@@ -133,8 +133,8 @@ export const NO_ADDS: number[] = [];
  */
 export function toEvent(tid: number, d: Deps, intern: Interner, own = -1): Event {
   const c = d.counter;
-  // the writes interned first: a location's number is the order it is first met in, which the state cache's
-  // sorted summaries follow (and with them which summaries a bounded cache drops)
+  // the writes interned first: a location's number is the order it is first met in, which a stateful
+  // exploration's counts follow (a summary's entries are sorted by it: grader/test/model-bench-counts.test.ts)
   const writes = interned(d.writes, intern, own);
   return {
     tid,
