@@ -5,7 +5,11 @@
  * they print must not change, the charged findings keep their traces, and
  * the JSON report (the default) keeps the model findings' traces.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { autograderRun } from '../src/autograder/run.js';
 import { initNodeParser } from '@teardown/core/node';
 import { findExerciseDir, loadExercise } from '../src/exercise/node.js';
 import { grade, type GradeReport } from '../src/grade/grade.js';
@@ -43,5 +47,19 @@ describe('grading without the model findings’ traces', () => {
     const text = textOptions(ex, submission);
     expect(renderText(lean, text)).toBe(renderText(full, text));
     expect(JSON.stringify(renderGradescope(lean, text))).toBe(JSON.stringify(renderGradescope(full, text)));
+  });
+
+  it('keeps them where the whole report is written: autograder run --format json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teardown-model-traces-'));
+    try {
+      writeFileSync(join(dir, 'vdev-lifetime.c'), ex.files.get(ex.manifest.solution)!);
+      const out = join(dir, 'results.json');
+      expect(await autograderRun(ex, { submission: dir, format: 'json', out })).toBe(0);
+      const r = JSON.parse(readFileSync(out, 'utf8')) as GradeReport;
+      expect(modelFindings(r).length).toBeGreaterThan(0);
+      for (const f of modelFindings(r)) expect(f.trace?.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

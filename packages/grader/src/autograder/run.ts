@@ -129,8 +129,11 @@ export async function autograderRun(ex: Exercise, o: RunCliOptions): Promise<num
     return 0;
   }
   await initNodeParser();
-  // the platforms' formats name the model's own findings without their steps
-  const r = await grade(ex, picked.files, { budget: limitedBudget(ex, limitS * 1000), modelTraces: false });
+  // the platforms' formats name the model's own findings without their steps; `json` is the whole report
+  const r = await grade(ex, picked.files, {
+    budget: limitedBudget(ex, limitS * 1000),
+    modelTraces: o.format === 'json',
+  });
   writeOutputFile(o.out, `${render(ex, o.format, r, picked.notes, picked.files)}\n`);
   process.stderr.write(`teardown: ${picked.files[0]!.name}: ${r.status}, ${r.score}/${r.maxScore}\n`);
   return 0;

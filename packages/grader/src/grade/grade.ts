@@ -139,11 +139,12 @@ export interface GradeOptions {
   /** Skip minimisation and traces (the reference-findings refresh does). */
   bare?: boolean;
   /**
-   * Replay each of the model's own findings for its step trace, as a charged
-   * finding's is (default true). The JSON report carries those traces (the
-   * workbook page shows them); the text report and the autograders' formats
-   * name a model finding by its kind, title and replay token only, so their
-   * commands turn this off and save a recorded replay per model finding.
+   * Replay each of the model's own findings for its step trace and the
+   * kernel objects where it ends, as a charged finding's is (default true).
+   * The JSON report carries them (the workbook page shows them); the text
+   * report and the platforms' formats name a model finding by its kind,
+   * title and replay token only, so their commands turn this off and save a
+   * recorded replay per model finding.
    */
   modelTraces?: boolean;
   /**
