@@ -39,7 +39,7 @@ async function explore(name: string, stateCache: boolean) {
   };
 }
 
-/** The bench's counts: stateless optimal DPOR (traces counted) where the bench explores it to the end, and stateful. */
+/** The bench's counts: stateless optimal DPOR (traces counted) where the bench's run is exhaustive, and stateful. */
 const COUNTS: [string, { traces: number; executions: number; steps: number } | null, Record<string, number>][] = [
   [
     'model: destroy + use + unbind',
