@@ -43,7 +43,7 @@ interface ReadEntry {
   readonly marked: boolean;
   readonly site: Site;
   readonly what: string;
-  /** The digest's hash of the entry but for its epoch's rank (tid, marked, site), computed on first use; -1 until then. */
+  /** The digest's hash of the entry but for its epoch's rank (tid, marked, site), computed on first use; -1 until then (an entry whose hash is -1 computes it at each use). */
   hb: number;
 }
 
@@ -673,15 +673,15 @@ const liveScratch = {
 
 /** An entry's hash but for its epoch (task, kind, marking, site), cached in the entry. */
 function writeHb(w: WriteEntry): number {
-  if (w.hb < 0) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
+  if (w.hb === -1) w.hb = fmix(Math.imul(w.tid + 1, 0x27d4eb2f) ^ (w.marked ? 0x5bd1e995 : 0) ^ siteHash(w.site));
   return w.hb;
 }
 function readHb(e: ReadEntry): number {
-  if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
+  if (e.hb === -1) e.hb = fmix(Math.imul(e.tid + 1, 0x85ebca6b) ^ (e.marked ? 1 : 0) ^ siteHash(e.site));
   return e.hb;
 }
 function addHb(e: AddEntry): number {
-  if (e.hb < 0) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
+  if (e.hb === -1) e.hb = fmix(Math.imul(e.tid + 1, 0x9e3779b1) ^ siteHash(e.site));
   return e.hb;
 }
 

@@ -45,13 +45,18 @@ import type { PrimState } from './prim.js';
 import type { HeapMap } from './heap-map.js';
 import type { Value } from './values.js';
 
-/** murmur3 fmix32. */
+/**
+ * murmur3 fmix32, as a signed 32-bit integer: every use combines it with
+ * `^`, `|`, `&`, `Math.imul`, or stores it in an Int32Array, which read the
+ * same 32 bits either way, and a signed result is a small integer that V8's
+ * baseline code need not box (an unsigned one over 2^31 is a heap number).
+ */
 export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
 
 const strCache = new Map<string, number>();
