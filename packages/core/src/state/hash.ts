@@ -296,8 +296,12 @@ function computeAllocHash(a: Alloc): number {
   return combineAllocHash(a, staticAllocHash(a), f1, f2);
 }
 
-/** In {@link HeapDigest.dirty}: the allocation was not in the heap when the sums were last brought up to date. */
-export const ABSENT = -1;
+/**
+ * In {@link HeapDigest.dirty}: the allocation was not in the heap when the
+ * sums were last brought up to date. Not a 32-bit integer, so no
+ * allocation's hash (an int32, any of them: {@link fmix} is a bijection).
+ */
+export const ABSENT = 2 ** 32;
 
 /**
  * The heap's two bag sums from scratch: the sum of every allocation's hash,
