@@ -1,7 +1,7 @@
 /**
  * The classic DPOR benchmarks' counts (`npm run bench`'s first table, README
- * "Performance"): executions, Mazurkiewicz traces and distinct states of
- * each program of the DPOR literature, explored as the bench explores them
+ * "Performance"): executions, Mazurkiewicz traces and states (the nodes of
+ * the exploration tree) of each program of the DPOR literature, explored as the bench explores them
  * (commands/bench.ts runDporBenchmarks), and the traces equal to the
  * published count wherever one is published. Like model-bench-counts.test.ts,
  * a guard for changes to the engine that are not meant to change what it
@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/bench/programs.js';
 import { runDporBenchmarks } from '../src/commands/bench.js';
 
-/** name: [executions, traces, distinct states], as the README's table has them. */
+/** name: [executions, traces, states (exploration-tree nodes)], as the README's table has them. */
 const COUNTS: Record<string, [number, number, number]> = {
   'lastzero(1)': [2, 2, 7],
   'lastzero(2)': [5, 5, 25],
@@ -24,7 +24,7 @@ const COUNTS: Record<string, [number, number, number]> = {
   'readers(4)': [16, 16, 63],
   'readers(5)': [32, 32, 143],
   'readers(6)': [64, 64, 319],
-  // a deadlock stops the other philosophers: one sleep-set blocked execution more than the traces
+  // a deadlock is fatal: the others' pending events race as if run at the end, and a reversal may repeat a trace
   'philosophers(3)': [8, 7, 62],
   'philosophers(4)': [17, 15, 164],
   'philosophers(5)': [34, 31, 379],
