@@ -50,6 +50,9 @@ import type { Value } from './values.js';
  * `^`, `|`, `&`, `Math.imul`, or stores it in an Int32Array, which read the
  * same 32 bits either way, and a signed result is a small integer that V8's
  * baseline code need not box (an unsigned one over 2^31 is a heap number).
+ * Every int32 is some input's result (it is a bijection), so a marker kept
+ * beside its values must not be an int32 ({@link ABSENT}), or must only cost
+ * a recomputation when met (KCSAN's cached entry hashes).
  */
 export function fmix(h: number): number {
   h ^= h >>> 16;
