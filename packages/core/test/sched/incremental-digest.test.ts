@@ -136,7 +136,7 @@ describe('incremental state digest', () => {
   // An independent review found the heap's sums taking an allocation hashed -1 for one not in the heap (the
   // marker was -1, and every int32 is some allocation's hash: fmix is a bijection), so the digest depended on the
   // path and stateful searches merged fewer states. With g = 1303915545, g's allocation hashes to -1 in this
-  // program (found by a search over the int32s); if hashing changes, find another value: the first test says so.
+  // program (found by a search over the int32s); if hashing changes, find another value (the `minusOne` check fails).
   it('keeps an allocation whose hash is -1 apart from one not in the heap', { timeout: 600_000 }, async () => {
     expect(Number.isInteger(ABSENT) && (ABSENT | 0) === ABSENT).toBe(false);
     const src = `
